@@ -1,0 +1,157 @@
+"""The network seam: one HTTP exchange with the store, no retries, no parsing.
+
+``StoreClient`` talks to a ``Transport``; the default one signs and sends
+through the ``woocommerce`` package (OAuth 1.0a over http, HTTP Basic over
+https, exactly as the package does it: FACTS.md "Authentication"). Tests swap
+in a fake transport to inject faults or count calls without a network.
+
+Why a subclass of ``woocommerce.API`` (FACTS.md "The woocommerce python
+client"): the package opens a new connection per call (``requests.request``),
+which costs a TCP handshake (and a TLS one on https) per page; the subclass
+sends the package's own signed URL through one ``requests.Session`` so
+connections are kept alive. It also
+
+- passes query parameters once: the package signs them into the URL *and*
+  hands them to requests again, so every parameter went twice;
+- passes ``verify`` on every request: the machine exports
+  ``REQUESTS_CA_BUNDLE``, which overrides ``session.verify`` in requests but
+  not a per-request ``verify`` (PEER-airbyte.md, note 9);
+- splits the timeout into connect/read so a dead host fails fast.
+"""
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import Mapping
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import HTTPBasicAuth
+from woocommerce import API
+
+__all__ = ["Transport", "ResponseLike", "WooCommerceTransport", "TRANSIENT_EXCEPTIONS"]
+
+
+class ResponseLike(Protocol):
+    """What the client needs of an answer (``requests.Response`` fits)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+
+class Transport(Protocol):
+    """Send one request to ``{store}/wp-json/wc/v3/{endpoint}``.
+
+    Raise ``requests.exceptions.ConnectionError`` / ``Timeout`` (or the builtin
+    ``ConnectionError`` / ``TimeoutError``) when no answer came; return any
+    HTTP answer, error statuses included.
+    """
+
+    def request(
+        self, method: str, endpoint: str, params: Mapping[str, str] | None, json: Any
+    ) -> ResponseLike: ...
+
+
+#: Transport failures that may be retried (for POST only those before sending).
+TRANSIENT_EXCEPTIONS: tuple[type[BaseException], ...] = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+class _SessionAPI(API):
+    """``woocommerce.API`` sending through a shared ``requests.Session``.
+
+    The URL and the OAuth signature come from the package's own (name-mangled)
+    helpers, so signing stays the package's; only the sending differs.
+    """
+
+    def __init__(self, *args: Any, session: requests.Session, connect_timeout: float, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.connect_timeout = connect_timeout
+
+    def send(self, method: str, endpoint: str, params: Mapping[str, str] | None, json: Any) -> requests.Response:
+        params = dict(params or {})
+        url = self._API__get_url(endpoint)  # type: ignore[attr-defined]
+        auth = None
+        if self.is_ssl and not self.query_string_auth:
+            auth = HTTPBasicAuth(self.consumer_key, self.consumer_secret)
+        elif self.is_ssl:
+            params.update(consumer_key=self.consumer_key, consumer_secret=self.consumer_secret)
+        else:
+            # OAuth1: the params are part of the signed URL; do not append them again.
+            url = self._API__get_oauth_url(f"{url}?{urlencode(params)}", method)  # type: ignore[attr-defined]
+            params = {}
+        headers = {"user-agent": self.user_agent, "accept": "application/json"}
+        data = None
+        if json is not None:
+            data = jsonlib.dumps(json, ensure_ascii=False).encode("utf-8")
+            headers["content-type"] = "application/json;charset=utf-8"
+        return self.session.request(
+            method,
+            url,
+            params=params or None,
+            data=data,
+            headers=headers,
+            auth=auth,
+            verify=self.verify_ssl,
+            timeout=(self.connect_timeout, self.timeout),
+            allow_redirects=False,
+        )
+
+
+class WooCommerceTransport:
+    """The real transport: the ``woocommerce`` package over a kept-alive session.
+
+    ``reuse_connections=False`` sends through the package's own ``API.get``
+    & co. (a fresh connection per call), for comparison and as a fallback.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        consumer_key: str,
+        consumer_secret: str,
+        *,
+        timeout: float = 30.0,
+        verify: bool | str = True,
+        user_agent: str = "loyalty-sync/1.0",
+        pool_size: int = 4,
+        query_string_auth: bool = False,
+        reuse_connections: bool = True,
+    ) -> None:
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.reuse_connections = reuse_connections
+        self.api = _SessionAPI(
+            url,
+            consumer_key,
+            consumer_secret,
+            wp_api=True,
+            version="wc/v3",
+            timeout=timeout,
+            verify_ssl=verify,
+            query_string_auth=query_string_auth,
+            user_agent=user_agent,
+            session=self.session,
+            connect_timeout=min(timeout, 10.0),
+        )
+
+    def request(self, method: str, endpoint: str, params: Mapping[str, str] | None, json: Any) -> requests.Response:
+        if self.reuse_connections:
+            return self.api.send(method, endpoint, params, json)
+        kwargs: dict[str, Any] = {"params": dict(params or {})}
+        if method in ("POST", "PUT"):
+            return getattr(self.api, method.lower())(endpoint, json, **kwargs)
+        return getattr(self.api, method.lower())(endpoint, **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
