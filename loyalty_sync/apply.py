@@ -1,0 +1,296 @@
+"""The apply service: store facts in WooCommerce wc/v3 JSON shape go in; the
+books (orders, members, ledger, coupons to issue) come out, in one
+transaction per batch.
+
+Applying the same data twice changes nothing: unchanged orders are skipped by
+their facts digest, and every decision the engine makes carries an
+idempotency key that is unique in the store. If two writers race on one
+member, one of them fails on that key, rolls back, and applies again on the
+fresh books (`apply_with_retry`).
+"""
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from dateutil import parser as date_parser
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+
+from loyalty_sync.books import load_books, write_plan
+from loyalty_sync.engine.facts import BadRecord, customer_from_wc, order_from_wc
+from loyalty_sync.engine.plan import plan_member
+from loyalty_sync.extensions import db
+from loyalty_sync.membership import MemberDirectory
+from loyalty_sync.models import Category, Coupon, Member, Order, Product, RejectedRecord, Store
+from loyalty_sync.order_facts import facts_digest, fill_order_row
+from loyalty_sync.program_versions import current_program
+
+log = logging.getLogger(__name__)
+
+# Coupon codes in an order of these statuses count as used (WooCommerce counts
+# a use at order creation, and gives it back when the order is cancelled:
+# FACTS.md "Coupons").
+_USAGE_GIVEN_BACK = ("cancelled", "failed", "trash")
+
+
+@dataclass
+class ApplyResult:
+    applied: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    members: set[int] = field(default_factory=set)
+
+    def merge(self, other: "ApplyResult") -> None:
+        self.applied += other.applied
+        self.unchanged += other.unchanged
+        self.rejected.extend(other.rejected)
+        self.members |= other.members
+
+
+def apply_with_retry(action: Callable[[], ApplyResult], attempts: int = 3) -> ApplyResult:
+    """Run an apply in its own transaction; on a key collision (a concurrent
+    writer booked the same decision first) roll back and re-plan."""
+    for attempt in range(1, attempts + 1):
+        try:
+            result = action()
+            db.session.commit()
+            return result
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == attempts:
+                raise
+            log.warning("apply collided with a concurrent writer; re-planning (attempt %d)", attempt + 1)
+    raise AssertionError("unreachable")
+
+
+# --- catalogue ---------------------------------------------------------------
+
+def apply_categories(store: Store, categories: Iterable[dict], run_id: int | None = None) -> ApplyResult:
+    result = ApplyResult()
+    existing = {c.wc_id: c for c in db.session.execute(db.select(Category).filter_by(store_id=store.id)).scalars()}
+    for record in categories:
+        try:
+            wc_id = int(record["id"])
+            name = str(record.get("name", ""))
+        except (KeyError, TypeError, ValueError) as exc:
+            _reject(store, run_id, "category", record, f"malformed category: {exc}", result)
+            continue
+        row = existing.get(wc_id) or Category(store_id=store.id, wc_id=wc_id)
+        row.name, row.parent_wc_id = name, int(record.get("parent") or 0)
+        db.session.add(row)
+        existing[wc_id] = row
+        result.applied += 1
+    return result
+
+
+def apply_products(store: Store, products: Iterable[dict], run_id: int | None = None) -> ApplyResult:
+    result = ApplyResult()
+    existing = {p.wc_id: p for p in db.session.execute(db.select(Product).filter_by(store_id=store.id)).scalars()}
+    for record in products:
+        try:
+            wc_id = int(record["id"])
+            categories = sorted({int(c["id"]) for c in record.get("categories") or []})
+            price = record.get("price")
+            price = Decimal(str(price)) if price not in (None, "") else None
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            _reject(store, run_id, "product", record, f"malformed product: {exc!r}", result)
+            continue
+        row = existing.get(wc_id) or Product(store_id=store.id, wc_id=wc_id)
+        row.name = str(record.get("name", ""))[:300]
+        row.sku = str(record.get("sku") or "")[:120]
+        row.parent_wc_id = int(record.get("parent_id") or 0)
+        row.price = price
+        row.category_ids = categories
+        db.session.add(row)
+        existing[wc_id] = row
+        result.applied += 1
+    return result
+
+
+def categories_by_product(store: Store) -> dict[int, frozenset[int]]:
+    rows = db.session.execute(
+        db.select(Product.wc_id, Product.parent_wc_id, Product.category_ids).where(Product.store_id == store.id)
+    ).all()
+    by_id = {wc_id: frozenset(cats or ()) for wc_id, _parent, cats in rows}
+    for wc_id, parent, _cats in rows:  # variations inherit their parent's categories
+        if parent and not by_id.get(wc_id):
+            by_id[wc_id] = by_id.get(parent, frozenset())
+    return by_id
+
+
+# --- customers -------------------------------------------------------------
+
+def apply_customers(store: Store, customers: Iterable[dict], *, now: datetime | None = None,
+                    run_id: int | None = None) -> ApplyResult:
+    now = now or datetime.now(timezone.utc)
+    result = ApplyResult()
+    parsed = []
+    for record in customers:
+        try:
+            parsed.append(customer_from_wc(record))
+        except BadRecord as exc:
+            _reject(store, run_id, "customer", record, str(exc), result)
+    directory = MemberDirectory(store.id)
+    directory.preload([c.customer_id for c in parsed], [c.email for c in parsed])
+    program_version, program = current_program(store)
+    touched = []
+    for facts in parsed:
+        member = directory.for_customer(facts.customer_id, facts.email)
+        member.email = facts.email or member.email
+        member.first_name, member.last_name = facts.first_name[:120], facts.last_name[:120]
+        member.billing_address = facts.billing_address
+        member.meta = dict(facts.meta)
+        member.birthday = _birthday(facts.meta.get(program.birthday_meta_key), store, run_id, facts.customer_id, result)
+        touched.append(member)
+        result.applied += 1
+    _plan_members(store, touched, now, result)
+    return result
+
+
+def _birthday(raw, store: Store, run_id, customer_id: int, result: ApplyResult) -> date | None:
+    """Shops store birthdays in many formats; a bad one is reported, not fatal."""
+    if raw in (None, ""):
+        return None
+    try:
+        return date_parser.parse(str(raw), dayfirst=True).date() if "/" in str(raw) or "." in str(raw) \
+            else date_parser.parse(str(raw)).date()
+    except (ValueError, OverflowError):
+        _reject(store, run_id, "customer", {"id": customer_id}, f"unreadable birthday {str(raw)[:40]!r}", result)
+        return None
+
+
+# --- orders ----------------------------------------------------------------
+
+def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict[int, list[dict]] | None = None,
+                 now: datetime | None = None, run_id: int | None = None) -> ApplyResult:
+    """Store the orders and re-plan every member they touch. The caller commits."""
+    now = now or datetime.now(timezone.utc)
+    refunds_by_order = refunds_by_order or {}
+    result = ApplyResult()
+    catalogue = categories_by_product(store)
+    parsed = []
+    for record in orders:
+        try:
+            order_id = record.get("id") if isinstance(record, dict) else None
+            parsed.append(order_from_wc(record, refunds_by_order.get(order_id), catalogue))
+        except BadRecord as exc:
+            _reject(store, run_id, "order", record, str(exc), result)
+    parsed.sort(key=lambda f: (f.created, f.order_id))
+
+    existing = _existing_orders(store, [f.order_id for f in parsed])
+    directory = MemberDirectory(store.id)
+    directory.preload([f.customer_id for f in parsed], [f.email for f in parsed])
+    touched: dict[int, Member] = {}
+    for facts in parsed:
+        row = existing.get(facts.order_id)
+        if row is not None and row.digest == facts_digest(facts):
+            result.unchanged += 1
+            continue
+        member = directory.for_order(facts.customer_id, facts.email)
+        if row is None:
+            row = Order(store_id=store.id, earned=0, ledger_rows=0)
+            db.session.add(row)
+            existing[facts.order_id] = row
+        elif row.member_id not in (None, member.id):
+            touched[row.member_id] = db.session.get(Member, row.member_id)
+        fill_order_row(row, facts)
+        row.member_id = member.id
+        touched[member.id] = member
+        result.applied += 1
+    db.session.flush()
+    _track_coupon_usage(store, parsed)
+    _plan_members(store, list(touched.values()), now, result)
+    return result
+
+
+def _existing_orders(store: Store, wc_ids: list[int]) -> dict[int, Order]:
+    found = {}
+    for start in range(0, len(wc_ids), 500):
+        chunk = wc_ids[start:start + 500]
+        query = db.select(Order).where(Order.store_id == store.id, Order.wc_id.in_(chunk))
+        found.update({o.wc_id: o for o in db.session.execute(query).scalars()})
+    return found
+
+
+def _track_coupon_usage(store: Store, parsed) -> None:
+    """Usage is read back from the orders' coupon lines (codes are lowercase)."""
+    used = {}
+    given_back = {}
+    for facts in parsed:
+        for code in facts.coupon_codes:
+            (given_back if facts.status in _USAGE_GIVEN_BACK else used)[code.lower()] = facts
+    for codes, is_use in ((used, True), (given_back, False)):
+        names = list(codes)
+        for start in range(0, len(names), 500):
+            query = db.select(Coupon).where(Coupon.store_id == store.id, Coupon.code.in_(names[start:start + 500]))
+            for coupon in db.session.execute(query).scalars():
+                facts = codes[coupon.code]
+                if is_use and coupon.status in ("pending", "pushed", "expired"):
+                    coupon.status, coupon.used_at, coupon.used_order_wc_id = "used", facts.created, facts.order_id
+                elif not is_use and coupon.status == "used" and coupon.used_order_wc_id == facts.order_id:
+                    coupon.status, coupon.used_at, coupon.used_order_wc_id = "pushed", None, None
+
+
+# --- re-evaluation ---------------------------------------------------------
+
+def reevaluate(store: Store, members: list[Member] | None = None, *, now: datetime | None = None) -> ApplyResult:
+    """Time-driven rules (expiry, demotion after grace, VIP ends, expired
+    coupons giving points back) for the given members, or all of the store's."""
+    now = now or datetime.now(timezone.utc)
+    result = ApplyResult()
+    if members is None:
+        members = list(db.session.execute(
+            db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None))
+        ).scalars())
+    _plan_members(store, members, now, result)
+    return result
+
+
+def expire_coupons(store: Store, member_ids: list[int] | None, now: datetime) -> None:
+    query = db.update(Coupon).where(Coupon.store_id == store.id, Coupon.status.in_(("pending", "pushed")),
+                                    Coupon.expires_at.is_not(None), Coupon.expires_at <= now)
+    if member_ids is not None:
+        query = query.where(Coupon.member_id.in_(member_ids))
+    db.session.execute(query.values(status="expired").execution_options(synchronize_session=False))
+
+
+def _plan_members(store: Store, members: list[Member], now: datetime, result: ApplyResult) -> None:
+    if not members:
+        return
+    program_version, program = current_program(store)
+    cutoff = _vip_spend_cutoff(store, program)
+    for start in range(0, len(members), 500):
+        chunk = members[start:start + 500]
+        expire_coupons(store, [m.id for m in chunk], now)
+        loaded = load_books(chunk)
+        for member in chunk:
+            books = loaded.books[member.id]
+            plan = plan_member(books, program, program_version, now, vip_spend_cutoff=cutoff)
+            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now)
+            result.members.add(member.id)
+        db.session.flush()
+
+
+def _vip_spend_cutoff(store: Store, program) -> Decimal | None:
+    """Top N% of members by 12-month spend: the spend of the member at the N% mark."""
+    top = getattr(program, "vip_top_percent", None)
+    if not top:
+        return None
+    count = db.session.execute(db.select(func.count()).select_from(Member).where(
+        Member.store_id == store.id, Member.spend_12m > 0)).scalar_one()
+    rank = int(count * Decimal(top) / 100)
+    if rank < 1:
+        return None
+    return db.session.execute(
+        db.select(Member.spend_12m).where(Member.store_id == store.id).order_by(Member.spend_12m.desc())
+        .offset(rank - 1).limit(1)).scalar_one_or_none()
+
+
+def _reject(store: Store, run_id, resource: str, record, reason: str, result: ApplyResult) -> None:
+    ref = f"{resource} {record.get('id', '?') if isinstance(record, dict) else '?'}"
+    log.warning("rejected %s: %s", ref, reason)
+    db.session.add(RejectedRecord(store_id=store.id, sync_run_id=run_id, resource=resource, ref=ref[:200],
+                                  reason=reason[:2000]))
+    result.rejected.append((ref, reason))

@@ -1,0 +1,158 @@
+"""Between the database and the engine: load a member's books as plain data,
+and write the engine's plan back as ledger rows, coupons and status.
+
+Loading is done in bulk for many members at once (a handful of queries per
+batch, not per member), because a first sync applies years of orders.
+"""
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Iterable
+
+from loyalty_sync.coupon_codes import new_coupon_code
+from loyalty_sync.engine.ledger import CouponLine, LedgerLine, MemberBooks, OrderRecord
+from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
+from loyalty_sync.engine.plan import Plan
+from loyalty_sync.engine.program import CouponTemplate
+from loyalty_sync.engine.vip import is_vip, vip_until
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, VipPeriod
+from loyalty_sync.order_facts import facts_from_row
+
+_CHUNK = 500
+
+
+def member_key(member: Member) -> str:
+    """Keys must survive a guest being adopted by its registered customer, so
+    they use our own member id, never the email or the store's customer id."""
+    return f"m{member.id}"
+
+
+class LoadedBooks:
+    """The books of many members plus the rows they came from (to write back)."""
+
+    def __init__(self):
+        self.books: dict[int, MemberBooks] = {}
+        self.order_rows: dict[int, dict[int, Order]] = defaultdict(dict)
+
+
+def load_books(members: Iterable[Member]) -> LoadedBooks:
+    members = list(members)
+    loaded = LoadedBooks()
+    orders_by_member, ledger_by_member = defaultdict(list), defaultdict(list)
+    coupons_by_member, vip_by_member = defaultdict(list), defaultdict(list)
+    for start in range(0, len(members), _CHUNK):
+        ids = [m.id for m in members[start:start + _CHUNK]]
+        for row in db.session.execute(db.select(Order).where(Order.member_id.in_(ids))).scalars():
+            orders_by_member[row.member_id].append(row)
+            loaded.order_rows[row.member_id][row.wc_id] = row
+        for row in db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id.in_(ids))).scalars():
+            ledger_by_member[row.member_id].append(row)
+        for row in db.session.execute(db.select(Coupon).where(Coupon.member_id.in_(ids))).scalars():
+            coupons_by_member[row.member_id].append(row)
+        for row in db.session.execute(db.select(VipPeriod).where(VipPeriod.member_id.in_(ids))).scalars():
+            vip_by_member[row.member_id].append(row)
+    for member in members:
+        loaded.books[member.id] = MemberBooks(
+            member_key=member_key(member),
+            email=member.email,
+            orders=tuple(_order_record(o) for o in sorted(orders_by_member[member.id], key=lambda o: (o.created, o.wc_id))),
+            ledger=tuple(_ledger_line(e) for e in sorted(ledger_by_member[member.id], key=lambda e: (e.at, e.id))),
+            coupons=tuple(_coupon_line(c) for c in coupons_by_member[member.id]),
+            tier=member.tier,
+            tier_below_since=member.tier_below_since,
+            tiers_rewarded=frozenset(member.tiers_rewarded or ()),
+            vip_periods=tuple(_vip_period(v) for v in sorted(vip_by_member[member.id], key=lambda v: v.start)),
+        )
+    return loaded
+
+
+def write_plan(member: Member, books: MemberBooks, plan: Plan, order_rows: dict[int, Order], *,
+               program_version: int, now: datetime) -> None:
+    """Book the plan in the current transaction; the caller commits."""
+    for line in plan.ledger:
+        db.session.add(LedgerEntry(
+            store_id=member.store_id, member_id=member.id, key=line.key, kind=line.kind, points=line.points,
+            at=line.at, order_wc_id=line.order_id, coupon_key=line.coupon_key, reason=line.reason,
+            rule_version=line.rule_version if line.rule_version is not None else program_version,
+            multiplier=line.multiplier,
+        ))
+        if line.order_id is not None and line.kind in ("earn", "reverse") and line.order_id in order_rows:
+            row = order_rows[line.order_id]
+            row.earned = (row.earned or 0) + line.points
+            row.ledger_rows = (row.ledger_rows or 0) + 1
+    for order_id, (tier_mult, vip_mult, version) in plan.order_marks.items():
+        row = order_rows.get(order_id)
+        if row is not None and row.tier_multiplier is None:
+            row.tier_multiplier, row.vip_multiplier, row.program_version = tier_mult, vip_mult, version
+    for coupon in plan.coupons:
+        db.session.add(_coupon_row(member, coupon))
+    if tuple(plan.vip_periods) != tuple(books.vip_periods):
+        _replace_vip_periods(member, plan.vip_periods)
+    member.tier = plan.tier
+    member.tier_below_since = plan.tier_below_since
+    if sorted(plan.tiers_rewarded) != sorted(member.tiers_rewarded or []):
+        member.tiers_rewarded = sorted(plan.tiers_rewarded)
+    refresh_member_status(member, books.balance + sum(l.points for l in plan.ledger), plan.vip_periods, now)
+
+
+def refresh_member_status(member: Member, balance: int, vip_periods, now: datetime) -> None:
+    """The cached status the lists show and the push sends; flags the member for
+    a meta push only when something the store shows actually changed."""
+    member.points = balance
+    member.vip = is_vip(tuple(vip_periods), now)
+    member.vip_until = vip_until(tuple(vip_periods), now) if member.vip else None
+    if store_status(member) != (member.pushed_status or {}):
+        member.status_changed = True
+
+
+def store_status(member: Member) -> dict:
+    """The `loyalty_*` customer meta the store should show for this member."""
+    return {
+        "loyalty_points": str(member.points),
+        "loyalty_tier": member.tier,
+        "loyalty_vip": "yes" if member.vip else "no",
+        "loyalty_vip_until": member.vip_until.date().isoformat() if member.vip_until else "",
+    }
+
+
+def _replace_vip_periods(member: Member, periods) -> None:
+    db.session.execute(db.delete(VipPeriod).where(VipPeriod.member_id == member.id))
+    for p in periods:
+        db.session.add(VipPeriod(member_id=member.id, source=p.source, start=p.start, end=p.end,
+                                 reason=p.reason, order_wc_id=p.order_id))
+
+
+def _coupon_row(member: Member, line: CouponLine) -> Coupon:
+    t = line.template
+    return Coupon(
+        store_id=member.store_id, member_id=member.id, key=line.key, code=line.code or new_coupon_code(line.source),
+        source=line.source, discount_type=t.discount_type, amount=Decimal(t.amount),
+        minimum_amount=Decimal(t.minimum_amount or 0), free_shipping=bool(t.free_shipping), email=member.email,
+        points_cost=line.points_cost, reason=line.reason, issued_at=line.issued, expires_at=line.expires,
+        status=line.status or "pending",
+    )
+
+
+def _order_record(row: Order) -> OrderRecord:
+    return OrderRecord(facts=facts_from_row(row), earned=row.earned or 0, rows=row.ledger_rows or 0,
+                       tier_multiplier=row.tier_multiplier, vip_multiplier=row.vip_multiplier,
+                       program_version=row.program_version)
+
+
+def _ledger_line(row: LedgerEntry) -> LedgerLine:
+    return LedgerLine(key=row.key, kind=row.kind, points=row.points, at=row.at, order_id=row.order_wc_id,
+                      reason=row.reason, rule_version=row.rule_version, multiplier=row.multiplier,
+                      coupon_key=row.coupon_key)
+
+
+def _coupon_line(row: Coupon) -> CouponLine:
+    template = CouponTemplate(discount_type=row.discount_type, amount=row.amount,
+                              minimum_amount=row.minimum_amount, free_shipping=row.free_shipping)
+    return CouponLine(key=row.key, source=row.source, template=template, points_cost=row.points_cost,
+                      issued=row.issued_at, expires=row.expires_at, status=row.status, reason=row.reason,
+                      code=row.code)
+
+
+def _vip_period(row: VipPeriod) -> VipPeriodFacts:
+    return VipPeriodFacts(source=row.source, start=row.start, end=row.end, reason=row.reason, order_id=row.order_wc_id)

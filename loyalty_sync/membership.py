@@ -1,0 +1,76 @@
+"""Who an order or a customer record belongs to.
+
+A registered customer is known by the store's customer id; a guest (customer
+id 0) by billing email. When a guest registers later, the guest member is
+adopted by the customer (same member row, so the whole history and every
+ledger key stay theirs). Lookups are batched: one query for a batch of ids
+and emails, then dictionaries.
+"""
+from sqlalchemy import or_
+
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Member, record_audit
+
+
+class MemberDirectory:
+    def __init__(self, store_id: int):
+        self.store_id = store_id
+        self._by_customer: dict[int, Member] = {}
+        self._by_email: dict[str, list[Member]] = {}
+
+    def preload(self, customer_ids=(), emails=()) -> None:
+        customer_ids = {c for c in customer_ids if c} - set(self._by_customer)
+        emails = {e for e in emails if e} - set(self._by_email)
+        for start in range(0, max(len(customer_ids), len(emails)), 500):
+            ids = sorted(customer_ids)[start:start + 500]
+            mails = sorted(emails)[start:start + 500]
+            query = db.select(Member).where(
+                Member.store_id == self.store_id, Member.merged_into_id.is_(None),
+                or_(Member.customer_id.in_(ids), Member.email.in_(mails)),
+            )
+            for member in db.session.execute(query).scalars():
+                self._remember(member)
+        for email in emails:
+            self._by_email.setdefault(email, [])
+
+    def for_customer(self, customer_id: int, email: str) -> Member:
+        """The member of a registered customer, adopting their guest history."""
+        self.preload([customer_id], [email])
+        member = self._by_customer.get(customer_id)
+        if member is not None:
+            return member
+        guest = next((m for m in self._by_email.get(email, []) if m.customer_id is None), None)
+        if guest is not None:
+            guest.customer_id = customer_id
+            record_audit("sync", "member.adopt_guest", f"member:{guest.id}", store_id=self.store_id,
+                         after={"customer_id": customer_id}, reason="guest registered with the same email")
+            self._by_customer[customer_id] = guest
+            return guest
+        return self._create(customer_id=customer_id, email=email)
+
+    def for_order(self, customer_id: int, email: str) -> Member:
+        if customer_id:
+            return self.for_customer(customer_id, email)
+        self.preload([], [email])
+        candidates = self._by_email.get(email, [])
+        registered = [m for m in candidates if m.customer_id is not None]
+        if registered:
+            return min(registered, key=lambda m: m.id)
+        if candidates:
+            return candidates[0]
+        return self._create(customer_id=None, email=email)
+
+    def _create(self, *, customer_id: int | None, email: str) -> Member:
+        member = Member(store_id=self.store_id, customer_id=customer_id, email=email, points=0, tier="",
+                        tiers_rewarded=[], meta={}, pushed_status={})
+        db.session.add(member)
+        db.session.flush()  # an id now: ledger keys are built from it
+        self._remember(member)
+        return member
+
+    def _remember(self, member: Member) -> None:
+        if member.customer_id is not None:
+            self._by_customer[member.customer_id] = member
+        bucket = self._by_email.setdefault(member.email, [])
+        if member not in bucket:
+            bucket.append(member)

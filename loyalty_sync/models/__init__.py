@@ -1,0 +1,17 @@
+"""All tables, one concept per module; imported here so Alembic sees them."""
+from loyalty_sync.models.audit import AuditEntry, record_audit
+from loyalty_sync.models.catalogue import Category, Product, Review
+from loyalty_sync.models.coupon import COUPON_STATUSES, Coupon
+from loyalty_sync.models.ledger import LEDGER_KINDS, LedgerEntry, LedgerIsAppendOnly
+from loyalty_sync.models.member import Badge, Member, VipPeriod
+from loyalty_sync.models.order import Order
+from loyalty_sync.models.program import ProgramVersion
+from loyalty_sync.models.store import Store, SyncBookmark
+from loyalty_sync.models.sync_run import RejectedRecord, SyncRun
+from loyalty_sync.models.user import ROLES, User
+
+__all__ = [
+    "AuditEntry", "Badge", "Category", "Coupon", "COUPON_STATUSES", "LedgerEntry", "LEDGER_KINDS",
+    "LedgerIsAppendOnly", "Member", "Order", "Product", "ProgramVersion", "RejectedRecord", "Review",
+    "ROLES", "Store", "SyncBookmark", "SyncRun", "User", "VipPeriod", "record_audit",
+]

@@ -1,0 +1,47 @@
+"""A WooCommerce store we sync with. The consumer secret and webhook secret are
+write-only for people: nothing renders them back (see admin/ and redaction)."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from loyalty_sync.extensions import db
+from loyalty_sync.models.types import UTCDateTime, utcnow
+
+
+class Store(db.Model):
+    __tablename__ = "stores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    consumer_key: Mapped[str] = mapped_column(String(200), default="")
+    consumer_secret: Mapped[str] = mapped_column(String(200), default="")
+    webhook_secret: Mapped[str] = mapped_column(String(200), default="")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    wc_version: Mapped[str] = mapped_column(String(40), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    verify_tls: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:  # never the secrets
+        return f"<Store {self.name} {self.url}>"
+
+    @property
+    def has_keys(self) -> bool:
+        return bool(self.consumer_key and self.consumer_secret)
+
+
+class SyncBookmark(db.Model):
+    """How far a resource of a store has been pulled *and applied*. Moves only
+    after the apply transaction committed, so a crash re-pulls, never skips."""
+
+    __tablename__ = "sync_bookmarks"
+    __table_args__ = (UniqueConstraint("store_id", "resource"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    resource: Mapped[str] = mapped_column(String(40))
+    modified_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

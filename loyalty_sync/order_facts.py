@@ -1,0 +1,82 @@
+"""Order facts <-> order rows. The row keeps lines and refunds as JSON
+documents; this module is the one place that knows their shape."""
+import hashlib
+import json
+from datetime import datetime
+from decimal import Decimal
+
+from loyalty_sync.engine.facts import OrderFacts, OrderLine, Refund, RefundLine
+from loyalty_sync.models import Order
+
+
+def lines_doc(facts: OrderFacts) -> list[dict]:
+    return [
+        {"line_id": l.line_id, "product_id": l.product_id, "variation_id": l.variation_id, "sku": l.sku,
+         "quantity": l.quantity, "total": str(l.total), "total_tax": str(l.total_tax),
+         "categories": sorted(l.categories)}
+        for l in facts.lines
+    ]
+
+
+def refunds_doc(facts: OrderFacts) -> list[dict]:
+    return [
+        {"refund_id": r.refund_id, "created": r.created.isoformat(), "amount": str(r.amount),
+         "lines": [{"line_id": rl.line_id, "quantity": rl.quantity, "total": str(rl.total)} for rl in r.lines]}
+        for r in facts.refunds
+    ]
+
+
+def facts_digest(facts: OrderFacts) -> str:
+    """A fingerprint of everything the rules read, so a re-pulled order that did
+    not change costs nothing (refunds on old stores do not move date_modified,
+    so the date alone is not enough)."""
+    doc = [facts.status, str(facts.total), str(facts.total_tax), str(facts.shipping_total),
+           str(facts.shipping_tax), facts.email, facts.customer_id, lines_doc(facts), refunds_doc(facts),
+           list(facts.coupon_codes), facts.paid.isoformat() if facts.paid else None]
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def fill_order_row(row: Order, facts: OrderFacts) -> None:
+    row.wc_id = facts.order_id
+    row.status = facts.status
+    row.created = facts.created
+    row.modified = facts.modified
+    row.paid = facts.paid
+    row.completed = facts.completed
+    row.currency = facts.currency
+    row.customer_id = facts.customer_id
+    row.email = facts.email
+    row.total = facts.total
+    row.total_tax = facts.total_tax
+    row.shipping_total = facts.shipping_total
+    row.shipping_tax = facts.shipping_tax
+    row.discount_total = facts.discount_total
+    row.refunded_total = facts.refunded_amount
+    row.lines = lines_doc(facts)
+    row.refunds = refunds_doc(facts)
+    row.coupon_codes = list(facts.coupon_codes)
+    row.billing_address = facts.billing_address
+    row.digest = facts_digest(facts)
+
+
+def facts_from_row(row: Order) -> OrderFacts:
+    return OrderFacts(
+        order_id=row.wc_id, status=row.status, created=row.created, modified=row.modified, paid=row.paid,
+        completed=row.completed, currency=row.currency, customer_id=row.customer_id, email=row.email,
+        total=row.total, total_tax=row.total_tax, shipping_total=row.shipping_total,
+        shipping_tax=row.shipping_tax, discount_total=row.discount_total,
+        lines=tuple(
+            OrderLine(line_id=l["line_id"], product_id=l["product_id"], variation_id=l["variation_id"],
+                      sku=l.get("sku", ""), quantity=l["quantity"], total=Decimal(l["total"]),
+                      total_tax=Decimal(l["total_tax"]), categories=frozenset(l.get("categories", ())))
+            for l in row.lines
+        ),
+        refunds=tuple(
+            Refund(refund_id=r["refund_id"], created=datetime.fromisoformat(r["created"]), amount=Decimal(r["amount"]),
+                   lines=tuple(RefundLine(line_id=rl["line_id"], quantity=rl["quantity"], total=Decimal(rl["total"]))
+                               for rl in r["lines"]))
+            for r in row.refunds
+        ),
+        coupon_codes=tuple(row.coupon_codes),
+        billing_address=row.billing_address,
+    )
