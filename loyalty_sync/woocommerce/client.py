@@ -322,9 +322,10 @@ class StoreClient:
                 "address (e.g. https:// instead of http://) as the store URL."
             ), status=status)
         if status >= 400:
-            raise self._scrubbed(error_for_status(
-                status=status, body=_lenient_json(raw), what=what, store=self._shown_url
-            ))
+            error = error_for_status(status=status, body=_lenient_json(raw), what=what, store=self._shown_url)
+            if status >= 500 and not idempotent:
+                error.args = (f"{error.args[0]} The change may or may not have been applied.",)
+            raise self._scrubbed(error)
         if _looks_like_html(raw, headers):
             # WordPress with "Plain" permalinks, or not WordPress at all, answers the
             # /wp-json/... path with a web page (FACTS.md "Authentication": base path).
