@@ -1,0 +1,160 @@
+"""Points expiry (PRODUCT.md, "Points expiry").
+
+FIFO (default): every positive line (earn, bonus, restore, adjust) is a lot;
+every negative line (reverse, redeem, expire, negative adjust) uses up the
+oldest lots first, and a negative balance is a debt the next lots pay back
+first. Whatever is left of a lot `expiry_months` after it was booked expires,
+one `expire:<lot key>` line per lot, dated at that moment.
+
+The walk is a replay through time in which the expiries not yet booked are
+inserted at their moment, so an expire line consumes exactly its own lot and
+planning again finds nothing new.
+
+Inactivity: all points expire `expiry_months` after the last order.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from dateutil.relativedelta import relativedelta
+
+from loyalty_sync.engine.earning import order_earns
+from loyalty_sync.engine.facts import OrderFacts
+from loyalty_sync.engine.ledger import LedgerKind, LedgerLine
+from loyalty_sync.engine.program import Program
+
+EXPIRE_PREFIX = "expire:"
+
+
+class _Lot:
+    __slots__ = ("key", "at", "remaining", "reason")
+
+    def __init__(self, line: LedgerLine):
+        self.key = line.key
+        self.at = line.at
+        self.remaining = line.points
+        self.reason = line.reason
+
+
+def fifo_expiry_lines(
+    ledger: Sequence[LedgerLine],
+    now: datetime,
+    program: Program,
+    program_version: int | None = None,
+) -> list[LedgerLine]:
+    """New expire lines for lots older than `expiry_months` at `now`."""
+    months = relativedelta(months=program.expiry_months)
+    booked = {line.key for line in ledger}
+    # (time, 0 = expiry before a line booked at the same instant, order, payload)
+    events: list[tuple] = [(line.at, 1, i, line) for i, line in enumerate(ledger)]
+    for i, line in enumerate(ledger):
+        if line.points > 0 and EXPIRE_PREFIX + line.key not in booked and line.at + months <= now:
+            events.append((line.at + months, 0, i, line.key))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+
+    lots: dict[str, _Lot] = {}
+    open_lots: list[_Lot] = []  # oldest first
+    debt = 0
+    new_lines: list[LedgerLine] = []
+
+    def consume(amount: int) -> int:
+        for lot in open_lots:
+            if amount <= 0:
+                break
+            used = min(lot.remaining, amount)
+            lot.remaining -= used
+            amount -= used
+        open_lots[:] = [lot for lot in open_lots if lot.remaining > 0]
+        return amount
+
+    for at, is_line, _, payload in events:
+        if not is_line:
+            lot = lots.get(payload)
+            if lot is None or lot.remaining <= 0:
+                continue
+            new_lines.append(
+                LedgerLine(
+                    key=EXPIRE_PREFIX + lot.key,
+                    kind=LedgerKind.EXPIRE,
+                    points=-lot.remaining,
+                    at=at,
+                    reason=f"{lot.remaining} points booked {lot.at:%Y-%m-%d} expired after "
+                    f"{program.expiry_months} months ({lot.reason or lot.key})",
+                    rule_version=program_version,
+                )
+            )
+            lot.remaining = 0
+            open_lots[:] = [x for x in open_lots if x.remaining > 0]
+            continue
+        line: LedgerLine = payload
+        if line.points > 0:
+            lot = _Lot(line)
+            paid_back = min(debt, lot.remaining)
+            lot.remaining -= paid_back
+            debt -= paid_back
+            lots[line.key] = lot
+            if lot.remaining > 0:
+                open_lots.append(lot)
+        elif line.points < 0:
+            take = -line.points
+            if line.kind == LedgerKind.EXPIRE and line.key.startswith(EXPIRE_PREFIX):
+                own = lots.get(line.key[len(EXPIRE_PREFIX):])
+                if own is not None:
+                    used = min(own.remaining, take)
+                    own.remaining -= used
+                    take -= used
+                    open_lots[:] = [x for x in open_lots if x.remaining > 0]
+            debt += consume(take)
+    return new_lines
+
+
+def last_activity(orders: Iterable[OrderFacts], ledger: Sequence[LedgerLine], program: Program) -> datetime | None:
+    """The last order (in an earning status); without any, the last points booked."""
+    dates = [o.created for o in orders if order_earns(o, program)]
+    if dates:
+        return max(dates)
+    positive = [line.at for line in ledger if line.points > 0]
+    return max(positive) if positive else None
+
+
+def inactivity_expiry_line(
+    ledger: Sequence[LedgerLine],
+    orders: Iterable[OrderFacts],
+    now: datetime,
+    program: Program,
+    program_version: int | None = None,
+) -> LedgerLine | None:
+    """All points expire `expiry_months` after the last order (one line,
+    keyed by the deadline so the same quiet spell expires only once)."""
+    last = last_activity(orders, ledger, program)
+    if last is None:
+        return None
+    deadline = last + relativedelta(months=program.expiry_months)
+    balance = sum(line.points for line in ledger)
+    key = f"{EXPIRE_PREFIX}inactive:{deadline.isoformat()}"
+    if now < deadline or balance <= 0 or any(line.key == key for line in ledger):
+        return None
+    return LedgerLine(
+        key=key,
+        kind=LedgerKind.EXPIRE,
+        points=-balance,
+        at=deadline,
+        reason=f"{balance} points expired: no order for {program.expiry_months} months since {last:%Y-%m-%d}",
+        rule_version=program_version,
+    )
+
+
+def expiry_lines(
+    ledger: Sequence[LedgerLine],
+    orders: Iterable[OrderFacts],
+    now: datetime,
+    program: Program,
+    program_version: int | None = None,
+) -> list[LedgerLine]:
+    if program.expiry_mode == "fifo":
+        return fifo_expiry_lines(ledger, now, program, program_version)
+    if program.expiry_mode == "inactivity":
+        line = inactivity_expiry_line(ledger, orders, now, program, program_version)
+        return [line] if line else []
+    return []
