@@ -1,5 +1,9 @@
 """Batch writes: <= 100 items per request across create/update/delete, per-item errors."""
+import math
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from woo_fakes import FakeStore, capture, from_capture
 
 from loyalty_sync.woocommerce import ItemError, StoreServerError
@@ -60,3 +64,16 @@ def test_update_only_batches_are_retried_create_batches_are_not(make_client, fak
     with pytest.raises(StoreServerError):
         client.batch("coupons", create=[{"code": "once"}])
     assert client.requests_made == 3
+
+
+@given(st.integers(0, 350), st.integers(0, 350), st.integers(0, 350), st.integers(1, 100))
+def test_chunks_keep_every_item_once_and_use_the_fewest_requests(n_create, n_update, n_delete, limit):
+    lists = {"create": list(range(n_create)), "update": list(range(n_update)), "delete": list(range(n_delete))}
+    parts = list(chunks(lists["create"], lists["update"], lists["delete"], limit))
+
+    assert len(parts) == math.ceil((n_create + n_update + n_delete) / limit)
+    assert all(0 < sum(len(v) for v in c.body.values()) <= limit for c in parts)
+    for op, items in lists.items():
+        rebuilt = [item for c in parts for item in c.body.get(op, [])]
+        assert rebuilt == items
+        assert all(c.body[op][0] == c.offsets[op] for c in parts if op in c.body)

@@ -102,3 +102,23 @@ def test_a_query_in_the_path_is_refused(make_client):
     # it would break the OAuth signature (FACTS.md, python client section)
     with pytest.raises(ValueError):
         make_client(FakeStore()).get("orders?status=completed")
+
+
+def test_a_failing_page_raises_in_order_after_the_pages_before_it(make_client):
+    from woo_fakes import from_capture
+
+    from loyalty_sync.woocommerce import StoreRejectedKeys
+
+    store = FakeStore(orders=500)
+    original = store._list
+
+    def list_with_page_3_refused(name, params):
+        return from_capture("002") if params["page"] == "3" else original(name, params)
+
+    store._list = list_with_page_3_refused
+    client = make_client(store, concurrency=4)
+    got = []
+    with pytest.raises(StoreRejectedKeys):
+        for page in client.iter_pages("orders"):
+            got.append(page[0]["id"])
+    assert got == [1, 101]
