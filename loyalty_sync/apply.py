@@ -24,15 +24,10 @@ from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.extensions import db
 from loyalty_sync.membership import MemberDirectory
 from loyalty_sync.models import Category, Coupon, Member, Order, Product, RejectedRecord, Store
-from loyalty_sync.order_facts import facts_digest, fill_order_row
+from loyalty_sync.order_facts import facts_digest, fill_order_row, stored_refunds_as_wc
 from loyalty_sync.program_versions import current_program
 
 log = logging.getLogger(__name__)
-
-# Coupon codes in an order of these statuses count as used (WooCommerce counts
-# a use at order creation, and gives it back when the order is cancelled:
-# FACTS.md "Coupons").
-_USAGE_GIVEN_BACK = ("cancelled", "failed", "trash")
 
 
 @dataclass
@@ -170,16 +165,18 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
     refunds_by_order = refunds_by_order or {}
     result = ApplyResult()
     catalogue = categories_by_product(store)
+    orders = list(orders)
+    existing = _existing_orders(store, [r["id"] for r in orders if isinstance(r, dict) and isinstance(r.get("id"), int)])
     parsed = []
     for record in orders:
         try:
             order_id = record.get("id") if isinstance(record, dict) else None
-            parsed.append(order_from_wc(record, refunds_by_order.get(order_id), catalogue))
+            refunds = refunds_by_order.get(order_id) or _known_refunds(existing.get(order_id), record)
+            parsed.append(order_from_wc(record, refunds, catalogue))
         except BadRecord as exc:
             _reject(store, run_id, "order", record, str(exc), result)
     parsed.sort(key=lambda f: (f.created, f.order_id))
 
-    existing = _existing_orders(store, [f.order_id for f in parsed])
     directory = MemberDirectory(store.id)
     directory.preload([f.customer_id for f in parsed], [f.email for f in parsed])
     touched: dict[int, Member] = {}
@@ -200,9 +197,15 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
         touched[member.id] = member
         result.applied += 1
     db.session.flush()
-    _track_coupon_usage(store, parsed)
     _plan_members(store, list(touched.values()), now, result)
     return result
+
+
+def _known_refunds(row: Order | None, record: dict) -> list[dict] | None:
+    if row is None or not isinstance(record.get("refunds"), list):
+        return None
+    ids = [r.get("id") for r in record["refunds"] if isinstance(r, dict)]
+    return stored_refunds_as_wc(row, ids) if all(isinstance(i, int) for i in ids) else None
 
 
 def _existing_orders(store: Store, wc_ids: list[int]) -> dict[int, Order]:
@@ -212,25 +215,6 @@ def _existing_orders(store: Store, wc_ids: list[int]) -> dict[int, Order]:
         query = db.select(Order).where(Order.store_id == store.id, Order.wc_id.in_(chunk))
         found.update({o.wc_id: o for o in db.session.execute(query).scalars()})
     return found
-
-
-def _track_coupon_usage(store: Store, parsed) -> None:
-    """Usage is read back from the orders' coupon lines (codes are lowercase)."""
-    used = {}
-    given_back = {}
-    for facts in parsed:
-        for code in facts.coupon_codes:
-            (given_back if facts.status in _USAGE_GIVEN_BACK else used)[code.lower()] = facts
-    for codes, is_use in ((used, True), (given_back, False)):
-        names = list(codes)
-        for start in range(0, len(names), 500):
-            query = db.select(Coupon).where(Coupon.store_id == store.id, Coupon.code.in_(names[start:start + 500]))
-            for coupon in db.session.execute(query).scalars():
-                facts = codes[coupon.code]
-                if is_use and coupon.status in ("pending", "pushed", "expired"):
-                    coupon.status, coupon.used_at, coupon.used_order_wc_id = "used", facts.created, facts.order_id
-                elif not is_use and coupon.status == "used" and coupon.used_order_wc_id == facts.order_id:
-                    coupon.status, coupon.used_at, coupon.used_order_wc_id = "pushed", None, None
 
 
 # --- re-evaluation ---------------------------------------------------------
@@ -248,14 +232,6 @@ def reevaluate(store: Store, members: list[Member] | None = None, *, now: dateti
     return result
 
 
-def expire_coupons(store: Store, member_ids: list[int] | None, now: datetime) -> None:
-    query = db.update(Coupon).where(Coupon.store_id == store.id, Coupon.status.in_(("pending", "pushed")),
-                                    Coupon.expires_at.is_not(None), Coupon.expires_at <= now)
-    if member_ids is not None:
-        query = query.where(Coupon.member_id.in_(member_ids))
-    db.session.execute(query.values(status="expired").execution_options(synchronize_session=False))
-
-
 def _plan_members(store: Store, members: list[Member], now: datetime, result: ApplyResult) -> None:
     if not members:
         return
@@ -263,7 +239,6 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
     cutoff = _vip_spend_cutoff(store, program)
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
-        expire_coupons(store, [m.id for m in chunk], now)
         loaded = load_books(chunk)
         for member in chunk:
             books = loaded.books[member.id]

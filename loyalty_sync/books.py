@@ -87,6 +87,8 @@ def write_plan(member: Member, books: MemberBooks, plan: Plan, order_rows: dict[
             row.tier_multiplier, row.vip_multiplier, row.program_version = tier_mult, vip_mult, version
     for coupon in plan.coupons:
         db.session.add(_coupon_row(member, coupon))
+    if plan.coupon_status:
+        _set_coupon_status(member, plan.coupon_status, order_rows)
     if tuple(plan.vip_periods) != tuple(books.vip_periods):
         _replace_vip_periods(member, plan.vip_periods)
     member.tier = plan.tier
@@ -114,6 +116,19 @@ def store_status(member: Member) -> dict:
         "loyalty_vip": "yes" if member.vip else "no",
         "loyalty_vip_until": member.vip_until.date().isoformat() if member.vip_until else "",
     }
+
+
+def _set_coupon_status(member: Member, changes: dict[str, str], order_rows: dict[int, Order]) -> None:
+    """Used / expired, as the engine read them from the member's orders and the clock."""
+    rows = db.session.execute(db.select(Coupon).where(Coupon.member_id == member.id,
+                                                      Coupon.key.in_(list(changes)))).scalars()
+    for coupon in rows:
+        coupon.status = changes[coupon.key]
+        if coupon.status == "used":
+            order = next((o for o in sorted(order_rows.values(), key=lambda o: o.created)
+                          if coupon.code in (o.coupon_codes or [])), None)
+            coupon.used_at = order.created if order else None
+            coupon.used_order_wc_id = order.wc_id if order else None
 
 
 def _replace_vip_periods(member: Member, periods) -> None:

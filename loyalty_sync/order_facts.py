@@ -80,3 +80,25 @@ def facts_from_row(row: Order) -> OrderFacts:
         coupon_codes=tuple(row.coupon_codes),
         billing_address=row.billing_address,
     )
+
+
+def stored_refunds_as_wc(row: Order, refund_ids: list[int]) -> list[dict] | None:
+    """The refunds we already know in detail, in the shape of
+    GET /orders/<id>/refunds, when they cover every refund the store lists.
+
+    An order re-read later (a webhook body, an incremental pull) only carries
+    refund ids and totals; re-using the stored line detail keeps its points
+    stable instead of flipping between line-level and share-of-order maths.
+    """
+    known = {r["refund_id"]: r for r in (row.refunds or [])}
+    if not refund_ids or not set(refund_ids) <= set(known):
+        return None
+    return [
+        {"id": rid, "date_created_gmt": known[rid]["created"][:19], "amount": known[rid]["amount"],
+         "line_items": [
+             {"quantity": -line["quantity"], "total": f"-{line['total']}",
+              "meta_data": [{"key": "_refunded_item_id", "value": str(line["line_id"])}]}
+             for line in known[rid]["lines"]
+         ]}
+        for rid in refund_ids
+    ]

@@ -50,3 +50,25 @@ def get_store_or_fail(name: str) -> Store:
     if store is None:
         raise click.ClickException(f"unknown store {name!r}; add it with: flask --app wsgi stores add {name} --url URL")
     return store
+
+
+@stores_cli.command("test")
+@click.argument("name")
+def test_store(name: str) -> None:
+    """Connect to the store: print its WooCommerce version and currency, or why not."""
+    from loyalty_sync.store_connection import client_for
+    from loyalty_sync.woocommerce import StoreError
+
+    store = get_store_or_fail(name)
+    if not store.has_keys:
+        raise click.ClickException(f"store {name!r} has no API keys; set them with: stores add {name} --url ... "
+                                   "--key ck_... --secret cs_...")
+    with client_for(store, max_attempts=2) as client:
+        try:
+            info = client.store_info(require_modified_after=True)
+        except StoreError as exc:
+            raise click.ClickException(f"{name}: {exc}") from None
+    store.wc_version, store.currency = info.version, info.currency or store.currency
+    db.session.commit()
+    click.echo(f"{name}: WooCommerce {info.version}, currency {info.currency}, "
+               f"{client.requests_made} request(s). Connection OK.")

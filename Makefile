@@ -1,0 +1,45 @@
+# loyalty-sync: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.requirements-installed
+
+.PHONY: demo test test-quick bench check browser clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# Debian's Chromium for the admin panel's browser tests (playwright cannot
+# download its own browser here); PostgreSQL's server binaries for the
+# PostgreSQL half of the suite.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing PostgreSQL server binaries"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+## Run the product: a seeded simulator store, the admin panel and the sync worker, on SQLite.
+demo: $(STAMP)
+	$(PY) -m flask --app wsgi demo
+
+## Run the whole test suite (SQLite and a real PostgreSQL, headless Chromium).
+## pytest's exit code 5 ("no tests collected") is not a failure of the product.
+test: $(STAMP) browser
+	$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+test-quick: $(STAMP)
+	LOYALTY_TEST_BACKENDS=sqlite $(PY) -m pytest -q -x --ignore=tests/reliability
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+check: $(STAMP)
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts
