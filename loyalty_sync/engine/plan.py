@@ -189,7 +189,9 @@ def plan_member(
         else:
             current = program.tier_named(tier) or program.entry_tier
             tier_mult, tier_name = current.multiplier, current.name
-            vip_mult = program.vip_multiplier if is_vip(periods(), o.created) else ONE
+            # "just before the order": a membership bought in this order counts from the next one
+            before = [p for p in periods() if p.order_id != o.order_id]
+            vip_mult = program.vip_multiplier if is_vip(before, o.created) else ONE
         award = award_for_order(o, program, tier_mult, vip_mult, tier_name=tier_name)
         points_by_order[o.order_id] = award.points
         first_earn = rec.tier_multiplier is None and award.points > 0
