@@ -1,0 +1,196 @@
+"""The WSGI application: wc/v3 routes, auth, errors, headers.
+
+Plain Werkzeug (no Flask request context) keeps a page of 100 orders cheap.
+Order of checks follows WordPress: authentication errors and the read-only
+key check first (they run before dispatch), then the route (404
+rest_no_route, also for a known path with an unsupported method), then
+parameter validation (400 rest_invalid_param), then the permission check of
+the endpoint (401 for anonymous), then the handler.
+"""
+from __future__ import annotations
+
+import json
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from . import WC_VERSION, WP_VERSION, handlers
+from .auth import authenticate, check_permission
+from .errors import ApiError, no_route
+from .listing import dedup_query_pairs
+from .shapes import Ctx
+from .store import State
+
+COLL = ["GET", "POST"]
+ITEM = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+BATCH = ["POST", "PUT", "PATCH"]
+
+
+def _rules():
+    r = []
+
+    def add(path, endpoint, methods, kind):
+        r.append(Rule("/wp-json/wc/v3/" + path, endpoint=(endpoint, kind, tuple(methods)), methods=methods))
+
+    for res in ("orders", "customers", "coupons", "products", "webhooks"):
+        add(res, res + "_collection", COLL, "coll")
+        add(f"{res}/batch", res + "_batch", BATCH, "batch")
+    add("orders/<int:id>", "order_item", ITEM, "item")
+    add("orders/<int:id>/refunds", "refunds_collection", COLL, "coll")
+    add("orders/<int:id>/refunds/<int:rid>", "refund_item", ["GET", "DELETE"], "item")
+    add("orders/<int:id>/notes", "notes_collection", COLL, "coll")
+    add("customers/<int:id>", "customer_item", ITEM, "item")
+    add("coupons/<int:id>", "coupon_item", ITEM, "item")
+    add("products/categories", "categories_collection", COLL, "coll")
+    add("products/categories/<int:id>", "category_item", ITEM, "item")
+    add("products/reviews", "reviews_collection", COLL, "coll")
+    add("products/reviews/<int:id>", "review_item", ITEM, "item")
+    add("products/<int:id>", "product_item", ITEM, "item")
+    add("products/<int:id>/variations", "variations_collection", COLL, "coll")
+    add("products/<int:id>/variations/<int:vid>", "variation_item", ITEM, "item")
+    add("webhooks/<int:id>", "webhook_item", ITEM, "item")
+    add("system_status", "system_status", ["GET"], "single")
+    add("data/currencies/current", "currency_current", ["GET"], "single")
+    add("settings/general/woocommerce_currency", "setting_currency", ["GET", "POST", "PUT", "PATCH"], "single")
+    add("taxes", "taxes_collection", COLL, "coll")
+    return Map(r, strict_slashes=False, merge_slashes=False)
+
+
+URLS = _rules()
+
+DENY = {
+    ("coll", "GET"): ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
+    ("single", "GET"): ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
+    ("item", "GET"): ("woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."),
+    ("coll", "POST"): ("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."),
+    ("item", "DELETE"): ("woocommerce_rest_cannot_delete", "Sorry, you are not allowed to delete this resource."),
+    ("batch", "POST"): ("woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."),
+}
+
+
+def deny_error(kind: str, method: str) -> ApiError:
+    m = "POST" if kind == "batch" else method
+    code, msg = DENY.get((kind, m), ("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource."))
+    return ApiError(401, code, msg)
+
+
+class Req:
+    """What a handler needs about one request."""
+
+    __slots__ = ("state", "method", "args", "body", "ctx", "key", "view", "path", "query_string", "url_base", "raw_form")
+
+    def __init__(self, state, method, args, body, ctx, key, view, path, query_string):
+        self.state, self.method, self.args, self.body = state, method, args, body
+        self.ctx, self.key, self.view, self.path, self.query_string = ctx, key, view, path, query_string
+
+
+class Reply:
+    __slots__ = ("status", "body", "headers", "raw")
+
+    def __init__(self, status: int, body, headers: dict | None = None, raw: bytes | None = None):
+        self.status, self.body, self.headers, self.raw = status, body, headers or {}, raw
+
+
+def dumps(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class WooSimApp:
+    def __init__(self, state: State, public_base: str | None = None):
+        self.state = state
+        self.public_base = public_base  # used by webhooks when no request is around
+
+    def __call__(self, environ, start_response):
+        return self.wsgi(environ, start_response)
+
+    def wsgi(self, environ, start_response):
+        req = Request(environ)
+        scheme = environ.get("wsgi.url_scheme", "http")
+        host_url = f"{scheme}://{req.host}"
+        ctx = Ctx(host_url, self.state.tz)
+        link_default = f'<{host_url}/wp-json/>; rel="https://api.w.org/"'
+        headers = {"Content-Type": "application/json; charset=UTF-8", "Link": link_default}
+        try:
+            reply = self.dispatch(req, scheme, host_url, ctx)
+        except ApiError as e:
+            reply = Reply(e.status, e.body(), getattr(e, "headers", None))
+        headers.update(reply.headers)
+        data = reply.raw if reply.raw is not None else dumps(reply.body)
+        resp = Response(data, status=reply.status, headers=headers)
+        return resp(environ, start_response)
+
+    def dispatch(self, req: Request, scheme: str, host_url: str, ctx: Ctx) -> Reply:
+        path = req.path
+        method = req.method.upper()
+        qs = req.query_string.decode("latin-1")
+        if not path.startswith("/wp-json/wc/v3/") and path.rstrip("/") not in ("/wp-json/wc/v3",):
+            if path.rstrip("/") == "/wp-json":
+                return Reply(200, {"name": "woosim", "description": "WooCommerce REST simulator",
+                                   "url": host_url, "home": host_url, "namespaces": ["wc/v3"]})
+            raise no_route()
+        form = dict(req.form) if req.mimetype == "application/x-www-form-urlencoded" else None
+        key = authenticate(self.state, method=method, scheme=scheme, host_url=host_url, path=path,
+                           query_string=qs, authorization=req.headers.get("Authorization"), form=form)
+        check_permission(key, method)
+        adapter = URLS.bind("localhost")
+        try:
+            (view, kind, allowed), params = adapter.match(path, method=method)
+        except (NotFound, MethodNotAllowed):
+            raise no_route()
+        allow = {"Allow": ", ".join(allowed)}
+        # dedupe query args: the python client sends each param twice over http
+        args = MultiDict(_unquote_pairs(dedup_query_pairs(qs)))
+        body = {}
+        if method in ("POST", "PUT", "PATCH", "DELETE") and req.content_length:
+            raw = req.get_data()
+            if req.mimetype == "application/json" or raw[:1] in (b"{", b"["):
+                try:
+                    body = json.loads(raw) if raw.strip() else {}
+                except ValueError:
+                    e = ApiError(400, "rest_invalid_json", "Invalid JSON body passed.")
+                    e.headers = allow
+                    raise e
+            elif form:
+                body = form
+        fn = getattr(handlers, view)
+        r = Req(self.state, method, args, body if isinstance(body, dict) else {}, ctx, key, view, path, qs)
+        try:
+            handlers.validate(r, kind)
+            if key is None:
+                raise deny_error(kind, method)
+            reply = fn(r, **params)
+        except ApiError as e:
+            e.headers = allow
+            raise
+        reply.headers = {**allow, **reply.headers}
+        return reply
+
+
+def _unquote_pairs(pairs):
+    from urllib.parse import unquote_plus
+    return [(unquote_plus(k), unquote_plus(v)) for k, v in pairs]
+
+
+def system_status_body(ctx: Ctx) -> dict:
+    return {
+        "environment": {"home_url": ctx.base, "site_url": ctx.base, "version": WC_VERSION,
+                        "wp_version": WP_VERSION, "wp_multisite": False, "php_version": "8.2.36",
+                        "mysql_version_string": "10.11.19-MariaDB-0+deb12u1", "default_timezone": "UTC",
+                        "server_info": "woosim"},
+        "database": {"wc_database_version": WC_VERSION, "database_prefix": "wp_"},
+        "active_plugins": [], "inactive_plugins": [], "dropins_mu_plugins": {"dropins": [], "mu_plugins": []},
+        "theme": {"name": "Storefront"},
+        "settings": {"api_enabled": False, "force_ssl": False, "currency": "EUR", "currency_symbol": "&euro;",
+                     "currency_position": "right_space", "thousand_separator": ",", "decimal_separator": ".",
+                     "number_of_decimals": 2, "geolocation_enabled": False,
+                     "taxonomies": {"external": "external", "grouped": "grouped", "simple": "simple", "variable": "variable"},
+                     "product_visibility_terms": {}, "woocommerce_com_connected": "no",
+                     "enforce_approved_download_dirs": True,
+                     "order_datastore": "Automattic\\WooCommerce\\Internal\\DataStores\\Orders\\OrdersTableDataStore",
+                     "HPOS_enabled": True, "HPOS_sync_enabled": False, "enabled_features": ["custom_order_tables"]},
+        "security": {"secure_connection": ctx.base.startswith("https"), "hide_errors": True},
+        "pages": [], "post_type_counts": [], "logging": {},
+    }
+

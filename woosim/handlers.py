@@ -1,0 +1,506 @@
+"""Endpoint handlers: parse the request, call the store, shape the reply."""
+from __future__ import annotations
+
+from . import orders as O
+from .errors import ApiError
+from .listing import Page, pagination_headers, parse_bool, parse_enum, parse_id_list, parse_date_param
+from .orderquery import parse_filters, query_orders
+from . import shapes as S
+
+BATCH_LIMIT = 100
+
+
+# ---------------------------------------------------------------- common
+def validate(r, kind: str):
+    """Argument validation that WordPress runs before the permission check."""
+    if kind == "coll" and r.method == "GET":
+        Page(r.args)
+        if r.view == "orders_collection":
+            parse_filters(r.state, r.args)
+
+
+def _list_reply(r, items: list, render, extra_link: str = "", total: int | None = None, page: Page | None = None):
+    page = page or Page(r.args)
+    if total is None:
+        total = len(items)
+        items = items[page.start:page.start + page.per_page]
+    headers = pagination_headers(total, page, r.ctx.base + r.path, r.query_string, extra_link)
+    from .app import Reply
+    return Reply(200, [render(x) for x in items], headers)
+
+
+def _reply(status, body, headers=None):
+    from .app import Reply
+    return Reply(status, body, headers)
+
+
+def _created(r, body, path):
+    return _reply(201, body, {"Location": r.ctx.api(path)})
+
+
+def _force(r) -> bool:
+    return bool(parse_bool(r.args, "force")) or bool(r.body.get("force"))
+
+
+def _sorted(items, r, default_orderby: str, allowed: dict, default_order: str = "desc"):
+    orderby = parse_enum(r.args, "orderby", list(allowed), default_orderby)
+    order = parse_enum(r.args, "order", ["asc", "desc"], default_order)
+    keyf = allowed[orderby]
+    if orderby == "include":
+        inc = parse_id_list(r.args, "include")
+        pos = {v: i for i, v in enumerate(inc)}
+        keyf = lambda x: pos.get(x["id"], 0)  # noqa: E731
+    return sorted(items, key=keyf, reverse=(order == "desc"))
+
+
+def _include_exclude(items, r):
+    inc = parse_id_list(r.args, "include")
+    exc = set(parse_id_list(r.args, "exclude"))
+    if inc:
+        items = [x for x in items if x["id"] in inc]
+    if exc:
+        items = [x for x in items if x["id"] not in exc]
+    return items
+
+
+def _date_filter(items, r, field_after="after", field_before="before", key="created", gmt=None):
+    tz = r.state.tz
+    gmt = bool(parse_bool(r.args, "dates_are_gmt")) if gmt is None else gmt
+    a = parse_date_param(r.args, field_after, tz, gmt)
+    b = parse_date_param(r.args, field_before, tz, gmt)
+    if a is not None:
+        items = [x for x in items if x[key] is not None and x[key] > a]
+    if b is not None:
+        items = [x for x in items if x[key] is not None and x[key] < b]
+    return items
+
+
+def _batch(r, create_fn, update_fn, delete_fn, render):
+    body = r.body
+    n = sum(len(body.get(k) or []) for k in ("create", "update", "delete"))
+    if n > BATCH_LIMIT:
+        raise ApiError(413, "woocommerce_rest_request_entity_too_large",
+                       f"Unable to accept more than {BATCH_LIMIT} items for this request.")
+    out = {}
+    for op, fn in (("create", create_fn), ("update", update_fn), ("delete", delete_fn)):
+        if op not in body:
+            continue
+        res = []
+        for item in body.get(op) or []:
+            try:
+                if op == "create":
+                    res.append(render(fn(item)))
+                elif op == "update":
+                    res.append(render(fn(item.get("id"), item)))
+                else:
+                    res.append(render(fn(item, True)))
+            except ApiError as e:
+                ident = item if op == "delete" else (item.get("id", 0) if op == "update" else 0)
+                res.append({"id": ident, "error": {"code": e.code, "message": e.message, "data": e.data}})
+        out[op] = res
+    return _reply(200, out)
+
+
+# ---------------------------------------------------------------- customers
+def _customer_out(r):
+    return lambda c: S.customer_json(c, r.ctx)
+
+
+def customers_collection(r):
+    st = r.state
+    if r.method == "POST":
+        with st.lock:
+            c = st.create_customer(r.body)
+            return _created(r, S.customer_json(c, r.ctx), f"customers/{c['id']}")
+    role = r.args.get("role") or "customer"
+    items = list(st.customers.values())
+    if role != "all":
+        items = [c for c in items if c["role"] == role]
+    email = r.args.get("email")
+    if email:
+        cid = st.email_index.get(email.strip().lower())
+        items = [c for c in items if c["id"] == cid]
+    items = _include_exclude(items, r)
+    items = _sorted(items, r, "name", {
+        "id": lambda c: c["id"], "include": None, "name": lambda c: (c["username"].lower(), c["id"]),
+        "registered_date": lambda c: (c["created"], c["id"])}, default_order="asc")
+    return _list_reply(r, items, _customer_out(r))
+
+
+def customer_item(r, id):
+    st = r.state
+    if r.method == "GET":
+        return _reply(200, S.customer_json(st.get_customer(id), r.ctx))
+    if r.method == "DELETE":
+        with st.lock:
+            c = st.delete_customer(id, _force(r))
+            return _reply(200, S.customer_json(c, r.ctx))
+    with st.lock:
+        return _reply(200, S.customer_json(st.update_customer(id, r.body), r.ctx))
+
+
+def customers_batch(r):
+    st = r.state
+    with st.lock:
+        return _batch(r, st.create_customer, st.update_customer, st.delete_customer, _customer_out(r))
+
+
+# ---------------------------------------------------------------- coupons
+def coupons_collection(r):
+    st = r.state
+    if r.method == "POST":
+        with st.lock:
+            c = st.create_coupon(r.body)
+            return _created(r, S.coupon_json(c, r.ctx), f"coupons/{c['id']}")
+    items = [c for c in st.coupons.values() if c["status"] != "trash"]
+    code = r.args.get("code")
+    if code:
+        items = [c for c in items if c["code"] == code.strip().lower()]
+    items = _include_exclude(items, r)
+    items = _date_filter(items, r)
+    items = _date_filter(items, r, "modified_after", "modified_before", "modified")
+    items = _sorted(items, r, "date", {"date": lambda c: (c["created"], c["id"]), "id": lambda c: c["id"],
+                                       "include": None, "title": lambda c: c["code"], "slug": lambda c: c["code"],
+                                       "modified": lambda c: (c["modified"], c["id"])})
+    return _list_reply(r, items, lambda c: S.coupon_json(c, r.ctx))
+
+
+def coupon_item(r, id):
+    st = r.state
+    if r.method == "GET":
+        return _reply(200, S.coupon_json(st.get_coupon(id), r.ctx))
+    with st.lock:
+        if r.method == "DELETE":
+            return _reply(200, S.coupon_json(st.delete_coupon(id, _force(r)), r.ctx))
+        return _reply(200, S.coupon_json(st.update_coupon(id, r.body), r.ctx))
+
+
+def coupons_batch(r):
+    st = r.state
+    with st.lock:
+        return _batch(r, st.create_coupon, st.update_coupon, st.delete_coupon, lambda c: S.coupon_json(c, r.ctx))
+
+
+# ---------------------------------------------------------------- products
+def _product_out(r, created=False):
+    return lambda p: S.product_json(p, r.ctx, r.state, created_response=created)
+
+
+def products_collection(r):
+    st = r.state
+    if r.method == "POST":
+        with st.lock:
+            p = st.create_product(r.body)
+            return _created(r, _product_out(r, True)(p), f"products/{p['id']}")
+    items = [p for p in st.products.values() if p["type"] != "variation" and p["status"] != "trash"]
+    sku = r.args.get("sku")
+    if sku:
+        skus = {s.strip() for s in sku.split(",")}
+        items = [p for p in items if p["sku"] in skus]
+    cat = r.args.get("category")
+    if cat:
+        cats = {int(c) for c in cat.split(",") if c.strip().isdigit()}
+        items = [p for p in items if cats & set(p["categories"])]
+    if r.args.get("status") and r.args.get("status") != "any":
+        items = [p for p in items if p["status"] == r.args.get("status")]
+    items = _include_exclude(items, r)
+    items = _date_filter(items, r)
+    items = _date_filter(items, r, "modified_after", "modified_before", "modified")
+    items = _sorted(items, r, "date", {"date": lambda p: (p["created"], p["id"]), "id": lambda p: p["id"],
+                                       "include": None, "title": lambda p: p["name"].lower(),
+                                       "slug": lambda p: p["slug"], "modified": lambda p: (p["modified"], p["id"]),
+                                       "price": lambda p: float(p["price"] or 0),
+                                       "popularity": lambda p: p.get("total_sales", 0),
+                                       "rating": lambda p: float(p.get("average_rating_2dp", "0"))})
+    return _list_reply(r, items, _product_out(r))
+
+
+def product_item(r, id):
+    st = r.state
+    if r.method == "GET":
+        return _reply(200, _product_out(r)(st.get_product(id)))
+    with st.lock:
+        if r.method == "DELETE":
+            p = st.get_product(id)
+            if _force(r):
+                del st.products[p["id"]]
+            else:
+                p["status"] = "trash"
+            st.emit("product", "deleted", p["id"])
+            return _reply(200, _product_out(r)(p))
+        return _reply(200, _product_out(r)(st.update_product(id, r.body)))
+
+
+def products_batch(r):
+    st = r.state
+
+    def delete(pid, force):
+        p = st.get_product(pid)
+        del st.products[p["id"]]
+        return p
+    with st.lock:
+        return _batch(r, st.create_product, st.update_product, delete, _product_out(r))
+
+
+def variations_collection(r, id):
+    st = r.state
+    parent = st.get_product(id)
+    if r.method == "POST":
+        with st.lock:
+            v = st.create_variation(id, r.body)
+            # WooCommerce leaves the route pattern in this Location (capture 020)
+            return _reply(201, S.variation_json(v, r.ctx, parent),
+                          {"Location": r.ctx.api(f"products/(?P<product_id>[\\d]+)/variations/{v['id']}")})
+    items = [st.products[v] for v in parent["variations"] if v in st.products]
+    items = _sorted(items, r, "date", {"date": lambda v: (v["created"], v["id"]), "id": lambda v: v["id"],
+                                       "include": None, "title": lambda v: v["id"], "slug": lambda v: v["id"],
+                                       "modified": lambda v: (v["modified"], v["id"])})
+    return _list_reply(r, items, lambda v: S.variation_json(v, r.ctx, parent))
+
+
+def variation_item(r, id, vid):
+    st = r.state
+    parent = st.get_product(id)
+    v = st.products.get(vid)
+    if v is None or v.get("parent_id") != parent["id"]:
+        raise ApiError(404, "woocommerce_rest_product_variation_invalid_id", "Invalid ID.")
+    if r.method == "GET":
+        return _reply(200, S.variation_json(v, r.ctx, parent))
+    with st.lock:
+        if r.method == "DELETE":
+            del st.products[v["id"]]
+            parent["variations"].remove(v["id"])
+            return _reply(200, S.variation_json(v, r.ctx, parent))
+        st._price_fields(v, r.body)
+        for k in ("sku", "description"):
+            if k in r.body:
+                v[k] = str(r.body[k])
+        if "stock_quantity" in r.body:
+            v["stock_quantity"] = r.body["stock_quantity"]
+        v["modified"] = st.now()
+        return _reply(200, S.variation_json(v, r.ctx, parent))
+
+
+def categories_collection(r):
+    st = r.state
+    if r.method == "POST":
+        with st.lock:
+            c = st.create_category(r.body)
+            return _created(r, S.category_json(c, r.ctx), f"products/categories/{c['id']}")
+    items = sorted(st.categories.values(), key=lambda c: c["name"].lower())
+    if r.args.get("slug"):
+        items = [c for c in items if c["slug"] == r.args.get("slug")]
+    items = _include_exclude(items, r)
+    if parse_enum(r.args, "order", ["asc", "desc"], "asc") == "desc":
+        items.reverse()
+    return _list_reply(r, items, lambda c: S.category_json(c, r.ctx))
+
+
+def category_item(r, id):
+    st = r.state
+    c = st.categories.get(id)
+    if c is None:
+        raise ApiError(404, "woocommerce_rest_term_invalid", "Resource does not exist.")
+    with st.lock:
+        if r.method == "DELETE":
+            del st.categories[id]
+        elif r.method != "GET":
+            for k in ("name", "description", "slug"):
+                if k in r.body:
+                    c[k] = str(r.body[k])
+    return _reply(200, S.category_json(c, r.ctx))
+
+
+# ---------------------------------------------------------------- reviews
+def _review_out(r, created=False):
+    return lambda x: S.review_json(x, r.ctx, r.state.products.get(x["product_id"]), created_response=created)
+
+
+def reviews_collection(r):
+    st = r.state
+    if r.method == "POST":
+        with st.lock:
+            rv = st.create_review(r.body, lambda e, p: O.customer_bought(st, e, p))
+            return _created(r, _review_out(r, True)(rv), f"products/reviews/{rv['id']}")
+    status = parse_enum(r.args, "status", ["all", "hold", "approved", "spam", "trash"], "approved")
+    items = list(st.reviews.values())
+    if status != "all":
+        items = [x for x in items if x["status"] == status]
+    prod = parse_id_list(r.args, "product")
+    if prod:
+        items = [x for x in items if x["product_id"] in prod]
+    em = r.args.get("reviewer_email")
+    if em:
+        items = [x for x in items if x["reviewer_email"].lower() == em.strip().lower()]
+    items = _include_exclude(items, r)
+    items = _date_filter(items, r)
+    items = _sorted(items, r, "date_gmt", {"date": lambda x: (x["created"], x["id"]),
+                                           "date_gmt": lambda x: (x["created"], x["id"]), "id": lambda x: x["id"],
+                                           "include": None, "product": lambda x: x["product_id"]})
+    return _list_reply(r, items, _review_out(r))
+
+
+def review_item(r, id):
+    st = r.state
+    if r.method == "GET":
+        return _reply(200, _review_out(r)(st.get_review(id)))
+    with st.lock:
+        if r.method == "DELETE":
+            rv = st.get_review(id)
+            if _force(r):
+                del st.reviews[rv["id"]]
+            else:
+                rv["status"] = "trash"
+            return _reply(200, _review_out(r)(rv))
+        return _reply(200, _review_out(r)(st.update_review(id, r.body)))
+
+
+# ---------------------------------------------------------------- orders
+def _order_out(r):
+    return lambda o: S.order_json(o, r.ctx)
+
+
+def orders_collection(r):
+    st = r.state
+    if r.method == "POST":
+        with st.lock:
+            o = O.create_order(st, r.body)
+            return _created(r, S.order_json(o, r.ctx), f"orders/{o['id']}")
+    page = Page(r.args)
+    with st.lock:
+        total, items = query_orders(st, r.args, page)
+        bodies = [S.order_json(o, r.ctx) for o in items]
+    # WooCommerce adds these internal params to the Link URLs (capture 083)
+    extra = "status%5B0%5D=any&dp=2&context=view" if not r.args.get("status") else "dp=2&context=view"
+    headers = pagination_headers(total, page, r.ctx.base + r.path, r.query_string, extra)
+    return _reply(200, bodies, headers)
+
+
+def order_item(r, id):
+    st = r.state
+    if r.method == "GET":
+        return _reply(200, S.order_json(O.get_order(st, id), r.ctx))
+    with st.lock:
+        if r.method == "DELETE":
+            return _reply(200, S.order_json(O.delete_order(st, id, _force(r)), r.ctx))
+        return _reply(200, S.order_json(O.update_order(st, id, r.body), r.ctx))
+
+
+def orders_batch(r):
+    st = r.state
+    with st.lock:
+        return _batch(r, lambda b: O.create_order(st, b), lambda i, b: O.update_order(st, i, b),
+                      lambda i, f: O.delete_order(st, i, f), _order_out(r))
+
+
+def refunds_collection(r, id):
+    st = r.state
+    if r.method == "POST":
+        with st.lock:
+            rf = O.create_refund(st, id, r.body)
+            # like capture 089: the route pattern stays in the Location
+            return _reply(201, S.refund_json(rf, r.ctx),
+                          {"Location": r.ctx.api(f"orders/(?P<order_id>[\\d]+)/refunds/{rf['id']}")})
+    o = O.get_order(st, id)
+    items = sorted(o["refunds"], key=lambda x: (x["created"], x["id"]), reverse=True)
+    return _list_reply(r, items, lambda x: S.refund_json(x, r.ctx))
+
+
+def refund_item(r, id, rid):
+    st = r.state
+    o = O.get_order(st, id)
+    rf = next((x for x in o["refunds"] if x["id"] == rid), None)
+    if rf is None:
+        raise ApiError(404, "woocommerce_rest_invalid_id", "Invalid ID.")
+    if r.method == "DELETE":
+        with st.lock:
+            o = O.materialize(st, id)
+            o["refunds"] = [x for x in o["refunds"] if x["id"] != rid]
+            st.refunds.pop(rid, None)
+    return _reply(200, S.refund_json(rf, r.ctx))
+
+
+def notes_collection(r, id):
+    st = r.state
+    O.get_order(st, id)
+    if r.method == "POST":
+        with st.lock:
+            st.add_note(id, str(r.body.get("note") or ""))
+            n = st.notes[-1]
+    else:
+        n = None
+    notes = [x for x in st.notes if x["order_id"] == id]
+
+    def out(x):
+        return {"id": x["id"], "author": "system", "date_created": st.tz.fmt_local(x["created"]),
+                "date_created_gmt": S.fmt_gmt(x["created"]), "note": x["note"], "customer_note": False}
+    if n is not None:
+        return _reply(201, out(n))
+    return _reply(200, [out(x) for x in reversed(notes)])
+
+
+# ---------------------------------------------------------------- webhooks
+def webhooks_collection(r):
+    st = r.state
+    if r.method == "POST":
+        from .webhooks import create_webhook
+        w = create_webhook(st, r.body)
+        return _created(r, S.webhook_json(w, r.ctx), f"webhooks/{w['id']}")
+    items = list(st.webhooks.values())
+    status = r.args.get("status")
+    if status and status != "all":
+        items = [w for w in items if w["status"] == status]
+    items = _sorted(items, r, "date", {"date": lambda w: (w["created"], w["id"]), "id": lambda w: w["id"],
+                                       "include": None, "title": lambda w: w["name"]})
+    return _list_reply(r, items, lambda w: S.webhook_json(w, r.ctx))
+
+
+def webhook_item(r, id):
+    st = r.state
+    w = st.get_webhook(id)
+    if r.method == "GET":
+        return _reply(200, S.webhook_json(w, r.ctx))
+    with st.lock:
+        if r.method == "DELETE":
+            if not _force(r):
+                raise ApiError(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.")
+            del st.webhooks[w["id"]]
+            return _reply(200, S.webhook_json(w, r.ctx))
+        from .webhooks import update_webhook
+        return _reply(200, S.webhook_json(update_webhook(st, w, r.body), r.ctx))
+
+
+def webhooks_batch(r):
+    raise ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+
+# ---------------------------------------------------------------- misc
+def system_status(r):
+    from .app import system_status_body
+    return _reply(200, system_status_body(r.ctx))
+
+
+def currency_current(r):
+    return _reply(200, {"code": "EUR", "name": "Euro", "symbol": "&euro;",
+                        "_links": {"self": [{"href": r.ctx.api("data/currencies/EUR"), "targetHints": {"allow": ["GET"]}}],
+                                   "collection": [{"href": r.ctx.api("data/currencies")}]}})
+
+
+def setting_currency(r):
+    return _reply(200, {"id": "woocommerce_currency", "label": "Currency", "description": "", "type": "select",
+                        "default": "USD", "options": {"EUR": "Euro (&euro;) \u2014 EUR", "USD": "United States (US) dollar (&#36;) \u2014 USD"},
+                        "tip": "", "value": "EUR", "group_id": "general",
+                        "_links": {"self": [{"href": r.ctx.api("settings/general/woocommerce_currency"),
+                                             "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH"]}}],
+                                   "collection": [{"href": r.ctx.api("settings/general")}]}})
+
+
+def taxes_collection(r):
+    if r.method == "POST":
+        raise ApiError(400, "woocommerce_rest_cannot_create", "woosim has one fixed tax rate.")
+    rate = {"id": 1, "country": "DE", "state": "", "postcode": "", "city": "", "rate": "19.0000", "name": "MwSt",
+            "priority": 1, "compound": False, "shipping": True, "order": 0, "class": "standard",
+            "postcodes": [], "cities": [],
+            "_links": {"self": [{"href": r.ctx.api("taxes/1"), "targetHints": {"allow": S.ITEM_ALLOW}}],
+                       "collection": [{"href": r.ctx.api("taxes")}]}}
+    return _list_reply(r, [rate], lambda x: x)

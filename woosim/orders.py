@@ -1,0 +1,458 @@
+"""Order and refund behaviour (totals, taxes, coupons, stock, status dates).
+
+The rules follow what the captured store did: prices exclusive of tax, one
+19 % rate that also applies to shipping, coupons computed per line before
+tax (percent, fixed_cart spread over lines, fixed_product per unit), coupon
+usage counted as soon as an order exists and given back on cancel,
+`date_paid` on processing/completed, `date_completed` on completed, refunds
+that move the order's `date_modified` and switch it to `refunded` when
+nothing is left. Seeded (lazy) orders are materialised into `state.orders`
+the first time they are written.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import money
+from .errors import ApiError, enum_message, invalid_param
+from .money import ZERO, dec, fmt, fmt_trim, r2
+from .store import State, _int, new_order_key
+
+TAX_RATE = Decimal("0.19")
+TAX_RATE_ID = 1
+STATUSES = ["auto-draft", "pending", "processing", "on-hold", "completed", "cancelled",
+            "refunded", "failed", "checkout-draft"]
+USAGE_STATUSES = {"pending", "processing", "on-hold", "completed"}
+STOCK_REDUCE_STATUSES = {"processing", "completed", "on-hold"}
+STATUS_LABEL = {"pending": "Pending payment", "processing": "Processing", "on-hold": "On hold",
+                "completed": "Completed", "cancelled": "Cancelled", "refunded": "Refunded",
+                "failed": "Failed", "checkout-draft": "Draft", "auto-draft": "Draft", "trash": "Trash"}
+
+
+def _status_error():
+    return invalid_param("status", enum_message("status", STATUSES), "rest_not_in_enum")
+
+
+def tax_line_dict(state: State, cart_tax: Decimal, ship_tax: Decimal) -> dict:
+    return {"id": state.item_id(), "rate_code": "DE-MWST-1", "rate_id": TAX_RATE_ID, "label": "MwSt",
+            "compound": False, "tax_total": fmt(cart_tax), "shipping_tax_total": fmt(ship_tax),
+            "rate_percent": 19, "meta_data": []}
+
+
+# ---------------------------------------------------------------- lookup
+def get_order(state: State, oid, status_for_missing: int = 404) -> dict:
+    oid = _int(oid)
+    o = state.orders.get(oid)
+    if o is None and state.lazy is not None and oid not in state.lazy_overridden:
+        o = state.lazy.get(oid)
+    if o is None:
+        raise ApiError(status_for_missing, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+    return o
+
+
+def materialize(state: State, oid, status_for_missing: int = 404) -> dict:
+    """Return the stored (mutable) record of an order, copying a seeded one in."""
+    oid = _int(oid)
+    o = state.orders.get(oid)
+    if o is not None:
+        return o
+    o = get_order(state, oid, status_for_missing)
+    state.orders[oid] = o
+    state.lazy_overridden.add(oid)
+    return o
+
+
+# ---------------------------------------------------------------- lines and totals
+def _line_from_request(state: State, li: dict) -> dict:
+    """Build the stored line item (amounts filled in by compute_totals)."""
+    qty = int(li.get("quantity") or 1)
+    pid = _int(li.get("product_id"))
+    vid = _int(li.get("variation_id")) if li.get("variation_id") else 0
+    product = state.products.get(pid)
+    if product is not None and product["type"] == "variation":
+        vid, product = pid, state.products.get(product["parent_id"])
+        pid = product["id"] if product else 0
+    line = {"id": 0, "name": "", "product_id": 0, "variation_id": 0, "quantity": qty, "tax_class": "",
+            "subtotal": "0.00", "subtotal_tax": "0.00", "total": "0.00", "total_tax": "0.00",
+            "taxes": [], "meta_data": [], "sku": None, "price": 0, "image": {"id": 0, "src": ""},
+            "parent_name": None}
+    unit = None
+    if product is None:
+        unit = ZERO
+    else:
+        line["product_id"] = pid
+        line["name"] = li.get("name") or product["name"]
+        line["sku"] = product["sku"]
+        unit = dec(product["price"])
+        line["image"] = {"id": "", "src": ""}
+        variation = state.products.get(vid) if vid else None
+        if variation is not None and variation.get("parent_id") == pid:
+            line["variation_id"] = vid
+            opts = [a["option"] for a in variation["attributes"]]
+            line["name"] = f"{product['name']} - {', '.join(opts)}" if opts else product["name"]
+            line["parent_name"] = product["name"]
+            line["sku"] = variation["sku"]
+            line["image"] = {"id": 0, "src": ""}
+            unit = dec(variation["price"])
+            for a in variation["attributes"]:
+                line["meta_data"].append({"id": state.meta_id(), "key": a["name"].lower(), "value": a["option"],
+                                          "display_key": a["name"], "display_value": a["option"]})
+    line["_sub"] = dec(li["subtotal"]) if li.get("subtotal") not in (None, "") else unit * qty
+    line["_tot"] = dec(li["total"]) if li.get("total") not in (None, "") else None
+    return line
+
+
+def compute_totals(state: State, o: dict, coupons: list[dict]):
+    """Fill line/shipping/coupon amounts and order totals (capture 063 arithmetic)."""
+    lines = o["line_items"]
+    subs = [ln["_sub"] for ln in lines]
+    remaining = list(subs)
+    per_coupon_line: list[list[Decimal]] = []
+    for c in coupons:
+        amount = dec(c["amount"])
+        d = [ZERO] * len(lines)
+        if c["discount_type"] == "percent":
+            for i, s in enumerate(subs):
+                d[i] = min(r2(s * amount / 100), remaining[i])
+        elif c["discount_type"] == "fixed_product":
+            for i, ln in enumerate(lines):
+                d[i] = min(r2(amount * ln["quantity"]), remaining[i])
+        else:
+            base = sum(remaining) or ZERO
+            left = min(amount, base)
+            if base > 0:
+                for i in range(len(lines)):
+                    share = r2(left * remaining[i] / base) if i < len(lines) - 1 else left - sum(d)
+                    d[i] = min(max(share, ZERO), remaining[i])
+        for i in range(len(lines)):
+            remaining[i] -= d[i]
+        per_coupon_line.append(d)
+    sub_tax_raw = tot_tax_raw = ZERO
+    items_total = ZERO
+    for i, ln in enumerate(lines):
+        if ln["product_id"] == 0:
+            sub = tot = ZERO
+        else:
+            sub = subs[i]
+            tot = ln["_tot"] if ln["_tot"] is not None else remaining[i]
+        st_raw, tt_raw = sub * TAX_RATE, tot * TAX_RATE
+        sub_tax_raw += st_raw
+        tot_tax_raw += tt_raw
+        items_total += tot
+        ln["subtotal"], ln["total"] = fmt(sub), fmt(tot)
+        ln["subtotal_tax"], ln["total_tax"] = fmt(st_raw), fmt(tt_raw)
+        ln["taxes"] = [{"id": TAX_RATE_ID, "total": ln["total_tax"], "subtotal": ln["subtotal_tax"]}]
+        ln["price"] = money.num(r2(tot / ln["quantity"])) if ln["quantity"] else 0
+    ship_total = ship_tax = ZERO
+    for sl in o["shipping_lines"]:
+        t = dec(sl["total"])
+        tax = r2(t * TAX_RATE)
+        sl["total"], sl["total_tax"] = fmt(t), fmt(tax)
+        sl["taxes"] = [{"id": TAX_RATE_ID, "total": fmt(tax), "subtotal": ""}]
+        ship_total += t
+        ship_tax += tax
+    fee_total = sum((dec(f["total"]) for f in o["fee_lines"]), ZERO)
+    for c, cl, d in zip(coupons, o["coupon_lines"], per_coupon_line):
+        disc = sum(d, ZERO)
+        dtax = ZERO
+        for i, ln in enumerate(lines):
+            line_disc = subs[i] - remaining[i]
+            if line_disc > 0:
+                diff = dec(ln["subtotal_tax"]) - dec(ln["total_tax"])
+                dtax += diff * d[i] / line_disc
+        cl["discount"], cl["discount_tax"] = fmt_trim(disc), fmt(dtax)
+    cart_tax = r2(tot_tax_raw)
+    discount_total = sum(subs, ZERO) - sum(remaining, ZERO)
+    o["discount_total"] = fmt(discount_total)
+    o["discount_tax"] = fmt(sub_tax_raw - tot_tax_raw)
+    o["shipping_total"], o["shipping_tax"] = fmt(ship_total), fmt(ship_tax)
+    o["cart_tax"] = fmt(cart_tax)
+    o["total_tax"] = fmt(cart_tax + ship_tax)
+    o["total"] = fmt(items_total + ship_total + fee_total + cart_tax + ship_tax)
+    o["tax_lines"] = [tax_line_dict(state, cart_tax, ship_tax)] if lines or o["shipping_lines"] else []
+    o["needs_processing"] = any(ln["product_id"] and not state.products.get(ln["product_id"], {}).get("virtual")
+                                for ln in lines)
+
+
+def _finalize_lines(o: dict):
+    for ln in o["line_items"]:
+        ln.pop("_sub", None)
+        ln.pop("_tot", None)
+
+
+def _coupon_line(state: State, c: dict) -> dict:
+    info = f'[{c["id"]},"{c["code"]}",{"null" if c["discount_type"] == "fixed_cart" else chr(34) + c["discount_type"] + chr(34)},{money.num(dec(c["amount"]))}]'
+    return {"id": 0, "code": c["code"], "discount": "0", "discount_tax": "0.00",
+            "meta_data": [{"id": state.meta_id(), "key": "coupon_info", "value": info,
+                           "display_key": "coupon_info", "display_value": info}],
+            "discount_type": c["discount_type"], "nominal_amount": money.num(dec(c["amount"])),
+            "free_shipping": c["free_shipping"]}
+
+
+# ---------------------------------------------------------------- side effects
+def _usage_key(o: dict) -> str:
+    return str(o["customer_id"]) if o["customer_id"] else (o["billing"].get("email") or "")
+
+
+def _apply_coupon_usage(state: State, o: dict):
+    want = o["status"] in USAGE_STATUSES
+    if want == o.get("_usage_recorded", False):
+        return
+    who = _usage_key(o)
+    for cl in o["coupon_lines"]:
+        c = state.find_coupon(cl["code"])
+        if c is None:
+            continue
+        if want:
+            c["used_by"].append(who)
+        elif who in c["used_by"]:
+            c["used_by"].remove(who)
+    o["_usage_recorded"] = want
+
+
+def _apply_stock(state: State, o: dict):
+    status = o["status"]
+    if status in STOCK_REDUCE_STATUSES and not o.get("_stock_reduced"):
+        changes = []
+        for ln in o["line_items"]:
+            p = state.products.get(ln["variation_id"] or ln["product_id"])
+            if p and p["manage_stock"] and p["stock_quantity"] is not None:
+                old = p["stock_quantity"]
+                p["stock_quantity"] = old - ln["quantity"]
+                ln["meta_data"].append({"id": state.meta_id(), "key": "_reduced_stock", "value": str(ln["quantity"]),
+                                        "display_key": "_reduced_stock", "display_value": str(ln["quantity"])})
+                changes.append(f"{p['name']} ({p['sku']}) {old}&rarr;{p['stock_quantity']}")
+        if changes:
+            state.add_note(o["id"], "Stock levels reduced: " + ", ".join(changes))
+        o["_stock_reduced"] = True
+    elif status in ("cancelled", "pending") and o.get("_stock_reduced"):
+        changes = []
+        for ln in o["line_items"]:
+            red = [m for m in ln["meta_data"] if m["key"] == "_reduced_stock"]
+            p = state.products.get(ln["variation_id"] or ln["product_id"])
+            if red and p and p["stock_quantity"] is not None:
+                old = p["stock_quantity"]
+                p["stock_quantity"] = old + int(red[0]["value"])
+                ln["meta_data"].remove(red[0])
+                changes.append(f"{p['name']} ({p['sku']}) {old}&rarr;{p['stock_quantity']}")
+        if changes:
+            state.add_note(o["id"], "Stock levels increased: " + ", ".join(changes))
+        o["_stock_reduced"] = False
+
+
+def _set_status(state: State, o: dict, new: str, now: int, note: bool = True):
+    old = o["status"]
+    if new == old:
+        return
+    o["status"] = new
+    if note:
+        state.add_note(o["id"], f"Order status changed from {STATUS_LABEL.get(old, old)} to {STATUS_LABEL.get(new, new)}.")
+    if new in ("processing", "completed") and o["paid"] is None:
+        o["paid"] = now
+    if new == "completed":
+        o["completed"] = now
+    if new in ("processing", "completed") and o["customer_id"] in state.customers:
+        state.customers[o["customer_id"]]["is_paying_customer"] = True
+    _apply_coupon_usage(state, o)
+    _apply_stock(state, o)
+
+
+# ---------------------------------------------------------------- create / update / delete
+ADDRESS_FIELDS = ("billing", "shipping")
+
+
+def create_order(state: State, body: dict) -> dict:
+    with state.lock:
+        status = body.get("status") or "pending"
+        if status not in STATUSES:
+            raise _status_error()
+        cid = _int(body.get("customer_id") or 0)
+        if cid and cid not in state.customers:
+            raise ApiError(400, "woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")
+        coupons = []
+        for cl in body.get("coupon_lines") or []:
+            c = state.find_coupon(cl.get("code", ""))
+            if c is None:
+                raise ApiError(400, "woocommerce_rest_invalid_coupon",
+                               f'Coupon "{str(cl.get("code", "")).lower()}" does not exist!')
+            coupons.append(c)
+        now = state.now()
+        oid = state.post_id()
+        o = {"id": oid, "status": "pending", "created": now, "modified": now, "completed": None, "paid": None,
+             "customer_id": cid, "order_key": new_order_key(),
+             "billing": dict(body.get("billing") or {}), "shipping": dict(body.get("shipping") or {}),
+             "payment_method": str(body.get("payment_method") or ""),
+             "payment_method_title": str(body.get("payment_method_title") or ""),
+             "transaction_id": str(body.get("transaction_id") or ""), "created_via": "rest-api",
+             "customer_note": str(body.get("customer_note") or ""), "meta": [],
+             "line_items": [], "tax_lines": [], "shipping_lines": [], "fee_lines": [], "coupon_lines": [],
+             "refunds": []}
+        for li in body.get("line_items") or []:
+            ln = _line_from_request(state, li)
+            ln["id"] = state.item_id()
+            o["line_items"].append(ln)
+        for sl in body.get("shipping_lines") or []:
+            o["shipping_lines"].append({"id": state.item_id(), "method_title": str(sl.get("method_title") or ""),
+                                        "method_id": str(sl.get("method_id") or ""), "instance_id": str(sl.get("instance_id") or ""),
+                                        "total": sl.get("total") or "0", "total_tax": "0.00", "taxes": [],
+                                        "tax_status": "taxable", "meta_data": []})
+        for fl in body.get("fee_lines") or []:
+            o["fee_lines"].append({"id": state.item_id(), "name": str(fl.get("name") or ""), "tax_class": "",
+                                   "tax_status": "none", "amount": fmt(fl.get("total") or 0),
+                                   "total": fmt(fl.get("total") or 0), "total_tax": "0.00", "taxes": [], "meta_data": []})
+        o["coupon_lines"] = [_coupon_line(state, c) for c in coupons]
+        compute_totals(state, o, coupons)
+        # item ids: lines, shipping, fees, then the tax line, then coupons (capture 063)
+        for cl in o["coupon_lines"]:
+            cl["id"] = state.item_id()
+        _finalize_lines(o)
+        state.apply_meta(o["meta"], body.get("meta_data"))
+        state.orders[oid] = o
+        _apply_coupon_usage(state, o)
+        if body.get("set_paid"):
+            _set_status(state, o, "processing", now)
+        if status != o["status"]:
+            _set_status(state, o, status, now)
+        state.emit("order", "created", oid)
+        return o
+
+
+def update_order(state: State, oid, body: dict) -> dict:
+    with state.lock:
+        o = materialize(state, oid, status_for_missing=400)
+        if "status" in body and body["status"] not in STATUSES:
+            raise _status_error()
+        now = state.now()
+        for k in ADDRESS_FIELDS:
+            if isinstance(body.get(k), dict):
+                o[k].update(body[k])
+        for k in ("customer_note", "payment_method", "payment_method_title", "transaction_id"):
+            if k in body and body[k] is not None:
+                o[k] = str(body[k])
+        if "customer_id" in body:
+            o["customer_id"] = _int(body["customer_id"])
+        if "meta_data" in body:
+            state.apply_meta(o["meta"], body["meta_data"])
+        if isinstance(body.get("line_items"), list) and body["line_items"]:
+            _update_lines(state, o, body["line_items"])
+        if body.get("set_paid"):
+            _set_status(state, o, "processing", now)
+        if body.get("status"):
+            _set_status(state, o, body["status"], now)
+        o["modified"] = now
+        state.emit("order", "updated", o["id"])
+        return o
+
+
+def _update_lines(state: State, o: dict, items: list):
+    for li in items:
+        if li.get("id"):
+            for ln in list(o["line_items"]):
+                if ln["id"] == _int(li["id"]):
+                    if "quantity" in li and int(li["quantity"]) == 0:
+                        o["line_items"].remove(ln)
+                    elif "quantity" in li:
+                        unit = dec(ln["subtotal"]) / ln["quantity"] if ln["quantity"] else ZERO
+                        ln["quantity"] = int(li["quantity"])
+                        ln["_sub"] = unit * ln["quantity"]
+        else:
+            ln = _line_from_request(state, li)
+            ln["id"] = state.item_id()
+            o["line_items"].append(ln)
+    for ln in o["line_items"]:
+        ln.setdefault("_sub", dec(ln["subtotal"]))
+        ln.setdefault("_tot", None)
+    coupons = [c for c in (state.find_coupon(cl["code"]) for cl in o["coupon_lines"]) if c]
+    tax_ids = [t["id"] for t in o["tax_lines"]]
+    compute_totals(state, o, coupons)
+    if tax_ids and o["tax_lines"]:
+        o["tax_lines"][0]["id"] = tax_ids[0]
+    _finalize_lines(o)
+
+
+def delete_order(state: State, oid, force: bool) -> dict:
+    with state.lock:
+        o = materialize(state, oid)
+        if force:
+            del state.orders[o["id"]]
+        else:
+            if o["status"] == "trash":
+                raise ApiError(410, "woocommerce_rest_already_trashed", "The order has already been deleted.")
+            o["_pre_trash_status"] = o["status"]
+            o["status"] = "trash"
+            o["modified"] = state.now()
+        state.emit("order", "deleted", o["id"])
+        return o
+
+
+# ---------------------------------------------------------------- refunds
+def create_refund(state: State, oid, body: dict) -> dict:
+    with state.lock:
+        o = materialize(state, oid)
+        already = sum((dec(r["amount"]) for r in o["refunds"]), ZERO)
+        remaining = dec(o["total"]) - already
+        lines_out, tax_sum = [], ZERO
+        line_amount = ZERO
+        restock = body.get("restock_items", True)
+        for li in body.get("line_items") or []:
+            src = next((ln for ln in o["line_items"] if ln["id"] == _int(li.get("id"))), None)
+            if src is None:
+                continue
+            qty = int(li.get("quantity") or 0)
+            rt = dec(li.get("refund_total"))
+            rtax = sum((dec(t.get("refund_total")) for t in li.get("refund_tax") or []), ZERO)
+            line_amount += rt + rtax
+            tax_sum += rtax
+            lines_out.append({"id": 0, "name": src["name"], "product_id": src["product_id"],
+                              "variation_id": src["variation_id"], "quantity": -qty, "tax_class": "",
+                              "subtotal": fmt(-rt), "subtotal_tax": fmt(-rtax), "total": fmt(-rt),
+                              "total_tax": fmt(-rtax),
+                              "taxes": [{"id": TAX_RATE_ID, "total": fmt(-rtax), "subtotal": fmt(-rtax)}],
+                              "meta_data": [{"id": 0, "key": "_refunded_item_id", "value": str(src["id"]),
+                                             "display_key": "_refunded_item_id", "display_value": str(src["id"])}],
+                              "sku": src["sku"], "price": money.num(r2(rt / qty)) if qty else 0,
+                              "image": dict(src["image"]), "parent_name": src["parent_name"], "_src": src, "_qty": qty})
+        amount = dec(body["amount"]) if body.get("amount") not in (None, "") else line_amount
+        if amount <= 0 or amount > remaining + Decimal("0.001"):
+            raise ApiError(500, "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount.", data=500)
+        if body.get("api_refund", True) is not False and str(body.get("api_refund")).lower() not in ("false", "0"):
+            raise ApiError(500, "woocommerce_rest_cannot_create_order_refund",
+                           "The payment gateway for this order does not support automatic refunds.")
+        now = state.now()
+        rid = state.post_id()
+        for ln in lines_out:
+            ln["id"] = state.item_id()
+            ln["meta_data"][0]["id"] = state.meta_id()
+            src, qty = ln.pop("_src"), ln.pop("_qty")
+            red = [m for m in src["meta_data"] if m["key"] == "_reduced_stock"]
+            p = state.products.get(src["variation_id"] or src["product_id"])
+            if restock and red and p and p["stock_quantity"] is not None and qty:
+                p["stock_quantity"] += qty
+                red[0]["value"] = red[0]["display_value"] = str(max(int(red[0]["value"]) - qty, 0))
+                src["meta_data"].append({"id": state.meta_id(), "key": "_restock_refunded_items", "value": str(qty),
+                                         "display_key": "_restock_refunded_items", "display_value": str(qty)})
+        tax_lines = [tax_line_dict(state, -tax_sum, ZERO)] if tax_sum else []
+        r = {"id": rid, "order_id": o["id"], "created": now, "amount": fmt(amount),
+             "reason": str(body.get("reason") or ""), "refunded_by": 1, "refunded_payment": False,
+             "line_items": lines_out, "tax_lines": tax_lines}
+        state.refunds[rid] = r
+        o["refunds"].append(r)
+        state.add_note(o["id"], f"Refunded {fmt(amount)}&nbsp;&euro;" + (f" &ndash; {r['reason']}" if r["reason"] else ""))
+        if remaining - amount <= Decimal("0.001"):
+            _set_status(state, o, "refunded", now)
+        o["modified"] = now
+        state.emit("order", "updated", o["id"])
+        return r
+
+
+def customer_bought(state: State, email: str, product_id: int) -> bool:
+    """`verified` on reviews: a completed/processing order with the product by that email."""
+    email = (email or "").lower()
+    cid = state.email_index.get(email)
+    for o in state.orders.values():
+        if o["status"] not in ("completed", "processing"):
+            continue
+        if (cid and o["customer_id"] == cid) or (o["billing"].get("email") or "").lower() == email:
+            if any(ln["product_id"] == product_id for ln in o["line_items"]):
+                return True
+    return False

@@ -1,0 +1,502 @@
+"""In-memory store state: every resource, id counters, API keys.
+
+Id counters mimic WordPress so that replaying the captures gives the same
+ids: products, variations, coupons, orders and refunds share the post-id
+counter (a fresh WordPress + WooCommerce install has used 1..10, so the first
+product is 11); customers are users (admin is 1, first customer 2); product
+categories are terms ('Uncategorized' is 15); reviews and order notes share
+the comment counter (comment 1 is WordPress' sample comment).
+
+All mutations happen under `State.lock` (one RLock; good enough for a test
+double). Handlers in app.py call into this module and into orders.py.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+
+from . import money
+from .errors import ApiError
+from .timeutil import Clock, StoreTZ, parse_input_local
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def slugify(name: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return s or "item"
+
+
+class Key:
+    def __init__(self, key: str, secret: str, permissions: str = "read_write", user_id: int = 1):
+        self.key, self.secret, self.permissions, self.user_id = key, secret, permissions, user_id
+
+
+class State:
+    def __init__(self, tz: str = "Europe/Berlin", clock: Clock | None = None):
+        self.lock = threading.RLock()
+        self.clock = clock or Clock()
+        self.tz = StoreTZ(tz)
+        self.keys: dict[str, Key] = {}
+        self.nonces: dict[str, dict[str, int]] = {}
+        self.webhook_secret_default = ""
+        self.on_event = None  # set by the webhook dispatcher: fn(resource, event, id)
+        self.public_base = None  # scheme://host:port the server answers on (webhook Source)
+        self.deliveries: list[dict] = []
+        self.reset()
+
+    # ------------------------------------------------------------ basics
+    def reset(self):
+        with self.lock:
+            now = self.clock.now_s()
+            self.next_post_id = 11
+            self.next_user_id = 2
+            self.next_term_id = 16
+            self.next_comment_id = 2
+            self.next_item_id = 1
+            self.next_meta_id = 29
+            self.next_webhook_id = 1
+            self.customers: dict[int, dict] = {}
+            self.email_index: dict[str, int] = {}
+            self.products: dict[int, dict] = {}
+            self.categories: dict[int, dict] = {
+                15: {"id": 15, "name": "Uncategorized", "slug": "uncategorized", "parent": 0,
+                     "description": "", "count": 0}}
+            self.coupons: dict[int, dict] = {}
+            self.orders: dict[int, dict] = {}
+            self.refunds: dict[int, dict] = {}
+            self.reviews: dict[int, dict] = {}
+            self.webhooks: dict[int, dict] = {}
+            self.notes: list[dict] = []
+            self.deliveries = []
+            self.lazy = None            # seeding.LazyOrders when seeded
+            self.lazy_overridden = set()  # seeded order ids now stored in self.orders (or deleted)
+            self.created_at = now
+            self.customers[1] = {
+                "id": 1, "created": now, "modified": None, "email": "admin@example.com",
+                "first_name": "", "last_name": "", "role": "administrator", "username": "admin",
+                "billing": {}, "shipping": {}, "is_paying_customer": False, "meta": [],
+            }
+            self.email_index["admin@example.com"] = 1
+
+    def now(self) -> int:
+        return self.clock.now_s()
+
+    def post_id(self) -> int:
+        i = self.next_post_id
+        self.next_post_id += 1
+        return i
+
+    def meta_id(self, bump: int = 1) -> int:
+        i = self.next_meta_id
+        self.next_meta_id += bump
+        return i
+
+    def item_id(self) -> int:
+        i = self.next_item_id
+        self.next_item_id += 1
+        return i
+
+    def comment_id(self) -> int:
+        i = self.next_comment_id
+        self.next_comment_id += 1
+        return i
+
+    def add_note(self, order_id: int, text: str):
+        self.notes.append({"id": self.comment_id(), "order_id": order_id, "note": text, "created": self.now()})
+
+    def emit(self, resource: str, event: str, obj_id: int):
+        if self.on_event:
+            self.on_event(resource, event, obj_id)
+
+    def add_key(self, key: str, secret: str, permissions: str = "read_write"):
+        with self.lock:
+            self.keys[key] = Key(key, secret, permissions)
+
+    # ------------------------------------------------------------ meta
+    @staticmethod
+    def meta_value(v):
+        """Scalars are stored as strings (PHP update_meta_data + read back, capture 038)."""
+        if isinstance(v, bool):
+            return "1" if v else ""
+        if isinstance(v, (int, float)):
+            return str(money.num(v)) if isinstance(v, float) else str(v)
+        return v
+
+    def apply_meta(self, meta: list, updates) -> None:
+        """WooCommerce meta semantics: by id targets that row; by key updates the
+        first row with the key and drops duplicates; value null deletes."""
+        if not isinstance(updates, list):
+            return
+        for u in updates:
+            if not isinstance(u, dict) or "key" not in u and "id" not in u:
+                continue
+            value = u.get("value")
+            if u.get("id"):
+                for i, m in enumerate(meta):
+                    if m[0] == u["id"]:
+                        if value is None:
+                            meta.pop(i)
+                        else:
+                            meta[i] = [m[0], u.get("key", m[1]), self.meta_value(value)]
+                        break
+                continue
+            key = str(u["key"])
+            rows = [m for m in meta if m[1] == key]
+            if value is None:
+                meta[:] = [m for m in meta if m[1] != key]
+            elif rows:
+                rows[0][2] = self.meta_value(value)
+                for extra in rows[1:]:
+                    meta.remove(extra)
+            else:
+                meta.append([self.meta_id(), key, self.meta_value(value)])
+
+    # ------------------------------------------------------------ customers
+    def get_customer(self, cid) -> dict:
+        c = self.customers.get(_int(cid))
+        if c is None:
+            raise ApiError(404, "woocommerce_rest_invalid_id" if False else "wc_user_invalid_id", "Invalid user ID.")
+        return c
+
+    def create_customer(self, body: dict) -> dict:
+        with self.lock:
+            email = str(body.get("email") or "").strip()
+            if not email or not EMAIL_RE.match(email):
+                raise ApiError(400, "customer_invalid_email", "Invalid email address")
+            if email.lower() in self.email_index:
+                raise ApiError(400, "registration-error-email-exists",
+                               f"An account is already registered with {email}. Please log in or use a different email address.")
+            username = str(body.get("username") or "") or email.split("@")[0]
+            base, n = username, 1
+            while any(c["username"] == username for c in self.customers.values()):
+                n += 1
+                username = f"{base}{n}"
+            now = self.now()
+            cid = self.next_user_id
+            self.next_user_id += 1
+            c = {"id": cid, "created": now, "modified": now, "email": email,
+                 "first_name": str(body.get("first_name") or ""), "last_name": str(body.get("last_name") or ""),
+                 "role": "customer", "username": username,
+                 "billing": dict(body.get("billing") or {}), "shipping": dict(body.get("shipping") or {}),
+                 "is_paying_customer": False,
+                 "meta": [[self.meta_id(bump=25), "default_password_nag", "1"]]}
+            self.apply_meta(c["meta"], body.get("meta_data"))
+            self.customers[cid] = c
+            self.email_index[email.lower()] = cid
+            self.emit("customer", "created", cid)
+            return c
+
+    def update_customer(self, cid, body: dict) -> dict:
+        with self.lock:
+            c = self.get_customer(cid)
+            if "email" in body and body["email"] is not None:
+                email = str(body["email"]).strip()
+                if not EMAIL_RE.match(email):
+                    raise ApiError(400, "customer_invalid_email", "Invalid email address")
+                other = self.email_index.get(email.lower())
+                if other is not None and other != c["id"]:
+                    raise ApiError(400, "customer_invalid_email", "Email address is invalid.")
+                self.email_index.pop(c["email"].lower(), None)
+                c["email"] = email
+                self.email_index[email.lower()] = c["id"]
+            for k in ("first_name", "last_name"):
+                if k in body and body[k] is not None:
+                    c[k] = str(body[k])
+            for k in ("billing", "shipping"):
+                if isinstance(body.get(k), dict):
+                    c[k].update(body[k])
+            if "meta_data" in body:
+                self.apply_meta(c["meta"], body["meta_data"])
+            c["modified"] = self.now()
+            self.emit("customer", "updated", c["id"])
+            return c
+
+    def delete_customer(self, cid, force: bool) -> dict:
+        with self.lock:
+            c = self.get_customer(cid)
+            if not force:
+                raise ApiError(501, "woocommerce_rest_trash_not_supported",
+                               "Customers do not support trashing.")
+            del self.customers[c["id"]]
+            self.email_index.pop(c["email"].lower(), None)
+            self.emit("customer", "deleted", c["id"])
+            return c
+
+    # ------------------------------------------------------------ categories / products
+    def create_category(self, body: dict) -> dict:
+        with self.lock:
+            name = str(body.get("name") or "").strip()
+            if not name:
+                raise ApiError(400, "rest_missing_callback_param", "Missing parameter(s): name",
+                               extra={"params": ["name"]})
+            slug = body.get("slug") or slugify(name)
+            if any(c["slug"] == slug for c in self.categories.values()):
+                raise ApiError(400, "term_exists", "A term with the name provided already exists with this parent.")
+            cid = self.next_term_id
+            self.next_term_id += 1
+            cat = {"id": cid, "name": name, "slug": slug, "parent": int(body.get("parent") or 0),
+                   "description": str(body.get("description") or ""), "count": 0}
+            self.categories[cid] = cat
+            return cat
+
+    def get_product(self, pid, variation_ok: bool = False) -> dict:
+        p = self.products.get(_int(pid))
+        if p is None or (p["type"] == "variation" and not variation_ok):
+            raise ApiError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+        return p
+
+    def _price_fields(self, p: dict, body: dict):
+        for k in ("regular_price", "sale_price"):
+            if k in body and body[k] is not None:
+                p[k] = money.fmt(body[k]) if str(body[k]) != "" else ""
+        p["price"] = p["sale_price"] or p["regular_price"]
+
+    def create_product(self, body: dict) -> dict:
+        with self.lock:
+            now = self.now()
+            pid = self.post_id()
+            name = str(body.get("name") or "Product")
+            ptype = body.get("type") or "simple"
+            sku = str(body.get("sku") or "")
+            if sku and any(x["sku"] == sku for x in self.products.values()):
+                raise ApiError(400, "product_invalid_sku", "Invalid or duplicated SKU.")
+            slug = slugify(name)
+            n = 1
+            while any(x.get("slug") == slug for x in self.products.values()):
+                n += 1
+                slug = f"{slugify(name)}-{n}"
+            cats = [int(c["id"]) for c in body.get("categories") or [] if isinstance(c, dict) and int(c.get("id", 0)) in self.categories]
+            attrs = []
+            for pos, a in enumerate(body.get("attributes") or []):
+                attrs.append({"id": 0, "name": a.get("name", ""), "slug": a.get("name", ""), "position": pos,
+                              "visible": bool(a.get("visible", False)), "variation": bool(a.get("variation", False)),
+                              "options": list(a.get("options") or [])})
+            p = {"id": pid, "name": name, "slug": slug, "created": now, "modified": now, "type": ptype,
+                 "status": body.get("status") or "publish", "description": str(body.get("description") or ""),
+                 "short_description": str(body.get("short_description") or ""), "sku": sku,
+                 "regular_price": "", "sale_price": "", "price": "",
+                 "manage_stock": bool(body.get("manage_stock", False)),
+                 "stock_quantity": (int(body["stock_quantity"]) if body.get("manage_stock") and body.get("stock_quantity") is not None else None),
+                 "virtual": bool(body.get("virtual", False)),
+                 "categories": cats or [15], "attributes": attrs, "variations": [], "meta": [],
+                 "related_ids": [], "total_sales": 0}
+            self._price_fields(p, body)
+            self.apply_meta(p["meta"], body.get("meta_data"))
+            p["related_ids"] = [x["id"] for x in self.products.values()
+                                if x["type"] != "variation" and set(x["categories"]) & set(p["categories"])][:5]
+            self.products[pid] = p
+            for c in p["categories"]:
+                self.categories[c]["count"] = self.categories[c].get("count", 0) + 1
+            self.emit("product", "created", pid)
+            return p
+
+    def update_product(self, pid, body: dict) -> dict:
+        with self.lock:
+            p = self.get_product(pid)
+            for k in ("name", "description", "short_description", "status", "sku"):
+                if k in body and body[k] is not None:
+                    p[k] = str(body[k])
+            if "manage_stock" in body:
+                p["manage_stock"] = bool(body["manage_stock"])
+            if "stock_quantity" in body:
+                p["stock_quantity"] = None if body["stock_quantity"] is None else int(body["stock_quantity"])
+            if "categories" in body:
+                p["categories"] = [int(c["id"]) for c in body["categories"] if int(c.get("id", 0)) in self.categories]
+            self._price_fields(p, body)
+            if "meta_data" in body:
+                self.apply_meta(p["meta"], body["meta_data"])
+            p["modified"] = self.now()
+            self.emit("product", "updated", p["id"])
+            return p
+
+    def create_variation(self, parent_id, body: dict) -> dict:
+        with self.lock:
+            parent = self.get_product(parent_id)
+            now = self.now()
+            vid = self.post_id()
+            v = {"id": vid, "parent_id": parent["id"], "type": "variation", "created": now, "modified": now,
+                 "name": parent["name"], "slug": parent["slug"], "description": str(body.get("description") or ""),
+                 "sku": str(body.get("sku") or ""), "regular_price": "", "sale_price": "", "price": "",
+                 "manage_stock": bool(body.get("manage_stock", False)),
+                 "stock_quantity": int(body["stock_quantity"]) if body.get("stock_quantity") is not None else None,
+                 "attributes": [{"name": a.get("name", ""), "option": a.get("option", "")}
+                                for a in body.get("attributes") or []],
+                 "meta": [], "tax_class": "parent", "categories": [], "variations": [], "status": "publish"}
+            self._price_fields(v, body)
+            self.products[vid] = v
+            parent["variations"].append(vid)
+            self.emit("product", "updated", parent["id"])
+            return v
+
+    # ------------------------------------------------------------ coupons
+    def get_coupon(self, cid) -> dict:
+        c = self.coupons.get(_int(cid))
+        if c is None:
+            raise ApiError(404, "woocommerce_rest_shop_coupon_invalid_id", "Invalid ID.")
+        return c
+
+    def find_coupon(self, code: str) -> dict | None:
+        code = str(code).strip().lower()
+        for c in self.coupons.values():
+            if c["code"] == code and c["status"] != "trash":
+                return c
+        return None
+
+    def _coupon_fields(self, c: dict, body: dict):
+        if "discount_type" in body and body["discount_type"] is not None:
+            if body["discount_type"] not in ("percent", "fixed_cart", "fixed_product"):
+                from .errors import enum_message, invalid_param
+                raise invalid_param("discount_type", enum_message("discount_type", ["percent", "fixed_cart", "fixed_product"]), "rest_not_in_enum")
+            c["discount_type"] = body["discount_type"]
+        if "amount" in body and body["amount"] is not None:
+            c["amount"] = money.fmt(body["amount"])
+        if c["discount_type"] == "percent" and money.dec(c["amount"]) > 100:
+            raise ApiError(400, "coupon_invalid_amount", "Percentage discount cannot be greater than 100.")
+        for k in ("description",):
+            if k in body and body[k] is not None:
+                c[k] = str(body[k])
+        for k in ("individual_use", "free_shipping", "exclude_sale_items"):
+            if k in body and body[k] is not None:
+                c[k] = bool(body[k])
+        for k in ("usage_limit", "usage_limit_per_user", "limit_usage_to_x_items"):
+            if k in body:
+                c[k] = int(body[k]) if body[k] not in (None, "", 0) else None
+        for k in ("product_ids", "excluded_product_ids", "product_categories", "excluded_product_categories"):
+            if isinstance(body.get(k), list):
+                c[k] = [int(x) for x in body[k]]
+        for k in ("minimum_amount", "maximum_amount"):
+            if k in body and body[k] is not None:
+                c[k] = money.fmt(body[k] or 0)
+        if "email_restrictions" in body and isinstance(body["email_restrictions"], list):
+            c["email_restrictions"] = [str(e).strip().lower() for e in body["email_restrictions"]]
+        if "date_expires" in body:
+            c["expires"] = parse_input_local(body["date_expires"], self.tz)
+        if "date_expires_gmt" in body and body["date_expires_gmt"]:
+            from .timeutil import parse_rest_date
+            c["expires"] = parse_rest_date(body["date_expires_gmt"], self.tz, True)
+        if "meta_data" in body:
+            self.apply_meta(c["meta"], body["meta_data"])
+
+    def create_coupon(self, body: dict) -> dict:
+        with self.lock:
+            code = str(body.get("code") or "").strip()
+            if not code:
+                raise ApiError(400, "woocommerce_rest_empty_coupon_code", "The coupon code cannot be empty.")
+            if self.find_coupon(code):
+                raise ApiError(400, "woocommerce_rest_coupon_code_already_exists", "The coupon code already exists")
+            now = self.now()
+            c = {"id": 0, "code": code.lower(), "amount": "0.00", "status": body.get("status") or "publish",
+                 "created": now, "modified": now, "discount_type": "fixed_cart", "description": "",
+                 "expires": None, "individual_use": False, "product_ids": [], "excluded_product_ids": [],
+                 "usage_limit": None, "usage_limit_per_user": None, "limit_usage_to_x_items": None,
+                 "free_shipping": False, "product_categories": [], "excluded_product_categories": [],
+                 "exclude_sale_items": False, "minimum_amount": "0.00", "maximum_amount": "0.00",
+                 "email_restrictions": [], "used_by": [], "meta": []}
+            self._coupon_fields(c, body)
+            c["id"] = self.post_id()
+            self.coupons[c["id"]] = c
+            self.emit("coupon", "created", c["id"])
+            return c
+
+    def update_coupon(self, cid, body: dict) -> dict:
+        with self.lock:
+            c = self.get_coupon(cid)
+            if "code" in body and body["code"] is not None:
+                code = str(body["code"]).strip().lower()
+                other = self.find_coupon(code)
+                if other and other["id"] != c["id"]:
+                    raise ApiError(400, "woocommerce_rest_coupon_code_already_exists", "The coupon code already exists")
+                c["code"] = code
+            self._coupon_fields(c, body)
+            c["modified"] = self.now()
+            self.emit("coupon", "updated", c["id"])
+            return c
+
+    def delete_coupon(self, cid, force: bool, emit: bool = True) -> dict:
+        with self.lock:
+            c = self.get_coupon(cid)
+            if force:
+                del self.coupons[c["id"]]
+            else:
+                if c["status"] == "trash":
+                    raise ApiError(410, "woocommerce_rest_already_trashed", "The coupon has already been deleted.")
+                c["status"] = "trash"
+                c["modified"] = self.now()
+            if emit:
+                self.emit("coupon", "deleted", c["id"])
+            return c
+
+    # ------------------------------------------------------------ reviews
+    def get_review(self, rid) -> dict:
+        r = self.reviews.get(_int(rid))
+        if r is None:
+            raise ApiError(404, "woocommerce_rest_review_invalid_id", "Invalid review ID.")
+        return r
+
+    def create_review(self, body: dict, verified_fn) -> dict:
+        with self.lock:
+            pid = _int(body.get("product_id"))
+            product = self.products.get(pid)
+            if product is None or product["type"] == "variation":
+                raise ApiError(404, "woocommerce_rest_product_invalid_id", "Invalid product ID.")
+            if not body.get("review"):
+                raise ApiError(400, "woocommerce_rest_review_content_invalid", "Invalid review content.")
+            email = str(body.get("reviewer_email") or "")
+            status = body.get("status") or "approved"
+            if status not in ("approved", "hold", "spam", "unspam", "trash", "untrash"):
+                from .errors import enum_message, invalid_param
+                raise invalid_param("status", enum_message("status", ["approved", "hold", "spam", "unspam", "trash", "untrash"]), "rest_not_in_enum")
+            now = self.now()
+            created = now
+            if body.get("date_created_gmt"):
+                from .timeutil import parse_rest_date
+                created = parse_rest_date(body["date_created_gmt"], self.tz, True)
+            r = {"id": self.comment_id(), "created": created, "product_id": pid, "status": status,
+                 "reviewer": str(body.get("reviewer") or ""), "reviewer_email": email,
+                 "review": str(body["review"]), "rating": int(body.get("rating") or 0),
+                 "verified": bool(verified_fn(email, pid))}
+            self.reviews[r["id"]] = r
+            self._rerate(pid)
+            return r
+
+    def update_review(self, rid, body: dict) -> dict:
+        with self.lock:
+            r = self.get_review(rid)
+            for k in ("review", "reviewer", "reviewer_email", "status"):
+                if k in body and body[k] is not None:
+                    r[k] = str(body[k])
+            if "rating" in body:
+                r["rating"] = int(body["rating"])
+            self._rerate(r["product_id"])
+            return r
+
+    def _rerate(self, pid):
+        p = self.products.get(pid)
+        if not p:
+            return
+        ratings = [r["rating"] for r in self.reviews.values() if r["product_id"] == pid and r["status"] == "approved" and r["rating"]]
+        p["rating_count"] = len(ratings)
+        avg = sum(ratings) / len(ratings) if ratings else 0
+        p["average_rating"] = money.fmt_trim(avg) if ratings else "0"
+        p["average_rating_2dp"] = money.fmt(avg)
+
+    # ------------------------------------------------------------ webhooks
+    def get_webhook(self, wid) -> dict:
+        w = self.webhooks.get(_int(wid))
+        if w is None:
+            raise ApiError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.")
+        return w
+
+
+def _int(v) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return -1
+
+
+def new_order_key() -> str:
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    return "wc_order_" + "".join(secrets.choice(alphabet) for _ in range(13))
