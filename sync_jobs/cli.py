@@ -18,7 +18,7 @@ class _ProgressLine:
     """Pages done per resource, on one stderr line (long full syncs show life)."""
 
     def __init__(self):
-        self.stream = click.get_text_stream("stderr")
+        self.stream = sys.stderr
 
     def __call__(self, resource: str, page: int, total: int | None) -> None:
         shown = f"{page}/{total}" if total else str(page)

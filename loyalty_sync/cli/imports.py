@@ -1,6 +1,7 @@
 """`flask --app wsgi import products|customers|orders FILE --store NAME`:
 apply a JSON export exactly as the sync would (backfills, scripted tests)."""
 import json
+import sys
 
 import click
 from flask.cli import AppGroup
@@ -38,7 +39,7 @@ def _make(resource: str):
         applier = _APPLIERS[resource]
         applied = unchanged = 0
         rejected = []
-        with click.progressbar(length=len(records), label=f"Applying {resource}", file=click.get_text_stream("stderr"),
+        with click.progressbar(length=len(records), label=f"Applying {resource}", file=sys.stderr,
                                show_eta=True) as bar:
             for start in range(0, len(records), _BATCH):
                 batch = records[start:start + _BATCH]
