@@ -9,9 +9,10 @@ from loyalty_sync.models.program import ProgramVersion
 from loyalty_sync.models.store import Store, SyncBookmark
 from loyalty_sync.models.sync_run import RejectedRecord, SyncRun
 from loyalty_sync.models.user import ROLES, User
+from loyalty_sync.models.webhook_event import WebhookEvent
 
 __all__ = [
     "AuditEntry", "Badge", "Category", "Coupon", "COUPON_STATUSES", "LedgerEntry", "LEDGER_KINDS",
     "LedgerIsAppendOnly", "Member", "Order", "Product", "ProgramVersion", "RejectedRecord", "Review",
-    "ROLES", "Store", "SyncBookmark", "SyncRun", "User", "VipPeriod", "record_audit",
+    "ROLES", "Store", "SyncBookmark", "SyncRun", "User", "VipPeriod", "WebhookEvent", "record_audit",
 ]
