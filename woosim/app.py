@@ -14,7 +14,8 @@ import json
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request
 
 from . import WC_VERSION, WP_VERSION, handlers
 from .auth import authenticate, check_permission
@@ -118,8 +119,11 @@ class WooSimApp:
             reply = Reply(e.status, e.body(), getattr(e, "headers", None))
         headers.update(reply.headers)
         data = reply.raw if reply.raw is not None else dumps(reply.body)
-        resp = Response(data, status=reply.status, headers=headers)
-        return resp(environ, start_response)
+        headers["Content-Length"] = str(len(data))
+        # raw WSGI: Werkzeug's Response would percent-encode the Location
+        # header, and WooCommerce sends some with a regex left in (capture 020)
+        start_response(f"{reply.status} {HTTP_STATUS_CODES.get(reply.status, 'Unknown')}", list(headers.items()))
+        return [data]
 
     def dispatch(self, req: Request, scheme: str, host_url: str, ctx: Ctx) -> Reply:
         path = req.path

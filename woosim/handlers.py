@@ -206,7 +206,9 @@ def products_collection(r):
     items = _include_exclude(items, r)
     items = _date_filter(items, r)
     items = _date_filter(items, r, "modified_after", "modified_before", "modified")
-    items = _sorted(items, r, "date", {"date": lambda p: (p["created"], p["id"]), "id": lambda p: p["id"],
+    # ties on the creation second come out lowest id first on the real store (capture 024)
+    desc = parse_enum(r.args, "order", ["asc", "desc"], "desc") == "desc"
+    items = _sorted(items, r, "date", {"date": lambda p: (p["created"], -p["id"] if desc else p["id"]), "id": lambda p: p["id"],
                                        "include": None, "title": lambda p: p["name"].lower(),
                                        "slug": lambda p: p["slug"], "modified": lambda p: (p["modified"], p["id"]),
                                        "price": lambda p: float(p["price"] or 0),
