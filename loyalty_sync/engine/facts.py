@@ -409,3 +409,35 @@ def customer_from_wc(customer_json: dict) -> CustomerFacts:
         meta=meta,
         billing_address=address_text(billing),
     )
+
+
+# ---------------------------------------------------------------------------
+# product reviews
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    review_id: int
+    product_id: int
+    reviewer_email: str
+    status: str  # approved / hold / spam / trash
+    verified: bool  # the reviewer bought the product (WooCommerce's own check)
+    created: datetime
+
+
+def review_from_wc(review_json: dict) -> ReviewFacts:
+    """Read a wc/v3 product review (GET /products/reviews, captures/088)."""
+    if not isinstance(review_json, Mapping):
+        raise BadRecord("review ?", "review", "expected an object")
+    ref = f"review {review_json.get('id', '?')}"
+    verified = review_json.get("verified", False)
+    if not isinstance(verified, bool):
+        raise BadRecord(ref, "verified", f"expected true/false, got {verified!r}")
+    return ReviewFacts(
+        review_id=_int(_get(review_json, "id", ref), ref, "id", minimum=1),
+        product_id=_int(_get(review_json, "product_id", ref), ref, "product_id", minimum=1),
+        reviewer_email=_email(review_json.get("reviewer_email"), ref, "reviewer_email"),
+        status=_text(_get(review_json, "status", ref), ref, "status"),
+        verified=verified,
+        created=parse_wc_datetime(review_json.get("date_created_gmt"), ref, "date_created_gmt"),
+    )
