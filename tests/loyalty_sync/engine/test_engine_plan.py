@@ -4,7 +4,7 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 from engine_factories import T0, amount_refund, books, day, earned, line, line_refund, order, settle, with_orders
-from loyalty_sync.engine.ledger import LedgerKind
+
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, Tier
 
 # One flat tier and no auto-redeem: the earning mechanics alone.
