@@ -109,6 +109,8 @@ class Replayer:
             self.sim.control.advance_clock(3)
             self.t_between = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.sim.control.advance_clock(0)["now"]))
             self.sim.control.advance_clock(2)
+        if n == "019":  # the real store created the variable product a second later
+            self.sim.control.advance_clock(1)
         if n == "071":
             self.sim.control.advance_clock(2)
         body = req.get("body")
