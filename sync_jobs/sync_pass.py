@@ -33,7 +33,7 @@ Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
 @dataclass
 class PassCounts:
     pulled: dict = field(default_factory=dict)
-    applied: int = 0
+    applied_by: dict = field(default_factory=dict)
     unchanged: int = 0
     rejected: int = 0
     pushed_coupons: int = 0
@@ -41,7 +41,8 @@ class PassCounts:
     errors: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"pulled": self.pulled, "applied": self.applied, "unchanged": self.unchanged,
+        return {"pulled": self.pulled, "applied": sum(self.applied_by.values()), "applied_by": self.applied_by,
+                "unchanged": self.unchanged,
                 "rejected": self.rejected, "pushed_coupons": self.pushed_coupons,
                 "pushed_members": self.pushed_members}
 
@@ -102,21 +103,21 @@ class StorePass:
     def pull_catalogue(self) -> None:
         categories = [c for page in pull.category_pages(self.client) for c in page]
         self._count("categories", len(categories))
-        self._apply(lambda: apply_categories(self.store, categories, run_id=self.run.id))
+        self._apply("categories", lambda: apply_categories(self.store, categories, run_id=self.run.id))
         bookmark = self._bookmark("products")
         since = None if self.full else bookmark.modified_after
         newest = since
         for page in pull.product_pages(self.client, since, on_page=self._on_page):
             self._count("products", len(page))
             newest = _newest(page, newest)
-            self._apply(lambda page=page: apply_products(self.store, page, run_id=self.run.id))
+            self._apply("products", lambda page=page: apply_products(self.store, page, run_id=self.run.id))
         self._move(bookmark, newest)
 
     def pull_all_customers(self) -> None:
         started = datetime.now(timezone.utc)
         for page in pull.customer_pages(self.client, on_page=self._on_page):
             self._count("customers", len(page))
-            self._apply(lambda page=page: apply_customers(self.store, page, run_id=self.run.id))
+            self._apply("customers", lambda page=page: apply_customers(self.store, page, run_id=self.run.id))
         self._move(self._bookmark("customers"), started)
 
     def pull_orders(self) -> None:
@@ -143,7 +144,7 @@ class StorePass:
     def _apply_orders(self, orders: list[dict], refunds: dict[int, list[dict]] | None) -> None:
         self._learn_customers(orders)
         details = self._refund_details(orders, refunds)
-        self._apply(lambda: apply_orders(self.store, orders, refunds_by_order=details, run_id=self.run.id))
+        self._apply("orders", lambda: apply_orders(self.store, orders, refunds_by_order=details, run_id=self.run.id))
 
     def _learn_customers(self, orders: list[dict]) -> None:
         """Incremental passes meet new customers through their orders only."""
@@ -157,7 +158,7 @@ class StorePass:
         if missing:
             customers = pull.customers_by_id(self.client, missing)
             self._count("customers", len(customers))
-            self._apply(lambda: apply_customers(self.store, customers, run_id=self.run.id))
+            self._apply("customers", lambda: apply_customers(self.store, customers, run_id=self.run.id))
 
     def _refund_details(self, orders: list[dict], refunds: dict[int, list[dict]] | None) -> dict[int, list[dict]]:
         """Line detail for every refunded order: from the store-wide listing, or
@@ -189,9 +190,9 @@ class StorePass:
         self.counts.errors.extend(result.errors)
 
     # --- plumbing --------------------------------------------------------------
-    def _apply(self, action: Callable[[], ApplyResult]) -> None:
+    def _apply(self, resource: str, action: Callable[[], ApplyResult]) -> None:
         result = apply_with_retry(action)
-        self.counts.applied += result.applied
+        self.counts.applied_by[resource] = self.counts.applied_by.get(resource, 0) + result.applied
         self.counts.unchanged += result.unchanged
         self.counts.rejected += len(result.rejected)
 
