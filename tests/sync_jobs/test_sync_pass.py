@@ -1,6 +1,7 @@
 """Sync passes against woosim over real HTTP: what the books hold afterwards,
 and what the store holds (coupons, customer meta)."""
 import math
+import re
 from decimal import Decimal
 
 import pytest
@@ -18,7 +19,8 @@ def ledger_view():
     rows = db.session.execute(
         db.select(Member.email, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id, LedgerEntry.key)
         .join(Member, Member.id == LedgerEntry.member_id).order_by(Member.email, LedgerEntry.key)).all()
-    return [tuple(r) for r in rows]
+    # keys carry our member ids, which differ between two sets of books
+    return sorted((email, kind, points, order, re.sub(r":m\d+", ":m*", key)) for email, kind, points, order, key in rows)
 
 
 def balances_match_ledger():
