@@ -1,0 +1,193 @@
+"""Who may see and change what in the panel, in one place.
+
+- Passwords are argon2 hashes (argon2-cffi); a login for an unknown email
+  still spends one hash verification, so timing does not reveal accounts.
+- Repeated failed logins lock the *account* for a growing time
+  (`lockout_seconds`), on top of the per-IP rate limit on the login POST
+  (Flask-Limiter, see `admin.auth`).
+- `SecureMixin` is the base of every view: anonymous people are sent to the
+  login page, and any request that could change something (a POST, or an
+  endpoint listed in `write_endpoints`) needs the `admin` role, else 403.
+  A new view that inherits it cannot forget access control.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import abort, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView
+from flask_admin.contrib.sqla import ModelView
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from loyalty_sync.extensions import db
+from loyalty_sync.models import ROLES, User
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# After this many failed logins in a row an account is locked for a while.
+FREE_ATTEMPTS = 5
+MAX_LOCK_SECONDS = 15 * 60
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def lockout_seconds(failed_logins: int) -> int:
+    """How long an account stays locked after its last failure: nothing for
+    the first few mistakes, then 30 s, 60 s, 120 s ... up to 15 minutes."""
+    if failed_logins < FREE_ATTEMPTS:
+        return 0
+    return min(30 * 2 ** (failed_logins - FREE_ATTEMPTS), MAX_LOCK_SECONDS)
+
+
+def locked_for(user: User, now: datetime | None = None) -> int:
+    """Seconds the account is still locked (0: it may try now)."""
+    now = now or datetime.now(timezone.utc)
+    if not user.last_failed_at:
+        return 0
+    until = user.last_failed_at + timedelta(seconds=lockout_seconds(user.failed_logins or 0))
+    return max(0, int((until - now).total_seconds() + 0.999))
+
+
+class LoginRefused(Exception):
+    """Why a login did not succeed, in words safe to show (never which part was wrong)."""
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> User:
+    """The user for these credentials, or LoginRefused. Commits the counters."""
+    now = now or datetime.now(timezone.utc)
+    email = (email or "").strip().lower()
+    user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        raise LoginRefused("Wrong email or password.")
+    wait = locked_for(user, now)
+    if wait:
+        raise LoginRefused(f"Too many failed attempts for this account; try again in {_human(wait)}.")
+    if not _verify(user.password_hash, password):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        user.last_failed_at = now
+        db.session.commit()
+        raise LoginRefused("Wrong email or password.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.last_failed_at = None
+    user.last_login_at = now
+    db.session.commit()
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _human(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"
+
+
+def create_user(email: str, password: str, role: str = "viewer") -> User:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ValueError(f"{email!r} is not an email address")
+    if not password:
+        raise ValueError("the password cannot be empty")
+    if db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none():
+        raise ValueError(f"a user {email} exists already")
+    user = User(email=email, password_hash=hash_password(password), role=role, failed_logins=0)
+    db.session.add(user)
+    return user
+
+
+# --- the one secure base ---------------------------------------------------------
+
+def is_admin() -> bool:
+    return bool(current_user.is_authenticated and getattr(current_user, "is_admin", False))
+
+
+def actor() -> str:
+    """Who to write in audit rows and ledger lines."""
+    return current_user.email if current_user.is_authenticated else "anonymous"
+
+
+class SecureMixin:
+    """Login, roles and CSRF for every admin view (inherit it first).
+
+    - anonymous: redirect to the login page (with `next`);
+    - viewer: may read; any unsafe method or write endpoint: 403;
+    - CSRF: CSRFProtect checks every POST of the app; Flask-Admin's own forms
+      use FlaskForm so their token is the same one.
+    """
+
+    # Endpoints (method names of the view) that change things even on GET,
+    # e.g. a form page that only makes sense to an admin.
+    write_endpoints: tuple[str, ...] = ()
+
+    def is_accessible(self) -> bool:
+        return bool(current_user.is_authenticated)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        abort(403)
+
+    def _handle_view(self, name, **kwargs):
+        if not self.is_accessible():
+            return self.inaccessible_callback(name, **kwargs)
+        if (request.method not in SAFE_METHODS or name in self.write_endpoints) and not is_admin():
+            abort(403)
+        return None
+
+    @property
+    def can_write(self) -> bool:
+        return is_admin()
+
+
+class SecureBaseView(SecureMixin, BaseView):
+    """A custom page (BaseView + @expose) behind login and roles."""
+
+
+class SecureIndexView(SecureMixin, AdminIndexView):
+    pass
+
+
+class SecureModelView(SecureMixin, ModelView):
+    """A model list behind login and roles; create/edit/delete only for admins."""
+
+    form_base_class = FlaskForm
+    write_endpoints = ("create_view", "edit_view", "delete_view", "action_view", "ajax_update")
+    page_size = 50
+    can_set_page_size = True
+    can_view_details = False
+
+    @property
+    def can_create(self):  # type: ignore[override]
+        return self._allow_create and is_admin()
+
+    @property
+    def can_edit(self):  # type: ignore[override]
+        return self._allow_edit and is_admin()
+
+    @property
+    def can_delete(self):  # type: ignore[override]
+        return self._allow_delete and is_admin()
+
+    _allow_create = False
+    _allow_edit = False
+    _allow_delete = False
+
+    def is_action_allowed(self, name):
+        return is_admin() and super().is_action_allowed(name)

@@ -1,0 +1,30 @@
+// Dashboard charts (Chart.js served from /admin/assets/vendor, no CDN).
+(function () {
+  var data = JSON.parse(document.getElementById('chart-data').textContent);
+  var common = { responsive: true, maintainAspectRatio: false, animation: false };
+  new Chart(document.getElementById('chart-points'), {
+    type: 'bar',
+    data: {
+      labels: data.months,
+      datasets: [
+        { label: 'Earned', data: data.earned, backgroundColor: '#28a745' },
+        { label: 'Redeemed', data: data.redeemed, backgroundColor: '#007bff' },
+        { label: 'Expired', data: data.expired, backgroundColor: '#adb5bd' }
+      ]
+    },
+    options: Object.assign({ scales: { y: { beginAtZero: true } } }, common)
+  });
+  new Chart(document.getElementById('chart-tiers'), {
+    type: 'doughnut',
+    data: { labels: data.tiers, datasets: [{ data: data.tier_counts,
+      backgroundColor: ['#cd7f32', '#c0c0c0', '#d4af37', '#6f42c1', '#17a2b8', '#6c757d'] }] },
+    options: Object.assign({ plugins: { legend: { position: 'right' } } }, common)
+  });
+  new Chart(document.getElementById('chart-vip'), {
+    type: 'bar',
+    data: { labels: ['VIP', 'Not VIP'], datasets: [{ label: 'Members', data: data.vip,
+      backgroundColor: ['#6f42c1', '#dee2e6'] }] },
+    options: Object.assign({ indexAxis: 'y', plugins: { legend: { display: false } } }, common)
+  });
+  document.body.setAttribute('data-charts-ready', '1');
+})();

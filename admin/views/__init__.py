@@ -1,0 +1,46 @@
+"""One module per screen; `build_views` makes fresh view objects for each app
+(Flask-Admin binds a view to one Admin, and tests build many apps)."""
+from __future__ import annotations
+
+from flask import request
+
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Store
+
+
+def all_stores() -> list[Store]:
+    return db.session.execute(db.select(Store).order_by(Store.name)).scalars().all()
+
+
+def selected_store(stores: list[Store] | None = None, *, allow_all: bool = False) -> Store | None:
+    """The store picked with `?store=<id>` (or the form field), else the first one."""
+    stores = all_stores() if stores is None else stores
+    raw = request.values.get("store", "")
+    if raw.isdigit():
+        for store in stores:
+            if store.id == int(raw):
+                return store
+    if allow_all:
+        return None
+    return stores[0] if stores else None
+
+
+def build_views() -> list:
+    from admin.views.audit import AuditLogView
+    from admin.views.coupons import CouponView
+    from admin.views.exports import ExportView
+    from admin.views.members import MembersView
+    from admin.views.rules import RulesView
+    from admin.views.stores import StoreView
+    from admin.views.sync_log import RejectedRecordView, SyncRunView
+
+    return [
+        MembersView(name="Members", endpoint="members", url="/admin/members"),
+        RulesView(name="Program rules", endpoint="rules", url="/admin/rules"),
+        CouponView(name="Coupons", endpoint="coupons", url="/admin/coupons"),
+        StoreView(name="Stores", endpoint="stores", url="/admin/stores", category="Settings"),
+        SyncRunView(name="Sync log", endpoint="sync_log", url="/admin/sync-log", category="Logs"),
+        RejectedRecordView(name="Rejected records", endpoint="rejected", url="/admin/rejected", category="Logs"),
+        AuditLogView(name="Audit log", endpoint="audit", url="/admin/audit", category="Logs"),
+        ExportView(name="Export", endpoint="export", url="/admin/export"),
+    ]

@@ -1,0 +1,82 @@
+"""Every coupon the program issued, with the store's error when a push failed."""
+from __future__ import annotations
+
+from flask import flash
+from flask_admin.actions import action
+from markupsafe import Markup, escape
+
+from admin.security import SecureModelView, actor
+from loyalty_sync import member_actions
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Coupon, Member, Store
+
+
+def _status(view, context, model, name):
+    colour = {"used": "success", "pushed": "info", "pending": "secondary", "expired": "dark",
+              "failed": "danger"}.get(model.status, "secondary")
+    return Markup(f'<span class="badge badge-{colour}">{escape(model.status)}</span>')
+
+
+def _member(view, context, model, name):
+    from flask import url_for
+
+    return Markup(f'<a href="{url_for("members.member", member_id=model.member_id)}">{escape(model.email or "member")}</a>')
+
+
+def _gives(view, context, model, name):
+    if model.discount_type == "percent":
+        text = f"{model.amount.normalize():f}%"
+    else:
+        text = f"{model.amount:.2f}"
+    if model.free_shipping:
+        text += " + free shipping"
+    return text
+
+
+def _error(view, context, model, name):
+    if not model.last_error:
+        return ""
+    return Markup(f'<span class="text-danger small">{escape(model.last_error)}</span>')
+
+
+class CouponView(SecureModelView):
+    column_list = ("code", "store", "member", "source", "gives", "points_cost", "status", "issued_at",
+                   "expires_at", "used_at", "push_attempts", "last_error")
+    column_labels = {"gives": "Gives", "points_cost": "Points", "push_attempts": "Push attempts",
+                     "last_error": "Store's error", "issued_at": "Issued", "expires_at": "Expires", "used_at": "Used"}
+    column_formatters = {"status": _status, "member": _member, "gives": _gives, "last_error": _error,
+                         "store": lambda v, c, m, n: m.store_name}
+    column_searchable_list = ("code", "email")
+    column_filters = ("status", "source", "discount_type", "store_id")
+    column_sortable_list = ("code", "source", "status", "issued_at", "expires_at", "used_at", "points_cost")
+    column_default_sort = ("issued_at", True)
+    column_descriptions = {"last_error": "What the store answered when the coupon could not be created there."}
+
+    def __init__(self, **kwargs):
+        super().__init__(Coupon, db, **kwargs)
+
+    def get_list(self, *args, **kwargs):
+        count, rows = super().get_list(*args, **kwargs)
+        names = dict(db.session.execute(db.select(Store.id, Store.name)).all())
+        for row in rows:
+            row.store_name = names.get(row.store_id, "")
+        return count, rows
+
+    @action("resend", "Re-send to the store", "Put the selected failed coupons back in the outbox?")
+    def action_resend(self, ids):
+        done, refused = 0, []
+        for coupon in db.session.execute(db.select(Coupon).where(Coupon.id.in_([int(i) for i in ids]))).scalars():
+            store = db.session.get(Store, coupon.store_id)
+            try:
+                member_actions.resend_coupon(store, coupon, actor=actor())
+                done += 1
+            except member_actions.ActionRefused as refusal:
+                refused.append(f"{coupon.code}: {refusal}")
+        db.session.commit()
+        if done:
+            flash(f"{done} coupon(s) will be sent to the store again.", "success")
+        for message in refused:
+            flash(message, "error")
+
+
+__all__ = ["CouponView", "Member"]

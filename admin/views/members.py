@@ -1,0 +1,196 @@
+"""Members: a searchable list that stays fast on big stores, and the member
+page that explains a balance line by line, with the admin's actions."""
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from sqlalchemy import func, or_
+
+from admin.security import SecureBaseView, actor
+from admin.views import all_stores
+from loyalty_sync import member_actions
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Coupon, Member, Order, Store, VipPeriod
+from loyalty_sync.statements import member_statement
+
+PAGE_SIZE = 50
+SORTS = {
+    "email": Member.email,
+    "name": Member.last_name,
+    "points": Member.points,
+    "tier": Member.tier,
+    "spend": Member.spend_12m,
+    "orders": Member.orders_count,
+    "last_order": Member.last_order_at,
+    "joined": Member.created_at,
+}
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def member_query(args) -> tuple:
+    """The filtered query (without order and paging) for the list and the CSV export."""
+    query = db.select(Member).where(Member.merged_into_id.is_(None))
+    store_id = args.get("store", "")
+    if store_id.isdigit():
+        query = query.where(Member.store_id == int(store_id))
+    q = (args.get("q") or "").strip().lower()
+    if q:
+        if "@" in q:
+            # Emails are stored lowercased: a prefix match uses the (store, email) index.
+            query = query.where(Member.email.like(_escape(q) + "%", escape="\\"))
+        else:
+            pattern = "%" + _escape(q) + "%"
+            query = query.where(or_(Member.email.like(pattern, escape="\\"),
+                                    func.lower(Member.first_name).like(pattern, escape="\\"),
+                                    func.lower(Member.last_name).like(pattern, escape="\\"),
+                                    func.lower(Member.first_name + " " + Member.last_name).like(pattern, escape="\\")))
+    tier = args.get("tier", "")
+    if tier:
+        query = query.where(Member.tier == tier)
+    vip = args.get("vip", "")
+    if vip in ("yes", "no"):
+        query = query.where(Member.vip.is_(vip == "yes"))
+    for name, op in (("min_points", "__ge__"), ("max_points", "__le__")):
+        raw = (args.get(name) or "").strip()
+        if raw.lstrip("-").isdigit():
+            query = query.where(getattr(Member.points, op)(int(raw)))
+    return query
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class MembersView(SecureBaseView):
+    write_endpoints = ()
+
+    @expose("/")
+    def index(self):
+        stores = all_stores()
+        query = member_query(request.args)
+        total = db.session.execute(db.select(func.count()).select_from(query.subquery())).scalar_one()
+        sort = request.args.get("sort", "points")
+        column = SORTS.get(sort, Member.points)
+        descending = request.args.get("dir", "desc" if sort in ("points", "spend", "orders", "last_order") else "asc") == "desc"
+        order = [column.desc() if descending else column.asc(), Member.id.desc() if descending else Member.id.asc()]
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        page = min(max(1, _int_arg("page") or 1), pages)
+        members = db.session.execute(query.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
+        tiers = db.session.execute(db.select(Member.tier).distinct().order_by(Member.tier)).scalars().all()
+        stores_by_id = {s.id: s for s in stores}
+        args = {k: v for k, v in request.args.items() if k != "page" and v}
+
+        def page_url(p):
+            return url_for(".index", **args, page=p)
+
+        def sort_url(key):
+            new_dir = "asc" if (key == sort and descending) else "desc"
+            return url_for(".index", **{**args, "sort": key, "dir": new_dir})
+
+        return self.render("loyalty/members.html", members=members, total=total, page=page, pages=pages,
+                           page_url=page_url, sort_url=sort_url, sort=sort, descending=descending, stores=stores,
+                           stores_by_id=stores_by_id, tiers=[t for t in tiers if t], args=request.args)
+
+    @expose("/<int:member_id>/")
+    def member(self, member_id: int):
+        member = db.get_or_404(Member, member_id)
+        store = db.session.get(Store, member.store_id)
+        statement = member_statement(store, member)
+        running = 0
+        for line in statement["ledger"]:
+            running += line["points"]
+            line["balance"] = running
+        vip_periods = db.session.execute(
+            db.select(VipPeriod).where(VipPeriod.member_id == member.id).order_by(VipPeriod.start.desc())).scalars().all()
+        orders = db.session.execute(
+            db.select(Order).where(Order.member_id == member.id).order_by(Order.created.desc()).limit(100)).scalars().all()
+        coupons = db.session.execute(
+            db.select(Coupon).where(Coupon.member_id == member.id).order_by(Coupon.issued_at.desc(), Coupon.id.desc())
+        ).scalars().all()
+        order_count = db.session.execute(
+            db.select(func.count()).select_from(Order).where(Order.member_id == member.id)).scalar_one()
+        return self.render("loyalty/member.html", member=member, store=store, statement=statement,
+                           vip_periods=vip_periods, orders=orders, coupons=coupons, order_count=order_count)
+
+    # --- actions (POST only: the secure base makes them admin-only, CSRFProtect checks the token)
+
+    def _act(self, member_id: int, action):
+        member = db.get_or_404(Member, member_id)
+        store = db.session.get(Store, member.store_id)
+        try:
+            message = action(store, member)
+            db.session.commit()
+            flash(message, "success")
+        except member_actions.ActionRefused as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        return redirect(url_for(".member", member_id=member_id))
+
+    @expose("/<int:member_id>/adjust", methods=["POST"])
+    def adjust(self, member_id: int):
+        raw = request.form.get("amount", "").strip()
+
+        def action(store, member):
+            try:
+                amount = int(Decimal(raw)) if raw and Decimal(raw) == int(Decimal(raw)) else None
+            except (InvalidOperation, ValueError):
+                amount = None
+            if amount is None:
+                raise member_actions.ActionRefused("The amount must be a whole number of points, e.g. 50 or -20.")
+            member_actions.adjust_points(store, member, amount, request.form.get("reason", ""), actor=actor())
+            return f"{amount:+d} points booked for {member.display_name}; balance now {member.points}."
+
+        return self._act(member_id, action)
+
+    @expose("/<int:member_id>/vip/invite", methods=["POST"])
+    def vip_invite(self, member_id: int):
+        def action(store, member):
+            period = member_actions.invite_to_vip(store, member, request.form.get("reason", ""), actor=actor())
+            return f"{member.display_name} is VIP until {period.end:%Y-%m-%d}."
+
+        return self._act(member_id, action)
+
+    @expose("/<int:member_id>/vip/remove", methods=["POST"])
+    def vip_remove(self, member_id: int):
+        def action(store, member):
+            still = member_actions.remove_from_vip(store, member, request.form.get("reason", ""), actor=actor())
+            if still:
+                return (f"VIP periods ended, but {member.display_name} qualifies again from their orders "
+                        "and stays VIP.")
+            return f"{member.display_name} is no longer VIP."
+
+        return self._act(member_id, action)
+
+    @expose("/<int:member_id>/anonymise", methods=["POST"])
+    def anonymise(self, member_id: int):
+        if request.form.get("confirm") != "yes":
+            flash("Tick the confirmation box to anonymise: it cannot be undone.", "error")
+            return redirect(url_for(".member", member_id=member_id))
+
+        def action(store, member):
+            member_actions.anonymise(store, member, request.form.get("reason", ""), actor=actor())
+            return "Personal data removed; the points history is kept."
+
+        return self._act(member_id, action)
+
+    @expose("/<int:member_id>/coupons/<int:coupon_id>/resend", methods=["POST"])
+    def resend_coupon(self, member_id: int, coupon_id: int):
+        coupon = db.get_or_404(Coupon, coupon_id)
+        if coupon.member_id != member_id:
+            abort(404)
+
+        def action(store, member):
+            member_actions.resend_coupon(store, coupon, actor=actor(), reason=request.form.get("reason", ""))
+            return f"Coupon {coupon.code} will be sent to the store again."
+
+        return self._act(member_id, action)

@@ -1,0 +1,104 @@
+"""Program rules per store: edit, preview the impact, then save a new version.
+
+Saving is a two-step flow: "Preview" validates the form (errors at the
+field), lists every setting that changes (before -> after) and replays the
+members' histories under both programs (`loyalty_sync.whatif`) to show how
+many would change tier or VIP status, BEFORE anything is written. "Save" is
+accepted only for exactly the rules that were previewed (a digest of them
+travels with the form) and only if nobody saved another version meanwhile.
+"""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+
+from admin import rules_form
+from admin.security import SecureBaseView, actor
+from admin.views import all_stores, selected_store
+from loyalty_sync import whatif
+from loyalty_sync.dashboard import program_in_force
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Category, Product, ProgramVersion
+from loyalty_sync.program_versions import InvalidProgram, save_program
+
+
+class RulesView(SecureBaseView):
+    @expose("/")
+    def index(self):
+        stores = all_stores()
+        store = selected_store(stores)
+        if store is None:
+            return self.render("loyalty/rules.html", stores=stores, store=None)
+        number, program = program_in_force(store)
+        return self._render(stores, store, number, program, rules_form.form_values(program), {})
+
+    def _render(self, stores, store, number, program, values, errors, *, preview=None, status=200):
+        versions = db.session.execute(db.select(ProgramVersion).filter_by(store_id=store.id)
+                                      .order_by(ProgramVersion.number.desc()).limit(20)).scalars().all()
+        products = db.session.execute(db.select(Product.wc_id, Product.name, Product.sku)
+                                      .where(Product.store_id == store.id).order_by(Product.name).limit(5000)).all()
+        categories = db.session.execute(db.select(Category.wc_id, Category.name)
+                                        .where(Category.store_id == store.id).order_by(Category.name)).all()
+        return self.render("loyalty/rules.html", stores=stores, store=store, number=number, program=program,
+                           v=values, errors=errors, preview=preview, versions=versions, products=products,
+                           categories=categories, rf=rules_form), status
+
+    def _parse(self):
+        stores = all_stores()
+        store = selected_store(stores)
+        if store is None:
+            flash("Connect a store first.", "error")
+            return None
+        number, current = program_in_force(store)
+        parsed = rules_form.parse_form(request.form, current, store)
+        return stores, store, number, current, parsed
+
+    def _preview(self, current, parsed, store):
+        impact = whatif.preview_change(store, parsed.program, current=current)
+        return {"changes": rules_form.changes(current, parsed.program), "impact": impact, "digest": parsed.digest}
+
+    @expose("/preview", methods=["POST"])
+    def preview(self):
+        state = self._parse()
+        if state is None:
+            return redirect(url_for(".index"))
+        stores, store, number, current, parsed = state
+        if parsed.errors:
+            flash(f"{len(parsed.errors)} setting(s) need attention; see the messages at the fields.", "error")
+            return self._render(stores, store, number, current, parsed.values, parsed.errors, status=422)
+        return self._render(stores, store, number, current, parsed.values, {},
+                            preview=self._preview(current, parsed, store))
+
+    @expose("/save", methods=["POST"])
+    def save(self):
+        state = self._parse()
+        if state is None:
+            return redirect(url_for(".index"))
+        stores, store, number, current, parsed = state
+        if parsed.errors:
+            flash(f"{len(parsed.errors)} setting(s) need attention; see the messages at the fields.", "error")
+            return self._render(stores, store, number, current, parsed.values, parsed.errors, status=422)
+        base_version = request.form.get("base_version", "")
+        if base_version != str(number):
+            flash(f"Someone saved version {number} of the rules meanwhile. Review the preview against it, then save.",
+                  "error")
+            return self._render(stores, store, number, current, parsed.values, {},
+                                preview=self._preview(current, parsed, store), status=409)
+        if request.form.get("previewed") != parsed.digest:
+            flash("The rules changed since the preview: check the new preview, then save.", "warning")
+            return self._render(stores, store, number, current, parsed.values, {},
+                                preview=self._preview(current, parsed, store))
+        if not rules_form.changes(current, parsed.program):
+            flash("Nothing changed; no new version saved.", "info")
+            return redirect(url_for(".index", store=store.id))
+        note = (request.form.get("note") or "").strip()[:1000]
+        try:
+            version = save_program(store, parsed.program, actor=actor(), note=note)
+        except InvalidProgram as invalid:
+            db.session.rollback()
+            errors = {e.field: rules_form._sentence(e.message) for e in invalid.errors}
+            return self._render(stores, store, number, current, parsed.values, errors, status=422)
+        db.session.commit()
+        flash(f"Saved as version {version.number}. It applies from the next time members are evaluated (sync or re-evaluation).",
+              "success")
+        return redirect(url_for(".index", store=store.id))

@@ -1,0 +1,171 @@
+"""Stores: connect a WooCommerce store (URL + REST keys), test the
+connection, start a sync, and see what to register for webhooks.
+
+The consumer secret and the webhook secret are write-only: the form never
+renders them back (a password field without value), the list says only "set"
+or "not set", and an empty field on edit keeps the stored secret.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import secrets
+
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+from markupsafe import Markup, escape
+from wtforms import BooleanField, PasswordField, StringField, URLField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+
+from admin.security import SecureModelView, actor
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Store, record_audit
+from loyalty_sync.program_versions import ensure_program
+
+log = logging.getLogger(__name__)
+
+
+def webhook_url(store: Store) -> str:
+    return f"{request.url_root}webhooks/woocommerce/{store.name}"
+
+
+def _secret_state(view, context, model, name):
+    is_set = bool(getattr(model, name))
+    return Markup(f'<span class="badge badge-{"success" if is_set else "secondary"}">{"set" if is_set else "not set"}</span>')
+
+
+def _buttons(view, context, model, name):
+    from flask_wtf.csrf import generate_csrf
+
+    if not view.can_write:
+        return ""
+    token = escape(generate_csrf())
+    forms = []
+    for endpoint, label, style in (("test_connection", "Test connection", "outline-primary"),
+                                   ("sync_now", "Sync now", "outline-success")):
+        forms.append(f'<form method="post" action="{url_for("." + endpoint, store_id=model.id)}" class="d-inline">'
+                     f'<input type="hidden" name="csrf_token" value="{token}">'
+                     f'<button class="btn btn-sm btn-{style}" type="submit">{label}</button></form>')
+    return Markup(" ".join(forms))
+
+
+def _webhooks(view, context, model, name):
+    state = "secret set" if model.webhook_secret else "no secret"
+    return Markup(f'<div class="small"><span class="badge badge-{"success" if model.webhook_secret else "warning"}">'
+                  f'{state}</span><br><code>{escape(webhook_url(model))}</code></div>')
+
+
+class StoreView(SecureModelView):
+    _allow_create = True
+    _allow_edit = True
+    list_template = "loyalty/stores_list.html"
+    column_list = ("name", "url", "currency", "wc_version", "active", "consumer_key", "consumer_secret",
+                   "webhooks", "actions")
+    column_labels = {"url": "URL", "wc_version": "WooCommerce", "consumer_key": "Consumer key",
+                     "consumer_secret": "Consumer secret", "webhooks": "Webhooks", "actions": ""}
+    column_formatters = {"consumer_secret": _secret_state, "webhooks": _webhooks, "actions": _buttons,
+                         "consumer_key": lambda v, c, m, n: (m.consumer_key[:7] + "…") if m.consumer_key else "not set"}
+    column_sortable_list = ("name", "url")
+    # Never searchable or filterable by secrets; details/export off so nothing can render them.
+    can_export = False
+    can_view_details = False
+    form_columns = ("name", "url", "currency", "active", "consumer_key", "new_consumer_secret",
+                    "new_webhook_secret")
+    form_excluded_columns = ("consumer_secret", "webhook_secret")
+
+    form_extra_fields = {
+        "new_consumer_secret": PasswordField(
+            "Consumer secret", validators=[Optional(), Regexp(r"^cs_\S+$", message="A consumer secret starts with cs_")],
+            description="From WooCommerce > Settings > Advanced > REST API (read/write key). "
+                        "Never shown again; leave empty to keep the stored one."),
+        "new_webhook_secret": PasswordField(
+            "Webhook secret", validators=[Optional(), Length(min=16)],
+            description="The secret you type into WooCommerce's webhook settings. Leave empty to keep the stored one "
+                        "(a new store gets a random one; set your own to copy it into WooCommerce)."),
+    }
+    form_args = {
+        "name": {"validators": [DataRequired(), Regexp(r"^[a-z0-9][a-z0-9-]*$",
+                                                      message="Lowercase letters, digits and dashes (it is part of the webhook URL)")],
+                 "description": "Short name used in URLs and commands, e.g. my-shop."},
+        "url": {"validators": [DataRequired(), URL(require_tld=False, message="The shop's address, e.g. https://shop.example.com")],
+                "description": "The shop's address (https://...)."},
+        "consumer_key": {"validators": [Optional(), Regexp(r"^ck_\S+$", message="A consumer key starts with ck_")],
+                         "description": "Starts with ck_."},
+        "currency": {"validators": [DataRequired(), Regexp(r"^[A-Z]{3}$", message="A 3-letter currency code, e.g. EUR")],
+                     "description": "Read from the store on 'Test connection'."},
+    }
+    form_overrides = {"url": URLField, "name": StringField, "active": BooleanField}
+
+    def __init__(self, **kwargs):
+        super().__init__(Store, db, **kwargs)
+
+    # --- saving: secrets are write-only -----------------------------------------------
+
+    def on_model_change(self, form, model, is_created):
+        new_secret = (form.new_consumer_secret.data or "").strip()
+        if new_secret:
+            model.consumer_secret = new_secret
+        new_hook = (form.new_webhook_secret.data or "").strip()
+        if new_hook:
+            model.webhook_secret = new_hook
+        elif is_created and not model.webhook_secret:
+            model.webhook_secret = secrets.token_urlsafe(32)
+        model.url = (model.url or "").rstrip("/")
+        model.consumer_key = (model.consumer_key or "").strip()
+
+    def after_model_change(self, form, model, is_created):
+        ensure_program(model)
+        record_audit(actor(), "store.add" if is_created else "store.update", f"store:{model.name}", store_id=model.id,
+                     after={"name": model.name, "url": model.url, "currency": model.currency,
+                            "keys": "set" if model.has_keys else "not set",
+                            "consumer_secret_changed": bool((form.new_consumer_secret.data or "").strip()),
+                            "webhook_secret_changed": bool((form.new_webhook_secret.data or "").strip())})
+        db.session.commit()
+
+    # --- connection and sync ---------------------------------------------------------------
+
+    @expose("/<int:store_id>/test", methods=["POST"])
+    def test_connection(self, store_id: int):
+        from loyalty_sync.woocommerce import StoreClient, StoreError
+
+        store = db.get_or_404(Store, store_id)
+        if not store.has_keys:
+            flash(f"{store.name}: enter the consumer key and secret first.", "error")
+            return redirect(url_for(".index_view"))
+        try:
+            with StoreClient(store.url, store.consumer_key, store.consumer_secret, max_attempts=2,
+                             timeout=15) as client:
+                info = client.store_info(require_modified_after=True)
+        except StoreError as error:
+            flash(f"{store.name}: connection failed. {error}", "error")
+        else:
+            before = {"wc_version": store.wc_version, "currency": store.currency}
+            store.wc_version = info.version
+            if info.currency:
+                store.currency = info.currency
+            record_audit(actor(), "store.test_connection", f"store:{store.name}", store_id=store.id,
+                         before=before, after={"wc_version": store.wc_version, "currency": store.currency})
+            db.session.commit()
+            flash(f"{store.name}: connected to WooCommerce {info.version}, currency {info.currency or '?'}.", "success")
+        return redirect(url_for(".index_view"))
+
+    @expose("/<int:store_id>/sync", methods=["POST"])
+    def sync_now(self, store_id: int):
+        store = db.get_or_404(Store, store_id)
+        try:
+            api = importlib.import_module("sync_jobs.api")
+            request_pass = api.request_pass
+        except (ModuleNotFoundError, AttributeError):
+            flash("Sync worker not installed: this installation has no sync_jobs package.", "error")
+            return redirect(url_for(".index_view"))
+        full = request.form.get("full") == "1"
+        try:
+            message = request_pass(store.id, full=full)
+        except Exception:  # the worker's own failure, shown without details that could hold secrets
+            log.exception("could not request a sync pass for store %s", store.id)
+            flash(f"{store.name}: the sync could not be started; see the server log.", "error")
+            return redirect(url_for(".index_view"))
+        record_audit(actor(), "store.sync_now", f"store:{store.name}", store_id=store.id, after={"full": full})
+        db.session.commit()
+        flash(f"{store.name}: {message}", "success")
+        return redirect(url_for(".index_view"))
