@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from .listing import Page, parse_bool, parse_date_param, parse_enum, parse_id_list
-from .errors import enum_message, invalid_param
+from .errors import invalid_param
 from .orders import STATUSES
 
 ORDERBY = ["date", "id", "include", "title", "slug", "modified"]

@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from .conftest import client
 
 
 def _mk_orders(api, n):

@@ -26,7 +26,7 @@ def test_ping_then_signed_delivery_with_state_at_send_time(sim, api, receiver):
     o = api.post("orders", {"billing": {"email": "g@example.com"}}).json()
     api.put(f"orders/{o['id']}", {"status": "on-hold"})
     api.put(f"orders/{o['id']}", {"customer_note": "second edit, deduplicated"})
-    reqs = receiver.wait(2)
+    receiver.wait(2)
     time.sleep(0.3)
     assert len(receiver.requests) == 2  # ping + one delivery for two quick edits
     d = receiver.requests[1]
