@@ -336,7 +336,7 @@ class StoreClient:
         if not raw.strip():
             return _Answer(status, headers, None)
         try:
-            body = jsonlib.loads(raw)
+            body = _parse_json(raw)
         except ValueError:
             if idempotent:
                 raise Transient("garbled JSON", status=status, garbled=True) from None
@@ -351,7 +351,8 @@ class StoreClient:
         if last.garbled:
             return BadResponse(self._clean(
                 f"The store at {self._shown_url} kept answering {what} with broken data "
-                f"({attempts} attempts)."
+                f"({attempts} attempts); a plugin printing PHP errors, or a proxy cutting answers short, "
+                "can cause this."
             ), status=last.status)
         if last.status is None:
             return self._unreachable(last.reason, attempts=attempts)
@@ -436,6 +437,29 @@ def _content(response: ResponseLike) -> bytes:
     if content is None:
         content = (getattr(response, "text", "") or "").encode("utf-8")
     return content if isinstance(content, bytes) else str(content).encode("utf-8")
+
+
+def _parse_json(raw: bytes) -> Any:
+    """JSON, or JSON behind a PHP notice: a plugin with ``display_errors`` on
+    prints ``<br /><b>Deprecated</b>: ...`` before the REST answer on every
+    request, so retrying would never help. The JSON after it is accepted only
+    if it runs to the very end of the body; a cut-off answer stays an error."""
+    try:
+        return jsonlib.loads(raw)
+    except ValueError:
+        text = raw.decode("utf-8", errors="replace")
+        if not text.lstrip().startswith("<"):
+            raise
+    decoder = jsonlib.JSONDecoder()
+    starts = [i for i, ch in enumerate(text) if ch in "[{"][:5]
+    for start in starts:
+        try:
+            body, end = decoder.raw_decode(text, start)
+        except ValueError:
+            continue
+        if not text[end:].strip():
+            return body
+    raise ValueError("no JSON body")
 
 
 def _lenient_json(raw: bytes) -> Any:

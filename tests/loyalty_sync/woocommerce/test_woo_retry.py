@@ -162,3 +162,12 @@ def test_retries_are_logged_without_secrets(make_client, caplog):
     assert caplog.records
     assert SECRET not in caplog.text
     assert "consumer_secret" not in caplog.text
+
+
+def test_json_behind_a_php_notice_is_read_without_retrying(make_client, fake_sleep):
+    notice = b"<br />\n<b>Deprecated</b>:  Creation of dynamic property in <b>/x.php</b> on line <b>4</b><br />\n"
+    store = FakeStore()
+    store.faults.append(FakeResponse(200, raw=notice + b'[{"id": 1}]'))
+    client = make_client(store)
+    assert client.get("orders") == [{"id": 1}]
+    assert fake_sleep.waits == []
