@@ -25,7 +25,7 @@ from loyalty_sync.extensions import db
 from loyalty_sync.membership import MemberDirectory
 from loyalty_sync.models import Category, Coupon, Member, Order, Product, RejectedRecord, Store
 from loyalty_sync.order_facts import facts_digest, fill_order_row, stored_refunds_as_wc
-from loyalty_sync.program_versions import current_program
+from loyalty_sync.program_versions import current_program, programs_by_number
 
 log = logging.getLogger(__name__)
 
@@ -236,13 +236,14 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
     if not members:
         return
     program_version, program = current_program(store)
+    programs = programs_by_number(store)
     cutoff = _vip_spend_cutoff(store, program)
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         loaded = load_books(chunk)
         for member in chunk:
             books = loaded.books[member.id]
-            plan = plan_member(books, program, program_version, now, vip_spend_cutoff=cutoff)
+            plan = plan_member(books, program, program_version, now, vip_spend_cutoff=cutoff, programs=programs)
             write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now)
             result.members.add(member.id)
         db.session.flush()

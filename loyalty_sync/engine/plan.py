@@ -25,6 +25,7 @@ Service contract (the apply service must):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -120,8 +121,14 @@ def plan_member(
     program_version: int,
     now: datetime,
     vip_spend_cutoff: Decimal | None = None,
+    programs: Mapping[int, Program] | None = None,
 ) -> Plan:
-    """Everything that should be written for this member at `now`."""
+    """Everything that should be written for this member at `now`.
+
+    `programs` (version number -> Program) lets an order that already earned
+    be re-evaluated under the rules it earned with ("an order remembers the
+    version it earned under"): a refund after a rate change takes back what
+    the order got, not what it would get today."""
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware (UTC)")
     now = now.astimezone(timezone.utc)
@@ -192,7 +199,10 @@ def plan_member(
             # "just before the order": a membership bought in this order counts from the next one
             before = [p for p in periods() if p.order_id != o.order_id]
             vip_mult = program.vip_multiplier if is_vip(before, o.created) else ONE
-        award = award_for_order(o, program, tier_mult, vip_mult, tier_name=tier_name)
+        rules = program
+        if programs and rec.program_version is not None:
+            rules = programs.get(rec.program_version, program)
+        award = award_for_order(o, rules, tier_mult, vip_mult, tier_name=tier_name)
         points_by_order[o.order_id] = award.points
         first_earn = rec.tier_multiplier is None and award.points > 0
         if first_earn:

@@ -145,3 +145,21 @@ def test_fifo_expiry_after_twelve_months_on_reevaluation(store):
     kinds = db.session.execute(db.select(LedgerEntry.kind, LedgerEntry.points).order_by(LedgerEntry.id)).all()
     assert kinds == [("earn", 80), ("expire", -80)]
     assert find_member(store, "anna@example.com").points == 0
+
+
+def test_a_refund_after_a_rate_change_is_reversed_at_the_rate_the_order_earned_with(store):
+    import dataclasses
+    from decimal import Decimal
+
+    from loyalty_sync.program_versions import current_program, save_program
+
+    lines = [line(10, "60.00"), line(11, "40.00", product_id=101)]
+    apply(store, [order(1, lines=lines)])  # 100 points at rate 1 (version 1)
+    _, program = current_program(store)
+    save_program(store, dataclasses.replace(program, rate=Decimal(2)), actor="test")
+    db.session.commit()
+    refunded = order(1, lines=lines, modified=day(3), refunds=[{"id": 77, "amount": "40.00"}])
+    apply(store, [refunded], refunds_by_order={1: [refund(77, "40.00", at=day(3), lines=[(11, 1, "40.00")])]})
+    entries = db.session.execute(db.select(LedgerEntry.points, LedgerEntry.rule_version).order_by(LedgerEntry.id)).all()
+    # version 1 rules: 60 left x rate 1 = 60 -> reverse 40 (not 60 x 2 = 120 -> +20)
+    assert entries == [(100, 1), (-40, 1)]
