@@ -65,3 +65,5 @@ def worker_command(concurrency: int) -> None:
     from sync_jobs.worker import run_worker
 
     run_worker(concurrency=concurrency)
+
+from sync_jobs import webhook_cli  # noqa: E402,F401  (registers the webhooks commands)

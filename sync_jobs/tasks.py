@@ -1,0 +1,460 @@
+"""What the worker does, as plain functions of a store id, plus their
+Procrastinate registrations.
+
+The task functions (`sync_store`, `process_webhook_events`, `daily_upkeep`,
+and the fan-outs `due_store_ids` / `stores_with_pending_events`) need an
+app context and nothing else; both dispatchers call exactly these:
+
+- PostgreSQL: Procrastinate jobs (`pass_job`, `webhook_job`, `upkeep_job`,
+  the periodic `schedule_job` / `daily_job` fan-outs, `recover_stalled_job`);
+- SQLite: `sync_jobs.worker.SQLiteWorker` calls them from APScheduler.
+
+Every job touching a store runs under the Procrastinate lock "store-<id>"
+and, inside, under `locks.store_lock` (so a `sync run` from the command line
+is respected too). Logs name the store and the outcome, never a secret.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import procrastinate
+from flask import Flask, current_app, has_app_context
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy import func
+
+from loyalty_sync.apply import apply_customers, apply_with_retry, reevaluate
+from loyalty_sync.engine.facts import parse_wc_datetime
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Coupon, Member, Order, Store, SyncRun, WebhookEvent
+from loyalty_sync.redaction import redact
+from loyalty_sync.store_connection import client_for
+from loyalty_sync.woocommerce.errors import StoreError
+from sync_jobs.locks import StoreBusy, store_lock
+from sync_jobs.push import MAX_PUSH_ATTEMPTS
+from sync_jobs.queue import queue_app, queueing_lock_name, store_lock_name, uses_procrastinate
+
+log = logging.getLogger(__name__)
+
+MAX_EVENT_ATTEMPTS = 8          # then the event is left (with its error) to the scheduled pass
+EVENT_BATCH = 500               # events handled per webhook job
+PASS_KINDS = ("scheduled", "manual", "full")
+
+
+class RetryLater(Exception):
+    """The job should run again later (store unreachable, store busy): Procrastinate backs off."""
+
+
+# --- the Flask app the jobs run in -------------------------------------------------------------
+_bound_app: Flask | None = None
+
+
+def bind_app(flask_app: Flask | None) -> None:
+    """The worker binds its app so jobs run in executor threads get an app context."""
+    global _bound_app
+    _bound_app = flask_app
+
+
+@contextlib.contextmanager
+def app_context():
+    if has_app_context():
+        yield current_app
+        return
+    if _bound_app is None:
+        raise RuntimeError("sync_jobs.tasks: no Flask app bound (the worker calls bind_app)")
+    with _bound_app.app_context():
+        try:
+            yield _bound_app
+        finally:
+            db.session.remove()
+
+
+# --- task functions: passes ------------------------------------------------------------------------
+
+def sync_store(store_id: int, kind: str = "scheduled", full: bool = False) -> SyncRun | None:
+    """One pass of one store; None when skipped. Raises StoreBusy if a pass of the store runs."""
+    store = db.session.get(Store, store_id)
+    if store is None or not store.active or not store.has_keys:
+        log.info("pass of store #%s skipped: %s", store_id,
+                 "unknown store" if store is None else "inactive" if not store.active else "no API keys")
+        return None
+    name = store.name
+    log.info("job start: %s pass of %s", "full" if full else kind, name)
+    started = time.monotonic()
+    run = run_pass_for(store_id, full=full, kind=kind)
+    counts = run.counts or {}
+    log.info("job end: %s pass of %s: %s in %.1fs (%s requests, applied %s, rejected %s, pushed %s coupons / "
+             "%s members)%s", "full" if full else kind, name, run.status, time.monotonic() - started, run.requests,
+             counts.get("applied", 0), counts.get("rejected", 0), counts.get("pushed_coupons", 0),
+             counts.get("pushed_members", 0), f": {redact(run.error)[:300]}" if run.error else "")
+    return run
+
+
+def run_pass_for(store_id: int, *, full: bool, kind: str) -> SyncRun:
+    from sync_jobs.sync_pass import run_pass
+
+    return run_pass(store_id, full=full, kind=kind, wait_for_lock=False)
+
+
+def due_store_ids(interval_seconds: float, now: datetime | None = None, slack: float = 0.0) -> list[int]:
+    """Active stores with keys whose last pass started `interval - slack` seconds ago or more."""
+    now = now or datetime.now(timezone.utc)
+    last = db.select(SyncRun.store_id, func.max(SyncRun.started_at).label("at")) \
+        .where(SyncRun.kind.in_(PASS_KINDS), SyncRun.status != "queued").group_by(SyncRun.store_id).subquery()
+    rows = db.session.execute(
+        db.select(Store.id, Store.consumer_key, Store.consumer_secret, last.c.at)
+        .outerjoin(last, last.c.store_id == Store.id)
+        .where(Store.active.is_(True)).order_by(Store.id)).all()
+    cutoff = now - timedelta(seconds=max(interval_seconds - slack, 0))
+    return [store_id for store_id, key, secret, at in rows
+            if key and secret and (at is None or _aware(at) <= cutoff)]
+
+
+# --- task functions: webhook events ------------------------------------------------------------------
+
+@dataclass
+class WebhookOutcome:
+    store: str = ""
+    applied: int = 0
+    superseded: int = 0
+    stale: int = 0
+    failed: int = 0
+    pushed_coupons: int = 0
+    pushed_members: int = 0
+    retry: bool = False
+    status: str = "nothing to do"
+
+    def __str__(self) -> str:
+        return (f"{self.store}: {self.status}; {self.applied} applied, {self.superseded} superseded, "
+                f"{self.stale} stale, {self.failed} failed; pushed {self.pushed_coupons} coupons / "
+                f"{self.pushed_members} members")
+
+
+def pending_events_query(store_id: int | None = None):
+    query = db.select(WebhookEvent).where(WebhookEvent.processed_at.is_(None),
+                                          WebhookEvent.attempts < MAX_EVENT_ATTEMPTS)
+    if store_id is not None:
+        query = query.where(WebhookEvent.store_id == store_id)
+    return query
+
+
+def stores_with_pending_events() -> list[int]:
+    return list(db.session.execute(
+        db.select(WebhookEvent.store_id).where(WebhookEvent.processed_at.is_(None),
+                                               WebhookEvent.attempts < MAX_EVENT_ATTEMPTS)
+        .group_by(WebhookEvent.store_id).order_by(WebhookEvent.store_id)).scalars())
+
+
+def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> WebhookOutcome:
+    """Apply the store's pending webhook events in order of arrival, then push
+    its pending coupons and changed member meta. Raises StoreBusy if a pass of
+    the store runs. `outcome.retry` says a transient failure should be retried."""
+    from sync_jobs.sync_pass import PassCounts, StorePass
+
+    with store_lock(store_id, wait=False):
+        store = db.session.get(Store, store_id)
+        outcome = WebhookOutcome(store=store.name if store else f"#{store_id}")
+        if store is None:
+            return outcome
+        events = db.session.execute(pending_events_query(store_id).order_by(WebhookEvent.id).limit(limit)) \
+            .scalars().all()
+        if not events and not _has_pending_push(store_id):
+            return outcome
+        now = datetime.now(timezone.utc)
+        latest: dict[tuple[str, int], WebhookEvent] = {}
+        for event in events:  # the payload is the object at send time: the last one wins
+            key = (event.resource, event.resource_id)
+            earlier = latest.get(key)
+            if earlier is not None:
+                earlier.processed_at, earlier.error = now, f"superseded by webhook event {event.id}"
+                outcome.superseded += 1
+            latest[key] = event
+        db.session.commit()
+        event_ids = [e.id for e in latest.values()]
+
+        log.info("job start: %d webhook event(s) of %s", len(event_ids), store.name)
+        started = time.monotonic()
+        run = SyncRun(store_id=store.id, kind="webhook", status="running", counts={})
+        db.session.add(run)
+        db.session.commit()
+        run_id = run.id
+        client = client_for(store)
+        counts = PassCounts()
+        worker = StorePass(store, run, client, counts, full=False, progress=None, batch_size=EVENT_BATCH)
+        errors: list[str] = []
+        try:
+            for event_id in event_ids:
+                _apply_event(store, worker, event_id, outcome, errors)
+            if not outcome.failed or outcome.applied:
+                try:
+                    worker.push()
+                except StoreError as exc:
+                    db.session.rollback()
+                    errors.append(f"push: {exc}")
+                    outcome.retry = True
+            outcome.pushed_coupons, outcome.pushed_members = counts.pushed_coupons, counts.pushed_members
+            errors.extend(counts.errors)
+        finally:
+            run = db.session.get(SyncRun, run_id)
+            run.status = "failed" if outcome.failed and not outcome.applied else \
+                "partial" if errors or counts.rejected else "ok"
+            run.error = redact("; ".join(errors[:20]))[:4000]
+            run.counts = {**counts.as_dict(), "events": len(event_ids), "superseded": outcome.superseded,
+                          "stale": outcome.stale, "failed_events": outcome.failed}
+            run.requests = client.requests_made
+            run.finished_at = datetime.now(timezone.utc)
+            db.session.commit()
+            client.close()
+        outcome.status = run.status
+        log.info("job end: webhook events of %s: %s in %.1fs (%s)", store.name, run.status,
+                 time.monotonic() - started, outcome)
+        return outcome
+
+
+def _apply_event(store: Store, worker, event_id: int, outcome: WebhookOutcome, errors: list[str]) -> None:
+    event = db.session.get(WebhookEvent, event_id)
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    try:
+        if event.resource == "order" and _is_stale_order(store, payload):
+            event.processed_at, event.error = datetime.now(timezone.utc), "older than the order in the books"
+            outcome.stale += 1
+            db.session.commit()
+            return
+        before = worker.counts.rejected
+        if event.resource == "order":
+            worker._apply_orders([payload], None)  # learns new customers, fetches refund lines, commits
+        else:
+            worker._apply(lambda: apply_customers(store, [payload], run_id=worker.run.id))
+        event = db.session.get(WebhookEvent, event_id)
+        event.attempts += 1
+        event.processed_at = datetime.now(timezone.utc)
+        event.error = "rejected: see the rejected records" if worker.counts.rejected > before else ""
+        db.session.commit()
+        outcome.applied += 1
+    except Exception as exc:  # recorded on the event and retried; a bug must not block the others
+        db.session.rollback()
+        transient = isinstance(exc, StoreError)
+        message = redact(str(exc) if transient else f"internal error: {exc!r}")[:2000]
+        if not transient:
+            log.exception("webhook event %s of %s crashed", event_id, store.name)
+        event = db.session.get(WebhookEvent, event_id)
+        event.attempts += 1
+        event.error = message
+        db.session.commit()
+        outcome.failed += 1
+        outcome.retry = outcome.retry or event.attempts < MAX_EVENT_ATTEMPTS
+        errors.append(f"{event.topic} {event.resource_id}: {message}")
+
+
+def _is_stale_order(store: Store, payload: dict) -> bool:
+    """Deliveries can overtake each other; never let an older copy undo a newer one."""
+    order_id = payload.get("id")
+    if not isinstance(order_id, int):
+        return False
+    try:
+        modified = parse_wc_datetime(payload.get("date_modified_gmt"), f"order {order_id}", "date_modified_gmt",
+                                     required=False)
+    except Exception:
+        return False
+    if modified is None:
+        return False
+    stored = db.session.execute(db.select(Order.modified).where(Order.store_id == store.id,
+                                                                Order.wc_id == order_id)).scalar_one_or_none()
+    return stored is not None and _aware(stored) > _aware(modified)
+
+
+def _has_pending_push(store_id: int) -> bool:
+    coupon = db.session.execute(db.select(Coupon.id).where(
+        Coupon.store_id == store_id, Coupon.status.in_(("pending", "failed")),
+        Coupon.push_attempts < MAX_PUSH_ATTEMPTS).limit(1)).first()
+    if coupon:
+        return True
+    return db.session.execute(db.select(Member.id).where(
+        Member.store_id == store_id, Member.status_changed.is_(True)).limit(1)).first() is not None
+
+
+# --- task functions: daily upkeep ------------------------------------------------------------------
+
+def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
+    """Time-driven rules for every member (expiry, demotion, VIP end, coupon
+    expiry), then push what changed. Raises StoreBusy if a pass of the store runs."""
+    from sync_jobs.sync_pass import PassCounts, StorePass
+
+    with store_lock(store_id, wait=False):
+        store = db.session.get(Store, store_id)
+        if store is None or not store.active:
+            return None
+        log.info("job start: daily upkeep of %s", store.name)
+        started = time.monotonic()
+        run = SyncRun(store_id=store.id, kind="upkeep", status="running", counts={})
+        db.session.add(run)
+        db.session.commit()
+        run_id = run.id
+        counts = PassCounts()
+        client = client_for(store) if store.has_keys else None
+        try:
+            result = apply_with_retry(lambda: reevaluate(store, now=now))
+            counts.applied = len(result.members)
+            if client is not None:
+                StorePass(store, run, client, counts, full=False, progress=None, batch_size=EVENT_BATCH).push()
+            run = db.session.get(SyncRun, run_id)
+            run.status = "partial" if counts.errors else "ok"
+            run.error = redact("; ".join(counts.errors[:20]))[:4000]
+        except StoreError as exc:
+            db.session.rollback()
+            run = db.session.get(SyncRun, run_id)
+            run.status, run.error = "failed", redact(str(exc))[:4000]
+        except Exception as exc:
+            db.session.rollback()
+            log.exception("daily upkeep of %s crashed", store.name)
+            run = db.session.get(SyncRun, run_id)
+            run.status, run.error = "failed", redact(f"internal error: {exc!r}")[:4000]
+        finally:
+            run = db.session.get(SyncRun, run_id)
+            run.finished_at = datetime.now(timezone.utc)
+            run.counts = {**counts.as_dict(), "members_reevaluated": counts.applied}
+            run.requests = client.requests_made if client else 0
+            db.session.commit()
+            if client is not None:
+                client.close()
+        log.info("job end: daily upkeep of %s: %s in %.1fs", store.name, run.status, time.monotonic() - started)
+        return run
+
+
+def active_store_ids() -> list[int]:
+    return list(db.session.execute(db.select(Store.id).where(Store.active.is_(True)).order_by(Store.id)).scalars())
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+# === Procrastinate (PostgreSQL) =====================================================================
+# Transient failures (store unreachable / 5xx / 429, store locked by a command-line pass) are
+# retried with exponential backoff: 2, 4, 8, 16, 32 s.
+RETRY = procrastinate.RetryStrategy(max_attempts=6, exponential_wait=2, retry_exceptions=[RetryLater])
+
+_worker_settings = {"interval": 300, "tick": 60, "stalled_seconds": 30}
+
+
+def configure_worker_settings(**values) -> None:
+    _worker_settings.update(values)
+
+
+@queue_app.task(name="loyalty.pass", retry=RETRY)
+def pass_job(store_id: int, kind: str = "scheduled", full: bool = False) -> str:
+    with app_context():
+        try:
+            run = sync_store(store_id, kind=kind, full=full)
+        except StoreBusy:
+            if kind == "scheduled":  # the pass running now does the work
+                log.info("scheduled pass of store #%s skipped: another pass is running", store_id)
+                return "skipped: busy"
+            raise RetryLater(f"store #{store_id} is busy") from None
+        if run is None:
+            return "skipped"
+        if run.status == "failed":
+            raise RetryLater(f"pass of store #{store_id} failed: {redact(run.error)[:200]}")
+        return f"{run.status} (sync run {run.id})"
+
+
+@queue_app.task(name="loyalty.webhooks", retry=RETRY)
+def webhook_job(store_id: int) -> str:
+    with app_context():
+        try:
+            outcome = process_webhook_events(store_id)
+        except StoreBusy:
+            raise RetryLater(f"store #{store_id} is busy") from None
+        if outcome.retry:
+            raise RetryLater(str(outcome))
+        return str(outcome)
+
+
+@queue_app.task(name="loyalty.upkeep", retry=RETRY)
+def upkeep_job(store_id: int) -> str:
+    with app_context():
+        try:
+            run = daily_upkeep(store_id)
+        except StoreBusy:
+            raise RetryLater(f"store #{store_id} is busy") from None
+        if run is None:
+            return "skipped"
+        if run.status == "failed":
+            raise RetryLater(f"upkeep of store #{store_id} failed")
+        return run.status
+
+
+@queue_app.task(name="loyalty.schedule", queueing_lock="loyalty.schedule")
+def schedule_job(timestamp: int) -> str:
+    """Periodic fan-out: a pass for every store that is due, and a webhook job
+    for every store with events still pending (a failed defer, a retry)."""
+    with app_context():
+        settings = _worker_settings
+        due = due_store_ids(settings["interval"], slack=settings["tick"] / 2)
+        queued = [store_id for store_id in due if defer_pass(store_id, "scheduled") is not None]
+        pending = [store_id for store_id in stores_with_pending_events() if defer_webhooks(store_id) is not None]
+        return f"passes queued for stores {queued}; webhook jobs for stores {pending}"
+
+
+@queue_app.task(name="loyalty.daily", queueing_lock="loyalty.daily")
+def daily_job(timestamp: int) -> str:
+    with app_context():
+        ids = [store_id for store_id in active_store_ids() if defer_upkeep(store_id) is not None]
+        return f"upkeep queued for stores {ids}"
+
+
+@queue_app.task(name="loyalty.recover_stalled", queueing_lock="loyalty.recover_stalled")
+async def recover_stalled_job(timestamp: int) -> str:
+    """Jobs of workers that stopped sending heartbeats (killed, machine gone)
+    go back to the queue; another worker runs them (passes are idempotent)."""
+    stalled = await queue_app.job_manager.get_stalled_jobs(
+        seconds_since_heartbeat=_worker_settings["stalled_seconds"])
+    retried = []
+    for job in stalled:
+        log.warning("job %s (%s) was left by a stalled worker; retrying it", job.id, job.task_name)
+        await queue_app.job_manager.retry_job(job)
+        retried.append(job.id)
+    return f"retried {retried}" if retried else "none stalled"
+
+
+# --- deferring (web process, admin, the fan-outs) ---------------------------------------------------
+
+def _deferrable():
+    """The Procrastinate app, open: the worker's own connector, or a defer pool elsewhere."""
+    from sync_jobs.queue import open_for_defer
+
+    if _bound_app is not None and not has_app_context():  # pragma: no cover - worker threads have a context
+        return queue_app
+    if getattr(queue_app, "_loyalty_worker_open", False):
+        return queue_app
+    return open_for_defer(current_app)
+
+
+def _defer(task, kind: str, store_id: int, **kwargs) -> int | None:
+    """Job id, or None when one of that kind is already queued for the store."""
+    _deferrable()
+    try:
+        return task.configure(lock=store_lock_name(store_id),
+                              queueing_lock=queueing_lock_name(kind, store_id)).defer(store_id=store_id, **kwargs)
+    except AlreadyEnqueued:
+        return None
+
+
+def defer_pass(store_id: int, kind: str = "manual", full: bool = False) -> int | None:
+    return _defer(pass_job, "pass", store_id, kind=kind, full=full)
+
+
+def defer_webhooks(store_id: int) -> int | None:
+    return _defer(webhook_job, "webhooks", store_id)
+
+
+def defer_upkeep(store_id: int) -> int | None:
+    return _defer(upkeep_job, "upkeep", store_id)
+
+
+__all__ = ["RetryLater", "bind_app", "daily_upkeep", "defer_pass", "defer_upkeep", "defer_webhooks",
+           "due_store_ids", "process_webhook_events", "stores_with_pending_events", "sync_store",
+           "uses_procrastinate"]

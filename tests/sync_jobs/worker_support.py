@@ -1,0 +1,117 @@
+"""Helpers for the worker and webhook tests: the app served on a real port,
+`flask sync worker` as a child process, stores pointed at woosim, polling
+with a deadline."""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Store
+from loyalty_sync.program_versions import ensure_program
+from loyalty_sync.woocommerce import StoreClient
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1, message: str = "condition"):
+    """Poll until `predicate()` is truthy; its value is returned. Fails with `message` at the deadline."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
+
+
+@contextlib.contextmanager
+def served(app):
+    """The Flask app on a free local port, in a thread (what WooCommerce posts webhooks to)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def add_store(name: str, sim, webhook_secret: str = "whsec-test-secret") -> Store:
+    store = Store(name=name, url=sim.url, consumer_key=sim.key, consumer_secret=sim.secret,
+                  webhook_secret=webhook_secret)
+    db.session.add(store)
+    db.session.flush()
+    ensure_program(store)
+    db.session.commit()
+    return store
+
+
+def woo(sim) -> StoreClient:
+    """A REST client on woosim for the test's own reads and writes."""
+    return StoreClient(sim.url, sim.key, sim.secret, max_attempts=2, timeout=30)
+
+
+def loyalty_meta(customer: dict) -> dict:
+    return {m["key"]: m["value"] for m in customer.get("meta_data", []) if str(m.get("key", "")).startswith("loyalty_")}
+
+
+class WorkerProcess:
+    """`flask --app wsgi sync worker` on the given database, as a child process."""
+
+    def __init__(self, database_url: str, instance: Path, *, concurrency: int = 1, extra_env: dict | None = None,
+                 name: str = "worker"):
+        self.log_file = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)
+        env = dict(os.environ)
+        env.update({
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "worker-test-secret",
+            "LOYALTY_INSTANCE_PATH": str(instance),
+            "LOYALTY_LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
+        })
+        env.update({k: str(v) for k, v in (extra_env or {}).items()})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "sync", "worker", "--concurrency", str(concurrency)],
+            cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
+        self.pid = self.proc.pid
+
+    def output(self) -> str:
+        return Path(self.log_file.name).read_text(errors="replace")
+
+    def wait_started(self, text: str = "sync worker starting", timeout: float = 30.0) -> None:
+        wait_for(lambda: text in self.output() or self.proc.poll() is not None, timeout, f"worker start ({text})")
+        if self.proc.poll() is not None:
+            raise AssertionError(f"worker exited early ({self.proc.returncode}):\n{self.output()}")
+
+    def terminate(self, timeout: float = 60.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        try:
+            self.terminate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        finally:
+            self.log_file.close()
+            with contextlib.suppress(OSError):
+                os.unlink(self.log_file.name)
