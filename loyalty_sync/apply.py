@@ -244,7 +244,8 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
         for member in chunk:
             books = loaded.books[member.id]
             plan = plan_member(books, program, program_version, now, vip_spend_cutoff=cutoff, programs=programs)
-            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now)
+            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now,
+                       program=program)
             result.members.add(member.id)
         db.session.flush()
 

@@ -14,7 +14,7 @@ from loyalty_sync.engine.ledger import CouponLine, LedgerLine, MemberBooks, Orde
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.plan import Plan
 from loyalty_sync.engine.program import CouponTemplate
-from loyalty_sync.engine.vip import is_vip, vip_until
+from loyalty_sync.engine.vip import is_vip, twelve_month_spend_and_orders, vip_until
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, VipPeriod
 from loyalty_sync.order_facts import facts_from_row
@@ -68,7 +68,7 @@ def load_books(members: Iterable[Member]) -> LoadedBooks:
 
 
 def write_plan(member: Member, books: MemberBooks, plan: Plan, order_rows: dict[int, Order], *,
-               program_version: int, now: datetime) -> None:
+               program_version: int, now: datetime, program=None) -> None:
     """Book the plan in the current transaction; the caller commits."""
     for line in plan.ledger:
         db.session.add(LedgerEntry(
@@ -96,6 +96,17 @@ def write_plan(member: Member, books: MemberBooks, plan: Plan, order_rows: dict[
     if sorted(plan.tiers_rewarded) != sorted(member.tiers_rewarded or []):
         member.tiers_rewarded = sorted(plan.tiers_rewarded)
     refresh_member_status(member, books.balance + sum(l.points for l in plan.ledger), plan.vip_periods, now)
+    if program is not None:
+        _refresh_activity(member, books, program, now)
+
+
+def _refresh_activity(member: Member, books: MemberBooks, program, now: datetime) -> None:
+    """Cached figures for lists, filters and the top-N% VIP cutoff."""
+    orders = [r.facts for r in books.orders]
+    spend, _count = twelve_month_spend_and_orders(orders, program, now)
+    member.spend_12m = spend
+    member.orders_count = len(orders)
+    member.last_order_at = max((o.created for o in orders), default=None)
 
 
 def refresh_member_status(member: Member, balance: int, vip_periods, now: datetime) -> None:

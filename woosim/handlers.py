@@ -408,6 +408,14 @@ def refunds_collection(r, id):
     return _list_reply(r, items, lambda x: S.refund_json(x, r.ctx))
 
 
+def refunds_all(r):
+    """GET /refunds: the store's refunds regardless of order (WooCommerce 9.0+)."""
+    from .refundquery import query_refunds
+
+    items = query_refunds(r.state, r.args)
+    return _list_reply(r, items, lambda x: {**S.refund_json(x, r.ctx), "parent_id": x["order_id"]})
+
+
 def refund_item(r, id, rid):
     st = r.state
     o = O.get_order(st, id)

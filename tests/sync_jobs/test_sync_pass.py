@@ -40,6 +40,9 @@ def test_full_then_incremental_pass_on_a_seeded_store(app, store, woosim, shop):
     counts = woosim.control.request_counts()
     order_listing = sum(n for path, n in counts.items() if path.startswith("GET") and path.endswith("/orders"))
     assert order_listing == math.ceil(250 / 100)
+    # refund details come from the store-wide /refunds listing, not one request per refunded order
+    assert not [path for path in counts if "/orders/" in path and path.endswith("/refunds")]
+    assert counts.get("GET /wp-json/wc/v3/refunds", 0) >= 1
     # Coupons and meta are in the store
     pushed = db.session.execute(db.select(Coupon).where(Coupon.status == "pushed")).scalars().all()
     assert pushed, "a two-year demo store has members with enough points for a reward"
