@@ -19,7 +19,7 @@ users_cli = AppGroup("users", help="Accounts of the admin panel.")
 def _read_password() -> str:
     if sys.stdin is not None and sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    line = click.get_text_stream("stdin").readline()
+    line = sys.stdin.readline() if sys.stdin is not None else ""
     return line.rstrip("\r\n")
 
 

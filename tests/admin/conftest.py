@@ -18,6 +18,21 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_login_per_request(app):
+    """The `app` fixture keeps one app context open for the whole test, so
+    Flask's `g` (where Flask-Login caches the current user and Flask-WTF the
+    CSRF token) would outlive a request and leak one client's login into
+    another client's request. In production every request has its own app
+    context; reproduce that."""
+    from flask import g
+
+    @app.before_request
+    def _forget_cached_user():
+        g.pop("_login_user", None)
+        g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
         re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
