@@ -21,6 +21,7 @@ from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import ROLES, User
@@ -123,6 +124,16 @@ def actor() -> str:
     return current_user.email if current_user.is_authenticated else "anonymous"
 
 
+class AdminForm(FlaskForm):
+    """Flask-Admin's forms with Flask-WTF's CSRF token (the one CSRFProtect
+    checks for every POST). Keeps the edited object like Flask-Admin's own
+    BaseForm does, for its Unique validator."""
+
+    def __init__(self, formdata=_Auto, obj=None, prefix="", **kwargs):
+        self._obj = obj
+        super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
+
+
 class SecureMixin:
     """Login, roles and CSRF for every admin view (inherit it first).
 
@@ -167,7 +178,7 @@ class SecureIndexView(SecureMixin, AdminIndexView):
 class SecureModelView(SecureMixin, ModelView):
     """A model list behind login and roles; create/edit/delete only for admins."""
 
-    form_base_class = FlaskForm
+    form_base_class = AdminForm
     write_endpoints = ("create_view", "edit_view", "delete_view", "action_view", "ajax_update")
     page_size = 50
     can_set_page_size = True
