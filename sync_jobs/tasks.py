@@ -227,7 +227,8 @@ def _apply_event(store: Store, worker, event_id: int, outcome: WebhookOutcome, e
         if event.resource == "order":
             worker._apply_orders([payload], None)  # learns new customers, fetches refund lines, commits
         else:
-            worker._apply(lambda: apply_customers(store, [payload], run_id=worker.run.id))
+            result = apply_with_retry(lambda: apply_customers(store, [payload], run_id=worker.run.id))
+            _count(worker.counts, "customers", result)
         event = db.session.get(WebhookEvent, event_id)
         event.attempts += 1
         event.processed_at = datetime.now(timezone.utc)
@@ -247,6 +248,16 @@ def _apply_event(store: Store, worker, event_id: int, outcome: WebhookOutcome, e
         outcome.failed += 1
         outcome.retry = outcome.retry or event.attempts < MAX_EVENT_ATTEMPTS
         errors.append(f"{event.topic} {event.resource_id}: {message}")
+
+
+def _count(counts, resource: str, result) -> None:
+    """Add an apply result to a pass's counts (the same fields `StorePass` fills)."""
+    if isinstance(getattr(counts, "applied_by", None), dict):
+        counts.applied_by[resource] = counts.applied_by.get(resource, 0) + result.applied
+    else:  # pragma: no cover - older PassCounts
+        counts.applied += result.applied
+    counts.unchanged += result.unchanged
+    counts.rejected += len(result.rejected)
 
 
 def _is_stale_order(store: Store, payload: dict) -> bool:
@@ -294,10 +305,11 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
         db.session.commit()
         run_id = run.id
         counts = PassCounts()
+        reevaluated = 0
         client = client_for(store) if store.has_keys else None
         try:
             result = apply_with_retry(lambda: reevaluate(store, now=now))
-            counts.applied = len(result.members)
+            reevaluated = len(result.members)
             if client is not None:
                 StorePass(store, run, client, counts, full=False, progress=None, batch_size=EVENT_BATCH).push()
             run = db.session.get(SyncRun, run_id)
@@ -315,7 +327,7 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
         finally:
             run = db.session.get(SyncRun, run_id)
             run.finished_at = datetime.now(timezone.utc)
-            run.counts = {**counts.as_dict(), "members_reevaluated": counts.applied}
+            run.counts = {**counts.as_dict(), "members_reevaluated": reevaluated}
             run.requests = client.requests_made if client else 0
             db.session.commit()
             if client is not None:
@@ -420,6 +432,14 @@ async def recover_stalled_job(timestamp: int) -> str:
     return f"retried {retried}" if retried else "none stalled"
 
 
+@queue_app.task(name="loyalty.cleanup", queueing_lock="loyalty.cleanup")
+async def cleanup_job(timestamp: int) -> str:
+    """Finished jobs are kept three days (what ran, when, on which worker), then removed."""
+    await queue_app.job_manager.delete_old_jobs(nb_hours=72, include_failed=True, include_cancelled=True,
+                                                include_aborted=True)
+    return "old jobs removed"
+
+
 # --- deferring (web process, admin, the fan-outs) ---------------------------------------------------
 
 def _deferrable():
@@ -433,12 +453,12 @@ def _deferrable():
     return open_for_defer(current_app)
 
 
-def _defer(task, kind: str, store_id: int, **kwargs) -> int | None:
+def _defer(task, job_kind: str, store_id: int, **kwargs) -> int | None:
     """Job id, or None when one of that kind is already queued for the store."""
     _deferrable()
     try:
-        return task.configure(lock=store_lock_name(store_id),
-                              queueing_lock=queueing_lock_name(kind, store_id)).defer(store_id=store_id, **kwargs)
+        return task.configure(lock=store_lock_name(store_id), queueing_lock=queueing_lock_name(job_kind, store_id)) \
+            .defer(store_id=store_id, **kwargs)
     except AlreadyEnqueued:
         return None
 

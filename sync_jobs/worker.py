@@ -88,6 +88,7 @@ def run_procrastinate_worker(flask_app: Flask, concurrency: int, *, install_sign
                            configure_kwargs={})
     registry.register_task(task=tasks.recover_stalled_job, cron=tick_cron(schedule_tick(settings["recover_every"])),
                            periodic_id="recover", configure_kwargs={})
+    registry.register_task(task=tasks.cleanup_job, cron="30 4 * * *", periodic_id="cleanup", configure_kwargs={})
     # Our own connections: a pass holds one for the store lock and one for its session.
     use_connector(worker_connector(flask_app, pool_size=concurrency + 4))
     queue_app._loyalty_worker_open = True  # noqa: SLF001 - tells tasks._deferrable to use this connector
@@ -101,7 +102,6 @@ def run_procrastinate_worker(flask_app: Flask, concurrency: int, *, install_sign
             update_heartbeat_interval=settings["heartbeat"],
             stalled_worker_timeout=settings["stalled_seconds"],
             fetch_job_polling_interval=settings["poll"],
-            delete_jobs="successful",
         )
     finally:
         queue_app._loyalty_worker_open = False  # noqa: SLF001

@@ -92,7 +92,7 @@ class WorkerProcess:
         return Path(self.log_file.name).read_text(errors="replace")
 
     def wait_started(self, text: str = "sync worker starting", timeout: float = 30.0) -> None:
-        wait_for(lambda: text in self.output() or self.proc.poll() is not None, timeout, f"worker start ({text})")
+        wait_for(lambda: text in self.output() or self.proc.poll() is not None, timeout, message=f"worker start ({text})")
         if self.proc.poll() is not None:
             raise AssertionError(f"worker exited early ({self.proc.returncode}):\n{self.output()}")
 
