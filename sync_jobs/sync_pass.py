@@ -14,7 +14,9 @@ from typing import Callable
 
 from loyalty_sync.apply import ApplyResult, apply_categories, apply_customers, apply_orders, apply_products, \
     apply_with_retry
+from loyalty_sync.apply import apply_reviews  # program extras
 from loyalty_sync.engine.facts import parse_wc_datetime
+from loyalty_sync.reviews import recheck_since  # program extras
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store, SyncBookmark, SyncRun
 from loyalty_sync.redaction import redact
@@ -97,6 +99,7 @@ class StorePass:
         if self.full or self._bookmark("customers").modified_after is None:
             self.pull_all_customers()
         self.pull_orders()
+        self.pull_reviews()  # program extras
         self.push()
 
     # --- pulls -------------------------------------------------------------
@@ -179,6 +182,23 @@ class StorePass:
             else:
                 details[order_id] = pull.refunds_of_order(self.client, order_id)
         return details
+
+    def pull_reviews(self) -> None:
+        """Program extras: product reviews of every status (an unapproved review
+        must be seen to take its bonus back); reviews have no modification
+        date, so besides the new ones the recent ones are re-read
+        (loyalty_sync/reviews.py RECHECK_DAYS)."""
+        bookmark = self._bookmark("reviews")
+        started = datetime.now(timezone.utc)
+        since = None if self.full else recheck_since(bookmark.modified_after, started)
+        params = {"status": "all", "orderby": "id", "order": "asc"}
+        if since is not None:
+            params.update(after=(since - pull.OVERLAP).replace(tzinfo=None, microsecond=0).isoformat(),
+                          dates_are_gmt="true")
+        for page in self.client.iter_pages("products/reviews", params, on_page=self._on_page):
+            self._count("reviews", len(page))
+            self._apply("reviews", lambda page=page: apply_reviews(self.store, page, run_id=self.run.id))
+        self._move(bookmark, started)
 
     # --- push ----------------------------------------------------------------
     def push(self) -> None:
