@@ -16,9 +16,9 @@ from typing import Callable, Iterable
 
 from dateutil import parser as date_parser
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from loyalty_sync.books import load_books, write_plan
+from loyalty_sync.books import load_books, lock_members, write_plan
 from loyalty_sync.engine.facts import BadRecord, customer_from_wc, order_from_wc
 from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.extensions import db
@@ -46,20 +46,28 @@ class ApplyResult:
         self.members |= other.members
 
 
-def apply_with_retry(action: Callable[[], ApplyResult], attempts: int = 3) -> ApplyResult:
+def apply_with_retry(action: Callable[[], ApplyResult], attempts: int = 4) -> ApplyResult:
     """Run an apply in its own transaction; on a key collision (a concurrent
-    writer booked the same decision first) roll back and re-plan."""
+    writer booked the same decision first), a deadlock or a busy database,
+    roll back and re-plan on fresh books."""
     for attempt in range(1, attempts + 1):
         try:
             result = action()
             db.session.commit()
             return result
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as exc:
             db.session.rollback()
-            if attempt == attempts:
+            if attempt == attempts or not _worth_retrying(exc):
                 raise
             log.warning("apply collided with a concurrent writer; re-planning (attempt %d)", attempt + 1)
     raise AssertionError("unreachable")
+
+
+def _worth_retrying(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in ("40P01", "40001") or "database is locked" in str(exc)
 
 
 # --- catalogue ---------------------------------------------------------------
@@ -181,6 +189,7 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
 
     directory = MemberDirectory(store.id)
     directory.preload([f.customer_id for f in parsed], [f.email for f in parsed])
+    changed = []
     touched: dict[int, Member] = {}
     for facts in parsed:
         row = existing.get(facts.order_id)
@@ -188,15 +197,21 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
             result.unchanged += 1
             continue
         member = directory.for_order(facts.customer_id, facts.email)
+        if row is not None and row.member_id not in (None, member.id):
+            touched[row.member_id] = db.session.get(Member, row.member_id)
+        touched[member.id] = member
+        changed.append((facts, row, member))
+    # Lock the members before their orders are written: an order row's
+    # foreign key takes a share lock on its member, and two writers holding
+    # share locks would deadlock on the later FOR UPDATE.
+    lock_members(list(touched.values()))
+    for facts, row, member in changed:
         if row is None:
             row = Order(store_id=store.id, earned=0, ledger_rows=0)
             db.session.add(row)
             existing[facts.order_id] = row
-        elif row.member_id not in (None, member.id):
-            touched[row.member_id] = db.session.get(Member, row.member_id)
         fill_order_row(row, facts)
         row.member_id = member.id
-        touched[member.id] = member
         result.applied += 1
     db.session.flush()
     _plan_members(store, list(touched.values()), now, result)
@@ -261,6 +276,7 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
     members = extras.expand(members)  # program extras: + referrers of the friends' orders
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
+        lock_members(chunk)
         loaded = load_books(chunk)
         extras.prepare(chunk, loaded)  # program extras
         for member in chunk:

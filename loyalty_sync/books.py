@@ -37,6 +37,32 @@ class LoadedBooks:
         self.order_rows: dict[int, dict[int, Order]] = defaultdict(dict)
 
 
+def lock_members(members: list[Member]) -> None:
+    """Hold the members' rows until commit, then re-read them: two writers
+    planning the same member (the worker, a webhook job, an admin adjusting
+    a balance) take turns, and the second plans on the books the first
+    committed, so the cached balance can never miss a ledger line.
+
+    PostgreSQL: SELECT ... FOR UPDATE, in id order (no deadlocks). SQLite has
+    no row locks; a write takes the database's single write lock, so a
+    no-op UPDATE of the rows serves the same purpose.
+    """
+    if not members:
+        return
+    db.session.flush()  # our own pending changes must survive the re-read
+    ids = sorted(m.id for m in members)
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        if not postgres:
+            db.session.execute(db.update(Member).where(Member.id.in_(chunk)).values(points=Member.points)
+                               .execution_options(synchronize_session=False))
+        query = db.select(Member).where(Member.id.in_(chunk)).order_by(Member.id)
+        if postgres:
+            query = query.with_for_update()
+        db.session.execute(query.execution_options(populate_existing=True)).scalars().all()
+
+
 def load_books(members: Iterable[Member]) -> LoadedBooks:
     members = list(members)
     loaded = LoadedBooks()

@@ -163,3 +163,39 @@ def test_a_refund_after_a_rate_change_is_reversed_at_the_rate_the_order_earned_w
     entries = db.session.execute(db.select(LedgerEntry.points, LedgerEntry.rule_version).order_by(LedgerEntry.id)).all()
     # version 1 rules: 60 left x rate 1 = 60 -> reverse 40 (not 60 x 2 = 120 -> +20)
     assert entries == [(100, 1), (-40, 1)]
+
+
+def test_concurrent_writers_on_one_member_never_lose_a_ledger_line_in_the_balance(app, store):
+    """Two workers apply different orders of the same member at the same time."""
+    import threading
+
+    apply(store, [order(1, lines=[line(10, "10.00")])])  # the member exists
+    store_id = store.id
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def worker(first_order: int):
+        try:
+            with app.app_context():
+                from loyalty_sync.models import Store
+
+                mine = db.session.get(Store, store_id)
+                barrier.wait()
+                for n in range(first_order, first_order + 5):
+                    apply(mine, [order(n, lines=[line(n * 10, "20.00")], created=day(n))])
+                db.session.remove()
+        except Exception as exc:  # reported below, with the thread's exception
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(start,)) for start in (100, 200, 300, 400)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    db.session.expire_all()
+    member = find_member(store, "anna@example.com")
+    assert member.points == ledger_sum(member.id)
+    earned = db.session.execute(db.select(func.count()).select_from(LedgerEntry)
+                                .where(LedgerEntry.kind == "earn")).scalar_one()
+    assert earned == 21
