@@ -17,7 +17,7 @@
   new Chart(document.getElementById('chart-tiers'), {
     type: 'doughnut',
     data: { labels: data.tiers, datasets: [{ data: data.tier_counts,
-      backgroundColor: ['#cd7f32', '#c0c0c0', '#d4af37', '#6f42c1', '#17a2b8', '#6c757d'] }] },
+      backgroundColor: ['#007bff', '#28a745', '#ffc107', '#6f42c1', '#17a2b8', '#6c757d', '#fd7e14'] }] },
     options: Object.assign({ plugins: { legend: { position: 'right' } } }, common)
   });
   new Chart(document.getElementById('chart-vip'), {
