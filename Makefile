@@ -39,7 +39,7 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 check: $(STAMP)
-	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+	$(PY) -m ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
