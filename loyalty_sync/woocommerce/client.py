@@ -9,7 +9,6 @@ itself fetches pages from a small thread pool.
 from __future__ import annotations
 
 import json as jsonlib
-import math
 import re
 import threading
 import time
@@ -292,7 +291,7 @@ class StoreClient:
                 response = self._transport.request(method, endpoint, query, json)
             except TRANSIENT_EXCEPTIONS as exc:
                 reason = _network_reason(exc)
-                if _is_certificate_problem(exc):
+                if isinstance(exc, requests.exceptions.SSLError):  # not transient
                     raise self._unreachable(reason, attempts=1) from None
                 if idempotent or _never_sent(exc):
                     raise Transient(reason) from None
@@ -483,10 +482,6 @@ def _never_sent(exc: BaseException) -> bool:
     return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
-def _is_certificate_problem(exc: BaseException) -> bool:
-    return isinstance(exc, requests.exceptions.SSLError)
-
-
 def _network_reason(exc: BaseException) -> str:
     """A short, secret-free reason: requests' own messages quote the signed URL."""
     text = str(exc)
@@ -516,9 +511,4 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in numbers[:3]) or (0,)
 
 
-def pages_for(records: int, per_page: int = PER_PAGE_MAX) -> int:
-    """Requests a full listing of ``records`` costs: ceil(N / per_page), one if empty."""
-    return max(1, math.ceil(records / per_page))
-
-
-__all__ = ["StoreClient", "StoreInfo", "pages_for"]
+__all__ = ["StoreClient", "StoreInfo"]

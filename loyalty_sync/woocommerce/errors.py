@@ -156,6 +156,15 @@ def error_for_status(
                 f"with Read/Write permission in WooCommerce > Settings > Advanced > REST API.{shown}",
                 **kwargs,
             )
+        if code and "_cannot_" in code:
+            # Answered as to an anonymous visitor: the keys never arrived (Basic auth
+            # over plain http, or a web server dropping the Authorization header).
+            return StoreRejectedKeys(
+                f"The store at {store} did not receive the API keys ({what}). Use the shop's https:// "
+                f"address; if it already is, the web server may be removing the Authorization header "
+                f"(query-string authentication avoids that).{shown}",
+                **kwargs,
+            )
         return StoreRejectedKeys(
             f"The store at {store} rejected the API keys ({what}). Check the consumer key and "
             f"secret in WooCommerce > Settings > Advanced > REST API.{shown}",

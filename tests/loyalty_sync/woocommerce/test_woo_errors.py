@@ -39,11 +39,17 @@ def test_captured_error_answers_map_to_typed_errors(make_client, prefix, error, 
     store = FakeStore()
     store.faults.append(from_capture(prefix))
     client = make_client(store)
-    method = exchange["request"]["method"]
-    path = exchange["request"]["path_and_query"].split("?")[0].removeprefix("/wp-json/wc/v3/")
+    request = exchange["request"]
+    path = request["path_and_query"].split("?")[0].removeprefix("/wp-json/wc/v3/")
+    send = {
+        "GET": lambda: client.get(path),
+        "DELETE": lambda: client.delete(path),
+        "POST": lambda: client.post(path, request.get("body")),
+        "PUT": lambda: client.put(path, request.get("body")),
+    }[request["method"]]
 
     with pytest.raises(error) as raised:
-        client._exchange(method, path, json=exchange["request"].get("body"))
+        send()
 
     assert isinstance(raised.value, errors.StoreError)
     assert raised.value.code == code and code in str(raised.value)
@@ -59,6 +65,13 @@ def test_rejected_keys_say_so_in_shop_owner_words(make_client):
         make_client(store).get("orders")
     assert "rejected the API keys" in str(raised.value)
     assert "Consumer key is invalid." in str(raised.value)
+
+
+def test_keys_that_never_arrived_say_why(make_client):
+    store = FakeStore()
+    store.faults.append(from_capture("006"))  # Basic auth over plain http: ignored
+    with pytest.raises(StoreRejectedKeys, match="did not receive the API keys"):
+        make_client(store).get("orders")
 
 
 def test_validation_errors_carry_the_refused_fields(make_client):

@@ -5,9 +5,9 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from woo_fakes import FakeStore, from_capture
 
-from woo_fakes import FakeStore
-from loyalty_sync.woocommerce import incremental_order_params
+from loyalty_sync.woocommerce import StoreRejectedKeys, incremental_order_params
 
 
 @pytest.mark.parametrize("n", [0, 1, 99, 100, 101, 250, 1000])
@@ -105,10 +105,6 @@ def test_a_query_in_the_path_is_refused(make_client):
 
 
 def test_a_failing_page_raises_in_order_after_the_pages_before_it(make_client):
-    from woo_fakes import from_capture
-
-    from loyalty_sync.woocommerce import StoreRejectedKeys
-
     store = FakeStore(orders=500)
     original = store._list
 
