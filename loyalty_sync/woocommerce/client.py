@@ -106,8 +106,9 @@ class StoreClient:
         self.policy = RetryPolicy(max_attempts=max_attempts, backoff_base=backoff_base, backoff_max=backoff_max)
         self.on_page = on_page
         self._sleep = sleep
-        self._secrets = [s for s in (consumer_secret, consumer_key) if s]
-        self._shown_url = redact(self.url)
+        # Scrubbed literally from every message; too-short test values would mangle text.
+        self._secrets = [s for s in (consumer_secret, consumer_key) if s and len(s) >= 8]
+        self._shown_url = redact(re.sub(r"//[^/@]*@", "//", self.url))  # no user:password@
         self._transport: Transport = transport or WooCommerceTransport(
             self.url,
             consumer_key,

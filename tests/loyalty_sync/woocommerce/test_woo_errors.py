@@ -138,3 +138,8 @@ def test_store_too_old_below_5_8_when_modified_after_is_needed(make_client, vers
 )
 def test_store_url_is_normalised(given, base):
     assert StoreClient(given, KEY, SECRET, transport=FakeStore()).url == base
+
+
+def test_credentials_in_the_store_url_are_not_shown():
+    client = StoreClient("https://admin:hunter2-password@shop.example", KEY, SECRET, transport=FakeStore())
+    assert "hunter2" not in repr(client)
