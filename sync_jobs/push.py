@@ -79,7 +79,9 @@ def push_coupons(store: Store, client: StoreClient, result: PushResult, *, limit
 
 def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], result: PushResult) -> None:
     now = datetime.now(timezone.utc)
-    answer = client.batch("coupons", create=[coupon_payload(c) for c in batch])
+    # A repeated create is harmless here: the store refuses the code as a
+    # duplicate and `_link_existing` links it, so transient errors may retry.
+    answer = client.batch("coupons", create=[coupon_payload(c) for c in batch], creates_are_idempotent=True)
     created = {str(item.get("code", "")).lower(): item for item in answer.created}
     for coupon in batch:
         coupon.push_attempts = (coupon.push_attempts or 0) + 1

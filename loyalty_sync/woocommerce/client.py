@@ -253,17 +253,23 @@ class StoreClient:
         create: Iterable[Any] = (),
         update: Iterable[Any] = (),
         delete: Iterable[Any] = (),
+        *,
+        creates_are_idempotent: bool = False,
     ) -> batching.BatchResult:
         """``POST {resource}/batch`` in chunks of at most 100 items (see ``batch``).
 
         Items the store refuses come back in ``errors``; a refused *request*
         raises. A chunk without creates is retried like a PUT (repeating
-        updates and deletes is harmless); one with creates is not.
+        updates and deletes is harmless); one with creates is not, unless the
+        caller says a repeated create is harmless (`creates_are_idempotent`:
+        coupons with unique codes, where a repeat is refused as a duplicate
+        and the caller links the existing one).
         """
         result = batching.BatchResult()
         for chunk in batching.chunks(list(create), list(update), list(delete), batching.BATCH_LIMIT):
             answer = self._exchange(
-                "POST", f"{resource.rstrip('/')}/batch", json=chunk.body, idempotent="create" not in chunk.body
+                "POST", f"{resource.rstrip('/')}/batch", json=chunk.body,
+                idempotent=creates_are_idempotent or "create" not in chunk.body
             )
             batching.add_answer(result, chunk, answer.body)
         return result
