@@ -1,5 +1,6 @@
 """All tables, one concept per module; imported here so Alembic sees them."""
 from loyalty_sync.models.audit import AuditEntry, record_audit
+from loyalty_sync.models.campaign import CAMPAIGN_STATUSES, Campaign
 from loyalty_sync.models.catalogue import Category, Product, Review
 from loyalty_sync.models.coupon import COUPON_STATUSES, Coupon
 from loyalty_sync.models.ledger import LEDGER_KINDS, LedgerEntry, LedgerIsAppendOnly
@@ -12,7 +13,7 @@ from loyalty_sync.models.user import ROLES, User
 from loyalty_sync.models.webhook_event import WebhookEvent
 
 __all__ = [
-    "AuditEntry", "Badge", "Category", "Coupon", "COUPON_STATUSES", "LedgerEntry", "LEDGER_KINDS",
+    "AuditEntry", "Badge", "Campaign", "CAMPAIGN_STATUSES", "Category", "Coupon", "COUPON_STATUSES", "LedgerEntry", "LEDGER_KINDS",
     "LedgerIsAppendOnly", "Member", "Order", "Product", "ProgramVersion", "RejectedRecord", "Review",
     "ROLES", "Store", "SyncBookmark", "SyncRun", "User", "VipPeriod", "WebhookEvent", "record_audit",
 ]

@@ -119,3 +119,28 @@ def test_paid_vip_by_sku_its_perks_renewal_and_refund(app, store, shop):
     sync(store)
     meta = shop.customer_meta(anna["id"])
     assert meta["loyalty_vip"] == "no" and meta["loyalty_vip_until"] == ""
+
+
+def test_campaign_to_a_segment_ends_as_personal_coupons_in_the_store(app, store, shop, runner):
+    from loyalty_sync.models import Campaign
+
+    beans = shop.product("Beans", "40.00")
+    buyers = [shop.customer(f"c{i}@example.com", f"C{i}") for i in range(3)]
+    for c in buyers[:2]:
+        shop.order([(beans["id"], 1)], customer_id=c["id"], email=c["email"])
+    sync(store)  # books first: the segments come from the order history we hold
+    result = runner.invoke(args=["campaigns", "send", "--store", "sim", "--segment", "new", "--type", "percent",
+                                 "--amount", "15", "--expires-days", "14", "--name", "welcome back"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    campaign = db.session.execute(db.select(Campaign)).scalar_one()
+    assert (campaign.total, campaign.issued, campaign.pushed, campaign.status) == (2, 2, 2, "done")
+    sent = db.session.execute(db.select(Coupon).where(Coupon.source == "campaign")).scalars().all()
+    in_store = {c["code"]: c for c in shop.coupons()}
+    assert sorted(in_store[c.code]["email_restrictions"][0] for c in sent) == ["c0@example.com", "c1@example.com"]
+    assert all(in_store[c.code]["amount"] == "15.00" and in_store[c.code]["usage_limit"] == 1 for c in sent)
+    # sending the same campaign again never gives anyone a second coupon
+    from loyalty_sync.campaigns import issue_coupons
+    assert issue_coupons(store, campaign) == 0
+    sync(store)
+    assert len(db.session.execute(db.select(Coupon).where(Coupon.source == "campaign")).scalars().all()) == 2
