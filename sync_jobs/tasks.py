@@ -60,14 +60,15 @@ def bind_app(flask_app: Flask | None) -> None:
 
 @contextlib.contextmanager
 def app_context():
-    if has_app_context():
-        yield current_app
-        return
-    if _bound_app is None:
+    """A fresh app context (and so a session of its own) for one job. Job threads
+    inherit the context variables of the worker's event loop, where the
+    command's app context lives: reusing it would share one session between jobs."""
+    app = _bound_app or (current_app._get_current_object() if has_app_context() else None)  # noqa: SLF001
+    if app is None:
         raise RuntimeError("sync_jobs.tasks: no Flask app bound (the worker calls bind_app)")
-    with _bound_app.app_context():
+    with app.app_context():
         try:
-            yield _bound_app
+            yield app
         finally:
             db.session.remove()
 

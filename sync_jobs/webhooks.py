@@ -80,7 +80,7 @@ def woocommerce(store_name: str):
         return _error(404, "unknown store")
 
     given = request.headers.get("X-WC-Webhook-Signature", "")
-    has_wc_headers = any(name.lower().startswith("x-wc-webhook-") for name in request.headers.keys())
+    has_wc_headers = any(name.lower().startswith("x-wc-webhook-") for name, _value in request.headers.items())
     if not has_wc_headers and _PING.match(raw.strip()):
         log.info("webhook ping for %s (%s) answered", store.name, raw.strip().decode())
         return jsonify({"ok": True, "ping": True})

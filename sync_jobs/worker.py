@@ -231,15 +231,15 @@ class SQLiteWorker:
         with self.app.app_context():
             pending = tasks.stores_with_pending_events()
             requested = db.session.execute(
-                db.select(SyncRun.store_id, SyncRun.kind).where(SyncRun.status == "queued").order_by(SyncRun.id)
-            ).all()
+                db.select(SyncRun.store_id).where(SyncRun.status == "queued").order_by(SyncRun.id)
+            ).scalars().all()
             db.session.remove()
         now = time.monotonic()
         for store_id in pending:
             failures, not_before = self._backoff.get(store_id, (0, 0.0))
             if now >= not_before:
                 self._submit(f"webhooks-{store_id}", self._webhooks, store_id)
-        for store_id, kind in requested:
+        for store_id in dict.fromkeys(requested):
             self._submit(f"pass-{store_id}", self._requested_pass, store_id)
 
     def _daily(self) -> None:

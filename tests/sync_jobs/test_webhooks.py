@@ -100,7 +100,7 @@ def test_signed_delivery_is_stored_once_and_answered_at_once(base):
 
 
 def test_webhooks_install_registers_the_four_topics_once(runner, base, sim):
-    for attempt in range(2):
+    for _attempt in range(2):
         result = runner.invoke(args=["webhooks", "install", "--store", "shop", "--url", base + "/"])
         assert result.exit_code == 0, result.output
         assert SECRET not in result.output

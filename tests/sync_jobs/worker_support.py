@@ -48,6 +48,32 @@ def served(app):
         server.server_close()
 
 
+def sign(raw: bytes, secret: str) -> str:
+    import base64
+    import hashlib
+    import hmac
+
+    return base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
+
+
+def deliver(base: str, store_name: str, topic: str, payload: dict, secret: str = "whsec-test-secret"):
+    """POST a delivery the way WooCommerce does (compact JSON, its headers, signed)."""
+    import json
+
+    import requests
+
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    resource, _, event = topic.partition(".")
+    headers = {"Content-Type": "application/json", "X-WC-Webhook-Topic": topic, "X-WC-Webhook-Resource": resource,
+               "X-WC-Webhook-Event": event, "X-WC-Webhook-Signature": sign(raw, secret), "X-WC-Webhook-ID": "1",
+               "X-WC-Webhook-Delivery-ID": "0" * 32, "X-WC-Webhook-Source": "http://shop.test/"}
+    session = requests.Session()
+    session.trust_env = False
+    answer = session.post(f"{base}/webhooks/woocommerce/{store_name}", data=raw, headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
 def add_store(name: str, sim, webhook_secret: str = "whsec-test-secret") -> Store:
     store = Store(name=name, url=sim.url, consumer_key=sim.key, consumer_secret=sim.secret,
                   webhook_secret=webhook_secret)
@@ -72,7 +98,7 @@ class WorkerProcess:
 
     def __init__(self, database_url: str, instance: Path, *, concurrency: int = 1, extra_env: dict | None = None,
                  name: str = "worker"):
-        self.log_file = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)
+        self.log_file = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)  # noqa: SIM115 - lives as long as the process
         env = dict(os.environ)
         env.update({
             "DATABASE_URL": database_url,
@@ -115,3 +141,29 @@ class WorkerProcess:
             self.log_file.close()
             with contextlib.suppress(OSError):
                 os.unlink(self.log_file.name)
+
+
+def ledger_view():
+    """The books, independent of row ids and of random coupon codes (member ids in keys are masked)."""
+    import re
+
+    from loyalty_sync.models import LedgerEntry, Member
+
+    rows = db.session.execute(
+        db.select(Member.email, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id, LedgerEntry.key)
+        .join(Member, Member.id == LedgerEntry.member_id)).all()
+    return sorted((email, kind, points, order, re.sub(r":m\d+", ":m*", key)) for email, kind, points, order, key in rows)
+
+
+def overlapping_runs(runs) -> list:
+    """Pairs of sync runs of one store whose [started, finished] intervals overlap."""
+    by_store: dict[int, list] = {}
+    for run in runs:
+        by_store.setdefault(run.store_id, []).append(run)
+    clashes = []
+    for store_runs in by_store.values():
+        store_runs.sort(key=lambda r: r.started_at)
+        for before, after in zip(store_runs, store_runs[1:], strict=False):
+            if before.finished_at is None or after.started_at < before.finished_at:
+                clashes.append((before.id, after.id))
+    return clashes
