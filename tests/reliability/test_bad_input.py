@@ -1,0 +1,232 @@
+"""Bad input: malformed and hostile records fed to the apply service and
+through a whole pass. Nothing crashes; each bad record is refused with a
+logged reason naming it (a RejectedRecord row); the rest of the batch is
+applied."""
+import json
+import logging
+
+import pytest
+from sqlalchemy import func
+
+from loyalty_sync.apply import apply_customers, apply_orders, apply_products
+from loyalty_sync.extensions import db
+from loyalty_sync.models import LedgerEntry, Member, Order, Product, RejectedRecord, Store
+from loyalty_sync.program_versions import ensure_program
+from tests.reliability import corpus
+from tests.reliability.conftest import assert_balances_match_ledger
+
+# Found by this suite in code owned elsewhere; kept failing on purpose.
+UNHASHABLE_ID = ("loyalty_sync/apply.py apply_orders: `refunds_by_order.get(order_id)` / `existing.get(order_id)` run "
+                 "before order_from_wc validates the id, so an id that is a list or an object raises TypeError "
+                 "(unhashable type) and the whole batch fails instead of rejecting one order")
+COUPON_LINES = ("loyalty_sync/engine/facts.py order_from_wc: `enumerate(order_json.get('coupon_lines') or [])` "
+                "raises TypeError when coupon_lines is a number, not BadRecord: the whole batch fails")
+PARENT_ID = ("loyalty_sync/apply.py apply_products: `int(record.get('parent_id') or 0)` is outside the try, so a "
+             "parent_id like 'abc', '1e400' or [1] raises ValueError/TypeError and the whole batch fails")
+INT_RANGE_PG = ("ids are validated with no upper bound (engine/facts.py `_int`, apply_products `int(...)`) but stored "
+                "in 32-bit INTEGER columns: on PostgreSQL an id above 2**31-1 raises DataError (integer out of "
+                "range) and the whole batch fails instead of rejecting one record")
+INT_RANGE_ANY = ("ids are validated with no upper bound (engine/facts.py `_int`): an id above 2**63 raises "
+                 "OverflowError (SQLite) / DataError (PostgreSQL) in the batch's queries and the whole batch fails")
+NUL_PG = ("PostgreSQL text columns refuse NUL (0x00) bytes: an order with a NUL in a name is stored as is and the "
+          "INSERT raises DataError (apply.py fill_order_row/flush), and a rejection whose ref contains the "
+          "record's NUL-bearing id cannot even be recorded (RejectedRecord insert fails): the whole batch fails")
+
+# Found by this suite in code owned elsewhere; kept failing on purpose: (case, backend) -> reason.
+KNOWN = {
+    ("order", "id a list", None): UNHASHABLE_ID,
+    ("order", "id an object", None): UNHASHABLE_ID,
+    ("order", "id beyond 32 bits", "postgresql"): INT_RANGE_PG,
+    ("order", "id beyond 64 bits", None): INT_RANGE_ANY,
+    ("order", "NUL bytes in email and sku", "postgresql"): NUL_PG,
+    ("customer", "id beyond 32 bits", "postgresql"): INT_RANGE_PG,
+    ("product", "id beyond 32 bits", "postgresql"): INT_RANGE_PG,
+    ("product", "parent id text", None): PARENT_ID,
+    ("product", "parent id a list", None): PARENT_ID,
+}
+
+
+@pytest.fixture
+def store(app):
+    store = Store(name="corpus", url="https://shop.example", consumer_key="ck", consumer_secret="cs")
+    db.session.add(store)
+    db.session.flush()
+    ensure_program(store)
+    db.session.commit()
+    return store
+
+
+def _ref_id(record):
+    return record.get("id") if isinstance(record, dict) else None
+
+
+def _named(ref_id, resource: str) -> bool:
+    """A RejectedRecord names the record: `order 123` when it had a usable id."""
+    rows = db.session.execute(db.select(RejectedRecord).where(RejectedRecord.resource == resource)).scalars().all()
+    if isinstance(ref_id, int) and not isinstance(ref_id, bool) and ref_id > 0:
+        return any(f"{resource} {ref_id}" in r.ref and r.reason.strip() for r in rows)
+    return any(r.reason.strip() for r in rows)
+
+
+DATABASE_SENSITIVE = ("bits", "NUL", "enormous", "unicode", "html", "sql")
+
+
+def _cases(kind: str, cases) -> list:
+    """Each case on each backend, the known bugs marked xfail(strict) with their exact reason."""
+    from tests.conftest import BACKENDS
+
+    out = []
+    for name, _record, _expected in cases:
+        # The parsing is the same on both databases; what the database itself may
+        # refuse (number ranges, NUL bytes, sizes, unicode) is tried on both.
+        backends = BACKENDS if any(w in name for w in DATABASE_SENSITIVE) else [b for b in BACKENDS if b == "sqlite"]
+        for backend in backends or BACKENDS[:1]:
+            reason = KNOWN.get((kind, name, None)) or KNOWN.get((kind, name, backend))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            out.append(pytest.param(backend, name, marks=marks, id=f"{backend}-{name}"))
+    return out
+
+
+def _check_one(kind, expected, rejected, stored, ref_id, caplog):
+    if expected == "reject":
+        assert not stored, f"a bad {kind} was applied"
+    assert stored or rejected, f"the {kind} was neither applied nor rejected: lost silently"
+    if rejected:
+        assert _named(ref_id, kind), "the rejection does not name the record or give a reason"
+        assert any("rejected" in r.getMessage() for r in caplog.records), "no log line for the rejection"
+
+
+@pytest.mark.parametrize(("database_url", "name"), _cases("order", corpus.NASTY_ORDERS), indirect=["database_url"])
+def test_a_nasty_order_is_refused_by_name_and_the_rest_of_the_batch_applies(app, store, name, caplog):
+    _name, record, expected = next(c for c in corpus.NASTY_ORDERS if c[0] == name)
+    caplog.set_level(logging.WARNING)
+    batch = [corpus.good_order(1, "before@example.com"), record, corpus.good_order(3, "after@example.com")]
+    result = apply_orders(store, batch)
+    db.session.commit()
+    stored_ids = set(db.session.execute(db.select(Order.wc_id)).scalars())
+    assert {1, 3} <= stored_ids, "the good orders around the bad one must be applied"
+    points = dict(db.session.execute(db.select(Member.email, Member.points)).all())
+    assert points["before@example.com"] == 100 and points["after@example.com"] == 100
+    ref_id = _ref_id(record)
+    stored = bool(stored_ids - {1, 3})
+    _check_one("order", expected, bool(result.rejected), stored, ref_id, caplog)
+    assert_balances_match_ledger()
+
+
+@pytest.mark.parametrize(("database_url", "name"), _cases("customer", corpus.NASTY_CUSTOMERS), indirect=["database_url"])
+def test_a_nasty_customer_is_refused_by_name_and_the_rest_applies(app, store, name, caplog):
+    _name, record, expected = next(c for c in corpus.NASTY_CUSTOMERS if c[0] == name)
+    caplog.set_level(logging.WARNING)
+    from tests.support import wc
+
+    batch = [wc.customer(100, "first@example.com"), record, wc.customer(101, "last@example.com")]
+    result = apply_customers(store, batch)
+    db.session.commit()
+    emails = set(db.session.execute(db.select(Member.email)).scalars())
+    assert {"first@example.com", "last@example.com"} <= emails
+    stored = bool(emails - {"first@example.com", "last@example.com"})
+    _check_one("customer", expected, bool(result.rejected), stored, _ref_id(record), caplog)
+
+
+@pytest.mark.parametrize(("database_url", "name"), _cases("product", corpus.NASTY_PRODUCTS), indirect=["database_url"])
+def test_a_nasty_product_is_refused_by_name_and_the_rest_applies(app, store, name, caplog):
+    _name, record, expected = next(c for c in corpus.NASTY_PRODUCTS if c[0] == name)
+    caplog.set_level(logging.WARNING)
+    from tests.support import wc
+
+    batch = [wc.product(100, sku="A"), record, wc.product(101, sku="B")]
+    result = apply_products(store, batch)
+    db.session.commit()
+    ids = set(db.session.execute(db.select(Product.wc_id)).scalars())
+    assert {100, 101} <= ids
+    _check_one("product", expected, bool(result.rejected), bool(ids - {100, 101}), _ref_id(record), caplog)
+
+
+@pytest.mark.parametrize("kind", [
+    pytest.param("product", marks=pytest.mark.xfail(strict=True, reason=PARENT_ID)),
+    "customer",
+])
+def test_a_generated_corpus_of_broken_products_and_customers_is_applied_or_refused_one_by_one(app, store, kind,
+                                                                                             request):
+    """Valid records broken at random (fixed seeds), in one big batch each, as a pass applies them."""
+    if kind == "customer" and db.engine.dialect.name == "postgresql":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=NUL_PG))
+    records = corpus.generated_products(80) if kind == "product" else corpus.generated_customers(150)
+    apply = apply_products if kind == "product" else apply_customers
+    result = apply(store, records)
+    db.session.commit()
+    assert result.applied + len(result.rejected) >= len(records), f"{kind}s lost silently"
+    assert len(result.rejected) > 10 and result.applied > 10
+    refused = db.session.execute(db.select(RejectedRecord.ref, RejectedRecord.reason)).all()
+    assert all(reason.strip() for _ref, reason in refused)
+
+
+@pytest.mark.xfail(strict=True, reason=f"{UNHASHABLE_ID}; and {COUPON_LINES}")
+def test_a_generated_corpus_of_hundreds_of_broken_orders_is_applied_or_refused_one_by_one(app, store):
+    """320 valid orders broken at random (fixed seed) in one batch, then the same batch again."""
+    orders = corpus.generated_orders(320)
+    result = apply_orders(store, orders)
+    db.session.commit()
+    assert result.applied + result.unchanged + len(result.rejected) == len(orders)
+    assert len(result.rejected) > 50, "the corpus is meant to be mostly broken"
+    assert result.applied > 20, "and to leave some records applicable"
+    refused = db.session.execute(db.select(RejectedRecord.ref, RejectedRecord.reason)).all()
+    assert all(reason.strip() for _ref, reason in refused)
+    # Applying the same corpus again books nothing new.
+    before = db.session.execute(db.select(func.count()).select_from(LedgerEntry)).scalar_one()
+    apply_orders(store, orders)
+    db.session.commit()
+    assert db.session.execute(db.select(func.count()).select_from(LedgerEntry)).scalar_one() == before
+    assert_balances_match_ledger()
+
+
+# --- through a pass ---------------------------------------------------------------
+
+class _HostileTransport:
+    """woosim's real answers, with hostile records slipped into the first page of orders."""
+
+    def __init__(self, inner, hostile: list):
+        self.inner, self.hostile = inner, hostile
+
+    def request(self, method, endpoint, params, json_body):
+        response = self.inner.request(method, endpoint, params, json_body)
+        if method == "GET" and endpoint == "orders" and (params or {}).get("page") == "1" and self.hostile:
+            body = json.loads(response.content) + self.hostile
+            return _Answer(response.status_code, dict(response.headers), json.dumps(body).encode())
+        return response
+
+    def close(self):
+        self.inner.close()
+
+
+class _Answer:
+    def __init__(self, status_code, headers, content):
+        self.status_code, self.headers, self.content = status_code, headers, content
+
+
+@pytest.mark.xfail(strict=True, reason="one hostile order fails the whole pass (status failed, 'internal error: "
+                   "TypeError(unhashable type)'): " + UNHASHABLE_ID)
+def test_a_pass_meeting_hostile_orders_rejects_them_and_books_the_rest(app, caplog):
+    from loyalty_sync.woocommerce import StoreClient, WooCommerceTransport
+    from sync_jobs.sync_pass import run_pass
+    from tests.reliability.conftest import make_store, quick_retries
+    from woosim.testing import WooSimServer
+
+    quick_retries(app)
+    hostile = [r for _n, r, expected in corpus.NASTY_ORDERS if expected == "reject" and _n != "enormous line list"]
+    hostile += corpus.generated_orders(150, seed=99, first_id=900_000)
+    with WooSimServer(seed="demo", customers=30, orders=300) as sim:
+        store = make_store(sim)
+        inner = WooCommerceTransport(sim.url, sim.key, sim.secret, timeout=10)
+        client = StoreClient(sim.url, sim.key, sim.secret, transport=_HostileTransport(inner, hostile))
+        run = run_pass(store.id, client=client)
+        assert run.status == "partial", run.error
+        assert run.counts["rejected"] >= len([1 for _n, _r, e in corpus.NASTY_ORDERS if e == "reject"]) - 1
+        seeded = db.session.execute(db.select(func.count()).select_from(Order)
+                                    .where(Order.wc_id < 900_000)).scalar_one()
+        assert seeded >= 300, "every seeded order is booked despite the hostile ones"
+        refused = db.session.execute(db.select(RejectedRecord).where(RejectedRecord.sync_run_id == run.id)) \
+            .scalars().all()
+        assert len(refused) == run.counts["rejected"]
+        assert all(r.reason.strip() for r in refused)
+        assert_balances_match_ledger()
