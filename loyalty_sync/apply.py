@@ -181,6 +181,7 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
     for record in orders:
         try:
             order_id = record.get("id") if isinstance(record, dict) else None
+            order_id = order_id if isinstance(order_id, int) else None  # a broken id is the parser's to report
             refunds = refunds_by_order.get(order_id) or _known_refunds(existing.get(order_id), record)
             parsed.append(order_from_wc(record, refunds, catalogue))
         except BadRecord as exc:

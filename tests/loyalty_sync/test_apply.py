@@ -199,3 +199,9 @@ def test_concurrent_writers_on_one_member_never_lose_a_ledger_line_in_the_balanc
     earned = db.session.execute(db.select(func.count()).select_from(LedgerEntry)
                                 .where(LedgerEntry.kind == "earn")).scalar_one()
     assert earned == 21
+
+
+def test_records_with_unhashable_or_odd_ids_are_rejected_not_crashing(store):
+    weird = [dict(order(1), id=[1]), dict(order(2), id={"x": 1}), dict(order(4), id=None)]
+    result = apply(store, weird + [order(5), dict(order(3), id="3")])  # a numeric string id is read as a number
+    assert result.applied == 2 and len(result.rejected) == 3
