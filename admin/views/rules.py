@@ -9,7 +9,7 @@ travels with the form) and only if nobody saved another version meanwhile.
 """
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin import rules_form
@@ -54,7 +54,8 @@ class RulesView(SecureBaseView):
         return stores, store, number, current, parsed
 
     def _preview(self, current, parsed, store):
-        impact = whatif.preview_change(store, parsed.program, current=current)
+        impact = whatif.preview_change(store, parsed.program, current=current,
+                                       max_members=current_app.config.get("WHATIF_MAX_MEMBERS", 20000))
         return {"changes": rules_form.changes(current, parsed.program), "impact": impact, "digest": parsed.digest}
 
     @expose("/preview", methods=["POST"])

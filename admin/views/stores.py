@@ -153,10 +153,15 @@ class StoreView(SecureModelView):
     def sync_now(self, store_id: int):
         store = db.get_or_404(Store, store_id)
         try:
-            api = importlib.import_module("sync_jobs.api")
-            request_pass = api.request_pass
-        except (ModuleNotFoundError, AttributeError):
-            flash("Sync worker not installed: this installation has no sync_jobs package.", "error")
+            request_pass = importlib.import_module("sync_jobs.api").request_pass
+        except ModuleNotFoundError as missing:
+            if missing.name not in ("sync_jobs", "sync_jobs.api"):
+                raise  # a broken sync_jobs install is a bug to see, not "not installed"
+            request_pass = None
+        except AttributeError:
+            request_pass = None
+        if request_pass is None:
+            flash("Sync worker not installed: this installation cannot start a sync from the panel.", "error")
             return redirect(url_for(".index_view"))
         full = request.form.get("full") == "1"
         try:

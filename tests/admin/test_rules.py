@@ -186,3 +186,16 @@ def test_changes_lists_before_and_after_per_setting():
     assert ("Points per 1 of your currency", "1", "2") in rows
     assert ("Tier 1 (Starter) · name", "Bronze", "Starter") in rows
     assert Decimal(proposed.rate) == 2
+
+
+def test_whatif_on_a_big_store_replays_an_even_sample_and_scales_up(app):
+    store = make_store()
+    for i in range(8):
+        make_member(store, f"m{i}@example.com", ["200.00"])
+    proposed = rules_form.parse_form(_form(**{"tiers.1.threshold": "150", "vip_membership_sku": ""}),
+                                     DEFAULT_PROGRAM, None).program
+    full = whatif.preview_change(store, proposed, now=NOW)
+    sampled = whatif.preview_change(store, proposed, now=NOW, max_members=4)
+    assert full.tier_moves == {"Bronze->Silver": 8} and not full.estimated
+    assert sampled.estimated and sampled.sample_every == 2 and sampled.replayed == 4
+    assert sampled.tier_moves == {"Bronze->Silver": 8} and sampled.members == 8
