@@ -2,7 +2,8 @@
 
 WooCommerce never retries a delivery (FACTS.md), so the answer must be fast
 and durable: the delivery is verified, stored as a `WebhookEvent`
-(deduplicated on store/resource/id/date_modified, never on the delivery id),
+(deduplicated on store/resource/id/date_modified plus a digest of the
+content, never on the delivery id),
 committed, handed to the worker (PostgreSQL: a Procrastinate job with a
 per-store queueing lock; SQLite: the worker polls the table every second)
 and answered 200. Applying and pushing happen in the worker.
@@ -60,6 +61,18 @@ def signature_of(secret: str, raw: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
 
 
+def dedupe_key(payload: dict) -> str:
+    """What makes two deliveries "the same": the object's date_modified *and* its content.
+
+    Dates have one-second precision, so two different states saved in the same
+    second share a date; a digest of the content tells them apart, while a
+    repeated delivery of the same state (payloads are built at send time) is
+    still recognised. Fits the 40 characters of `WebhookEvent.modified`."""
+    when = str(payload.get("date_modified_gmt") or payload.get("date_modified") or "")[:19]
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return f"{when}#{digest[:16]}"
+
+
 def _read_body(limit: int) -> bytes | None:
     """The raw body, or None if it is larger than `limit` (checked before reading when announced)."""
     if request.content_length is not None and request.content_length > limit:
@@ -102,7 +115,7 @@ def woocommerce(store_name: str):
         return _error(400, "body is not JSON")
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), int) or payload["id"] <= 0:
         return _error(400, "body is not a WooCommerce resource (no id)")
-    modified = str(payload.get("date_modified_gmt") or payload.get("date_modified") or "")[:40]
+    modified = dedupe_key(payload)
 
     event = WebhookEvent(store_id=store.id, topic=topic[:60], resource=resource, resource_id=payload["id"],
                          modified=modified, payload=payload, attempts=0, error="")

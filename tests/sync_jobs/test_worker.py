@@ -78,6 +78,9 @@ def test_webhook_changes_are_applied_and_pushed_by_the_worker(app, runner, datab
         assert worker.terminate() == 0, worker.output()
         assert "sync worker stopped" in worker.output()
         assert "whsec-test-secret" not in worker.output() and sim.secret not in worker.output()
+    except AssertionError:
+        print(worker.output()[-8000:])
+        raise
     finally:
         worker.stop()
 
