@@ -37,7 +37,7 @@ def _register_optional_parts(app: Flask) -> None:
     """Admin panel, webhooks and sync commands live in their own packages."""
     import importlib
 
-    for module_name in ("admin", "sync_jobs"):
+    for module_name in ("admin", "sync_jobs", "storefront"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
