@@ -1,0 +1,92 @@
+"""3. Apply: orders/s through the engine and the ledger (`apply_orders`, in
+batches of 500 with one commit each, as a pass does) vs the raw insert rate
+of the same number of ledger rows into the same database (executemany in
+batches of 500, one commit each). SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import random
+
+from bench.common import Stopwatch, Table, fresh_database, make_app, say
+
+BATCH = 500
+
+
+def _orders(n: int, members: int) -> list[dict]:
+    from tests.support import wc
+
+    rng = random.Random(3)
+    out = []
+    for i in range(n):
+        order_id = 1000 + i
+        lines = [wc.line(order_id * 10 + j, f"{rng.randint(5, 120)}.00") for j in range(rng.randint(1, 3))]
+        m = rng.randrange(members)
+        out.append(wc.order(order_id, lines=lines, email=f"member{m}@example.com", customer_id=0,
+                            created=wc.day(i * 700 / n), status=rng.choice(["completed"] * 9 + ["processing"])))
+    return out
+
+
+def measure(backend: str, n: int) -> dict:
+    from sqlalchemy import func, insert
+
+    from loyalty_sync.apply import apply_orders
+    from loyalty_sync.extensions import db
+    from loyalty_sync.models import LedgerEntry, Member, Store
+    from loyalty_sync.program_versions import ensure_program
+    from tests.support import wc
+
+    orders = _orders(n, max(50, n // 10))
+    with fresh_database(backend) as (url, folder):
+        app = make_app(url, folder)
+        with app.app_context():
+            stores = []
+            for name in ("apply", "raw"):
+                store = Store(name=name, url="https://shop.example", consumer_key="ck", consumer_secret="cs")
+                db.session.add(store)
+                db.session.flush()
+                ensure_program(store)
+                stores.append(store)
+            db.session.commit()
+            apply_store, raw_store = stores
+            now = wc.day(720)
+            with Stopwatch() as applied:
+                for start in range(0, n, BATCH):
+                    apply_orders(apply_store, orders[start:start + BATCH], now=now)
+                    db.session.commit()
+            rows = db.session.execute(db.select(func.count()).select_from(LedgerEntry)
+                                      .where(LedgerEntry.store_id == apply_store.id)).scalar_one()
+            member = Member(store_id=raw_store.id, email="raw@example.com")
+            db.session.add(member)
+            db.session.commit()
+            table = LedgerEntry.__table__
+            payload = [{"store_id": raw_store.id, "member_id": member.id, "key": f"raw:{i}", "kind": "earn",
+                        "points": 10, "at": now, "order_wc_id": i, "reason": "raw insert", "rule_version": 1,
+                        "actor": "system", "recorded_at": now} for i in range(rows)]
+            with Stopwatch() as raw:
+                for start in range(0, rows, BATCH):
+                    db.session.execute(insert(table), payload[start:start + BATCH])
+                    db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+    return {"orders": n, "ledger_rows": rows, "apply_s": applied.seconds, "raw_s": raw.seconds}
+
+
+def run(quick: bool = False) -> Table:
+    n = 2_000 if quick else 10_000
+    table = Table("3. Apply: apply_orders vs raw ledger inserts (same rows, same database)",
+                  ["database", "orders", "ledger rows", "apply s", "orders/s", "raw insert s", "rows/s raw",
+                   "raw time / apply time"])
+    for backend in ("sqlite", "postgresql"):
+        say(f"apply: {n:,} orders on {backend}")
+        try:
+            r = measure(backend, n)
+        except Exception as exc:
+            table.note(f"{backend}: not measured: {exc!r}")
+            continue
+        ratio = r["raw_s"] / r["apply_s"]
+        table.add(backend, r["orders"], r["ledger_rows"], r["apply_s"], r["orders"] / r["apply_s"], r["raw_s"],
+                  r["ledger_rows"] / r["raw_s"], ratio)
+        table.target(f"{backend}: apply >= 0.5x raw insert rate (raw time / apply time)", ratio, 0.5,
+                     higher_is_better=True, unit="x")
+    table.note("orders: 1-3 lines each, ~10 orders per member (guest emails), two years of dates; batches of "
+               "500 with one commit each, exactly as a pass applies them.")
+    return table
