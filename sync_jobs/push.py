@@ -77,6 +77,13 @@ def push_coupons(store: Store, client: StoreClient, result: PushResult, *, limit
                 return
 
 
+def push_coupons_now(store: Store, client: StoreClient, coupons: list[Coupon], result: PushResult) -> None:
+    """Push these coupons at once (the storefront's redeem answers with a
+    usable code); same linking of duplicates as a pass. The caller commits."""
+    for start in range(0, len(coupons), _CHUNK):
+        _push_coupon_batch(store, client, coupons[start:start + _CHUNK], result)
+
+
 def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], result: PushResult) -> None:
     now = datetime.now(timezone.utc)
     # A repeated create is harmless here: the store refuses the code as a

@@ -41,12 +41,13 @@ class PassCounts:
     pushed_coupons: int = 0
     pushed_members: int = 0
     errors: list = field(default_factory=list)
+    error_kind: str = ""
 
     def as_dict(self) -> dict:
         return {"pulled": self.pulled, "applied": sum(self.applied_by.values()), "applied_by": self.applied_by,
                 "unchanged": self.unchanged,
                 "rejected": self.rejected, "pushed_coupons": self.pushed_coupons,
-                "pushed_members": self.pushed_members}
+                "pushed_members": self.pushed_members, **({"error_kind": self.error_kind} if self.error_kind else {})}
 
 
 def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progress: Progress | None = None,
@@ -56,6 +57,7 @@ def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progres
     problems: they end in the pass record, status `failed`."""
     with store_lock(store_id, wait=wait_for_lock):
         store = db.session.get(Store, store_id)
+        _close_interrupted_runs(store.id)
         run = SyncRun(store_id=store.id, kind="full" if full else kind, status="running", counts={})
         db.session.add(run)
         db.session.commit()
@@ -70,11 +72,13 @@ def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progres
             db.session.rollback()
             run = db.session.get(SyncRun, run.id)
             run.status, run.error = "failed", redact(str(exc))[:4000]
+            counts.error_kind = type(exc).__name__
             log.warning("sync of store %s failed: %s", store.name, run.error)
         except Exception as exc:  # a bug must not kill the worker; it is recorded and shown
             db.session.rollback()
             run = db.session.get(SyncRun, run.id)
             run.status, run.error = "failed", redact(f"internal error: {exc!r}")[:4000]
+            counts.error_kind = "InternalError"
             log.exception("sync of store %s crashed", store_id)
         finally:
             run.finished_at = datetime.now(timezone.utc)
@@ -83,6 +87,20 @@ def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progres
             db.session.commit()
             client.close()
         return run
+
+
+def _close_interrupted_runs(store_id: int) -> None:
+    """We hold the store's lock, so any pass still marked running has died
+    (a killed worker); say so instead of leaving it running forever."""
+    db.session.execute(
+        db.update(SyncRun).where(SyncRun.store_id == store_id, SyncRun.status == "running")
+        .values(status="interrupted", error="the process running this pass stopped before it finished",
+                finished_at=datetime.now(timezone.utc)).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+#: Store errors a retry cannot fix: the shop owner has to act.
+PERMANENT_ERRORS = ("StoreRejectedKeys", "StorePermissionDenied", "NotWooCommerce", "StoreTooOld")
 
 
 class StorePass:
@@ -106,21 +124,21 @@ class StorePass:
     def pull_catalogue(self) -> None:
         categories = [c for page in pull.category_pages(self.client) for c in page]
         self._count("categories", len(categories))
-        self._apply("categories", lambda: apply_categories(self.store, categories, run_id=self.run.id))
+        self.apply("categories", lambda: apply_categories(self.store, categories, run_id=self.run.id))
         bookmark = self._bookmark("products")
         since = None if self.full else bookmark.modified_after
         newest = since
         for page in pull.product_pages(self.client, since, on_page=self._on_page):
             self._count("products", len(page))
             newest = _newest(page, newest)
-            self._apply("products", lambda page=page: apply_products(self.store, page, run_id=self.run.id))
+            self.apply("products", lambda page=page: apply_products(self.store, page, run_id=self.run.id))
         self._move(bookmark, newest)
 
     def pull_all_customers(self) -> None:
         started = datetime.now(timezone.utc)
         for page in pull.customer_pages(self.client, on_page=self._on_page):
             self._count("customers", len(page))
-            self._apply("customers", lambda page=page: apply_customers(self.store, page, run_id=self.run.id))
+            self.apply("customers", lambda page=page: apply_customers(self.store, page, run_id=self.run.id))
         self._move(self._bookmark("customers"), started)
 
     def pull_orders(self) -> None:
@@ -136,18 +154,20 @@ class StorePass:
             newest = _newest(page, newest)
             buffer.extend(page)
             if len(buffer) >= self.batch_size:
-                self._apply_orders(buffer, refunds)
+                self.apply_orders(buffer, refunds)
                 buffer = []
         if buffer:
-            self._apply_orders(buffer, refunds)
+            self.apply_orders(buffer, refunds)
         self._move(bookmark, newest)
         if refunds is not None:
             self._move(refund_mark, started)
 
-    def _apply_orders(self, orders: list[dict], refunds: dict[int, list[dict]] | None) -> None:
+    def apply_orders(self, orders: list[dict], refunds: dict[int, list[dict]] | None = None) -> None:
+        """Apply a batch of order payloads: learn new customers, get refund line
+        detail, apply and commit. Used by the pass and by webhook jobs."""
         self._learn_customers(orders)
         details = self._refund_details(orders, refunds)
-        self._apply("orders", lambda: apply_orders(self.store, orders, refunds_by_order=details, run_id=self.run.id))
+        self.apply("orders", lambda: apply_orders(self.store, orders, refunds_by_order=details, run_id=self.run.id))
 
     def _learn_customers(self, orders: list[dict]) -> None:
         """Incremental passes meet new customers through their orders only."""
@@ -161,7 +181,7 @@ class StorePass:
         if missing:
             customers = pull.customers_by_id(self.client, missing)
             self._count("customers", len(customers))
-            self._apply("customers", lambda: apply_customers(self.store, customers, run_id=self.run.id))
+            self.apply("customers", lambda: apply_customers(self.store, customers, run_id=self.run.id))
 
     def _refund_details(self, orders: list[dict], refunds: dict[int, list[dict]] | None) -> dict[int, list[dict]]:
         """Line detail for every refunded order: from the store-wide listing, or
@@ -197,7 +217,7 @@ class StorePass:
                           dates_are_gmt="true")
         for page in self.client.iter_pages("products/reviews", params, on_page=self._on_page):
             self._count("reviews", len(page))
-            self._apply("reviews", lambda page=page: apply_reviews(self.store, page, run_id=self.run.id))
+            self.apply("reviews", lambda page=page: apply_reviews(self.store, page, run_id=self.run.id))
         self._move(bookmark, started)
 
     # --- push ----------------------------------------------------------------
@@ -210,7 +230,8 @@ class StorePass:
         self.counts.errors.extend(result.errors)
 
     # --- plumbing --------------------------------------------------------------
-    def _apply(self, resource: str, action: Callable[[], ApplyResult]) -> None:
+    def apply(self, resource: str, action: Callable[[], ApplyResult]) -> None:
+        """Apply in its own transaction (retried on collisions) and count it."""
         result = apply_with_retry(action)
         self.counts.applied_by[resource] = self.counts.applied_by.get(resource, 0) + result.applied
         self.counts.unchanged += result.unchanged

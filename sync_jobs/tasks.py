@@ -27,6 +27,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import func
 
 from loyalty_sync.apply import apply_customers, apply_with_retry, reevaluate
+from sync_jobs.sync_pass import PERMANENT_ERRORS
 from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Order, Store, SyncRun, WebhookEvent
@@ -226,7 +227,7 @@ def _apply_event(store: Store, worker, event_id: int, outcome: WebhookOutcome, e
             return
         before = worker.counts.rejected
         if event.resource == "order":
-            worker._apply_orders([payload], None)  # learns new customers, fetches refund lines, commits
+            worker.apply_orders([payload])  # learns new customers, fetches refund lines, commits
         else:
             result = apply_with_retry(lambda: apply_customers(store, [payload], run_id=worker.run.id))
             _count(worker.counts, "customers", result)
@@ -369,7 +370,7 @@ def pass_job(store_id: int, kind: str = "scheduled", full: bool = False) -> str:
             raise RetryLater(f"store #{store_id} is busy") from None
         if run is None:
             return "skipped"
-        if run.status == "failed":
+        if run.status == "failed" and (run.counts or {}).get("error_kind") not in PERMANENT_ERRORS:
             raise RetryLater(f"pass of store #{store_id} failed: {redact(run.error)[:200]}")
         return f"{run.status} (sync run {run.id})"
 

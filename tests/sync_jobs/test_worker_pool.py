@@ -90,6 +90,8 @@ def test_a_worker_killed_mid_pass_is_replaced_and_the_books_are_exact(app, datab
             second.wait_started()
             done = wait_for(lambda: _finished(store.id), 60, 0.25, "another worker to finish the retried pass")
             assert done.status == "ok", done.error
+            db.session.refresh(killed)
+            assert killed.status == "interrupted" and killed.finished_at is not None
             assert "left by a stalled worker; retrying it" in second.output()
             assert second.terminate() == 0
         finally:
@@ -122,9 +124,11 @@ def _orders(store_id: int) -> int:
 
 
 def _finished(store_id: int):
+    """The retried pass once it finished (the killed one is closed as `interrupted`)."""
     db.session.expire_all()
     return db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store_id,
-                                                       SyncRun.finished_at.is_not(None))).scalars().first()
+                                                       SyncRun.finished_at.is_not(None),
+                                                       SyncRun.status != "interrupted")).scalars().first()
 
 
 class _Closing:
