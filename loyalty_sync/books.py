@@ -17,6 +17,7 @@ from loyalty_sync.engine.plan import Plan
 from loyalty_sync.engine.program import CouponTemplate
 from loyalty_sync.engine.vip import is_vip, twelve_month_spend_and_orders, vip_until
 from loyalty_sync.extensions import db
+from loyalty_sync.member_links import status_links  # storefront
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, VipPeriod
 from loyalty_sync.order_facts import facts_from_row
 
@@ -148,13 +149,16 @@ def refresh_member_status(member: Member, balance: int, vip_periods, now: dateti
 
 def store_status(member: Member) -> dict:
     """The `loyalty_*` customer meta the store should show for this member."""
-    return {
+    status = {
         "loyalty_points": str(member.points),
         "loyalty_tier": member.tier,
         "loyalty_vip": "yes" if member.vip else "no",
         "loyalty_vip_until": member.vip_until.date().isoformat() if member.vip_until else "",
         "loyalty_badges": badges_meta(member),  # program extras: loyalty_sync/badges.py
     }
+    # storefront: loyalty_page_url / loyalty_survey_url (loyalty_sync/member_links.py); none without PUBLIC_BASE_URL
+    status.update(status_links(member))
+    return status
 
 
 def _set_coupon_status(member: Member, changes: dict[str, str], order_rows: dict[int, Order]) -> None:

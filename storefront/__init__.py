@@ -2,6 +2,7 @@
 member page (/m/<token>) and the NPS survey link (/s/<token>).
 
 `init_app(app)` is called by the app factory (`_register_optional_parts`).
+See storefront/README.md.
 """
 from __future__ import annotations
 
@@ -9,6 +10,33 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from storefront.api import init_api
     from storefront.i18n import init_babel
+    from storefront.page import make_blueprint as make_page_blueprint
 
     init_babel(app)
+    app.config.setdefault("PUBLIC_BASE_URL", "")
+    app.config.setdefault("MEMBER_LINK_DAYS", 90)
+    app.config.setdefault("MEMBER_LINK_RENEW_DAYS", 30)
+    app.config.setdefault("NPS_PERIOD_DAYS", 90)
+    app.config.setdefault("NPS_BONUS_POINTS", 20)
+    page = make_page_blueprint()
+    app.register_blueprint(page)
+    api = init_api(app)
+    _exempt_from_admin_csrf(app, page, api)
+
+
+def _exempt_from_admin_csrf(app: Flask, *blueprints) -> None:
+    """The admin panel's CSRF check covers every POST of the app. The API is
+    authenticated by bearer tokens and the member page by the signed token in
+    its URL (a forged form would need that token), so neither uses cookies."""
+    try:
+        from admin import csrf
+    except ImportError:  # pragma: no cover - the admin package is optional
+        return
+    from storefront.api import BLUEPRINT
+
+    csrf.exempt(blueprints[0])
+    api_blueprint = app.blueprints.get(BLUEPRINT)
+    if api_blueprint is not None:
+        csrf.exempt(api_blueprint)

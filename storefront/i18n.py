@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask_babel import Babel
 
 TRANSLATIONS = os.path.join(os.path.dirname(__file__), "translations")
@@ -26,7 +26,7 @@ def select_locale() -> str:
     if not request or request.blueprint not in STOREFRONT_BLUEPRINTS:
         return default
     locales = available_locales()
-    wanted = request.args.get("lang") or getattr(g, "storefront_language", None)
+    wanted = request.args.get("lang") or request.environ.get("storefront.language")
     if wanted in locales:
         return wanted
     return request.accept_languages.best_match(locales) or default
