@@ -13,20 +13,36 @@ rolled back at the end, and the engine is pure.
 
 The VIP "top N%" cut-off uses the members' stored 12-month spend (as the
 apply service does), for both programs.
+
+The replay walks through time like the books do (`replay_history`): the
+engine plans at checkpoints -- the start of the month after each order, the
+start of the month after each order leaves the 12-month window and again
+after the tier grace period (so demotions happen as the daily upkeep would
+make them), and `now` -- and each plan is applied to the in-memory books
+before the next. Coupons issued during the replay are taken as used (the
+shop's cost of them; no points come back), so both sides count the cost of
+the program the same way.
+
+`whatif_report` is the owner-facing form (CLI `program whatif`, JSON keys
+fixed: members, tier_moves, vip_in, vip_out, points_delta, coupons_delta,
+liability_delta, earn_cost_share, orders_replayed); `program_with_settings`
+maps the CLI's `--set` dotted keys onto the program.
 """
 from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
+from dateutil.relativedelta import relativedelta
+
 from loyalty_sync.books import member_key
-from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
+from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.plan import apply_plan, plan_member
 from loyalty_sync.engine.program import Program
@@ -43,6 +59,17 @@ class Outcome:
     tier: str
     vip: bool
     points: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one member's replay cost: coupons issued (count, fixed money
+    value), points issued by orders (earn + reverse lines), the balance left."""
+
+    coupons: int = 0
+    coupon_money: Decimal = Decimal(0)
+    points_issued: int = 0
+    outstanding: int = 0
 
 
 @dataclass
@@ -84,6 +111,14 @@ class Impact:
     # 1: every member was replayed; k > 1: every k-th member, totals scaled by k (an estimate).
     sample_every: int = 1
     replayed: int = 0
+    # Owner-facing figures (whatif_report): totals of both replays.
+    orders_replayed: int = 0
+    revenue: Decimal = Decimal(0)
+    before: Figures = field(default_factory=Figures)
+    after: Figures = field(default_factory=Figures)
+    moves: list[MemberMove] = field(default_factory=list)
+    point_value_before: Decimal = Decimal(0)
+    point_value_after: Decimal = Decimal(0)
 
     @property
     def estimated(self) -> bool:
@@ -105,11 +140,55 @@ class Impact:
         }
 
 
+def _month_after(at: datetime) -> datetime:
+    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + relativedelta(months=1)
+
+
+def checkpoints(orders, now: datetime, grace_days: int) -> list[datetime]:
+    """When the replay plans: after each order's month, when it leaves the
+    12-month window (and again after the grace period), and at `now`."""
+    points = set()
+    for rec in orders:
+        created = rec.facts.created
+        points.add(_month_after(created))
+        gone = _month_after(created + relativedelta(months=12))
+        points.add(gone)
+        points.add(_month_after(gone + relativedelta(days=grace_days)))
+    return sorted(p for p in points if p < now) + [now]
+
+
+def replay_history(books: MemberBooks, program: Program, version: int, now: datetime,
+                   vip_spend_cutoff: Decimal | None) -> MemberBooks:
+    """The books after replaying the member's orders through time (pure)."""
+    records = sorted(books.orders, key=lambda r: (r.facts.created, r.facts.order_id))
+    state = replace(books, orders=())
+    seen = 0
+    for at in checkpoints(records, now, program.tier_grace_days):
+        while seen < len(records) and records[seen].facts.created <= at:
+            seen += 1
+        visible = replace(state, orders=tuple(state.orders) + tuple(records[len(state.orders):seen]))
+        plan = plan_member(visible, program, version, at, vip_spend_cutoff=vip_spend_cutoff)
+        if plan.coupons:  # taken as used: the shop pays for them, no points come back
+            plan = replace(plan, coupons=[replace(c, status=CouponStatus.USED) for c in plan.coupons])
+        state = apply_plan(visible, plan)
+    return state
+
+
+def outcome_of(books: MemberBooks, now: datetime) -> Outcome:
+    return Outcome(tier=books.tier, vip=is_vip(books.vip_periods, now), points=books.balance)
+
+
+def figures_of(books: MemberBooks) -> Figures:
+    fixed = sum((Decimal(c.template.amount) for c in books.coupons if c.template.discount_type == "fixed_cart"
+                 and not c.template.free_shipping), Decimal(0))
+    issued = sum(line.points for line in books.ledger if line.kind in (LedgerKind.EARN, LedgerKind.REVERSE))
+    return Figures(coupons=len(books.coupons), coupon_money=fixed, points_issued=issued,
+                   outstanding=max(books.balance, 0))
+
+
 def replay(books: MemberBooks, program: Program, version: int, now: datetime,
            vip_spend_cutoff: Decimal | None) -> Outcome:
-    plan = plan_member(books, program, version, now, vip_spend_cutoff=vip_spend_cutoff)
-    after = apply_plan(books, plan)
-    return Outcome(tier=after.tier, vip=is_vip(after.vip_periods, now), points=after.balance)
+    return outcome_of(replay_history(books, program, version, now, vip_spend_cutoff), now)
 
 
 def vip_spend_cutoff(session: Session, store_id: int, program: Program) -> Decimal | None:
@@ -142,15 +221,15 @@ def _empty_books(member: Member, orders: list[Order], invitations: list[VipPerio
 
 def preview_change(store: Store, proposed: Program, *, current: Program | None = None,
                    now: datetime | None = None, top: int = 10, member_ids: list[int] | None = None,
-                   max_members: int | None = None) -> Impact:
+                   max_members: int | None = None, keep_moves: bool = False) -> Impact:
     """The impact of replacing the store's program by `proposed` at `now`.
 
     `current` defaults to the program in force (its latest saved version).
     `member_ids` narrows the replay (tests). With `max_members`, a store with
     more members is replayed on an even sample (every k-th member by id) and
     the totals are scaled by k, so the preview answers within a web request
-    on a 100k-member store (about 0.8 ms per member and program); the page
-    says it is an estimate.
+    on a 100k-member store; the page says it is an estimate. `keep_moves`
+    keeps every changed member in `moves` (not only the `top` ones).
     """
     started = time.monotonic()
     now = now or datetime.now(timezone.utc)
@@ -199,11 +278,16 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
                     impact.members += 1
                     try:
                         books = _empty_books(member, orders[member.id], invitations[member.id])
-                        before = replay(books, current, number, now, cut_before)
-                        after = replay(books, proposed, number + 1, now, cut_after)
+                        books_before = replay_history(books, current, number, now, cut_before)
+                        books_after = replay_history(books, proposed, number + 1, now, cut_after)
                     except Exception as exc:  # one odd history must not hide the rest of the preview
                         impact.failures.append(f"member {member.id}: {type(exc).__name__}: {exc}"[:300])
                         continue
+                    before, after = outcome_of(books_before, now), outcome_of(books_after, now)
+                    impact.orders_replayed += len(books.orders)
+                    impact.revenue += sum((_revenue(r.facts) for r in books.orders), Decimal(0))
+                    impact.before = _add(impact.before, figures_of(books_before))
+                    impact.after = _add(impact.after, figures_of(books_after))
                     tiers_before[before.tier] += 1
                     tiers_after[after.tier] += 1
                     if before == after:
@@ -219,6 +303,8 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
                     elif move.vip_change == "out":
                         impact.vip_out += 1
                     changed.append(move)
+                    if keep_moves:
+                        impact.moves.append(move)
                     if len(changed) > 4 * top:
                         changed = _top(changed, top)
                 session.expunge_all()
@@ -233,6 +319,13 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
         moves = {move: count * k for move, count in moves.items()}
         tiers_before = Counter({t: n * k for t, n in tiers_before.items()})
         tiers_after = Counter({t: n * k for t, n in tiers_after.items()})
+    if k > 1:
+        impact.orders_replayed *= k
+        impact.revenue *= k
+        impact.before, impact.after = _scale(impact.before, k), _scale(impact.after, k)
+    from loyalty_sync.kpi import point_value
+
+    impact.point_value_before, impact.point_value_after = point_value(current.rewards), point_value(proposed.rewards)
     impact.tier_moves = dict(sorted(moves.items(), key=lambda kv: -kv[1]))
     impact.tiers_before, impact.tiers_after = dict(tiers_before), dict(tiers_after)
     impact.top = _top(changed, top)
@@ -244,3 +337,204 @@ def _top(moves: list[MemberMove], n: int) -> list[MemberMove]:
     """Tier or VIP moves first, then the biggest change in points."""
     return sorted(moves, key=lambda m: (m.tier_move is None and m.vip_change is None, -abs(m.points_delta),
                                         m.member_id))[:n]
+
+
+PAID = ("completed", "processing")
+
+
+def _revenue(facts) -> Decimal:
+    """What the customer paid, net of refunds, for paid orders (as kpi.py counts revenue)."""
+    if facts.status not in PAID:
+        return Decimal(0)
+    return max(facts.total - facts.refunded_amount, Decimal(0))
+
+
+def _add(a: Figures, b: Figures) -> Figures:
+    return Figures(a.coupons + b.coupons, a.coupon_money + b.coupon_money, a.points_issued + b.points_issued,
+                   a.outstanding + b.outstanding)
+
+
+def _scale(a: Figures, k: int) -> Figures:
+    return Figures(a.coupons * k, a.coupon_money * k, a.points_issued * k, a.outstanding * k)
+
+
+# --- the owner-facing report (CLI `program whatif`, admin) ----------------------------------------
+
+def whatif_report(store: Store, proposed: Program, *, current: Program | None = None, now: datetime | None = None,
+                  max_members: int | None = None) -> dict:
+    """Replay the store's whole order history under the program in force and
+    under `proposed` (in memory; nothing is written) and say what changes.
+
+    Plain JSON-able data: `members` (every member whose points, tier or VIP
+    status would differ), `tier_moves` ({"Bronze->Silver": n}), `vip_in`,
+    `vip_out`, `points_delta` (sum of balance changes), `coupons_delta`
+    ({"count", "money"}: coupons issued during the replay; money counts the
+    fixed-amount ones), `liability_delta` (outstanding points x the money value
+    of a point, after minus before), `earn_cost_share` ({"before", "after"}:
+    points issued by orders x point value / paid revenue net of refunds) and
+    `orders_replayed`.
+    """
+    impact = preview_change(store, proposed, current=current, now=now, max_members=max_members, keep_moves=True)
+    b, a = impact.before, impact.after
+    liability_before = Decimal(b.outstanding) * impact.point_value_before
+    liability_after = Decimal(a.outstanding) * impact.point_value_after
+    return {
+        "members": [{
+            "member_id": m.member_id, "email": m.email,
+            "points_before": m.before.points, "points_after": m.after.points,
+            "tier_before": m.before.tier, "tier_after": m.after.tier,
+            "vip_before": m.before.vip, "vip_after": m.after.vip,
+        } for m in sorted(impact.moves, key=lambda m: m.member_id)],
+        "tier_moves": dict(impact.tier_moves),
+        "vip_in": impact.vip_in,
+        "vip_out": impact.vip_out,
+        "points_delta": impact.points_delta,
+        "coupons_delta": {"count": a.coupons - b.coupons, "money": _money(a.coupon_money - b.coupon_money)},
+        "liability_delta": _money(liability_after - liability_before),
+        "earn_cost_share": {
+            "before": _share(b.points_issued * impact.point_value_before, impact.revenue),
+            "after": _share(a.points_issued * impact.point_value_after, impact.revenue),
+        },
+        "orders_replayed": impact.orders_replayed,
+    }
+
+
+def _money(value: Decimal) -> str:
+    from loyalty_sync.kpi import money
+
+    return money(value)
+
+
+def _share(cost: Decimal, revenue: Decimal) -> float | None:
+    if not revenue:
+        return None
+    return round(float(Decimal(cost) / revenue), 4)
+
+
+# --- proposed programs from the command line --------------------------------------------------------
+
+class SettingError(ValueError):
+    """A `--set KEY=VALUE` or rules file that cannot be read."""
+
+
+#: `--set` dotted keys -> Program fields (README "Command line"). Any Program
+#: field name is accepted as a key too (e.g. `auto_redeem=false`).
+SET_KEYS = {
+    "earn.rate": "rate",
+    "earn.include_tax": "include_tax",
+    "earn.include_shipping": "include_shipping",
+    "earn.min_order": "min_order",
+    "earn.rounding": "rounding",
+    "earn.statuses": "earning_statuses",
+    "earn.pending_days": "pending_days",
+    "earn.multipliers": "multipliers",
+    "earn.stack_multipliers": "stack_multipliers",
+    "tiers.metric": "tier_metric",
+    "tiers.window": "tier_window",
+    "tiers.grace_days": "tier_grace_days",
+    "vip.min_spend": "vip_min_spend",
+    "vip.min_orders": "vip_min_orders",
+    "vip.multiplier": "vip_multiplier",
+    "vip.top_percent": "vip_top_percent",
+    "vip.membership_sku": "vip_membership_sku",
+    "vip.membership_days": "vip_membership_days",
+    "expiry.months": "expiry_months",
+    "expiry.mode": "expiry_mode",
+    "rewards": "rewards",
+    "rewards.auto_redeem": "auto_redeem",
+    "coupons.expiry_days": "coupon_expiry_days",
+}
+_TIER_FIELDS = ("threshold", "multiplier", "name")
+_JSON_FIELDS = ("rewards", "multipliers", "tiers", "vip_exclusive_coupon", "referral_coupon", "birthday_coupon")
+_OPTIONAL_FIELDS = ("vip_top_percent", "vip_membership_sku")
+
+
+def _bool_text(value: str, key: str) -> bool:
+    low = value.strip().lower()
+    if low in ("true", "yes", "1", "on"):
+        return True
+    if low in ("false", "no", "0", "off"):
+        return False
+    raise SettingError(f"{key}: {value!r} is not true/false")
+
+
+def _json_text(value: str, key: str):
+    import json
+
+    try:
+        return json.loads(value, parse_float=str)  # decimals stay exact
+    except ValueError as exc:
+        raise SettingError(f"{key}: not valid JSON ({exc})") from None
+
+
+def program_with_settings(program: Program, settings: list[str] | tuple[str, ...]) -> Program:
+    """`program` with `KEY=VALUE` overrides (dotted keys, see SET_KEYS and
+    `tiers.<tier name>.threshold|multiplier|name`). Raises SettingError for an
+    unknown key or unreadable value; the result is not validated (call
+    `validate_program`)."""
+    from dataclasses import fields as dc_fields
+
+    from loyalty_sync.engine.program import (
+        _BOOL_FIELDS,
+        ProgramFormatError,
+        program_from_dict,
+        program_to_dict,
+    )
+
+    data = program_to_dict(program)
+    known = {f.name for f in dc_fields(Program)}
+    for item in settings:
+        if "=" not in item:
+            raise SettingError(f"{item!r}: write KEY=VALUE")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        if key.startswith("tiers.") and key.count(".") >= 2 and key not in SET_KEYS:
+            name, attribute = key[len("tiers."):].rsplit(".", 1)
+            if attribute not in _TIER_FIELDS:
+                raise SettingError(f"{key}: a tier has {', '.join(_TIER_FIELDS)}")
+            tier = next((t for t in data["tiers"] if t["name"].lower() == name.lower()), None)
+            if tier is None:
+                names = ", ".join(t["name"] for t in data["tiers"])
+                raise SettingError(f"{key}: no tier {name!r} (tiers: {names})")
+            tier[attribute] = value.strip()
+            continue
+        target = SET_KEYS.get(key, key if key in known else None)
+        if target is None:
+            raise SettingError(f"{key}: unknown setting (known: {', '.join(sorted(SET_KEYS))}, "
+                               "tiers.<name>.threshold|multiplier, or a program field name)")
+        if target in _BOOL_FIELDS:
+            data[target] = _bool_text(value, key)
+        elif target in _JSON_FIELDS:
+            data[target] = _json_text(value, key)
+        elif target == "earning_statuses":
+            data[target] = _json_text(value, key) if value.strip().startswith("[") else \
+                [s.strip() for s in value.split(",") if s.strip()]
+        elif target in _OPTIONAL_FIELDS and value.strip().lower() in ("", "none", "null"):
+            data[target] = None
+        else:
+            data[target] = value.strip()
+    try:
+        return program_from_dict(data)
+    except ProgramFormatError as exc:
+        raise SettingError(str(exc)) from None
+
+
+def program_from_rules(rules) -> Program:
+    """A program from the JSON shape `program show --json` prints (its
+    "store" and "version" keys are ignored); `rules` is a dict or JSON text."""
+    import json
+
+    from loyalty_sync.engine.program import ProgramFormatError, program_from_dict
+
+    if isinstance(rules, (str, bytes)):
+        try:
+            rules = json.loads(rules, parse_float=str)
+        except ValueError as exc:
+            raise SettingError(f"rules file: not valid JSON ({exc})") from None
+    if not isinstance(rules, dict):
+        raise SettingError("rules file: expected a JSON object")
+    rules = {k: v for k, v in rules.items() if k not in ("store", "version")}
+    try:
+        return program_from_dict(rules)
+    except ProgramFormatError as exc:
+        raise SettingError(str(exc)) from None

@@ -1,0 +1,41 @@
+"""`flask --app wsgi reconcile --store NAME [--fix] [--json]`: the drift
+between the store and the books (loyalty_sync/reconcile.py), healed with
+--fix. Also loads the analysis commands attached to other groups
+(loyalty_sync/cli/analysis.py)."""
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from loyalty_sync.cli.stores import get_store_or_fail
+
+
+@click.command("reconcile")
+@click.option("--store", "store_name", required=True)
+@click.option("--fix", is_flag=True, help="Heal each drift the safe way (never deletes anything in the store).")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def command(store_name, fix, as_json):
+    """Compare the store with the books: coupons, member meta, missed orders."""
+    from loyalty_sync.reconcile import reconcile
+
+    def progress(what, done, total):
+        if not as_json:
+            sys.stderr.write(f"\r  {what}: {done}/{total or '?'}   ")
+            sys.stderr.flush()
+
+    result = reconcile(get_store_or_fail(store_name), fix=fix, progress=progress)
+    if as_json:
+        click.echo(json.dumps(result, indent=2, default=str))
+        return
+    sys.stderr.write("\n")
+    checked = result["checked"]
+    click.echo(f"checked {checked['coupons']} coupons, {checked['members']} members, {checked['orders']} orders: "
+               f"{len(result['drift'])} drift(s)" + (f", {result['fixed']} fixed" if fix else ""))
+    for d in result["drift"]:
+        click.echo(f"  {d['kind']:<15} {d['ref']}: store {json.dumps(d['store_value'], default=str)} / "
+                   f"books {json.dumps(d['books_value'], default=str)} -> {d['fix']}")
+
+
+from loyalty_sync.cli import analysis  # noqa: E402,F401  (program whatif/save, members at-risk, kpi liability)
