@@ -66,9 +66,10 @@ def _drift(kind: str, ref: str, store_value, books_value, fix: str) -> dict:
 
 
 def reconcile(store: Store, *, fix: bool = False, client=None, now: datetime | None = None,
-              progress: Progress | None = None, record: bool = True) -> dict:
+              progress: Progress | None = None, record: bool = True, lock: bool = True) -> dict:
     """Compare (and with `fix`, heal) the store and the books. With `fix`
-    the store's lock is held so no sync pass runs meanwhile."""
+    the store's lock is held so no sync pass runs meanwhile (`lock=False`:
+    the caller holds it, as the daily upkeep does)."""
     from loyalty_sync.store_connection import client_for
 
     now = now or datetime.now(timezone.utc)
@@ -80,13 +81,13 @@ def reconcile(store: Store, *, fix: bool = False, client=None, now: datetime | N
         db.session.add(run)
         db.session.commit()
     try:
-        if fix:
+        if fix and lock:
             from sync_jobs.locks import store_lock
 
             with store_lock(store.id, wait=True):
                 result = Reconciler(store, client, now, fix=True, run=run, progress=progress).execute()
         else:
-            result = Reconciler(store, client, now, fix=False, run=run, progress=progress).execute()
+            result = Reconciler(store, client, now, fix=fix, run=run, progress=progress).execute()
     except Exception as exc:
         db.session.rollback()
         if run is not None:

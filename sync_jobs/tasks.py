@@ -314,6 +314,7 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
             reevaluated = len(result.members)
             if client is not None:
                 StorePass(store, run, client, counts, full=False, progress=None, batch_size=EVENT_BATCH).push()
+                _reconcile_in_upkeep(store, client, counts)  # analysis: loyalty_sync/reconcile.py
             run = db.session.get(SyncRun, run_id)
             run.status = "partial" if counts.errors else "ok"
             run.error = redact("; ".join(counts.errors[:20]))[:4000]
@@ -336,6 +337,24 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
                 client.close()
         log.info("job end: daily upkeep of %s: %s in %.1fs", store.name, run.status, time.monotonic() - started)
         return run
+
+
+def _reconcile_in_upkeep(store: Store, client, counts) -> None:
+    """analysis: compare the store with the books and heal the drift (its own
+    `reconcile` SyncRun row); a failure is recorded, never fails the upkeep."""
+    from loyalty_sync.reconcile import reconcile
+
+    try:
+        result = reconcile(store, fix=True, client=client, lock=False)
+        log.info("upkeep of %s: reconcile found %d drift(s), fixed %d", store.name, len(result["drift"]),
+                 result["fixed"])
+    except StoreError as exc:
+        db.session.rollback()
+        counts.errors.append(f"reconcile: {exc}")
+    except Exception as exc:  # noqa: BLE001 - the upkeep's own work is done; say what failed
+        db.session.rollback()
+        log.exception("reconcile during the upkeep of %s crashed", store.name)
+        counts.errors.append(f"reconcile: internal error: {exc!r}")
 
 
 def active_store_ids() -> list[int]:

@@ -107,3 +107,22 @@ def test_reconcile_stays_near_the_request_limit(app, store, shop, woosim):
     assert listing and all("per_page=100" in p for p in listing), listing
     counts = [p for p in paths if p.split("?")[0].endswith("/orders")]
     assert len(counts) == 2  # the first order's date, then one count for this month
+
+
+def test_daily_upkeep_reconciles_and_heals(app, store, shop, woosim):
+    from sync_jobs.tasks import daily_upkeep
+
+    beans = shop.product("Beans", "100.00")
+    anna = shop.customer("anna@example.com", "Anna")
+    shop.order([(beans["id"], 6)], customer_id=anna["id"], email="anna@example.com")
+    sync(store)
+    [reward] = _coupons(find_member(store, "anna@example.com"), "reward")
+    woosim.control.delete_coupon_silently(reward.wc_id)
+    woosim.control.set_customer_meta_silently(anna["id"], [{"key": "loyalty_points", "value": "9999"}])
+    run = daily_upkeep(store.id)
+    assert run.status == "ok", run.error
+    assert any(c["code"] == reward.code.lower() for c in shop.coupons())
+    assert shop.customer_meta(anna["id"])["loyalty_points"] == str(find_member(store, "anna@example.com").points)
+    [rec] = db.session.execute(db.select(SyncRun).filter_by(kind="reconcile")).scalars().all()
+    assert rec.counts["drift"] == {"coupon_missing": 1, "meta_changed": 1} and rec.counts["fixed"] == 2
+    assert reconcile(store)["drift"] == []
