@@ -14,7 +14,7 @@
   campaign done when every coupon is in the store.
 
 Member filters (all optional, combined with AND): `member_ids` (list),
-`tier` (name), `vip` (true/false), `min_points` (int).
+`tier` (name), `vip` (true/false), `min_points` (int), `max_points` (int).
 """
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ def target_member_ids(store: Store, campaign: Campaign, now: datetime) -> list[i
         query = query.where(Member.vip.is_(bool(f["vip"])))
     if "min_points" in f:
         query = query.where(Member.points >= int(f["min_points"]))
+    if "max_points" in f:
+        query = query.where(Member.points <= int(f["max_points"]))
     return sorted(db.session.execute(query).scalars())
 
 

@@ -338,11 +338,14 @@ def load_rows(store) -> tuple[list[OrderRow], list[LedgerRow], list[CouponRow], 
     return orders, ledger, coupons, members
 
 
-def store_kpis(store, start: datetime, end: datetime, *, lifespan_periods: float | None = None) -> dict:
+def store_kpis(store, start: datetime, end: datetime, *, lifespan_periods: float | None = None,
+               rows: tuple | None = None) -> dict:
+    """`rows`: what `load_rows(store)` returned, when the caller needs the
+    rows too (the admin's KPI page draws its monthly chart from them)."""
     from loyalty_sync.program_versions import current_program
 
     _, program = current_program(store)
-    orders, ledger, coupons, members = load_rows(store)
+    orders, ledger, coupons, members = rows if rows is not None else load_rows(store)
     result = compute(orders, ledger, coupons, members, start, end, rewards=program.rewards,
                      lifespan_periods=lifespan_periods)
     result["store"] = store.name

@@ -26,5 +26,14 @@
       backgroundColor: ['#6f42c1', '#dee2e6'] }] },
     options: Object.assign({ indexAxis: 'y', plugins: { legend: { display: false } } }, common)
   });
+  if (data.headline && document.getElementById('chart-headline')) {
+    new Chart(document.getElementById('chart-headline'), {
+      type: 'bar',
+      data: { labels: data.headline.labels, datasets: [{ label: 'Average order value (' + data.headline.currency + ')',
+        data: data.headline.aov, backgroundColor: ['#6f42c1', '#adb5bd'] }] },
+      options: Object.assign({ indexAxis: 'y', plugins: { legend: { display: true, position: 'right' } },
+        scales: { x: { beginAtZero: true } } }, common)
+    });
+  }
   document.body.setAttribute('data-charts-ready', '1');
 })();

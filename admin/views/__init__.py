@@ -28,14 +28,20 @@ def selected_store(stores: list[Store] | None = None, *, allow_all: bool = False
 def build_views() -> list:
     from admin.views.audit import AuditLogView
     from admin.views.coupons import CouponView
+    from admin.views.campaigns import CampaignView
+    from admin.views.expiring import ExpiringView
     from admin.views.exports import ExportView
+    from admin.views.kpis import KpiView
     from admin.views.members import MembersView
     from admin.views.rules import RulesView
     from admin.views.stores import StoreView
     from admin.views.sync_log import RejectedRecordView, SyncRunView
 
     return [
+        KpiView(name="KPIs", endpoint="kpis", url="/admin/kpis"),
         MembersView(name="Members", endpoint="members", url="/admin/members"),
+        CampaignView(name="Segments & campaigns", endpoint="campaigns", url="/admin/campaigns"),
+        ExpiringView(name="Expiring points", endpoint="expiring", url="/admin/expiring"),
         RulesView(name="Program rules", endpoint="rules", url="/admin/rules"),
         CouponView(name="Coupons", endpoint="coupons", url="/admin/coupons"),
         StoreView(name="Stores", endpoint="stores", url="/admin/stores", category="Settings"),

@@ -1,11 +1,14 @@
 """The landing page: how the program performs (numbers from loyalty_sync.dashboard)."""
 from __future__ import annotations
 
+from flask import request
 from flask_admin import expose
 
+from admin import kpi_text
+from admin.periods import PRESETS, period_from_args
 from admin.security import SecureIndexView
 from admin.views import all_stores, selected_store
-from loyalty_sync import dashboard
+from loyalty_sync import dashboard, kpi
 
 
 class DashboardView(SecureIndexView):
@@ -23,4 +26,10 @@ class DashboardView(SecureIndexView):
             "tier_counts": [c for _, c in data["tiers"]],
             "vip": [data["counts"]["vip"], data["counts"]["members"] - data["counts"]["vip"]],
         }
-        return self.render("loyalty/dashboard.html", stores=stores, store=store, data=data, chart=chart)
+        # Headline KPIs of one store for the picked period (kpi.store_kpis is
+        # per store: the selected one, or the only one).
+        period = period_from_args(request.args)
+        kpi_store = store if store is not None else (stores[0] if len(stores) == 1 else None)
+        headline = kpi.store_kpis(kpi_store, period.start, period.end) if kpi_store is not None else None
+        return self.render("loyalty/dashboard.html", stores=stores, store=store, data=data, chart=chart,
+                           period=period, presets=PRESETS, headline=headline, kpi_store=kpi_store, kt=kpi_text)

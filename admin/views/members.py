@@ -13,7 +13,7 @@ from admin.security import SecureBaseView, actor
 from admin.views import all_stores
 from loyalty_sync import member_actions
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, Member, Order, Store, VipPeriod
+from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, VipPeriod
 from loyalty_sync.statements import member_statement
 
 PAGE_SIZE = 50
@@ -71,6 +71,46 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+EXTRA_PREFIXES = ("referral:", "review:", "birthday:")
+VIP_PERKS = ("vip_free_shipping", "vip_exclusive")
+
+
+def _extras(store: Store, member: Member, coupons: list[Coupon]) -> dict:
+    """The program extras of a member: referral code and history (with the
+    0-point lines that say why a use earned nothing), review bonuses,
+    birthday gifts, VIP perk coupons."""
+    from loyalty_sync.program_versions import current_program
+
+    lines = db.session.execute(db.select(LedgerEntry).where(
+        LedgerEntry.member_id == member.id,
+        or_(*[LedgerEntry.key.startswith(p) for p in EXTRA_PREFIXES])).order_by(LedgerEntry.at, LedgerEntry.id)
+    ).scalars().all()
+    referral_lines = [line for line in lines if line.key.startswith("referral:")]
+    friend_orders = sorted({line.order_wc_id for line in referral_lines if line.order_wc_id is not None})
+    friends = dict(db.session.execute(db.select(Order.wc_id, Order.email).where(
+        Order.store_id == store.id, Order.wc_id.in_(friend_orders))).all()) if friend_orders else {}
+    _, program = current_program(store)
+    by_source: dict[str, list[Coupon]] = {}
+    for c in coupons:
+        by_source.setdefault(c.source, []).append(c)
+    standing = {}
+    for line in referral_lines:
+        base = ":".join(line.key.split(":")[:2])
+        standing[base] = standing.get(base, 0) + line.points
+    return {
+        "referral_code": member.referral_code,
+        "referral_coupons": by_source.get("referral", []),
+        "referrals": referral_lines,
+        "friends": friends,
+        "referrals_standing": sum(1 for v in standing.values() if v > 0),
+        "reviews": [line for line in lines if line.key.startswith("review:")],
+        "birthday_lines": [line for line in lines if line.key.startswith("birthday:")],
+        "birthday_coupons": by_source.get("birthday", []),
+        "vip_perks": [c for c in coupons if c.source in VIP_PERKS],
+        "program": program,
+    }
+
+
 class MembersView(SecureBaseView):
     write_endpoints = ()
 
@@ -120,7 +160,8 @@ class MembersView(SecureBaseView):
         order_count = db.session.execute(
             db.select(func.count()).select_from(Order).where(Order.member_id == member.id)).scalar_one()
         return self.render("loyalty/member.html", member=member, store=store, statement=statement,
-                           vip_periods=vip_periods, orders=orders, coupons=coupons, order_count=order_count)
+                           vip_periods=vip_periods, orders=orders, coupons=coupons, order_count=order_count,
+                           extras=_extras(store, member, coupons))
 
     # --- actions (POST only: the secure base makes them admin-only, CSRFProtect checks the token)
 

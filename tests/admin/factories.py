@@ -9,7 +9,7 @@ from decimal import Decimal
 from admin.security import create_user
 from loyalty_sync.apply import apply_orders, apply_products
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Category, Coupon, Member, Store, SyncRun
+from loyalty_sync.models import Campaign, Category, Coupon, Member, Store, SyncRun
 from loyalty_sync.program_versions import ensure_program
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -107,4 +107,15 @@ def populate(store: Store | None = None) -> dict:
     ben = make_member(store, "ben@example.com", ["40.00"], first_name="Ben", last_name="Meyer")
     coupon = make_failed_coupon(store, anna)
     make_sync_runs(store)
-    return {"store": store, "anna": anna, "ben": ben, "coupon": coupon}
+    campaign = make_campaign_row(store)
+    return {"store": store, "anna": anna, "ben": ben, "coupon": coupon, "campaign": campaign}
+
+
+def make_campaign_row(store: Store) -> Campaign:
+    """A finished campaign row without coupons (so that counts elsewhere stay as they were)."""
+    campaign = Campaign(store_id=store.id, name="spring at-risk", segment="at_risk", member_filter={},
+                        discount_type="percent", amount=Decimal("10"), expires_days=30, status="done",
+                        total=0, issued=0, pushed=0, created_by="cli", created_at=NOW, finished_at=NOW)
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign

@@ -19,7 +19,7 @@ def _is_static(endpoint: str) -> bool:
 def admin_urls(app, data) -> list[tuple[str, str, str]]:
     """(endpoint, method, url) for every rule under /admin, arguments filled with real ids."""
     values = {"member_id": data["anna"].id, "coupon_id": data["coupon"].id, "store_id": data["store"].id,
-              "export_type": "csv"}
+              "export_type": "csv", "campaign_id": data["campaign"].id}
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or _is_static(rule.endpoint) or rule.endpoint in PUBLIC_ENDPOINTS:

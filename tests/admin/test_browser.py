@@ -114,3 +114,39 @@ def test_dashboard_renders_its_charts_and_a_screenshot_is_kept(app, live_server,
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
     assert (artifacts / "dashboard.png").stat().st_size > 10_000
     assert outside == []
+
+
+def test_kpis_page_change_the_period_and_the_numbers_follow(app, live_server, page):
+    from tests.admin.test_extras_pages import shop
+
+    make_user()
+    shop()
+    outside = _no_outside_requests(page, live_server)
+    _login(page, live_server)
+    page.click("text=KPIs")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert page.evaluate("Chart.getChart(document.getElementById('chart-monthly')) !== undefined")
+    assert page.evaluate("Chart.getChart(document.getElementById('chart-side-0')) !== undefined")
+    year_orders = page.inner_text("[data-kpi=orders]")
+    year_aov = page.inner_text("[data-kpi=aov]")
+    page.click("[data-preset='30d']")
+    page.wait_for_selector("[data-preset='30d'].btn-secondary")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    month_orders = page.inner_text("[data-kpi=orders]")
+    assert int(month_orders) < int(year_orders), (month_orders, year_orders)
+    assert page.inner_text("[data-kpi=aov]") != year_aov
+    # typed dates: a period with no order at all
+    page.fill("#period-start", "2001-01-01")
+    page.fill("#period-end", "2001-12-31")
+    page.click("[data-action=apply-period]")
+    page.wait_for_selector("text=From 2001-01-01 to 2001-12-31")
+    assert page.inner_text("[data-kpi=orders]") == "0" and page.inner_text("[data-kpi=aov]") == "–"
+    page.click("[data-preset='12m']")
+    page.wait_for_selector("[data-preset='12m'].btn-secondary")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert page.inner_text("[data-kpi=orders]") == year_orders
+    artifacts = REPO_ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "kpis.png"), full_page=True)
+    assert (artifacts / "kpis.png").stat().st_size > 10_000
+    assert outside == []
