@@ -67,3 +67,4 @@ def worker_command(concurrency: int) -> None:
     run_worker(concurrency=concurrency)
 
 from sync_jobs import webhook_cli  # noqa: E402,F401  (registers the webhooks commands)
+from sync_jobs import backfill_cli  # noqa: E402,F401  (analysis: registers `sync backfill`)

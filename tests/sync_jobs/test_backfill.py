@@ -1,0 +1,87 @@
+"""Backfill against woosim over HTTP: the dry run writes nothing, history-only
+books no earn line but sets tiers (and later re-evaluations award nothing),
+award mode earns, and an interrupted run resumes."""
+import json
+from datetime import datetime, timedelta, timezone
+
+from loyalty_sync.apply import apply_with_retry, reevaluate
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Coupon, LedgerEntry, Member, Order
+from loyalty_sync.statements import find_member
+from sync_jobs.backfill import backfill
+from sync_jobs.sync_pass import run_pass
+from tests.loyalty_sync.analysis.test_whatif import dump_books
+
+
+def _shop(shop):
+    beans = shop.product("Beans", "100.00")
+    anna = shop.customer("anna@example.com", "Anna")
+    bob = shop.customer("bob@example.com", "Bob")
+    for _ in range(4):
+        shop.order([(beans["id"], 1)], customer_id=anna["id"], email="anna@example.com")  # 400: Silver
+    shop.order([(beans["id"], 1)], customer_id=bob["id"], email="bob@example.com")  # 100: Bronze
+    return beans, anna, bob
+
+
+def test_dry_run_writes_nothing_and_says_what_would_happen(app, store, shop):
+    _shop(shop)
+    before = dump_books()
+    award = backfill(store, mode="award", dry_run=True)
+    # Anna's orders share one creation second, so she is Silver (400 >= 300) from her first:
+    # 100 + 3 x 125, Bob 100.
+    assert (award["orders"], award["members"], award["points"]) == (5, 2, 575)
+    assert award["tiers"] == {"Bronze": 1, "Silver": 1} and award["coupons"] == 1  # Anna's tier-up coupon
+    assert award["liability"] == "6.90"
+    history = backfill(store, mode="history", dry_run=True)
+    assert (history["points"], history["coupons"], history["tiers"]) == (0, 0, {"Bronze": 1, "Silver": 1})
+    db.session.rollback()
+    assert dump_books() == before
+    result = app.test_cli_runner().invoke(args=["sync", "backfill", "--store", "sim", "--award-points", "--dry-run",
+                                                "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["points"] == 575
+    assert dump_books() == before
+
+
+def test_history_only_books_no_earn_lines_but_sets_tiers_and_never_awards_later(app, store, shop):
+    beans, anna, bob = _shop(shop)
+    result = backfill(store, mode="history")
+    assert result["finished"] and result["orders"] == 5
+    db.session.expire_all()
+    assert db.session.execute(db.select(db.func.count()).select_from(LedgerEntry)).scalar_one() == 0
+    a = find_member(store, "anna@example.com")
+    assert (a.tier, a.points, a.orders_count) == ("Silver", 0, 4)
+    assert db.session.execute(db.select(Coupon).filter_by(source="tierup")).scalars().all() == []
+    # Later re-evaluations, a normal pass and a refund award nothing for the history ...
+    apply_with_retry(lambda: reevaluate(store, now=datetime.now(timezone.utc) + timedelta(days=1)))
+    first = db.session.execute(db.select(Order).filter_by(member_id=a.id).order_by(Order.wc_id)).scalars().first()
+    shop.refund(first.wc_id, "50.00")
+    assert run_pass(store.id).status == "ok"
+    db.session.expire_all()
+    assert db.session.execute(db.select(db.func.count()).select_from(LedgerEntry)).scalar_one() == 0
+    assert db.session.get(Order, first.id).refunded_total == 50
+    # ... while a new order earns as usual (Silver: x1.25).
+    new = shop.order([(beans["id"], 1)], customer_id=anna["id"], email="anna@example.com")
+    assert run_pass(store.id).status == "ok"
+    db.session.expire_all()
+    lines = db.session.execute(db.select(LedgerEntry.order_wc_id, LedgerEntry.points)).all()
+    assert lines == [(new["id"], 125)]
+
+
+def test_award_mode_earns_and_an_interrupted_run_resumes(app, store, shop):
+    beans = shop.product("Beans", "10.00")
+    cust = shop.customer("many@example.com")
+    for _ in range(150):
+        shop.order([(beans["id"], 1)], customer_id=cust["id"], email="many@example.com")
+    seen = []
+    first = backfill(store, mode="award", stop_after_pages=1, progress=lambda s: seen.append((s.done, s.total)))
+    assert not first["finished"] and first["orders"] == 100 and seen[-1] == (100, 150)
+    assert db.session.execute(db.select(db.func.count()).select_from(Order)).scalar_one() == 100
+    second = backfill(store, mode="award")
+    assert second["finished"] and second["resumed_from_page"] == 2 and second["orders"] == 150
+    db.session.expire_all()
+    member = db.session.execute(db.select(Member).filter_by(email="many@example.com")).scalar_one()
+    assert member.orders_count == 150
+    earned = db.session.execute(db.select(db.func.sum(LedgerEntry.points)).where(LedgerEntry.kind == "earn")
+                                ).scalar_one()
+    assert earned > 1500  # 150 x 10, more once Silver's multiplier applies
