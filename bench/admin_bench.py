@@ -57,7 +57,7 @@ def run(quick: bool = False) -> Table:
 
         with app.app_context():
             say(f"admin: inserting {MEMBERS:,} members")
-            store = Store(name="bench", url="https://shop.example", consumer_key="ck", consumer_secret="cs")
+            store = Store(name="bench", url="https://shop.example", consumer_key="ck", consumer_secret="cs")  # noqa: S106 - a fake store
             db.session.add(store)
             db.session.flush()
             ensure_program(store)
@@ -118,10 +118,13 @@ def run(quick: bool = False) -> Table:
                 p95, raw95 = percentile(http, 95), percentile(raw, 95)
                 table.add(name, path, statuses.get(path), percentile(http, 50) * 1000, p95 * 1000, raw95 * 1000,
                           p95 / raw95)
-                if statuses.get(path) != 200:
-                    table.note(f"{name}: {path} answered {statuses.get(path)}, figures are not meaningful")
-                table.target(f"{name}: p95 <= 20x its raw SQL p95 (bench's own bar)", p95 / raw95, 20, unit="x")
-                table.target(f"{name}: p95 < 500 ms", p95 * 1000, 500, unit=" ms", fmt="{:.0f}")
+                ok = statuses.get(path) == 200
+                if not ok:
+                    table.note(f"{name}: {path} answered {statuses.get(path)} (an error page), so its timing "
+                               "says nothing; not measured")
+                table.target(f"{name}: p95 <= 20x its raw SQL p95 (bench's own bar)", p95 / raw95 if ok else None,
+                             20, unit="x")
+                table.target(f"{name}: p95 < 500 ms", p95 * 1000 if ok else None, 500, unit=" ms", fmt="{:.0f}")
             db.session.remove()
             db.engine.dispose()
     table.note("raw SQL = the queries a page needs at minimum (list: top 50 by points + count; page: member, "

@@ -211,7 +211,8 @@ def add_store(name: str, sim, *, verify: str | None = None):
     from loyalty_sync.program_versions import ensure_program
 
     store = Store(name=name, url=sim.url, consumer_key=sim.key, consumer_secret=sim.secret,
-                  webhook_secret="bench-webhook-secret", verify_tls=verify or (sim.ca_path or ""))
+                  webhook_secret="bench-webhook-secret",  # noqa: S106 - a throwaway local store
+                  verify_tls=verify or (sim.ca_path or ""))
     db.session.add(store)
     db.session.flush()
     ensure_program(store)
