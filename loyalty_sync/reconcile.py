@@ -40,7 +40,7 @@ import logging
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Callable
+from collections.abc import Callable
 
 from dateutil.relativedelta import relativedelta
 

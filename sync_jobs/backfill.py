@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Callable
+from collections.abc import Callable
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, ProgramVersion, Store, SyncBookmark, SyncRun
@@ -154,9 +154,8 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
     already = min(resumed_at * PER_PAGE, total)
     state = Progress(done=already, total=total, started=time.monotonic(), base=already)
     newest = None
-    pages = 0
     finished = True
-    for page, records in _pages(client, since, first_page=resumed_at + 1):
+    for pages, (page, records) in enumerate(_pages(client, since, first_page=resumed_at + 1), start=1):
         if mode == "award":
             worker.apply_orders(records)
         else:
@@ -173,7 +172,6 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
         state.done = min(state.done + len(records), total) if total else state.done + len(records)
         if progress:
             progress(state)
-        pages += 1
         if stop_after_pages is not None and pages >= stop_after_pages:
             finished = False
             break
