@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -43,7 +44,27 @@ SEGMENT_TEXT = {
     "new": "one order, recently",
 }
 DISCOUNT_TEXT = {"percent": "Percentage off", "fixed_cart": "Amount off the cart"}
-PUSH_BATCH = 100
+# Sending runs inside the web request: issuing and pushing stop after this
+# many seconds (well below gunicorn's 60 s timeout); the rest is finished by
+# "Finish issuing" (issuing) or by the next sync pass / "Push now" (pushing).
+DEFAULT_BUDGET_SECONDS = 25
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _deadline_progress():
+    """A `progress` callback for the campaigns service that stops the work
+    (between two committed batches) when the request's time is up."""
+    budget = float(current_app.config.get("ADMIN_CAMPAIGN_SECONDS", DEFAULT_BUDGET_SECONDS))
+    until = time.monotonic() + budget
+
+    def progress(what, done, total):
+        if done < total and time.monotonic() >= until:
+            raise _OutOfTime(what)
+
+    return progress
 
 
 def thresholds() -> RfmThresholds:
@@ -284,12 +305,12 @@ class CampaignView(SecureBaseView):
             return self._render_form(stores, store, values, {"_form": str(exc)}, 422)
         campaign.note = note
         db.session.commit()
-        created = service.issue_coupons(store, campaign, now=now)
-        record_audit(actor(), "campaign.issue", f"campaign:{campaign.id}", store_id=store.id,
-                     after={"total": campaign.total, "issued": campaign.issued, "new": created},
-                     reason=campaign.name)
-        db.session.commit()
+        created, finished = self._issue(store, campaign, now)
         message = f"Campaign “{campaign.name}”: {created} coupons issued for {campaign.total} members."
+        if not finished:
+            flash(message + " Sending takes longer than one page load allows: press “Finish issuing” to go on "
+                            "(members already served are skipped).", "warning")
+            return redirect(url_for(".campaign", campaign_id=campaign.id))
         if values["push"] and campaign.issued:
             message += " " + self._push(store, campaign)
         elif campaign.issued:
@@ -299,6 +320,24 @@ class CampaignView(SecureBaseView):
 
     # --- actions on a campaign (admins) -------------------------------------------------------
 
+    def _issue(self, store: Store, campaign: Campaign, now: datetime) -> tuple[int, bool]:
+        """Issue the campaign's coupons (campaigns.issue_coupons), audited;
+        (new coupons, whether issuing finished within the time budget)."""
+        before = campaign.issued or 0
+        finished = True
+        try:
+            created = service.issue_coupons(store, campaign, now=now, progress=_deadline_progress())
+        except _OutOfTime:
+            db.session.rollback()
+            finished = False
+            service.refresh_progress(campaign)  # counts the coupons committed so far; status stays "issuing"
+            created = campaign.issued - before
+        record_audit(actor(), "campaign.issue", f"campaign:{campaign.id}", store_id=store.id,
+                     after={"total": campaign.total, "issued": campaign.issued, "new": created,
+                            "finished": finished}, reason=campaign.name)
+        db.session.commit()
+        return created, finished
+
     def _push(self, store: Store, campaign: Campaign) -> str:
         """Push the store's coupon outbox now (campaigns.push_campaign), audited."""
         from loyalty_sync import store_connection
@@ -306,12 +345,15 @@ class CampaignView(SecureBaseView):
 
         error = ""
         result = None
+        out_of_time = False
         try:
             client = store_connection.client_for(store, max_attempts=2, timeout=20)
             try:
-                result = service.push_campaign(store, campaign, client)
+                result = service.push_campaign(store, campaign, client, progress=_deadline_progress())
             finally:
                 client.close()
+        except _OutOfTime:
+            out_of_time = True
         except StoreError as exc:
             db.session.rollback()
             error = str(exc)
@@ -326,6 +368,9 @@ class CampaignView(SecureBaseView):
         if error:
             return (f"The store could not be reached ({error}); the coupons wait in the outbox and go with the next "
                     "sync pass, or push them again from this page.")
+        if out_of_time:
+            return (f"{campaign.pushed} of {campaign.issued} are in the store so far; the rest go with the next sync "
+                    "pass (or press “Push now” again).")
         failed = result.coupons_failed if result else 0
         return f"{campaign.pushed} of {campaign.issued} are in the store" + (
             f"; {failed} refused, see below." if failed else ".")
@@ -351,12 +396,11 @@ class CampaignView(SecureBaseView):
             flash(f"Campaign “{campaign.name}” was sent already ({campaign.issued} coupons); "
                   "it is never sent twice.", "info")
             return redirect(url_for(".campaign", campaign_id=campaign.id))
-        created = service.issue_coupons(store, campaign, now=datetime.now(timezone.utc))
-        record_audit(actor(), "campaign.issue", f"campaign:{campaign.id}", store_id=store.id,
-                     after={"total": campaign.total, "issued": campaign.issued, "new": created, "resumed": True},
-                     reason=campaign.name)
-        db.session.commit()
+        created, finished = self._issue(store, campaign, datetime.now(timezone.utc))
         message = f"{created} more coupons issued ({campaign.issued} in all)."
+        if not finished:
+            flash(message + " Not finished yet: press “Finish issuing” again.", "warning")
+            return redirect(url_for(".campaign", campaign_id=campaign.id))
         if request.form.get("push") in ("1", "on", "y") and campaign.issued:
             message += " " + self._push(store, campaign)
         flash(message, "success")

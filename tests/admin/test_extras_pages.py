@@ -463,3 +463,29 @@ def test_rules_extras_are_editable_with_validation_and_help(admin_client):
     p = parsed.program
     assert (p.referral_bonus, p.birthday_bonus, p.birthday_meta_key, p.review_bonus, p.reviews_per_month,
             p.birthday_coupon) == (300, 25, "date_of_birth", 40, 2, None)
+
+
+def test_a_long_send_stops_in_time_and_finish_issuing_completes_it(app, admin_client, monkeypatch):
+    """Sending runs in the web request: past its time budget it stops between
+    two committed batches; "Finish issuing" completes it, skipping the members
+    already served."""
+    from loyalty_sync import campaigns as service
+
+    data = shop()
+    store = data["store"]
+    app.config["ADMIN_CAMPAIGN_SECONDS"] = 0  # out of time after the first batch
+    real_issue = service.issue_coupons
+    monkeypatch.setattr(service, "issue_coupons", lambda *a, **kw: real_issue(*a, **{**kw, "batch_size": 2}))
+    page = _confirm(admin_client, store, segment="", min_points="0").get_data(as_text=True)
+    send_data = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page.split('campaigns/new/send')[1].split("</form>")[0]))
+    view = admin_client.post("/admin/campaigns/new/send", data=send_data, follow_redirects=True).get_data(as_text=True)
+    campaign = db.session.execute(db.select(Campaign).order_by(Campaign.id.desc())).scalars().first()
+    assert campaign.status == "issuing" and campaign.issued == 2 and campaign.total >= 5
+    assert "Finish issuing" in view and "longer than one page load" in view
+    token = token_for(admin_client, f"/admin/campaigns/{campaign.id}/")
+    app.config["ADMIN_CAMPAIGN_SECONDS"] = 60
+    admin_client.post(f"/admin/campaigns/{campaign.id}/resume", data={"csrf_token": token})
+    db.session.refresh(campaign)
+    coupons = _campaign_coupons(campaign.id)
+    assert campaign.status == "pushing" and campaign.issued == len(coupons) == campaign.total
+    assert len({c.member_id for c in coupons}) == len(coupons)  # one each
