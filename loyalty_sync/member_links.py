@@ -14,11 +14,12 @@ is pushed), MEMBER_LINK_DAYS (90), MEMBER_LINK_RENEW_DAYS (30).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import current_app, has_app_context
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 KINDS = {"page": ("loyalty-member-page", "m"), "survey": ("loyalty-nps-survey", "s")}
 DEFAULT_LINK_DAYS = 90
@@ -40,15 +41,15 @@ class LinkTarget:
     issued_at: datetime
 
 
-class _Serializer(URLSafeTimedSerializer):
-    """A timed serializer whose clock can be set (issue time / reading time)."""
+def _serializer(secret_key, salt: str, timestamp: int | None) -> URLSafeTimedSerializer:
+    """A timed serializer whose clock is `timestamp` (issue time when signing,
+    reading time when checking the age); None: the real clock."""
 
-    def __init__(self, secret_key, salt, timestamp: int | None):
-        super().__init__(secret_key, salt=salt)
-        self._timestamp = timestamp
+    class _Signer(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return timestamp if timestamp is not None else int(time.time())
 
-    def get_timestamp(self) -> int:
-        return self._timestamp if self._timestamp is not None else super().get_timestamp()
+    return URLSafeTimedSerializer(secret_key, salt=salt, signer=_Signer)
 
 
 def _config(name: str, default):
@@ -74,7 +75,7 @@ def make_token(store_id: int, member_id: int, kind: str = "page", *, now: dateti
                secret_key: str | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     salt, _ = KINDS[kind]
-    serializer = _Serializer(secret_key or current_app.config["SECRET_KEY"], salt, issue_time(now))
+    serializer = _serializer(secret_key or current_app.config["SECRET_KEY"], salt, issue_time(now))
     return serializer.dumps([store_id, member_id])
 
 
@@ -83,7 +84,7 @@ def read_token(token: str, kind: str = "page", *, now: datetime | None = None,
     """The member the token is for; raises LinkExpired or LinkInvalid."""
     salt, _ = KINDS[kind]
     clock = int(now.timestamp()) if now is not None else None
-    serializer = _Serializer(secret_key or current_app.config["SECRET_KEY"], salt, clock)
+    serializer = _serializer(secret_key or current_app.config["SECRET_KEY"], salt, clock)
     try:
         payload, issued = serializer.loads(token, max_age=link_days() * 86400, return_timestamp=True)
     except SignatureExpired as exc:

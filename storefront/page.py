@@ -39,7 +39,8 @@ def _factor(value) -> str:
 def plain_words(entry: LedgerEntry, multipliers: dict, program) -> str:
     """One ledger line as a member would say it: "+42 points for order #1234, x1.25 Silver"."""
     points = entry.points
-    amount = ngettext("%(num)s point", "%(num)s points", abs(points), num=f"{'+' if points > 0 else '−' if points < 0 else ''}{abs(points)}")
+    signed = f"{'+' if points > 0 else '−' if points < 0 else ''}{format_decimal(abs(points), locale=str(get_locale() or 'en'))}"
+    amount = ngettext("%(amount)s point", "%(amount)s points", abs(points), amount=signed)
     key = entry.key or ""
     if entry.kind == "earn" and entry.order_wc_id is not None:
         text = _("%(amount)s for order #%(order)s", amount=amount, order=entry.order_wc_id)

@@ -53,6 +53,18 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_locale_per_request(app):
+    """The `app` fixture keeps one app context (and so one `g`) open for the
+    whole test; Flask-Babel caches the request's locale on `g`. In production
+    every request has its own app context; reproduce that."""
+    from flask import g
+
+    @app.before_request
+    def _forget_locale():
+        g.pop("_flask_babel", None)
+
+
 @pytest.fixture
 def store(app):
     # auto-redeem off: points stay spendable for the storefront to redeem
