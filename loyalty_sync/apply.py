@@ -77,13 +77,14 @@ def apply_categories(store: Store, categories: Iterable[dict], run_id: int | Non
     existing = {c.wc_id: c for c in db.session.execute(db.select(Category).filter_by(store_id=store.id)).scalars()}
     for record in categories:
         try:
-            wc_id = int(record["id"])
-            name = str(record.get("name", ""))
-        except (KeyError, TypeError, ValueError) as exc:
+            wc_id = _store_id_number(record["id"])
+            name = _clean_text(record.get("name", ""), 200)
+            parent = _store_id_number(record.get("parent") or 0)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             _reject(store, run_id, "category", record, f"malformed category: {exc}", result)
             continue
         row = existing.get(wc_id) or Category(store_id=store.id, wc_id=wc_id)
-        row.name, row.parent_wc_id = name, int(record.get("parent") or 0)
+        row.name, row.parent_wc_id = name, parent
         db.session.add(row)
         existing[wc_id] = row
         result.applied += 1
@@ -95,23 +96,45 @@ def apply_products(store: Store, products: Iterable[dict], run_id: int | None = 
     existing = {p.wc_id: p for p in db.session.execute(db.select(Product).filter_by(store_id=store.id)).scalars()}
     for record in products:
         try:
-            wc_id = int(record["id"])
-            categories = sorted({int(c["id"]) for c in record.get("categories") or []})
+            wc_id = _store_id_number(record["id"])
+            parent_id = _store_id_number(record.get("parent_id") or 0)
+            categories = sorted({_store_id_number(c["id"]) for c in record.get("categories") or []})
             price = record.get("price")
             price = Decimal(str(price)) if price not in (None, "") else None
-        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            if price is not None and not (price.is_finite() and 0 <= price < Decimal("1e8")):
+                raise ValueError(f"price {record.get('price')!r} is not believable")
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
             _reject(store, run_id, "product", record, f"malformed product: {exc!r}", result)
             continue
         row = existing.get(wc_id) or Product(store_id=store.id, wc_id=wc_id)
-        row.name = str(record.get("name", ""))[:300]
-        row.sku = str(record.get("sku") or "")[:120]
-        row.parent_wc_id = int(record.get("parent_id") or 0)
+        row.name = _clean_text(record.get("name", ""), 300)
+        row.sku = _clean_text(record.get("sku") or "", 120)
+        row.parent_wc_id = parent_id
         row.price = price
         row.category_ids = categories
         db.session.add(row)
         existing[wc_id] = row
         result.applied += 1
     return result
+
+
+def _usable_id(value) -> bool:
+    return type(value) is int and 0 < value <= 2**31 - 1
+
+
+def _store_id_number(value) -> int:
+    """A WooCommerce id as our 32-bit columns can hold it, or ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"{value!r} is not an id")
+    number = int(value)
+    if not 0 <= number <= 2**31 - 1:
+        raise ValueError(f"id {number} is out of range")
+    return number
+
+
+def _clean_text(value, limit: int) -> str:
+    """Text for a column: NUL bytes out (PostgreSQL refuses them), cut to size."""
+    return str(value).replace("\x00", "")[:limit]
 
 
 def categories_by_product(store: Store) -> dict[int, frozenset[int]]:
@@ -176,12 +199,12 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
     result = ApplyResult()
     catalogue = categories_by_product(store)
     orders = list(orders)
-    existing = _existing_orders(store, [r["id"] for r in orders if isinstance(r, dict) and isinstance(r.get("id"), int)])
+    existing = _existing_orders(store, [r["id"] for r in orders if isinstance(r, dict) and _usable_id(r.get("id"))])
     parsed = []
     for record in orders:
         try:
             order_id = record.get("id") if isinstance(record, dict) else None
-            order_id = order_id if isinstance(order_id, int) else None  # a broken id is the parser's to report
+            order_id = order_id if _usable_id(order_id) else None  # a broken id is the parser's to report
             refunds = refunds_by_order.get(order_id) or _known_refunds(existing.get(order_id), record)
             parsed.append(order_from_wc(record, refunds, catalogue))
         except BadRecord as exc:
@@ -308,8 +331,10 @@ def _vip_spend_cutoff(store: Store, program) -> Decimal | None:
 
 
 def _reject(store: Store, run_id, resource: str, record, reason: str, result: ApplyResult) -> None:
-    ref = f"{resource} {record.get('id', '?') if isinstance(record, dict) else '?'}"
-    log.warning("rejected %s: %s", ref, reason)
+    raw_id = record.get("id", "?") if isinstance(record, dict) else "?"
+    ref = _clean_text(f"{resource} {str(raw_id)[:60]}", 200)
+    reason = _clean_text(reason, 2000)
+    log.warning("rejected %s: %s", ref, reason[:300])
     db.session.add(RejectedRecord(store_id=store.id, sync_run_id=run_id, resource=resource, ref=ref[:200],
                                   reason=reason[:2000]))
     result.rejected.append((ref, reason))

@@ -172,7 +172,7 @@ class StorePass:
     def _learn_customers(self, orders: list[dict]) -> None:
         """Incremental passes meet new customers through their orders only."""
         ids = {o.get("customer_id") for o in orders if isinstance(o, dict)}
-        ids = {i for i in ids if isinstance(i, int) and i > 0}
+        ids = {i for i in ids if type(i) is int and 0 < i <= 2**31 - 1}  # not bools; the rest the apply rejects
         if not ids:
             return
         known = set(db.session.execute(db.select(Member.customer_id).where(

@@ -123,6 +123,11 @@ def _get(d: Mapping, key: str, ref: str, where: str = "") -> Any:
     return d[key]
 
 
+# Ids and quantities are stored in 32-bit integer columns; anything beyond is
+# a broken record, and refusing it here keeps one record from failing a batch.
+MAX_INT = 2**31 - 1
+
+
 def _int(value: Any, ref: str, name: str, minimum: int | None = 0) -> int:
     if isinstance(value, bool):
         raise BadRecord(ref, name, f"expected a whole number, got {value!r}")
@@ -132,6 +137,8 @@ def _int(value: Any, ref: str, name: str, minimum: int | None = 0) -> int:
         raise BadRecord(ref, name, f"expected a whole number, got {value!r}")
     if minimum is not None and value < minimum:
         raise BadRecord(ref, name, f"{value} is below {minimum}")
+    if abs(value) > MAX_INT:
+        raise BadRecord(ref, name, f"{value} is out of range")
     return value
 
 
@@ -140,7 +147,8 @@ def _text(value: Any, ref: str, name: str, allow_none: bool = False) -> str:
         return ""
     if not isinstance(value, str):
         raise BadRecord(ref, name, f"expected text, got {value!r}")
-    return value
+    # PostgreSQL text cannot hold NUL; it never belongs in a name or a code.
+    return value.replace("\x00", "")
 
 
 def _money(value: Any, ref: str, name: str, sign: int = 1) -> Decimal:
@@ -200,7 +208,7 @@ def address_text(billing: Mapping) -> str:
     for key in ("address_1", "address_2", "postcode", "city", "state", "country"):
         value = billing.get(key) if isinstance(billing, Mapping) else None
         if isinstance(value, str) and value.strip():
-            parts.append(" ".join(value.lower().split()))
+            parts.append(" ".join(value.replace("\x00", "").lower().split()))
     return ", ".join(parts)
 
 
@@ -292,7 +300,7 @@ def order_from_wc(
     if not isinstance(order_json, Mapping):
         raise BadRecord("order ?", "order", "expected an object")
     raw_id = order_json.get("id")
-    ref = f"order {raw_id}" if raw_id is not None else "order ?"
+    ref = f"order {str(raw_id)[:40]}".replace("\x00", "") if raw_id is not None else "order ?"
     order_id = _int(_get(order_json, "id", ref), ref, "id", minimum=1)
     ref = f"order {order_id}"
 
@@ -341,7 +349,10 @@ def order_from_wc(
         raise BadRecord(ref, "refunds", f"refunds total {refunded}, more than the order total {total}")
 
     coupons = []
-    for i, c in enumerate(order_json.get("coupon_lines") or []):
+    coupon_lines = order_json.get("coupon_lines") or []
+    if not isinstance(coupon_lines, list):
+        raise BadRecord(ref, "coupon_lines", "expected a list")
+    for i, c in enumerate(coupon_lines):
         if not isinstance(c, Mapping):
             raise BadRecord(ref, f"coupon_lines.{i}", "expected an object")
         coupons.append(_text(_get(c, "code", ref, f"coupon_lines.{i}."), ref, f"coupon_lines.{i}.code").strip().lower())
@@ -379,7 +390,7 @@ def customer_from_wc(customer_json: dict) -> CustomerFacts:
     if not isinstance(customer_json, Mapping):
         raise BadRecord("customer ?", "customer", "expected an object")
     raw_id = customer_json.get("id")
-    ref = f"customer {raw_id}" if raw_id is not None else "customer ?"
+    ref = f"customer {str(raw_id)[:40]}".replace("\x00", "") if raw_id is not None else "customer ?"
     customer_id = _int(_get(customer_json, "id", ref), ref, "id", minimum=1)
     ref = f"customer {customer_id}"
     created = parse_wc_datetime(customer_json.get("date_created_gmt"), ref, "date_created_gmt")
@@ -395,7 +406,7 @@ def customer_from_wc(customer_json: dict) -> CustomerFacts:
         if value is None:
             continue
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        meta.setdefault(row["key"], text)
+        meta.setdefault(row["key"].replace("\x00", ""), text.replace("\x00", "").replace("\\u0000", ""))
     billing = customer_json.get("billing") or {}
     if not isinstance(billing, Mapping):
         raise BadRecord(ref, "billing", "expected an object")

@@ -15,33 +15,9 @@ from loyalty_sync.program_versions import ensure_program
 from tests.reliability import corpus
 from tests.reliability.conftest import assert_balances_match_ledger
 
-# Found by this suite in code owned elsewhere; kept failing on purpose.
-UNHASHABLE_ID = ("loyalty_sync/apply.py apply_orders: `refunds_by_order.get(order_id)` / `existing.get(order_id)` run "
-                 "before order_from_wc validates the id, so an id that is a list or an object raises TypeError "
-                 "(unhashable type) and the whole batch fails instead of rejecting one order")
-COUPON_LINES = ("loyalty_sync/engine/facts.py order_from_wc: `enumerate(order_json.get('coupon_lines') or [])` "
-                "raises TypeError when coupon_lines is a number, not BadRecord: the whole batch fails")
-PARENT_ID = ("loyalty_sync/apply.py apply_products: `int(record.get('parent_id') or 0)` is outside the try, so a "
-             "parent_id like 'abc', '1e400' or [1] raises ValueError/TypeError and the whole batch fails")
-INT_RANGE_PG = ("ids are validated with no upper bound (engine/facts.py `_int`, apply_products `int(...)`) but stored "
-                "in 32-bit INTEGER columns: on PostgreSQL an id above 2**31-1 raises DataError (integer out of "
-                "range) and the whole batch fails instead of rejecting one record")
-INT_RANGE_ANY = ("ids are validated with no upper bound (engine/facts.py `_int`): an id above 2**63 raises "
-                 "OverflowError (SQLite) / DataError (PostgreSQL) in the batch's queries and the whole batch fails")
-NUL_PG = ("PostgreSQL text columns refuse NUL (0x00) bytes: an order with a NUL in a name is stored as is and the "
-          "INSERT raises DataError (apply.py fill_order_row/flush), and a rejection whose ref contains the "
-          "record's NUL-bearing id cannot even be recorded (RejectedRecord insert fails): the whole batch fails")
-
-# Found by this suite in code owned elsewhere; kept failing on purpose: (case, backend) -> reason.
-KNOWN = {
-    ("order", "id beyond 32 bits", "postgresql"): INT_RANGE_PG,
-    ("order", "id beyond 64 bits", None): INT_RANGE_ANY,
-    ("order", "NUL bytes in email and sku", "postgresql"): NUL_PG,
-    ("customer", "id beyond 32 bits", "postgresql"): INT_RANGE_PG,
-    ("product", "id beyond 32 bits", "postgresql"): INT_RANGE_PG,
-    ("product", "parent id text", None): PARENT_ID,
-    ("product", "parent id a list", None): PARENT_ID,
-}
+# Bugs this suite finds are kept here, failing on purpose (xfail strict), until fixed:
+# (case, backend) -> reason. The ones it found so far are fixed.
+KNOWN: dict = {}
 
 
 @pytest.fixture
@@ -141,14 +117,12 @@ def test_a_nasty_product_is_refused_by_name_and_the_rest_applies(app, store, nam
 
 
 @pytest.mark.parametrize("kind", [
-    pytest.param("product", marks=pytest.mark.xfail(strict=True, reason=PARENT_ID)),
+    "product",
     "customer",
 ])
 def test_a_generated_corpus_of_broken_products_and_customers_is_applied_or_refused_one_by_one(app, store, kind,
                                                                                              request):
     """Valid records broken at random (fixed seeds), in one big batch each, as a pass applies them."""
-    if kind == "customer" and db.engine.dialect.name == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=NUL_PG))
     records = corpus.generated_products(80) if kind == "product" else corpus.generated_customers(150)
     apply = apply_products if kind == "product" else apply_customers
     result = apply(store, records)
@@ -159,7 +133,6 @@ def test_a_generated_corpus_of_broken_products_and_customers_is_applied_or_refus
     assert all(reason.strip() for _ref, reason in refused)
 
 
-@pytest.mark.xfail(strict=True, reason=COUPON_LINES)
 def test_a_generated_corpus_of_hundreds_of_broken_orders_is_applied_or_refused_one_by_one(app, store):
     """320 valid orders broken at random (fixed seed) in one batch, then the same batch again."""
     orders = corpus.generated_orders(320)
@@ -202,12 +175,6 @@ class _Answer:
         self.status_code, self.headers, self.content = status_code, headers, content
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "one hostile order fails the whole pass (status failed, \"internal error: StatementError('Value 2 is not None, "
-    "True, or False')\"): sync_jobs/sync_pass.py StorePass._learn_customers keeps `customer_id` values with "
-    "`isinstance(i, int) and i > 0`, which lets `true` (a bool) and ids beyond the column range through to "
-    "`Member.customer_id.in_(ids)`; SQLAlchemy types the IN list from the bool and refuses the other ids. The "
-    "apply service never sees the batch, so the valid orders of the pass are lost with it"))
 def test_a_pass_meeting_hostile_orders_rejects_them_and_books_the_rest(app, caplog):
     from loyalty_sync.woocommerce import StoreClient, WooCommerceTransport
     from sync_jobs.sync_pass import run_pass
