@@ -311,11 +311,14 @@ class CampaignView(SecureBaseView):
             flash(message + " Sending takes longer than one page load allows: press “Finish issuing” to go on "
                             "(members already served are skipped).", "warning")
             return redirect(url_for(".campaign", campaign_id=campaign.id))
+        category = "success"
         if values["push"] and campaign.issued:
-            message += " " + self._push(store, campaign)
+            pushed = self._push(store, campaign)
+            message += " " + pushed
+            category = "warning" if "could not be reached" in pushed or "refused" in pushed else category
         elif campaign.issued:
             message += " They go to the store with the next sync pass."
-        flash(message, "success")
+        flash(message, category)
         return redirect(url_for(".campaign", campaign_id=campaign.id))
 
     # --- actions on a campaign (admins) -------------------------------------------------------
@@ -366,8 +369,8 @@ class CampaignView(SecureBaseView):
                      reason=campaign.name)
         db.session.commit()
         if error:
-            return (f"The store could not be reached ({error}); the coupons wait in the outbox and go with the next "
-                    "sync pass, or push them again from this page.")
+            return (f"The store could not be reached: {error.rstrip('.')}. The coupons wait in the outbox and go "
+                    "with the next sync pass, or push them again from this page.")
         if out_of_time:
             return (f"{campaign.pushed} of {campaign.issued} are in the store so far; the rest go with the next sync "
                     "pass (or press “Push now” again).")
@@ -383,7 +386,8 @@ class CampaignView(SecureBaseView):
         elif campaign.status == "done":
             flash("Every coupon of this campaign is in the store already.", "info")
         else:
-            flash(self._push(store, campaign), "success")
+            pushed = self._push(store, campaign)
+            flash(pushed, "warning" if "could not be reached" in pushed or "refused" in pushed else "success")
         return redirect(url_for(".campaign", campaign_id=campaign.id))
 
     @expose("/<int:campaign_id>/resume", methods=["POST"])
