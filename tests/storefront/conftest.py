@@ -54,11 +54,15 @@ def bearer(token: str) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_locale_per_request(app):
+def _fresh_locale_per_request(request):
     """The `app` fixture keeps one app context (and so one `g`) open for the
     whole test; Flask-Babel caches the request's locale on `g`. In production
     every request has its own app context; reproduce that."""
+    if "app" not in request.fixturenames:
+        return
     from flask import g
+
+    app = request.getfixturevalue("app")
 
     @app.before_request
     def _forget_locale():
