@@ -151,7 +151,7 @@ def categories_by_product(store: Store) -> dict[int, frozenset[int]]:
 # --- customers -------------------------------------------------------------
 
 def apply_customers(store: Store, customers: Iterable[dict], *, now: datetime | None = None,
-                    run_id: int | None = None) -> ApplyResult:
+                    run_id: int | None = None, plan: bool = True) -> ApplyResult:
     now = now or datetime.now(timezone.utc)
     result = ApplyResult()
     parsed = []
@@ -173,7 +173,7 @@ def apply_customers(store: Store, customers: Iterable[dict], *, now: datetime | 
         member.birthday = _birthday(facts.meta.get(program.birthday_meta_key), store, run_id, facts.customer_id, result)
         touched.append(member)
         result.applied += 1
-    _plan_members(store, touched, now, result)
+    _plan_or_flag(store, touched, now, result, plan)
     return result
 
 
@@ -192,8 +192,9 @@ def _birthday(raw, store: Store, run_id, customer_id: int, result: ApplyResult) 
 # --- orders ----------------------------------------------------------------
 
 def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict[int, list[dict]] | None = None,
-                 now: datetime | None = None, run_id: int | None = None) -> ApplyResult:
-    """Store the orders and re-plan every member they touch. The caller commits."""
+                 now: datetime | None = None, run_id: int | None = None, plan: bool = True) -> ApplyResult:
+    """Store the orders and re-plan every member they touch (or, with
+    `plan=False`, flag them for `plan_pending_members`). The caller commits."""
     now = now or datetime.now(timezone.utc)
     refunds_by_order = refunds_by_order or {}
     result = ApplyResult()
@@ -214,21 +215,21 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
     directory = MemberDirectory(store.id)
     directory.preload([f.customer_id for f in parsed], [f.email for f in parsed])
     changed = []
-    touched: dict[int, Member] = {}
+    touched: dict[Member, None] = {}  # an ordered set; new members have no id before the flush
     for facts in parsed:
         row = existing.get(facts.order_id)
         if row is not None and row.digest == facts_digest(facts):
             result.unchanged += 1
             continue
         member = directory.for_order(facts.customer_id, facts.email)
-        if row is not None and row.member_id not in (None, member.id):
-            touched[row.member_id] = db.session.get(Member, row.member_id)
-        touched[member.id] = member
+        if row is not None and row.member_id is not None and row.member_id != member.id:
+            touched[db.session.get(Member, row.member_id)] = None
+        touched[member] = None
         changed.append((facts, row, member))
     # Lock the members before their orders are written: an order row's
     # foreign key takes a share lock on its member, and two writers holding
     # share locks would deadlock on the later FOR UPDATE.
-    lock_members(list(touched.values()))
+    lock_members(list(touched))
     for facts, row, member in changed:
         if row is None:
             row = Order(store_id=store.id, earned=0, ledger_rows=0)
@@ -238,7 +239,7 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
         row.member_id = member.id
         result.applied += 1
     db.session.flush()
-    _plan_members(store, list(touched.values()), now, result)
+    _plan_or_flag(store, list(touched), now, result, plan)
     return result
 
 
@@ -290,6 +291,41 @@ def reevaluate(store: Store, members: list[Member] | None = None, *, now: dateti
     return result
 
 
+def _plan_or_flag(store: Store, members: list[Member], now: datetime, result: ApplyResult, plan: bool) -> None:
+    """Plan now, or flag for a later `plan_pending_members` in the same
+    transaction as the facts: a member's history spread over many batches of
+    a first sync is then planned once, and a crash in between loses nothing
+    (the flag is still set)."""
+    if plan:
+        _plan_members(store, members, now, result)
+        return
+    db.session.flush()  # new members get their ids
+    for member in members:
+        member.needs_plan = True
+        result.members.add(member.id)
+
+
+def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: int = 500,
+                         commit=None) -> ApplyResult:
+    """Plan every flagged member of the store, a chunk per transaction
+    (`commit` wraps each chunk, e.g. `apply_with_retry`)."""
+    now = now or datetime.now(timezone.utc)
+    total = ApplyResult()
+    run = commit or apply_with_retry
+    while True:
+        def one_chunk() -> ApplyResult:
+            result = ApplyResult()
+            members = db.session.execute(
+                db.select(Member).where(Member.store_id == store.id, Member.needs_plan.is_(True))
+                .order_by(Member.id).limit(chunk)).scalars().all()
+            _plan_members(store, members, now, result)
+            return result
+        result = run(one_chunk)
+        if not result.members:
+            return total
+        total.merge(result)
+
+
 def _plan_members(store: Store, members: list[Member], now: datetime, result: ApplyResult) -> None:
     if not members:
         return
@@ -311,6 +347,7 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
             write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now,
                        program=program)
             extras.after_write(member, books, plan)  # program extras: referral coupon, badges
+            member.needs_plan = False
             result.members.add(member.id)
         db.session.flush()
 

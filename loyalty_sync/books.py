@@ -117,7 +117,7 @@ def write_plan(member: Member, books: MemberBooks, plan: Plan, order_rows: dict[
         db.session.add(_coupon_row(member, coupon))
     if plan.coupon_status:
         _set_coupon_status(member, plan.coupon_status, order_rows)
-    if tuple(plan.vip_periods) != tuple(books.vip_periods):
+    if set(plan.vip_periods) != set(books.vip_periods):
         _replace_vip_periods(member, plan.vip_periods)
     member.tier = plan.tier
     member.tier_below_since = plan.tier_below_since
@@ -175,7 +175,9 @@ def _set_coupon_status(member: Member, changes: dict[str, str], order_rows: dict
 
 
 def _replace_vip_periods(member: Member, periods) -> None:
-    db.session.execute(db.delete(VipPeriod).where(VipPeriod.member_id == member.id))
+    with db.session.no_autoflush:
+        db.session.execute(db.delete(VipPeriod).where(VipPeriod.member_id == member.id)
+                           .execution_options(synchronize_session=False))
     for p in periods:
         db.session.add(VipPeriod(member_id=member.id, source=p.source, start=p.start, end=p.end,
                                  reason=p.reason, order_wc_id=p.order_id))

@@ -63,8 +63,7 @@ class MemberDirectory:
     def _create(self, *, customer_id: int | None, email: str) -> Member:
         member = Member(store_id=self.store_id, customer_id=customer_id, email=email, points=0, tier="",
                         tiers_rewarded=[], meta={}, pushed_status={})
-        db.session.add(member)
-        db.session.flush()  # an id now: ledger keys are built from it
+        db.session.add(member)  # flushed with its batch: one INSERT round for many new members
         self._remember(member)
         return member
 

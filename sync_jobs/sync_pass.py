@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from loyalty_sync.apply import ApplyResult, apply_categories, apply_customers, apply_orders, apply_products, \
-    apply_with_retry
+    apply_with_retry, plan_pending_members
 from loyalty_sync.apply import apply_reviews  # program extras
 from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.reviews import recheck_since  # program extras
@@ -42,12 +42,13 @@ class PassCounts:
     pushed_members: int = 0
     errors: list = field(default_factory=list)
     error_kind: str = ""
+    planned: int = 0
 
     def as_dict(self) -> dict:
         return {"pulled": self.pulled, "applied": sum(self.applied_by.values()), "applied_by": self.applied_by,
                 "unchanged": self.unchanged,
                 "rejected": self.rejected, "pushed_coupons": self.pushed_coupons,
-                "pushed_members": self.pushed_members, **({"error_kind": self.error_kind} if self.error_kind else {})}
+                "pushed_members": self.pushed_members, "members_planned": self.planned, **({"error_kind": self.error_kind} if self.error_kind else {})}
 
 
 def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progress: Progress | None = None,
@@ -64,7 +65,9 @@ def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progres
         client = client or client_for(store)
         counts = PassCounts()
         try:
-            StorePass(store, run, client, counts, full=full, progress=progress, batch_size=batch_size).execute()
+            store_pass = StorePass(store, run, client, counts, full=full, progress=progress, batch_size=batch_size)
+            store_pass.defer_planning = True
+            store_pass.execute()
             run.status = "partial" if counts.rejected or counts.errors else "ok"
             if counts.errors:
                 run.error = redact("; ".join(counts.errors[:20]))[:4000]
@@ -108,6 +111,15 @@ class StorePass:
                  progress: Progress | None, batch_size: int):
         self.store, self.run, self.client, self.counts = store, run, client, counts
         self.full, self.progress, self.batch_size = full, progress, batch_size
+        # A pass stores every batch first and plans each touched member once at
+        # the end (members flagged `needs_plan`); webhook jobs plan at once.
+        self.defer_planning = False
+
+    def plan_pending(self) -> None:
+        """Plan every member whose facts changed (this pass's, and any a
+        crashed pass left flagged)."""
+        result = plan_pending_members(self.store)
+        self.counts.planned += len(result.members)
 
     def execute(self) -> None:
         info = self.client.store_info(require_modified_after=True)
@@ -117,6 +129,7 @@ class StorePass:
         if self.full or self._bookmark("customers").modified_after is None:
             self.pull_all_customers()
         self.pull_orders()
+        self.plan_pending()
         self.pull_reviews()  # program extras
         self.push()
 
@@ -138,7 +151,8 @@ class StorePass:
         started = datetime.now(timezone.utc)
         for page in pull.customer_pages(self.client, on_page=self._on_page):
             self._count("customers", len(page))
-            self.apply("customers", lambda page=page: apply_customers(self.store, page, run_id=self.run.id))
+            self.apply("customers", lambda page=page: apply_customers(self.store, page, run_id=self.run.id,
+                                                                      plan=not self.defer_planning))
         self._move(self._bookmark("customers"), started)
 
     def pull_orders(self) -> None:
@@ -167,7 +181,8 @@ class StorePass:
         detail, apply and commit. Used by the pass and by webhook jobs."""
         self._learn_customers(orders)
         details = self._refund_details(orders, refunds)
-        self.apply("orders", lambda: apply_orders(self.store, orders, refunds_by_order=details, run_id=self.run.id))
+        self.apply("orders", lambda: apply_orders(self.store, orders, refunds_by_order=details, run_id=self.run.id,
+                                                  plan=not self.defer_planning))
 
     def _learn_customers(self, orders: list[dict]) -> None:
         """Incremental passes meet new customers through their orders only."""
@@ -181,7 +196,8 @@ class StorePass:
         if missing:
             customers = pull.customers_by_id(self.client, missing)
             self._count("customers", len(customers))
-            self.apply("customers", lambda: apply_customers(self.store, customers, run_id=self.run.id))
+            self.apply("customers", lambda: apply_customers(self.store, customers, run_id=self.run.id,
+                                                            plan=not self.defer_planning))
 
     def _refund_details(self, orders: list[dict], refunds: dict[int, list[dict]] | None) -> dict[int, list[dict]]:
         """Line detail for every refunded order: from the store-wide listing, or

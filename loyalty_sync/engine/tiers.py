@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Iterable, Mapping
 
+from functools import lru_cache
+
 from dateutil.relativedelta import relativedelta
 
 from loyalty_sync.engine.earning import eligible_amount, order_earns
@@ -22,13 +24,20 @@ from loyalty_sync.engine.program import Program, Tier
 TWELVE_MONTHS = relativedelta(months=12)
 
 
+@lru_cache(maxsize=4096)
+def window_start(at: datetime) -> datetime:
+    """`at` minus 12 calendar months (relativedelta is slow; the same `at`
+    is asked for once per order of a member's history)."""
+    return at - TWELVE_MONTHS
+
+
 def in_window(created: datetime, at: datetime, window: str) -> bool:
     """Orders created in (at - 12 months, at] for the rolling window."""
     if created > at:
         return False
     if window == "lifetime":
         return True
-    return created > at - TWELVE_MONTHS
+    return created > window_start(at)
 
 
 def tier_metric(

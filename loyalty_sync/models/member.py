@@ -45,6 +45,8 @@ class Member(db.Model):
     referral_code: Mapped[str | None] = mapped_column(String(60), unique=True)
     pushed_status: Mapped[dict] = mapped_column(JSONDoc, default=dict)
     status_changed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # New facts stored, books not yet re-planned (a pass plans each member once, at the end)
+    needs_plan: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,7 @@ class Order(db.Model):
         UniqueConstraint("store_id", "wc_id"),
         Index("ix_orders_member_created", "member_id", "created"),
         Index("ix_orders_store_created", "store_id", "created"),
+        Index("ix_orders_store_status_created", "store_id", "status", "created"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
