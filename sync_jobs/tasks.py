@@ -188,7 +188,8 @@ def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> Webhoo
         worker = StorePass(store, run, client, counts, full=False, progress=None, batch_size=EVENT_BATCH)
         errors: list[str] = []
         try:
-            for event_id in event_ids:
+            remaining = _apply_orders_together(store, worker, event_ids, outcome)
+            for event_id in remaining:
                 _apply_event(store, worker, event_id, outcome, errors)
             if not outcome.failed or outcome.applied:
                 try:
@@ -214,6 +215,44 @@ def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> Webhoo
         log.info("job end: webhook events of %s: %s in %.1fs (%s)", store.name, run.status,
                  time.monotonic() - started, outcome)
         return outcome
+
+
+def _apply_orders_together(store: Store, worker, event_ids: list[int], outcome: WebhookOutcome) -> list[int]:
+    """The order events of a job in one apply (one transaction, each member
+    planned once): a burst of deliveries costs one round, not one per order.
+    Returns the events still to handle one by one: customer events, and all
+    of them if the batch failed (then each failure is recorded on its event)."""
+    events = [db.session.get(WebhookEvent, i) for i in event_ids]
+    orders = [e for e in events if e.resource == "order" and isinstance(e.payload, dict)]
+    rest = [e.id for e in events if e not in orders]
+    fresh = []
+    for event in orders:
+        if _is_stale_order(store, event.payload):
+            event.processed_at, event.error = datetime.now(timezone.utc), "older than the order in the books"
+            outcome.stale += 1
+        else:
+            fresh.append(event)
+    db.session.commit()
+    if not fresh:
+        return rest
+    before = worker.counts.rejected
+    try:
+        worker.apply_orders([e.payload for e in fresh])
+    except Exception as exc:  # isolate the culprit: retry one by one
+        db.session.rollback()
+        log.warning("webhook batch of %s failed (%s); applying its events one by one", store.name,
+                    redact(str(exc))[:200])
+        return rest + [e.id for e in fresh]
+    now = datetime.now(timezone.utc)
+    rejected = worker.counts.rejected > before
+    for event in fresh:
+        event = db.session.get(WebhookEvent, event.id)
+        event.attempts += 1
+        event.processed_at = now
+        event.error = "some orders of this batch were rejected: see the rejected records" if rejected else ""
+    db.session.commit()
+    outcome.applied += len(fresh)
+    return rest
 
 
 def _apply_event(store: Store, worker, event_id: int, outcome: WebhookOutcome, errors: list[str]) -> None:
