@@ -1,7 +1,7 @@
 """The admin panel: Flask-Admin (bootstrap4) behind Flask-Login.
 
-`init_app(app)` is called by the app factory (`_register_optional_parts`)
-when this package exists. It attaches, per app:
+`init_app(app)` is called by the app factory.
+It attaches, per app:
 - Flask-Login (session cookie; config sets Secure/HttpOnly/SameSite),
 - CSRF protection for every POST of the app, except the WooCommerce webhook
   blueprint (`webhooks`, signed by the store instead; see `_protect_csrf`),

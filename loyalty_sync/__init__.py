@@ -29,24 +29,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     from loyalty_sync.cli import register_cli
 
     register_cli(app)
-    _register_optional_parts(app)
+    _register_parts(app)
     return app
 
 
-def _register_optional_parts(app: Flask) -> None:
-    """Admin panel, webhooks and sync commands live in their own packages."""
-    import importlib
+def _register_parts(app: Flask) -> None:
+    """The web parts and the worker's commands, each a package with `init_app`.
+    The storefront goes first: it sets up Flask-Babel, which Flask-Admin also
+    uses once it is installed."""
+    import admin
+    import storefront
+    import sync_jobs
 
-    for module_name in ("admin", "sync_jobs", "storefront"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        init = getattr(module, "init_app", None)
-        if init:
-            init(app)
+    storefront.init_app(app)
+    admin.init_app(app)
+    sync_jobs.init_app(app)
 
 
 def _configure_logging(app: Flask) -> None:

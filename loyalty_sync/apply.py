@@ -25,8 +25,8 @@ from loyalty_sync.extensions import db
 from loyalty_sync.membership import MemberDirectory
 from loyalty_sync.models import Category, Coupon, Member, Order, Product, RejectedRecord, Store
 from loyalty_sync.order_facts import facts_digest, fill_order_row, stored_refunds_as_wc
-from loyalty_sync import reviews as review_rules  # program extras
-from loyalty_sync.program_extras import ProgramExtras  # program extras
+from loyalty_sync import reviews as review_rules
+from loyalty_sync.program_extras import ProgramExtras
 from loyalty_sync.program_versions import current_program, programs_by_number
 
 log = logging.getLogger(__name__)
@@ -259,7 +259,7 @@ def _existing_orders(store: Store, wc_ids: list[int]) -> dict[int, Order]:
     return found
 
 
-# --- reviews (program extras) ------------------------------------------------
+# --- reviews ------------------------------------------------
 
 def apply_reviews(store: Store, reviews: Iterable[dict], *, now: datetime | None = None,
                   run_id: int | None = None) -> ApplyResult:
@@ -332,21 +332,21 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
     program_version, program = current_program(store)
     programs = programs_by_number(store)
     cutoff = _vip_spend_cutoff(store, program)
-    extras = ProgramExtras(store, program, program_version, now)  # program extras: loyalty_sync/program_extras.py
-    members = extras.expand(members)  # program extras: + referrers of the friends' orders
+    extras = ProgramExtras(store, program, program_version, now)  # loyalty_sync/program_extras.py
+    members = extras.expand(members)  # + referrers of the friends' orders
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         lock_members(chunk)
         loaded = load_books(chunk)
-        extras.prepare(chunk, loaded)  # program extras
+        extras.prepare(chunk, loaded)
         for member in chunk:
             books = loaded.books[member.id]
-            planned = extras.books_for(member, books)  # program extras: + bonus lines
+            planned = extras.books_for(member, books)  # + bonus lines
             plan = plan_member(planned, program, program_version, now, vip_spend_cutoff=cutoff, programs=programs)
-            plan = extras.merge(member, plan)  # program extras
+            plan = extras.merge(member, plan)
             write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now,
                        program=program)
-            extras.after_write(member, books, plan)  # program extras: referral coupon, badges
+            extras.after_write(member, books, plan)  # referral coupon, badges
             member.needs_plan = False
             result.members.add(member.id)
         db.session.flush()

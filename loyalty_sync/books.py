@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Iterable
 
-from loyalty_sync.badges import badges_meta  # program extras
+from loyalty_sync.badges import badges_meta
 from loyalty_sync.coupon_codes import new_coupon_code
 from loyalty_sync.engine.ledger import CouponLine, LedgerLine, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
@@ -154,7 +154,7 @@ def store_status(member: Member) -> dict:
         "loyalty_tier": member.tier,
         "loyalty_vip": "yes" if member.vip else "no",
         "loyalty_vip_until": member.vip_until.date().isoformat() if member.vip_until else "",
-        "loyalty_badges": badges_meta(member),  # program extras: loyalty_sync/badges.py
+        "loyalty_badges": badges_meta(member),  # loyalty_sync/badges.py
     }
     # storefront: loyalty_page_url / loyalty_survey_url (loyalty_sync/member_links.py); none without PUBLIC_BASE_URL
     status.update(status_links(member))

@@ -1,7 +1,7 @@
 """The member-facing side: the storefront REST API (/api/v1), the personal
 member page (/m/<token>) and the NPS survey link (/s/<token>).
 
-`init_app(app)` is called by the app factory (`_register_optional_parts`).
+`init_app(app)` is called by the app factory.
 See storefront/README.md.
 """
 from __future__ import annotations

@@ -50,7 +50,7 @@ def coupon_payload(coupon: Coupon) -> dict:
         "description": f"loyalty-sync: {coupon.reason}"[:500],
         "meta_data": [{"key": "loyalty_sync_key", "value": coupon.key}],
     }
-    if coupon.source == "referral":  # program extras: one personal code for many friends, once each
+    if coupon.source == "referral":  # one personal code for many friends, once each
         payload["usage_limit"] = None
     if coupon.expires_at:
         payload["date_expires_gmt"] = coupon.expires_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
@@ -140,7 +140,7 @@ def push_member_status(store: Store, client: StoreClient, result: PushResult) ->
         for member in guests:  # guests have no customer record to carry meta
             member.status_changed = False
         registered = [m for m in batch if m not in guests]
-        preload_badges(registered)  # program extras: one query for the batch's loyalty_badges
+        preload_badges(registered)  # one query for the batch's loyalty_badges
         if registered:
             _push_meta_batch(store, client, registered, result)
         db.session.commit()

@@ -13,10 +13,9 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from loyalty_sync.apply import ApplyResult, apply_categories, apply_customers, apply_orders, apply_products, \
-    apply_with_retry, plan_pending_members
-from loyalty_sync.apply import apply_reviews  # program extras
+    apply_reviews, apply_with_retry, plan_pending_members
 from loyalty_sync.engine.facts import parse_wc_datetime
-from loyalty_sync.reviews import recheck_since  # program extras
+from loyalty_sync.reviews import recheck_since
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store, SyncBookmark, SyncRun
 from loyalty_sync.redaction import redact
@@ -130,7 +129,7 @@ class StorePass:
             self.pull_all_customers()
         self.pull_orders()
         self.plan_pending()
-        self.pull_reviews()  # program extras
+        self.pull_reviews()
         self.push()
 
     # --- pulls -------------------------------------------------------------
