@@ -23,7 +23,7 @@ from loyalty_sync.engine.facts import BadRecord, customer_from_wc, order_from_wc
 from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.extensions import db
 from loyalty_sync.membership import MemberDirectory
-from loyalty_sync.models import Category, Coupon, Member, Order, Product, RejectedRecord, Store
+from loyalty_sync.models import Category, Member, Order, Product, RejectedRecord, Store
 from loyalty_sync.order_facts import facts_digest, fill_order_row, stored_refunds_as_wc
 from loyalty_sync import reviews as review_rules
 from loyalty_sync.program_extras import ProgramExtras
@@ -198,19 +198,7 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
     now = now or datetime.now(timezone.utc)
     refunds_by_order = refunds_by_order or {}
     result = ApplyResult()
-    catalogue = categories_by_product(store)
-    orders = list(orders)
-    existing = _existing_orders(store, [r["id"] for r in orders if isinstance(r, dict) and _usable_id(r.get("id"))])
-    parsed = []
-    for record in orders:
-        try:
-            order_id = record.get("id") if isinstance(record, dict) else None
-            order_id = order_id if _usable_id(order_id) else None  # a broken id is the parser's to report
-            refunds = refunds_by_order.get(order_id) or _known_refunds(existing.get(order_id), record)
-            parsed.append(order_from_wc(record, refunds, catalogue))
-        except BadRecord as exc:
-            _reject(store, run_id, "order", record, str(exc), result)
-    parsed.sort(key=lambda f: (f.created, f.order_id))
+    parsed, existing = parse_orders(store, orders, refunds_by_order, run_id, result)
 
     directory = MemberDirectory(store.id)
     directory.preload([f.customer_id for f in parsed], [f.email for f in parsed])
@@ -241,6 +229,26 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
     db.session.flush()
     _plan_or_flag(store, list(touched), now, result, plan)
     return result
+
+
+def parse_orders(store: Store, orders: Iterable, refunds_by_order: dict[int, list[dict]], run_id: int | None,
+                 result: ApplyResult) -> tuple[list, dict[int, Order]]:
+    """Read wc/v3 orders into facts, oldest first, rejecting the broken ones
+    by name; also returns the stored rows of those orders (by id)."""
+    catalogue = categories_by_product(store)
+    orders = list(orders)
+    existing = _existing_orders(store, [r["id"] for r in orders if isinstance(r, dict) and _usable_id(r.get("id"))])
+    parsed = []
+    for record in orders:
+        try:
+            order_id = record.get("id") if isinstance(record, dict) else None
+            order_id = order_id if _usable_id(order_id) else None  # a broken id is the parser's to report
+            refunds = refunds_by_order.get(order_id) or _known_refunds(existing.get(order_id), record)
+            parsed.append(order_from_wc(record, refunds, catalogue))
+        except BadRecord as exc:
+            _reject(store, run_id, "order", record, str(exc), result)
+    parsed.sort(key=lambda f: (f.created, f.order_id))
+    return parsed, existing
 
 
 def _known_refunds(row: Order | None, record: dict) -> list[dict] | None:

@@ -198,31 +198,15 @@ def apply_history_orders(store: Store, records: list[dict], refunds_by_order: di
     """Store orders that count for tiers, VIP and KPIs but earn nothing: new
     rows are marked as earned under the history-only `version` before the
     members are planned. The caller commits."""
-    from loyalty_sync.apply import (
-        ApplyResult,
-        _existing_orders,
-        _plan_members,
-        _reject,
-        categories_by_product,
-    )
+    from loyalty_sync.apply import ApplyResult, _plan_members, parse_orders
     from loyalty_sync.books import lock_members
-    from loyalty_sync.engine.facts import BadRecord, order_from_wc
     from loyalty_sync.engine.tiers import tier_for_metric, tier_metric
     from loyalty_sync.membership import MemberDirectory
     from loyalty_sync.order_facts import facts_digest, facts_from_row, fill_order_row
     from loyalty_sync.program_versions import current_program
 
     result = ApplyResult()
-    catalogue = categories_by_product(store)
-    existing = _existing_orders(store, [r["id"] for r in records if isinstance(r.get("id"), int)])
-    parsed = []
-    for record in records:
-        try:
-            refunds = refunds_by_order.get(record.get("id"))
-            parsed.append(order_from_wc(record, refunds, catalogue))
-        except BadRecord as exc:
-            _reject(store, run_id, "order", record, str(exc), result)
-    parsed.sort(key=lambda f: (f.created, f.order_id))
+    parsed, existing = parse_orders(store, records, refunds_by_order, run_id, result)
     directory = MemberDirectory(store.id)
     directory.preload([f.customer_id for f in parsed], [f.email for f in parsed])
     _, program = current_program(store)
