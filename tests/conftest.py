@@ -16,6 +16,8 @@ import pytest
 from loyalty_sync import create_app
 from loyalty_sync.extensions import db
 
+pytest_plugins = ["tests.support.browser"]
+
 BACKENDS = [b for b in os.environ.get("LOYALTY_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 _counter = itertools.count()
 

@@ -3,18 +3,13 @@ browser tests (real werkzeug server in a thread, real headless Chromium)."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.admin.factories import ADMIN_PASSWORD, VIEWER_PASSWORD, make_user
+from tests.support.browser import new_page
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -77,42 +72,7 @@ def token_for(client, path: str = "/admin/") -> str:
 
 
 @pytest.fixture
-def sqlite_only(database_url):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("browser tests run on SQLite only, to keep the suite fast")
-
-
-@pytest.fixture
-def live_server(app, sqlite_only):
-    """The app served by a real werkzeug server on a free port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-                    "(`make browser`, or `apt-get install -y chromium`)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(15000)
+    context, page = new_page(browser, viewport={"width": 1400, "height": 1000})
     yield page
     context.close()

@@ -11,11 +11,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from tests.support.stores import make_store as make_test_store, quick_retries  # noqa: F401 (re-exported)
 from sqlalchemy import func
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Store
-from loyalty_sync.program_versions import ensure_program
 from woosim.testing import WooSimServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,17 +87,7 @@ def books_view() -> dict:
 
 
 def make_store(sim, name: str = "S") -> Store:
-    store = Store(name=name, url=sim.url, consumer_key=sim.key, consumer_secret=sim.secret,
-                  webhook_secret="whsec-reliability")
-    db.session.add(store)
-    db.session.flush()
-    ensure_program(store)
-    db.session.commit()
-    return store
-
-
-def quick_retries(app) -> None:
-    app.config.update(STORE_BACKOFF_BASE=0.01, STORE_BACKOFF_MAX=0.05, STORE_TIMEOUT_SECONDS=2)
+    return make_test_store(name, sim.url, sim.key, sim.secret, webhook_secret="whsec-reliability")
 
 
 def flask_env(database_url: str, instance: Path) -> dict:

@@ -5,24 +5,19 @@ The browser tests run headless Chromium against a real server (SQLite only)."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from loyalty_sync import member_links
 from loyalty_sync.books import store_status
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, NpsAnswer
 from tests.storefront.conftest import make_member
+from tests.support.browser import new_page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _page_path(member) -> str:
@@ -160,34 +155,10 @@ def test_the_page_speaks_the_stores_language_and_currency(client, app, store, an
 # --- the page in a real browser -------------------------------------------------------------------
 
 @pytest.fixture
-def live_server(app, database_url):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("browser tests run on SQLite only")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)  # a phone
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
+def page(browser, live_server):
+    context, page = new_page(browser, viewport={"width": 390, "height": 844}, device_scale_factor=1)  # a phone
+    yield page
+    context.close()
 
 
 @pytest.mark.browser

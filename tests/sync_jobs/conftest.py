@@ -1,9 +1,7 @@
 import pytest
 
-from loyalty_sync.extensions import db
-from loyalty_sync.models import Store
-from loyalty_sync.program_versions import ensure_program
 from tests.support.store_api import StoreScript
+from tests.support.stores import make_store, quick_retries
 from woosim.testing import WooSimServer
 
 
@@ -21,11 +19,5 @@ def shop(woosim):
 @pytest.fixture
 def store(app, woosim):
     """Our record of the woosim store; quick retries so fault tests stay fast."""
-    app.config.update(STORE_BACKOFF_BASE=0.01, STORE_BACKOFF_MAX=0.05, STORE_TIMEOUT_SECONDS=2)
-    store = Store(name="sim", url=woosim.url, consumer_key=woosim.key, consumer_secret=woosim.secret,
-                  webhook_secret="whsec-test")
-    db.session.add(store)
-    db.session.flush()
-    ensure_program(store)
-    db.session.commit()
-    return store
+    quick_retries(app)
+    return make_store("sim", woosim.url, woosim.key, woosim.secret)
