@@ -7,8 +7,8 @@ unknown one (404). Each token is rate limited (STOREFRONT_API_RATE_LIMIT,
 default "120 per minute", Flask-Limiter, in-memory); over it: 429 with
 Retry-After. Every error is {"error": {"code", "message", "field"}}.
 
-The OpenAPI document (/api/v1/openapi.json) and the docs pages
-(/api/v1/docs, /api/v1/swagger-ui) are generated from the schemas in
+The OpenAPI document (/api/v1/openapi.json) and the docs page
+(/api/v1/docs, rendered here: no script from a CDN) are generated from the schemas in
 storefront/schemas.py, the same ones that validate the requests.
 """
 from __future__ import annotations
@@ -315,8 +315,6 @@ def init_api(app: Flask) -> Api:
     config.setdefault("STOREFRONT_OPENAPI_VERSION", "3.0.3")
     config.setdefault("STOREFRONT_OPENAPI_URL_PREFIX", "/api/v1")
     config.setdefault("STOREFRONT_OPENAPI_JSON_PATH", "openapi.json")
-    config.setdefault("STOREFRONT_OPENAPI_SWAGGER_UI_PATH", "swagger-ui")
-    config.setdefault("STOREFRONT_OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
     config.setdefault("STOREFRONT_API_SPEC_OPTIONS", {
         "security": [{"bearerAuth": []}],
         "info": {"description": "The member-facing API of loyalty-sync. Every request needs "
