@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, request
 from flask_admin import Admin
-from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address

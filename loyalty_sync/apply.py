@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from dateutil import parser as date_parser
 from sqlalchemy import func

@@ -20,7 +20,7 @@ batch of members) so that `books.store_status` does not query per member.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from loyalty_sync.engine.earning import order_earns
 from loyalty_sync.engine.facts import OrderFacts

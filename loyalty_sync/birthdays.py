@@ -25,7 +25,7 @@ whose birthday week is now; the caller commits (e.g.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
 
 from loyalty_sync.engine.bonuses import birthday_week
 from loyalty_sync.extensions import db

@@ -7,7 +7,7 @@ batch, not per member), because a first sync applies years of orders.
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable
+from collections.abc import Iterable
 
 from loyalty_sync.badges import badges_meta
 from loyalty_sync.coupon_codes import new_coupon_code

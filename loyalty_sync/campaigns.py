@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Callable
+from collections.abc import Callable
 
 from loyalty_sync.coupon_codes import new_coupon_code
 from loyalty_sync.engine.program import DISCOUNT_TYPES

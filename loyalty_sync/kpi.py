@@ -44,7 +44,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 PAID_STATUSES = ("completed", "processing")
 ACTIVE_DAYS = 365

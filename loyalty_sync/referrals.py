@@ -36,7 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from loyalty_sync.coupon_codes import new_coupon_code
 from loyalty_sync.engine.bonuses import referral_bonus_line

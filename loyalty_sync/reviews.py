@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from loyalty_sync.engine.facts import BadRecord, ReviewFacts, review_from_wc
 from loyalty_sync.engine.ledger import LedgerKind, LedgerLine

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable
+from collections.abc import Iterable
 
 from loyalty_sync.kpi import OrderRow, paid_orders
 
@@ -41,7 +41,7 @@ class RfmThresholds:
     loyal_orders: int = 2
 
     @classmethod
-    def from_dict(cls, values: dict | None) -> "RfmThresholds":
+    def from_dict(cls, values: dict | None) -> RfmThresholds:
         known = {f.name: f.type for f in fields(cls)}
         kw = {}
         for key, value in (values or {}).items():

@@ -3,7 +3,7 @@ service takes. Request shapes follow Airbyte's connector (STYLE.md):
 `orderby=id&order=asc`, `dates_are_gmt=true`, `modified_after` for changes."""
 import logging
 from datetime import datetime, timedelta
-from typing import Iterator
+from collections.abc import Iterator
 
 from loyalty_sync.woocommerce import NotWooCommerce, RecordNotFound, StoreClient, incremental_order_params
 from loyalty_sync.woocommerce.errors import StoreError

@@ -10,7 +10,7 @@ the coupon push links codes the store already has.
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
 
 from loyalty_sync.apply import ApplyResult, apply_categories, apply_customers, apply_orders, apply_products, \
     apply_reviews, apply_with_retry, plan_pending_members
@@ -283,7 +283,7 @@ def _newest(records: list[dict], current: datetime | None) -> datetime | None:
             continue
         try:
             value = parse_wc_datetime(raw, "record", "date_modified_gmt")
-        except Exception:  # a broken date is the apply's to reject, not the bookmark's
+        except Exception:  # noqa: S112 - a broken date is the apply's to reject, not the bookmark's
             continue
         if value and (current is None or value > current):
             current = value

@@ -49,7 +49,7 @@ class FaultRule:
         self.count = 0
 
     @classmethod
-    def parse(cls, text: str) -> "FaultRule":
+    def parse(cls, text: str) -> FaultRule:
         kw: dict = {}
         for part in text.split(";"):
             part = part.strip()

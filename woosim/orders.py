@@ -152,7 +152,7 @@ def compute_totals(state: State, o: dict, coupons: list[dict]):
         ship_total += t
         ship_tax += tax
     fee_total = sum((dec(f["total"]) for f in o["fee_lines"]), ZERO)
-    for c, cl, d in zip(coupons, o["coupon_lines"], per_coupon_line):
+    for _coupon, cl, d in zip(coupons, o["coupon_lines"], per_coupon_line, strict=True):
         disc = sum(d, ZERO)
         dtax = ZERO
         for i, ln in enumerate(lines):

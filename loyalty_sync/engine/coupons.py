@@ -3,7 +3,7 @@ expired unused, which gives the points back when the shop wants that."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import CouponLine, CouponStatus, LedgerKind, LedgerLine

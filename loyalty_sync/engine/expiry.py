@@ -15,7 +15,7 @@ Inactivity: all points expire `expiry_months` after the last order.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from dateutil.relativedelta import relativedelta
 

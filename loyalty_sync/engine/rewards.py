@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Sequence
+from collections.abc import Sequence
 
 from loyalty_sync.engine.ledger import CouponLine, CouponSource, CouponStatus, LedgerKind, LedgerLine, MemberBooks
 from loyalty_sync.engine.program import CouponTemplate, Program, Reward

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from functools import lru_cache
 

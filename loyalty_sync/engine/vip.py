@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from loyalty_sync.engine.earning import eligible_amount, order_earns
 from loyalty_sync.engine.facts import OrderFacts

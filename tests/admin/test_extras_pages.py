@@ -11,17 +11,15 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-import pytest
 
 from admin.periods import period_from_args, preset_period
 from loyalty_sync import kpi
 from loyalty_sync.apply import apply_orders, reevaluate
-from loyalty_sync.campaigns import create_campaign, issue_coupons
 from loyalty_sync.expiring import FIELDS, expiring_points
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Review
 from loyalty_sync.segments import SEGMENTS, store_segments
-from tests.admin.conftest import csrf_token, token_for
+from tests.admin.conftest import token_for
 from tests.admin.factories import NOW, make_catalogue, make_member, make_store, populate, wc_order
 
 TODAY = datetime.now(timezone.utc).date()
@@ -377,7 +375,7 @@ def test_expiring_points_report_and_csv(viewer_client):
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert table[0] == list(FIELDS)
     assert len(table) == 2
-    row = dict(zip(FIELDS, table[1]))
+    row = dict(zip(FIELDS, table[1], strict=True))
     assert row["email"] == "eva@example.com" and row["expiring_points"] == "120" and row["points"] == "120"
     assert row["name"] == "'Eva =cmd()" or row["name"] == "Eva =cmd()"  # no cell starts with a formula
     assert row["first_expiry"] == rows[0].first_expiry

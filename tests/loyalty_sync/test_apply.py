@@ -88,7 +88,7 @@ def test_guest_history_becomes_the_registered_customers(store):
 
 
 def test_category_multiplier_from_the_catalogue(store):
-    from loyalty_sync.engine.program import MultiplierRule, program_from_dict, program_to_dict
+    from loyalty_sync.engine.program import MultiplierRule
     from loyalty_sync.program_versions import current_program, save_program
     from decimal import Decimal
     import dataclasses

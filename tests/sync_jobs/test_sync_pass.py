@@ -2,7 +2,6 @@
 and what the store holds (coupons, customer meta)."""
 import math
 import re
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func
@@ -198,7 +197,7 @@ def test_faulty_store_ends_with_the_same_books_as_a_clean_one(app, store, woosim
 
 
 def _reset_books(store, url):
-    from loyalty_sync.models import Category, Product, RejectedRecord, SyncBookmark, VipPeriod, WebhookEvent
+    from loyalty_sync.models import Category, Product, RejectedRecord, SyncBookmark, VipPeriod
 
     with db.engine.begin() as conn:  # raw deletes: the ORM refuses to delete ledger rows, by design
         for model in (LedgerEntry, Coupon, Order, VipPeriod, Member, Product, Category, SyncBookmark,

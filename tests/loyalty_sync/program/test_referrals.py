@@ -4,7 +4,7 @@ from loyalty_sync.engine.facts import order_from_wc
 from loyalty_sync.engine.program import Program
 from loyalty_sync.referrals import ReferralUse, Referrer, referral_lines
 from tests.loyalty_sync.program.helpers import badges, coupons, customers, lines, member, orders
-from tests.support.wc import customer, day, line, order
+from tests.support.wc import customer, day, order
 
 NOW = day(40)
 

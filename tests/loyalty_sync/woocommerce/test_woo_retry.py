@@ -55,7 +55,7 @@ def test_backoff_grows_with_jitter_and_is_capped(make_client, fake_sleep):
     client.get("orders")
 
     expected = [0.5, 1.0, 2.0, 3.0, 3.0]
-    for wait, low in zip(fake_sleep.waits, expected):
+    for wait, low in zip(fake_sleep.waits, expected, strict=True):
         assert low <= wait <= min(low + 0.5, 3.0)
 
 
