@@ -152,6 +152,9 @@ class SQLiteWorker:
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
+        # APScheduler logs every run of the 1-second poll at INFO; our jobs log their own start and end.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
         settings = self.settings
         scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(self.concurrency + 1)},

@@ -96,15 +96,16 @@ def _install_webhooks_when_up(app, store_id: int, store_port: int, web_port: int
     if not (_wait_for_port(store_port) and _wait_for_port(web_port)):
         return
     with app.app_context():
-        try:
-            from sync_jobs.webhook_cli import install_webhooks
-        except ImportError:
-            return
+        from sync_jobs.webhook_cli import install_webhooks
+
         store = db.session.get(Store, store_id)
         try:
-            install_webhooks(store, f"http://127.0.0.1:{web_port}")
+            created, kept, problems = install_webhooks(store, f"http://127.0.0.1:{web_port}")
         except Exception as exc:  # the demo still works through the scheduled passes
             click.echo(f"demo: could not register webhooks ({exc}); scheduled passes still sync", err=True)
+            return
+        click.echo(f"demo: webhooks registered ({len(created)} new, {len(kept)} kept)"
+                   + (f"; {'; '.join(problems)}" if problems else ""))
 
 
 def _wait_for_port(port: int, timeout: float = 60) -> bool:
