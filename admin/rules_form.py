@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -182,6 +183,7 @@ class ParsedRules:
     values: dict
     errors: dict[str, str]
     program: Program | None
+    index_map: dict = dc_field(default_factory=dict)  # engine list position -> submitted form row
 
     @property
     def digest(self) -> str:
@@ -343,7 +345,7 @@ def parse_form(form, base: Program, store: Store | None) -> ParsedRules:
     errors: dict[str, str] = {}
     for error in validate_program(program) + store_errors(program, store):
         errors.setdefault(_form_field(error.field, index_map), _sentence(error.message))
-    return ParsedRules(values, errors, None if errors else program)
+    return ParsedRules(values, errors, None if errors else program, index_map)
 
 
 def _sentence(message: str) -> str:
@@ -360,6 +362,19 @@ def _form_field(path: str, index_map: dict[str, dict[int, int]]) -> str:
         if parts[0] == "multipliers" and len(parts) >= 3 and parts[2] in ("product_id", "category_id"):
             parts[2] = "target"
     return ".".join(parts)
+
+
+def field_warnings(parsed: ParsedRules, store: Store | None) -> dict[str, list[str]]:
+    """`rule_warnings.warnings_for` of a parsed form, addressed like its errors
+    (form field -> messages). Warnings never block saving."""
+    from loyalty_sync.rule_warnings import warnings_for
+
+    if parsed.program is None:
+        return {}
+    found: dict[str, list[str]] = {}
+    for warning in warnings_for(parsed.program, store):
+        found.setdefault(_form_field(warning.field, parsed.index_map), []).append(_sentence(warning.message))
+    return found
 
 
 def form_values_from_form(form) -> dict:

@@ -36,15 +36,24 @@ def build_views() -> list:
     from admin.views.rules import RulesView
     from admin.views.stores import StoreView
     from admin.views.sync_log import RejectedRecordView, SyncRunView
+    # owner analysis pages (reconcile, at-risk, liability, backfill)
+    from admin.views.at_risk import AtRiskView
+    from admin.views.backfill import BackfillView
+    from admin.views.liability import LiabilityView
+    from admin.views.reconcile import ReconcileView
 
     return [
         KpiView(name="KPIs", endpoint="kpis", url="/admin/kpis"),
         MembersView(name="Members", endpoint="members", url="/admin/members"),
         CampaignView(name="Segments & campaigns", endpoint="campaigns", url="/admin/campaigns"),
         ExpiringView(name="Expiring points", endpoint="expiring", url="/admin/expiring"),
+        AtRiskView(name="Members at risk", endpoint="at_risk", url="/admin/at-risk"),
+        LiabilityView(name="Liability forecast", endpoint="liability", url="/admin/liability"),
         RulesView(name="Program rules", endpoint="rules", url="/admin/rules"),
         CouponView(name="Coupons", endpoint="coupons", url="/admin/coupons"),
         StoreView(name="Stores", endpoint="stores", url="/admin/stores", category="Settings"),
+        ReconcileView(name="Reconciliation", endpoint="reconcile", url="/admin/reconcile", category="Settings"),
+        BackfillView(name="Backfill", endpoint="backfill", url="/admin/backfill", category="Settings"),
         SyncRunView(name="Sync log", endpoint="sync_log", url="/admin/sync-log", category="Logs"),
         RejectedRecordView(name="Rejected records", endpoint="rejected", url="/admin/rejected", category="Logs"),
         AuditLogView(name="Audit log", endpoint="audit", url="/admin/audit", category="Logs"),

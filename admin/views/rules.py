@@ -41,6 +41,7 @@ class RulesView(SecureBaseView):
                                         .where(Category.store_id == store.id).order_by(Category.name)).all()
         return self.render("loyalty/rules.html", stores=stores, store=store, number=number, program=program,
                            v=values, errors=errors, preview=preview, versions=versions, products=products,
+                           warnings=(preview or {}).get("warnings") or {},
                            categories=categories, rf=rules_form), status
 
     def _parse(self):
@@ -56,7 +57,8 @@ class RulesView(SecureBaseView):
     def _preview(self, current, parsed, store):
         impact = whatif.preview_change(store, parsed.program, current=current,
                                        max_members=current_app.config.get("WHATIF_MAX_MEMBERS", 20000))
-        return {"changes": rules_form.changes(current, parsed.program), "impact": impact, "digest": parsed.digest}
+        return {"changes": rules_form.changes(current, parsed.program), "impact": impact, "digest": parsed.digest,
+                "warnings": rules_form.field_warnings(parsed, store)}  # shown at the fields; never block saving
 
     @expose("/preview", methods=["POST"])
     def preview(self):
@@ -100,6 +102,10 @@ class RulesView(SecureBaseView):
             errors = {e.field: rules_form._sentence(e.message) for e in invalid.errors}
             return self._render(stores, store, number, current, parsed.values, errors, status=422)
         db.session.commit()
+        noted = [f"{name}: {message}" for name, messages in rules_form.field_warnings(parsed, store).items()
+                 for message in messages]
+        if noted:  # warnings never block saving; say them once more
+            flash(f"Saved with {len(noted)} warning(s): " + " ".join(noted), "warning")
         flash(f"Saved as version {version.number}. It applies from the next time members are evaluated (sync or re-evaluation).",
               "success")
         return redirect(url_for(".index", store=store.id))
