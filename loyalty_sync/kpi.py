@@ -36,7 +36,8 @@ Definitions (where PRODUCT.md leaves a choice, the choice is written here):
   now.
 - Referrals: friends' orders in the period whose referral bonus stands, and
   the share of the period's new customers whose first order was one.
-- NPS is not computed: the product has no survey data yet.
+- NPS: `nps`, `nps_promoters`, `nps_passives`, `nps_detractors` from
+  `loyalty_sync.nps.nps_summary` over the answers given in [start, end).
 """
 from __future__ import annotations
 
@@ -350,4 +351,9 @@ def store_kpis(store, start: datetime, end: datetime, *, lifespan_periods: float
                      lifespan_periods=lifespan_periods)
     result["store"] = store.name
     result["currency"] = store.currency
+    from loyalty_sync.nps import nps_summary  # NPS keys (kpi --json, KPIs page)
+
+    survey = nps_summary(store, start, end)
+    result.update(nps=survey["nps"], nps_promoters=survey["promoters"], nps_passives=survey["passives"],
+                  nps_detractors=survey["detractors"])
     return result

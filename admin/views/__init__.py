@@ -36,6 +36,8 @@ def build_views() -> list:
     from admin.views.rules import RulesView
     from admin.views.stores import StoreView
     from admin.views.sync_log import RejectedRecordView, SyncRunView
+    from admin.views.nps import NpsView  # NPS page
+    from admin.views.api_tokens import ApiTokenView  # storefront API tokens
     # owner analysis pages (reconcile, at-risk, liability, backfill)
     from admin.views.at_risk import AtRiskView
     from admin.views.backfill import BackfillView
@@ -51,7 +53,9 @@ def build_views() -> list:
         LiabilityView(name="Liability forecast", endpoint="liability", url="/admin/liability"),
         RulesView(name="Program rules", endpoint="rules", url="/admin/rules"),
         CouponView(name="Coupons", endpoint="coupons", url="/admin/coupons"),
+        NpsView(name="NPS", endpoint="nps", url="/admin/nps"),
         StoreView(name="Stores", endpoint="stores", url="/admin/stores", category="Settings"),
+        ApiTokenView(name="API tokens", endpoint="api_tokens", url="/admin/api-tokens", category="Settings"),
         ReconcileView(name="Reconciliation", endpoint="reconcile", url="/admin/reconcile", category="Settings"),
         BackfillView(name="Backfill", endpoint="backfill", url="/admin/backfill", category="Settings"),
         SyncRunView(name="Sync log", endpoint="sync_log", url="/admin/sync-log", category="Logs"),

@@ -224,6 +224,26 @@ class MembersView(SecureBaseView):
 
         return self._act(member_id, action)
 
+    # --- "copy member page link" (admin only: a POST; audited; the links are not stored anywhere)
+    @expose("/<int:member_id>/link", methods=["POST"])
+    def member_link(self, member_id: int):
+        from loyalty_sync import member_links
+        from loyalty_sync.models import record_audit
+
+        member = db.get_or_404(Member, member_id)
+        if member.merged_into_id is not None or member.anonymised_at is not None:
+            flash("This member's page links do not work (merged into another member or anonymised).", "error")
+            return redirect(url_for(".member", member_id=member_id))
+        base = member_links.public_base_url() or request.url_root.rstrip("/")
+        links = {kind: f"{base}/{prefix}/{member_links.make_token(member.store_id, member.id, kind)}"
+                 for kind, (_salt, prefix) in member_links.KINDS.items()}
+        record_audit(actor(), "member.copy_link", f"member:{member.id}", store_id=member.store_id,
+                     after={"links": sorted(links)}, reason=request.form.get("reason", ""))
+        db.session.commit()
+        return self.render("loyalty/member_link.html", member=member, links=links,
+                           base_is_set=bool(member_links.public_base_url()), days=member_links.link_days()), \
+            200, {"Cache-Control": "no-store"}
+
     @expose("/<int:member_id>/coupons/<int:coupon_id>/resend", methods=["POST"])
     def resend_coupon(self, member_id: int, coupon_id: int):
         coupon = db.get_or_404(Coupon, coupon_id)

@@ -37,10 +37,12 @@ def _secret_state(view, context, model, name):
 def _buttons(view, context, model, name):
     from flask_wtf.csrf import generate_csrf
 
+    tokens_link = (f'<a class="btn btn-sm btn-outline-secondary" href="{url_for("api_tokens.index", store=model.id)}">'
+                   'API tokens</a>')  # the store's storefront API tokens (admin/views/api_tokens.py)
     if not view.can_write:
-        return ""
+        return Markup(tokens_link)
     token = escape(generate_csrf())
-    forms = []
+    forms = [tokens_link]
     for endpoint, label, style in (("test_connection", "Test connection", "outline-primary"),
                                    ("sync_now", "Sync now", "outline-success")):
         forms.append(f'<form method="post" action="{url_for("." + endpoint, store_id=model.id)}" class="d-inline">'
