@@ -10,9 +10,8 @@ import time
 
 import pytest
 
-from tests.reliability.conftest import (ROOT, SEED, assert_same_as_reference, flask_env, make_store,
+from tests.reliability.conftest import (ROOT, seeded_sim, assert_same_as_reference, flask_env, make_store,
                                         run_cli_pass, sync_command)
-from woosim.testing import WooSimServer
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +58,7 @@ def _kill_after(proc, seconds: float) -> bool:
 def test_sigkill_at_many_points_ends_with_the_books_of_an_uninterrupted_run(app, database_url, reference,
                                                                             tmp_path):
     rng = random.Random(20261127)
-    with WooSimServer(**SEED) as sim:
+    with seeded_sim() as sim:
         make_store(sim)
         env = flask_env(database_url, tmp_path)
         killed = 0

@@ -7,8 +7,7 @@ import pytest
 from loyalty_sync.extensions import db
 from loyalty_sync.models import SyncRun
 from sync_jobs.sync_pass import run_pass
-from tests.reliability.conftest import SEED, assert_same_as_reference, make_store
-from woosim.testing import WooSimServer
+from tests.reliability.conftest import assert_same_as_reference, make_store, seeded_sim
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +22,7 @@ def _faulty_app(app):
 @pytest.mark.parametrize("seed", [7])
 def test_ten_percent_failing_requests_end_in_the_fault_free_state(app, reference, seed):
     _faulty_app(app)
-    with WooSimServer(**SEED) as sim:
+    with seeded_sim() as sim:
         store = make_store(sim)
         sim.control.set_faults(FAULTS.format(seed=seed))
         first = run_pass(store.id)
@@ -46,7 +45,7 @@ def test_ten_percent_failing_requests_end_in_the_fault_free_state(app, reference
 def test_a_store_down_for_the_whole_pass_fails_it_clearly_and_the_next_pass_catches_up(app, reference):
     _faulty_app(app)
     app.config.update(STORE_MAX_ATTEMPTS=3)
-    with WooSimServer(**SEED) as sim:
+    with seeded_sim() as sim:
         store = make_store(sim)
         sim.control.set_faults("kinds=down")
         failed = run_pass(store.id)
