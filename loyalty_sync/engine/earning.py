@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
+from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.facts import OrderFacts, OrderLine
 from loyalty_sync.engine.program import NEVER_EARNING_STATUSES, Program
 
@@ -47,6 +48,11 @@ class Award:
     reason: str
     # sum(line net * line multiplier) (+ shipping when included).
     weighted: Decimal = ZERO
+
+
+# Pure results, remembered by the identity of the frozen order and program.
+_ELIGIBLE = IdentityMemo()
+_AWARDS = IdentityMemo()
 
 
 def order_earns(order: OrderFacts, program: Program) -> bool:
@@ -119,6 +125,10 @@ def eligible_amount(order: OrderFacts, program: Program) -> Decimal:
     This ignores the status on purpose: it is "what the order is worth to the
     program"; whether it earns at all is `order_earns`. Also the tier "spend".
     """
+    return _ELIGIBLE.get_or_compute((order, program), (), lambda: _eligible_amount(order, program))
+
+
+def _eligible_amount(order: OrderFacts, program: Program) -> Decimal:
     total = sum(_line_amounts(order, program).values(), ZERO) + _shipping_amount(order, program)
     return total.quantize(_EXACT, rounding=ROUND_HALF_UP)
 
@@ -169,6 +179,12 @@ def award_for_order(
 ) -> Award:
     """The points the order deserves in its current state (status, items,
     refunds), with the member multipliers fixed at its first earn."""
+    return _AWARDS.get_or_compute((order, program), (tier_mult, vip_mult, tier_name),
+                                  lambda: _award_for_order(order, program, tier_mult, vip_mult, tier_name))
+
+
+def _award_for_order(order: OrderFacts, program: Program, tier_mult: Decimal, vip_mult: Decimal,
+                     tier_name: str) -> Award:
     amounts = _line_amounts(order, program)
     breakdown = []
     weighted = ZERO
