@@ -313,10 +313,12 @@ def _plan_or_flag(store: Store, members: list[Member], now: datetime, result: Ap
         result.members.add(member.id)
 
 
-def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: int = 500,
+def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: int = 100,
                          commit=None) -> ApplyResult:
     """Plan every flagged member of the store, a chunk per transaction
-    (`commit` wraps each chunk, e.g. `apply_with_retry`)."""
+    (`commit` wraps each chunk, e.g. `apply_with_retry`). Chunks are small:
+    a store's oldest customers can have hundreds of orders each, and a
+    chunk's books are all in memory at once."""
     now = now or datetime.now(timezone.utc)
     total = ApplyResult()
     run = commit or apply_with_retry

@@ -5,7 +5,8 @@ metric re-reads every order at each first earn, and a what-if replay plans a
 member at many checkpoints. Hashing a frozen dataclass walks every field,
 which costs as much as the arithmetic, so results are keyed by the identity
 of the input objects (and kept with them, so a recycled id never matches).
-Bounded: the table is emptied when full.
+Bounded (1024 entries, emptied when full): enough for one member's history at a
+time, small enough not to hold a big store's orders in memory.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ _MISSING = object()
 
 
 class IdentityMemo:
-    def __init__(self, size: int = 8192):
+    def __init__(self, size: int = 1024):
         self.size = size
         self._table: dict[tuple, tuple[tuple, Any]] = {}
 
