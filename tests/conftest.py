@@ -16,7 +16,7 @@ import pytest
 from loyalty_sync import create_app
 from loyalty_sync.extensions import db
 
-pytest_plugins = ["tests.support.browser"]
+pytest_plugins = ["tests.support.browser", "tests.support.woosim_fixtures"]
 
 BACKENDS = [b for b in os.environ.get("LOYALTY_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 _counter = itertools.count()

@@ -9,7 +9,6 @@ import io
 import re
 from datetime import datetime, timezone
 
-import pytest
 
 from loyalty_sync import at_risk
 from loyalty_sync.extensions import db
@@ -18,26 +17,7 @@ from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Order, Pro
 from tests.admin.conftest import csrf_token, token_for
 from tests.admin.factories import make_catalogue, make_member, make_store, populate
 from tests.admin.test_rules import _form, _post
-from tests.support.store_api import StoreScript
-from tests.support.stores import make_store as make_sim_store, quick_retries
-from woosim.testing import WooSimServer
-
-
-@pytest.fixture
-def woosim():
-    with WooSimServer(webhook_delay=0.05) as sim:
-        yield sim
-
-
-@pytest.fixture
-def shop(woosim):
-    return StoreScript(woosim.url, woosim.key, woosim.secret)
-
-
-@pytest.fixture
-def sim_store(app, woosim):
-    quick_retries(app)
-    return make_sim_store("sim", woosim.url, woosim.key, woosim.secret)
+from tests.support.stores import quick_retries
 
 
 def _text(response) -> str:
@@ -237,7 +217,7 @@ def test_liability_page_shows_the_forecast(admin_client):
     assert "vendor/chartjs/chart.umd.min.js" in page and 'id="chart-expiry"' in page
     # Linked from the dashboard.
     dashboard = _text(admin_client.get("/admin/"))
-    assert re.search(r'data-testid="liability-link" href="/admin/liability/\?store=%d"' % store.id, dashboard)
+    assert re.search(rf'data-testid="liability-link" href="/admin/liability/\?store={store.id}"', dashboard)
 
 
 # --- backfill --------------------------------------------------------------------------------------------

@@ -1,23 +1,7 @@
 import pytest
 
-from tests.support.store_api import StoreScript
-from tests.support.stores import make_store, quick_retries
-from woosim.testing import WooSimServer
-
 
 @pytest.fixture
-def woosim():
-    with WooSimServer(webhook_delay=0.05) as sim:
-        yield sim
-
-
-@pytest.fixture
-def shop(woosim):
-    return StoreScript(woosim.url, woosim.key, woosim.secret)
-
-
-@pytest.fixture
-def store(app, woosim):
-    """Our record of the woosim store; quick retries so fault tests stay fast."""
-    quick_retries(app)
-    return make_store("sim", woosim.url, woosim.key, woosim.secret)
+def store(sim_store):
+    """In the sync tests, the store is the woosim one (tests/support/woosim_fixtures.py)."""
+    return sim_store
