@@ -260,15 +260,22 @@ class CampaignView(SecureBaseView):
         finally:
             db.session.rollback()
 
-    @expose("/new/confirm", methods=["POST"])
-    def confirm(self):
+    def _posted_form(self):
+        """The store and the campaign form of a POST; `refused` is the form
+        page again (422) when a field is wrong."""
         stores = all_stores()
         store = selected_store(stores)
         if store is None:
             abort(404)
         values, errors, args = parse_form(request.form)
-        if errors:
-            return self._render_form(stores, store, values, errors, 422)
+        refused = self._render_form(stores, store, values, errors, 422) if errors else None
+        return stores, store, values, args, refused
+
+    @expose("/new/confirm", methods=["POST"])
+    def confirm(self):
+        stores, store, values, args, refused = self._posted_form()
+        if refused is not None:
+            return refused
         total, problem = self._dry_run(store, args)
         if problem:
             return self._render_form(stores, store, values, {"_form": problem[:1].upper() + problem[1:] + "."}, 422)
@@ -280,13 +287,9 @@ class CampaignView(SecureBaseView):
 
     @expose("/new/send", methods=["POST"])
     def send(self):
-        stores = all_stores()
-        store = selected_store(stores)
-        if store is None:
-            abort(404)
-        values, errors, args = parse_form(request.form)
-        if errors:
-            return self._render_form(stores, store, values, errors, 422)
+        stores, store, values, args, refused = self._posted_form()
+        if refused is not None:
+            return refused
         token = (request.form.get("confirmation") or "").strip()
         if not token or len(token) > 64:
             flash("Confirm the campaign first: the number of members is shown before anything is sent.", "error")
