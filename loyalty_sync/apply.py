@@ -18,13 +18,13 @@ from dateutil import parser as date_parser
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from loyalty_sync.books import load_books, lock_members, write_plan
+from loyalty_sync.books import NewRows, load_books, lock_members, write_plan
 from loyalty_sync.engine.facts import BadRecord, customer_from_wc, order_from_wc
 from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.extensions import db
 from loyalty_sync.membership import MemberDirectory
 from loyalty_sync.models import Category, Member, Order, Product, RejectedRecord, Store
-from loyalty_sync.order_facts import facts_digest, fill_order_row, stored_refunds_as_wc
+from loyalty_sync.order_facts import order_values, stored_refunds_as_wc
 from loyalty_sync import reviews as review_rules
 from loyalty_sync.program_extras import ProgramExtras
 from loyalty_sync.program_versions import current_program, programs_by_number
@@ -206,29 +206,42 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
     touched: dict[Member, None] = {}  # an ordered set; new members have no id before the flush
     for facts in parsed:
         row = existing.get(facts.order_id)
-        if row is not None and row.digest == facts_digest(facts):
+        values = order_values(facts)
+        if row is not None and row.digest == values["digest"]:
             result.unchanged += 1
             continue
         member = directory.for_order(facts.customer_id, facts.email)
         if row is not None and row.member_id is not None and row.member_id != member.id:
             touched[db.session.get(Member, row.member_id)] = None
         touched[member] = None
-        changed.append((facts, row, member))
+        changed.append((values, row, member))
     # Lock the members before their orders are written: an order row's
     # foreign key takes a share lock on its member, and two writers holding
-    # share locks would deadlock on the later FOR UPDATE.
-    lock_members(list(touched))
-    for facts, row, member in changed:
-        if row is None:
-            row = Order(store_id=store.id, earned=0, ledger_rows=0)
-            db.session.add(row)
-            existing[facts.order_id] = row
-        fill_order_row(row, facts)
-        row.member_id = member.id
-        result.applied += 1
-    db.session.flush()
+    # share locks would deadlock on the later FOR UPDATE. (Planning re-reads
+    # them under its own lock.)
+    lock_members(list(touched), reread=False)
+    _write_orders(store, changed)
+    result.applied += len(changed)
     _plan_or_flag(store, list(touched), now, result, plan)
     return result
+
+
+def _write_orders(store: Store, changed: list[tuple[dict, Order | None, Member]]) -> None:
+    """Changed orders through their ORM rows; new ones as one multi-row
+    INSERT (a first sync stores every order of the shop's history). An order
+    listed twice in one batch is stored once, as last listed."""
+    new: dict[int, dict] = {}
+    for values, row, member in changed:
+        if row is None:
+            new[values["wc_id"]] = {**values, "store_id": store.id, "member_id": member.id, "earned": 0,
+                                    "ledger_rows": 0}
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.member_id = member.id
+    db.session.flush()
+    if new:
+        db.session.execute(Order.__table__.insert(), list(new.values()))
 
 
 def parse_orders(store: Store, orders: Iterable, refunds_by_order: dict[int, list[dict]], run_id: int | None,
@@ -349,16 +362,18 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
         lock_members(chunk)
         loaded = load_books(chunk)
         extras.prepare(chunk, loaded)
+        new_rows = NewRows()
         for member in chunk:
             books = loaded.books[member.id]
             planned = extras.books_for(member, books)  # + bonus lines
             plan = plan_member(planned, program, program_version, now, vip_spend_cutoff=cutoff, programs=programs)
             plan = extras.merge(member, plan)
             write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now,
-                       program=program)
+                       program=program, new_rows=new_rows)
             extras.after_write(member, books, plan)  # referral coupon, badges
             member.needs_plan = False
             result.members.add(member.id)
+        new_rows.write()
         db.session.flush()
 
 

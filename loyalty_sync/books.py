@@ -9,6 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from collections.abc import Iterable
 
+from sqlalchemy import Row, bindparam
+
 from loyalty_sync.badges import badges_meta
 from loyalty_sync.coupon_codes import new_coupon_code
 from loyalty_sync.engine.ledger import CouponLine, LedgerLine, MemberBooks, OrderRecord
@@ -35,14 +37,16 @@ class LoadedBooks:
 
     def __init__(self):
         self.books: dict[int, MemberBooks] = {}
-        self.order_rows: dict[int, dict[int, Order]] = defaultdict(dict)
+        self.order_rows: dict[int, dict[int, Row]] = defaultdict(dict)
 
 
-def lock_members(members: list[Member]) -> None:
+def lock_members(members: list[Member], *, reread: bool = True) -> None:
     """Hold the members' rows until commit, then re-read them: two writers
     planning the same member (the worker, a webhook job, an admin adjusting
     a balance) take turns, and the second plans on the books the first
     committed, so the cached balance can never miss a ledger line.
+    `reread=False` only takes the locks (for a writer that plans later, which
+    locks and re-reads again then).
 
     PostgreSQL: SELECT ... FOR UPDATE, in id order (no deadlocks). SQLite has
     no row locks; a write takes the database's single write lock, so a
@@ -58,10 +62,13 @@ def lock_members(members: list[Member]) -> None:
         if not postgres:
             db.session.execute(db.update(Member).where(Member.id.in_(chunk)).values(points=Member.points)
                                .execution_options(synchronize_session=False))
-        query = db.select(Member).where(Member.id.in_(chunk)).order_by(Member.id)
-        if postgres:
-            query = query.with_for_update()
-        db.session.execute(query.execution_options(populate_existing=True)).scalars().all()
+        if reread:
+            query = db.select(Member).where(Member.id.in_(chunk)).order_by(Member.id)
+            query = query.with_for_update() if postgres else query
+            db.session.execute(query.execution_options(populate_existing=True)).scalars().all()
+        elif postgres:
+            db.session.execute(db.select(Member.id).where(Member.id.in_(chunk)).order_by(Member.id)
+                               .with_for_update()).all()
 
 
 def load_books(members: Iterable[Member]) -> LoadedBooks:
@@ -71,7 +78,8 @@ def load_books(members: Iterable[Member]) -> LoadedBooks:
     coupons_by_member, vip_by_member = defaultdict(list), defaultdict(list)
     for start in range(0, len(members), _CHUNK):
         ids = [m.id for m in members[start:start + _CHUNK]]
-        for row in db.session.execute(db.select(Order).where(Order.member_id.in_(ids))).scalars():
+        orders = Order.__table__  # plain rows: read-only here, written back by NewRows
+        for row in db.session.execute(db.select(orders).where(orders.c.member_id.in_(ids))):
             orders_by_member[row.member_id].append(row)
             loaded.order_rows[row.member_id][row.wc_id] = row
         for row in db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id.in_(ids))).scalars():
@@ -95,26 +103,77 @@ def load_books(members: Iterable[Member]) -> LoadedBooks:
     return loaded
 
 
-def write_plan(member: Member, books: MemberBooks, plan: Plan, order_rows: dict[int, Order], *,
-               program_version: int, now: datetime, program=None) -> None:
-    """Book the plan in the current transaction; the caller commits."""
+class NewRows:
+    """What a chunk of plans writes: new ledger rows and coupons (one
+    multi-row INSERT per table) and the orders' earned points and multipliers
+    (one executemany UPDATE), not ORM objects: a first sync books tens of
+    thousands of each, and the unit of work's per-object bookkeeping cost
+    more than the engine itself. Nothing reads them before `write`: a plan
+    only changes the status of coupons that already exist, and each order
+    belongs to one member."""
+
+    def __init__(self):
+        self.rows: dict = defaultdict(list)
+        self.orders: dict[int, dict] = {}
+
+    def add(self, model, rows: Iterable[dict]) -> None:
+        self.rows[model.__table__].extend(rows)
+
+    def order_values(self, row) -> dict:
+        """The order's booked figures as this chunk has changed them so far."""
+        if row.id not in self.orders:
+            self.orders[row.id] = {"order_id": row.id, **{name: getattr(row, name) for name in _ORDER_MARKS}}
+        return self.orders[row.id]
+
+    def write(self) -> None:
+        for table, rows in self.rows.items():
+            if rows:
+                db.session.execute(table.insert(), rows)
+        self.rows.clear()
+        if self.orders:
+            orders = Order.__table__
+            db.session.execute(orders.update().where(orders.c.id == bindparam("order_id"))
+                               .values({name: bindparam(name) for name in _ORDER_MARKS}), list(self.orders.values()))
+            _expire_orders(set(self.orders))
+            self.orders.clear()
+
+
+_ORDER_MARKS = ("earned", "ledger_rows", "tier_multiplier", "vip_multiplier", "program_version")
+
+
+def _expire_orders(ids: set[int]) -> None:
+    """ORM copies of the updated orders in this session must re-read them."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Order) and obj.id in ids:
+            db.session.expire(obj, list(_ORDER_MARKS))
+
+
+def write_plan(member: Member, books: MemberBooks, plan: Plan, order_rows: dict[int, Row], *,
+               program_version: int, now: datetime, program=None, new_rows: NewRows | None = None) -> None:
+    """Book the plan in the current transaction; the caller commits. With
+    `new_rows`, the new ledger rows, coupons and order figures wait there for
+    the caller's `new_rows.write()` (one statement per table for a whole
+    chunk of members). `order_rows` are the plain rows `load_books` read."""
+    pending = new_rows or NewRows()
+    pending.add(LedgerEntry, (
+        {"store_id": member.store_id, "member_id": member.id, "key": line.key, "kind": line.kind,
+         "points": line.points, "at": line.at, "order_wc_id": line.order_id, "coupon_key": line.coupon_key,
+         "reason": line.reason, "multiplier": line.multiplier,
+         "rule_version": line.rule_version if line.rule_version is not None else program_version}
+        for line in plan.ledger))
     for line in plan.ledger:
-        db.session.add(LedgerEntry(
-            store_id=member.store_id, member_id=member.id, key=line.key, kind=line.kind, points=line.points,
-            at=line.at, order_wc_id=line.order_id, coupon_key=line.coupon_key, reason=line.reason,
-            rule_version=line.rule_version if line.rule_version is not None else program_version,
-            multiplier=line.multiplier,
-        ))
         if line.order_id is not None and line.kind in ("earn", "reverse") and line.order_id in order_rows:
-            row = order_rows[line.order_id]
-            row.earned = (row.earned or 0) + line.points
-            row.ledger_rows = (row.ledger_rows or 0) + 1
+            values = pending.order_values(order_rows[line.order_id])
+            values["earned"] = (values["earned"] or 0) + line.points
+            values["ledger_rows"] = (values["ledger_rows"] or 0) + 1
     for order_id, (tier_mult, vip_mult, version) in plan.order_marks.items():
         row = order_rows.get(order_id)
         if row is not None and row.tier_multiplier is None:
-            row.tier_multiplier, row.vip_multiplier, row.program_version = tier_mult, vip_mult, version
-    for coupon in plan.coupons:
-        db.session.add(_coupon_row(member, coupon))
+            pending.order_values(row).update(tier_multiplier=tier_mult, vip_multiplier=vip_mult,
+                                             program_version=version)
+    pending.add(Coupon, (_coupon_values(member, coupon) for coupon in plan.coupons))
+    if new_rows is None:
+        pending.write()
     if plan.coupon_status:
         _set_coupon_status(member, plan.coupon_status, order_rows)
     if set(plan.vip_periods) != set(books.vip_periods):
@@ -161,7 +220,7 @@ def store_status(member: Member) -> dict:
     return status
 
 
-def _set_coupon_status(member: Member, changes: dict[str, str], order_rows: dict[int, Order]) -> None:
+def _set_coupon_status(member: Member, changes: dict[str, str], order_rows: dict[int, Row]) -> None:
     """Used / expired, as the engine read them from the member's orders and the clock."""
     rows = db.session.execute(db.select(Coupon).where(Coupon.member_id == member.id,
                                                       Coupon.key.in_(list(changes)))).scalars()
@@ -183,15 +242,16 @@ def _replace_vip_periods(member: Member, periods) -> None:
                                  reason=p.reason, order_wc_id=p.order_id))
 
 
-def _coupon_row(member: Member, line: CouponLine) -> Coupon:
+def _coupon_values(member: Member, line: CouponLine) -> dict:
     t = line.template
-    return Coupon(
-        store_id=member.store_id, member_id=member.id, key=line.key, code=line.code or new_coupon_code(line.source),
-        source=line.source, discount_type=t.discount_type, amount=Decimal(t.amount),
-        minimum_amount=Decimal(t.minimum_amount or 0), free_shipping=bool(t.free_shipping), email=member.email,
-        points_cost=line.points_cost, reason=line.reason, issued_at=line.issued, expires_at=line.expires,
-        status=line.status or "pending",
-    )
+    return {
+        "store_id": member.store_id, "member_id": member.id, "key": line.key,
+        "code": line.code or new_coupon_code(line.source), "source": line.source, "discount_type": t.discount_type,
+        "amount": Decimal(t.amount), "minimum_amount": Decimal(t.minimum_amount or 0),
+        "free_shipping": bool(t.free_shipping), "email": member.email, "points_cost": line.points_cost,
+        "reason": line.reason, "issued_at": line.issued, "expires_at": line.expires,
+        "status": line.status or "pending",
+    }
 
 
 def _order_record(row: Order) -> OrderRecord:

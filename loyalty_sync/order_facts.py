@@ -36,27 +36,22 @@ def facts_digest(facts: OrderFacts) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
+def order_values(facts: OrderFacts) -> dict:
+    """The order row's columns that come from the store's facts."""
+    return {
+        "wc_id": facts.order_id, "status": facts.status, "created": facts.created, "modified": facts.modified,
+        "paid": facts.paid, "completed": facts.completed, "currency": facts.currency,
+        "customer_id": facts.customer_id, "email": facts.email, "total": facts.total, "total_tax": facts.total_tax,
+        "shipping_total": facts.shipping_total, "shipping_tax": facts.shipping_tax,
+        "discount_total": facts.discount_total, "refunded_total": facts.refunded_amount,
+        "lines": lines_doc(facts), "refunds": refunds_doc(facts), "coupon_codes": list(facts.coupon_codes),
+        "billing_address": facts.billing_address, "digest": facts_digest(facts),
+    }
+
+
 def fill_order_row(row: Order, facts: OrderFacts) -> None:
-    row.wc_id = facts.order_id
-    row.status = facts.status
-    row.created = facts.created
-    row.modified = facts.modified
-    row.paid = facts.paid
-    row.completed = facts.completed
-    row.currency = facts.currency
-    row.customer_id = facts.customer_id
-    row.email = facts.email
-    row.total = facts.total
-    row.total_tax = facts.total_tax
-    row.shipping_total = facts.shipping_total
-    row.shipping_tax = facts.shipping_tax
-    row.discount_total = facts.discount_total
-    row.refunded_total = facts.refunded_amount
-    row.lines = lines_doc(facts)
-    row.refunds = refunds_doc(facts)
-    row.coupon_codes = list(facts.coupon_codes)
-    row.billing_address = facts.billing_address
-    row.digest = facts_digest(facts)
+    for name, value in order_values(facts).items():
+        setattr(row, name, value)
 
 
 def facts_from_row(row: Order) -> OrderFacts:

@@ -33,23 +33,24 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from dateutil.relativedelta import relativedelta
 
 from loyalty_sync.books import member_key
 from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
+from loyalty_sync.engine.months import add_months, start_of_next_month
 from loyalty_sync.engine.plan import apply_plan, plan_member
 from loyalty_sync.engine.program import Program
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, ProgramVersion, Store, VipPeriod
 from loyalty_sync.order_facts import facts_from_row
+from loyalty_sync.replay_pool import ReplayPool
 
 CHUNK = 500
 
@@ -140,20 +141,16 @@ class Impact:
         }
 
 
-def _month_after(at: datetime) -> datetime:
-    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + relativedelta(months=1)
-
-
 def checkpoints(orders, now: datetime, grace_days: int) -> list[datetime]:
     """When the replay plans: after each order's month, when it leaves the
     12-month window (and again after the grace period), and at `now`."""
     points = set()
     for rec in orders:
         created = rec.facts.created
-        points.add(_month_after(created))
-        gone = _month_after(created + relativedelta(months=12))
+        points.add(start_of_next_month(created))
+        gone = start_of_next_month(add_months(created, 12))
         points.add(gone)
-        points.add(_month_after(gone + relativedelta(days=grace_days)))
+        points.add(start_of_next_month(gone + timedelta(days=grace_days)))
     return sorted(p for p in points if p < now) + [now]
 
 
@@ -221,7 +218,7 @@ def _empty_books(member: Member, orders: list[Order], invitations: list[VipPerio
 
 def preview_change(store: Store, proposed: Program, *, current: Program | None = None,
                    now: datetime | None = None, top: int = 10, member_ids: list[int] | None = None,
-                   max_members: int | None = None, keep_moves: bool = False) -> Impact:
+                   max_members: int | None = None, keep_moves: bool = False, in_process: bool = False) -> Impact:
     """The impact of replacing the store's program by `proposed` at `now`.
 
     `current` defaults to the program in force (its latest saved version).
@@ -230,6 +227,7 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     the totals are scaled by k, so the preview answers within a web request
     on a 100k-member store; the page says it is an estimate. `keep_moves`
     keeps every changed member in `moves` (not only the `top` ones).
+    `in_process` keeps a big replay off worker processes (a web request).
     """
     started = time.monotonic()
     now = now or datetime.now(timezone.utc)
@@ -239,21 +237,13 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     moves: dict[str, int] = defaultdict(int)
     changed: list[MemberMove] = []
     with Session(db.engine) as session:
+        context, total = _replay_context(session, store, proposed, current, now)
+    current = context.current
+    if max_members and member_ids is None:
+        impact.sample_every = max(1, -(-total // max_members))
+    replaying = len(member_ids) if member_ids is not None else -(-total // impact.sample_every)
+    with ReplayPool(_replay_pair, context, members=0 if in_process else replaying) as pool, Session(db.engine) as session:
         try:
-            version_row = session.execute(
-                db.select(ProgramVersion).filter_by(store_id=store.id).order_by(ProgramVersion.number.desc()).limit(1)
-            ).scalar_one_or_none()
-            if current is None:
-                from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
-
-                current = program_from_dict(version_row.rules) if version_row else DEFAULT_PROGRAM
-            number = version_row.number if version_row else 1
-            cut_before = vip_spend_cutoff(session, store.id, current)
-            cut_after = vip_spend_cutoff(session, store.id, proposed)
-            if max_members and member_ids is None:
-                total = session.execute(db.select(func.count()).select_from(Member).where(
-                    Member.store_id == store.id, Member.merged_into_id.is_(None))).scalar_one()
-                impact.sample_every = max(1, -(-total // max_members))
             last_id = 0
             while True:
                 query = db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None),
@@ -266,28 +256,17 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
                 if not chunk:
                     break
                 last_id = chunk[-1].id
-                ids = [m.id for m in chunk]
-                orders: dict[int, list[Order]] = defaultdict(list)
-                for row in session.execute(db.select(Order).where(Order.member_id.in_(ids))).scalars():
-                    orders[row.member_id].append(row)
-                invitations: dict[int, list[VipPeriod]] = defaultdict(list)
-                for row in session.execute(db.select(VipPeriod).where(VipPeriod.member_id.in_(ids),
-                                                                      VipPeriod.source == "invited")).scalars():
-                    invitations[row.member_id].append(row)
-                for member in chunk:
+                books = _chunk_books(session, chunk)
+                for member, member_books, result in zip(chunk, books, pool.map(books), strict=True):
                     impact.members += 1
-                    try:
-                        books = _empty_books(member, orders[member.id], invitations[member.id])
-                        books_before = replay_history(books, current, number, now, cut_before)
-                        books_after = replay_history(books, proposed, number + 1, now, cut_after)
-                    except Exception as exc:  # one odd history must not hide the rest of the preview
-                        impact.failures.append(f"member {member.id}: {type(exc).__name__}: {exc}"[:300])
+                    if isinstance(result, str):
+                        impact.failures.append(f"member {member.id}: {result}")
                         continue
-                    before, after = outcome_of(books_before, now), outcome_of(books_after, now)
-                    impact.orders_replayed += len(books.orders)
-                    impact.revenue += sum((_revenue(r.facts) for r in books.orders), Decimal(0))
-                    impact.before = _add(impact.before, figures_of(books_before))
-                    impact.after = _add(impact.after, figures_of(books_after))
+                    before, figures_before, after, figures_after = result
+                    impact.orders_replayed += len(member_books.orders)
+                    impact.revenue += sum((_revenue(r.facts) for r in member_books.orders), Decimal(0))
+                    impact.before = _add(impact.before, figures_before)
+                    impact.after = _add(impact.after, figures_after)
                     tiers_before[before.tier] += 1
                     tiers_after[after.tier] += 1
                     if before == after:
@@ -331,6 +310,60 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     impact.top = _top(changed, top)
     impact.seconds = time.monotonic() - started
     return impact
+
+
+@dataclass(frozen=True)
+class ReplayContext:
+    """Both programs and what they are replayed with (sent once to each replay worker)."""
+
+    current: Program
+    proposed: Program
+    number: int
+    now: datetime
+    cut_before: Decimal | None
+    cut_after: Decimal | None
+
+
+def _replay_context(session: Session, store: Store, proposed: Program, current: Program | None,
+                    now: datetime) -> tuple[ReplayContext, int]:
+    """The programs to compare and the store's member count."""
+    version_row = session.execute(
+        db.select(ProgramVersion).filter_by(store_id=store.id).order_by(ProgramVersion.number.desc()).limit(1)
+    ).scalar_one_or_none()
+    if current is None:
+        from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
+
+        current = program_from_dict(version_row.rules) if version_row else DEFAULT_PROGRAM
+    total = session.execute(db.select(func.count()).select_from(Member).where(
+        Member.store_id == store.id, Member.merged_into_id.is_(None))).scalar_one()
+    context = ReplayContext(current=current, proposed=proposed, number=version_row.number if version_row else 1,
+                            now=now, cut_before=vip_spend_cutoff(session, store.id, current),
+                            cut_after=vip_spend_cutoff(session, store.id, proposed))
+    return context, total
+
+
+def _chunk_books(session: Session, chunk: list[Member]) -> list[MemberBooks]:
+    """The members' order histories as empty books to replay from."""
+    ids = [m.id for m in chunk]
+    orders: dict[int, list[Order]] = defaultdict(list)
+    for row in session.execute(db.select(Order).where(Order.member_id.in_(ids))).scalars():
+        orders[row.member_id].append(row)
+    invitations: dict[int, list[VipPeriod]] = defaultdict(list)
+    for row in session.execute(db.select(VipPeriod).where(VipPeriod.member_id.in_(ids),
+                                                          VipPeriod.source == "invited")).scalars():
+        invitations[row.member_id].append(row)
+    return [_empty_books(m, orders[m.id], invitations[m.id]) for m in chunk]
+
+
+def _replay_pair(books: MemberBooks, context: ReplayContext) -> tuple[Outcome, Figures, Outcome, Figures] | str:
+    """Both replays of one member (pure; runs in a replay worker on big stores),
+    or the reason it failed: one odd history must not hide the rest."""
+    try:
+        before = replay_history(books, context.current, context.number, context.now, context.cut_before)
+        after = replay_history(books, context.proposed, context.number + 1, context.now, context.cut_after)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"[:300]
+    return outcome_of(before, context.now), figures_of(before), outcome_of(after, context.now), figures_of(after)
 
 
 def _top(moves: list[MemberMove], n: int) -> list[MemberMove]:

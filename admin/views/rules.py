@@ -56,7 +56,8 @@ class RulesView(SecureBaseView):
 
     def _preview(self, current, parsed, store):
         impact = whatif.preview_change(store, parsed.program, current=current,
-                                       max_members=current_app.config.get("WHATIF_MAX_MEMBERS", 20000))
+                                       max_members=current_app.config.get("WHATIF_MAX_MEMBERS", 20000),
+                                       in_process=True)  # a web worker does not fork replay workers
         return {"changes": rules_form.changes(current, parsed.program), "impact": impact, "digest": parsed.digest,
                 "warnings": rules_form.field_warnings(parsed, store)}  # shown at the fields; never block saving
 

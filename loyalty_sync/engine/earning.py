@@ -125,7 +125,7 @@ def eligible_amount(order: OrderFacts, program: Program) -> Decimal:
     This ignores the status on purpose: it is "what the order is worth to the
     program"; whether it earns at all is `order_earns`. Also the tier "spend".
     """
-    return _ELIGIBLE.get_or_compute((order, program), (), lambda: _eligible_amount(order, program))
+    return _ELIGIBLE.get_or_compute(order, program, None, _eligible_amount, order, program)
 
 
 def _eligible_amount(order: OrderFacts, program: Program) -> Decimal:
@@ -179,8 +179,8 @@ def award_for_order(
 ) -> Award:
     """The points the order deserves in its current state (status, items,
     refunds), with the member multipliers fixed at its first earn."""
-    return _AWARDS.get_or_compute((order, program), (tier_mult, vip_mult, tier_name),
-                                  lambda: _award_for_order(order, program, tier_mult, vip_mult, tier_name))
+    return _AWARDS.get_or_compute(order, program, (tier_mult, vip_mult, tier_name),
+                                  _award_for_order, order, program, tier_mult, vip_mult, tier_name)
 
 
 def _award_for_order(order: OrderFacts, program: Program, tier_mult: Decimal, vip_mult: Decimal,

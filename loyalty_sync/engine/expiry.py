@@ -17,11 +17,10 @@ from __future__ import annotations
 from datetime import datetime
 from collections.abc import Iterable, Sequence
 
-from dateutil.relativedelta import relativedelta
-
 from loyalty_sync.engine.earning import order_earns
 from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import LedgerKind, LedgerLine
+from loyalty_sync.engine.months import add_months
 from loyalty_sync.engine.program import Program
 
 EXPIRE_PREFIX = "expire:"
@@ -44,13 +43,13 @@ def fifo_expiry_lines(
     program_version: int | None = None,
 ) -> list[LedgerLine]:
     """New expire lines for lots older than `expiry_months` at `now`."""
-    months = relativedelta(months=program.expiry_months)
+    months = program.expiry_months
     booked = {line.key for line in ledger}
     # (time, 0 = expiry before a line booked at the same instant, order, payload)
     events: list[tuple] = [(line.at, 1, i, line) for i, line in enumerate(ledger)]
     for i, line in enumerate(ledger):
-        if line.points > 0 and EXPIRE_PREFIX + line.key not in booked and line.at + months <= now:
-            events.append((line.at + months, 0, i, line.key))
+        if line.points > 0 and EXPIRE_PREFIX + line.key not in booked and add_months(line.at, months) <= now:
+            events.append((add_months(line.at, months), 0, i, line.key))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
 
     lots: dict[str, _Lot] = {}
@@ -130,7 +129,7 @@ def inactivity_expiry_line(
     last = last_activity(orders, ledger, program)
     if last is None:
         return None
-    deadline = last + relativedelta(months=program.expiry_months)
+    deadline = add_months(last, program.expiry_months)
     balance = sum(line.points for line in ledger)
     key = f"{EXPIRE_PREFIX}inactive:{deadline.isoformat()}"
     if now < deadline or balance <= 0 or any(line.key == key for line in ledger):

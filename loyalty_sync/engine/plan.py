@@ -30,7 +30,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 
 from loyalty_sync.engine.coupons import coupon_status_changes, restore_lines
 from loyalty_sync.engine.earning import Award, award_for_order, money, order_earns
@@ -50,6 +49,7 @@ from loyalty_sync.engine.program import CouponTemplate, Program
 from loyalty_sync.engine.rewards import auto_redeem_choices, new_coupon, redeem_count, redeem_lines
 from loyalty_sync.engine.tiers import next_tier_state, tier_metric, tier_rank
 from loyalty_sync.engine.vip import covers, is_vip, paid_periods, period_sort_key, qualifies
+from loyalty_sync.engine.months import start_of_next_month
 
 ONE = Decimal(1)
 FREE_SHIPPING = CouponTemplate("fixed_cart", Decimal(0), free_shipping=True)
@@ -244,7 +244,7 @@ def plan_member(
         if program.vip_free_shipping_monthly:
             key = f"vip_free_shipping:{mk}:{now:%Y-%m}"
             if key not in coupon_keys:
-                month_end = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + relativedelta(months=1)
+                month_end = start_of_next_month(now)
                 new_coupons.append(
                     new_coupon(key, CouponSource.VIP_FREE_SHIPPING, FREE_SHIPPING, 0, now, program,
                                f"VIP free shipping {now:%Y-%m}", expires=month_end)

@@ -13,22 +13,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from collections.abc import Iterable, Mapping
 
-from functools import lru_cache
-
-from dateutil.relativedelta import relativedelta
-
 from loyalty_sync.engine.earning import eligible_amount, order_earns
 from loyalty_sync.engine.facts import OrderFacts
+from loyalty_sync.engine.months import add_months
 from loyalty_sync.engine.program import Program, Tier
 
-TWELVE_MONTHS = relativedelta(months=12)
-
-
-@lru_cache(maxsize=4096)
 def window_start(at: datetime) -> datetime:
-    """`at` minus 12 calendar months (relativedelta is slow; the same `at`
-    is asked for once per order of a member's history)."""
-    return at - TWELVE_MONTHS
+    """`at` minus 12 calendar months."""
+    return add_months(at, -12)
 
 
 def in_window(created: datetime, at: datetime, window: str) -> bool:

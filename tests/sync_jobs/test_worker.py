@@ -63,9 +63,14 @@ def test_webhook_changes_are_applied_and_pushed_by_the_worker(app, runner, datab
             shop.set_status(order["id"], "cancelled")  # another order.updated: the points go again
             wait_for(lambda: shop.customer_meta(customer["id"]).get("loyalty_points") == "0", 20, 0.2,
                      "the cancellation to reach the store")
-            # our own meta push comes back as customer.updated: applied too, and it changes nothing
-            events = wait_for(lambda: (lambda rows: rows if all(e.processed_at for e in rows) else None)(
-                fresh(WebhookEvent)), 20, 0.2, "every webhook event to be processed")
+            # our own meta push comes back as customer.updated: applied too, and it changes nothing.
+            # A job marks its events processed before it pushes and closes its run: wait for both.
+            def settled():
+                events = fresh(WebhookEvent)
+                busy = [r for r in fresh(SyncRun, kind="webhook") if r.status == "running"]
+                return events if all(e.processed_at for e in events) and not busy else None
+
+            events = wait_for(settled, 20, 0.2, "every webhook event to be processed and its job to end")
         assert {e.topic for e in events} >= {"customer.created", "order.created", "order.updated"}
         assert all(e.error == "" or e.error.startswith("superseded") for e in events), \
             [(e.topic, e.error) for e in events]

@@ -123,3 +123,18 @@ def test_cli_json_and_books_unchanged(store, app, tmp_path):
     assert bad.exit_code != 0 and "rate" in bad.output
     db.session.rollback()
     assert dump_books() == before
+
+
+def test_replay_on_worker_processes_reports_the_same(store, monkeypatch):
+    """A big store's replay runs on worker processes (replay_pool); forced here on a small one."""
+    from loyalty_sync import replay_pool
+
+    _history(store)
+    before = dump_books()
+    proposed = program_with_settings(DEFAULT_PROGRAM, ["earn.rate=2", "tiers.silver.threshold=100"])
+    serial = whatif_report(store, proposed, now=NOW)
+    monkeypatch.setattr(replay_pool, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(replay_pool.os, "cpu_count", lambda: 2)
+    assert whatif_report(store, proposed, now=NOW) == serial
+    assert serial["orders_replayed"] == 3 and serial["members"]
+    assert dump_books() == before

@@ -1,0 +1,73 @@
+"""Mapping a pure function over many members' books, on every CPU when
+there are many members (the what-if replay).
+
+A replay is pure CPU work per member (the engine over in-memory books), so
+a big store's replay is spread over worker processes: they are forked (they
+inherit the code, the function and its context, e.g. the two programs), only
+the books go over the pipe and only small results come back. Small replays
+(the admin preview's sample, tests) stay in this process: starting workers
+costs more than it saves there, and a web worker should not fork.
+
+The workers never touch the database, and they are started before the caller
+opens its session, so no connection is in use while they fork.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+from collections.abc import Callable, Iterable
+
+# Members from which a replay uses worker processes (below, one process is faster).
+PARALLEL_FROM = 2000
+
+
+class ReplayPool:
+    """`map(items)` is `[function(item, context) for item in items]`, in order."""
+
+    def __init__(self, function: Callable[[Any, Any], Any], context: Any, *, members: int,
+                 workers: int | None = None):
+        self.function, self.context = function, context
+        cpus = workers or os.cpu_count() or 1
+        self._pool = None
+        if cpus > 1 and (workers is not None or members >= PARALLEL_FROM):
+            self._pool = ProcessPoolExecutor(max_workers=cpus, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_remember, initargs=(function, context))
+            list(self._pool.map(_ready, range(cpus)))  # fork now, before the caller opens a session
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def map(self, items: Iterable) -> list:
+        items = list(items)
+        if self._pool is None:
+            return [self.function(item, self.context) for item in items]
+        return list(self._pool.map(_call, items, chunksize=max(1, len(items) // 16)))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> ReplayPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+_WORKER: dict = {}
+
+
+def _remember(function: Callable, context: Any) -> None:
+    _WORKER["function"], _WORKER["context"] = function, context
+
+
+def _ready(_n: int) -> bool:
+    return True
+
+
+def _call(item: Any) -> Any:
+    return _WORKER["function"](item, _WORKER["context"])
