@@ -29,7 +29,11 @@ _CHUNK = 500
 def member_key(member: Member) -> str:
     """Keys must survive a guest being adopted by its registered customer, so
     they use our own member id, never the email or the store's customer id."""
-    return f"m{member.id}"
+    return member_key_for(member.id)
+
+
+def member_key_for(member_id: int) -> str:
+    return f"m{member_id}"
 
 
 class LoadedBooks:

@@ -1,15 +1,17 @@
-"""Mapping a pure function over many members' books, on every CPU when
-there are many members (the what-if replay).
+"""Mapping a function over many members, on every CPU when there are many
+(the what-if replay).
 
-A replay is pure CPU work per member (the engine over in-memory books), so
-a big store's replay is spread over worker processes: they are forked (they
+A replay is CPU work per member (the engine over in-memory books), so a big
+store's replay is spread over worker processes: they are forked (they
 inherit the code, the function and its context, e.g. the two programs), only
-the books go over the pipe and only small results come back. Small replays
-(the admin preview's sample, tests) stay in this process: starting workers
-costs more than it saves there, and a web worker should not fork.
+the items (e.g. member ids) go over the pipe and only small results come
+back. Small replays (the admin preview's sample, tests) stay in this
+process: starting workers costs more than it saves there, and a web worker
+should not fork.
 
-The workers never touch the database, and they are started before the caller
-opens its session, so no connection is in use while they fork.
+The workers are started before the caller opens its session, so no
+connection is in use while they fork; a worker that reads the database
+opens its own connections (`worker_setup`, e.g. `engine.dispose(close=False)`).
 """
 from __future__ import annotations
 
@@ -27,13 +29,14 @@ class ReplayPool:
     """`map(items)` is `[function(item, context) for item in items]`, in order."""
 
     def __init__(self, function: Callable[[Any, Any], Any], context: Any, *, members: int,
-                 workers: int | None = None):
+                 workers: int | None = None, worker_setup: Callable[[Any], None] | None = None):
+        """`worker_setup(context)` runs once in each worker process as it starts."""
         self.function, self.context = function, context
         cpus = workers or os.cpu_count() or 1
         self._pool = None
         if cpus > 1 and (workers is not None or members >= PARALLEL_FROM):
             self._pool = ProcessPoolExecutor(max_workers=cpus, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_remember, initargs=(function, context))
+                                             initializer=_remember, initargs=(function, context, worker_setup))
             list(self._pool.map(_ready, range(cpus)))  # fork now, before the caller opens a session
 
     @property
@@ -61,8 +64,10 @@ class ReplayPool:
 _WORKER: dict = {}
 
 
-def _remember(function: Callable, context: Any) -> None:
+def _remember(function: Callable, context: Any, setup: Callable[[Any], None] | None) -> None:
     _WORKER["function"], _WORKER["context"] = function, context
+    if setup is not None:
+        setup(context)
 
 
 def _ready(_n: int) -> bool:

@@ -36,11 +36,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import Engine, func
 from sqlalchemy.orm import Session
 
 
-from loyalty_sync.books import member_key
+from loyalty_sync.books import member_key_for
 from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.months import add_months, start_of_next_month
@@ -52,7 +52,8 @@ from loyalty_sync.models import Member, Order, ProgramVersion, Store, VipPeriod
 from loyalty_sync.order_facts import facts_from_row
 from loyalty_sync.replay_pool import ReplayPool
 
-CHUNK = 500
+CHUNK = 500  # members read per query
+BATCH = 50  # members per replay task
 
 
 @dataclass(frozen=True)
@@ -202,10 +203,11 @@ def vip_spend_cutoff(session: Session, store_id: int, program: Program) -> Decim
         .order_by(Member.spend_12m.desc()).offset(rank - 1).limit(1)).scalar_one_or_none()
 
 
-def _empty_books(member: Member, orders: list[Order], invitations: list[VipPeriod]) -> MemberBooks:
+def _empty_books(member_id: int, email: str, orders: list, invitations: list) -> MemberBooks:
+    """A member's order history (order and VIP period rows) as books with nothing booked yet."""
     return MemberBooks(
-        member_key=member_key(member),
-        email=member.email,
+        member_key=member_key_for(member_id),
+        email=email,
         orders=tuple(OrderRecord(facts=facts_from_row(o)) for o in sorted(orders, key=lambda o: (o.created, o.wc_id))),
         ledger=(),
         coupons=(),
@@ -242,7 +244,8 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     if max_members and member_ids is None:
         impact.sample_every = max(1, -(-total // max_members))
     replaying = len(member_ids) if member_ids is not None else -(-total // impact.sample_every)
-    with ReplayPool(_replay_pair, context, members=0 if in_process else replaying) as pool, Session(db.engine) as session:
+    pool = ReplayPool(_replay_members, context, members=0 if in_process else replaying, worker_setup=_worker_setup)
+    with pool, Session(db.engine) as session:
         try:
             last_id = 0
             while True:
@@ -256,15 +259,16 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
                 if not chunk:
                     break
                 last_id = chunk[-1].id
-                books = _chunk_books(session, chunk)
-                for member, member_books, result in zip(chunk, books, pool.map(books), strict=True):
+                batches = [[(m.id, m.email) for m in chunk[i:i + BATCH]] for i in range(0, len(chunk), BATCH)]
+                results = [r for batch in pool.map(batches) for r in batch]
+                for member, (orders_replayed, revenue, result) in zip(chunk, results, strict=True):
                     impact.members += 1
                     if isinstance(result, str):
                         impact.failures.append(f"member {member.id}: {result}")
                         continue
                     before, figures_before, after, figures_after = result
-                    impact.orders_replayed += len(member_books.orders)
-                    impact.revenue += sum((_revenue(r.facts) for r in member_books.orders), Decimal(0))
+                    impact.orders_replayed += orders_replayed
+                    impact.revenue += revenue
                     impact.before = _add(impact.before, figures_before)
                     impact.after = _add(impact.after, figures_after)
                     tiers_before[before.tier] += 1
@@ -322,6 +326,7 @@ class ReplayContext:
     now: datetime
     cut_before: Decimal | None
     cut_after: Decimal | None
+    engine: Engine  # where the replay reads the histories (a worker disposes of the parent's connections)
 
 
 def _replay_context(session: Session, store: Store, proposed: Program, current: Program | None,
@@ -338,21 +343,36 @@ def _replay_context(session: Session, store: Store, proposed: Program, current: 
         Member.store_id == store.id, Member.merged_into_id.is_(None))).scalar_one()
     context = ReplayContext(current=current, proposed=proposed, number=version_row.number if version_row else 1,
                             now=now, cut_before=vip_spend_cutoff(session, store.id, current),
-                            cut_after=vip_spend_cutoff(session, store.id, proposed))
+                            cut_after=vip_spend_cutoff(session, store.id, proposed), engine=db.engine)
     return context, total
 
 
-def _chunk_books(session: Session, chunk: list[Member]) -> list[MemberBooks]:
-    """The members' order histories as empty books to replay from."""
-    ids = [m.id for m in chunk]
-    orders: dict[int, list[Order]] = defaultdict(list)
-    for row in session.execute(db.select(Order).where(Order.member_id.in_(ids))).scalars():
-        orders[row.member_id].append(row)
-    invitations: dict[int, list[VipPeriod]] = defaultdict(list)
-    for row in session.execute(db.select(VipPeriod).where(VipPeriod.member_id.in_(ids),
-                                                          VipPeriod.source == "invited")).scalars():
-        invitations[row.member_id].append(row)
-    return [_empty_books(m, orders[m.id], invitations[m.id]) for m in chunk]
+def _replay_members(members: list[tuple[int, str]], context: ReplayContext) -> list[tuple[int, Decimal, object]]:
+    """Load and replay a batch of members (id, email): for each, the orders
+    replayed, their revenue and `_replay_pair`'s answer. Runs in a replay
+    worker on big stores, which reads the histories itself (plain rows, its
+    own connection), so only ids go out and small results come back."""
+    ids = [member_id for member_id, _ in members]
+    orders_table, periods = Order.__table__, VipPeriod.__table__
+    orders: dict[int, list] = defaultdict(list)
+    invitations: dict[int, list] = defaultdict(list)
+    with Session(context.engine) as session:
+        for row in session.execute(db.select(orders_table).where(orders_table.c.member_id.in_(ids))):
+            orders[row.member_id].append(row)
+        for row in session.execute(db.select(periods).where(periods.c.member_id.in_(ids),
+                                                            periods.c.source == "invited")):
+            invitations[row.member_id].append(row)
+    out = []
+    for member_id, email in members:
+        books = _empty_books(member_id, email, orders[member_id], invitations[member_id])
+        revenue = sum((_revenue(r.facts) for r in books.orders), Decimal(0))
+        out.append((len(books.orders), revenue, _replay_pair(books, context)))
+    return out
+
+
+def _worker_setup(context: ReplayContext) -> None:
+    """In a forked replay worker: new connections of its own, never the parent's."""
+    context.engine.dispose(close=False)
 
 
 def _replay_pair(books: MemberBooks, context: ReplayContext) -> tuple[Outcome, Figures, Outcome, Figures] | str:

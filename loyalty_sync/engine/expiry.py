@@ -46,10 +46,12 @@ def fifo_expiry_lines(
     months = program.expiry_months
     booked = {line.key for line in ledger}
     # (time, 0 = expiry before a line booked at the same instant, order, payload)
-    events: list[tuple] = [(line.at, 1, i, line) for i, line in enumerate(ledger)]
-    for i, line in enumerate(ledger):
-        if line.points > 0 and EXPIRE_PREFIX + line.key not in booked and add_months(line.at, months) <= now:
-            events.append((add_months(line.at, months), 0, i, line.key))
+    events: list[tuple] = [(add_months(line.at, months), 0, i, line.key) for i, line in enumerate(ledger)
+                           if line.points > 0 and EXPIRE_PREFIX + line.key not in booked
+                           and add_months(line.at, months) <= now]
+    if not events:  # no lot is old enough: nothing can expire, no need to walk
+        return []
+    events += [(line.at, 1, i, line) for i, line in enumerate(ledger)]
     events.sort(key=lambda e: (e[0], e[1], e[2]))
 
     lots: dict[str, _Lot] = {}

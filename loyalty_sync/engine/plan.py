@@ -50,6 +50,7 @@ from loyalty_sync.engine.rewards import auto_redeem_choices, new_coupon, redeem_
 from loyalty_sync.engine.tiers import next_tier_state, tier_metric, tier_rank
 from loyalty_sync.engine.vip import covers, is_vip, paid_periods, period_sort_key, qualifies
 from loyalty_sync.engine.months import start_of_next_month
+from loyalty_sync.engine.windows import OrderWindows
 
 ONE = Decimal(1)
 FREE_SHIPPING = CouponTemplate("fixed_cart", Decimal(0), free_shipping=True)
@@ -141,6 +142,7 @@ def plan_member(
 
     records = sorted(books.orders, key=lambda r: (r.facts.created, r.facts.order_id))
     all_orders = [r.facts for r in records]
+    windows = OrderWindows(all_orders, program)
     last_line_at: dict[int, datetime] = {}
     for line in books.ledger:
         if line.order_id is not None and line.kind in (LedgerKind.EARN, LedgerKind.REVERSE):
@@ -163,7 +165,7 @@ def plan_member(
 
     def promote_or_demote(at: datetime) -> None:
         nonlocal tier, below
-        metric = tier_metric(all_orders, program, at, points_by_order)
+        metric = tier_metric(all_orders, program, at, points_by_order, windows)
         state = next_tier_state(tier, below, metric, at, program)
         if state.promoted_to is not None:
             reached = state.promoted_to
@@ -180,7 +182,7 @@ def plan_member(
         tier, below = state.tier, state.below_since
 
     def open_qualified(at: datetime, cutoff: Decimal | None) -> bool:
-        ok = qualifies(all_orders, program, at, cutoff)
+        ok = qualifies(all_orders, program, at, cutoff, windows)
         if ok and not any(covers(p, at) for p in qualified):
             qualified.append(VipPeriod(VipSource.QUALIFIED, at, None, "qualified by 12-month spend and orders"))
             notes.append(f"VIP by qualification from {at:%Y-%m-%d}")
@@ -311,12 +313,12 @@ def apply_plan(books: MemberBooks, plan: Plan) -> MemberBooks:
     orders = []
     for rec in books.orders:
         oid = rec.facts.order_id
-        if oid in per_order:
-            points, rows = per_order[oid]
-            rec = replace(rec, earned=rec.earned + points, rows=rec.rows + rows)
-        if oid in plan.order_marks:
-            tm, vm, version = plan.order_marks[oid]
-            rec = replace(rec, tier_multiplier=tm, vip_multiplier=vm, program_version=version)
+        if oid in per_order or oid in plan.order_marks:  # (built directly: replace() is slow in a replay)
+            points, rows = per_order.get(oid, (0, 0))
+            tm, vm, version = plan.order_marks.get(
+                oid, (rec.tier_multiplier, rec.vip_multiplier, rec.program_version))
+            rec = OrderRecord(facts=rec.facts, earned=rec.earned + points, rows=rec.rows + rows,
+                              tier_multiplier=tm, vip_multiplier=vm, program_version=version)
         orders.append(rec)
     coupons = tuple(
         replace(c, status=plan.coupon_status[c.key]) if c.key in plan.coupon_status else c for c in books.coupons

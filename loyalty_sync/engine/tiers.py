@@ -15,8 +15,10 @@ from collections.abc import Iterable, Mapping
 
 from loyalty_sync.engine.earning import eligible_amount, order_earns
 from loyalty_sync.engine.facts import OrderFacts
+from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.months import add_months
 from loyalty_sync.engine.program import Program, Tier
+from loyalty_sync.engine.windows import OrderWindows
 
 def window_start(at: datetime) -> datetime:
     """`at` minus 12 calendar months."""
@@ -37,10 +39,15 @@ def tier_metric(
     program: Program,
     at: datetime,
     points_by_order: Mapping[int, int] | None = None,
+    windows: OrderWindows | None = None,
 ) -> Decimal:
     """The member's tier metric at `at`: spend (eligible amount of earning
     orders, net of refunds), number of earning orders, or points those orders
-    earned (`points_by_order`), over the program's window."""
+    earned (`points_by_order`), over the program's window. `windows` (the
+    same orders, prepared) answers spend and orders without a walk."""
+    if windows is not None and program.tier_metric != "points":
+        spend, count = windows.spend_and_orders(at, program.tier_window)
+        return Decimal(count) if program.tier_metric == "orders" else spend
     total = Decimal(0)
     for order in orders:
         if not order_earns(order, program) or not in_window(order.created, at, program.tier_window):
@@ -65,11 +72,22 @@ def tier_for_metric(value: Decimal, program: Program) -> Tier:
 
 def tier_rank(name: str, program: Program) -> int:
     """Position on the ladder by threshold; -1 for a tier the program lost."""
-    ordered = sorted(program.tiers, key=lambda t: t.threshold)
-    for i, tier in enumerate(ordered):
-        if tier.name == name:
-            return i
-    return -1
+    return _ladder(program).get(name, -1)
+
+
+_LADDERS = IdentityMemo(64)
+
+
+def _ladder(program: Program) -> dict[str, int]:
+    """Tier name -> rank, remembered per program (asked at every first earn)."""
+    return _LADDERS.get_or_compute(program, program, None, _ranks, program)
+
+
+def _ranks(program: Program) -> dict[str, int]:
+    ranks: dict[str, int] = {}
+    for i, tier in enumerate(sorted(program.tiers, key=lambda t: t.threshold)):
+        ranks.setdefault(tier.name, i)
+    return ranks
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import VipPeriod, VipSource
 from loyalty_sync.engine.program import Program
 from loyalty_sync.engine.tiers import in_window
+from loyalty_sync.engine.windows import OrderWindows
 
 
 def covers(period: VipPeriod, at: datetime) -> bool:
@@ -69,11 +70,13 @@ def qualifies(
     program: Program,
     at: datetime,
     vip_spend_cutoff: Decimal | None = None,
+    windows: OrderWindows | None = None,
 ) -> bool:
     """Spend >= vip_min_spend and orders >= vip_min_orders in the last 12
     months, or (when the shop uses "top N%") spend >= the cutoff the service
     computed over all members."""
-    spend, count = twelve_month_spend_and_orders(orders, program, at)
+    spend, count = windows.spend_and_orders(at) if windows is not None else \
+        twelve_month_spend_and_orders(orders, program, at)
     if spend >= program.vip_min_spend and count >= program.vip_min_orders:
         return True
     return (

@@ -1,0 +1,45 @@
+"""A member's earning orders summed over a time window, by binary search.
+
+The planner asks "spend and orders in the window ending at `at`" at every
+first earn of a member's history (tier promotion, VIP qualification);
+summing every order each time made a plan quadratic in the history, and a
+what-if replay plans each member many times. Built once per plan: the
+earning orders by date with running totals of their eligible amounts.
+Decimal sums are exact, so a difference of running totals is the same
+number as the direct sum.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import datetime
+from decimal import Decimal
+from collections.abc import Iterable
+
+from loyalty_sync.engine.earning import eligible_amount, order_earns
+from loyalty_sync.engine.facts import OrderFacts
+from loyalty_sync.engine.months import add_months
+from loyalty_sync.engine.program import Program
+
+ZERO = Decimal(0)
+
+
+class OrderWindows:
+    def __init__(self, orders: Iterable[OrderFacts], program: Program):
+        earning = [o for o in orders if order_earns(o, program)]
+        if any(a.created > b.created for a, b in zip(earning, earning[1:], strict=False)):
+            earning.sort(key=lambda o: o.created)  # the planner's are already oldest first
+        self._created = [o.created for o in earning]
+        self._spent = [ZERO]
+        total = ZERO
+        for order in earning:
+            total += eligible_amount(order, program)
+            self._spent.append(total)
+
+    def spend_and_orders(self, at: datetime, window: str = "rolling_12_months") -> tuple[Decimal, int]:
+        """Eligible spend and number of earning orders created in
+        (at - 12 months, at], or up to `at` for the lifetime window."""
+        low = 0 if window == "lifetime" else bisect_right(self._created, add_months(at, -12))
+        high = bisect_right(self._created, at)
+        if high <= low:
+            return ZERO, 0
+        return self._spent[high] - self._spent[low], high - low
