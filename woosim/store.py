@@ -59,6 +59,7 @@ class State:
             self.next_webhook_id = 1
             self.customers: dict[int, dict] = {}
             self.email_index: dict[str, int] = {}
+            self.usernames: set[str] = {"admin"}  # taken usernames (a set: seeding 100k customers)
             self.products: dict[int, dict] = {}
             self.categories: dict[int, dict] = {
                 15: {"id": 15, "name": "Uncategorized", "slug": "uncategorized", "parent": 0,
@@ -170,7 +171,7 @@ class State:
                                f"An account is already registered with {email}. Please log in or use a different email address.")
             username = str(body.get("username") or "") or email.split("@")[0]
             base, n = username, 1
-            while any(c["username"] == username for c in self.customers.values()):
+            while username in self.usernames:
                 n += 1
                 username = f"{base}{n}"
             now = self.now()
@@ -185,6 +186,7 @@ class State:
             self.apply_meta(c["meta"], body.get("meta_data"))
             self.customers[cid] = c
             self.email_index[email.lower()] = cid
+            self.usernames.add(username)
             self.emit("customer", "created", cid)
             return c
 
@@ -221,6 +223,7 @@ class State:
                                "Customers do not support trashing.")
             del self.customers[c["id"]]
             self.email_index.pop(c["email"].lower(), None)
+            self.usernames.discard(c["username"])
             self.emit("customer", "deleted", c["id"])
             return c
 
