@@ -13,7 +13,10 @@ holds a usable code; if the store is down the coupon stays in the outbox
 Idempotency: (store, key) is unique. A second request with the same key
 blocks on the unique index (PostgreSQL) or the write lock (SQLite) until the
 first commits, fails on it, and answers the stored answer: never a second
-redemption. A key reused with a different request is refused.
+redemption. A key reused with a different request is refused. Answered keys
+are kept `KEY_DAYS` days (the daily upkeep purges older ones; a client
+retries within minutes, not weeks); a key whose answer never became final
+(`booked`: the write committed, the push did not finish) is kept.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from collections.abc import Callable
 
 from flask import current_app
@@ -39,6 +42,7 @@ from loyalty_sync.program_versions import current_program
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 5
+KEY_DAYS = 7
 
 
 class RedeemRefused(Exception):
@@ -131,6 +135,14 @@ def _worth_retrying(exc: Exception) -> bool:
         return True
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)
     return code in ("40P01", "40001") or "database is locked" in str(exc)
+
+
+def purge_answered_keys(store_id: int, now: datetime | None = None) -> int:
+    """Forget the store's answered idempotency keys older than KEY_DAYS; the caller commits."""
+    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=KEY_DAYS)
+    return db.session.execute(db.delete(IdempotencyKey).where(
+        IdempotencyKey.store_id == store_id, IdempotencyKey.state == "done",
+        IdempotencyKey.created_at < cutoff)).rowcount
 
 
 def _key_row(store_id: int, key: str) -> IdempotencyKey | None:

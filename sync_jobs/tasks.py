@@ -32,6 +32,7 @@ from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Order, Store, SyncRun, WebhookEvent
 from loyalty_sync.redaction import redact
+from loyalty_sync.redemption import purge_answered_keys
 from loyalty_sync.store_connection import client_for
 from loyalty_sync.woocommerce.errors import StoreError
 from sync_jobs.locks import StoreBusy, store_lock
@@ -346,11 +347,13 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
         db.session.commit()
         run_id = run.id
         counts = PassCounts()
-        reevaluated = 0
+        reevaluated = purged = 0
         client = client_for(store) if store.has_keys else None
         try:
             result = apply_with_retry(lambda: reevaluate(store, now=now))
             reevaluated = len(result.members)
+            purged = purge_answered_keys(store.id, now)  # storefront API idempotency keys (redemption.py)
+            db.session.commit()
             if client is not None:
                 StorePass(store, run, client, counts, full=False, progress=None, batch_size=EVENT_BATCH).push()
                 _reconcile_in_upkeep(store, client, counts)  # analysis: loyalty_sync/reconcile.py
@@ -369,7 +372,7 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
         finally:
             run = db.session.get(SyncRun, run_id)
             run.finished_at = datetime.now(timezone.utc)
-            run.counts = {**counts.as_dict(), "members_reevaluated": reevaluated}
+            run.counts = {**counts.as_dict(), "members_reevaluated": reevaluated, "idempotency_keys_purged": purged}
             run.requests = client.requests_made if client else 0
             db.session.commit()
             if client is not None:

@@ -324,3 +324,23 @@ def test_cli_create_list_revoke(app, runner, store):
     bad = runner.invoke(args=["api-tokens", "create", "--store", "shop", "--scope", "admin"])
     assert bad.exit_code != 0
     assert runner.invoke(args=["api-tokens", "revoke", "999", "--store", "shop"]).exit_code != 0
+
+
+def test_answered_keys_are_forgotten_after_a_week_unfinished_ones_are_kept(client, store, anna, redeem_token):
+    from datetime import datetime, timedelta, timezone
+
+    from loyalty_sync.models import IdempotencyKey
+    from loyalty_sync.redemption import KEY_DAYS, purge_answered_keys
+
+    first = client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"},
+                        headers={**bearer(redeem_token), "Idempotency-Key": "week-old"})
+    assert first.status_code == 201
+    now = datetime.now(timezone.utc)
+    db.session.add(IdempotencyKey(store_id=store.id, key="never-finished", state="booked",
+                                  created_at=now - timedelta(days=30)))
+    db.session.commit()
+    assert purge_answered_keys(store.id, now) == 0  # the answered key is fresh
+    assert purge_answered_keys(store.id, now + timedelta(days=KEY_DAYS, minutes=1)) == 1
+    db.session.commit()
+    left = db.session.execute(db.select(IdempotencyKey.key)).scalars().all()
+    assert left == ["never-finished"]
