@@ -6,8 +6,6 @@ adopted by the customer (same member row, so the whole history and every
 ledger key stay theirs). Lookups are batched: one query for a batch of ids
 and emails, then dictionaries.
 """
-from sqlalchemy import or_
-
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, record_audit
 
@@ -17,19 +15,26 @@ class MemberDirectory:
         self.store_id = store_id
         self._by_customer: dict[int, Member] = {}
         self._by_email: dict[str, list[Member]] = {}
+        # Customer ids already asked for, found or not: a new customer's
+        # orders must not query again for each order (a first sync creates
+        # thousands of members).
+        self._asked: set[int] = set()
 
     def preload(self, customer_ids=(), emails=()) -> None:
-        customer_ids = {c for c in customer_ids if c} - set(self._by_customer)
-        emails = {e for e in emails if e} - set(self._by_email)
-        for start in range(0, max(len(customer_ids), len(emails)), 500):
-            ids = sorted(customer_ids)[start:start + 500]
-            mails = sorted(emails)[start:start + 500]
-            query = db.select(Member).where(
-                Member.store_id == self.store_id, Member.merged_into_id.is_(None),
-                or_(Member.customer_id.in_(ids), Member.email.in_(mails)),
-            )
+        """One query per 500 ids and one per 500 emails (each on its own
+        index), for what this directory has not asked yet."""
+        customer_ids = sorted({c for c in customer_ids if c} - self._asked)
+        emails = sorted({e for e in emails if e} - set(self._by_email))
+        live = (Member.store_id == self.store_id, Member.merged_into_id.is_(None))
+        for start in range(0, len(customer_ids), 500):
+            query = db.select(Member).where(*live, Member.customer_id.in_(customer_ids[start:start + 500]))
             for member in db.session.execute(query).scalars():
                 self._remember(member)
+        for start in range(0, len(emails), 500):
+            query = db.select(Member).where(*live, Member.email.in_(emails[start:start + 500]))
+            for member in db.session.execute(query).scalars():
+                self._remember(member)
+        self._asked.update(customer_ids)
         for email in emails:
             self._by_email.setdefault(email, [])
 
@@ -70,6 +75,7 @@ class MemberDirectory:
     def _remember(self, member: Member) -> None:
         if member.customer_id is not None:
             self._by_customer[member.customer_id] = member
+            self._asked.add(member.customer_id)
         bucket = self._by_email.setdefault(member.email, [])
         if member not in bucket:
             bucket.append(member)

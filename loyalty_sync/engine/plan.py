@@ -229,6 +229,12 @@ def plan_member(
             promote_or_demote(at)
             open_qualified(at, None)
 
+    # An order earning for the first time in this plan "once earned" from now
+    # on: a membership it bought and that was already refunded or cancelled
+    # gets its (ended) paid period now, not only at the next plan.
+    if any(order_id not in earned_once for order_id in marks):
+        paid = list(paid_periods(all_orders, program, earned_once | set(marks)))
+
     # --- 2. tier and VIP as of now
     promote_or_demote(now)
     cutoff = vip_spend_cutoff if program.vip_top_percent is not None else None

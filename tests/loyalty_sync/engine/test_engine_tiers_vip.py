@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 from dateutil.relativedelta import relativedelta
 
-from engine_factories import T0, books, day, line, order, settle, with_orders
+from engine_factories import T0, books, day, line, line_refund, order, settle, with_orders
 from loyalty_sync.engine.ledger import VipPeriod
 from loyalty_sync.engine.program import DEFAULT_PROGRAM
 from loyalty_sync.engine.tiers import next_tier_state, tier_for_metric
@@ -153,6 +153,18 @@ def test_paid_membership_through_the_plan():
     # refunded on day 20: the membership period ends then
     b, _ = settle(with_orders(b, membership(1, day(0), status="refunded", modified=day(20))), day(20), P)
     assert [(p.start, p.end) for p in b.vip_periods] == [(day(0), day(20))]
+
+
+def test_membership_refunded_before_the_first_plan_of_an_order_that_still_earns():
+    """Found by the property test: the order earns (its coffee line) for the first time in this plan,
+    while its membership line was already refunded; the ended period is booked by this plan, not
+    only by the next one (planning again must change nothing: `settle` checks it)."""
+    bought = order(1, line(1, "49.00", sku=MEMBERSHIP), line(2, "30.00"), created=day(0), modified=day(5),
+                   refunds=(line_refund(7, day(5), (1, 1, "49.00")),))
+    b, plan = settle(books(bought), day(6), P)
+    assert points_of(plan) == {1: 30}
+    assert [(p.source, p.start, p.end) for p in b.vip_periods] == [("paid", day(0), day(5))]
+    assert not is_vip(b.vip_periods, day(6))
 
 
 def test_invitation_is_kept_and_counts():
