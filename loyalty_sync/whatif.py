@@ -164,11 +164,14 @@ def replay_history(books: MemberBooks, program: Program, version: int, now: date
     for at in checkpoints(records, now, program.tier_grace_days):
         while seen < len(records) and records[seen].facts.created <= at:
             seen += 1
-        visible = replace(state, orders=tuple(state.orders) + tuple(records[len(state.orders):seen]))
-        plan = plan_member(visible, program, version, at, vip_spend_cutoff=vip_spend_cutoff)
+        if seen > len(state.orders):
+            state = replace(state, orders=tuple(state.orders) + tuple(records[len(state.orders):seen]))
+        plan = plan_member(state, program, version, at, vip_spend_cutoff=vip_spend_cutoff)
+        if plan.is_empty:
+            continue
         if plan.coupons:  # taken as used: the shop pays for them, no points come back
             plan = replace(plan, coupons=[replace(c, status=CouponStatus.USED) for c in plan.coupons])
-        state = apply_plan(visible, plan)
+        state = apply_plan(state, plan)
     return state
 
 
