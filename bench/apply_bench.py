@@ -10,25 +10,14 @@ reads the store's JSON; raw time / parse time is the best ratio such an
 apply could reach."""
 from __future__ import annotations
 
-import random
 
-from bench.common import Stopwatch, Table, fresh_database, make_app, say
+from bench.common import Stopwatch, Table, fresh_database, make_app, say, synthetic_orders
 
 BATCH = 500
 
 
 def _orders(n: int, members: int) -> list[dict]:
-    from tests.support import wc
-
-    rng = random.Random(3)
-    out = []
-    for i in range(n):
-        order_id = 1000 + i
-        lines = [wc.line(order_id * 10 + j, f"{rng.randint(5, 120)}.00") for j in range(rng.randint(1, 3))]
-        m = rng.randrange(members)
-        out.append(wc.order(order_id, lines=lines, email=f"member{m}@example.com", customer_id=0,
-                            created=wc.day(i * 700 / n), status=rng.choice(["completed"] * 9 + ["processing"])))
-    return out
+    return synthetic_orders(n, members, seed=3, registered=False)
 
 
 def measure(backend: str, n: int) -> dict:

@@ -250,3 +250,22 @@ def listing_requests(counts: dict[str, int], resource: str) -> int:
 def customers_for(orders: int) -> int:
     """Seeded customers for a store of N orders: a shop where ~1 in 10 orders is a new customer."""
     return max(50, orders // 10)
+
+
+def synthetic_orders(n: int, members: int, *, seed: int, registered: bool) -> list[dict]:
+    """N wc/v3 orders of `members` members over two years: 1-3 lines each,
+    mostly completed; guests (by email) or registered customers."""
+    import random
+
+    from tests.support import wc
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        order_id = 1000 + i
+        lines = [wc.line(order_id * 10 + j, f"{rng.randint(5, 120)}.00") for j in range(rng.randint(1, 3))]
+        m = rng.randrange(members)
+        out.append(wc.order(order_id, lines=lines, email=f"member{m}@example.com",
+                            customer_id=10_000 + m if registered else 0,
+                            created=wc.day(i * 700 / n), status=rng.choice(["completed"] * 9 + ["processing"])))
+    return out

@@ -10,26 +10,15 @@ Sizes: N orders over M members, 100k / 10k by default, 10k / 1k with
 from __future__ import annotations
 
 import os
-import random
 
-from bench.common import Stopwatch, Table, fresh_database, make_app, say
+from bench.common import Stopwatch, Table, fresh_database, make_app, say, synthetic_orders
 
 BATCH = 500
 TARGET = 3.0
 
 
 def _orders(n: int, members: int) -> list[dict]:
-    from tests.support import wc
-
-    rng = random.Random(7)
-    out = []
-    for i in range(n):
-        order_id = 1000 + i
-        lines = [wc.line(order_id * 10 + j, f"{rng.randint(5, 120)}.00") for j in range(rng.randint(1, 3))]
-        m = rng.randrange(members)
-        out.append(wc.order(order_id, lines=lines, email=f"member{m}@example.com", customer_id=10_000 + m,
-                            created=wc.day(i * 700 / n), status=rng.choice(["completed"] * 9 + ["processing"])))
-    return out
+    return synthetic_orders(n, members, seed=7, registered=True)
 
 
 def measure(n: int, members: int) -> dict:
