@@ -65,6 +65,7 @@ class State:
                 15: {"id": 15, "name": "Uncategorized", "slug": "uncategorized", "parent": 0,
                      "description": "", "count": 0}}
             self.coupons: dict[int, dict] = {}
+            self.coupon_ids_by_code: dict[str, set[int]] = {}  # lower-case code -> ids (trashed too)
             self.orders: dict[int, dict] = {}
             self.refunds: dict[int, dict] = {}
             self.reviews: dict[int, dict] = {}
@@ -342,8 +343,9 @@ class State:
 
     def find_coupon(self, code: str) -> dict | None:
         code = str(code).strip().lower()
-        for c in self.coupons.values():
-            if c["code"] == code and c["status"] != "trash":
+        for cid in sorted(self.coupon_ids_by_code.get(code, ())):
+            c = self.coupons[cid]
+            if c["status"] != "trash":
                 return c
         return None
 
@@ -400,6 +402,7 @@ class State:
             self._coupon_fields(c, body)
             c["id"] = self.post_id()
             self.coupons[c["id"]] = c
+            self.coupon_ids_by_code.setdefault(c["code"], set()).add(c["id"])
             self.emit("coupon", "created", c["id"])
             return c
 
@@ -411,7 +414,9 @@ class State:
                 other = self.find_coupon(code)
                 if other and other["id"] != c["id"]:
                     raise ApiError(400, "woocommerce_rest_coupon_code_already_exists", "The coupon code already exists")
+                self.coupon_ids_by_code.get(c["code"], set()).discard(c["id"])
                 c["code"] = code
+                self.coupon_ids_by_code.setdefault(code, set()).add(c["id"])
             self._coupon_fields(c, body)
             c["modified"] = self.now()
             self.emit("coupon", "updated", c["id"])
@@ -422,6 +427,7 @@ class State:
             c = self.get_coupon(cid)
             if force:
                 del self.coupons[c["id"]]
+                self.coupon_ids_by_code.get(c["code"], set()).discard(c["id"])
             else:
                 if c["status"] == "trash":
                     raise ApiError(410, "woocommerce_rest_already_trashed", "The coupon has already been deleted.")
