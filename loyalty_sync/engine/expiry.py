@@ -52,7 +52,7 @@ def fifo_expiry_lines(
     if not events:  # no lot is old enough: nothing can expire, no need to walk
         return []
     events += [(line.at, 1, i, line) for i, line in enumerate(ledger)]
-    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    events.sort()  # by (time, expiry first, position): never equal, so payloads are not compared
 
     lots: dict[str, _Lot] = {}
     open_lots: list[_Lot] = []  # oldest first

@@ -48,7 +48,8 @@ from loyalty_sync.engine.ledger import (
 from loyalty_sync.engine.program import CouponTemplate, Program
 from loyalty_sync.engine.rewards import auto_redeem_choices, new_coupon, redeem_count, redeem_lines
 from loyalty_sync.engine.tiers import next_tier_state, tier_metric, tier_rank
-from loyalty_sync.engine.vip import covers, is_vip, paid_periods, period_sort_key, qualifies
+from loyalty_sync.engine.vip import had_membership, covers, is_vip, paid_periods, period_sort_key, qualifies
+from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.months import start_of_next_month
 from loyalty_sync.engine.windows import OrderWindows
 
@@ -112,6 +113,15 @@ def _change_reason(rec: OrderRecord, award: Award, diff: int, program: Program, 
     return f"{ref} re-evaluated, {award.reason}: {sign}{diff} points"
 
 
+_ORDER_VIEWS = IdentityMemo(256)
+
+
+def _order_views(orders: list, program: Program) -> tuple[OrderWindows, list]:
+    """Window sums of the orders, and the orders that bought the membership product."""
+    sku = program.vip_membership_sku
+    return OrderWindows(orders, program), [o for o in orders if sku and had_membership(o, sku)]
+
+
 def _canonical(periods) -> tuple[VipPeriod, ...]:
     return tuple(sorted(periods, key=period_sort_key))
 
@@ -142,7 +152,9 @@ def plan_member(
 
     records = sorted(books.orders, key=lambda r: (r.facts.created, r.facts.order_id))
     all_orders = [r.facts for r in records]
-    windows = OrderWindows(all_orders, program)
+    # Derived from the orders alone: remembered while the same orders are planned again
+    # (a what-if replay plans each member at many checkpoints).
+    windows, memberships = _ORDER_VIEWS.get_or_compute(books.orders, program, None, _order_views, all_orders, program)
     last_line_at: dict[int, datetime] = {}
     for line in books.ledger:
         if line.order_id is not None and line.kind in (LedgerKind.EARN, LedgerKind.REVERSE):
@@ -155,7 +167,7 @@ def plan_member(
     below = books.tier_below_since if known else None
     rewarded = set(books.tiers_rewarded)
     earned_once = {r.facts.order_id for r in records if r.tier_multiplier is not None or r.rows > 0}
-    paid = list(paid_periods(all_orders, program, earned_once))
+    paid = list(paid_periods(memberships, program, earned_once))
     kept = [p for p in books.vip_periods if p.source not in (VipSource.PAID, VipSource.QUALIFIED)]
     qualified = [p for p in books.vip_periods if p.source == VipSource.QUALIFIED]
     points_by_order: dict[int, int] = {}
@@ -232,8 +244,8 @@ def plan_member(
     # An order earning for the first time in this plan "once earned" from now
     # on: a membership it bought and that was already refunded or cancelled
     # gets its (ended) paid period now, not only at the next plan.
-    if any(order_id not in earned_once for order_id in marks):
-        paid = list(paid_periods(all_orders, program, earned_once | set(marks)))
+    if any(o.order_id in marks and o.order_id not in earned_once for o in memberships):
+        paid = list(paid_periods(memberships, program, earned_once | set(marks)))
 
     # --- 2. tier and VIP as of now
     promote_or_demote(now)
@@ -317,6 +329,7 @@ def apply_plan(books: MemberBooks, plan: Plan) -> MemberBooks:
             per_order[line.order_id][0] += line.points
             per_order[line.order_id][1] += 1
     orders = []
+    changed = False
     for rec in books.orders:
         oid = rec.facts.order_id
         if oid in per_order or oid in plan.order_marks:  # (built directly: replace() is slow in a replay)
@@ -325,13 +338,14 @@ def apply_plan(books: MemberBooks, plan: Plan) -> MemberBooks:
                 oid, (rec.tier_multiplier, rec.vip_multiplier, rec.program_version))
             rec = OrderRecord(facts=rec.facts, earned=rec.earned + points, rows=rec.rows + rows,
                               tier_multiplier=tm, vip_multiplier=vm, program_version=version)
+            changed = True
         orders.append(rec)
     coupons = tuple(
         replace(c, status=plan.coupon_status[c.key]) if c.key in plan.coupon_status else c for c in books.coupons
     ) + tuple(plan.coupons)
     return replace(
         books,
-        orders=tuple(orders),
+        orders=tuple(orders) if changed else books.orders,  # the same tuple: plan_member's views stay remembered
         ledger=tuple(books.ledger) + tuple(plan.ledger),
         coupons=coupons,
         tier=plan.tier,

@@ -96,7 +96,7 @@ def _membership_quantity(order: OrderFacts, sku: str) -> int:
     return sum(max(0, line.quantity - refunded.get(line.line_id, 0)) for line in order.lines if line.sku == sku)
 
 
-def _had_membership(order: OrderFacts, sku: str) -> bool:
+def had_membership(order: OrderFacts, sku: str) -> bool:
     return any(line.sku == sku for line in order.lines)
 
 
@@ -120,7 +120,7 @@ def paid_periods(
     periods: list[VipPeriod] = []
     live = []
     for order in orders:
-        if not _had_membership(order, sku):
+        if not had_membership(order, sku):
             continue
         paid = order.paid or order.completed or order.created
         units = _membership_quantity(order, sku)
