@@ -36,17 +36,21 @@ def measure(n: int) -> dict:
                 db.session.remove()
                 db.engine.dispose()
             started = time.perf_counter()
+            errors = open(folder / "sync-stderr.log", "wb")  # noqa: SIM115 - closed below, read on failure
             proc = subprocess.Popen(flask_cmd("sync", "run", "--full", "--store", "bench"),
-                                    env=flask_env(url, folder), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                    env=flask_env(url, folder), stdout=subprocess.PIPE, stderr=errors)
             polled: dict = {}
             poller = threading.Thread(target=_poll_hwm, args=(proc.pid, polled), daemon=True)
             poller.start()
             _pid, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             output = proc.stdout.read().decode(errors="replace")
+            errors.close()
             seconds = time.perf_counter() - started
+            why = (folder / "sync-stderr.log").read_text(errors="replace").strip().splitlines()[-3:] \
+                if proc.returncode else []
             return {"n": n, "peak_mb": usage.ru_maxrss / 1024, "polled_mb": polled.get("hwm_kb", 0) / 1024,
-                    "seconds": seconds, "exit": proc.returncode, "summary": output.strip().splitlines()[-1:]}
+                    "seconds": seconds, "exit": proc.returncode, "summary": output.strip().splitlines()[-1:] + why}
     finally:
         sim.stop()
 
