@@ -16,11 +16,17 @@ connections are kept alive. It also
 - passes ``verify`` on every request: the machine exports
   ``REQUESTS_CA_BUNDLE``, which overrides ``session.verify`` in requests but
   not a per-request ``verify`` (PEER-airbyte.md, note 9);
-- splits the timeout into connect/read so a dead host fails fast.
+- splits the timeout into connect/read so a dead host fails fast;
+- signs OAuth with 128-bit random nonces: the package draws 8 random digits,
+  and a store refuses a nonce it has seen in the last 15 minutes ("Invalid
+  nonce - nonce has already been used", a 401), so a big pull over http hit a
+  repeat after some thousands of requests and failed as if the keys were bad.
 """
 from __future__ import annotations
 
 import json as jsonlib
+import secrets
+import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -29,6 +35,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import HTTPBasicAuth
 from woocommerce import API
+from woocommerce.oauth import OAuth
 
 __all__ = ["Transport", "ResponseLike", "WooCommerceTransport", "TRANSIENT_EXCEPTIONS"]
 
@@ -64,6 +71,14 @@ TRANSIENT_EXCEPTIONS: tuple[type[BaseException], ...] = (
 )
 
 
+class _OAuth(OAuth):
+    """The package's OAuth 1.0a signing with a nonce that does not repeat."""
+
+    @staticmethod
+    def generate_nonce() -> str:
+        return secrets.token_hex(16)
+
+
 class _SessionAPI(API):
     """``woocommerce.API`` sending through a shared ``requests.Session``.
 
@@ -86,7 +101,9 @@ class _SessionAPI(API):
             params.update(consumer_key=self.consumer_key, consumer_secret=self.consumer_secret)
         else:
             # OAuth1: the params are part of the signed URL; do not append them again.
-            url = self._API__get_oauth_url(f"{url}?{urlencode(params)}", method)  # type: ignore[attr-defined]
+            url = _OAuth(url=f"{url}?{urlencode(params)}", consumer_key=self.consumer_key,
+                         consumer_secret=self.consumer_secret, version=self.version, method=method,
+                         oauth_timestamp=int(time.time())).get_oauth_url()
             params = {}
         headers = {"user-agent": self.user_agent, "accept": "application/json"}
         data = None

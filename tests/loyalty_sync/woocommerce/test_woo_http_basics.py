@@ -65,3 +65,20 @@ def test_a_website_that_is_not_a_store_is_not_woocommerce(web_page_url):
     with pytest.raises(NotWooCommerce, match="web page"):
         client.store_info()
     assert client.requests_made == 1
+
+
+def test_oauth_nonces_do_not_repeat_over_a_big_pull():
+    """A store refuses a nonce seen in the last 15 minutes. The woocommerce package draws 8 random
+    digits (1e8 values: ~200 repeats among 200k requests); ours are 128-bit."""
+    from urllib.parse import parse_qs, urlparse
+
+    from loyalty_sync.woocommerce.transport import _OAuth
+
+    nonces = {_OAuth.generate_nonce() for _ in range(200_000)}
+    assert len(nonces) == 200_000
+    signed = [_OAuth(url="http://shop.example/wp-json/wc/v3/orders?page=2", consumer_key="ck_x",
+                     consumer_secret="cs_y", method="GET", oauth_timestamp=1_700_000_000).get_oauth_url()
+              for _ in range(2)]
+    params = [parse_qs(urlparse(url).query) for url in signed]
+    assert params[0]["oauth_nonce"] != params[1]["oauth_nonce"] and params[0]["page"] == ["2"]
+    assert params[0]["oauth_signature"] != params[1]["oauth_signature"]  # the nonce is signed
