@@ -11,13 +11,12 @@ from sync_jobs.sync_pass import run_pass
 from sync_jobs.tasks import MAX_EVENT_ATTEMPTS, daily_upkeep, due_store_ids, process_webhook_events
 from tests.support.store_api import StoreScript
 from tests.sync_jobs.worker_support import add_store, deliver, served
-from woosim.testing import WooSimServer
 
 
 @pytest.fixture
-def sim():
-    with WooSimServer(webhook_delay=0.05) as sim:
-        yield sim
+def sim(woosim):
+    """The shared woosim fixture (tests/support/woosim_fixtures.py) under this file's name."""
+    return woosim
 
 
 @pytest.fixture
