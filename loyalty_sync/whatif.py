@@ -44,7 +44,7 @@ from loyalty_sync.books import member_key_for
 from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.months import add_months, start_of_next_month
-from loyalty_sync.engine.plan import apply_plan, plan_member
+from loyalty_sync.engine.plan import HistoryViews, apply_plan, plan_member
 from loyalty_sync.engine.program import Program
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.extensions import db
@@ -159,6 +159,7 @@ def replay_history(books: MemberBooks, program: Program, version: int, now: date
                    vip_spend_cutoff: Decimal | None) -> MemberBooks:
     """The books after replaying the member's orders through time (pure)."""
     records = sorted(books.orders, key=lambda r: (r.facts.created, r.facts.order_id))
+    history = HistoryViews.of([r.facts for r in records], program)
     state = replace(books, orders=())
     seen = 0
     for at in checkpoints(records, now, program.tier_grace_days):
@@ -166,7 +167,7 @@ def replay_history(books: MemberBooks, program: Program, version: int, now: date
             seen += 1
         if seen > len(state.orders):
             state = replace(state, orders=tuple(state.orders) + tuple(records[len(state.orders):seen]))
-        plan = plan_member(state, program, version, at, vip_spend_cutoff=vip_spend_cutoff)
+        plan = plan_member(state, program, version, at, vip_spend_cutoff=vip_spend_cutoff, history=history)
         if plan.is_empty:
             continue
         if plan.coupons:  # taken as used: the shop pays for them, no points come back

@@ -50,9 +50,20 @@ class Award:
     weighted: Decimal = ZERO
 
 
-# Pure results, remembered by the identity of the frozen order and program.
+# Pure results, remembered by the identity of the frozen order and program
+# (amounts: of the order and the program's money basis, below).
+_LINE_AMOUNTS = IdentityMemo()
 _ELIGIBLE = IdentityMemo()
 _AWARDS = IdentityMemo()
+_BASES: dict[tuple[bool, bool], tuple[bool, bool]] = {}
+
+
+def _money_basis(program: Program) -> tuple[bool, bool]:
+    """What an order's money amounts depend on in a program (tax, shipping),
+    as one object per combination: two programs that count money alike
+    share their remembered amounts (a what-if replays under both)."""
+    key = (program.include_tax, program.include_shipping)
+    return _BASES.setdefault(key, key)
 
 
 def order_earns(order: OrderFacts, program: Program) -> bool:
@@ -91,7 +102,11 @@ def net_line_totals(order: OrderFacts) -> dict[int, Decimal]:
 
 def _line_amounts(order: OrderFacts, program: Program) -> dict[int, Decimal]:
     """Net line amounts as the program counts them (tax added when switched on,
-    in proportion to what is left of the line)."""
+    in proportion to what is left of the line). Read-only: remembered."""
+    return _LINE_AMOUNTS.get_or_compute(order, _money_basis(program), None, _compute_line_amounts, order, program)
+
+
+def _compute_line_amounts(order: OrderFacts, program: Program) -> dict[int, Decimal]:
     nets = net_line_totals(order)
     if not program.include_tax:
         return nets
@@ -125,7 +140,7 @@ def eligible_amount(order: OrderFacts, program: Program) -> Decimal:
     This ignores the status on purpose: it is "what the order is worth to the
     program"; whether it earns at all is `order_earns`. Also the tier "spend".
     """
-    return _ELIGIBLE.get_or_compute(order, program, None, _eligible_amount, order, program)
+    return _ELIGIBLE.get_or_compute(order, _money_basis(program), None, _eligible_amount, order, program)
 
 
 def _eligible_amount(order: OrderFacts, program: Program) -> Decimal:

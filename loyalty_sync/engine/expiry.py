@@ -14,7 +14,9 @@ Inactivity: all points expire `expiry_months` after the last order.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime
+from itertools import accumulate
 from collections.abc import Iterable, Sequence
 
 from loyalty_sync.engine.earning import order_earns
@@ -36,6 +38,38 @@ class _Lot:
         self.reason = line.reason
 
 
+def may_hold_points(ledger: Sequence[LedgerLine], due: list[tuple]) -> bool:
+    """Whether a due lot may still hold points when it expires. FIFO spends
+    older lots first, so a lot holds at most what was booked up to it (in
+    time order) minus everything spent before its expiry; mostly that is
+    nothing (the lot was redeemed long ago), and the walk can be skipped."""
+    booked_up_to: dict[int, int] = {}  # ledger position -> positive points booked up to it, in time order
+    total = 0
+    for i in sorted(range(len(ledger)), key=lambda i: (ledger[i].at, i)):
+        if ledger[i].points > 0:
+            total += ledger[i].points
+            booked_up_to[i] = total
+    spends = sorted((line.at, -line.points) for line in ledger if line.points < 0)
+    times = [at for at, _ in spends]
+    spent_before = list(accumulate((points for _, points in spends), initial=0))
+    return any(booked_up_to[i] > spent_before[bisect_left(times, expires)] for expires, _, i, _ in due)
+
+
+def due_lots(ledger: Sequence[LedgerLine], now: datetime, months: int) -> list[tuple]:
+    """(expiry moment, 0, ledger position, key) of the lots old enough at
+    `now` to expire and not booked as expired yet."""
+    due = []
+    for i, line in enumerate(ledger):
+        if line.points > 0:
+            expires = add_months(line.at, months)
+            if expires <= now:
+                due.append((expires, 0, i, line.key))
+    if due:
+        booked = {line.key for line in ledger}
+        due = [event for event in due if EXPIRE_PREFIX + event[3] not in booked]
+    return due
+
+
 def fifo_expiry_lines(
     ledger: Sequence[LedgerLine],
     now: datetime,
@@ -43,30 +77,36 @@ def fifo_expiry_lines(
     program_version: int | None = None,
 ) -> list[LedgerLine]:
     """New expire lines for lots older than `expiry_months` at `now`."""
-    months = program.expiry_months
-    booked = {line.key for line in ledger}
-    # (time, 0 = expiry before a line booked at the same instant, order, payload)
-    events: list[tuple] = [(add_months(line.at, months), 0, i, line.key) for i, line in enumerate(ledger)
-                           if line.points > 0 and EXPIRE_PREFIX + line.key not in booked
-                           and add_months(line.at, months) <= now]
-    if not events:  # no lot is old enough: nothing can expire, no need to walk
+    due = due_lots(ledger, now, program.expiry_months)
+    if not due or not may_hold_points(ledger, due):  # nothing can expire: no need to walk
         return []
-    events += [(line.at, 1, i, line) for i, line in enumerate(ledger)]
+    return fifo_walk(ledger, due, program, program_version)
+
+
+def fifo_walk(ledger: Sequence[LedgerLine], due: list[tuple], program: Program,
+              program_version: int | None) -> list[LedgerLine]:
+    """The expire lines of the `due` lots: a walk through time that spends lots oldest first."""
+    # (time, 0 = expiry before a line booked at the same instant, order, payload)
+    events: list[tuple] = due + [(line.at, 1, i, line) for i, line in enumerate(ledger)]
     events.sort()  # by (time, expiry first, position): never equal, so payloads are not compared
 
     lots: dict[str, _Lot] = {}
-    open_lots: list[_Lot] = []  # oldest first
+    open_lots: list[_Lot] = []  # oldest first; emptied lots are skipped, never removed
+    head = 0  # open_lots[:head] are all empty
     debt = 0
     new_lines: list[LedgerLine] = []
 
     def consume(amount: int) -> int:
-        for lot in open_lots:
+        nonlocal head
+        for index in range(head, len(open_lots)):
+            lot = open_lots[index]
             if amount <= 0:
                 break
             used = min(lot.remaining, amount)
             lot.remaining -= used
             amount -= used
-        open_lots[:] = [lot for lot in open_lots if lot.remaining > 0]
+        while head < len(open_lots) and open_lots[head].remaining <= 0:
+            head += 1
         return amount
 
     for at, is_line, _, payload in events:
@@ -86,7 +126,6 @@ def fifo_expiry_lines(
                 )
             )
             lot.remaining = 0
-            open_lots[:] = [x for x in open_lots if x.remaining > 0]
             continue
         line: LedgerLine = payload
         if line.points > 0:
@@ -105,7 +144,6 @@ def fifo_expiry_lines(
                     used = min(own.remaining, take)
                     own.remaining -= used
                     take -= used
-                    open_lots[:] = [x for x in open_lots if x.remaining > 0]
             debt += consume(take)
     return new_lines
 

@@ -34,6 +34,7 @@ from decimal import Decimal
 from loyalty_sync.engine.coupons import coupon_status_changes, restore_lines
 from loyalty_sync.engine.earning import Award, award_for_order, money, order_earns
 from loyalty_sync.engine.expiry import expiry_lines
+from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import (
     CouponLine,
     CouponSource,
@@ -122,6 +123,23 @@ def _order_views(orders: list, program: Program) -> tuple[OrderWindows, list]:
     return OrderWindows(orders, program), [o for o in orders if sku and had_membership(o, sku)]
 
 
+@dataclass(frozen=True)
+class HistoryViews:
+    """A member's whole order history prepared once, for a replay through
+    time that plans the member at many moments: window sums over the whole
+    history answer every question a plan up to `now` asks (an order created
+    later is outside every window that ends earlier), and the membership
+    orders are cut at `now`."""
+
+    windows: OrderWindows
+    memberships: tuple[OrderFacts, ...]
+
+    @classmethod
+    def of(cls, orders: list[OrderFacts], program: Program) -> HistoryViews:
+        windows, memberships = _order_views(orders, program)
+        return cls(windows, tuple(memberships))
+
+
 def _canonical(periods) -> tuple[VipPeriod, ...]:
     return tuple(sorted(periods, key=period_sort_key))
 
@@ -133,13 +151,17 @@ def plan_member(
     now: datetime,
     vip_spend_cutoff: Decimal | None = None,
     programs: Mapping[int, Program] | None = None,
+    history: HistoryViews | None = None,
 ) -> Plan:
     """Everything that should be written for this member at `now`.
 
     `programs` (version number -> Program) lets an order that already earned
     be re-evaluated under the rules it earned with ("an order remembers the
     version it earned under"): a refund after a rate change takes back what
-    the order got, not what it would get today."""
+    the order got, not what it would get today.
+
+    `history` (a replay's) must be built from orders of which those created
+    up to `now` are exactly `books.orders`."""
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware (UTC)")
     now = now.astimezone(timezone.utc)
@@ -154,7 +176,10 @@ def plan_member(
     all_orders = [r.facts for r in records]
     # Derived from the orders alone: remembered while the same orders are planned again
     # (a what-if replay plans each member at many checkpoints).
-    windows, memberships = _ORDER_VIEWS.get_or_compute(books.orders, program, None, _order_views, all_orders, program)
+    if history is not None:
+        windows, memberships = history.windows, [o for o in history.memberships if o.created <= now]
+    else:
+        windows, memberships = _ORDER_VIEWS.get_or_compute(books.orders, program, None, _order_views, all_orders, program)
     last_line_at: dict[int, datetime] = {}
     for line in books.ledger:
         if line.order_id is not None and line.kind in (LedgerKind.EARN, LedgerKind.REVERSE):

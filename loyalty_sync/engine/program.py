@@ -10,6 +10,7 @@ what cannot work before it is saved.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -157,7 +158,7 @@ class Program:
                 return tier
         return None
 
-    @property
+    @cached_property  # asked at every plan and every order's first earn
     def entry_tier(self) -> Tier:
         """The tier every member starts in: the lowest threshold."""
         return min(self.tiers, key=lambda t: t.threshold)
