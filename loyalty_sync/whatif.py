@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 
 from loyalty_sync.books import member_key_for
+from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.months import add_months, start_of_next_month
@@ -49,7 +50,7 @@ from loyalty_sync.engine.program import Program
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, ProgramVersion, Store, VipPeriod
-from loyalty_sync.order_facts import facts_from_row
+from loyalty_sync.order_facts import FACT_COLUMNS, facts_from_row
 from loyalty_sync.replay_pool import ReplayPool
 
 CHUNK = 500  # members read per query
@@ -155,6 +156,9 @@ def checkpoints(orders, now: datetime, grace_days: int) -> list[datetime]:
     return sorted(p for p in points if p < now) + [now]
 
 
+_CHECKPOINTS = IdentityMemo(16)
+
+
 def replay_history(books: MemberBooks, program: Program, version: int, now: datetime,
                    vip_spend_cutoff: Decimal | None) -> MemberBooks:
     """The books after replaying the member's orders through time (pure)."""
@@ -162,7 +166,10 @@ def replay_history(books: MemberBooks, program: Program, version: int, now: date
     history = HistoryViews.of([r.facts for r in records], program)
     state = replace(books, orders=())
     seen = 0
-    for at in checkpoints(records, now, program.tier_grace_days):
+    # the same for both programs of a preview unless their grace periods differ
+    moments = _CHECKPOINTS.get_or_compute(books.orders, now, program.tier_grace_days,
+                                          checkpoints, records, now, program.tier_grace_days)
+    for at in moments:
         while seen < len(records) and records[seen].facts.created <= at:
             seen += 1
         if seen > len(state.orders):
@@ -361,7 +368,9 @@ def _replay_members(members: list[tuple[int, str]], context: ReplayContext) -> l
     orders: dict[int, list] = defaultdict(list)
     invitations: dict[int, list] = defaultdict(list)
     with Session(context.engine) as session:
-        for row in session.execute(db.select(orders_table).where(orders_table.c.member_id.in_(ids))):
+        columns = [orders_table.c[name] for name in FACT_COLUMNS]
+        for row in session.execute(db.select(orders_table.c.member_id, *columns)
+                                   .where(orders_table.c.member_id.in_(ids))):
             orders[row.member_id].append(row)
         for row in session.execute(db.select(periods).where(periods.c.member_id.in_(ids),
                                                             periods.c.source == "invited")):

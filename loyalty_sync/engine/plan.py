@@ -114,6 +114,12 @@ def _change_reason(rec: OrderRecord, award: Award, diff: int, program: Program, 
     return f"{ref} re-evaluated, {award.reason}: {sign}{diff} points"
 
 
+def _last_line_at(ledger, order_id: int) -> datetime | None:
+    """When the order's points last changed (asked only when they change again)."""
+    return max((line.at for line in ledger if line.order_id == order_id
+                and line.kind in (LedgerKind.EARN, LedgerKind.REVERSE)), default=None)
+
+
 _ORDER_VIEWS = IdentityMemo(256)
 
 
@@ -180,11 +186,6 @@ def plan_member(
         windows, memberships = history.windows, [o for o in history.memberships if o.created <= now]
     else:
         windows, memberships = _ORDER_VIEWS.get_or_compute(books.orders, program, None, _order_views, all_orders, program)
-    last_line_at: dict[int, datetime] = {}
-    for line in books.ledger:
-        if line.order_id is not None and line.kind in (LedgerKind.EARN, LedgerKind.REVERSE):
-            prev = last_line_at.get(line.order_id)
-            last_line_at[line.order_id] = line.at if prev is None else max(prev, line.at)
 
     # --- state the walk carries
     known = tier_rank(books.tier, program) >= 0
@@ -256,7 +257,7 @@ def plan_member(
                     points=diff,
                     at=_line_time(o, rec.rows == 0, now),
                     order_id=o.order_id,
-                    reason=_change_reason(rec, award, diff, program, last_line_at.get(o.order_id)),
+                    reason=_change_reason(rec, award, diff, program, _last_line_at(books.ledger, o.order_id)),
                     rule_version=version,
                     multiplier=tier_mult * vip_mult,
                 )
