@@ -160,7 +160,7 @@ def gather(store_id: int, members: Sequence[Member]) -> ReferralFacts:
         chunk = ids[start:start + 500]
         light.extend(db.session.execute(
             db.select(Order.id, Order.wc_id, Order.member_id, Order.coupon_codes, Order.created, Order.status)
-            .where(Order.store_id == store_id, Order.member_id.in_(chunk))).all())
+            .where(Order.member_id.in_(chunk))).all())  # (no store filter: SQLite would scan the store's orders)
     codes = {c for row in light for c in (row.coupon_codes or [])}
     facts = ReferralFacts(referrers={}, uses=defaultdict(list), addresses={})
     if not codes:

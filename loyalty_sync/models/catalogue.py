@@ -3,7 +3,7 @@ categories (FACTS.md), so products map lines to categories and SKUs."""
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loyalty_sync.extensions import db
@@ -38,13 +38,13 @@ class Product(db.Model):
 
 class Review(db.Model):
     __tablename__ = "reviews"
-    __table_args__ = (UniqueConstraint("store_id", "wc_id"),)
+    __table_args__ = (UniqueConstraint("store_id", "wc_id"), Index("ix_reviews_store_email", "store_id", "reviewer_email"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
     wc_id: Mapped[int] = mapped_column(Integer)
     product_wc_id: Mapped[int] = mapped_column(Integer)
-    reviewer_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    reviewer_email: Mapped[str] = mapped_column(String(254), default="")
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="approved")
     created: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,7 @@
 """The sync log: one row per pass, and the records a pass had to reject."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loyalty_sync.extensions import db
@@ -10,6 +10,8 @@ from loyalty_sync.models.types import JSONDoc, UTCDateTime, utcnow
 
 class SyncRun(db.Model):
     __tablename__ = "sync_runs"
+    # Runs pile up (one per pass); the worker and each pass look up the few queued/running ones.
+    __table_args__ = (Index("ix_sync_runs_status_store", "status", "store_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
