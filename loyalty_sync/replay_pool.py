@@ -19,7 +19,8 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 
 # Members from which a replay uses worker processes (below, one process is faster).
 PARALLEL_FROM = 2000
@@ -34,6 +35,7 @@ class ReplayPool:
         self.function, self.context = function, context
         cpus = workers or os.cpu_count() or 1
         self._pool = None
+        self._depth = 2 * cpus + 2  # items queued ahead of the one being waited for
         if cpus > 1 and (workers is not None or members >= PARALLEL_FROM):
             self._pool = ProcessPoolExecutor(max_workers=cpus, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_remember, initargs=(function, context, worker_setup))
@@ -43,15 +45,31 @@ class ReplayPool:
     def parallel(self) -> bool:
         return self._pool is not None
 
-    def map(self, items: Iterable) -> list:
-        items = list(items)
+    def imap(self, items: Iterable) -> Iterator[tuple[Any, Any]]:
+        """(item, function(item, context)) in order, lazily: items are read
+        only as workers need them (the caller may be reading them from the
+        database), and a few are kept queued so that no worker waits while
+        the caller reads more or handles results."""
         if self._pool is None:
-            return [self.function(item, self.context) for item in items]
-        return list(self._pool.map(_call, items, chunksize=max(1, len(items) // 16)))
+            for item in items:
+                yield item, self.function(item, self.context)
+            return
+        queued: deque = deque()
+        for item in items:
+            queued.append((item, self._pool.submit(_call, item)))
+            if len(queued) >= self._depth:
+                item, future = queued.popleft()
+                yield item, future.result()
+        while queued:
+            item, future = queued.popleft()
+            yield item, future.result()
+
+    def map(self, items: Iterable) -> list:
+        return [result for _, result in self.imap(items)]
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> ReplayPool:

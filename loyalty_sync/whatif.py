@@ -33,6 +33,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -258,21 +259,9 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     pool = ReplayPool(_replay_members, context, members=0 if in_process else replaying, worker_setup=_worker_setup)
     with pool, Session(db.engine) as session:
         try:
-            last_id = 0
-            while True:
-                query = db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None),
-                                                Member.id > last_id)
-                if member_ids is not None:
-                    query = query.where(Member.id.in_(member_ids))
-                if impact.sample_every > 1:
-                    query = query.where(Member.id % impact.sample_every == 0)
-                chunk = session.execute(query.order_by(Member.id).limit(CHUNK)).scalars().all()
-                if not chunk:
-                    break
-                last_id = chunk[-1].id
-                batches = [[(m.id, m.email) for m in chunk[i:i + BATCH]] for i in range(0, len(chunk), BATCH)]
-                results = [r for batch in pool.map(batches) for r in batch]
-                for member, (orders_replayed, revenue, result) in zip(chunk, results, strict=True):
+            batches = _member_batches(session, store.id, member_ids, impact.sample_every)
+            for batch, results in pool.imap(batches):
+                for member, (orders_replayed, revenue, result) in zip(batch, results, strict=True):
                     impact.members += 1
                     if isinstance(result, str):
                         impact.failures.append(f"member {member.id}: {result}")
@@ -301,7 +290,6 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
                         impact.moves.append(move)
                     if len(changed) > 4 * top:
                         changed = _top(changed, top)
-                session.expunge_all()
         finally:
             session.rollback()
     k = impact.sample_every
@@ -325,6 +313,32 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     impact.top = _top(changed, top)
     impact.seconds = time.monotonic() - started
     return impact
+
+
+def _member_batches(session: Session, store_id: int, member_ids: list[int] | None, sample_every: int):
+    """The members to replay as plain rows (id, email, first_name, last_name),
+    BATCH at a time (one replay task each), read CHUNK per query."""
+    last_id = 0
+    while True:
+        query = db.select(Member.id, Member.email, Member.first_name, Member.last_name).where(
+            Member.store_id == store_id, Member.merged_into_id.is_(None), Member.id > last_id)
+        if member_ids is not None:
+            query = query.where(Member.id.in_(member_ids))
+        if sample_every > 1:
+            query = query.where(Member.id % sample_every == 0)
+        chunk = [_MemberRow(*row) for row in session.execute(query.order_by(Member.id).limit(CHUNK))]
+        if not chunk:
+            return
+        last_id = chunk[-1].id
+        for start in range(0, len(chunk), BATCH):
+            yield chunk[start:start + BATCH]
+
+
+class _MemberRow(NamedTuple):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
 
 
 @dataclass(frozen=True)
@@ -358,12 +372,12 @@ def _replay_context(session: Session, store: Store, proposed: Program, current: 
     return context, total
 
 
-def _replay_members(members: list[tuple[int, str]], context: ReplayContext) -> list[tuple[int, Decimal, object]]:
-    """Load and replay a batch of members (id, email): for each, the orders
+def _replay_members(members: list[_MemberRow], context: ReplayContext) -> list[tuple[int, Decimal, object]]:
+    """Load and replay a batch of members: for each, the orders
     replayed, their revenue and `_replay_pair`'s answer. Runs in a replay
     worker on big stores, which reads the histories itself (plain rows, its
-    own connection), so only ids go out and small results come back."""
-    ids = [member_id for member_id, _ in members]
+    own connection), so only member rows go out and small results come back."""
+    ids = [member.id for member in members]
     orders_table, periods = Order.__table__, VipPeriod.__table__
     orders: dict[int, list] = defaultdict(list)
     invitations: dict[int, list] = defaultdict(list)
@@ -376,8 +390,8 @@ def _replay_members(members: list[tuple[int, str]], context: ReplayContext) -> l
                                                             periods.c.source == "invited")):
             invitations[row.member_id].append(row)
     out = []
-    for member_id, email in members:
-        books = _empty_books(member_id, email, orders[member_id], invitations[member_id])
+    for member in members:
+        books = _empty_books(member.id, member.email, orders[member.id], invitations[member.id])
         revenue = sum((_revenue(r.facts) for r in books.orders), Decimal(0))
         out.append((len(books.orders), revenue, _replay_pair(books, context)))
     return out

@@ -31,3 +31,20 @@ def test_a_failing_item_is_reported_by_the_worker_not_hidden():
             assert str(exc) == "three"
         else:
             raise AssertionError("the worker's error must reach the caller")
+
+
+def test_imap_reads_items_only_as_workers_need_them():
+    """A few items are queued ahead, not the whole stream: the caller reads members from the database as it goes."""
+    read = []
+
+    def items():
+        for i in range(100):
+            read.append(i)
+            yield i
+
+    with ReplayPool(_scaled, {"factor": 2}, members=100, workers=2) as pool:
+        stream = pool.imap(items())
+        first = next(stream)
+        assert first == (0, (0, 0))
+        assert len(read) <= 2 * 2 + 2  # the pool's queue depth, far from all 100
+        assert list(stream) == [(i, (i * 2, i)) for i in range(1, 100)]
