@@ -24,7 +24,9 @@ class MemberDirectory:
         """One query per 500 ids and one per 500 emails (each on its own
         index), for what this directory has not asked yet."""
         customer_ids = sorted({c for c in customer_ids if c} - self._asked)
-        emails = sorted({e for e in emails if e} - set(self._by_email))
+        emails = sorted({e for e in emails if e and e not in self._by_email})
+        if not customer_ids and not emails:  # asked for every order: mostly known already
+            return
         live = (Member.store_id == self.store_id, Member.merged_into_id.is_(None))
         for start in range(0, len(customer_ids), 500):
             query = db.select(Member).where(*live, Member.customer_id.in_(customer_ids[start:start + 500]))

@@ -30,22 +30,27 @@ def facts_digest(facts: OrderFacts) -> str:
     """A fingerprint of everything the rules read, so a re-pulled order that did
     not change costs nothing (refunds on old stores do not move date_modified,
     so the date alone is not enough)."""
+    return _digest(facts, lines_doc(facts), refunds_doc(facts))
+
+
+def _digest(facts: OrderFacts, lines: list[dict], refunds: list[dict]) -> str:
     doc = [facts.status, str(facts.total), str(facts.total_tax), str(facts.shipping_total),
-           str(facts.shipping_tax), facts.email, facts.customer_id, lines_doc(facts), refunds_doc(facts),
+           str(facts.shipping_tax), facts.email, facts.customer_id, lines, refunds,
            list(facts.coupon_codes), facts.paid.isoformat() if facts.paid else None]
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
 def order_values(facts: OrderFacts) -> dict:
     """The order row's columns that come from the store's facts."""
+    lines, refunds = lines_doc(facts), refunds_doc(facts)
     return {
         "wc_id": facts.order_id, "status": facts.status, "created": facts.created, "modified": facts.modified,
         "paid": facts.paid, "completed": facts.completed, "currency": facts.currency,
         "customer_id": facts.customer_id, "email": facts.email, "total": facts.total, "total_tax": facts.total_tax,
         "shipping_total": facts.shipping_total, "shipping_tax": facts.shipping_tax,
         "discount_total": facts.discount_total, "refunded_total": facts.refunded_amount,
-        "lines": lines_doc(facts), "refunds": refunds_doc(facts), "coupon_codes": list(facts.coupon_codes),
-        "billing_address": facts.billing_address, "digest": facts_digest(facts),
+        "lines": lines, "refunds": refunds, "coupon_codes": list(facts.coupon_codes),
+        "billing_address": facts.billing_address, "digest": _digest(facts, lines, refunds),
     }
 
 
