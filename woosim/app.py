@@ -21,7 +21,7 @@ from . import WC_VERSION, WP_VERSION, handlers
 from .auth import authenticate, check_permission
 from .errors import ApiError, no_route
 from .listing import dedup_query_pairs
-from .shapes import Ctx
+from .shapes import Ctx, json_value
 from .store import State
 
 COLL = ["GET", "POST"]
@@ -96,7 +96,9 @@ class Reply:
 
 
 def dumps(obj) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """json.dumps(obj, ensure_ascii=False, separators=(",", ":")) in UTF-8, through
+    the encoder shapes.json_value keeps (json.dumps builds one per call)."""
+    return json_value(obj).encode("utf-8")
 
 
 class WooSimApp:

@@ -11,6 +11,7 @@ the first time they are written.
 """
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from . import money
@@ -34,7 +35,12 @@ def _status_error():
 
 
 def tax_line_dict(state: State, cart_tax: Decimal, ship_tax: Decimal) -> dict:
-    return {"id": state.item_id(), "rate_code": "DE-MWST-1", "rate_id": TAX_RATE_ID, "label": "MwSt",
+    return tax_line(state.item_id(), cart_tax, ship_tax)
+
+
+def tax_line(item_id: int, cart_tax: Decimal, ship_tax: Decimal) -> dict:
+    """The order's single tax line (seeding picks the item id itself)."""
+    return {"id": item_id, "rate_code": "DE-MWST-1", "rate_id": TAX_RATE_ID, "label": "MwSt",
             "compound": False, "tax_total": fmt(cart_tax), "shipping_tax_total": fmt(ship_tax),
             "rate_percent": 19, "meta_data": []}
 
@@ -51,12 +57,17 @@ def get_order(state: State, oid, status_for_missing: int = 404) -> dict:
 
 
 def materialize(state: State, oid, status_for_missing: int = 404) -> dict:
-    """Return the stored (mutable) record of an order, copying a seeded one in."""
+    """Return the stored (mutable) record of an order, copying a seeded one in.
+
+    The copy is deep: seeded orders share their items' nested lists and dicts,
+    and their pre-rendered JSON (`_text`, see shapes.order_text) would go stale.
+    """
     oid = _int(oid)
     o = state.orders.get(oid)
     if o is not None:
         return o
-    o = get_order(state, oid, status_for_missing)
+    o = copy.deepcopy(get_order(state, oid, status_for_missing))
+    o.pop("_text", None)
     state.orders[oid] = o
     state.lazy_overridden.add(oid)
     return o
@@ -135,20 +146,13 @@ def compute_totals(state: State, o: dict, coupons: list[dict]):
         else:
             sub = subs[i]
             tot = ln["_tot"] if ln["_tot"] is not None else remaining[i]
-        st_raw, tt_raw = sub * TAX_RATE, tot * TAX_RATE
+        st_raw, tt_raw = price_line(ln, sub, tot)
         sub_tax_raw += st_raw
         tot_tax_raw += tt_raw
         items_total += tot
-        ln["subtotal"], ln["total"] = fmt(sub), fmt(tot)
-        ln["subtotal_tax"], ln["total_tax"] = fmt(st_raw), fmt(tt_raw)
-        ln["taxes"] = [{"id": TAX_RATE_ID, "total": ln["total_tax"], "subtotal": ln["subtotal_tax"]}]
-        ln["price"] = money.num(r2(tot / ln["quantity"])) if ln["quantity"] else 0
     ship_total = ship_tax = ZERO
     for sl in o["shipping_lines"]:
-        t = dec(sl["total"])
-        tax = r2(t * TAX_RATE)
-        sl["total"], sl["total_tax"] = fmt(t), fmt(tax)
-        sl["taxes"] = [{"id": TAX_RATE_ID, "total": fmt(tax), "subtotal": ""}]
+        t, tax = price_shipping_line(sl)
         ship_total += t
         ship_tax += tax
     fee_total = sum((dec(f["total"]) for f in o["fee_lines"]), ZERO)
@@ -161,17 +165,44 @@ def compute_totals(state: State, o: dict, coupons: list[dict]):
                 diff = dec(ln["subtotal_tax"]) - dec(ln["total_tax"])
                 dtax += diff * d[i] / line_disc
         cl["discount"], cl["discount_tax"] = fmt_trim(disc), fmt(dtax)
+    cart_tax = set_totals(o, sum(subs, ZERO), sum(remaining, ZERO), sub_tax_raw, tot_tax_raw, items_total,
+                          ship_total, ship_tax, fee_total)
+    o["tax_lines"] = [tax_line_dict(state, cart_tax, ship_tax)] if lines or o["shipping_lines"] else []
+    o["needs_processing"] = any(ln["product_id"] and not state.products.get(ln["product_id"], {}).get("virtual")
+                                for ln in lines)
+
+
+def price_line(ln: dict, sub: Decimal, tot: Decimal) -> tuple[Decimal, Decimal]:
+    """Write one line's amounts and taxes; return its unrounded subtotal tax
+    and total tax (the order's cart tax rounds their sum, not each line)."""
+    st_raw, tt_raw = sub * TAX_RATE, tot * TAX_RATE
+    ln["subtotal"], ln["total"] = fmt(sub), fmt(tot)
+    ln["subtotal_tax"], ln["total_tax"] = fmt(st_raw), fmt(tt_raw)
+    ln["taxes"] = [{"id": TAX_RATE_ID, "total": ln["total_tax"], "subtotal": ln["subtotal_tax"]}]
+    ln["price"] = money.num(r2(tot / ln["quantity"])) if ln["quantity"] else 0
+    return st_raw, tt_raw
+
+
+def price_shipping_line(sl: dict) -> tuple[Decimal, Decimal]:
+    """Write a shipping line's tax (shipping is taxed at the one rate); return (total, tax)."""
+    t = dec(sl["total"])
+    tax = r2(t * TAX_RATE)
+    sl["total"], sl["total_tax"] = fmt(t), fmt(tax)
+    sl["taxes"] = [{"id": TAX_RATE_ID, "total": fmt(tax), "subtotal": ""}]
+    return t, tax
+
+
+def set_totals(o: dict, subs_total: Decimal, remaining_total: Decimal, sub_tax_raw: Decimal, tot_tax_raw: Decimal,
+               items_total: Decimal, ship_total: Decimal, ship_tax: Decimal, fee_total: Decimal) -> Decimal:
+    """Write the order-level amounts from the summed lines; return the rounded cart tax."""
     cart_tax = r2(tot_tax_raw)
-    discount_total = sum(subs, ZERO) - sum(remaining, ZERO)
-    o["discount_total"] = fmt(discount_total)
+    o["discount_total"] = fmt(subs_total - remaining_total)
     o["discount_tax"] = fmt(sub_tax_raw - tot_tax_raw)
     o["shipping_total"], o["shipping_tax"] = fmt(ship_total), fmt(ship_tax)
     o["cart_tax"] = fmt(cart_tax)
     o["total_tax"] = fmt(cart_tax + ship_tax)
     o["total"] = fmt(items_total + ship_total + fee_total + cart_tax + ship_tax)
-    o["tax_lines"] = [tax_line_dict(state, cart_tax, ship_tax)] if lines or o["shipping_lines"] else []
-    o["needs_processing"] = any(ln["product_id"] and not state.products.get(ln["product_id"], {}).get("virtual")
-                                for ln in lines)
+    return cart_tax
 
 
 def _finalize_lines(o: dict):

@@ -6,18 +6,25 @@ rebuilt from (seed, i) whenever it is read, so 1M orders cost almost no
 memory. Seeded order i has id `base + 2*i` (the odd id after it is its
 refund, if any: refunds share the post-id counter) and creation and
 modification times that never decrease with i; orderquery.py relies on that
-to answer date filters by bisection. Writing to a seeded order copies it
-into `state.orders` (see orders.materialize).
+to answer date filters by bisection. A listing page builds 100 of them, so
+line items are priced once per product and quantity and carry their JSON
+text (`_text`, for shapes.order_text); seeded orders share those items'
+nested parts, and writing to one deep-copies it into `state.orders` (see
+orders.materialize).
 """
 from __future__ import annotations
 
 import hashlib
 import random
 from array import array
+from bisect import bisect_right
 from functools import lru_cache
 
 from . import money
-from .orders import compute_totals, _line_from_request, _finalize_lines
+from .money import ZERO
+from .orders import (_finalize_lines, _line_from_request, compute_totals, price_line, price_shipping_line,
+                     set_totals, tax_line)
+from .shapes import json_value
 from .store import State
 
 DAY = 86400
@@ -55,6 +62,9 @@ STREETS = ["Hauptstrasse", "Bahnhofstrasse", "Gartenweg", "Lindenallee", "Schuls
 STATUS_WEIGHTS = [("completed", 80), ("processing", 3), ("cancelled", 6), ("refunded", 4), ("failed", 3),
                   ("pending", 2), ("on-hold", 2)]
 _STATUS_TABLE = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
+LINE_COUNTS = (1, 1, 1, 2, 2, 3, 4)
+QUANTITIES = (1, 1, 1, 2, 3)
+PRICED_LINES_MAX = 1024  # priced (product, quantity, product fields) lines kept, ~2 KB each; the demo shop has 90
 
 
 def _ascii(s: str) -> str:
@@ -78,6 +88,8 @@ class LazyOrders:
         self.item_base, self.meta_base = item_base, meta_base
         self._status_cache: dict = {}
         self._customer_cache: dict | None = None
+        self._priced: dict[tuple, _PricedLine] = {}
+        self._shipping = _PricedShipping()
         self.make = lru_cache(maxsize=4096)(self._make)
 
     # ---- cheap per-index facts (no order built)
@@ -114,8 +126,7 @@ class LazyOrders:
             return 0, None
         t = self.created(i)
         # customers registered before this order
-        import bisect
-        registered = bisect.bisect_right(self.customer_created, t)
+        registered = bisect_right(self.customer_created, t)
         if h % 100 < 15 or registered == 0:
             if h % 3 == 0 and registered < ncust:
                 return 0, registered + (h // 7) % (ncust - registered)  # registers later
@@ -148,25 +159,11 @@ class LazyOrders:
 
     # ---- full order
     def _make(self, i: int) -> dict:
-        st = self.state
         rnd = random.Random(_h(self.seed, i, "o"))
         oid = self.id_of(i)
         created, modified, status = self.created(i), self.modified(i), self.status(i)
         cid, later_idx = self.customer_and_email(i)
-        if cid:
-            c = st.customers.get(cid)
-            billing = dict(c["billing"]) if c else {}
-        elif later_idx is not None:
-            c = st.customers.get(self.customer_ids[later_idx])
-            billing = dict(c["billing"]) if c else {}
-            billing["email"] = c["email"] if c else "guest@example.com"
-        else:
-            f, l = rnd.choice(FIRST), rnd.choice(LAST)
-            city, pc = rnd.choice(CITIES)
-            billing = {"first_name": f, "last_name": l, "address_1": f"{rnd.choice(STREETS)} {rnd.randint(1, 99)}",
-                       "city": city, "postcode": pc, "country": "DE",
-                       "email": f"{_ascii(f)}.{_ascii(l)}.{i}@guest.example.com"}
-        gen = _Gen(st.products, self.item_base + i * 8, self.meta_base + i * 8)
+        billing = self._billing(rnd, i, cid, later_idx)
         o = {"id": oid, "status": status, "created": created, "modified": modified, "completed": None,
              "paid": None, "customer_id": cid,
              "order_key": "wc_order_" + hashlib.md5(f"{self.seed}{i}".encode()).hexdigest()[:13],
@@ -176,16 +173,9 @@ class LazyOrders:
              "created_via": "checkout", "customer_note": "", "meta": [],
              "line_items": [], "tax_lines": [], "shipping_lines": [], "fee_lines": [], "coupon_lines": [],
              "refunds": []}
-        for _ in range(rnd.choice((1, 1, 1, 2, 2, 3, 4))):
-            pid = rnd.choice(self.product_ids)
-            ln = _line_from_request(gen, {"product_id": pid, "quantity": rnd.choice((1, 1, 1, 2, 3))})
-            ln["id"] = gen.item_id()
-            o["line_items"].append(ln)
-        o["shipping_lines"].append({"id": gen.item_id(), "method_title": "Flat rate", "method_id": "flat_rate",
-                                    "instance_id": "1", "total": "4.90", "total_tax": "0.00", "taxes": [],
-                                    "tax_status": "taxable", "meta_data": []})
-        compute_totals(gen, o, [])
-        _finalize_lines(o)
+        picks = [(rnd.choice(self.product_ids), rnd.choice(QUANTITIES)) for _ in range(rnd.choice(LINE_COUNTS))]
+        if not self._add_priced_lines(o, i, picks):
+            self._add_lines(o, i, picks)
         if status in ("processing", "completed", "refunded", "on-hold") or (status == "cancelled" and rnd.random() < .3):
             o["paid"] = created + rnd.randint(5, 600) if status != "on-hold" else None
         if status in ("completed", "refunded"):
@@ -202,9 +192,145 @@ class LazyOrders:
         o["_stock_reduced"] = False
         return o
 
+    def _billing(self, rnd: random.Random, i: int, cid: int, later_idx: int | None) -> dict:
+        """The order's billing address: the customer's, or a guest's (drawn from `rnd`)."""
+        st = self.state
+        if cid:
+            c = st.customers.get(cid)
+            return dict(c["billing"]) if c else {}
+        if later_idx is not None:
+            c = st.customers.get(self.customer_ids[later_idx])
+            billing = dict(c["billing"]) if c else {}
+            billing["email"] = c["email"] if c else "guest@example.com"
+            return billing
+        f, l = rnd.choice(FIRST), rnd.choice(LAST)
+        city, pc = rnd.choice(CITIES)
+        return {"first_name": f, "last_name": l, "address_1": f"{rnd.choice(STREETS)} {rnd.randint(1, 99)}",
+                "city": city, "postcode": pc, "country": "DE",
+                "email": f"{_ascii(f)}.{_ascii(l)}.{i}@guest.example.com"}
+
+    def _add_lines(self, o: dict, i: int, picks: list[tuple[int, int]]):
+        """Lines, shipping, tax line and totals the way an API-created order gets them.
+
+        The reference for _add_priced_lines, and the path for products it does not price.
+        """
+        gen = _Gen(self.state.products, self.item_base + i * 8, self.meta_base + i * 8)
+        for pid, qty in picks:
+            ln = _line_from_request(gen, {"product_id": pid, "quantity": qty})
+            ln["id"] = gen.item_id()
+            o["line_items"].append(ln)
+        o["shipping_lines"].append(_shipping_line(gen.item_id()))
+        compute_totals(gen, o, [])
+        _finalize_lines(o)
+
+    def _add_priced_lines(self, o: dict, i: int, picks: list[tuple[int, int]]) -> bool:
+        """What _add_lines gives, from lines priced once per product and quantity.
+
+        Pricing through _line_from_request and compute_totals cost most of an
+        order's build, yet all seeded orders together hold only ~90 distinct
+        (product, quantity) lines, and no coupons. Item ids follow _add_lines:
+        lines, shipping, then the tax line. The items' JSON text goes into
+        o["_text"] for shapes.order_text. False (nothing written) when a
+        product is gone or a variation; _add_lines handles those.
+        """
+        priced = [self._priced_line(pid, qty) for pid, qty in picks]
+        if None in priced:
+            return False
+        item = self.item_base + i * 8
+        subs_total = sub_tax_raw = tot_tax_raw = items_total = ZERO
+        lines, texts = o["line_items"], []
+        for k, p in enumerate(priced, 1):
+            ln, text = p.template.at(item + k)
+            lines.append(ln)
+            texts.append(text)
+            subs_total += p.sub
+            sub_tax_raw += p.sub_tax_raw
+            tot_tax_raw += p.tot_tax_raw
+            items_total += p.tot
+        ship = self._shipping
+        ship_line, ship_text = ship.template.at(item + len(priced) + 1)
+        o["shipping_lines"].append(ship_line)
+        o["_text"] = {"line_items": "[" + ",".join(texts) + "]", "shipping_lines": "[" + ship_text + "]"}
+        ship_total, ship_tax = ZERO + ship.total, ZERO + ship.tax
+        cart_tax = set_totals(o, subs_total, subs_total, sub_tax_raw, tot_tax_raw, items_total,
+                              ship_total, ship_tax, ZERO)
+        o["tax_lines"] = [tax_line(item + len(priced) + 2, cart_tax, ship_tax)]
+        o["needs_processing"] = any(p.physical for p in priced)
+        return True
+
+    def _priced_line(self, pid: int, qty: int) -> _PricedLine | None:
+        """The priced line for `qty` of product `pid`, keyed by every product field
+        the line reads, so an edited product is priced afresh."""
+        p = self.state.products.get(pid)
+        if p is None or p["type"] == "variation":
+            return None
+        key = (pid, qty, p["name"], p["sku"], p["price"], p.get("virtual"))
+        try:
+            hit = self._priced.get(key)
+        except TypeError:  # an unhashable field: do not cache
+            return None
+        if hit is None:
+            if len(self._priced) >= PRICED_LINES_MAX:
+                self._priced.clear()
+            hit = self._priced[key] = _PricedLine(self.state, pid, qty)
+        return hit
+
     def _refund(self, oid: int, amount: str, reason: str, when: int) -> dict:
         return {"id": oid + 1, "order_id": oid, "created": when, "amount": amount, "reason": reason,
                 "refunded_by": 1, "refunded_payment": False, "line_items": [], "tax_lines": []}
+
+
+def _shipping_line(item_id: int) -> dict:
+    """A seeded order's flat-rate shipping, before compute_totals taxes it."""
+    return {"id": item_id, "method_title": "Flat rate", "method_id": "flat_rate", "instance_id": "1",
+            "total": "4.90", "total_tax": "0.00", "taxes": [], "tax_status": "taxable", "meta_data": []}
+
+
+class _ItemTemplate:
+    """An order item whose fields are fixed but for its id, with its JSON text
+    after the id rendered once. Seeded orders share its nested lists and dicts
+    (orders.materialize copies an order before anything edits it)."""
+
+    __slots__ = ("item", "_tail")
+
+    def __init__(self, item: dict):
+        self.item = dict(item, id=0)  # "id" stays the first key
+        text = json_value(self.item)
+        assert text.startswith('{"id":0,'), text
+        self._tail = text[len('{"id":0'):]
+
+    def at(self, item_id: int) -> tuple[dict, str]:
+        """The item with this id, and its JSON text."""
+        item = dict(self.item)
+        item["id"] = item_id
+        return item, '{"id":' + int.__repr__(item_id) + self._tail
+
+
+class _PricedLine:
+    """One line item of `qty` x product `pid` priced by the API code path,
+    with the sums compute_totals takes from it."""
+
+    __slots__ = ("template", "sub", "tot", "sub_tax_raw", "tot_tax_raw", "physical")
+
+    def __init__(self, state: State, pid: int, qty: int):
+        ln = _line_from_request(_Gen(state.products, 0, 0), {"product_id": pid, "quantity": qty})
+        self.sub = ln["_sub"]
+        self.tot = ZERO if ln["product_id"] == 0 else ln["_sub"]
+        self.sub_tax_raw, self.tot_tax_raw = price_line(ln, self.tot, self.tot)
+        self.physical = bool(ln["product_id"] and not state.products.get(ln["product_id"], {}).get("virtual"))
+        del ln["_sub"], ln["_tot"]
+        self.template = _ItemTemplate(ln)
+
+
+class _PricedShipping:
+    """The flat-rate shipping line priced once (it never changes)."""
+
+    __slots__ = ("template", "total", "tax")
+
+    def __init__(self):
+        line = _shipping_line(0)
+        self.total, self.tax = price_shipping_line(line)
+        self.template = _ItemTemplate(line)
 
 
 class _Gen:

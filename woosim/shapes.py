@@ -8,6 +8,8 @@ client used, so `_links` point back at the simulator.
 from __future__ import annotations
 
 import hashlib
+import json
+from json.encoder import c_make_encoder, encode_basestring
 
 from .timeutil import StoreTZ, fmt_gmt
 
@@ -291,6 +293,7 @@ def webhook_json(w: dict, ctx: Ctx) -> dict:
 
 
 def order_json(o: dict, ctx: Ctx) -> dict:
+    """An order as GET returns it; listings write the same through order_text (keep both in step)."""
     tz = ctx.tz
     oid = o["id"]
     links = {
@@ -330,6 +333,114 @@ def order_json(o: dict, ctx: Ctx) -> dict:
         "currency_symbol": "€",
         "_links": links,
     }
+
+
+# ---------------------------------------------------------------- orders as JSON text
+# A listing page is 100 orders of ~140 JSON values each; building order_json's
+# dict and running the json encoder over it cost more than building the order.
+# order_text writes the same text directly (constants pre-joined, strings
+# through the json module's own C escaper). Keep it in step with order_json:
+# tests/woosim/test_fast_paths.py compares the two.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # as app.dumps
+
+
+def _encoder_function():
+    """The C encoder json.dumps builds on every call, built once (no cycle check:
+    records are trees); the plain encoder where the C module is missing."""
+    if c_make_encoder is None:
+        return _ENCODER.encode
+    enc = c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, True)
+    return lambda v: "".join(enc(v, 0))
+
+
+_encode = _encoder_function()
+
+
+def json_value(v) -> str:
+    """json.dumps(v) as app.dumps writes it, with the common scalars short-cut."""
+    t = type(v)
+    if t is str:
+        return encode_basestring(v)
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if t is int:
+        return int.__repr__(v)
+    if t is list and not v:
+        return "[]"
+    return _encode(v)
+
+
+def _key_prefixes(keys: list[str]) -> list[tuple[str, str]]:
+    return [(k, json_value(k) + ":") for k in keys]
+
+
+_ORDER_BILLING_PREFIXES = _key_prefixes(ORDER_BILLING_KEYS)
+_ORDER_SHIPPING_PREFIXES = _key_prefixes(ORDER_SHIPPING_KEYS)
+
+
+def _address_text(src: dict | None, prefixes: list[tuple[str, str]]) -> str:
+    """address(src, keys) as JSON text."""
+    get = (src or {}).get
+    return "{" + ",".join([p + encode_basestring(str(get(k) or "")) for k, p in prefixes]) + "}"
+
+
+_ALLOW_TEXT = json_value(ITEM_ALLOW)
+
+
+def _order_links_text(o: dict, ctx: Ctx) -> str:
+    oid, cid = o["id"], o["customer_id"]
+    out = ('{"self":[{"href":' + encode_basestring(ctx.api(f"orders/{oid}")) + ',"targetHints":{"allow":'
+           + _ALLOW_TEXT + '}}],"collection":[{"href":' + encode_basestring(ctx.api("orders"))
+           + '}],"email_templates":[{"embeddable":true,"href":'
+           + encode_basestring(ctx.api(f"orders/{oid}/actions/email_templates")) + "}]")
+    if cid:
+        out += ',"customer":[{"href":' + encode_basestring(ctx.api(f"customers/{cid}")) + "}]"
+    return out + "}"
+
+
+def order_text(o: dict, ctx: Ctx) -> str:
+    """json.dumps(order_json(o, ctx)) as app.dumps writes it, without the dict."""
+    tz, j = ctx.tz, json_value
+    oid = o["id"]
+    text = o.get("_text") or {}  # items a seeded order rendered when it was built
+    status = o["status"]
+    total_nonzero = o["total"] not in ("0.00", "0")
+    return "".join([
+        '{"id":', j(oid), ',"parent_id":0,"status":', j(status), ',"currency":"EUR","version":',
+        j(o.get("version", "10.0.2")), ',"prices_include_tax":false,"date_created":', j(tz.fmt_local(o["created"])),
+        ',"date_modified":', j(tz.fmt_local(o["modified"])), ',"discount_total":', j(o["discount_total"]),
+        ',"discount_tax":', j(o["discount_tax"]), ',"shipping_total":', j(o["shipping_total"]),
+        ',"shipping_tax":', j(o["shipping_tax"]), ',"cart_tax":', j(o["cart_tax"]), ',"total":', j(o["total"]),
+        ',"total_tax":', j(o["total_tax"]), ',"customer_id":', j(o["customer_id"]),
+        ',"order_key":', j(o["order_key"]), ',"billing":', _address_text(o["billing"], _ORDER_BILLING_PREFIXES),
+        ',"shipping":', _address_text(o["shipping"], _ORDER_SHIPPING_PREFIXES),
+        ',"payment_method":', j(o["payment_method"]), ',"payment_method_title":', j(o["payment_method_title"]),
+        ',"transaction_id":', j(o["transaction_id"]), ',"customer_ip_address":"","customer_user_agent":"",',
+        '"created_via":', j(o["created_via"]), ',"customer_note":', j(o["customer_note"]),
+        ',"date_completed":', j(tz.fmt_local(o["completed"])), ',"date_paid":', j(tz.fmt_local(o["paid"])),
+        ',"cart_hash":"","number":', j(str(oid)),
+        ',"meta_data":', j([{"id": m[0], "key": m[1], "value": m[2]} for m in o["meta"]]),
+        ',"line_items":', text.get("line_items") or j(o["line_items"]), ',"tax_lines":', j(o["tax_lines"]),
+        ',"shipping_lines":', text.get("shipping_lines") or j(o["shipping_lines"]), ',"fee_lines":', j(o["fee_lines"]),
+        ',"coupon_lines":', j(o["coupon_lines"]),
+        ',"refunds":', j([{"id": r["id"], "reason": r["reason"], "total": "-" + r["amount"]} for r in o["refunds"]]),
+        ',"payment_url":', j(f"{ctx.base}/checkout/order-pay/{oid}/?pay_for_order=true&key={o['order_key']}"),
+        ',"is_editable":', j(status in ("pending", "on-hold", "auto-draft", "checkout-draft")),
+        ',"needs_payment":', j(status in ("pending", "failed") and total_nonzero),
+        ',"needs_processing":', j(o.get("needs_processing", True)),
+        ',"date_created_gmt":', j(fmt_gmt(o["created"])), ',"date_modified_gmt":', j(fmt_gmt(o["modified"])),
+        ',"date_completed_gmt":', j(fmt_gmt(o["completed"])), ',"date_paid_gmt":', j(fmt_gmt(o["paid"])),
+        ',"currency_symbol":"€","_links":', _order_links_text(o, ctx), "}",
+    ])
+
+
+def orders_body(orders: list[dict], ctx: Ctx) -> bytes:
+    """app.dumps([order_json(o, ctx) for o in orders])."""
+    return ("[" + ",".join([order_text(o, ctx) for o in orders]) + "]").encode("utf-8")
 
 
 def refund_json(r: dict, ctx: Ctx) -> dict:

@@ -58,6 +58,7 @@ class State:
             self.next_meta_id = 29
             self.next_webhook_id = 1
             self.customers: dict[int, dict] = {}
+            self._sorted_customers: dict[tuple, tuple] = {}  # see sorted_customers
             self.email_index: dict[str, int] = {}
             self.usernames: set[str] = {"admin"}  # taken usernames (a set: seeding 100k customers)
             self.products: dict[int, dict] = {}
@@ -161,6 +162,26 @@ class State:
         if c is None:
             raise ApiError(404, "woocommerce_rest_invalid_id" if False else "wc_user_invalid_id", "Invalid user ID.")
         return c
+
+    def sorted_customers(self, role: str, orderby: str, key, desc: bool) -> list[dict]:
+        """Customers of `role` ("all": any) sorted by `key`; callers must not change the list.
+
+        A listing sorted every customer on every page (100k customers: 1,000
+        pages). The sorted list (pointers only) is remembered until a customer
+        is created (next_user_id moves), deleted (the dict shrinks) or the
+        store reset (a new dict), so `key` may only read fields that never
+        change after creation: id, username, created (and role never changes).
+        """
+        stamp = (len(self.customers), self.next_user_id)
+        hit = self._sorted_customers.get((role, orderby, desc))
+        if hit is not None and hit[0] is self.customers and hit[1] == stamp:
+            return hit[2]
+        items = sorted((c for c in self.customers.values() if role == "all" or c["role"] == role),
+                       key=key, reverse=desc)
+        if len(self._sorted_customers) >= 8:  # role comes from the query string: keep a few
+            self._sorted_customers.clear()
+        self._sorted_customers[(role, orderby, desc)] = (self.customers, stamp, items)
+        return items
 
     def create_customer(self, body: dict) -> dict:
         with self.lock:

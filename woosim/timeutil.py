@@ -28,10 +28,27 @@ class Clock:
         return int(self.now())
 
 
+_MAX_TS = 253402300800  # 10000-01-01: beyond it (or for floats, negatives) strftime itself decides
+_DAYS: dict[int, str] = {}  # epoch day -> "YYYY-MM-DDT"
+_HOUR_MINUTES = [f"{h:02d}:{m:02d}:" for h in range(24) for m in range(60)]
+_SECONDS = [f"{s:02d}" for s in range(60)]
+
+
 def fmt_gmt(ts: int | None) -> str | None:
+    """UTC `YYYY-MM-DDTHH:MM:SS`; a listing page formats 800 dates, so the date
+    part is remembered per day and the time part comes from tables (the same
+    text strftime gives)."""
     if ts is None:
         return None
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts))
+    if type(ts) is not int or not 0 <= ts < _MAX_TS:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts))
+    day, sec = divmod(ts, 86400)
+    date = _DAYS.get(day)
+    if date is None:
+        if len(_DAYS) >= 4096:  # a seeded store spans ~730 days
+            _DAYS.clear()
+        date = _DAYS[day] = time.strftime("%Y-%m-%dT", time.gmtime(day * 86400))
+    return date + _HOUR_MINUTES[sec // 60] + _SECONDS[sec % 60]
 
 
 class StoreTZ:
