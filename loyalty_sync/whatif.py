@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 
 from loyalty_sync.books import member_key_for
+from loyalty_sync.engine.evolve import evolve
 from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
@@ -165,7 +166,7 @@ def replay_history(books: MemberBooks, program: Program, version: int, now: date
     """The books after replaying the member's orders through time (pure)."""
     records = sorted(books.orders, key=lambda r: (r.facts.created, r.facts.order_id))
     history = HistoryViews.of([r.facts for r in records], program)
-    state = replace(books, orders=())
+    state = evolve(books, orders=())
     seen = 0
     # the same for both programs of a preview unless their grace periods differ
     moments = _CHECKPOINTS.get_or_compute(books.orders, now, program.tier_grace_days,
@@ -174,12 +175,12 @@ def replay_history(books: MemberBooks, program: Program, version: int, now: date
         while seen < len(records) and records[seen].facts.created <= at:
             seen += 1
         if seen > len(state.orders):
-            state = replace(state, orders=tuple(state.orders) + tuple(records[len(state.orders):seen]))
+            state = evolve(state, orders=tuple(state.orders) + tuple(records[len(state.orders):seen]))
         plan = plan_member(state, program, version, at, vip_spend_cutoff=vip_spend_cutoff, history=history)
         if plan.is_empty:
             continue
         if plan.coupons:  # taken as used: the shop pays for them, no points come back
-            plan = replace(plan, coupons=[replace(c, status=CouponStatus.USED) for c in plan.coupons])
+            plan = evolve(plan, coupons=[evolve(c, status=CouponStatus.USED) for c in plan.coupons])
         state = apply_plan(state, plan)
     return state
 

@@ -163,6 +163,8 @@ def rule_applies(rule, line: OrderLine, at: datetime) -> bool:
 def line_multiplier(line: OrderLine, at: datetime, program: Program) -> Decimal:
     """The multiplier of one line on the order's date: the highest of the
     rules that apply (or their product when the shop stacks them); 1 if none."""
+    if not program.multipliers:
+        return ONE
     factors = [rule.factor for rule in program.multipliers if rule_applies(rule, line, at)]
     if not factors:
         return ONE

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from datetime import datetime
-from itertools import accumulate
 from collections.abc import Iterable, Sequence
 
 from loyalty_sync.engine.earning import order_earns
@@ -44,15 +43,17 @@ def may_hold_points(ledger: Sequence[LedgerLine], due: list[tuple]) -> bool:
     time order) minus everything spent before its expiry; mostly that is
     nothing (the lot was redeemed long ago), and the walk can be skipped."""
     booked_up_to: dict[int, int] = {}  # ledger position -> positive points booked up to it, in time order
-    total = 0
-    for i in sorted(range(len(ledger)), key=lambda i: (ledger[i].at, i)):
-        if ledger[i].points > 0:
-            total += ledger[i].points
-            booked_up_to[i] = total
-    spends = sorted((line.at, -line.points) for line in ledger if line.points < 0)
-    times = [at for at, _ in spends]
-    spent_before = list(accumulate((points for _, points in spends), initial=0))
-    return any(booked_up_to[i] > spent_before[bisect_left(times, expires)] for expires, _, i, _ in due)
+    booked = 0
+    spend_times: list[datetime] = []
+    spent_before = [0]  # spent_before[k]: points spent by the first k spends in time order
+    for at, i, points in sorted((line.at, i, line.points) for i, line in enumerate(ledger)):
+        if points > 0:
+            booked += points
+            booked_up_to[i] = booked
+        elif points < 0:
+            spend_times.append(at)
+            spent_before.append(spent_before[-1] - points)
+    return any(booked_up_to[i] > spent_before[bisect_left(spend_times, expires)] for expires, _, i, _ in due)
 
 
 def due_lots(ledger: Sequence[LedgerLine], now: datetime, months: int) -> list[tuple]:

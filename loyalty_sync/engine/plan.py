@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from loyalty_sync.engine.coupons import coupon_status_changes, restore_lines
 from loyalty_sync.engine.earning import Award, award_for_order, money, order_earns
+from loyalty_sync.engine.evolve import evolve
 from loyalty_sync.engine.expiry import expiry_lines
 from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import (
@@ -367,9 +368,9 @@ def apply_plan(books: MemberBooks, plan: Plan) -> MemberBooks:
             changed = True
         orders.append(rec)
     coupons = tuple(
-        replace(c, status=plan.coupon_status[c.key]) if c.key in plan.coupon_status else c for c in books.coupons
+        evolve(c, status=plan.coupon_status[c.key]) if c.key in plan.coupon_status else c for c in books.coupons
     ) + tuple(plan.coupons)
-    return replace(
+    return evolve(
         books,
         orders=tuple(orders) if changed else books.orders,  # the same tuple: plan_member's views stay remembered
         ledger=tuple(books.ledger) + tuple(plan.ledger),

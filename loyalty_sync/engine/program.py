@@ -163,6 +163,14 @@ class Program:
         """The tier every member starts in: the lowest threshold."""
         return min(self.tiers, key=lambda t: t.threshold)
 
+    @cached_property  # asked at every tier re-evaluation
+    def tier_ranks(self) -> dict[str, int]:
+        """Tier name -> position on the ladder by threshold (0 = entry). Read-only."""
+        ranks: dict[str, int] = {}
+        for i, tier in enumerate(sorted(self.tiers, key=lambda t: t.threshold)):
+            ranks.setdefault(tier.name, i)
+        return ranks
+
 
 DEFAULT_PROGRAM = Program()
 

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 
 from loyalty_sync.engine.earning import eligible_amount, order_earns
 from loyalty_sync.engine.facts import OrderFacts
-from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.months import add_months
 from loyalty_sync.engine.program import Program, Tier
 from loyalty_sync.engine.windows import OrderWindows
@@ -72,22 +71,7 @@ def tier_for_metric(value: Decimal, program: Program) -> Tier:
 
 def tier_rank(name: str, program: Program) -> int:
     """Position on the ladder by threshold; -1 for a tier the program lost."""
-    return _ladder(program).get(name, -1)
-
-
-_LADDERS = IdentityMemo(64)
-
-
-def _ladder(program: Program) -> dict[str, int]:
-    """Tier name -> rank, remembered per program (asked at every first earn)."""
-    return _LADDERS.get_or_compute(program, program, None, _ranks, program)
-
-
-def _ranks(program: Program) -> dict[str, int]:
-    ranks: dict[str, int] = {}
-    for i, tier in enumerate(sorted(program.tiers, key=lambda t: t.threshold)):
-        ranks.setdefault(tier.name, i)
-    return ranks
+    return program.tier_ranks.get(name, -1)
 
 
 @dataclass(frozen=True)
