@@ -63,8 +63,10 @@ FREE_SHIPPING = CouponTemplate("fixed_cart", Decimal(0), free_shipping=True)
 class Plan:
     ledger: list[LedgerLine]
     coupons: list[CouponLine]
-    # order_id -> (tier multiplier, VIP multiplier, program version) fixed on
-    # the order's first earn; only orders earning for the first time appear.
+    # order_id -> (tier multiplier, VIP multiplier, program version) fixed
+    # the first time the order counts (an earning status, even for 0 points:
+    # otherwise a tier it helped reach would raise its own multiplier at the
+    # next plan); only orders counting for the first time appear.
     order_marks: dict[int, tuple[Decimal, Decimal, int]]
     tier: str
     tier_below_since: datetime | None
@@ -245,7 +247,7 @@ def plan_member(
             rules = programs.get(rec.program_version, program)
         award = award_for_order(o, rules, tier_mult, vip_mult, tier_name=tier_name)
         points_by_order[o.order_id] = award.points
-        first_earn = rec.tier_multiplier is None and award.points > 0
+        first_earn = rec.tier_multiplier is None and order_earns(o, rules)
         if first_earn:
             marks[o.order_id] = (tier_mult, vip_mult, program_version)
         diff = award.points - rec.earned

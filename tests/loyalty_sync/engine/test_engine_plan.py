@@ -124,3 +124,14 @@ def test_plan_needs_an_aware_now():
 
     with pytest.raises(ValueError):
         plan_member(books(), FLAT, 1, T0.replace(tzinfo=None))
+
+
+def test_an_order_worth_0_points_keeps_the_tier_it_was_placed_in():
+    """Found by the property test: an order earning 0 points (0.70 at Silver x1.25 = 0.875, floored) whose
+    spend lifts the member to Gold stayed unmarked, so the next plan re-read it at Gold x1.5 = 1 point:
+    planning again was not a no-op. Its multipliers are now fixed the first time it counts."""
+    b, _ = settle(books(order(1, line(1, "999.30"), created=day(1)), tier=""), day(2))
+    assert b.tier == "Silver"
+    b, plan = settle(with_orders(b, order(2, line(1, "0.70"), created=day(3))), day(4))  # settle re-plans: must be empty
+    assert b.tier == "Gold" and earned(b, 2) == 0
+    assert plan.order_marks[2][0] == D("1.25")  # Silver's multiplier, as when the order was placed
