@@ -30,6 +30,7 @@ maps the CLI's `--set` dotted keys onto the program.
 """
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ from loyalty_sync.order_facts import FACT_COLUMNS, facts_from_row
 from loyalty_sync.replay_pool import ReplayPool
 
 CHUNK = 500  # members read per query
+GC_EVERY = 20_000  # allocations between collections in a replay worker (Python's default: 700)
 BATCH = 50  # members per replay task
 
 
@@ -150,9 +152,9 @@ def checkpoints(orders, now: datetime, grace_days: int) -> list[datetime]:
     12-month window (and again after the grace period), and at `now`."""
     points = set()
     for rec in orders:
-        created = rec.facts.created
-        points.add(start_of_next_month(created))
-        gone = start_of_next_month(add_months(created, 12))
+        month_after = start_of_next_month(rec.facts.created)
+        points.add(month_after)
+        gone = add_months(month_after, 12)  # the month after the order's month a year on (shared: cached)
         points.add(gone)
         points.add(start_of_next_month(gone + timedelta(days=grace_days)))
     return sorted(p for p in points if p < now) + [now]
@@ -399,8 +401,15 @@ def _replay_members(members: list[_MemberRow], context: ReplayContext) -> list[t
 
 
 def _worker_setup(context: ReplayContext) -> None:
-    """In a forked replay worker: new connections of its own, never the parent's."""
+    """In a forked replay worker: new connections of its own, never the
+    parent's; and a garbage collector that leaves alone everything the
+    worker inherited (`gc.freeze`, as Python's docs advise for forked
+    workers) and runs less often: a replay allocates a great many small
+    records that reference counting frees, and each collection walked the
+    whole inherited heap (10% of a replay)."""
     context.engine.dispose(close=False)
+    gc.freeze()
+    gc.set_threshold(GC_EVERY, *gc.get_threshold()[1:])
 
 
 def _replay_pair(books: MemberBooks, context: ReplayContext) -> tuple[Outcome, Figures, Outcome, Figures] | str:

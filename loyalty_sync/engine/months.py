@@ -21,4 +21,5 @@ def add_months(at: datetime, months: int) -> datetime:
 
 @lru_cache(maxsize=65536)
 def start_of_next_month(at: datetime) -> datetime:
-    return add_months(at.replace(day=1, hour=0, minute=0, second=0, microsecond=0), 1)
+    year, month = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
+    return at.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
