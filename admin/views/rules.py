@@ -61,27 +61,33 @@ class RulesView(SecureBaseView):
         return {"changes": rules_form.changes(current, parsed.program), "impact": impact, "digest": parsed.digest,
                 "warnings": rules_form.field_warnings(parsed, store)}  # shown at the fields; never block saving
 
-    @expose("/preview", methods=["POST"])
-    def preview(self):
+    def _valid_submission(self):
+        """(the parsed submission, None), or (None, the response): no store
+        to edit, or settings that need attention (shown at the fields)."""
         state = self._parse()
         if state is None:
-            return redirect(url_for(".index"))
+            return None, redirect(url_for(".index"))
         stores, store, number, current, parsed = state
         if parsed.errors:
             flash(f"{len(parsed.errors)} setting(s) need attention; see the messages at the fields.", "error")
-            return self._render(stores, store, number, current, parsed.values, parsed.errors, status=422)
+            return None, self._render(stores, store, number, current, parsed.values, parsed.errors, status=422)
+        return state, None
+
+    @expose("/preview", methods=["POST"])
+    def preview(self):
+        state, response = self._valid_submission()
+        if response is not None:
+            return response
+        stores, store, number, current, parsed = state
         return self._render(stores, store, number, current, parsed.values, {},
                             preview=self._preview(current, parsed, store))
 
     @expose("/save", methods=["POST"])
     def save(self):
-        state = self._parse()
-        if state is None:
-            return redirect(url_for(".index"))
+        state, response = self._valid_submission()
+        if response is not None:
+            return response
         stores, store, number, current, parsed = state
-        if parsed.errors:
-            flash(f"{len(parsed.errors)} setting(s) need attention; see the messages at the fields.", "error")
-            return self._render(stores, store, number, current, parsed.values, parsed.errors, status=422)
         base_version = request.form.get("base_version", "")
         if base_version != str(number):
             flash(f"Someone saved version {number} of the rules meanwhile. Review the preview against it, then save.",
