@@ -78,20 +78,21 @@ def lock_members(members: list[Member], *, reread: bool = True) -> None:
 def load_books(members: Iterable[Member]) -> LoadedBooks:
     members = list(members)
     loaded = LoadedBooks()
+    db.session.flush()  # plain-row reads do not autoflush: pending ORM changes must be in them
     orders_by_member, ledger_by_member = defaultdict(list), defaultdict(list)
     coupons_by_member, vip_by_member = defaultdict(list), defaultdict(list)
     for start in range(0, len(members), _CHUNK):
         ids = [m.id for m in members[start:start + _CHUNK]]
-        orders = Order.__table__  # plain rows: read-only here, written back by NewRows
+        # Plain rows, not ORM objects: read-only here (NewRows writes orders' figures, new ledger
+        # lines and coupons; coupon statuses and VIP periods are written by their own statements).
+        orders = Order.__table__
         for row in db.session.execute(db.select(orders).where(orders.c.member_id.in_(ids))):
             orders_by_member[row.member_id].append(row)
             loaded.order_rows[row.member_id][row.wc_id] = row
-        for row in db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id.in_(ids))).scalars():
-            ledger_by_member[row.member_id].append(row)
-        for row in db.session.execute(db.select(Coupon).where(Coupon.member_id.in_(ids))).scalars():
-            coupons_by_member[row.member_id].append(row)
-        for row in db.session.execute(db.select(VipPeriod).where(VipPeriod.member_id.in_(ids))).scalars():
-            vip_by_member[row.member_id].append(row)
+        for table, by_member in ((LedgerEntry.__table__, ledger_by_member), (Coupon.__table__, coupons_by_member),
+                                 (VipPeriod.__table__, vip_by_member)):
+            for row in db.session.execute(db.select(table).where(table.c.member_id.in_(ids))):
+                by_member[row.member_id].append(row)
     for member in members:
         loaded.books[member.id] = MemberBooks(
             member_key=member_key(member),
@@ -264,13 +265,13 @@ def _order_record(row: Order) -> OrderRecord:
                        program_version=row.program_version)
 
 
-def _ledger_line(row: LedgerEntry) -> LedgerLine:
+def _ledger_line(row: Row) -> LedgerLine:
     return LedgerLine(key=row.key, kind=row.kind, points=row.points, at=row.at, order_id=row.order_wc_id,
                       reason=row.reason, rule_version=row.rule_version, multiplier=row.multiplier,
                       coupon_key=row.coupon_key)
 
 
-def _coupon_line(row: Coupon) -> CouponLine:
+def _coupon_line(row: Row) -> CouponLine:
     template = CouponTemplate(discount_type=row.discount_type, amount=row.amount,
                               minimum_amount=row.minimum_amount, free_shipping=row.free_shipping)
     return CouponLine(key=row.key, source=row.source, template=template, points_cost=row.points_cost,
@@ -278,5 +279,5 @@ def _coupon_line(row: Coupon) -> CouponLine:
                       code=row.code)
 
 
-def _vip_period(row: VipPeriod) -> VipPeriodFacts:
+def _vip_period(row: Row) -> VipPeriodFacts:
     return VipPeriodFacts(source=row.source, start=row.start, end=row.end, reason=row.reason, order_id=row.order_wc_id)
