@@ -28,14 +28,11 @@ class MemberDirectory:
         if not customer_ids and not emails:  # asked for every order: mostly known already
             return
         live = (Member.store_id == self.store_id, Member.merged_into_id.is_(None))
-        for start in range(0, len(customer_ids), 500):
-            query = db.select(Member).where(*live, Member.customer_id.in_(customer_ids[start:start + 500]))
-            for member in db.session.execute(query).scalars():
-                self._remember(member)
-        for start in range(0, len(emails), 500):
-            query = db.select(Member).where(*live, Member.email.in_(emails[start:start + 500]))
-            for member in db.session.execute(query).scalars():
-                self._remember(member)
+        for column, values in ((Member.customer_id, customer_ids), (Member.email, emails)):
+            for start in range(0, len(values), 500):
+                query = db.select(Member).where(*live, column.in_(values[start:start + 500]))
+                for member in db.session.execute(query).scalars():
+                    self._remember(member)
         self._asked.update(customer_ids)
         for email in emails:
             self._by_email.setdefault(email, [])

@@ -34,9 +34,9 @@ import gc
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import Engine, func
 from sqlalchemy.orm import Session

@@ -51,7 +51,6 @@ from loyalty_sync.engine.program import CouponTemplate, Program
 from loyalty_sync.engine.rewards import auto_redeem_choices, new_coupon, redeem_count, redeem_lines
 from loyalty_sync.engine.tiers import next_tier_state, tier_metric, tier_rank
 from loyalty_sync.engine.vip import had_membership, covers, is_vip, paid_periods, period_sort_key, qualifies
-from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.months import start_of_next_month
 from loyalty_sync.engine.windows import OrderWindows
 
@@ -123,9 +122,6 @@ def _last_line_at(ledger, order_id: int) -> datetime | None:
                 and line.kind in (LedgerKind.EARN, LedgerKind.REVERSE)), default=None)
 
 
-_ORDER_VIEWS = IdentityMemo(256)
-
-
 def _order_views(orders: list, program: Program) -> tuple[OrderWindows, list]:
     """Window sums of the orders, and the orders that bought the membership product."""
     sku = program.vip_membership_sku
@@ -183,12 +179,10 @@ def plan_member(
 
     records = sorted(books.orders, key=lambda r: (r.facts.created, r.facts.order_id))
     all_orders = [r.facts for r in records]
-    # Derived from the orders alone: remembered while the same orders are planned again
-    # (a what-if replay plans each member at many checkpoints).
-    if history is not None:
+    if history is not None:  # a replay's: prepared once for the member's whole history
         windows, memberships = history.windows, [o for o in history.memberships if o.created <= now]
     else:
-        windows, memberships = _ORDER_VIEWS.get_or_compute(books.orders, program, None, _order_views, all_orders, program)
+        windows, memberships = _order_views(all_orders, program)
 
     # --- state the walk carries
     known = tier_rank(books.tier, program) >= 0
@@ -358,7 +352,6 @@ def apply_plan(books: MemberBooks, plan: Plan) -> MemberBooks:
             per_order[line.order_id][0] += line.points
             per_order[line.order_id][1] += 1
     orders = []
-    changed = False
     for rec in books.orders:
         oid = rec.facts.order_id
         if oid in per_order or oid in plan.order_marks:  # (built directly: replace() is slow in a replay)
@@ -367,14 +360,13 @@ def apply_plan(books: MemberBooks, plan: Plan) -> MemberBooks:
                 oid, (rec.tier_multiplier, rec.vip_multiplier, rec.program_version))
             rec = OrderRecord(facts=rec.facts, earned=rec.earned + points, rows=rec.rows + rows,
                               tier_multiplier=tm, vip_multiplier=vm, program_version=version)
-            changed = True
         orders.append(rec)
     coupons = tuple(
         evolve(c, status=plan.coupon_status[c.key]) if c.key in plan.coupon_status else c for c in books.coupons
     ) + tuple(plan.coupons)
     return evolve(
         books,
-        orders=tuple(orders) if changed else books.orders,  # the same tuple: plan_member's views stay remembered
+        orders=tuple(orders),
         ledger=tuple(books.ledger) + tuple(plan.ledger),
         coupons=coupons,
         tier=plan.tier,
