@@ -109,6 +109,10 @@ class Replayer:
             self.sim.control.advance_clock(3)
             self.t_between = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.sim.control.advance_clock(0)["now"]))
             self.sim.control.advance_clock(2)
+        if n == "017":  # the real store created both simple products within one second; so must we, or the
+            # date-ordered product listing (024/025) flips them: start this second afresh
+            now = self.sim.control.advance_clock(0)["now"]
+            self.sim.control.advance_clock(1.01 - now % 1)
         if n == "019":  # the real store created the variable product a second later
             self.sim.control.advance_clock(1)
         if n == "071":
