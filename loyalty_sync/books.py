@@ -232,7 +232,7 @@ def _set_coupon_status(member: Member, changes: dict[str, str], order_rows: dict
     for coupon in rows:
         coupon.status = changes[coupon.key]
         if coupon.status == "used":
-            order = next((o for o in sorted(order_rows.values(), key=lambda o: o.created)
+            order = next((o for o in sorted(order_rows.values(), key=lambda o: (o.created, o.wc_id))
                           if coupon.code in (o.coupon_codes or [])), None)
             coupon.used_at = order.created if order else None
             coupon.used_order_wc_id = order.wc_id if order else None

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from loyalty_sync.books import member_key_for
 from loyalty_sync.engine.evolve import evolve
+from loyalty_sync.engine.facts import order_key
 from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
@@ -166,7 +167,7 @@ _CHECKPOINTS = IdentityMemo(16)
 def replay_history(books: MemberBooks, program: Program, version: int, now: datetime,
                    vip_spend_cutoff: Decimal | None) -> MemberBooks:
     """The books after replaying the member's orders through time (pure)."""
-    records = sorted(books.orders, key=lambda r: (r.facts.created, r.facts.order_id))
+    records = sorted(books.orders, key=lambda r: order_key(r.facts))
     history = HistoryViews.of([r.facts for r in records], program)
     state = evolve(books, orders=())
     seen = 0

@@ -100,6 +100,24 @@ class OrderFacts:
         return sum((r.amount for r in self.refunds), Decimal(0))
 
 
+# Above every order id: (at, LAST_ID) bounds every order created up to `at`.
+LAST_ID = float("inf")
+
+
+def order_key(order: OrderFacts) -> tuple[datetime, int]:
+    """The order of orders everywhere in the engine: created, then id.
+    WooCommerce dates have one-second resolution (batch creates, imports, a
+    busy checkout), so "before this order" never counts an order of the same
+    second with a higher id (FACTS.md, "Field shapes")."""
+    return order.created, order.order_id
+
+
+def counts_up_to(order: OrderFacts, at: datetime, upto: int | None) -> bool:
+    """Created up to `at` and, with `upto` (an order id), not after that
+    order of the same second."""
+    return order.created < at or (order.created == at and (upto is None or order.order_id <= upto))
+
+
 @dataclass(frozen=True)
 class CustomerFacts:
     customer_id: int

@@ -1,7 +1,7 @@
 """What to write for one member: `plan_member` reads the books and decides.
 
 The planner is a pure function of (books, program, now). It walks the
-member's orders in creation order, re-computes each order's award from its
+member's orders in (created, id) order, re-computes each order's award from its
 current state and books only the difference, re-evaluates tier and VIP,
 expires old points, gives back points of coupons that expired unused, and
 auto-redeems. Every line and coupon has a deterministic key, so running the
@@ -35,7 +35,7 @@ from loyalty_sync.engine.coupons import coupon_status_changes, restore_lines
 from loyalty_sync.engine.earning import Award, award_for_order, money, order_earns
 from loyalty_sync.engine.evolve import evolve
 from loyalty_sync.engine.expiry import expiry_lines
-from loyalty_sync.engine.facts import OrderFacts
+from loyalty_sync.engine.facts import OrderFacts, order_key
 from loyalty_sync.engine.ledger import (
     CouponLine,
     CouponSource,
@@ -50,7 +50,7 @@ from loyalty_sync.engine.ledger import (
 from loyalty_sync.engine.program import CouponTemplate, Program
 from loyalty_sync.engine.rewards import auto_redeem_choices, new_coupon, redeem_count, redeem_lines
 from loyalty_sync.engine.tiers import next_tier_state, tier_metric, tier_rank
-from loyalty_sync.engine.vip import had_membership, covers, is_vip, paid_periods, period_sort_key, qualifies
+from loyalty_sync.engine.vip import covers, had_membership, is_vip, paid_periods, period_sort_key, qualifies, vip_before
 from loyalty_sync.engine.months import start_of_next_month
 from loyalty_sync.engine.windows import OrderWindows
 
@@ -177,7 +177,7 @@ def plan_member(
     marks: dict[int, tuple[Decimal, Decimal, int]] = {}
     coupon_keys = {c.key for c in books.coupons}
 
-    records = sorted(books.orders, key=lambda r: (r.facts.created, r.facts.order_id))
+    records = sorted(books.orders, key=lambda r: order_key(r.facts))
     all_orders = [r.facts for r in records]
     if history is not None:  # a replay's: prepared once for the member's whole history
         windows, memberships = history.windows, [o for o in history.memberships if o.created <= now]
@@ -198,9 +198,10 @@ def plan_member(
     def periods() -> list[VipPeriod]:
         return kept + paid + qualified
 
-    def promote_or_demote(at: datetime) -> None:
+    def promote_or_demote(at: datetime, upto: int | None = None) -> None:
+        """Re-evaluate the tier at `at` (just after order `upto` during the walk)."""
         nonlocal tier, below
-        metric = tier_metric(all_orders, program, at, points_by_order, windows)
+        metric = tier_metric(all_orders, program, at, points_by_order, windows, upto)
         state = next_tier_state(tier, below, metric, at, program)
         if state.promoted_to is not None:
             reached = state.promoted_to
@@ -216,8 +217,9 @@ def plan_member(
             notes.append(f"{state.demoted_from} -> {state.tier}: {program.tier_grace_days} days below the threshold")
         tier, below = state.tier, state.below_since
 
-    def open_qualified(at: datetime, cutoff: Decimal | None) -> bool:
-        ok = qualifies(all_orders, program, at, cutoff, windows)
+    def open_qualified(at: datetime, cutoff: Decimal | None, upto: int | None = None) -> bool:
+        """VIP by qualification at `at` (during the walk: just after order `upto`)."""
+        ok = qualifies(all_orders, program, at, cutoff, windows, upto)
         if ok and not any(covers(p, at) for p in qualified):
             qualified.append(VipPeriod(VipSource.QUALIFIED, at, None, "qualified by 12-month spend and orders"))
             notes.append(f"VIP by qualification from {at:%Y-%m-%d}")
@@ -235,7 +237,7 @@ def plan_member(
             tier_mult, tier_name = current.multiplier, current.name
             # "just before the order": a membership bought in this order counts from the next one
             before = [p for p in periods() if p.order_id != o.order_id]
-            vip_mult = program.vip_multiplier if is_vip(before, o.created) else ONE
+            vip_mult = program.vip_multiplier if vip_before(before, o) else ONE
         rules = program
         if programs and rec.program_version is not None:
             rules = programs.get(rec.program_version, program)
@@ -261,8 +263,8 @@ def plan_member(
             )
         if first_earn:
             at = min(o.created, now)
-            promote_or_demote(at)
-            open_qualified(at, None)
+            promote_or_demote(at, o.order_id)
+            open_qualified(at, None, o.order_id)
 
     # An order earning for the first time in this plan "once earned" from now
     # on: a membership it bought and that was already refunded or cancelled

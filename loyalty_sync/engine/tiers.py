@@ -14,7 +14,7 @@ from decimal import Decimal
 from collections.abc import Iterable, Mapping
 
 from loyalty_sync.engine.earning import eligible_amount, order_earns
-from loyalty_sync.engine.facts import OrderFacts
+from loyalty_sync.engine.facts import OrderFacts, counts_up_to
 from loyalty_sync.engine.months import add_months
 from loyalty_sync.engine.program import Program, Tier
 from loyalty_sync.engine.windows import OrderWindows
@@ -33,23 +33,31 @@ def in_window(created: datetime, at: datetime, window: str) -> bool:
     return created > window_start(at)
 
 
+def counts_at(order: OrderFacts, at: datetime, window: str, upto: int | None) -> bool:
+    """In the window ending at `at`, and not after order `upto` of the same second."""
+    return in_window(order.created, at, window) and counts_up_to(order, at, upto)
+
+
 def tier_metric(
     orders: Iterable[OrderFacts],
     program: Program,
     at: datetime,
     points_by_order: Mapping[int, int] | None = None,
     windows: OrderWindows | None = None,
+    upto: int | None = None,
 ) -> Decimal:
     """The member's tier metric at `at`: spend (eligible amount of earning
     orders, net of refunds), number of earning orders, or points those orders
     earned (`points_by_order`), over the program's window. `windows` (the
-    same orders, prepared) answers spend and orders without a walk."""
+    same orders, prepared) answers spend and orders without a walk. With
+    `upto` (an order id), just after that order: orders of the same second
+    with a higher id come after it and do not count yet."""
     if windows is not None and program.tier_metric != "points":
-        spend, count = windows.spend_and_orders(at, program.tier_window)
+        spend, count = windows.spend_and_orders(at, program.tier_window, upto)
         return Decimal(count) if program.tier_metric == "orders" else spend
     total = Decimal(0)
     for order in orders:
-        if not order_earns(order, program) or not in_window(order.created, at, program.tier_window):
+        if not order_earns(order, program) or not counts_at(order, at, program.tier_window, upto):
             continue
         if program.tier_metric == "orders":
             total += 1

@@ -15,7 +15,7 @@ from loyalty_sync.engine.earning import eligible_amount, order_earns
 from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import VipPeriod, VipSource
 from loyalty_sync.engine.program import Program
-from loyalty_sync.engine.tiers import in_window
+from loyalty_sync.engine.tiers import counts_at
 from loyalty_sync.engine.windows import OrderWindows
 
 
@@ -25,6 +25,19 @@ def covers(period: VipPeriod, at: datetime) -> bool:
 
 def is_vip(periods: Iterable[VipPeriod], at: datetime) -> bool:
     return any(covers(p, at) for p in periods)
+
+
+def vip_before(periods: Iterable[VipPeriod], order: OrderFacts) -> bool:
+    """VIP just before the order. A period that starts in the order's own
+    second counts only when it came from an order before it in (created, id)
+    order (dates have one-second resolution): a membership bought by a later
+    order of the same second does not. (The walk opens a qualified period
+    just after the order that reached it, before the later orders.)"""
+    at, order_id = order.created, order.order_id
+    return any(
+        covers(p, at) and (p.start < at or p.order_id is None or p.order_id < order_id)
+        for p in periods
+    )
 
 
 def vip_until(periods: Sequence[VipPeriod], at: datetime) -> datetime | None:
@@ -55,11 +68,12 @@ def vip_since(periods: Sequence[VipPeriod], at: datetime) -> datetime | None:
         start = min(p.start for p in earlier)
 
 
-def twelve_month_spend_and_orders(orders: Iterable[OrderFacts], program: Program, at: datetime) -> tuple[Decimal, int]:
+def twelve_month_spend_and_orders(orders: Iterable[OrderFacts], program: Program, at: datetime,
+                                  upto: int | None = None) -> tuple[Decimal, int]:
     spend = Decimal(0)
     count = 0
     for order in orders:
-        if order_earns(order, program) and in_window(order.created, at, "rolling_12_months"):
+        if order_earns(order, program) and counts_at(order, at, "rolling_12_months", upto):
             spend += eligible_amount(order, program)
             count += 1
     return spend, count
@@ -71,12 +85,13 @@ def qualifies(
     at: datetime,
     vip_spend_cutoff: Decimal | None = None,
     windows: OrderWindows | None = None,
+    upto: int | None = None,
 ) -> bool:
     """Spend >= vip_min_spend and orders >= vip_min_orders in the last 12
     months, or (when the shop uses "top N%") spend >= the cutoff the service
-    computed over all members."""
-    spend, count = windows.spend_and_orders(at) if windows is not None else \
-        twelve_month_spend_and_orders(orders, program, at)
+    computed over all members. `upto`: just after that order (see tier_metric)."""
+    spend, count = windows.spend_and_orders(at, upto=upto) if windows is not None else \
+        twelve_month_spend_and_orders(orders, program, at, upto)
     if spend >= program.vip_min_spend and count >= program.vip_min_orders:
         return True
     return (
