@@ -334,9 +334,11 @@ def _coupon_differences(remote: dict, wanted: dict) -> dict[str, tuple]:
         out["email_restrictions"] = (remote.get("email_restrictions") or [], wanted.get("email_restrictions") or [])
     if (remote.get("usage_limit") or None) != (wanted.get("usage_limit") or None):
         out["usage_limit"] = (remote.get("usage_limit"), wanted.get("usage_limit"))
-    have_exp, want_exp = _date(remote.get("date_expires_gmt")), _date(wanted.get("date_expires_gmt"))
+    # What the store holds is its `date_expires_gmt` (UTC, read back); we
+    # write `date_expires` with a `+00:00` offset (sync_jobs/push.py).
+    have_exp, want_exp = _date(remote.get("date_expires_gmt")), _date(wanted.get("date_expires"))
     if have_exp != want_exp:
-        out["date_expires_gmt"] = (remote.get("date_expires_gmt"), wanted.get("date_expires_gmt"))
+        out["date_expires"] = (remote.get("date_expires_gmt"), wanted.get("date_expires"))
     return out
 
 

@@ -53,8 +53,16 @@ def coupon_payload(coupon: Coupon) -> dict:
     if coupon.source == "referral":  # one personal code for many friends, once each
         payload["usage_limit"] = None
     if coupon.expires_at:
-        payload["date_expires_gmt"] = coupon.expires_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        payload["date_expires"] = expiry_text(coupon.expires_at)
     return payload
+
+
+def expiry_text(at: datetime) -> str:
+    """`date_expires` in UTC with an explicit offset. WooCommerce ignores
+    `date_expires_gmt` on writes (read-only: the coupon would never expire)
+    and reads an offset-less `date_expires` in the store's time zone; with
+    `+00:00` the store's `date_expires_gmt` reads back this exact second."""
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 def push_coupons(store: Store, client: StoreClient, result: PushResult, *, limit: int | None = None) -> None:
