@@ -32,8 +32,11 @@ class PushResult:
     coupons_pushed: int = 0
     coupons_linked: int = 0
     coupons_failed: int = 0
+    coupons_renamed: int = 0
     members_pushed: int = 0
     errors: list[str] = field(default_factory=list)
+    #: What happened that is not an error (a coupon renamed after a code collision).
+    notes: list[str] = field(default_factory=list)
 
 
 def coupon_payload(coupon: Coupon) -> dict:
@@ -92,7 +95,10 @@ def push_coupons_now(store: Store, client: StoreClient, coupons: list[Coupon], r
         _push_coupon_batch(store, client, coupons[start:start + _CHUNK], result)
 
 
-def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], result: PushResult) -> None:
+def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], result: PushResult,
+                       *, renaming: bool = False) -> None:
+    """`renaming`: this batch holds coupons just renamed after a collision;
+    a second collision leaves them pending for the next pass."""
     now = datetime.now(timezone.utc)
     # A repeated create is harmless here: the store refuses the code as a
     # duplicate and `_link_existing` links it, so transient errors may retry.
@@ -104,16 +110,36 @@ def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], r
         if item is not None:
             coupon.status, coupon.wc_id, coupon.pushed_at, coupon.last_error = "pushed", item.get("id"), now, ""
             result.coupons_pushed += 1
+    renamed = []
     for error in answer.errors:
         coupon = batch[error.index]
-        if error.code == _DUPLICATE and _link_existing(client, coupon, now):
-            result.coupons_linked += 1
+        if error.code == _DUPLICATE:
+            if _link_existing(client, coupon, now):
+                result.coupons_linked += 1
+            else:
+                renamed.append(coupon)
             continue
         coupon.status = "failed"
         coupon.last_error = f"{error.code or 'error'}: {error.message or ''}"[:1000]
         result.coupons_failed += 1
         result.errors.append(f"coupon {coupon.code}: {coupon.last_error}")
         log.warning("store %s refused coupon %s: %s", store.name, coupon.code, coupon.last_error)
+    if renamed and not renaming:
+        _push_renamed(store, client, renamed, result)
+
+
+def _push_renamed(store: Store, client: StoreClient, renamed: list[Coupon], result: PushResult) -> None:
+    """A foreign coupon held the code: ours got a new one (`_link_existing`)
+    and goes out under it now. Reported as what happened, not as a failure."""
+    old_codes = {c.id: c.last_error for c in renamed}
+    _push_coupon_batch(store, client, renamed, result, renaming=True)
+    for coupon in renamed:
+        if coupon.status != "pushed":
+            continue  # another collision or a refusal: pending or failed, reported as such
+        coupon.last_error = old_codes[coupon.id].replace("; renamed", f"; renamed to {coupon.code}")
+        result.coupons_renamed += 1
+        result.notes.append(f"coupon {coupon.code}: {coupon.last_error} and pushed")
+        log.info("store %s: coupon %s %s", store.name, coupon.code, coupon.last_error)
 
 
 def _link_existing(client: StoreClient, coupon: Coupon, now: datetime) -> bool:
