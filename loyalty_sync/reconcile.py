@@ -35,7 +35,8 @@ Kinds (checked in this order, because healing one can settle the next):
   books uses the code any more, the books set it back to `pushed`; otherwise
   the drift is reported for a person to look at (fix `none`).
 - `meta_changed`: a registered member's `loyalty_*` customer meta differ from
-  `books.store_status` (members with a push still pending are not drift).
+  what the push sends (`sync_jobs.push.pushed_meta`: `books.store_status` plus
+  the VIP start and end; members with a push still pending are not drift).
   Fix: the meta are pushed again.
 
 Nothing in the store is ever deleted. Listings use 100 records per page.
@@ -52,7 +53,6 @@ from collections.abc import Callable
 
 from dateutil.relativedelta import relativedelta
 
-from loyalty_sync.books import store_status
 from loyalty_sync.engine.coupons import used_codes
 from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
@@ -239,7 +239,7 @@ class Reconciler:
 
     # --- coupons ------------------------------------------------------------------------------------
     def check_coupons(self) -> None:
-        from sync_jobs.push import coupon_payload
+        from sync_jobs.push import coupon_payload, is_ours
 
         remote_by_id, remote_by_code = {}, {}
         for c in self.client.iter_records("coupons", {"per_page": PER_PAGE}):
@@ -253,7 +253,10 @@ class Reconciler:
         repush, updates = [], []
         for coupon in ours:
             remote = remote_by_id.get(coupon.wc_id) if coupon.wc_id else None
-            remote = remote or remote_by_code.get(coupon.code.lower())
+            if remote is None:  # by code only when it is not another installation's coupon
+                remote = remote_by_code.get(coupon.code.lower())
+                remote = remote if remote is not None and is_ours(remote, coupon, self.store.installation_id) \
+                    else None
             if remote is None:
                 if coupon.status == "pushed" and (coupon.expires_at is None or coupon.expires_at > self.now):
                     self.drift.append(_drift("coupon_missing", coupon.code, None,
@@ -261,7 +264,7 @@ class Reconciler:
                                               "status": coupon.status}, "push the coupon again"))
                     repush.append(coupon)
                 continue
-            wanted = coupon_payload(coupon)
+            wanted = coupon_payload(coupon, self.store.installation_id)
             differences = _coupon_differences(remote, wanted)
             if differences:
                 self.drift.append(_drift("coupon_changed", coupon.code, {k: v[0] for k, v in differences.items()},
@@ -321,6 +324,9 @@ class Reconciler:
         from loyalty_sync.badges import preload_badges
 
         preload_badges(list(members.values()))
+        from sync_jobs.push import pushed_meta
+
+        wanted_meta = pushed_meta(self.store, list(members.values()), self.now)
         stale = []
         for customer in self.client.iter_records("customers", {"per_page": PER_PAGE, "role": "all"}):
             member = members.get(customer.get("id"))
@@ -329,9 +335,11 @@ class Reconciler:
             self.checked["members"] += 1
             if member.status_changed:  # a push is pending: not drift
                 continue
-            wanted = store_status(member)
+            wanted = wanted_meta[member.id]
             meta = {m.get("key"): m.get("value") for m in customer.get("meta_data") or [] if isinstance(m, dict)}
             have = {k: (None if meta.get(k) is None else str(meta.get(k))) for k in wanted}
+            if have.get("loyalty_vip_since") is None and wanted["loyalty_vip_since"] == "":
+                have["loyalty_vip_since"] = ""  # pushed before the key existed: nothing to say for a non-VIP
             if have != {k: str(v) for k, v in wanted.items()}:
                 differ = {k: have[k] for k in wanted if have[k] != str(wanted[k])}
                 self.drift.append(_drift("meta_changed", member.email or f"customer {member.customer_id}", differ,

@@ -170,3 +170,78 @@ def test_a_renamed_coupon_is_pushed_under_its_new_code_and_not_reported_failed(a
     assert coupon.status == "pushed" and coupon.code != old_code
     assert old_code in coupon.last_error and coupon.code in coupon.last_error
     assert coupon.code in [c["code"] for c in shop.coupons()]
+
+
+# --- 9. VIP start and end in the store -----------------------------------------------------------------
+
+def test_a_qualified_vip_gets_a_start_and_the_end_its_qualification_lapses(app, store, shop):
+    from loyalty_sync.engine.months import add_months
+
+    beans = shop.product("Beans", "200.00")
+    anna = shop.customer("anna@example.com", "Anna")
+    orders = [shop.order([(beans["id"], 1)], customer_id=anna["id"], email="anna@example.com") for _ in range(5)]
+    sync(store)
+    meta = shop.customer_meta(anna["id"])
+    assert meta["loyalty_vip"] == "yes"
+    first = datetime.fromisoformat(orders[0]["date_created_gmt"]).replace(tzinfo=timezone.utc)
+    fifth = datetime.fromisoformat(orders[-1]["date_created_gmt"]).replace(tzinfo=timezone.utc)
+    # 1000 spent in 5 orders: the first order leaving the 12-month window ends it
+    assert meta["loyalty_vip_since"] == fifth.date().isoformat()
+    assert meta["loyalty_vip_until"] == add_months(first, 12).date().isoformat()
+    assert [d for d in reconcile(store)["drift"] if d["kind"] == "meta_changed"] == []
+
+
+def test_a_paid_vip_gets_its_start_pushed(app, store, shop):
+    membership = shop.product("VIP membership", "49.00", sku="VIP-MEMBERSHIP")
+    anna = shop.customer("anna@example.com", "Anna")
+    bought = shop.order([(membership["id"], 1)], customer_id=anna["id"], email="anna@example.com")
+    sync(store)
+    paid = datetime.fromisoformat(bought["date_paid_gmt"]).replace(tzinfo=timezone.utc)
+    meta = shop.customer_meta(anna["id"])
+    assert (meta["loyalty_vip_since"], meta["loyalty_vip_until"]) == \
+        (paid.date().isoformat(), (paid + timedelta(days=365)).date().isoformat())
+
+
+# --- 8. two installations on one store -------------------------------------------------------------------
+
+def _reward_pending_again(store, shop, *, foreign_ref: str, email: str):
+    """Our reward coupon back to pending while the store holds another coupon
+    with its code, restricted to the same member, carrying `foreign_ref`."""
+    [coupon] = db.session.execute(db.select(Coupon).where(Coupon.store_id == store.id,
+                                                          Coupon.source == "reward")).scalars().all()
+    shop.api.delete(f"coupons/{coupon.wc_id}", params={"force": True})
+    other = shop.create_coupon(coupon.code, email_restrictions=[email],
+                               meta_data=[{"key": "loyalty_sync_key", "value": foreign_ref.format(key=coupon.key)}])
+    coupon.status, coupon.wc_id = "pending", None
+    db.session.commit()
+    return coupon, other
+
+
+def test_a_second_installation_never_adopts_the_first_ones_coupon(app, store, shop):
+    """Staging next to production, or a re-install: member keys (`m8`) repeat,
+    so the other installation's coupon can carry the very key ours has."""
+    beans = shop.product("Beans", "600.00")
+    shop.order([(beans["id"], 1)], email="emil@example.com")
+    sync(store)
+    assert store.installation_id, "a store added now gets an installation id"
+    coupon, other = _reward_pending_again(store, shop, foreign_ref="0ther1d:{key}", email="emil@example.com")
+    sync(store)
+    coupon = db.session.get(Coupon, coupon.id)
+    assert coupon.status == "pushed" and coupon.wc_id != other["id"] and coupon.code != other["code"]
+    mine = shop._ok(shop.api.get(f"coupons/{coupon.wc_id}"))
+    refs = {m["key"]: m["value"] for m in mine["meta_data"]}
+    assert refs == {"loyalty_sync_key": f"{store.installation_id}:{coupon.key}",
+                    "loyalty_sync_installation": store.installation_id}
+
+
+def test_a_store_from_before_installations_still_finds_its_coupons(app, store, shop):
+    """Stores migrated from before keep installation "" and their bare refs."""
+    store.installation_id = ""
+    db.session.commit()
+    beans = shop.product("Beans", "600.00")
+    shop.order([(beans["id"], 1)], email="emil@example.com")
+    sync(store)
+    coupon, legacy = _reward_pending_again(store, shop, foreign_ref="{key}", email="emil@example.com")
+    sync(store)
+    coupon = db.session.get(Coupon, coupon.id)
+    assert coupon.status == "pushed" and coupon.wc_id == legacy["id"]  # linked, not duplicated
