@@ -245,3 +245,26 @@ def test_a_store_from_before_installations_still_finds_its_coupons(app, store, s
     sync(store)
     coupon = db.session.get(Coupon, coupon.id)
     assert coupon.status == "pushed" and coupon.wc_id == legacy["id"]  # linked, not duplicated
+
+
+def test_a_real_stores_trash_and_restore_deliveries_are_taken_in(app, store):
+    """Recorded from WooCommerce 10.0.2: order.deleted twice (two trashes of
+    order 19, bodies identical, delivery ids not) and order.restored."""
+    import json as _json
+    from pathlib import Path
+
+    from loyalty_sync.models import WebhookEvent
+
+    recorded = _json.loads((Path(__file__).parent / "captures" / "real-store-order-trash-deliveries.json").read_text())
+    store.webhook_secret = recorded["secret"]
+    db.session.commit()
+    client = app.test_client()
+    answers = [client.post("/webhooks/woocommerce/sim", data=d["body"].encode(), headers=d["headers"])
+               for d in recorded["deliveries"]]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert all("event" in a.get_json() for a in answers), [a.get_json() for a in answers]
+    again = recorded["deliveries"][0]
+    repeat = client.post("/webhooks/woocommerce/sim", data=again["body"].encode(), headers=again["headers"])
+    assert repeat.get_json().get("duplicate") is True
+    events = db.session.execute(db.select(WebhookEvent.topic, WebhookEvent.resource_id)).all()
+    assert sorted(events) == [("order.deleted", 19), ("order.deleted", 19), ("order.restored", 19)]
