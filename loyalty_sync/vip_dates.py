@@ -42,7 +42,7 @@ def vip_dates(members: list[Member], program: Program, now: datetime) -> dict[in
     if not vips:
         return out
     periods: dict[int, list[VipPeriodFacts]] = defaultdict(list)
-    for row in db.session.execute(db.select(VipPeriod).where(VipPeriod.member_id.in_([m.id for m in vips]))).scalars():
+    for row in _rows(VipPeriod, VipPeriod.member_id, [m.id for m in vips]):
         periods[row.member_id].append(VipPeriodFacts(source=row.source, start=row.start, end=row.end,
                                                      reason=row.reason, order_id=row.order_wc_id))
     open_qualified = [m.id for m in vips if _open_ended_only_by_qualification(periods[m.id], now)]
@@ -86,6 +86,13 @@ def _orders_of(member_ids: list[int]) -> dict[int, list]:
     if not member_ids:
         return {}
     out: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(db.select(Order).where(Order.member_id.in_(member_ids))).scalars():
+    for row in _rows(Order, Order.member_id, member_ids):
         out[row.member_id].append(facts_from_row(row))
     return out
+
+
+def _rows(model, column, ids: list[int], chunk: int = 500):
+    """Rows whose `column` is in `ids`, a few hundred ids per query (reconcile
+    asks for every VIP of a store at once)."""
+    for start in range(0, len(ids), chunk):
+        yield from db.session.execute(db.select(model).where(column.in_(ids[start:start + chunk]))).scalars()

@@ -268,3 +268,15 @@ def test_a_real_stores_trash_and_restore_deliveries_are_taken_in(app, store):
     assert repeat.get_json().get("duplicate") is True
     events = db.session.execute(db.select(WebhookEvent.topic, WebhookEvent.resource_id)).all()
     assert sorted(events) == [("order.deleted", 19), ("order.deleted", 19), ("order.restored", 19)]
+
+
+def test_stores_add_generates_an_installation_id_once_and_list_shows_it(app):
+    from loyalty_sync.models import Store
+
+    runner = app.test_cli_runner()
+    for _ in range(2):  # adding again updates the store, never its installation
+        assert runner.invoke(args=["stores", "add", "shop2", "--url", "https://shop.example"]).exit_code == 0
+        installation = db.session.execute(db.select(Store.installation_id).filter_by(name="shop2")).scalar_one()
+        first = locals().setdefault("first", installation)
+        assert installation == first and len(installation) == 8
+    assert f"installation {installation}" in runner.invoke(args=["stores", "list"]).output
