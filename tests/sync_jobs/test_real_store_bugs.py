@@ -274,9 +274,9 @@ def test_stores_add_generates_an_installation_id_once_and_list_shows_it(app):
     from loyalty_sync.models import Store
 
     runner = app.test_cli_runner()
+    seen = []
     for _ in range(2):  # adding again updates the store, never its installation
         assert runner.invoke(args=["stores", "add", "shop2", "--url", "https://shop.example"]).exit_code == 0
-        installation = db.session.execute(db.select(Store.installation_id).filter_by(name="shop2")).scalar_one()
-        first = locals().setdefault("first", installation)
-        assert installation == first and len(installation) == 8
-    assert f"installation {installation}" in runner.invoke(args=["stores", "list"]).output
+        seen.append(db.session.execute(db.select(Store.installation_id).filter_by(name="shop2")).scalar_one())
+    assert seen[0] == seen[1] and len(seen[0]) == 8
+    assert f"installation {seen[0]}" in runner.invoke(args=["stores", "list"]).output
