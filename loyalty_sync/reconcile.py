@@ -14,6 +14,14 @@ Kinds (checked in this order, because healing one can settle the next):
   counts differ are listed, and only order ids the books lack are drift.
   Fix: the missing orders go through the normal apply path (customers
   learnt, refund detail fetched, books re-planned).
+  Each month is counted twice, `status=any` and `status=trash` (a trashed
+  order leaves `any`), so a trashed order and a missed one cannot cancel
+  out; `checkout-draft` orders are in `any`, as on a real store.
+- `order_status`: an order the store lists in the other listing than the
+  books expect (trashed, or restored from the trash, behind our back). Fix:
+  the store's copy is applied (a trashed order loses its points).
+- `order_gone`: an order the books hold that neither listing shows any more
+  (deleted for good). Reported only (fix `none`).
 - `coupon_missing`: a coupon we pushed (status `pushed`, not yet expired)
   that the store no longer has. Fix: pushed again (same code, same email
   restriction and expiry). Used or expired coupons are never re-created: a
@@ -27,7 +35,8 @@ Kinds (checked in this order, because healing one can settle the next):
   books uses the code any more, the books set it back to `pushed`; otherwise
   the drift is reported for a person to look at (fix `none`).
 - `meta_changed`: a registered member's `loyalty_*` customer meta differ from
-  `books.store_status` (members with a push still pending are not drift).
+  what the push sends (`sync_jobs.push.pushed_meta`: `books.store_status` plus
+  the VIP start and end; members with a push still pending are not drift).
   Fix: the meta are pushed again.
 
 Nothing in the store is ever deleted. Listings use 100 records per page.
@@ -44,7 +53,6 @@ from collections.abc import Callable
 
 from dateutil.relativedelta import relativedelta
 
-from loyalty_sync.books import store_status
 from loyalty_sync.engine.coupons import used_codes
 from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
@@ -53,10 +61,15 @@ from loyalty_sync.order_facts import facts_from_row
 
 log = logging.getLogger(__name__)
 
-KINDS = ("coupon_missing", "coupon_changed", "coupon_usage", "meta_changed", "orders_missed")
+KINDS = ("coupon_missing", "coupon_changed", "coupon_usage", "meta_changed", "orders_missed", "order_status",
+         "order_gone")
 PER_PAGE = 100
-#: Statuses a store's order listing leaves out of `status=any`.
-NOT_LISTED = ("trash", "auto-draft", "checkout-draft")
+#: The two listings that between them show every order a store keeps:
+#: `status=any` (every registered status, `checkout-draft` included: a refused
+#: coupon order leaves one, real store 10.0.2) and `status=trash`.
+LISTINGS = ("any", "trash")
+#: In neither listing (`auto-draft` is WordPress's placeholder, never an order).
+UNLISTED = ("auto-draft",)
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -138,40 +151,57 @@ class Reconciler:
             return
         starts = list(books_months) + ([_month_start(first)] if first is not None else [])
         month = min(starts)
-        missing_orders: list[dict] = []
+        to_apply: list[dict] = []
         months = []
         while month <= self.now:
             months.append(month)
             month = month + relativedelta(months=1)
         for i, month in enumerate(months):
             end = month + relativedelta(months=1)
-            in_store = self.client.count("orders", self._month_params(month, end))
-            self.checked["orders"] += in_store
-            in_books = books_months.get(month, 0)
+            # Two counts per month, `status=any` and `status=trash`: with one
+            # count a trashed order the books still count and an order they
+            # never saw cancel out (issue 16), with two they cannot.
+            in_store = {s: self.client.count("orders", self._month_params(month, end, s)) for s in LISTINGS}
+            self.checked["orders"] += sum(in_store.values())
+            in_books = books_months.get(month, dict.fromkeys(LISTINGS, 0))
             self._say("months", i + 1, len(months))
             if in_store == in_books:
                 continue
-            records = list(self.client.iter_records("orders", {**self._month_params(month, end),
-                                                               "per_page": PER_PAGE}))
-            known = set(db.session.execute(db.select(Order.wc_id).where(
-                Order.store_id == self.store.id,
-                Order.wc_id.in_([r.get("id") for r in records if isinstance(r.get("id"), int)] or [-1]))).scalars())
-            missed = [r for r in records if isinstance(r.get("id"), int) and r["id"] not in known]
-            if not missed:
-                continue
-            ids = sorted(r["id"] for r in missed)
-            self.drift.append(_drift("orders_missed", f"{month:%Y-%m}", {"count": in_store, "missing": ids},
-                                     {"count": in_books}, "pull the missing orders and apply them"))
-            missing_orders.extend(missed)
-        if self.fix and missing_orders:
-            self._apply_orders(missing_orders)
+            to_apply.extend(self._compare_month(month, end, in_store, in_books))
+        if self.fix and to_apply:
+            self._apply_orders(to_apply)
 
-    def _month_params(self, start: datetime, end: datetime) -> dict:
+    def _compare_month(self, month: datetime, end: datetime, in_store: dict, in_books: dict) -> list[dict]:
+        """Name every order of a month whose counts differ: missing from the
+        books, in another status (trashed or restored behind our back), or
+        gone from the store. Returns the store copies a fix applies."""
+        records = [r for s in LISTINGS for r in self.client.iter_records(
+            "orders", {**self._month_params(month, end, s), "per_page": PER_PAGE}) if isinstance(r.get("id"), int)]
+        by_id = {r["id"]: r for r in records}
+        books = dict(db.session.execute(db.select(Order.wc_id, Order.status).where(
+            Order.store_id == self.store.id, Order.created >= month, Order.created < end)).all())
+        missed = sorted(i for i in by_id if i not in books)
+        if missed:
+            self.drift.append(_drift("orders_missed", f"{month:%Y-%m}", {"count": in_store["any"], "missing": missed},
+                                     {"count": in_books["any"]}, "pull the missing orders and apply them"))
+        changed = sorted(i for i in by_id if i in books and _listing(by_id[i].get("status")) != _listing(books[i]))
+        for order_id in changed:
+            self.drift.append(_drift("order_status", f"order {order_id}", {"status": by_id[order_id].get("status")},
+                                     {"status": books[order_id]}, "apply the store's copy of the order"))
+        gone = sorted(i for i, status in books.items() if i not in by_id and status not in UNLISTED)
+        for order_id in gone:
+            self.drift.append(_drift("order_gone", f"order {order_id}", None, {"status": books[order_id]},
+                                     "none: the store no longer lists it (deleted for good?); check it in the store"))
+        return [by_id[i] for i in missed + changed]
+
+    def _month_params(self, start: datetime, end: datetime, status: str = "any") -> dict:
         # `after`/`before` are exclusive: one second before the month's first instant.
         return {"after": _utc_text(start - timedelta(seconds=1)), "before": _utc_text(end),
-                "dates_are_gmt": "true", "status": "any"}
+                "dates_are_gmt": "true", "status": status}
 
     def _first_store_order(self) -> datetime | None:
+        """The oldest listed order (a trashed order older than every other that
+        the books never saw earned nothing: the trash is not asked here)."""
         page = self.client.get("orders", {"per_page": 1, "page": 1, "orderby": "date", "order": "asc",
                                           "status": "any"})
         if not page:
@@ -182,12 +212,14 @@ class Reconciler:
         except Exception:
             return None
 
-    def _books_months(self) -> dict[datetime, int]:
-        counts: dict[datetime, int] = defaultdict(int)
-        rows = db.session.execute(db.select(Order.created).where(
-            Order.store_id == self.store.id, Order.status.not_in(NOT_LISTED)))
-        for (created,) in rows:
-            counts[_month_start(created)] += 1
+    def _books_months(self) -> dict[datetime, dict[str, int]]:
+        """Per month, the books' orders as the store's two listings count them."""
+        counts: dict[datetime, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LISTINGS, 0))
+        rows = db.session.execute(db.select(Order.created, Order.status).where(Order.store_id == self.store.id))
+        for created, status in rows:
+            listing = _listing(status)
+            if listing is not None:
+                counts[_month_start(created)][listing] += 1
         return dict(counts)
 
     def _apply_orders(self, records: list[dict]) -> None:
@@ -202,12 +234,12 @@ class Reconciler:
         records.sort(key=lambda r: r["id"])
         for start in range(0, len(records), 500):
             worker.apply_orders(records[start:start + 500])
-        self.fixed += sum(1 for d in self.drift if d["kind"] == "orders_missed")
+        self.fixed += sum(1 for d in self.drift if d["kind"] in ("orders_missed", "order_status"))
         # What the new orders changed (coupons, meta) goes to the store with the fixes below.
 
     # --- coupons ------------------------------------------------------------------------------------
     def check_coupons(self) -> None:
-        from sync_jobs.push import coupon_payload
+        from sync_jobs.push import coupon_payload, is_ours
 
         remote_by_id, remote_by_code = {}, {}
         for c in self.client.iter_records("coupons", {"per_page": PER_PAGE}):
@@ -221,7 +253,10 @@ class Reconciler:
         repush, updates = [], []
         for coupon in ours:
             remote = remote_by_id.get(coupon.wc_id) if coupon.wc_id else None
-            remote = remote or remote_by_code.get(coupon.code.lower())
+            if remote is None:  # by code only when it is not another installation's coupon
+                remote = remote_by_code.get(coupon.code.lower())
+                remote = remote if remote is not None and is_ours(remote, coupon, self.store.installation_id) \
+                    else None
             if remote is None:
                 if coupon.status == "pushed" and (coupon.expires_at is None or coupon.expires_at > self.now):
                     self.drift.append(_drift("coupon_missing", coupon.code, None,
@@ -229,7 +264,7 @@ class Reconciler:
                                               "status": coupon.status}, "push the coupon again"))
                     repush.append(coupon)
                 continue
-            wanted = coupon_payload(coupon)
+            wanted = coupon_payload(coupon, self.store.installation_id)
             differences = _coupon_differences(remote, wanted)
             if differences:
                 self.drift.append(_drift("coupon_changed", coupon.code, {k: v[0] for k, v in differences.items()},
@@ -289,6 +324,9 @@ class Reconciler:
         from loyalty_sync.badges import preload_badges
 
         preload_badges(list(members.values()))
+        from sync_jobs.push import pushed_meta
+
+        wanted_meta = pushed_meta(self.store, list(members.values()), self.now)
         stale = []
         for customer in self.client.iter_records("customers", {"per_page": PER_PAGE, "role": "all"}):
             member = members.get(customer.get("id"))
@@ -297,9 +335,11 @@ class Reconciler:
             self.checked["members"] += 1
             if member.status_changed:  # a push is pending: not drift
                 continue
-            wanted = store_status(member)
+            wanted = wanted_meta[member.id]
             meta = {m.get("key"): m.get("value") for m in customer.get("meta_data") or [] if isinstance(m, dict)}
             have = {k: (None if meta.get(k) is None else str(meta.get(k))) for k in wanted}
+            if have.get("loyalty_vip_since") is None and wanted["loyalty_vip_since"] == "":
+                have["loyalty_vip_since"] = ""  # pushed before the key existed: nothing to say for a non-VIP
             if have != {k: str(v) for k, v in wanted.items()}:
                 differ = {k: have[k] for k in wanted if have[k] != str(wanted[k])}
                 self.drift.append(_drift("meta_changed", member.email or f"customer {member.customer_id}", differ,
@@ -334,9 +374,11 @@ def _coupon_differences(remote: dict, wanted: dict) -> dict[str, tuple]:
         out["email_restrictions"] = (remote.get("email_restrictions") or [], wanted.get("email_restrictions") or [])
     if (remote.get("usage_limit") or None) != (wanted.get("usage_limit") or None):
         out["usage_limit"] = (remote.get("usage_limit"), wanted.get("usage_limit"))
-    have_exp, want_exp = _date(remote.get("date_expires_gmt")), _date(wanted.get("date_expires_gmt"))
+    # What the store holds is its `date_expires_gmt` (UTC, read back); we
+    # write `date_expires` with a `+00:00` offset (sync_jobs/push.py).
+    have_exp, want_exp = _date(remote.get("date_expires_gmt")), _date(wanted.get("date_expires"))
     if have_exp != want_exp:
-        out["date_expires_gmt"] = (remote.get("date_expires_gmt"), wanted.get("date_expires_gmt"))
+        out["date_expires"] = (remote.get("date_expires_gmt"), wanted.get("date_expires"))
     return out
 
 
@@ -359,6 +401,13 @@ def _date(value) -> str | None:
     if not value:
         return None
     return str(value)[:19]
+
+
+def _listing(status) -> str | None:
+    """Which of the store's listings shows an order in this status."""
+    if status in UNLISTED:
+        return None
+    return "trash" if status == "trash" else "any"
 
 
 def _month_start(at: datetime) -> datetime:

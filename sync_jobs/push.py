@@ -32,11 +32,25 @@ class PushResult:
     coupons_pushed: int = 0
     coupons_linked: int = 0
     coupons_failed: int = 0
+    coupons_renamed: int = 0
     members_pushed: int = 0
     errors: list[str] = field(default_factory=list)
+    #: What happened that is not an error (a coupon renamed after a code collision).
+    notes: list[str] = field(default_factory=list)
 
 
-def coupon_payload(coupon: Coupon) -> dict:
+def coupon_ref(coupon: Coupon, installation_id: str = "") -> str:
+    """How we find our coupon in the store again (`loyalty_sync_key` meta):
+    the coupon's key, prefixed with the installation (models/store.py) so two
+    installations on one store, whose member keys (`m8`) repeat, never take
+    each other's coupons. Stores from before installations keep the bare key."""
+    return f"{installation_id}:{coupon.key}" if installation_id else coupon.key
+
+
+def coupon_payload(coupon: Coupon, installation_id: str = "") -> dict:
+    meta = [{"key": "loyalty_sync_key", "value": coupon_ref(coupon, installation_id)}]
+    if installation_id:
+        meta.append({"key": "loyalty_sync_installation", "value": installation_id})
     payload = {
         "code": coupon.code,
         "discount_type": coupon.discount_type,
@@ -48,13 +62,21 @@ def coupon_payload(coupon: Coupon) -> dict:
         "minimum_amount": f"{coupon.minimum_amount:.2f}" if coupon.minimum_amount else "",
         "free_shipping": bool(coupon.free_shipping),
         "description": f"loyalty-sync: {coupon.reason}"[:500],
-        "meta_data": [{"key": "loyalty_sync_key", "value": coupon.key}],
+        "meta_data": meta,
     }
     if coupon.source == "referral":  # one personal code for many friends, once each
         payload["usage_limit"] = None
     if coupon.expires_at:
-        payload["date_expires_gmt"] = coupon.expires_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        payload["date_expires"] = expiry_text(coupon.expires_at)
     return payload
+
+
+def expiry_text(at: datetime) -> str:
+    """`date_expires` in UTC with an explicit offset. WooCommerce ignores
+    `date_expires_gmt` on writes (read-only: the coupon would never expire)
+    and reads an offset-less `date_expires` in the store's time zone; with
+    `+00:00` the store's `date_expires_gmt` reads back this exact second."""
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 def push_coupons(store: Store, client: StoreClient, result: PushResult, *, limit: int | None = None) -> None:
@@ -84,11 +106,15 @@ def push_coupons_now(store: Store, client: StoreClient, coupons: list[Coupon], r
         _push_coupon_batch(store, client, coupons[start:start + _CHUNK], result)
 
 
-def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], result: PushResult) -> None:
+def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], result: PushResult,
+                       *, renaming: bool = False) -> None:
+    """`renaming`: this batch holds coupons just renamed after a collision;
+    a second collision leaves them pending for the next pass."""
     now = datetime.now(timezone.utc)
     # A repeated create is harmless here: the store refuses the code as a
     # duplicate and `_link_existing` links it, so transient errors may retry.
-    answer = client.batch("coupons", create=[coupon_payload(c) for c in batch], creates_are_idempotent=True)
+    answer = client.batch("coupons", create=[coupon_payload(c, store.installation_id) for c in batch],
+                          creates_are_idempotent=True)
     created = {str(item.get("code", "")).lower(): item for item in answer.created}
     for coupon in batch:
         coupon.push_attempts = (coupon.push_attempts or 0) + 1
@@ -96,21 +122,41 @@ def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], r
         if item is not None:
             coupon.status, coupon.wc_id, coupon.pushed_at, coupon.last_error = "pushed", item.get("id"), now, ""
             result.coupons_pushed += 1
+    renamed = []
     for error in answer.errors:
         coupon = batch[error.index]
-        if error.code == _DUPLICATE and _link_existing(client, coupon, now):
-            result.coupons_linked += 1
+        if error.code == _DUPLICATE:
+            if _link_existing(client, coupon, now, store.installation_id):
+                result.coupons_linked += 1
+            else:
+                renamed.append(coupon)
             continue
         coupon.status = "failed"
         coupon.last_error = f"{error.code or 'error'}: {error.message or ''}"[:1000]
         result.coupons_failed += 1
         result.errors.append(f"coupon {coupon.code}: {coupon.last_error}")
         log.warning("store %s refused coupon %s: %s", store.name, coupon.code, coupon.last_error)
+    if renamed and not renaming:
+        _push_renamed(store, client, renamed, result)
 
 
-def _link_existing(client: StoreClient, coupon: Coupon, now: datetime) -> bool:
+def _push_renamed(store: Store, client: StoreClient, renamed: list[Coupon], result: PushResult) -> None:
+    """A foreign coupon held the code: ours got a new one (`_link_existing`)
+    and goes out under it now. Reported as what happened, not as a failure."""
+    old_codes = {c.id: c.last_error for c in renamed}
+    _push_coupon_batch(store, client, renamed, result, renaming=True)
+    for coupon in renamed:
+        if coupon.status != "pushed":
+            continue  # another collision or a refusal: pending or failed, reported as such
+        coupon.last_error = old_codes[coupon.id].replace("; renamed", f"; renamed to {coupon.code}")
+        result.coupons_renamed += 1
+        result.notes.append(f"coupon {coupon.code}: {coupon.last_error} and pushed")
+        log.info("store %s: coupon %s %s", store.name, coupon.code, coupon.last_error)
+
+
+def _link_existing(client: StoreClient, coupon: Coupon, now: datetime, installation_id: str = "") -> bool:
     found = client.get("coupons", {"code": coupon.code})
-    ours = next((c for c in found or [] if _is_ours(c, coupon)), None)
+    ours = next((c for c in found or [] if is_ours(c, coupon, installation_id)), None)
     if ours is not None:
         coupon.status, coupon.wc_id, coupon.pushed_at, coupon.last_error = "pushed", ours.get("id"), now, ""
         return True
@@ -120,10 +166,13 @@ def _link_existing(client: StoreClient, coupon: Coupon, now: datetime) -> bool:
     return False
 
 
-def _is_ours(remote: dict, coupon: Coupon) -> bool:
+def is_ours(remote: dict, coupon: Coupon, installation_id: str = "") -> bool:
+    """Our ref in its meta; a coupon carrying another ref (another
+    installation's, or another coupon's) never is. Without any ref (made by
+    hand, or pushed before refs existed) the email restriction decides."""
     meta = {m.get("key"): m.get("value") for m in remote.get("meta_data") or [] if isinstance(m, dict)}
-    if meta.get("loyalty_sync_key") == coupon.key:
-        return True
+    if "loyalty_sync_key" in meta:
+        return meta["loyalty_sync_key"] == coupon_ref(coupon, installation_id)
     emails = [e.lower() for e in remote.get("email_restrictions") or []]
     return bool(coupon.email) and emails == [coupon.email.lower()]
 
@@ -146,9 +195,31 @@ def push_member_status(store: Store, client: StoreClient, result: PushResult) ->
         db.session.commit()
 
 
+def pushed_meta(store: Store, members: list[Member], now: datetime | None = None) -> dict[int, dict]:
+    """member id -> every `loyalty_*` meta the store should show: the books'
+    `store_status` plus the VIP start and end (loyalty_sync/vip_dates.py).
+    Reconcile compares the store with exactly this."""
+    from loyalty_sync.program_versions import current_program
+    from loyalty_sync.vip_dates import vip_dates
+
+    now = now or datetime.now(timezone.utc)
+    dates = vip_dates(members, current_program(store)[1], now) if any(m.vip for m in members) else {}
+    out = {}
+    for member in members:
+        meta = store_status(member)
+        extra = dates.get(member.id, {})
+        meta["loyalty_vip_since"] = extra.get("loyalty_vip_since", "")
+        if extra.get("loyalty_vip_until"):  # the books' end when they know one, else the derived end
+            meta["loyalty_vip_until"] = extra["loyalty_vip_until"]
+        out[member.id] = meta
+    return out
+
+
 def _push_meta_batch(store: Store, client: StoreClient, batch: list[Member], result: PushResult) -> None:
+    # `pushed_status` keeps the books' own dict (their change detection compares it).
     sent = {m.id: store_status(m) for m in batch}
-    updates = [{"id": m.customer_id, "meta_data": [{"key": k, "value": v} for k, v in sent[m.id].items()]}
+    meta = pushed_meta(store, batch)
+    updates = [{"id": m.customer_id, "meta_data": [{"key": k, "value": v} for k, v in meta[m.id].items()]}
                for m in batch]
     answer = client.batch("customers", update=updates)
     failed = {error.index: error for error in answer.errors}

@@ -19,7 +19,7 @@ from loyalty_sync.reviews import recheck_since
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store, SyncBookmark, SyncRun
 from loyalty_sync.redaction import redact
-from loyalty_sync.woocommerce import StoreClient
+from loyalty_sync.woocommerce import RecordNotFound, StoreClient
 from loyalty_sync.woocommerce.errors import StoreError
 from sync_jobs import pull
 from loyalty_sync.store_connection import client_for
@@ -42,12 +42,14 @@ class PassCounts:
     errors: list = field(default_factory=list)
     error_kind: str = ""
     planned: int = 0
+    renamed_coupons: int = 0
 
     def as_dict(self) -> dict:
         return {"pulled": self.pulled, "applied": sum(self.applied_by.values()), "applied_by": self.applied_by,
                 "unchanged": self.unchanged,
                 "rejected": self.rejected, "pushed_coupons": self.pushed_coupons,
-                "pushed_members": self.pushed_members, "members_planned": self.planned, **({"error_kind": self.error_kind} if self.error_kind else {})}
+                "pushed_members": self.pushed_members, "members_planned": self.planned, **({"error_kind": self.error_kind} if self.error_kind else {}),
+                **({"renamed_coupons": self.renamed_coupons} if self.renamed_coupons else {})}
 
 
 def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progress: Progress | None = None,
@@ -161,16 +163,18 @@ class StorePass:
         refunds = pull.refunds_since(self.client, None if self.full else refund_mark.modified_after)
         if refunds is not None:
             self._count("refunds", sum(len(v) for v in refunds.values()))
-        newest, buffer = since, []
-        for page in pull.order_pages(self.client, since, on_page=self._on_page):
-            self._count("orders", len(page))
-            newest = _newest(page, newest)
-            buffer.extend(page)
-            if len(buffer) >= self.batch_size:
+        newest = since
+        for listing in (pull.order_pages, pull.trashed_order_pages):
+            buffer = []
+            for page in listing(self.client, since, on_page=self._on_page):
+                self._count("orders", len(page))
+                newest = _newest(page, newest)
+                buffer.extend(page)
+                if len(buffer) >= self.batch_size:
+                    self.apply_orders(buffer, refunds)
+                    buffer = []
+            if buffer:
                 self.apply_orders(buffer, refunds)
-                buffer = []
-        if buffer:
-            self.apply_orders(buffer, refunds)
         self._move(bookmark, newest)
         if refunds is not None:
             self._move(refund_mark, started)
@@ -178,10 +182,30 @@ class StorePass:
     def apply_orders(self, orders: list[dict], refunds: dict[int, list[dict]] | None = None) -> None:
         """Apply a batch of order payloads: learn new customers, get refund line
         detail, apply and commit. Used by the pass and by webhook jobs."""
+        orders = self._complete_bare(orders)
+        if not orders:
+            return
         self._learn_customers(orders)
         details = self._refund_details(orders, refunds)
         self.apply("orders", lambda: apply_orders(self.store, orders, refunds_by_order=details, run_id=self.run.id,
                                                   plan=not self.defer_planning))
+
+    def _complete_bare(self, orders: list[dict]) -> list[dict]:
+        """An `order.deleted` delivery carries only `{"id": N}` (real store,
+        10.0.2): the order as the store holds it now (status `trash`, a new
+        date_modified) is fetched instead. One deleted for good (404) is
+        logged and skipped: nothing of it is left to read."""
+        out = []
+        for order in orders:
+            if isinstance(order, dict) and set(order) == {"id"} and isinstance(order["id"], int):
+                try:
+                    order = self.client.get(f"orders/{order['id']}")
+                except RecordNotFound:
+                    log.warning("store %s: order %s was deleted for good; its points stay booked",
+                                self.store.name, order["id"])
+                    continue
+            out.append(order)
+        return out
 
     def _learn_customers(self, orders: list[dict]) -> None:
         """Incremental passes meet new customers through their orders only."""
@@ -242,6 +266,7 @@ class StorePass:
         push_member_status(self.store, self.client, result)
         self.counts.pushed_coupons += result.coupons_pushed + result.coupons_linked
         self.counts.pushed_members += result.members_pushed
+        self.counts.renamed_coupons += result.coupons_renamed
         self.counts.errors.extend(result.errors)
 
     # --- plumbing --------------------------------------------------------------

@@ -13,7 +13,10 @@ from loyalty_sync.models import WebhookEvent, record_audit
 from loyalty_sync.woocommerce.errors import StoreError
 from sync_jobs.cli import webhooks_cli
 
-TOPICS = ("order.created", "order.updated", "customer.created", "customer.updated")
+#: `order.deleted` is the trash (its body is only `{"id": N}`), `order.restored`
+#: its undo (wp-admin's Restore, the whole order): both move points.
+TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored", "customer.created",
+          "customer.updated")
 
 
 def delivery_url(public_base_url: str, store_name: str) -> str:
@@ -63,8 +66,8 @@ def install_webhooks(store, public_url: str, echo=lambda _line: None) -> tuple[l
 @click.option("--url", "public_url", required=True,
               help="This app's public base URL, as the store reaches it, e.g. https://loyalty.example.com")
 def install_command(store_name: str, public_url: str) -> None:
-    """Register order.created/updated and customer.created/updated in the
-    store, delivering to PUBLIC_URL/webhooks/woocommerce/STORE. Safe to run
+    """Register order.created/updated/deleted/restored and
+    customer.created/updated in the store, delivering to PUBLIC_URL/webhooks/woocommerce/STORE. Safe to run
     again: webhooks with the same topic and URL are kept, not duplicated."""
     store = get_store_or_fail(store_name)
     if not store.has_keys:

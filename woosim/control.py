@@ -90,6 +90,12 @@ class Control:
                 else:
                     o["modified"] -= int(body.get("seconds", 3600))
                 return _json({"id": o["id"], "date_modified_gmt": _gmt(o["modified"])})
+        mu = re.fullmatch(r"/orders/(\d+)/untrash", path)
+        if mu and m == "POST":  # wp-admin's "Restore" (no REST route for it)
+            from .orders import untrash_order
+            from .shapes import Ctx, order_json
+            o = untrash_order(st, int(mu.group(1)))
+            return _json(order_json(o, Ctx(st.public_base or "", st.tz)))
         mc = re.fullmatch(r"/coupons/(\d+)", path)
         if mc and m == "DELETE":
             with st.lock:

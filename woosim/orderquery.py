@@ -17,7 +17,9 @@ from .orders import STATUSES
 
 ORDERBY = ["date", "id", "include", "title", "slug", "modified"]
 LIST_STATUSES = ["any", "trash"] + STATUSES
-ANY_EXCLUDES = {"trash", "auto-draft", "checkout-draft"}
+#: `status=any` is every registered order status: a `checkout-draft` (left by
+#: a refused coupon order) is listed, the trash is not (real store, 10.0.2).
+ANY_EXCLUDES = {"trash", "auto-draft"}
 
 
 class VList:
@@ -73,9 +75,8 @@ def parse_filters(state, args) -> dict:
         if s not in LIST_STATUSES:
             raise invalid_param("status", f"status[0] is not one of {', '.join(LIST_STATUSES[:-1])}, and {LIST_STATUSES[-1]}.", "rest_not_in_enum")
         statuses.add(s)
-    if "any" in statuses:
-        statuses.discard("any")
-        statuses |= set(STATUSES) - ANY_EXCLUDES
+    if "any" in statuses:  # `any` wins over the others: `any,trash` lists no trash (real store)
+        statuses = set(STATUSES) - ANY_EXCLUDES
     f["statuses"] = statuses
     return f
 

@@ -409,10 +409,32 @@ def delete_order(state: State, oid, force: bool) -> dict:
         else:
             if o["status"] == "trash":
                 raise ApiError(410, "woocommerce_rest_already_trashed", "The order has already been deleted.")
+            # The answer shows the order as it was; a later GET shows `trash`
+            # and a new date_modified (real store, 10.0.2). Trashing also
+            # saves the order, so `order.updated` fires besides `order.deleted`.
+            before = copy.deepcopy(o)
             o["_pre_trash_status"] = o["status"]
             o["status"] = "trash"
             o["modified"] = state.now()
+            state.emit("order", "updated", o["id"])
+            state.emit("order", "deleted", o["id"])
+            return before
         state.emit("order", "deleted", o["id"])
+        return o
+
+
+def untrash_order(state: State, oid) -> dict:
+    """What wp-admin's "Restore" does (the REST API has no untrash): the status
+    before the trash comes back, the order is saved, `order.restored` fires
+    (with the full order, unlike `order.deleted`)."""
+    with state.lock:
+        o = materialize(state, oid)
+        if o["status"] != "trash":
+            raise ApiError(400, "woosim_not_trashed", "The order is not in the trash.")
+        o["status"] = o.pop("_pre_trash_status", None) or "pending"
+        o["modified"] = state.now()
+        state.emit("order", "restored", o["id"])
+        state.emit("order", "updated", o["id"])
         return o
 
 

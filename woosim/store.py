@@ -399,9 +399,8 @@ class State:
             c["email_restrictions"] = [str(e).strip().lower() for e in body["email_restrictions"]]
         if "date_expires" in body:
             c["expires"] = parse_input_local(body["date_expires"], self.tz)
-        if "date_expires_gmt" in body and body["date_expires_gmt"]:
-            from .timeutil import parse_rest_date
-            c["expires"] = parse_rest_date(body["date_expires_gmt"], self.tz, True)
+        # `date_expires_gmt` is read-only in WooCommerce (no setter): sent on a
+        # create, update or batch it is silently ignored (real store, 10.0.2).
         if "meta_data" in body:
             self.apply_meta(c["meta"], body["meta_data"])
 

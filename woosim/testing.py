@@ -91,6 +91,10 @@ class Control:
         body = {"date_modified_gmt": date_modified_gmt} if date_modified_gmt else {"seconds": seconds or 3600}
         return self._call("POST", f"/orders/{order_id}/backdate", body)
 
+    def untrash_order(self, order_id: int) -> dict:
+        """wp-admin's "Restore" of a trashed order (fires order.restored)."""
+        return self._call("POST", f"/orders/{order_id}/untrash")
+
     def delete_coupon_silently(self, coupon_id: int) -> dict:
         return self._call("DELETE", f"/coupons/{coupon_id}")
 

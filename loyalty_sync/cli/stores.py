@@ -39,9 +39,11 @@ def add_store(name: str, url: str, key: str, secret: str, currency: str) -> None
 
 @stores_cli.command("list")
 def list_stores() -> None:
-    """List stores (never their secrets)."""
+    """List stores (never their secrets), with the installation id that marks
+    the coupons this installation pushed to each (see models/store.py)."""
     for store in db.session.execute(db.select(Store).order_by(Store.name)).scalars():
-        click.echo(f"{store.name}\t{store.url}\tkeys {'set' if store.has_keys else 'not set'}\t{store.currency}")
+        click.echo(f"{store.name}\t{store.url}\tkeys {'set' if store.has_keys else 'not set'}\t{store.currency}"
+                   f"\tinstallation {store.installation_id or '(from before installation ids)'}")
 
 
 def get_store_or_fail(name: str) -> Store:

@@ -1,5 +1,6 @@
 """A WooCommerce store we sync with. The consumer secret and webhook secret are
 write-only for people: nothing renders them back (see admin/ and redaction)."""
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
@@ -23,6 +24,14 @@ class Store(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     verify_tls: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Which installation of loyalty-sync this is, for this store: it goes into
+    #: every reference we write to the store to find our own coupons again,
+    #: so a second installation on the same store (staging next to
+    #: production, a re-install on a fresh database) never adopts or
+    #: overwrites the first one's. Generated once when the store is added;
+    #: stores added before it existed keep "" (their refs as they were pushed).
+    installation_id: Mapped[str] = mapped_column(String(16), default=lambda: new_installation_id(),
+                                                 server_default="")
 
     def __repr__(self) -> str:  # never the secrets
         return f"<Store {self.name} {self.url}>"
@@ -30,6 +39,10 @@ class Store(db.Model):
     @property
     def has_keys(self) -> bool:
         return bool(self.consumer_key and self.consumer_secret)
+
+
+def new_installation_id() -> str:
+    return secrets.token_hex(4)
 
 
 class SyncBookmark(db.Model):

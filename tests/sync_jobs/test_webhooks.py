@@ -102,17 +102,18 @@ def test_signed_delivery_is_stored_once_and_answered_at_once(base):
     assert ignored.status_code == 200 and ignored.json().get("ignored") == "product.updated"
 
 
-def test_webhooks_install_registers_the_four_topics_once(runner, base, sim):
+def test_webhooks_install_registers_the_six_topics_once(runner, base, sim):
+    """order.deleted (the trash) and order.restored too (issue 16: trashed orders kept their points)."""
     for _attempt in range(2):
         result = runner.invoke(args=["webhooks", "install", "--store", "shop", "--url", base + "/"])
         assert result.exit_code == 0, result.output
         assert SECRET not in result.output
-    assert "4 created, 0 kept" in result.output or "0 created, 4 kept" in result.output
-    assert "0 created, 4 kept" in result.output
+    assert "0 created, 6 kept" in result.output
     hooks = sim.state.webhooks.values()
     assert sorted((h["topic"], h["delivery_url"], h["status"]) for h in hooks) == sorted(
         (topic, f"{base}/webhooks/woocommerce/shop", "active")
-        for topic in ("order.created", "order.updated", "customer.created", "customer.updated"))
+        for topic in ("order.created", "order.updated", "order.deleted", "order.restored", "customer.created",
+                      "customer.updated"))
     assert all(h["secret"] == SECRET for h in hooks)
     pings = wait_for(lambda: [d for d in sim.control.webhook_deliveries() if d["topic"] == "ping"], 5, message="pings")
-    assert len(pings) == 4 and all(p["status_code"] == 200 for p in pings)
+    assert len(pings) == 6 and all(p["status_code"] == 200 for p in pings)
