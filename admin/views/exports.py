@@ -14,6 +14,7 @@ from admin.views import all_stores
 from admin.views.members import member_query
 from loyalty_sync.csv_safety import SafeWriter
 from loyalty_sync.extensions import db
+from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import LedgerEntry, Member, Store
 
 CHUNK = 1000
@@ -95,4 +96,4 @@ class ExportView(SecureBaseView):
     @expose("/ledger.csv")
     def ledger_csv(self):
         raw = request.args.get("store", "")
-        return _download("ledger", _csv_stream(LEDGER_COLUMNS, _ledger_rows(int(raw) if raw.isdigit() else None)))
+        return _download("ledger", _csv_stream(LEDGER_COLUMNS, _ledger_rows(parse_db_int(raw, minimum=1))))
