@@ -61,8 +61,14 @@ def _init_login(app: Flask) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def _load(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def _load(session_id: str):
+        """ "<id>:<session version>" (User.get_id): a session made before the
+        user's last logout, password or role change names an old version."""
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18 or len(version) > 18:
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and (user.session_version or 0) == int(version) else None
 
     manager.init_app(app)
 

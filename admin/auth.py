@@ -17,6 +17,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from admin.security import LoginRefused, authenticate
+from loyalty_sync.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,11 @@ def make_auth_blueprint(limiter: Limiter) -> Blueprint:
         return render_template("loyalty/login.html", email="")
 
     def logout():
+        """Ends every session of the account, not only this cookie: a copy
+        of it (another tab, a stolen cookie) stops working too."""
+        if current_user.is_authenticated:
+            current_user.end_sessions()
+            db.session.commit()
         logout_user()
         flash("You are logged out.", "info")
         return redirect(url_for("auth.login"))

@@ -4,7 +4,9 @@
   still spends one hash verification, so timing does not reveal accounts.
 - Repeated failed logins lock the *account* for a growing time
   (`lockout_seconds`), on top of the per-IP rate limit on the login POST
-  (Flask-Limiter, see `admin.auth`).
+  (Flask-Limiter, see `admin.auth`). The attempt counter is claimed
+  atomically before any password is verified, and a locked account is
+  refused with the same words as an unknown one.
 - `SecureMixin` is the base of every view: anonymous people are sent to the
   login page, and any request that could change something (a POST, or an
   endpoint listed in `write_endpoints`) needs the `admin` role, else 403.
@@ -50,9 +52,10 @@ def lockout_seconds(failed_logins: int) -> int:
 def locked_for(user: User, now: datetime | None = None) -> int:
     """Seconds the account is still locked (0: it may try now)."""
     now = now or datetime.now(timezone.utc)
-    if not user.last_failed_at:
+    lock = lockout_seconds(user.failed_logins or 0)
+    if not user.last_failed_at or not lock:  # (a parallel attempt's stamp may be later than our `now`)
         return 0
-    until = user.last_failed_at + timedelta(seconds=lockout_seconds(user.failed_logins or 0))
+    until = user.last_failed_at + timedelta(seconds=lock)
     return max(0, int((until - now).total_seconds() + 0.999))
 
 
@@ -60,22 +63,30 @@ class LoginRefused(Exception):
     """Why a login did not succeed, in words safe to show (never which part was wrong)."""
 
 
+# One answer for every refusal: an unknown email, a wrong password and a locked
+# account look the same, so the login form does not tell which accounts exist.
+REFUSED = "Wrong email or password. After repeated failures an account is locked for a few minutes."
+# How often a login re-reads the counters when parallel attempts keep changing them.
+_CLAIM_TRIES = 50
+
+
 def authenticate(email: str, password: str, now: datetime | None = None) -> User:
-    """The user for these credentials, or LoginRefused. Commits the counters."""
+    """The user for these credentials, or LoginRefused. Commits the counters.
+
+    The attempt is counted *before* the password is verified, by a
+    compare-and-set on the user row (`_claim_attempt`): of N parallel wrong
+    passwords exactly the free attempts are verified and counted, the rest
+    find the account locked (a read-then-write let 13 of 20 through and
+    lost updates, issue 17). A correct password then resets the counter.
+    """
     now = now or datetime.now(timezone.utc)
     email = (email or "").strip().lower()
     user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
-    if user is None:
-        _verify(_DUMMY_HASH, password)
-        raise LoginRefused("Wrong email or password.")
-    wait = locked_for(user, now)
-    if wait:
-        raise LoginRefused(f"Too many failed attempts for this account; try again in {_human(wait)}.")
+    if user is None or not _claim_attempt(user, now):
+        _verify(_DUMMY_HASH, password)  # the same time spent for unknown, locked and known accounts
+        raise LoginRefused(REFUSED)
     if not _verify(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        user.last_failed_at = now
-        db.session.commit()
-        raise LoginRefused("Wrong email or password.")
+        raise LoginRefused(REFUSED)  # already counted by the claim
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -83,6 +94,30 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
     user.last_login_at = now
     db.session.commit()
     return user
+
+
+def _claim_attempt(user: User, now: datetime) -> bool:
+    """Count one attempt unless the account is locked; True if this request may
+    verify the password. An UPDATE ... WHERE the counters are still what we
+    read: if a parallel attempt changed them first, read again and re-decide."""
+    for _ in range(_CLAIM_TRIES):
+        db.session.refresh(user)
+        if locked_for(user, now):
+            db.session.rollback()
+            return False
+        seen_count, seen_at = user.failed_logins, user.last_failed_at
+        claimed = db.session.execute(
+            db.update(User)
+            .where(User.id == user.id,
+                   User.failed_logins.is_(None) if seen_count is None else User.failed_logins == seen_count,
+                   User.last_failed_at.is_(None) if seen_at is None else User.last_failed_at == seen_at)
+            .values(failed_logins=(seen_count or 0) + 1, last_failed_at=now)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if claimed == 1:
+            db.session.refresh(user)
+            return True
+    return False
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -9,12 +9,14 @@ import os
 from flask import Flask
 
 from loyalty_sync.extensions import db, migrate
+from loyalty_sync.int_bounds import DbIntConverter
 from loyalty_sync.settings import default_config
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("LOYALTY_INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters["int"] = DbIntConverter  # before any route: ids beyond the columns are 404
     app.config.from_mapping(default_config(app.instance_path))
     app.config.from_prefixed_env("LOYALTY")
     if test_config:
@@ -30,7 +32,31 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     _register_parts(app)
+    _register_bad_input_safety_net(app)
     return app
+
+
+def _register_bad_input_safety_net(app: Flask) -> None:
+    """Input the checks missed and the database refuses (a number out of range,
+    nesting too deep to parse) is the client's error: 400 in the shape of the
+    part it came to, logged, never a 500. The checks (`int_bounds`) come first;
+    this only keeps a missed one from becoming a 500."""
+    from flask import jsonify, render_template, request
+    from sqlalchemy.exc import DataError
+
+    def _bad_input(error):
+        db.session.rollback()
+        app.logger.warning("bad input refused on %s %s: %s", request.method, request.path, type(error).__name__)
+        message = "A value in the request is out of range or malformed."
+        if request.path.startswith("/admin"):
+            return render_template("loyalty/error.html", code=400, title="Bad request", message=message), 400
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"code": "invalid_request", "message": message, "field": None}}), 400
+        return jsonify({"error": message}), 400
+
+    app.register_error_handler(DataError, _bad_input)
+    app.register_error_handler(OverflowError, _bad_input)
+    app.register_error_handler(RecursionError, _bad_input)
 
 
 def _register_parts(app: Flask) -> None:

@@ -13,7 +13,6 @@ Every list can become a coupon campaign in one step (`campaign_for`).
 """
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -22,6 +21,7 @@ from typing import TextIO
 from dateutil.relativedelta import relativedelta
 
 from loyalty_sync.engine.tiers import tier_for_metric, tier_metric, tier_rank
+from loyalty_sync.csv_safety import SafeDictWriter
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store
 from loyalty_sync.order_facts import facts_from_row
@@ -153,7 +153,7 @@ def campaign_for(store: Store, kind: str, rows: list[dict], *, discount_type: st
 def write_csv(rows: list[dict], out: TextIO | None = None) -> str:
     buffer = out or io.StringIO()
     fields = list(CSV_FIELDS) + sorted({k for r in rows for k in r} - set(CSV_FIELDS))
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+    writer = SafeDictWriter(buffer, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow(row)

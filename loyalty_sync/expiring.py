@@ -8,7 +8,6 @@ they fall due; this report shows them before, so nothing is hidden.
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
@@ -16,6 +15,7 @@ from typing import TextIO
 
 from loyalty_sync.books import load_books
 from loyalty_sync.engine.expiry import expiry_lines
+from loyalty_sync.csv_safety import SafeDictWriter
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Store
 from loyalty_sync.program_versions import current_program
@@ -71,7 +71,7 @@ def expiring_points(store: Store, now: datetime | None = None, days: int = 30) -
 def write_csv(rows: list[ExpiringRow], out: TextIO | None = None) -> str:
     """The report as CSV (header + one line per member); returns the text."""
     buffer = out or io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    writer = SafeDictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow(asdict(row))

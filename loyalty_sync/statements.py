@@ -2,6 +2,7 @@
 balance. One function feeds `members show`, the admin's member page and
 exports, so they can never disagree."""
 from loyalty_sync.extensions import db
+from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Badge, Coupon, LedgerEntry, Member, Store
 
 
@@ -9,7 +10,10 @@ def find_member(store: Store, ref: str) -> Member | None:
     """A member by email (case-insensitive) or by the store's customer id."""
     query = db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None))
     if ref.isdigit():
-        query = query.where(Member.customer_id == int(ref))
+        customer_id = parse_db_int(ref)
+        if customer_id is None:  # more digits than any customer id: nobody (PostgreSQL would raise)
+            return None
+        query = query.where(Member.customer_id == customer_id)
     else:
         query = query.where(Member.email == ref.strip().lower())
     return db.session.execute(query.order_by(Member.customer_id.is_(None), Member.id).limit(1)).scalar_one_or_none()

@@ -308,6 +308,15 @@ def _docs_page(api: Api):
     return docs
 
 
+def rate_limit_storage_uri(config) -> str:
+    """Where the API's rate-limit counters live: the app's one
+    `LOYALTY_RATELIMIT_STORAGE_URI` (README), unless the storefront is given
+    its own. `memory://` counts per process: the Procfile runs one web
+    process for that reason; several processes need a shared storage."""
+    return (config.get("STOREFRONT_RATELIMIT_STORAGE_URI") or config.get("RATELIMIT_STORAGE_URI")
+            or "memory://")
+
+
 def init_api(app: Flask) -> Api:
     config = app.config
     config.setdefault("STOREFRONT_API_TITLE", "loyalty-sync storefront API")
@@ -326,7 +335,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     blp = make_blueprint()
 
-    limiter = Limiter(key_func=_rate_key, storage_uri=config.get("STOREFRONT_RATELIMIT_STORAGE_URI", "memory://"),
+    limiter = Limiter(key_func=_rate_key, storage_uri=rate_limit_storage_uri(config),
                       headers_enabled=False, strategy="fixed-window")
     limiter.limit(_rate_limit_value, key_func=_rate_key, on_breach=_breach)(blp)
     limiter.init_app(app)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from loyalty_sync.int_bounds import DB_INT_MAX
+
 
 class ErrorDetail(ma.Schema):
     code = fields.String(required=True, metadata={"description": "machine-readable, e.g. not_enough_points"})
@@ -178,8 +180,8 @@ _MONEY = {"minimum": 0, "maximum": 10_000_000}
 
 
 class CartLine(ma.Schema):
-    product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    variation_id = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=DB_INT_MAX))
+    variation_id = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=DB_INT_MAX))
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
     total = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, max=10_000_000),
                            metadata={"description": "the line total after discounts, without tax", **_MONEY})

@@ -33,6 +33,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from loyalty_sync.extensions import db
+from loyalty_sync.int_bounds import fits_db_int
 from loyalty_sync.models import Store, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,16 @@ def _error(status: int, message: str):
     response = jsonify({"error": message})
     response.status_code = status
     return response
+
+
+def _rejected(store: Store, topic: str, reason: str):
+    """A correctly signed delivery we can never use. Answered 200 with the
+    reason, not 4xx: WooCommerce counts every non-2xx answer as a failed
+    delivery and disables the webhook after 5 in a row
+    (class-wc-webhook.php, `failed_delivery`), which would lose the good
+    deliveries that follow. Logged, so the shop owner can see it."""
+    log.warning("signed webhook %r for %s rejected: %s", topic[:60], store.name, reason)
+    return jsonify({"ok": False, "rejected": reason})
 
 
 def signature_of(secret: str, raw: bytes) -> str:
@@ -119,11 +130,16 @@ def woocommerce(store_name: str):
         return jsonify({"ok": True, "ignored": topic[:60]})
     try:
         payload = json.loads(raw)
+        modified = dedupe_key(payload, request.headers.get("X-WC-Webhook-Delivery-ID", "")[:100]) \
+            if isinstance(payload, dict) else ""
     except (ValueError, UnicodeDecodeError):
-        return _error(400, "body is not JSON")
+        return _rejected(store, topic, "body is not JSON")
+    except RecursionError:
+        return _rejected(store, topic, "body is nested too deeply")
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), int) or payload["id"] <= 0:
-        return _error(400, "body is not a WooCommerce resource (no id)")
-    modified = dedupe_key(payload, request.headers.get("X-WC-Webhook-Delivery-ID", "")[:100])
+        return _rejected(store, topic, "body is not a WooCommerce resource (no id)")
+    if not fits_db_int(payload["id"]):
+        return _rejected(store, topic, "resource id out of range")
 
     event = WebhookEvent(store_id=store.id, topic=topic[:60], resource=resource, resource_id=payload["id"],
                          modified=modified, payload=payload, attempts=0, error="")

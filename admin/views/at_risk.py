@@ -18,11 +18,14 @@ from loyalty_sync import at_risk
 from loyalty_sync.campaigns import CampaignError
 from loyalty_sync.engine.program import DISCOUNT_TYPES
 from loyalty_sync.extensions import db
+from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import record_audit
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
 SHOWN = 1000
+MAX_EXPIRES_DAYS = 3650
+MAX_AMOUNT = Decimal(10) ** 9  # coupon amounts are Numeric(14, 2); far above any coupon
 TITLES = {"tier": "About to drop a tier", "expiry": "Points expiring soon", "churn": "Churn risk (RFM at risk)"}
 
 
@@ -75,7 +78,9 @@ class AtRiskView(SecureBaseView):
         discount_type = request.form.get("discount_type", "fixed_cart")
         try:
             amount = Decimal((request.form.get("amount") or "").strip())
-            expires = int(request.form.get("expires_days") or 30)
+            expires = parse_db_int(request.form.get("expires_days") or 30, minimum=1, maximum=MAX_EXPIRES_DAYS)
+            if expires is None or not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+                raise ValueError("out of range")
         except (InvalidOperation, ValueError):
             flash("Enter the coupon amount as a number and the validity in whole days.", "error")
             return redirect(back)

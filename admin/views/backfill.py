@@ -25,6 +25,7 @@ from flask_admin import expose
 from admin.security import SecureBaseView, actor
 from admin.views import all_stores, selected_store
 from loyalty_sync.extensions import db
+from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Store, SyncBookmark, SyncRun, record_audit
 from loyalty_sync.woocommerce import StoreError
 
@@ -144,7 +145,8 @@ class BackfillView(SecureBaseView):
 
     def _store(self) -> Store | None:
         raw = request.form.get("store", "")
-        return db.session.get(Store, int(raw)) if raw.isdigit() else None
+        store_id = parse_db_int(raw, minimum=1)
+        return db.session.get(Store, store_id) if store_id is not None else None
 
     @expose("/dry-run", methods=["POST"])
     def dry_run(self):

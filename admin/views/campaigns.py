@@ -31,6 +31,7 @@ from admin.security import SecureBaseView, actor
 from admin.views import all_stores, selected_store
 from loyalty_sync import campaigns as service
 from loyalty_sync.extensions import db
+from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Store, record_audit
 from loyalty_sync.segments import SEGMENTS, RfmThresholds, store_segments
 
@@ -117,10 +118,11 @@ def parse_form(form) -> tuple[dict, dict, dict]:
     for name in ("min_points", "max_points"):
         raw = values[name]
         if raw:
-            if raw.lstrip("-").isdigit():
-                member_filter[name] = int(raw)
+            points = parse_db_int(raw)
+            if points is not None:
+                member_filter[name] = points
             else:
-                errors[name] = "Enter a whole number of points."
+                errors[name] = "Enter a whole number of points (at most 2147483647)."
     if "min_points" in member_filter and "max_points" in member_filter and \
             member_filter["max_points"] < member_filter["min_points"]:
         errors["max_points"] = "The highest balance must not be below the lowest."
@@ -141,6 +143,9 @@ def parse_form(form) -> tuple[dict, dict, dict]:
         if not value.is_finite():
             errors[name] = f"'{values[name]}' is not a number."
             return None
+        if abs(value) >= MAX_AMOUNT:
+            errors[name] = "That amount is too large."
+            return None
         return value
 
     amount = number("amount")
@@ -151,10 +156,10 @@ def parse_form(form) -> tuple[dict, dict, dict]:
         errors["minimum_amount"] = "Cannot be negative."
     expires_days = None
     if values["expires_days"]:
-        if values["expires_days"].isdigit() and int(values["expires_days"]) >= 1:
-            expires_days = int(values["expires_days"])
-        else:
-            errors["expires_days"] = "A whole number of days, at least 1 (empty: the coupon never expires)."
+        expires_days = parse_db_int(values["expires_days"], minimum=1, maximum=MAX_EXPIRES_DAYS)
+        if expires_days is None:
+            errors["expires_days"] = (f"A whole number of days from 1 to {MAX_EXPIRES_DAYS} "
+                                      "(empty: the coupon never expires).")
     if len(values["name"]) > 200:
         errors["name"] = "200 characters at most."
     args = {"discount_type": values["discount_type"], "amount": amount, "segment": values["segment"],
@@ -163,6 +168,8 @@ def parse_form(form) -> tuple[dict, dict, dict]:
     return values, errors, args
 
 
+MAX_EXPIRES_DAYS = 3650
+MAX_AMOUNT = Decimal(10) ** 9  # coupon amounts are Numeric(14, 2); far above any coupon
 DEFAULT_VALUES = {"name": "", "segment": "at_risk", "tier": "", "vip": "", "min_points": "", "max_points": "",
                   "discount_type": "percent", "amount": "10", "minimum_amount": "0", "expires_days": "30", "push": "1"}
 

@@ -3,7 +3,6 @@ keyset-paged chunks and written as they come, so 100k members never sit in
 memory (and the response starts at once)."""
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime, timezone
 
@@ -13,7 +12,9 @@ from flask_admin import expose
 from admin.security import SecureBaseView
 from admin.views import all_stores
 from admin.views.members import member_query
+from loyalty_sync.csv_safety import SafeWriter
 from loyalty_sync.extensions import db
+from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import LedgerEntry, Member, Store
 
 CHUNK = 1000
@@ -28,26 +29,12 @@ def _iso(value) -> str:
     return value.isoformat() if value else ""
 
 
-def _safe(value) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ is read as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
-
-
 def _csv_stream(header, rows):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow(row)
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -109,4 +96,4 @@ class ExportView(SecureBaseView):
     @expose("/ledger.csv")
     def ledger_csv(self):
         raw = request.args.get("store", "")
-        return _download("ledger", _csv_stream(LEDGER_COLUMNS, _ledger_rows(int(raw) if raw.isdigit() else None)))
+        return _download("ledger", _csv_stream(LEDGER_COLUMNS, _ledger_rows(parse_db_int(raw, minimum=1))))

@@ -13,6 +13,7 @@ from admin.security import SecureBaseView, actor
 from admin.views import all_stores
 from loyalty_sync import member_actions
 from loyalty_sync.extensions import db
+from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, VipPeriod
 from loyalty_sync.statements import member_statement
 
@@ -30,18 +31,14 @@ SORTS = {
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
+    return parse_db_int(request.args.get(name, ""))
 
 
 def member_query(args) -> tuple:
     """The filtered query (without order and paging) for the list and the CSV export."""
     query = db.select(Member).where(Member.merged_into_id.is_(None))
     store_id = args.get("store", "")
-    if store_id.isdigit():
+    if parse_db_int(store_id, minimum=1) is not None:
         query = query.where(Member.store_id == int(store_id))
     q = (args.get("q") or "").strip().lower()
     if q:
@@ -62,8 +59,9 @@ def member_query(args) -> tuple:
         query = query.where(Member.vip.is_(vip == "yes"))
     for name, op in (("min_points", "__ge__"), ("max_points", "__le__")):
         raw = (args.get(name) or "").strip()
-        if raw.lstrip("-").isdigit():
-            query = query.where(getattr(Member.points, op)(int(raw)))
+        points = parse_db_int(raw)
+        if points is not None:
+            query = query.where(getattr(Member.points, op)(points))
     return query
 
 

@@ -21,6 +21,7 @@ from admin.security import SecureBaseView, actor
 from admin.views import all_stores, selected_store
 from loyalty_sync import reconcile as reconcile_service
 from loyalty_sync.extensions import db
+from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Store, SyncRun, record_audit
 from loyalty_sync.woocommerce import StoreError
 
@@ -79,8 +80,8 @@ class ReconcileView(SecureBaseView):
                            last=last_run_per_store(stores), kinds=reconcile_service.KINDS)
 
     def _act(self, fix: bool):
-        store = db.get_or_404(Store, int(request.form.get("store", "0") or 0)) \
-            if (request.form.get("store") or "").isdigit() else None
+        store_id = parse_db_int(request.form.get("store"), minimum=1)
+        store = db.get_or_404(Store, store_id) if store_id is not None else None
         if store is None:
             flash("Pick a store.", "error")
             return redirect(url_for(".index"))

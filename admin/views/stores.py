@@ -3,7 +3,11 @@ connection, start a sync, and see what to register for webhooks.
 
 The consumer secret and the webhook secret are write-only: the form never
 renders them back (a password field without value), the list says only "set"
-or "not set", and an empty field on edit keeps the stored secret.
+or "not set", and an empty field on edit keeps the stored secret — but only
+while the URL and the consumer key stay as they were: the secret is sent to
+the address it was entered for and to no other (`_secret_needed_again`).
+"Test connection" answers in fixed words per kind of failure, never with what
+the remote host said (`store_connection.connection_test_message`).
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from admin.security import SecureModelView, actor
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
 from loyalty_sync.program_versions import ensure_program
+from loyalty_sync.store_connection import checked_store_info, client_for, connection_test_message
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,16 @@ def _webhooks(view, context, model, name):
     state = "secret set" if model.webhook_secret else "no secret"
     return Markup(f'<div class="small"><span class="badge badge-{"success" if model.webhook_secret else "warning"}">'
                   f'{state}</span><br><code>{escape(webhook_url(model))}</code></div>')
+
+
+def _secret_needed_again(form, stored: Store) -> bool:
+    """Keeping the stored consumer secret (empty field) is allowed only when it
+    would go to the same place: same URL, same consumer key."""
+    if (form.new_consumer_secret.data or "").strip() or not stored.consumer_secret:
+        return False
+    same_url = (form.url.data or "").strip().rstrip("/") == (stored.url or "").rstrip("/")
+    same_key = (form.consumer_key.data or "").strip() == (stored.consumer_key or "").strip()
+    return not (same_url and same_key)
 
 
 class StoreView(SecureModelView):
@@ -103,6 +118,16 @@ class StoreView(SecureModelView):
 
     # --- saving: secrets are write-only -----------------------------------------------
 
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        stored = getattr(form, "_obj", None)
+        if valid and isinstance(stored, Store) and _secret_needed_again(form, stored):
+            form.new_consumer_secret.errors = list(form.new_consumer_secret.errors) + [
+                "The URL or consumer key changed: enter the consumer secret again. A stored secret is only "
+                "ever sent to the address it was entered for."]
+            return False
+        return valid
+
     def on_model_change(self, form, model, is_created):
         new_secret = (form.new_consumer_secret.data or "").strip()
         if new_secret:
@@ -128,18 +153,18 @@ class StoreView(SecureModelView):
 
     @expose("/<int:store_id>/test", methods=["POST"])
     def test_connection(self, store_id: int):
-        from loyalty_sync.woocommerce import StoreClient, StoreError
+        from loyalty_sync.woocommerce import StoreError
 
         store = db.get_or_404(Store, store_id)
         if not store.has_keys:
             flash(f"{store.name}: enter the consumer key and secret first.", "error")
             return redirect(url_for(".index_view"))
         try:
-            with StoreClient(store.url, store.consumer_key, store.consumer_secret, max_attempts=2,
-                             timeout=15) as client:
-                info = client.store_info(require_modified_after=True)
+            with client_for(store, max_attempts=2, timeout=15) as client:
+                info = checked_store_info(client.store_info(require_modified_after=True))
         except StoreError as error:
-            flash(f"{store.name}: connection failed. {error}", "error")
+            log.warning("connection test of store %s failed: %s", store.id, error)
+            flash(f"{store.name}: connection failed: {connection_test_message(error)}", "error")
         else:
             before = {"wc_version": store.wc_version, "currency": store.currency}
             store.wc_version = info.version

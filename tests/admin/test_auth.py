@@ -36,15 +36,62 @@ def test_repeated_failures_lock_the_account_for_a_growing_time(app, admin_user):
     db.session.refresh(admin_user)
     assert admin_user.failed_logins == FREE_ATTEMPTS
     # Even the right password is refused while the account is locked.
+    # The words are those of an unknown account (issue 17: "Too many failed attempts" told that it exists).
     response = login(client, "admin@example.com", ADMIN_PASSWORD)
     assert response.status_code == 401
-    assert "Too many failed attempts" in response.get_data(as_text=True)
+    unknown = login(app.test_client(), "nobody@example.com", ADMIN_PASSWORD)
+    assert _flash(response) == _flash(unknown) and "Wrong email or password" in _flash(response)
     # Once the lock has passed, the right password works and resets the counter.
     admin_user.last_failed_at = datetime.now(timezone.utc) - timedelta(minutes=20)
     db.session.commit()
     assert login(client, "admin@example.com", ADMIN_PASSWORD).status_code == 302
     db.session.refresh(admin_user)
     assert admin_user.failed_logins == 0 and admin_user.last_login_at is not None
+
+
+def _flash(response) -> str:
+    import re
+
+    return " ".join(re.findall(r'class="alert[^"]*"[^>]*>(.*?)</div>', response.get_data(as_text=True), re.S))
+
+
+def test_parallel_wrong_passwords_verify_only_the_free_attempts(app, admin_user, monkeypatch):
+    """Issue 17: 20 parallel wrong passwords got 13 verifications (limit 5) and
+    the counter ended at 3. Real parallel requests, one client each."""
+    import threading
+
+    import admin.security as security
+
+    app.config.update(ADMIN_LOGIN_RATE_LIMIT="1000 per minute", ADMIN_LOGIN_ACCOUNT_RATE_LIMIT="1000 per minute")
+    verified, real_verify, lock = [], security._verify, threading.Lock()
+
+    def counting_verify(password_hash, password):
+        if password_hash != security._DUMMY_HASH:
+            with lock:
+                verified.append(password)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(security, "_verify", counting_verify)
+    clients = [app.test_client() for _ in range(20)]
+    tokens = [csrf_token(c.get("/admin/login/").get_data(as_text=True)) for c in clients]
+    start, statuses = threading.Barrier(len(clients)), []
+
+    def attempt(client, token, n):
+        start.wait()
+        response = client.post("/admin/login/", data={"email": "admin@example.com", "password": f"guess {n}",
+                                                      "csrf_token": token})
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt, args=(c, t, n)) for n, (c, t) in enumerate(zip(clients, tokens, strict=True))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [401] * len(clients)
+    assert len(verified) == FREE_ATTEMPTS
+    db.session.expire_all()
+    assert db.session.get(User, admin_user.id).failed_logins == FREE_ATTEMPTS
 
 
 def test_login_posts_are_rate_limited_per_address(app, admin_user):

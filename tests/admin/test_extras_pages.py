@@ -487,3 +487,18 @@ def test_a_long_send_stops_in_time_and_finish_issuing_completes_it(app, admin_cl
     coupons = _campaign_coupons(campaign.id)
     assert campaign.status == "pushing" and campaign.issued == len(coupons) == campaign.total
     assert len({c.member_id for c in coupons}) == len(coupons)  # one each
+
+
+def test_the_at_risk_csv_viewers_download_carries_no_formula(viewer_client):
+    """Issue 17: the at-risk CSV wrote a member named =HYPERLINK(...) as a formula."""
+    store = make_store()
+    make_member(store, "evil@example.com", ["120.00"], first_name='=HYPERLINK("http://evil.example","x")',
+                last_name="-1+cmd", days_ago=350)
+    response = viewer_client.get(f"/admin/at-risk/at-risk.csv?store={store.id}&kind=expiry&days=30")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert any("evil@example.com" in row for row in table[1:])
+    cells = [cell for row in table for cell in row]
+    assert any(cell.startswith("'=HYPERLINK") for cell in cells)
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+    assert not any(cell.startswith("-") and not cell.lstrip("-").isdigit() for cell in cells)
