@@ -165,3 +165,29 @@ def _finished_pass(store_id: int, after: int = 1):
     """The `after`-th finished pass of the store (the killed one, closed as `interrupted`, not counted)."""
     done = _finished_passes(store_id)
     return done[after - 1] if len(done) >= after else None
+
+
+def _waiting_pass_jobs() -> list[tuple]:
+    db.session.rollback()
+    return db.session.execute(text(
+        "SELECT id, args, priority, scheduled_at IS NOT NULL FROM procrastinate_jobs "
+        "WHERE task_name = 'loyalty.pass' AND status = 'todo' ORDER BY id")).all()
+
+
+def test_a_follow_up_merges_into_the_waiting_job_and_a_full_pass_makes_it_full(app):
+    from sync_jobs.tasks import MAX_JOB_ATTEMPTS, defer_pass, follow_up
+
+    with WooSimServer() as sim:
+        store = add_store("shop", sim)
+        # nothing waits: the follow-up is a new job, later and at a lower priority than fresh jobs
+        assert "to retry in 2s as job" in follow_up("pass", store.id, 0, "store down", kind="manual", full=False)
+        [(job_id, args, priority, delayed)] = _waiting_pass_jobs()
+        assert args == {"store_id": store.id, "kind": "manual", "full": False, "attempt": 1}
+        assert priority < 0 and delayed
+        # a job waits already: merged into it, and a full pass's follow-up makes it full
+        assert "merged" in follow_up("pass", store.id, 1, "killed", wait=False, kind="full", full=True)
+        [(same_id, args, _, _)] = _waiting_pass_jobs()
+        assert same_id == job_id and args["full"] is True and args["kind"] == "full"
+        assert defer_pass(store.id) is None  # still one waiting job per store
+        assert "given up" in follow_up("pass", store.id, MAX_JOB_ATTEMPTS - 1, "again", kind="manual", full=False)
+        assert len(_waiting_pass_jobs()) == 1
