@@ -9,9 +9,39 @@ a small sync pool in web processes and commands that only defer jobs
 deferrer uses the same ones:
 
 - `lock` "store-<id>": jobs touching one store (passes, webhook batches,
-  upkeep) never run at the same time, on any worker;
+  upkeep) never run at the same time, on any worker (Procrastinate allows
+  one `doing` job per lock and starts none of the others meanwhile);
 - `queueing_lock` "<kind>-<id>": at most one job of a kind per store waits in
-  the queue, so nothing piles up behind a slow or unreachable store.
+  the queue (a unique index over `todo` jobs), so nothing piles up behind a
+  slow or unreachable store.
+
+Why no job ever goes back from `doing` to `todo`: Procrastinate's retry
+(`procrastinate_retry_job_v2`) and the usual stalled-job recovery
+(`retry_job`) do exactly that, keeping the queueing lock; when a newer job of
+the same kind was queued meanwhile (the next delivery, a "sync now") the
+update violates `procrastinate_jobs_queueing_lock_idx_v1`, the old job stays
+`doing` holding "store-<id>", the queued one can never start, and every
+recovery fails the same way: the store is deadlocked for good.
+
+So store jobs merge instead. They carry nothing but the store id (and, for
+passes, the kind and whether it is full): any job of a kind does all that is
+pending for the store. Hence (`sync_jobs.tasks`):
+
+- no Procrastinate retry strategy on store jobs; a transient failure ends
+  the job (it succeeds, saying "to retry") and `follow_up` defers the next
+  attempt with a back-off (2, 4, ... 32 s, priority -1 so a waiting retry
+  never holds up a fresh job of the store), or, when a job of that kind is
+  already queued, leaves the work to it (a full pass makes it full);
+- a stalled job (its worker stopped sending heartbeats: SIGKILL, a machine
+  gone) is replaced the same way, then closed as `failed` with
+  `finish_job`, which releases "store-<id>". Replacement first, so a
+  recovery killed in between finds the job again and merges into its own
+  replacement; several workers recovering at once are harmless;
+- the PostgreSQL advisory lock a pass holds (`sync_jobs.locks`, which also
+  keeps command-line passes apart) belongs to a session: the server frees
+  it when the dead worker's connection closes;
+- after MAX_JOB_ATTEMPTS the follow-ups stop: the periodic fan-out queues
+  due passes and webhook jobs for pending events every tick anyway.
 """
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import procrastinate
+from procrastinate import jobs as queue_jobs, utils as queue_utils
 from flask import Flask, current_app, has_app_context
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import func
@@ -44,10 +44,6 @@ log = logging.getLogger(__name__)
 MAX_EVENT_ATTEMPTS = 8          # then the event is left (with its error) to the scheduled pass
 EVENT_BATCH = 500               # events handled per webhook job
 PASS_KINDS = ("scheduled", "manual", "full")
-
-
-class RetryLater(Exception):
-    """The job should run again later (store unreachable, store busy): Procrastinate backs off."""
 
 
 # --- the Flask app the jobs run in -------------------------------------------------------------
@@ -408,9 +404,13 @@ def _aware(value: datetime) -> datetime:
 
 
 # === Procrastinate (PostgreSQL) =====================================================================
-# Transient failures (store unreachable / 5xx / 429, store locked by a command-line pass) are
-# retried with exponential backoff: 2, 4, 8, 16, 32 s.
-RETRY = procrastinate.RetryStrategy(max_attempts=6, exponential_wait=2, retry_exceptions=[RetryLater])
+# Store jobs are never moved back from `doing` to `todo` (Procrastinate's retry would collide with a
+# job of the same kind queued meanwhile, see sync_jobs/queue.py): a transient failure (store
+# unreachable / 5xx / 429, store locked by a command-line pass) ends the job and queues its follow-up,
+# 2, 4, 8, 16, 32 s later, or merges into the job of that kind already queued.
+MAX_JOB_ATTEMPTS = 6      # then the periodic fan-out takes over (passes, pending events); upkeep: the next day
+RETRY_PRIORITY = -1       # a delayed follow-up never holds up a fresh job of its store (Procrastinate runs
+                          # jobs of one lock by priority, then id, whatever their scheduled time)
 
 _worker_settings = {"interval": 300, "tick": 60, "stalled_seconds": 30}
 
@@ -419,8 +419,13 @@ def configure_worker_settings(**values) -> None:
     _worker_settings.update(values)
 
 
-@queue_app.task(name="loyalty.pass", retry=RETRY)
-def pass_job(store_id: int, kind: str = "scheduled", full: bool = False) -> str:
+def retry_delay(attempt: int) -> int:
+    """Seconds before follow-up number `attempt` (1, 2, ...) runs."""
+    return 2 ** attempt
+
+
+@queue_app.task(name="loyalty.pass")
+def pass_job(store_id: int, kind: str = "scheduled", full: bool = False, attempt: int = 0) -> str:
     with app_context():
         try:
             run = sync_store(store_id, kind=kind, full=full)
@@ -428,37 +433,38 @@ def pass_job(store_id: int, kind: str = "scheduled", full: bool = False) -> str:
             if kind == "scheduled":  # the pass running now does the work
                 log.info("scheduled pass of store #%s skipped: another pass is running", store_id)
                 return "skipped: busy"
-            raise RetryLater(f"store #{store_id} is busy") from None
+            return follow_up("pass", store_id, attempt, f"store #{store_id} is busy", kind=kind, full=full)
         if run is None:
             return "skipped"
         if run.status == "failed" and (run.counts or {}).get("error_kind") not in PERMANENT_ERRORS:
-            raise RetryLater(f"pass of store #{store_id} failed: {redact(run.error)[:200]}")
+            return follow_up("pass", store_id, attempt, f"pass of store #{store_id} failed: {redact(run.error)[:200]}",
+                             kind=kind, full=full)
         return f"{run.status} (sync run {run.id})"
 
 
-@queue_app.task(name="loyalty.webhooks", retry=RETRY)
-def webhook_job(store_id: int) -> str:
+@queue_app.task(name="loyalty.webhooks")
+def webhook_job(store_id: int, attempt: int = 0) -> str:
     with app_context():
         try:
             outcome = process_webhook_events(store_id)
         except StoreBusy:
-            raise RetryLater(f"store #{store_id} is busy") from None
+            return follow_up("webhooks", store_id, attempt, f"store #{store_id} is busy")
         if outcome.retry:
-            raise RetryLater(str(outcome))
+            return follow_up("webhooks", store_id, attempt, str(outcome))
         return str(outcome)
 
 
-@queue_app.task(name="loyalty.upkeep", retry=RETRY)
-def upkeep_job(store_id: int) -> str:
+@queue_app.task(name="loyalty.upkeep")
+def upkeep_job(store_id: int, attempt: int = 0) -> str:
     with app_context():
         try:
             run = daily_upkeep(store_id)
         except StoreBusy:
-            raise RetryLater(f"store #{store_id} is busy") from None
+            return follow_up("upkeep", store_id, attempt, f"store #{store_id} is busy")
         if run is None:
             return "skipped"
         if run.status == "failed":
-            raise RetryLater(f"upkeep of store #{store_id} failed")
+            return follow_up("upkeep", store_id, attempt, f"upkeep of store #{store_id} failed")
         return run.status
 
 
@@ -483,16 +489,24 @@ def daily_job(timestamp: int) -> str:
 
 @queue_app.task(name="loyalty.recover_stalled", queueing_lock="loyalty.recover_stalled")
 async def recover_stalled_job(timestamp: int) -> str:
-    """Jobs of workers that stopped sending heartbeats (killed, machine gone)
-    go back to the queue; another worker runs them (passes are idempotent)."""
+    """Jobs of workers that stopped sending heartbeats (killed, machine gone):
+    each is replaced by a new job (or merged into the one of its kind already
+    queued), then closed as failed, which frees its store's lock. In that
+    order, so a recovery that dies half-way is simply done again next tick."""
     stalled = await queue_app.job_manager.get_stalled_jobs(
         seconds_since_heartbeat=_worker_settings["stalled_seconds"])
-    retried = []
+    recovered = []
     for job in stalled:
-        log.warning("job %s (%s) was left by a stalled worker; retrying it", job.id, job.task_name)
-        await queue_app.job_manager.retry_job(job)
-        retried.append(job.id)
-    return f"retried {retried}" if retried else "none stalled"
+        try:
+            replaced = await queue_utils.sync_to_async(replace_stalled, job)
+            await queue_app.job_manager.finish_job(job, status=queue_jobs.Status.FAILED, delete_job=False)
+        except Exception:  # noqa: BLE001 - another worker's recovery got there first; or the next tick
+            log.warning("job %s (%s) left by a stalled worker could not be recovered now", job.id, job.task_name,
+                        exc_info=True)
+            continue
+        log.warning("job %s (%s) was left by a stalled worker; closed, %s", job.id, job.task_name, replaced)
+        recovered.append(job.id)
+    return f"recovered {recovered}" if recovered else "none stalled"
 
 
 @queue_app.task(name="loyalty.cleanup", queueing_lock="loyalty.cleanup")
@@ -503,25 +517,83 @@ async def cleanup_job(timestamp: int) -> str:
     return "old jobs removed"
 
 
+# --- follow-ups: retries and replacements of store jobs ----------------------------------------------
+
+STORE_JOBS = {"loyalty.pass": "pass", "loyalty.webhooks": "webhooks", "loyalty.upkeep": "upkeep"}
+
+
+def replace_stalled(job) -> str:
+    """What takes over from a stalled job (see `recover_stalled_job`)."""
+    kind = STORE_JOBS.get(job.task_name)
+    kwargs = dict(job.task_kwargs)
+    if kind is not None:
+        store_id, attempt = int(kwargs.pop("store_id")), int(kwargs.pop("attempt", 0))
+        return follow_up(kind, store_id, attempt, "its worker stopped", wait=False, **kwargs)
+    if job.task_name == daily_job.name:  # killed while queueing the upkeeps: queue them again
+        _deferrable()
+        try:
+            return f"queued again as job {daily_job.defer(**kwargs)}"
+        except AlreadyEnqueued:
+            return "a copy is already queued"
+    return "the next tick runs it again"  # the other fan-outs are periodic
+
+
+def follow_up(job_kind: str, store_id: int, attempt: int, reason: str, *, wait: bool = True, **kwargs) -> str:
+    """Queue the next attempt of a store job (`wait`: after a back-off, at a
+    lower priority), or merge into the job of that kind already queued: it
+    does the same work, as store jobs carry nothing but the store (and, for
+    passes, whether they are full: a merged full pass makes the queued one
+    full). Never moves a job back to `todo`, so it cannot collide with one."""
+    task = {"pass": pass_job, "webhooks": webhook_job, "upkeep": upkeep_job}[job_kind]
+    attempt += 1
+    if attempt >= MAX_JOB_ATTEMPTS:
+        log.warning("%s job of store #%s given up after %d attempts (%s); the periodic fan-out takes over",
+                    job_kind, store_id, attempt, redact(reason)[:300])
+        return f"given up after {attempt} attempts: {reason}"
+    options = {"schedule_in": {"seconds": retry_delay(attempt)}, "priority": RETRY_PRIORITY} if wait else {}
+    for _ in range(3):  # a queued job may start between "already queued" and making it full
+        job_id = _defer(task, job_kind, store_id, attempt=attempt, **options, **kwargs)
+        if job_id is not None:
+            when = f"in {retry_delay(attempt)}s" if wait else "now"
+            log.info("%s job of store #%s to retry %s as job %s: %s", job_kind, store_id, when, job_id,
+                     redact(reason)[:300])
+            return f"to retry {when} as job {job_id}: {reason}"
+        if not kwargs.get("full") or _make_queued_pass_full(store_id):
+            log.info("%s job of store #%s to retry: merged into the one already queued (%s)", job_kind, store_id,
+                     redact(reason)[:300])
+            return f"to retry: merged into the job already queued: {reason}"
+    return f"to retry: left to the periodic fan-out: {reason}"
+
+
+def _make_queued_pass_full(store_id: int) -> bool:
+    """The waiting pass job of the store becomes a full pass; False if none waits."""
+    row = queue_app.connector.execute_query_one(
+        "UPDATE procrastinate_jobs SET args = args || '{\"kind\": \"full\", \"full\": true}'::jsonb "
+        "WHERE status = 'todo' AND task_name = 'loyalty.pass' AND queueing_lock = %(queueing_lock)s RETURNING id",
+        queueing_lock=queueing_lock_name("pass", store_id))
+    return bool(row)
+
+
 # --- deferring (web process, admin, the fan-outs) ---------------------------------------------------
 
 def _deferrable():
     """The Procrastinate app, open: the worker's own connector, or a defer pool elsewhere."""
     from sync_jobs.queue import open_for_defer
 
-    if _bound_app is not None and not has_app_context():  # pragma: no cover - worker threads have a context
+    if _bound_app is not None and not has_app_context():  # worker threads outside a job's app context
         return queue_app
     if getattr(queue_app, "_loyalty_worker_open", False):
         return queue_app
     return open_for_defer(current_app)
 
 
-def _defer(task, job_kind: str, store_id: int, **kwargs) -> int | None:
+def _defer(task, job_kind: str, store_id: int, *, schedule_in: dict | None = None, priority: int | None = None,
+           **kwargs) -> int | None:
     """Job id, or None when one of that kind is already queued for the store."""
     _deferrable()
     try:
-        return task.configure(lock=store_lock_name(store_id), queueing_lock=queueing_lock_name(job_kind, store_id)) \
-            .defer(store_id=store_id, **kwargs)
+        return task.configure(lock=store_lock_name(store_id), queueing_lock=queueing_lock_name(job_kind, store_id),
+                              schedule_in=schedule_in, priority=priority).defer(store_id=store_id, **kwargs)
     except AlreadyEnqueued:
         return None
 
@@ -538,6 +610,6 @@ def defer_upkeep(store_id: int) -> int | None:
     return _defer(upkeep_job, "upkeep", store_id)
 
 
-__all__ = ["RetryLater", "bind_app", "daily_upkeep", "defer_pass", "defer_upkeep", "defer_webhooks",
+__all__ = ["bind_app", "daily_upkeep", "defer_pass", "defer_upkeep", "defer_webhooks",
            "due_store_ids", "process_webhook_events", "stores_with_pending_events", "sync_store",
            "uses_procrastinate"]

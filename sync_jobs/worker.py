@@ -165,8 +165,11 @@ class SQLiteWorker:
                           next_run_time=now)
         scheduler.add_job(self._poll, IntervalTrigger(seconds=float(self.app.config.get(
             "WORKER_SQLITE_POLL_SECONDS", POLL_SECONDS))), id="poll", next_run_time=now)
-        minute, hour, day, month, day_of_week = (settings["upkeep_cron"].split() + ["*"] * 5)[:5]
-        scheduler.add_job(self._daily, CronTrigger(minute=minute, hour=hour, day=day, month=month,
+        # the same cron line as Procrastinate's: five fields, and an optional sixth for seconds
+        fields = settings["upkeep_cron"].split()
+        minute, hour, day, month, day_of_week = (fields + ["*"] * 5)[:5]
+        second = fields[5] if len(fields) > 5 else "0"
+        scheduler.add_job(self._daily, CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
                                                    day_of_week=day_of_week, timezone=timezone.utc), id="daily")
         self.scheduler = scheduler
         previous = {}

@@ -92,7 +92,7 @@ def test_a_worker_killed_mid_pass_is_replaced_and_the_books_are_exact(app, datab
             assert done.status == "ok", done.error
             db.session.refresh(killed)
             assert killed.status == "interrupted" and killed.finished_at is not None
-            assert "left by a stalled worker; retrying it" in second.output()
+            assert "was left by a stalled worker; closed, to retry now as job" in second.output()
             assert second.terminate() == 0
         finally:
             first.stop()
