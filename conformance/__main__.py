@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 
 HOW = """No real WooCommerce store given, so there is nothing to compare woosim with.
@@ -49,8 +48,9 @@ def run_differential(json_path: str | None) -> int:
 
 
 def run_scenarios() -> int:
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "conformance/scenarios"]
-    return subprocess.call(cmd)
+    """Not built yet (see CONFORMANCE.md): the scenarios still run against woosim only."""
+    print("end-to-end scenarios against a real store: not built yet (CONFORMANCE.md, 'Not done')")
+    return 0
 
 
 def main(argv=None) -> int:

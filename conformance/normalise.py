@@ -188,7 +188,7 @@ def diff(real, sim, path: str = "", out: list | None = None, limit: int = 12) ->
     if isinstance(real, list) and isinstance(sim, list):
         if len(real) != len(sim):
             out.append(f"{path or '.'}: {len(real)} items on the real store, {len(sim)} in woosim")
-        for i, (a, b) in enumerate(zip(real, sim)):
+        for i, (a, b) in enumerate(zip(real, sim, strict=False)):
             diff(a, b, f"{path}[{i}]", out, limit)
         return out
     if real != sim or type(real) is not type(sim):
