@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 
-.PHONY: demo test test-quick bench check browser clean
+.PHONY: demo test test-quick bench check browser clean conformance
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test-quick: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+## Compare woosim with a real WooCommerce store (WC_URL, WC_CONSUMER_KEY, WC_CONSUMER_SECRET);
+## without one it says how to get one and exits 0. Not part of `make test`.
+conformance: $(STAMP)
+	$(PY) -m conformance
 
 check: $(STAMP)
 	$(PY) -m ruff check .
