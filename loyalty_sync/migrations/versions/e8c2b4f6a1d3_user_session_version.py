@@ -4,13 +4,13 @@ a new role bumps it, which ends every session made before, including a
 copied cookie (sessions are signed cookies; nothing else could revoke them).
 
 Revision ID: e8c2b4f6a1d3
-Revises: d5e3a7c9b1f4
+Revises: e7b2d4f6a8c1
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "e8c2b4f6a1d3"
-down_revision = "d5e3a7c9b1f4"
+down_revision = "e7b2d4f6a8c1"
 branch_labels = None
 depends_on = None
 
