@@ -4,13 +4,15 @@ transaction per batch.
 
 Applying the same data twice changes nothing: unchanged orders are skipped by
 their facts digest, and every decision the engine makes carries an
-idempotency key that is unique in the store. If two writers race on one
+idempotency key that is unique in the store. A copy older than the one the
+books hold (`is_older_copy`: an old export after a sync, a replayed webhook)
+changes nothing either, and is counted as stale. If two writers race on one
 member, one of them fails on that key, rolls back, and applies again on the
 fresh books (`apply_with_retry`).
 """
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from collections.abc import Callable, Iterable
 
@@ -19,12 +21,19 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from loyalty_sync.books import NewRows, load_books, lock_members, write_plan
-from loyalty_sync.engine.facts import BadRecord, customer_from_wc, order_from_wc
+from loyalty_sync.engine.facts import (
+    BadRecord,
+    OrderFacts,
+    customer_from_wc,
+    order_from_wc,
+    order_key,
+    parse_wc_datetime,
+)
 from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.extensions import db
 from loyalty_sync.membership import MemberDirectory
 from loyalty_sync.models import Category, Member, Order, Product, RejectedRecord, Store
-from loyalty_sync.order_facts import order_values, stored_refunds_as_wc
+from loyalty_sync.order_facts import kept_lines, order_values, stored_refunds_as_wc
 from loyalty_sync import reviews as review_rules
 from loyalty_sync.program_extras import ProgramExtras
 from loyalty_sync.program_versions import current_program, programs_by_number
@@ -32,16 +41,23 @@ from loyalty_sync.program_versions import current_program, programs_by_number
 log = logging.getLogger(__name__)
 
 
+# A record dated later than this after the clock is broken (9999-12-31), not early.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
 @dataclass
 class ApplyResult:
     applied: int = 0
     unchanged: int = 0
+    # Copies older than what the books hold: nothing changed (is_older_copy).
+    stale: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
     members: set[int] = field(default_factory=set)
 
     def merge(self, other: "ApplyResult") -> None:
         self.applied += other.applied
         self.unchanged += other.unchanged
+        self.stale += other.stale
         self.rejected.extend(other.rejected)
         self.members |= other.members
 
@@ -68,6 +84,52 @@ def _worth_retrying(exc: Exception) -> bool:
         return True
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)
     return code in ("40P01", "40001") or "database is locked" in str(exc)
+
+
+# --- staleness: one rule for every copy, from a pass, a webhook or an import --
+
+def is_older_copy(stored: datetime | None, copy: datetime | None) -> bool:
+    """A copy whose `date_modified` is older than the one the books hold
+    changes nothing (PRODUCT.md, "Reversals"). Strictly older only: a copy of
+    the same date with other content is a real change (refunds on some
+    stores do not move `date_modified`, FACTS.md); a copy without a date
+    cannot be judged and is applied."""
+    if stored is None or copy is None:
+        return False
+    return _utc(copy) < _utc(stored)
+
+
+def copy_modified(record) -> datetime | None:
+    """The copy's own `date_modified_gmt`; None when it has none or it cannot
+    be read (the parser then rejects the record by name)."""
+    if not isinstance(record, dict):
+        return None
+    try:
+        return parse_wc_datetime(record.get("date_modified_gmt"), "record", "date_modified_gmt", required=False)
+    except BadRecord:
+        return None
+
+
+def is_stale_order(store: Store, record: dict) -> bool:
+    """Whether applying this order copy would be skipped as stale (callers
+    that hold copies before applying them, e.g. webhook events)."""
+    order_id = record.get("id") if isinstance(record, dict) else None
+    if not _usable_id(order_id):
+        return False
+    stored = db.session.execute(db.select(Order.modified).where(
+        Order.store_id == store.id, Order.wc_id == order_id)).scalar_one_or_none()
+    return is_older_copy(stored, copy_modified(record))
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _latest_date_allowed(now: datetime | None) -> datetime:
+    """Records dated after this are refused: the clock (or the run's `now`,
+    when a replay runs ahead of it) plus a day for clocks that disagree."""
+    clock = datetime.now(timezone.utc)
+    return max(clock, _utc(now)) + FUTURE_TOLERANCE if now is not None else clock + FUTURE_TOLERANCE
 
 
 # --- catalogue ---------------------------------------------------------------
@@ -153,19 +215,24 @@ def categories_by_product(store: Store) -> dict[int, frozenset[int]]:
 def apply_customers(store: Store, customers: Iterable[dict], *, now: datetime | None = None,
                     run_id: int | None = None, plan: bool = True) -> ApplyResult:
     now = now or datetime.now(timezone.utc)
+    latest = _latest_date_allowed(now)
     result = ApplyResult()
     parsed = []
     for record in customers:
         try:
-            parsed.append(customer_from_wc(record))
+            parsed.append((customer_from_wc(record, not_after=latest), copy_modified(record)))
         except BadRecord as exc:
             _reject(store, run_id, "customer", record, str(exc), result)
     directory = MemberDirectory(store.id)
-    directory.preload([c.customer_id for c in parsed], [c.email for c in parsed])
+    directory.preload([c.customer_id for c, _ in parsed], [c.email for c, _ in parsed])
     program_version, program = current_program(store)
     touched = []
-    for facts in parsed:
+    for facts, modified in parsed:
         member = directory.for_customer(facts.customer_id, facts.email)
+        if is_older_copy(member.customer_modified, modified):
+            result.stale += 1  # a replayed customer.updated must not revert the name or email
+            continue
+        member.customer_modified = modified or member.customer_modified
         member.email = facts.email or member.email
         member.first_name, member.last_name = facts.first_name[:120], facts.last_name[:120]
         member.billing_address = facts.billing_address
@@ -198,7 +265,7 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
     now = now or datetime.now(timezone.utc)
     refunds_by_order = refunds_by_order or {}
     result = ApplyResult()
-    parsed, existing = parse_orders(store, orders, refunds_by_order, run_id, result)
+    parsed, existing = parse_orders(store, orders, refunds_by_order, run_id, result, now=now)
 
     directory = MemberDirectory(store.id)
     directory.preload([f.customer_id for f in parsed], [f.email for f in parsed])
@@ -245,23 +312,36 @@ def _write_orders(store: Store, changed: list[tuple[dict, Order | None, Member]]
 
 
 def parse_orders(store: Store, orders: Iterable, refunds_by_order: dict[int, list[dict]], run_id: int | None,
-                 result: ApplyResult) -> tuple[list, dict[int, Order]]:
-    """Read wc/v3 orders into facts, oldest first, rejecting the broken ones
-    by name; also returns the stored rows of those orders (by id)."""
+                 result: ApplyResult, *, now: datetime | None = None) -> tuple[list, dict[int, Order]]:
+    """Read wc/v3 orders into facts in (created, id) order, rejecting the
+    broken ones by name and counting the stale ones (older than the stored
+    copy, or than another copy of the same order in the batch); also returns
+    the stored rows of those orders (by id)."""
     catalogue = categories_by_product(store)
+    latest = _latest_date_allowed(now)
     orders = list(orders)
     existing = _existing_orders(store, [r["id"] for r in orders if isinstance(r, dict) and _usable_id(r.get("id"))])
-    parsed = []
+    parsed: list[OrderFacts] = []
     for record in orders:
         try:
             order_id = record.get("id") if isinstance(record, dict) else None
             order_id = order_id if _usable_id(order_id) else None  # a broken id is the parser's to report
-            refunds = refunds_by_order.get(order_id) or _known_refunds(existing.get(order_id), record)
-            parsed.append(order_from_wc(record, refunds, catalogue))
+            row = existing.get(order_id)
+            if row is not None and is_older_copy(row.modified, copy_modified(record)):
+                result.stale += 1
+                continue
+            refunds = refunds_by_order.get(order_id) or _known_refunds(row, record)
+            facts = kept_lines(order_from_wc(record, refunds, catalogue, not_after=latest), row)
         except BadRecord as exc:
             _reject(store, run_id, "order", record, str(exc), result)
-    parsed.sort(key=lambda f: (f.created, f.order_id))
-    return parsed, existing
+            continue
+        parsed.append(facts)
+    newest: dict[int, datetime] = {}
+    for facts in parsed:  # an order listed twice in a batch: an older copy is stale there too
+        newest[facts.order_id] = max(facts.modified, newest.get(facts.order_id, facts.modified))
+    fresh = [f for f in parsed if f.modified >= newest[f.order_id]]
+    result.stale += len(parsed) - len(fresh)
+    return sorted(fresh, key=order_key), existing
 
 
 def _known_refunds(row: Order | None, record: dict) -> list[dict] | None:

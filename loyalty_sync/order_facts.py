@@ -2,6 +2,7 @@
 documents; this module is the one place that knows their shape."""
 import hashlib
 import json
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -37,6 +38,8 @@ def _digest(facts: OrderFacts, lines: list[dict], refunds: list[dict]) -> str:
     doc = [facts.status, str(facts.total), str(facts.total_tax), str(facts.shipping_total),
            str(facts.shipping_tax), facts.email, facts.customer_id, lines, refunds,
            list(facts.coupon_codes), facts.paid.isoformat() if facts.paid else None]
+    if facts.fee_discount:  # (only then: the digests of orders without one stay as they were)
+        doc.append(str(facts.fee_discount))
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
@@ -50,8 +53,33 @@ def order_values(facts: OrderFacts) -> dict:
         "shipping_total": facts.shipping_total, "shipping_tax": facts.shipping_tax,
         "discount_total": facts.discount_total, "refunded_total": facts.refunded_amount,
         "lines": lines, "refunds": refunds, "coupon_codes": list(facts.coupon_codes),
-        "billing_address": facts.billing_address, "digest": _digest(facts, lines, refunds),
+        "billing_address": facts.billing_address, "fee_discount": facts.fee_discount,
+        "digest": _digest(facts, lines, refunds),
     }
+
+
+def kept_lines(facts: OrderFacts, row: Order | None) -> OrderFacts:
+    """The order with each line (by line id) keeping the product, variation,
+    SKU and categories the books first stored for it (PRODUCT.md,
+    "Reversals": deleting or re-categorising a product later is not a change
+    of the order). After `DELETE products/ID` the store answers old lines
+    with `product_id: 0`, `sku: null` and leaves the order's `date_modified`
+    alone (FACTS.md); read as is, the order would lose its category
+    multiplier, or a membership its SKU. A line moved to another product
+    (an edit of the order) takes the new one."""
+    if row is None or not row.lines:
+        return facts
+    stored = {doc["line_id"]: doc for doc in row.lines}
+    lines, changed = [], False
+    for line in facts.lines:
+        doc = stored.get(line.line_id)
+        if doc is not None and line.product_id in (0, doc["product_id"]):
+            kept = (doc["product_id"], doc["variation_id"], doc.get("sku", ""), frozenset(doc.get("categories", ())))
+            if kept != (line.product_id, line.variation_id, line.sku, line.categories):
+                line = replace(line, product_id=kept[0], variation_id=kept[1], sku=kept[2], categories=kept[3])
+                changed = True
+        lines.append(line)
+    return replace(facts, lines=tuple(lines)) if changed else facts
 
 
 def fill_order_row(row: Order, facts: OrderFacts) -> None:
@@ -62,7 +90,7 @@ def fill_order_row(row: Order, facts: OrderFacts) -> None:
 # The order columns `facts_from_row` reads (a replay selects only these).
 FACT_COLUMNS = ("wc_id", "status", "created", "modified", "paid", "completed", "currency", "customer_id", "email",
                 "total", "total_tax", "shipping_total", "shipping_tax", "discount_total", "lines", "refunds",
-                "coupon_codes", "billing_address")
+                "coupon_codes", "billing_address", "fee_discount")
 
 
 def facts_from_row(row: Order) -> OrderFacts:
@@ -85,6 +113,7 @@ def facts_from_row(row: Order) -> OrderFacts:
         ),
         coupon_codes=tuple(row.coupon_codes),
         billing_address=row.billing_address,
+        fee_discount=row.fee_discount or Decimal(0),
     )
 
 

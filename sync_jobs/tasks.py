@@ -26,11 +26,10 @@ from flask import Flask, current_app, has_app_context
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import func
 
-from loyalty_sync.apply import apply_customers, apply_with_retry, reevaluate
+from loyalty_sync.apply import apply_customers, apply_with_retry, is_stale_order, reevaluate
 from sync_jobs.sync_pass import PERMANENT_ERRORS
-from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, Member, Order, Store, SyncRun, WebhookEvent
+from loyalty_sync.models import Coupon, Member, Store, SyncRun, WebhookEvent
 from loyalty_sync.redaction import redact
 from loyalty_sync.redemption import purge_answered_keys
 from loyalty_sync.store_connection import client_for
@@ -300,19 +299,7 @@ def _count(counts, resource: str, result) -> None:
 
 def _is_stale_order(store: Store, payload: dict) -> bool:
     """Deliveries can overtake each other; never let an older copy undo a newer one."""
-    order_id = payload.get("id")
-    if not isinstance(order_id, int):
-        return False
-    try:
-        modified = parse_wc_datetime(payload.get("date_modified_gmt"), f"order {order_id}", "date_modified_gmt",
-                                     required=False)
-    except Exception:
-        return False
-    if modified is None:
-        return False
-    stored = db.session.execute(db.select(Order.modified).where(Order.store_id == store.id,
-                                                                Order.wc_id == order_id)).scalar_one_or_none()
-    return stored is not None and _aware(stored) > _aware(modified)
+    return is_stale_order(store, payload)  # the apply service's one staleness rule
 
 
 def _has_pending_push(store_id: int) -> bool:

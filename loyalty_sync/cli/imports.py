@@ -1,5 +1,7 @@
 """`flask --app wsgi import products|customers|orders FILE --store NAME`:
-apply a JSON export exactly as the sync would (backfills, scripted tests)."""
+apply a JSON export exactly as the sync would (backfills, scripted tests).
+Records older than the copies the books hold (an old export after a sync)
+change nothing and are counted as stale."""
 import json
 import sys
 
@@ -37,7 +39,7 @@ def _make(resource: str):
         store = get_store_or_fail(store_name)
         records = _load_array(file)
         applier = _APPLIERS[resource]
-        applied = unchanged = 0
+        applied = unchanged = stale = 0
         rejected = []
         with click.progressbar(length=len(records), label=f"Applying {resource}", file=sys.stderr,
                                show_eta=True) as bar:
@@ -46,10 +48,12 @@ def _make(resource: str):
                 result = apply_with_retry(lambda batch=batch: applier(store, batch))
                 applied += result.applied
                 unchanged += result.unchanged
+                stale += result.stale
                 rejected.extend(result.rejected)
                 bar.update(len(batch))
         db.session.commit()
-        click.echo(f"{resource}: {applied} applied, {unchanged} unchanged, {len(rejected)} rejected")
+        click.echo(f"{resource}: {applied} applied, {unchanged} unchanged, {stale} stale (older than the books), "
+                   f"{len(rejected)} rejected")
         for ref, reason in rejected:
             click.echo(f"rejected {ref}: {reason}", err=True)
         if rejected:

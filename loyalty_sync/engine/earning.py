@@ -5,7 +5,10 @@
 `line.total` is net of refunds: a refund with line items reduces those lines
 by their refunded totals; a refund given only as an amount counts as a share
 of the whole order and reduces every line by line.total * amount / order.total
-(the order total includes tax and shipping, like the refund amount does).
+(the order total includes tax and shipping, like the refund amount does; an
+order whose total is 0 or below has no share to refund). A negative fee line
+is a discount on the items, spread over the lines by their totals; the
+eligible amount never goes below 0 (PRODUCT.md, "Reversals").
 
 Everything is Decimal; the only rounding is the final one to whole points,
 after the result is fixed at 9 decimals so that a share like
@@ -93,11 +96,23 @@ def net_line_totals(order: OrderFacts) -> dict[int, Decimal]:
             for rl in refund.lines:
                 by_line[rl.line_id] = by_line.get(rl.line_id, ZERO) + rl.total
         share = _amount_only_share(order)
+        kept = _after_fee_discount(order)
         result = {}
         for line in order.lines:
             net = line.total - by_line.get(line.line_id, ZERO) - line.total * share
-            result[line.line_id] = max(ZERO, net)
+            result[line.line_id] = max(ZERO, net) * kept
         return result
+
+
+def _after_fee_discount(order: OrderFacts) -> Decimal:
+    """The part of the items a negative fee leaves (0..1): 1 without one, 0
+    when the fee is as large as the items or larger."""
+    if not order.fee_discount:
+        return ONE
+    items = sum((line.total for line in order.lines), ZERO)
+    if items <= order.fee_discount:
+        return ZERO
+    return ONE - order.fee_discount / items
 
 
 def _line_amounts(order: OrderFacts, program: Program) -> dict[int, Decimal]:

@@ -94,6 +94,9 @@ class OrderFacts:
     refunds: tuple[Refund, ...]
     coupon_codes: tuple[str, ...]
     billing_address: str = ""
+    # Negative fee lines (a discount given as a fee), positive, without tax:
+    # they lower the eligible amount, never below 0 (PRODUCT.md, "Reversals").
+    fee_discount: Decimal = Decimal(0)
 
     @property
     def refunded_amount(self) -> Decimal:
@@ -171,7 +174,8 @@ def _text(value: Any, ref: str, name: str, allow_none: bool = False) -> str:
 
 
 def _money(value: Any, ref: str, name: str, sign: int = 1) -> Decimal:
-    """Read a money string; `sign=-1` for fields WooCommerce sends negative."""
+    """Read a money string; `sign=-1` for fields WooCommerce sends negative,
+    `sign=0` for fields of either sign (an order total below a fee line)."""
     if isinstance(value, bool) or value is None:
         raise BadRecord(ref, name, f"expected an amount, got {value!r}")
     if isinstance(value, float):
@@ -188,16 +192,19 @@ def _money(value: Any, ref: str, name: str, sign: int = 1) -> Decimal:
         raise BadRecord(ref, name, f"{value!r} is not an amount") from None
     if not amount.is_finite():
         raise BadRecord(ref, name, f"{value!r} is not an amount")
-    amount = amount * sign
-    if amount < 0:
+    amount = amount * (sign or 1)
+    if amount < 0 and sign:
         raise BadRecord(ref, name, f"{value!r} has the wrong sign")
-    if amount > ABSURD_AMOUNT:
+    if abs(amount) > ABSURD_AMOUNT:
         raise BadRecord(ref, name, f"{value!r} is not a believable amount")
     return amount + Decimal(0)  # normalises -0 to 0
 
 
-def parse_wc_datetime(value: Any, ref: str, name: str, required: bool = True) -> datetime | None:
-    """A `*_gmt` value: UTC written without an offset ("2026-11-23T17:13:30")."""
+def parse_wc_datetime(value: Any, ref: str, name: str, required: bool = True,
+                      not_after: datetime | None = None) -> datetime | None:
+    """A `*_gmt` value: UTC written without an offset ("2026-11-23T17:13:30").
+    With `not_after`, a later date is refused: an order dated 9999-12-31
+    would earn today and block every newer copy as "older"."""
     if value is None or value == "":
         if required:
             raise BadRecord(ref, name, "missing")
@@ -208,9 +215,13 @@ def parse_wc_datetime(value: Any, ref: str, name: str, required: bool = True) ->
         dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise BadRecord(ref, name, f"{value!r} is not a date") from None
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+    try:
+        dt = dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    except OverflowError:
+        raise BadRecord(ref, name, f"{value!r} is not a date") from None
+    if not_after is not None and dt > not_after:
+        raise BadRecord(ref, name, f"{value!r} is in the future (later than {not_after:%Y-%m-%d %H:%M} UTC)")
+    return dt
 
 
 def _email(value: Any, ref: str, name: str) -> str:
@@ -259,7 +270,21 @@ def _order_line(item: Any, ref: str, i: int, categories_by_product: Mapping[int,
     )
 
 
-def _refund_from_api(r: Any, ref: str, i: int) -> Refund:
+def _fee_discount(order_json: Mapping, ref: str) -> Decimal:
+    """The negative fee lines' totals (without tax), as a positive discount."""
+    fees = order_json.get("fee_lines") or []
+    if not isinstance(fees, list):
+        raise BadRecord(ref, "fee_lines", "expected a list")
+    discount = Decimal(0)
+    for i, fee in enumerate(fees):
+        if not isinstance(fee, Mapping):
+            raise BadRecord(ref, f"fee_lines.{i}", "expected an object")
+        total = _money(fee.get("total", "0") or "0", ref, f"fee_lines.{i}.total", sign=0)
+        discount -= min(total, Decimal(0))
+    return discount + Decimal(0)
+
+
+def _refund_from_api(r: Any, ref: str, i: int, not_after: datetime | None = None) -> Refund:
     where = f"refunds.{i}."
     if not isinstance(r, Mapping):
         raise BadRecord(ref, f"refunds.{i}", "expected an object")
@@ -284,7 +309,7 @@ def _refund_from_api(r: Any, ref: str, i: int) -> Refund:
         )
     return Refund(
         refund_id=refund_id,
-        created=parse_wc_datetime(r.get("date_created_gmt"), ref, where + "date_created_gmt"),
+        created=parse_wc_datetime(r.get("date_created_gmt"), ref, where + "date_created_gmt", not_after=not_after),
         amount=_money(_get(r, "amount", ref, where), ref, where + "amount"),
         lines=tuple(lines),
     )
@@ -308,13 +333,14 @@ def order_from_wc(
     order_json: dict,
     refunds_json: list[dict] | None = None,
     categories_by_product: Mapping[int, frozenset[int]] = {},  # noqa: B006 (read only)
+    not_after: datetime | None = None,
 ) -> OrderFacts:
     """Read a wc/v3 order (GET /orders/<id> or a webhook body).
 
     `refunds_json` is GET /orders/<id>/refunds; without it the order's own
     `refunds[]` is used, which knows amounts only (each then counts as a share
     of the whole order). `categories_by_product` maps product ids to their
-    category ids (order lines carry none).
+    category ids (order lines carry none). `not_after`: later dates are refused.
     """
     if not isinstance(order_json, Mapping):
         raise BadRecord("order ?", "order", "expected an object")
@@ -326,11 +352,14 @@ def order_from_wc(
     status = _text(_get(order_json, "status", ref), ref, "status")
     if status not in ORDER_STATUSES:
         raise BadRecord(ref, "status", f"unknown order status {status!r}")
-    created = parse_wc_datetime(order_json.get("date_created_gmt"), ref, "date_created_gmt")
-    modified = parse_wc_datetime(order_json.get("date_modified_gmt"), ref, "date_modified_gmt", required=False)
+    created = parse_wc_datetime(order_json.get("date_created_gmt"), ref, "date_created_gmt", not_after=not_after)
+    modified = parse_wc_datetime(order_json.get("date_modified_gmt"), ref, "date_modified_gmt", required=False,
+                                 not_after=not_after)
     modified = modified or created
-    paid = parse_wc_datetime(order_json.get("date_paid_gmt"), ref, "date_paid_gmt", required=False)
-    completed = parse_wc_datetime(order_json.get("date_completed_gmt"), ref, "date_completed_gmt", required=False)
+    paid = parse_wc_datetime(order_json.get("date_paid_gmt"), ref, "date_paid_gmt", required=False,
+                             not_after=not_after)
+    completed = parse_wc_datetime(order_json.get("date_completed_gmt"), ref, "date_completed_gmt", required=False,
+                                  not_after=not_after)
 
     currency = _text(_get(order_json, "currency", ref), ref, "currency").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
@@ -346,11 +375,12 @@ def order_from_wc(
     if len({line.line_id for line in lines}) != len(lines):
         raise BadRecord(ref, "line_items", "two lines share an id")
 
-    total = _money(_get(order_json, "total", ref), ref, "total")
+    # Below 0 when a negative fee is larger than the items (accepted by WooCommerce, FACTS.md).
+    total = _money(_get(order_json, "total", ref), ref, "total", sign=0)
     if refunds_json is not None:
         if not isinstance(refunds_json, list):
             raise BadRecord(ref, "refunds", "expected a list")
-        refunds = tuple(_refund_from_api(r, ref, i) for i, r in enumerate(refunds_json))
+        refunds = tuple(_refund_from_api(r, ref, i, not_after) for i, r in enumerate(refunds_json))
     else:
         raw = order_json.get("refunds") or []
         if not isinstance(raw, list):
@@ -363,7 +393,7 @@ def order_from_wc(
             if rl.line_id not in line_ids:
                 raise BadRecord(ref, f"refunds.{i}.line_items", f"refunds line {rl.line_id}, which the order lacks")
     refunded = sum((r.amount for r in refunds), Decimal(0))
-    if refunded > total:
+    if refunded > max(total, Decimal(0)):
         # WooCommerce itself refuses a refund above what is left (091).
         raise BadRecord(ref, "refunds", f"refunds total {refunded}, more than the order total {total}")
 
@@ -395,6 +425,7 @@ def order_from_wc(
         refunds=refunds,
         coupon_codes=tuple(coupons),
         billing_address=address_text(billing),
+        fee_discount=_fee_discount(order_json, ref),
     )
 
 
@@ -402,18 +433,20 @@ def order_from_wc(
 # customers
 
 
-def customer_from_wc(customer_json: dict) -> CustomerFacts:
+def customer_from_wc(customer_json: dict, not_after: datetime | None = None) -> CustomerFacts:
     """Read a wc/v3 customer. Meta values are kept as text (the store turns
     numbers into strings anyway); the first row of a duplicated key wins, as
-    it does when WooCommerce updates meta by key."""
+    it does when WooCommerce updates meta by key. `not_after`: later dates
+    are refused (a date_modified far ahead would make every real copy "older")."""
     if not isinstance(customer_json, Mapping):
         raise BadRecord("customer ?", "customer", "expected an object")
     raw_id = customer_json.get("id")
     ref = f"customer {str(raw_id)[:40]}".replace("\x00", "") if raw_id is not None else "customer ?"
     customer_id = _int(_get(customer_json, "id", ref), ref, "id", minimum=1)
     ref = f"customer {customer_id}"
-    created = parse_wc_datetime(customer_json.get("date_created_gmt"), ref, "date_created_gmt")
-    modified = parse_wc_datetime(customer_json.get("date_modified_gmt"), ref, "date_modified_gmt", required=False)
+    created = parse_wc_datetime(customer_json.get("date_created_gmt"), ref, "date_created_gmt", not_after=not_after)
+    modified = parse_wc_datetime(customer_json.get("date_modified_gmt"), ref, "date_modified_gmt", required=False,
+                                 not_after=not_after)
     meta: dict[str, str] = {}
     raw_meta = customer_json.get("meta_data") or []
     if not isinstance(raw_meta, list):

@@ -30,6 +30,8 @@ class Member(db.Model):
     first_name: Mapped[str] = mapped_column(String(120), default="")
     last_name: Mapped[str] = mapped_column(String(120), default="")
     billing_address: Mapped[str] = mapped_column(Text, default="")
+    # The store's date_modified of the customer copy last applied: an older copy changes nothing.
+    customer_modified: Mapped[datetime | None] = mapped_column(UTCDateTime)
     birthday: Mapped[date | None] = mapped_column(Date)
     meta: Mapped[dict] = mapped_column(JSONDoc, default=dict)
     points: Mapped[int] = mapped_column(Integer, default=0)

@@ -41,6 +41,8 @@ class Order(db.Model):
     shipping_tax: Mapped[Decimal] = mapped_column(Money)
     discount_total: Mapped[Decimal] = mapped_column(Money)
     refunded_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    # Negative fee lines as a positive discount on the items (engine.facts.OrderFacts.fee_discount).
+    fee_discount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"), server_default="0")
     lines: Mapped[list] = mapped_column(JSONDoc, default=list)
     refunds: Mapped[list] = mapped_column(JSONDoc, default=list)
     coupon_codes: Mapped[list] = mapped_column(JSONDoc, default=list)

@@ -124,7 +124,7 @@ def _broken(path, value):
 BROKEN = [
     (("total",), KeyError, "total", "missing"),
     (("total",), "abc", "total", "'abc' is not an amount"),
-    (("total",), "-5.00", "total", "wrong sign"),
+    (("line_items", 0, "total"), "-5.00", "line_items.0.total", "wrong sign"),
     (("total",), "1e12", "total", "not a believable amount"),
     (("total",), None, "total", "expected an amount"),
     (("status",), "shipped", "status", "unknown order status 'shipped'"),
@@ -168,3 +168,54 @@ def test_refund_of_unknown_line_is_refused():
 def test_broken_customer():
     with pytest.raises(BadRecord, match="customer 3: date_created_gmt: missing"):
         customer_from_wc({"id": 3, "email": "a@b.c"})
+
+
+# --- negative fees and dates far ahead (issue 16 #6, issue 17) ------------------------------------
+
+def test_a_total_below_zero_is_read_and_earns_nothing():
+    record = _order()
+    record["fee_lines"] = [{"id": 9, "name": "goodwill", "total": "-500.00", "total_tax": "-95.00"}]
+    record["total"] = "-20.00"
+    o = order_from_wc(record)
+    assert o.total == D("-20.00") and o.fee_discount == D("500.00")
+    assert eligible_amount(o, P) == 0
+    assert award_for_order(o, P, D(1), D(1)).points == 0
+
+
+def test_a_negative_fee_is_spread_over_the_lines_and_refund_shares_still_work():
+    record = _order()
+    items = sum(D(li["total"]) for li in record["line_items"])
+    record["fee_lines"] = [{"id": 9, "name": "goodwill", "total": f"-{items / 4:.2f}", "total_tax": "0.00"},
+                           {"id": 10, "name": "gift wrap", "total": "3.00", "total_tax": "0.57"}]
+    o = order_from_wc(record)
+    assert o.fee_discount == (items / 4).quantize(D("0.01"))
+    assert eligible_amount(o, P) == items - o.fee_discount
+
+
+def test_an_amount_refund_on_an_order_of_total_zero_divides_by_nothing():
+    record = _order()
+    record["fee_lines"] = [{"id": 9, "name": "goodwill", "total": "-100000.00", "total_tax": "0.00"}]
+    record["total"] = "0.00"
+    o = order_from_wc(record, [{"id": 4, "date_created_gmt": "2026-11-24T10:00:00", "amount": "0.00",
+                                "line_items": []}])
+    assert eligible_amount(o, P) == 0
+
+
+def test_dates_later_than_allowed_are_refused_by_field():
+    limit = datetime(2026, 12, 8, tzinfo=UTC)
+    for field in ("date_created_gmt", "date_modified_gmt", "date_paid_gmt", "date_completed_gmt"):
+        record = _order()
+        record[field] = "9999-12-31T23:59:59"
+        with pytest.raises(BadRecord) as err:
+            order_from_wc(record, not_after=limit)
+        assert err.value.field == field and "in the future" in err.value.message
+        order_from_wc(record)  # without a limit (the engine is pure): read as given
+    refund = {"id": 4, "date_created_gmt": "2027-01-01T00:00:00", "amount": "1.00", "line_items": []}
+    with pytest.raises(BadRecord) as err:
+        order_from_wc(_order(), [refund], not_after=limit)
+    assert err.value.field == "refunds.0.date_created_gmt"
+    customer = {"id": 5, "email": "a@example.com", "date_created_gmt": "2026-01-01T00:00:00",
+                "date_modified_gmt": "9999-12-31T23:59:59"}
+    with pytest.raises(BadRecord) as err:
+        customer_from_wc(customer, not_after=limit)
+    assert err.value.field == "date_modified_gmt"
