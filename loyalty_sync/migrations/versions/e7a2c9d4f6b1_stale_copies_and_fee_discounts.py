@@ -7,7 +7,7 @@
   tax); they lower the eligible amount, never below 0.
 
 Revision ID: e7a2c9d4f6b1
-Revises: d5e3a7c9b1f4
+Revises: e8c2b4f6a1d3
 """
 import sqlalchemy as sa
 from alembic import op
@@ -15,7 +15,7 @@ from alembic import op
 import loyalty_sync.models.types
 
 revision = "e7a2c9d4f6b1"
-down_revision = "d5e3a7c9b1f4"
+down_revision = "e8c2b4f6a1d3"
 branch_labels = None
 depends_on = None
 
