@@ -49,7 +49,7 @@ def run_command(store_name: str | None, full: bool, wait: bool) -> None:
         counts = run.counts or {}
         click.echo(f"{store.name}: {run.status} in {run.duration_seconds or 0:.1f}s, {run.requests} requests; "
                    f"pulled {counts.get('pulled', {})}, applied {counts.get('applied', 0)}, "
-                   f"unchanged {counts.get('unchanged', 0)}, rejected {counts.get('rejected', 0)}, "
+                   f"unchanged {counts.get('unchanged', 0)}, stale {counts.get('stale', 0)}, rejected {counts.get('rejected', 0)}, "
                    f"pushed {counts.get('pushed_coupons', 0)} coupons / {counts.get('pushed_members', 0)} members")
         if run.error:
             click.echo(f"{store.name}: {run.error}", err=True)

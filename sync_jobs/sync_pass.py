@@ -36,6 +36,7 @@ class PassCounts:
     pulled: dict = field(default_factory=dict)
     applied_by: dict = field(default_factory=dict)
     unchanged: int = 0
+    stale: int = 0  # copies older than the books (apply.is_older_copy): changed nothing
     rejected: int = 0
     pushed_coupons: int = 0
     pushed_members: int = 0
@@ -46,7 +47,7 @@ class PassCounts:
 
     def as_dict(self) -> dict:
         return {"pulled": self.pulled, "applied": sum(self.applied_by.values()), "applied_by": self.applied_by,
-                "unchanged": self.unchanged,
+                "unchanged": self.unchanged, "stale": self.stale,
                 "rejected": self.rejected, "pushed_coupons": self.pushed_coupons,
                 "pushed_members": self.pushed_members, "members_planned": self.planned, **({"error_kind": self.error_kind} if self.error_kind else {}),
                 **({"renamed_coupons": self.renamed_coupons} if self.renamed_coupons else {})}
@@ -275,6 +276,7 @@ class StorePass:
         result = apply_with_retry(action)
         self.counts.applied_by[resource] = self.counts.applied_by.get(resource, 0) + result.applied
         self.counts.unchanged += result.unchanged
+        self.counts.stale += result.stale
         self.counts.rejected += len(result.rejected)
 
     def _bookmark(self, resource: str) -> SyncBookmark:

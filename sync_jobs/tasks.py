@@ -294,6 +294,7 @@ def _count(counts, resource: str, result) -> None:
     else:  # pragma: no cover - older PassCounts
         counts.applied += result.applied
     counts.unchanged += result.unchanged
+    counts.stale += result.stale
     counts.rejected += len(result.rejected)
 
 

@@ -106,3 +106,16 @@ def test_daily_upkeep_reevaluates_and_pushes(app, sim):
 def _later(order: dict, seconds: int) -> str:
     base = datetime.fromisoformat(order["date_modified_gmt"])
     return (base + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def test_stale_copies_are_counted_in_the_pass_counts():
+    """An old copy (a replayed delivery, an old export) changes nothing; the
+    run says how many there were instead of hiding them among 'unchanged'."""
+    from loyalty_sync.apply import ApplyResult
+    from sync_jobs.sync_pass import PassCounts
+    from sync_jobs.tasks import _count
+
+    counts = PassCounts()
+    _count(counts, "orders", ApplyResult(applied=1, unchanged=2, stale=3))
+    assert counts.as_dict()["stale"] == 3
+    assert (counts.as_dict()["applied"], counts.as_dict()["unchanged"]) == (1, 2)
