@@ -8,6 +8,7 @@ import os
 
 from flask import Flask
 
+from loyalty_sync import security_headers
 from loyalty_sync.extensions import db, migrate
 from loyalty_sync.int_bounds import DbIntConverter
 from loyalty_sync.settings import default_config
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     _register_parts(app)
+    security_headers.init_app(app)
     _register_bad_input_safety_net(app)
     return app
 
