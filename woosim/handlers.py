@@ -252,7 +252,7 @@ def product_item(r, id):
         if r.method == "DELETE":
             p = st.get_product(id)
             if _force(r):
-                del st.products[p["id"]]
+                _delete_products_for_good(st, p)
             else:
                 p["status"] = "trash"
             st.emit("product", "deleted", p["id"])
@@ -260,12 +260,21 @@ def product_item(r, id):
         return _reply(200, _product_out(r)(st.update_product(id, r.body)))
 
 
+def _delete_products_for_good(st, p: dict) -> None:
+    """A product deleted for good takes its variations with it (they answer
+    404 afterwards), and old order lines forget both (orders.forget_deleted_products)."""
+    gone = {p["id"]} | {v["id"] for v in st.products.values() if v.get("parent_id") == p["id"] and v["type"] == "variation"}
+    for pid in gone:
+        del st.products[pid]
+    O.forget_deleted_products(st, gone)
+
+
 def products_batch(r):
     st = r.state
 
     def delete(pid, force):
         p = st.get_product(pid)
-        del st.products[p["id"]]
+        _delete_products_for_good(st, p)
         return p
     with st.lock:
         return _batch(r, st.create_product, st.update_product, delete, _product_out(r))
