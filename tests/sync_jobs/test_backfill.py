@@ -27,11 +27,12 @@ def test_dry_run_writes_nothing_and_says_what_would_happen(app, store, shop):
     _shop(shop)
     before = dump_books()
     award = backfill(store, mode="award", dry_run=True)
-    # Anna's orders share one creation second, so she is Silver (400 >= 300) from her first:
-    # 100 + 3 x 125, Bob 100.
-    assert (award["orders"], award["members"], award["points"]) == (5, 2, 575)
+    # Anna's orders share one creation second; "just before" an order counts only the orders
+    # before it in (created, id) order (issue 16), so she earns 3 x 100 as Bronze, then 125 as
+    # Silver (300 spent before her fourth order); Bob 100.
+    assert (award["orders"], award["members"], award["points"]) == (5, 2, 525)
     assert award["tiers"] == {"Bronze": 1, "Silver": 1} and award["coupons"] == 1  # Anna's tier-up coupon
-    assert award["liability"] == "6.90"
+    assert award["liability"] == "6.30"
     history = backfill(store, mode="history", dry_run=True)
     assert (history["points"], history["coupons"], history["tiers"]) == (0, 0, {"Bronze": 1, "Silver": 1})
     db.session.rollback()
@@ -39,7 +40,7 @@ def test_dry_run_writes_nothing_and_says_what_would_happen(app, store, shop):
     result = app.test_cli_runner().invoke(args=["sync", "backfill", "--store", "sim", "--award-points", "--dry-run",
                                                 "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["points"] == 575
+    assert json.loads(result.stdout)["points"] == 525
     assert dump_books() == before
 
 

@@ -119,6 +119,9 @@ def test_reconcile_names_a_trashed_order_and_a_missed_one_in_the_same_month(app,
     beans = shop.product("Beans", "10.00")
     anna = shop.customer("anna@example.com", "Anna")
     kept = shop.order([(beans["id"], 3)], customer_id=anna["id"], email="anna@example.com")
+    earlier = (datetime.now(timezone.utc) - timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%S")
+    woosim.control.backdate_order(kept["id"], date_modified_gmt=earlier)  # the books' copy predates the trash
+    shop.order([(beans["id"], 1)], email="bob@example.com")  # a fresh change keeps the pass cursor recent
     sync(store)
     missed = shop.order([(beans["id"], 1)], customer_id=anna["id"], email="anna@example.com")
     old = (datetime.now(timezone.utc) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S")
