@@ -35,7 +35,7 @@ Kinds (checked in this order, because healing one can settle the next):
   books uses the code any more, the books set it back to `pushed`; otherwise
   the drift is reported for a person to look at (fix `none`).
 - `meta_changed`: a registered member's `loyalty_*` customer meta differ from
-  what the push sends (`sync_jobs.push.pushed_meta`: `books.store_status` plus
+  what the push sends (`vip_dates.store_meta`: `books.store_status` plus
   the VIP start and end; members with a push still pending are not drift).
   Fix: the meta are pushed again.
 
@@ -58,6 +58,7 @@ from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Order, Store, SyncRun
 from loyalty_sync.order_facts import facts_from_row
+from loyalty_sync.vip_dates import store_meta
 
 log = logging.getLogger(__name__)
 
@@ -324,9 +325,7 @@ class Reconciler:
         from loyalty_sync.badges import preload_badges
 
         preload_badges(list(members.values()))
-        from sync_jobs.push import pushed_meta
-
-        wanted_meta = pushed_meta(self.store, list(members.values()), self.now)
+        wanted_meta = store_meta(self.store, list(members.values()), self.now)
         stale = []
         for customer in self.client.iter_records("customers", {"per_page": PER_PAGE, "role": "all"}):
             member = members.get(customer.get("id"))

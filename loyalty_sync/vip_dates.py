@@ -13,14 +13,16 @@ change the member's points, so the member is pushed again anyway (and the
 daily reconciliation heals any other drift).
 
 These keys go out with the member's meta but are not part of
-`pushed_status`, so the books' change detection is unchanged.
+`pushed_status`, so the books' change detection is unchanged. `store_meta`
+is what the push sends and what reconcile compares the store with.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 
+from loyalty_sync.books import store_status
 from loyalty_sync.engine.earning import order_earns
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.ledger import VipSource
@@ -29,10 +31,28 @@ from loyalty_sync.engine.program import Program
 from loyalty_sync.engine.tiers import in_window
 from loyalty_sync.engine.vip import covers, qualifies, vip_since, vip_until
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, Order, VipPeriod
+from loyalty_sync.models import Member, Order, Store, VipPeriod
 from loyalty_sync.order_facts import facts_from_row
+from loyalty_sync.program_versions import current_program
 
 SINCE, UNTIL = "loyalty_vip_since", "loyalty_vip_until"
+
+
+def store_meta(store: Store, members: list[Member], now: datetime | None = None) -> dict[int, dict]:
+    """member id -> every `loyalty_*` meta the store should show: the books'
+    `store_status` plus the VIP start, and the derived end where the books
+    know none."""
+    now = now or datetime.now(timezone.utc)
+    dates = vip_dates(members, current_program(store)[1], now) if any(m.vip for m in members) else {}
+    out = {}
+    for member in members:
+        meta = store_status(member)
+        extra = dates.get(member.id, {})
+        meta[SINCE] = extra.get(SINCE, "")
+        if extra.get(UNTIL):
+            meta[UNTIL] = extra[UNTIL]
+        out[member.id] = meta
+    return out
 
 
 def vip_dates(members: list[Member], program: Program, now: datetime) -> dict[int, dict[str, str]]:

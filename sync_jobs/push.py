@@ -18,6 +18,7 @@ from loyalty_sync.books import store_status
 from loyalty_sync.coupon_codes import new_coupon_code
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, RejectedRecord, Store
+from loyalty_sync.vip_dates import store_meta
 from loyalty_sync.woocommerce import StoreClient
 
 log = logging.getLogger(__name__)
@@ -195,30 +196,10 @@ def push_member_status(store: Store, client: StoreClient, result: PushResult) ->
         db.session.commit()
 
 
-def pushed_meta(store: Store, members: list[Member], now: datetime | None = None) -> dict[int, dict]:
-    """member id -> every `loyalty_*` meta the store should show: the books'
-    `store_status` plus the VIP start and end (loyalty_sync/vip_dates.py).
-    Reconcile compares the store with exactly this."""
-    from loyalty_sync.program_versions import current_program
-    from loyalty_sync.vip_dates import vip_dates
-
-    now = now or datetime.now(timezone.utc)
-    dates = vip_dates(members, current_program(store)[1], now) if any(m.vip for m in members) else {}
-    out = {}
-    for member in members:
-        meta = store_status(member)
-        extra = dates.get(member.id, {})
-        meta["loyalty_vip_since"] = extra.get("loyalty_vip_since", "")
-        if extra.get("loyalty_vip_until"):  # the books' end when they know one, else the derived end
-            meta["loyalty_vip_until"] = extra["loyalty_vip_until"]
-        out[member.id] = meta
-    return out
-
-
 def _push_meta_batch(store: Store, client: StoreClient, batch: list[Member], result: PushResult) -> None:
     # `pushed_status` keeps the books' own dict (their change detection compares it).
     sent = {m.id: store_status(m) for m in batch}
-    meta = pushed_meta(store, batch)
+    meta = store_meta(store, batch)
     updates = [{"id": m.customer_id, "meta_data": [{"key": k, "value": v} for k, v in meta[m.id].items()]}
                for m in batch]
     answer = client.batch("customers", update=updates)

@@ -19,7 +19,7 @@ from loyalty_sync.reviews import recheck_since
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store, SyncBookmark, SyncRun
 from loyalty_sync.redaction import redact
-from loyalty_sync.woocommerce import RecordNotFound, StoreClient
+from loyalty_sync.woocommerce import StoreClient
 from loyalty_sync.woocommerce.errors import StoreError
 from sync_jobs import pull
 from loyalty_sync.store_connection import client_for
@@ -193,20 +193,20 @@ class StorePass:
 
     def _complete_bare(self, orders: list[dict]) -> list[dict]:
         """An `order.deleted` delivery carries only `{"id": N}` (real store,
-        10.0.2): the order as the store holds it now (status `trash`, a new
-        date_modified) is fetched instead. One deleted for good (404) is
-        logged and skipped: nothing of it is left to read."""
-        out = []
-        for order in orders:
-            if isinstance(order, dict) and set(order) == {"id"} and isinstance(order["id"], int):
-                try:
-                    order = self.client.get(f"orders/{order['id']}")
-                except RecordNotFound:
-                    log.warning("store %s: order %s was deleted for good; its points stay booked",
-                                self.store.name, order["id"])
-                    continue
-            out.append(order)
-        return out
+        10.0.2): those orders are read as the store holds them now (status
+        `trash`, a new date_modified), in one listing of the trash. One that
+        is no longer there (deleted for good, or restored since: its
+        `order.restored` delivery brings it) is logged and skipped."""
+        bare = sorted({o["id"] for o in orders if _is_bare(o)})
+        if not bare:
+            return orders
+        trashed = {o.get("id"): o for o in self.client.iter_records(
+            "orders", {"status": "trash", "include": ",".join(map(str, bare))})}
+        for order_id in bare:
+            if order_id not in trashed:
+                log.warning("store %s: order %s is no longer in the trash (deleted for good, or restored)",
+                            self.store.name, order_id)
+        return [trashed[o["id"]] if _is_bare(o) else o for o in orders if not _is_bare(o) or o["id"] in trashed]
 
     def _learn_customers(self, orders: list[dict]) -> None:
         """Incremental passes meet new customers through their orders only."""
@@ -301,6 +301,11 @@ class StorePass:
     def _on_page(self, resource: str, page: int, total_pages: int | None) -> None:
         if self.progress:
             self.progress(resource, page, total_pages)
+
+
+def _is_bare(order) -> bool:
+    """A body with nothing but the id (an `order.deleted` delivery)."""
+    return isinstance(order, dict) and set(order) == {"id"} and isinstance(order["id"], int)
 
 
 def _newest(records: list[dict], current: datetime | None) -> datetime | None:

@@ -223,7 +223,7 @@ def _apply_orders_together(store: Store, worker, event_ids: list[int], outcome: 
     rest = [e.id for e in events if e not in orders]
     fresh = []
     for event in orders:
-        if _is_stale_order(store, event.payload):
+        if is_stale_order(store, event.payload):
             event.processed_at, event.error = datetime.now(timezone.utc), "older than the order in the books"
             outcome.stale += 1
         else:
@@ -255,7 +255,7 @@ def _apply_event(store: Store, worker, event_id: int, outcome: WebhookOutcome, e
     event = db.session.get(WebhookEvent, event_id)
     payload = event.payload if isinstance(event.payload, dict) else {}
     try:
-        if event.resource == "order" and _is_stale_order(store, payload):
+        if event.resource == "order" and is_stale_order(store, payload):
             event.processed_at, event.error = datetime.now(timezone.utc), "older than the order in the books"
             outcome.stale += 1
             db.session.commit()
@@ -296,11 +296,6 @@ def _count(counts, resource: str, result) -> None:
     counts.unchanged += result.unchanged
     counts.stale += result.stale
     counts.rejected += len(result.rejected)
-
-
-def _is_stale_order(store: Store, payload: dict) -> bool:
-    """Deliveries can overtake each other; never let an older copy undo a newer one."""
-    return is_stale_order(store, payload)  # the apply service's one staleness rule
 
 
 def _has_pending_push(store_id: int) -> bool:

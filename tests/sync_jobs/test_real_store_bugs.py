@@ -1,6 +1,7 @@
 """Product bugs a real WooCommerce 10.0.2 store showed (issue 16), end to end
 against woosim answering as that store does: coupon expiry, trashed and
 restored orders, drafts in `status=any`, renamed coupons, VIP dates."""
+import json
 from datetime import datetime, timedelta, timezone
 
 from loyalty_sync.extensions import db
@@ -8,6 +9,8 @@ from loyalty_sync.models import Coupon, Order
 from loyalty_sync.reconcile import reconcile
 from loyalty_sync.statements import find_member
 from sync_jobs.sync_pass import run_pass
+from sync_jobs.tasks import process_webhook_events
+from sync_jobs.webhooks import signature_of
 
 
 def sync(store):
@@ -15,6 +18,14 @@ def sync(store):
     assert run.status == "ok", (run.status, run.error)
     db.session.expire_all()
     return run
+
+
+def _deliver(app, store, topic: str, body: dict):
+    """A signed WooCommerce delivery to our webhook intake."""
+    raw = json.dumps(body).encode()
+    return app.test_client().post("/webhooks/woocommerce/sim", data=raw, headers={
+        "X-WC-Webhook-Topic": topic, "X-WC-Webhook-Signature": signature_of(store.webhook_secret, raw),
+        "X-WC-Webhook-Resource": "order", "Content-Type": "application/json"})
 
 
 def _gmt(at: datetime) -> str:
@@ -78,22 +89,13 @@ def test_a_pass_finds_a_trashed_order_and_a_restored_one(app, store, shop, woosi
 def test_order_deleted_webhook_reverses_and_restored_gives_back(app, store, shop, woosim):
     """A real store's `order.deleted` delivery is `{"id": N}` (seen on
     WooCommerce 10.0.2): the worker reads the order and books the trash."""
-    import json as _json
-
-    from sync_jobs.tasks import process_webhook_events
-    from sync_jobs.webhooks import signature_of
-
     beans = shop.product("Beans", "10.00")
     anna = shop.customer("anna@example.com", "Anna")
     order = shop.order([(beans["id"], 3)], customer_id=anna["id"], email="anna@example.com")
     sync(store)
-    client = app.test_client()
 
     def deliver(topic, body):
-        raw = _json.dumps(body).encode()
-        return client.post("/webhooks/woocommerce/sim", data=raw, headers={
-            "X-WC-Webhook-Topic": topic, "X-WC-Webhook-Signature": signature_of(store.webhook_secret, raw),
-            "X-WC-Webhook-Resource": "order", "Content-Type": "application/json"})
+        return _deliver(app, store, topic, body)
 
     woosim.control.advance_clock(2)
     shop._ok(shop.api.delete(f"orders/{order['id']}"))
@@ -106,6 +108,28 @@ def test_order_deleted_webhook_reverses_and_restored_gives_back(app, store, shop
     deliver("order.restored", restored)
     process_webhook_events(store.id)
     assert _points(store, "anna@example.com") == 30
+
+
+def test_trash_deliveries_are_read_in_one_listing_and_an_order_deleted_for_good_is_skipped(app, store, shop, woosim):
+    """Bulk-trashing many orders must not cost one GET per order; an order
+    deleted for good (nothing left to read) is skipped, its points stay."""
+    beans = shop.product("Beans", "10.00")
+    anna = shop.customer("anna@example.com", "Anna")
+    orders = [shop.order([(beans["id"], 1)], customer_id=anna["id"], email="anna@example.com") for _ in range(4)]
+    sync(store)
+    woosim.control.advance_clock(2)
+    for order in orders[:3]:
+        shop._ok(shop.api.delete(f"orders/{order['id']}"))
+    shop._ok(shop.api.delete(f"orders/{orders[3]['id']}", params={"force": True}))
+    for order in orders:
+        assert _deliver(app, store, "order.deleted", {"id": order["id"]}).status_code == 200
+    before = woosim.control.request_counts()
+    process_webhook_events(store.id)
+    after = woosim.control.request_counts()
+    reads = {path: n - before.get(path, 0) for path, n in after.items()
+             if path.startswith("GET") and "/orders" in path and n != before.get(path, 0)}
+    assert reads == {"GET /wp-json/wc/v3/orders": 1}, reads
+    assert _points(store, "anna@example.com") == 10  # three trashed lose theirs; the deleted one keeps its 10
 
 
 def test_webhooks_install_subscribes_to_trash_and_restore():
