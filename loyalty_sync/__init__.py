@@ -6,7 +6,8 @@ every `flask --app wsgi ...` command are the same app with the same config.
 import logging
 import os
 
-from flask import Flask
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DataError
 
 from loyalty_sync import security_headers
 from loyalty_sync.extensions import db, migrate
@@ -43,9 +44,6 @@ def _register_bad_input_safety_net(app: Flask) -> None:
     nesting too deep to parse) is the client's error: 400 in the shape of the
     part it came to, logged, never a 500. The checks (`int_bounds`) come first;
     this only keeps a missed one from becoming a 500."""
-    from flask import jsonify, render_template, request
-    from sqlalchemy.exc import DataError
-
     def _bad_input(error):
         db.session.rollback()
         app.logger.warning("bad input refused on %s %s: %s", request.method, request.path, type(error).__name__)

@@ -129,7 +129,7 @@ def _latest_date_allowed(now: datetime | None) -> datetime:
     """Records dated after this are refused: the clock (or the run's `now`,
     when a replay runs ahead of it) plus a day for clocks that disagree."""
     clock = datetime.now(timezone.utc)
-    return max(clock, _utc(now)) + FUTURE_TOLERANCE if now is not None else clock + FUTURE_TOLERANCE
+    return max(clock, _utc(now or clock)) + FUTURE_TOLERANCE
 
 
 # --- catalogue ---------------------------------------------------------------

@@ -97,6 +97,7 @@ def test_paid_vip_by_sku_its_perks_renewal_and_refund(app, store, shop):
     meta = shop.customer_meta(anna["id"])
     assert meta["loyalty_vip"] == "yes"
     assert meta["loyalty_vip_until"] == (paid + timedelta(days=365)).date().isoformat()
+    assert meta["loyalty_vip_since"] == paid.date().isoformat()  # start and end reach the store (issue 16 #9)
     assert "VIP" in meta["loyalty_badges"].split(",")
     # the perks: this month's free-shipping coupon and this year's exclusive 10 %, once
     member = find_member(store, "anna@example.com")

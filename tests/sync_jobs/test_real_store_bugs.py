@@ -218,17 +218,6 @@ def test_a_qualified_vip_gets_a_start_and_the_end_its_qualification_lapses(app, 
     assert [d for d in reconcile(store)["drift"] if d["kind"] == "meta_changed"] == []
 
 
-def test_a_paid_vip_gets_its_start_pushed(app, store, shop):
-    membership = shop.product("VIP membership", "49.00", sku="VIP-MEMBERSHIP")
-    anna = shop.customer("anna@example.com", "Anna")
-    bought = shop.order([(membership["id"], 1)], customer_id=anna["id"], email="anna@example.com")
-    sync(store)
-    paid = datetime.fromisoformat(bought["date_paid_gmt"]).replace(tzinfo=timezone.utc)
-    meta = shop.customer_meta(anna["id"])
-    assert (meta["loyalty_vip_since"], meta["loyalty_vip_until"]) == \
-        (paid.date().isoformat(), (paid + timedelta(days=365)).date().isoformat())
-
-
 # --- 8. two installations on one store -------------------------------------------------------------------
 
 def _reward_pending_again(store, shop, *, foreign_ref: str, email: str):

@@ -11,16 +11,8 @@ from loyalty_sync.extensions import db
 from loyalty_sync.models import Order, SyncRun
 from sync_jobs.queue import close_deferrer, uses_procrastinate
 from sync_jobs.sync_pass import run_pass
-from tests.sync_jobs.worker_support import WorkerProcess, add_store, ledger_view, overlapping_runs, wait_for
+from tests.sync_jobs.worker_support import FAST_RECOVERY, WorkerProcess, add_store, ledger_view, overlapping_runs, wait_for
 from woosim.testing import WooSimServer
-
-FAST = {  # quick heartbeats and stalled-job recovery, so the test takes seconds, not minutes
-    "LOYALTY_WORKER_HEARTBEAT_SECONDS": 1,
-    "LOYALTY_WORKER_STALLED_SECONDS": 4,
-    "LOYALTY_WORKER_RECOVER_EVERY_SECONDS": 2,
-    "LOYALTY_WORKER_POLL_SECONDS": 0.5,
-    "LOYALTY_STORE_BACKOFF_BASE": 0.05,
-}
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +35,7 @@ def test_three_workers_share_twenty_stores_without_overlap(app, database_url, tm
     with contextlib.ExitStack() as stack:
         sims = [stack.enter_context(WooSimServer(seed=f"shop{i}", customers=3, orders=15)) for i in range(20)]
         ids = {add_store(f"shop{i:02}", sim).id for i, sim in enumerate(sims)}
-        env = {**FAST, "LOYALTY_SYNC_INTERVAL_SECONDS": 2}
+        env = {**FAST_RECOVERY, "LOYALTY_SYNC_INTERVAL_SECONDS": 2}
         workers = [stack.enter_context(contextlib.closing(_Closing(
             WorkerProcess(database_url, tmp_path / f"instance{i}", concurrency=2, extra_env=env, name=f"w{i}"))))
             for i in range(3)]
@@ -74,7 +66,7 @@ def test_a_worker_killed_mid_pass_is_replaced_and_the_books_are_exact(app, datab
     with WooSimServer(seed="killed", customers=25, orders=1200) as sim:
         store = add_store("shop", sim)
         sim.control.set_faults("path=/wp-json/wc/v3/orders;kinds=slow;delay=0.4")
-        env = {**FAST, "LOYALTY_SYNC_INTERVAL_SECONDS": 3600, "LOYALTY_SYNC_CONCURRENCY": 1}
+        env = {**FAST_RECOVERY, "LOYALTY_SYNC_INTERVAL_SECONDS": 3600, "LOYALTY_SYNC_CONCURRENCY": 1}
         first = WorkerProcess(database_url, tmp_path / "a", extra_env=env, name="first")
         second = None
         try:

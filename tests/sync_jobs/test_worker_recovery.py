@@ -22,17 +22,10 @@ from loyalty_sync.models import Order, SyncRun, WebhookEvent
 from sync_jobs.api import request_pass
 from sync_jobs.queue import close_deferrer, uses_procrastinate
 from sync_jobs.sync_pass import run_pass
-from tests.sync_jobs.worker_support import WorkerProcess, add_store, deliver, served, wait_for
+from tests.sync_jobs.worker_support import FAST_RECOVERY, WorkerProcess, add_store, deliver, served, wait_for
 from woosim.testing import WooSimServer
 
-FAST = {  # quick heartbeats and stalled-job recovery, so a test takes seconds, not minutes
-    "LOYALTY_WORKER_HEARTBEAT_SECONDS": 1,
-    "LOYALTY_WORKER_STALLED_SECONDS": 4,
-    "LOYALTY_WORKER_RECOVER_EVERY_SECONDS": 2,
-    "LOYALTY_WORKER_POLL_SECONDS": 0.5,
-    "LOYALTY_STORE_BACKOFF_BASE": 0.05,
-    "LOYALTY_STORE_MAX_ATTEMPTS": 2,
-}
+FAST = {**FAST_RECOVERY, "LOYALTY_STORE_MAX_ATTEMPTS": 2}  # a failing store request is retried once
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,16 @@ from loyalty_sync.woocommerce import StoreClient
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Quick heartbeats and stalled-job recovery for worker processes, so a test
+# takes seconds, not minutes.
+FAST_RECOVERY = {
+    "LOYALTY_WORKER_HEARTBEAT_SECONDS": 1,
+    "LOYALTY_WORKER_STALLED_SECONDS": 4,
+    "LOYALTY_WORKER_RECOVER_EVERY_SECONDS": 2,
+    "LOYALTY_WORKER_POLL_SECONDS": 0.5,
+    "LOYALTY_STORE_BACKOFF_BASE": 0.05,
+}
+
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1, message: str = "condition"):
     """Poll until `predicate()` is truthy; its value is returned. Fails with `message` at the deadline."""
