@@ -1,8 +1,9 @@
-"""`python -m conformance [--diff-only | --scenarios-only] [--json PATH]`
+"""`python -m conformance [--json PATH]`: the differential against a real store.
 
 Needs WC_URL, WC_CONSUMER_KEY, WC_CONSUMER_SECRET (and optionally
-WC_READ_CONSUMER_KEY/WC_READ_CONSUMER_SECRET, WC_HOOK_URL, WC_DISPOSABLE=1).
-Without a store it says how to get one and exits 0.
+WC_READ_CONSUMER_KEY/WC_READ_CONSUMER_SECRET, WC_HOOK_URL). Without a store it
+says how to get one and exits 0. The product's end-to-end scenarios do not run
+against a real store yet (CONFORMANCE.md, "End-to-end scenarios").
 """
 from __future__ import annotations
 
@@ -18,8 +19,7 @@ two minutes, follow ../shared/woocommerce/realstore/README.md (setup.sh, start.s
 the keys are then in $WCREAL_HOME/keys.env: `set -a; . ~/wcreal/keys.env; set +a`).
 Optional: WC_READ_CONSUMER_KEY/WC_READ_CONSUMER_SECRET (read-only key checks),
 WC_HOOK_URL (a webhook receiver the store may deliver to, default
-http://127.0.0.1:8099/hooks/woocommerce), WC_DISPOSABLE=1 (the store may be emptied:
-runs the product's end-to-end scenarios against it too)."""
+http://127.0.0.1:8099/hooks/woocommerce)."""
 
 
 def run_differential(json_path: str | None) -> int:
@@ -47,27 +47,14 @@ def run_differential(json_path: str | None) -> int:
     return 0
 
 
-def run_scenarios() -> int:
-    """Not built yet (see CONFORMANCE.md): the scenarios still run against woosim only."""
-    print("end-to-end scenarios against a real store: not built yet (CONFORMANCE.md, 'Not done')")
-    return 0
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m conformance")
-    ap.add_argument("--diff-only", action="store_true")
-    ap.add_argument("--scenarios-only", action="store_true")
     ap.add_argument("--json", default="test-artifacts/conformance.json")
     args = ap.parse_args(argv)
     if not (os.environ.get("WC_URL") and os.environ.get("WC_CONSUMER_KEY") and os.environ.get("WC_CONSUMER_SECRET")):
         print(HOW)
         return 0
-    rc = 0
-    if not args.scenarios_only:
-        rc |= run_differential(args.json)
-    if not args.diff_only:
-        rc |= run_scenarios()
-    return rc
+    return run_differential(args.json)
 
 
 if __name__ == "__main__":
