@@ -123,11 +123,16 @@ def parse_input_local(value: str | None, tz: StoreTZ) -> int | None:
     """Parse a date written into a resource (e.g. coupon date_expires).
 
     WooCommerce reads these as store-local time; a date without time means
-    midnight (captures 053, 054).
+    midnight (captures 053, 054). One it cannot read ("soon") is no error:
+    PHP's strtotime gives false, which is saved as local midnight of
+    1970-01-01 (real store, 10.0.2: `date_expires` 1970-01-01T00:00:00).
     """
     if value in (None, ""):
         return None
-    v = value.strip()
+    v = str(value).strip()
     if re.match(r"^\d{4}-\d{2}-\d{2}$", v):
         v += "T00:00:00"
-    return parse_rest_date(v, tz, dates_are_gmt=False)
+    try:
+        return parse_rest_date(v, tz, dates_are_gmt=False)
+    except InvalidDate:
+        return parse_rest_date("1970-01-01T00:00:00", tz, dates_are_gmt=False)

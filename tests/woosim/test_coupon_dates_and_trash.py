@@ -117,3 +117,11 @@ def test_refused_coupon_draft_is_listed_by_status_any(api):
                                        "line_items": [{"name": "x", "quantity": 1, "total": "10.00"}]}).json()["id"]
     assert api.get(f"orders/{draft_id}").json()["status"] == "checkout-draft"
     assert [o["id"] for o in api.get("orders", params={"status": "any", "include": draft_id}).json()] == [draft_id]
+
+
+def test_an_unparsable_date_expires_is_saved_as_1970_not_a_500(api):
+    """Real store (differential step coupon_expires_unparsable): 201, with
+    date_expires 1970-01-01T00:00:00 local (Europe/Berlin: gmt 23:00 the day before)."""
+    r = api.post("coupons", {"code": "soon", "amount": "5", "date_expires": "soon"})
+    assert r.status_code == 201, r.text[:200]
+    assert (r.json()["date_expires"], r.json()["date_expires_gmt"]) == ("1970-01-01T00:00:00", "1969-12-31T23:00:00")
