@@ -1,4 +1,4 @@
-"""The KPIs of `loyalty_sync.kpi.store_kpis`, in the shop owner's words, and
+"""The KPIs of `loyalty_sync.analysis.kpi.store_kpis`, in the shop owner's words, and
 the little arithmetic the KPI page adds for its charts (orders per month,
 first vs repeat), built from the same rows and the same pure functions."""
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from admin.periods import month_starts
-from loyalty_sync import kpi
+from loyalty_sync.analysis import kpi
 
 # key -> (label, format, what it means). Formats: rate (0..1 shown as %),
 # money, number, points, ratio (a plain number with 2 decimals).

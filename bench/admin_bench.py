@@ -54,7 +54,7 @@ def run(quick: bool = False) -> Table:
             return table
         from loyalty_sync.extensions import db
         from loyalty_sync.models import LedgerEntry, Member, Store
-        from loyalty_sync.program_versions import ensure_program
+        from loyalty_sync.books.program_versions import ensure_program
 
         with app.app_context():
             say(f"admin: inserting {MEMBERS:,} members")
@@ -77,7 +77,7 @@ def run(quick: bool = False) -> Table:
                  "at": now, "order_wc_id": 1000 + i, "reason": "bench", "rule_version": 1, "actor": "system",
                  "recorded_at": now} for i in range(200)])
             create_user("bench-admin@example.com", "a long bench password 123", "admin")
-            from loyalty_sync.api_tokens import create_token
+            from loyalty_sync.actions.api_tokens import create_token
 
             _token, bearer = create_token(store, "read", name="bench")
             db.session.commit()

@@ -23,11 +23,11 @@ def _orders(n: int, members: int) -> list[dict]:
 def measure(backend: str, n: int) -> dict:
     from sqlalchemy import func, insert
 
-    from loyalty_sync.apply import apply_orders, plan_pending_members
+    from loyalty_sync.books.apply import apply_orders, plan_pending_members
     from loyalty_sync.engine.facts import order_from_wc
     from loyalty_sync.extensions import db
     from loyalty_sync.models import LedgerEntry, Member, Store
-    from loyalty_sync.program_versions import ensure_program
+    from loyalty_sync.books.program_versions import ensure_program
     from tests.support import wc
 
     orders = _orders(n, max(50, n // 10))

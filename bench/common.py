@@ -184,7 +184,7 @@ def fresh_database(backend: str = "sqlite"):
 
 
 def make_app(url: str, folder: Path, **config):
-    from loyalty_sync import create_app
+    from loyalty_sync.app import create_app
 
     os.environ.setdefault("LOYALTY_LOG_LEVEL", "WARNING")
     import logging
@@ -208,7 +208,7 @@ def add_store(name: str, sim, *, verify: str | None = None):
     """Our record of a woosim store, with the default program (call inside an app context)."""
     from loyalty_sync.extensions import db
     from loyalty_sync.models import Store
-    from loyalty_sync.program_versions import ensure_program
+    from loyalty_sync.books.program_versions import ensure_program
 
     store = Store(name=name, url=sim.url, consumer_key=sim.key, consumer_secret=sim.secret,
                   webhook_secret="bench-webhook-secret",  # noqa: S106 - a throwaway local store

@@ -14,7 +14,7 @@ def run(quick: bool = False) -> Table:
     from loyalty_sync.extensions import db
     from loyalty_sync.models import Member
     from loyalty_sync.woocommerce import StoreClient
-    from sync_jobs.sync_pass import run_pass
+    from loyalty_sync.store_sync.sync_pass import run_pass
     from woosim.testing import WooSimProcess
 
     n, customers = (2_000, 200) if quick else (10_000, 1_000)

@@ -88,7 +88,7 @@ def _our_pull(sim) -> dict:
 
 def _our_passes(sim, n: int, incremental: bool):
     from loyalty_sync.extensions import db
-    from sync_jobs.sync_pass import run_pass
+    from loyalty_sync.store_sync.sync_pass import run_pass
 
     with fresh_database("sqlite") as (url, folder):
         app = make_app(url, folder)

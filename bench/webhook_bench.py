@@ -23,7 +23,7 @@ def _missing() -> str | None:
     for module in ("sync_jobs.worker", "sync_jobs.webhooks"):
         if importlib.util.find_spec(module) is None:
             return f"{module} does not exist"
-    from loyalty_sync import create_app
+    from loyalty_sync.app import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
     webhooks = app.cli.commands.get("webhooks")
@@ -54,7 +54,7 @@ def run(quick: bool = False) -> Table:
 def _measure(table: Table) -> Table:
     from loyalty_sync.extensions import db
     from loyalty_sync.woocommerce import StoreClient
-    from sync_jobs.sync_pass import run_pass
+    from loyalty_sync.store_sync.sync_pass import run_pass
     from woosim.testing import WooSimProcess, free_port
 
     sim = WooSimProcess(seed="demo", customers=20, orders=50, webhook_delay=0.0)

@@ -22,11 +22,11 @@ def _orders(n: int, members: int) -> list[dict]:
 
 
 def measure(n: int, members: int) -> dict:
-    from loyalty_sync.apply import apply_orders, plan_pending_members
+    from loyalty_sync.books.apply import apply_orders, plan_pending_members
     from loyalty_sync.extensions import db
     from loyalty_sync.models import Member, Store
-    from loyalty_sync.program_versions import current_program, ensure_program
-    from loyalty_sync.whatif import program_with_settings, whatif_report
+    from loyalty_sync.books.program_versions import current_program, ensure_program
+    from loyalty_sync.analysis.whatif import program_with_settings, whatif_report
     from tests.support import wc
 
     orders = _orders(n, members)
@@ -54,7 +54,7 @@ def measure(n: int, members: int) -> dict:
                 report = whatif_report(store, proposed, current=program, now=now)
             db.session.remove()
             db.engine.dispose()
-    from loyalty_sync.replay_pool import PARALLEL_FROM
+    from loyalty_sync.analysis.replay_pool import PARALLEL_FROM
 
     workers = (os.cpu_count() or 1) if member_count >= PARALLEL_FROM else 1
     return {"orders": n, "members": member_count, "apply_s": applied.seconds, "replay_s": replayed.seconds,
@@ -80,7 +80,7 @@ def run(quick: bool = False) -> Table:
                "planned once, as a first sync applies them (the bench's earlier runs re-planned members after "
                "every batch, a slower apply that flattered the ratio).")
     table.note("replay processes: from 2,000 members the replay runs on one worker process per CPU "
-               "(loyalty_sync/replay_pool.py; nothing is written, so it parallelises); the apply is one process "
+               "(loyalty_sync/analysis/replay_pool.py; nothing is written, so it parallelises); the apply is one process "
                "writing one database.")
     if quick:
         table.note("--quick: 10k orders / 1k members (the full run uses 100k / 10k)")

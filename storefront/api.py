@@ -24,13 +24,13 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
-from loyalty_sync import nps
-from loyalty_sync.api_tokens import allows, authenticate
+from loyalty_sync.actions import nps
+from loyalty_sync.actions.api_tokens import allows, authenticate
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
-from loyalty_sync.points_preview import CartLine, preview_points, program_in_force
-from loyalty_sync.redemption import RedeemRefused, redeem_reward
-from loyalty_sync.statements import find_member
+from loyalty_sync.analysis.points_preview import CartLine, preview_points, program_in_force
+from loyalty_sync.actions.redemption import RedeemRefused, redeem_reward
+from loyalty_sync.books.statements import find_member
 from storefront import schemas
 from storefront.members import ledger_page, member_status
 

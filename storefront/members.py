@@ -13,15 +13,15 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from loyalty_sync.books import load_books
+from loyalty_sync.books.member_books import load_books
 from loyalty_sync.engine.tiers import in_window, tier_metric, tier_rank
 from loyalty_sync.engine.earning import order_earns
 from loyalty_sync.engine.vip import is_vip, vip_until
-from loyalty_sync.expiring import expiring_lines
+from loyalty_sync.analysis.expiring import expiring_lines
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Badge, Coupon, LedgerEntry, Member, Order, Store
-from loyalty_sync.points_preview import program_in_force
-from loyalty_sync.statements import find_member
+from loyalty_sync.analysis.points_preview import program_in_force
+from loyalty_sync.books.statements import find_member
 
 EXPIRING_DAYS = 30
 LEDGER_PAGE_SIZE = 50

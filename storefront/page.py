@@ -1,7 +1,7 @@
 """The personal member page `/m/<token>` and the survey link `/s/<token>`.
 
 No password: the signed, expiring token in the link is the key (see
-loyalty_sync/member_links.py), so the page shows exactly one member and
+loyalty_sync/books/member_links.py), so the page shows exactly one member and
 nothing about anyone else. A tampered or expired link gets a clear page
 saying so (and how to get a fresh one), never an error trace. The page is in
 the store's currency and language (STOREFRONT_LANGUAGES = {store name:
@@ -17,11 +17,11 @@ from babel.numbers import format_currency, format_decimal
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale, gettext as _, ngettext
 
-from loyalty_sync import nps
+from loyalty_sync.actions import nps
 from loyalty_sync.extensions import db
-from loyalty_sync.member_links import LinkExpired, LinkInvalid, read_token
+from loyalty_sync.books.member_links import LinkExpired, LinkInvalid, read_token
 from loyalty_sync.models import LedgerEntry, Member, Store
-from loyalty_sync.points_preview import program_in_force
+from loyalty_sync.analysis.points_preview import program_in_force
 from storefront.members import member_status, order_multipliers
 
 PAGE_LEDGER_LINES = 50

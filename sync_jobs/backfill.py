@@ -25,7 +25,7 @@ The real run commits per page of 100 orders and keeps its place in a
 `modified_after` = --since), so an interrupted run resumes where it stopped
 (re-applied orders are recognised by their digest); progress reports
 records/s and the ETA. `dry_run` reads the same pages, replays them in
-memory with the engine (loyalty_sync.whatif.replay_history) and writes
+memory with the engine (loyalty_sync.analysis.whatif.replay_history) and writes
 nothing.
 """
 from __future__ import annotations
@@ -93,7 +93,7 @@ def backfill(store: Store, *, mode: str = "award", since: datetime | None = None
              stop_after_pages: int | None = None) -> dict:
     """Bring the store's past orders in (see the module docstring). Returns a
     summary dict. `stop_after_pages` stops early as an interruption would (tests)."""
-    from loyalty_sync.store_connection import client_for
+    from loyalty_sync.store_sync.connection import client_for
 
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
@@ -103,7 +103,7 @@ def backfill(store: Store, *, mode: str = "award", since: datetime | None = None
     try:
         if dry_run:
             return _dry_run(store, client, mode, since, now, progress)
-        from sync_jobs.locks import store_lock
+        from loyalty_sync.store_sync.locks import store_lock
 
         with store_lock(store.id, wait=True):
             return _run(store, client, mode, since, now, progress, stop_after_pages)
@@ -117,7 +117,7 @@ def backfill(store: Store, *, mode: str = "award", since: datetime | None = None
 def history_version(store: Store) -> int:
     """The store's history-only program version (created once, then the rules
     in force are saved again on top so they stay in force)."""
-    from loyalty_sync.program_versions import current_program, ensure_program, save_program
+    from loyalty_sync.books.program_versions import current_program, ensure_program, save_program
 
     existing = db.session.execute(db.select(ProgramVersion.number).where(
         ProgramVersion.store_id == store.id, ProgramVersion.note == HISTORY_NOTE)).scalar_one_or_none()
@@ -132,7 +132,7 @@ def history_version(store: Store) -> int:
 
 
 def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
-    from sync_jobs.sync_pass import PassCounts, StorePass
+    from loyalty_sync.store_sync.sync_pass import PassCounts, StorePass
 
     hist = history_version(store) if mode == "history" else None
     mark = db.session.execute(db.select(SyncBookmark).filter_by(store_id=store.id, resource=f"backfill-{mode}")
@@ -163,7 +163,7 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
             details = worker._refund_details(records, None)
             worker.apply("orders", lambda records=records, details=details: apply_history_orders(
                 store, records, details, hist, now=now, run_id=run.id))
-        from sync_jobs.sync_pass import _newest
+        from loyalty_sync.store_sync.sync_pass import _newest
 
         newest = _newest(records, newest)
         mark = db.session.get(SyncBookmark, mark.id)
@@ -198,12 +198,12 @@ def apply_history_orders(store: Store, records: list[dict], refunds_by_order: di
     """Store orders that count for tiers, VIP and KPIs but earn nothing: new
     rows are marked as earned under the history-only `version` before the
     members are planned. The caller commits."""
-    from loyalty_sync.apply import ApplyResult, _plan_members, parse_orders
-    from loyalty_sync.books import lock_members
+    from loyalty_sync.books.apply import ApplyResult, _plan_members, parse_orders
+    from loyalty_sync.books.member_books import lock_members
     from loyalty_sync.engine.tiers import tier_for_metric, tier_metric
-    from loyalty_sync.membership import MemberDirectory
-    from loyalty_sync.order_facts import facts_digest, facts_from_row, fill_order_row
-    from loyalty_sync.program_versions import current_program
+    from loyalty_sync.books.membership import MemberDirectory
+    from loyalty_sync.books.order_facts import facts_digest, facts_from_row, fill_order_row
+    from loyalty_sync.books.program_versions import current_program
 
     result = ApplyResult()
     parsed, existing = parse_orders(store, records, refunds_by_order, run_id, result)
@@ -244,7 +244,7 @@ def apply_history_orders(store: Store, records: list[dict], refunds_by_order: di
 
 
 def _books_summary(store: Store, now: datetime) -> dict:
-    from loyalty_sync.dashboard import liability
+    from loyalty_sync.analysis.dashboard import liability
 
     members = db.session.execute(db.select(Member).where(Member.store_id == store.id,
                                                          Member.merged_into_id.is_(None))).scalars().all()
@@ -262,13 +262,13 @@ def _books_summary(store: Store, now: datetime) -> dict:
 
 def _dry_run(store, client, mode, since, now, progress) -> dict:
     """Read the orders and replay them in memory; nothing is written."""
-    from loyalty_sync.apply import categories_by_product
+    from loyalty_sync.books.apply import categories_by_product
     from loyalty_sync.engine.facts import BadRecord, order_from_wc
     from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
-    from loyalty_sync.kpi import point_value
-    from loyalty_sync.program_versions import current_version
+    from loyalty_sync.analysis.kpi import point_value
+    from loyalty_sync.books.program_versions import current_version
     from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
-    from loyalty_sync.whatif import figures_of, outcome_of, replay_history
+    from loyalty_sync.analysis.whatif import figures_of, outcome_of, replay_history
 
     version = current_version(store)  # read only: no default version is written here
     program = program_from_dict(version.rules) if version else DEFAULT_PROGRAM

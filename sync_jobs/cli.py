@@ -7,8 +7,8 @@ from flask.cli import AppGroup
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
-from sync_jobs.locks import StoreBusy
-from sync_jobs.sync_pass import run_pass
+from loyalty_sync.store_sync.locks import StoreBusy
+from loyalty_sync.store_sync.sync_pass import run_pass
 
 sync_cli = AppGroup("sync", help="Pull, apply and push: keep the books in sync with the store.")
 webhooks_cli = AppGroup("webhooks", help="Near-real-time updates from WooCommerce webhooks.")

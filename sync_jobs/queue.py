@@ -37,7 +37,7 @@ pending for the store. Hence (`sync_jobs.tasks`):
   `finish_job`, which releases "store-<id>". Replacement first, so a
   recovery killed in between finds the job again and merges into its own
   replacement; several workers recovering at once are harmless;
-- the PostgreSQL advisory lock a pass holds (`sync_jobs.locks`, which also
+- the PostgreSQL advisory lock a pass holds (`loyalty_sync.store_sync.locks`, which also
   keeps command-line passes apart) belongs to a session: the server frees
   it when the dead worker's connection closes;
 - after MAX_JOB_ATTEMPTS the follow-ups stop: the periodic fan-out queues

@@ -26,7 +26,7 @@ def delivery_url(public_base_url: str, store_name: str) -> str:
 def install_webhooks(store, public_url: str, echo=lambda _line: None) -> tuple[list, list, list]:
     """Register (or keep) the store's order/customer webhooks pointing at this
     app; returns (created topics, kept topics, problems). Raises StoreError."""
-    from loyalty_sync.store_connection import client_for
+    from loyalty_sync.store_sync.connection import client_for
 
     if not store.webhook_secret:
         store.webhook_secret = secrets.token_urlsafe(32)

@@ -26,7 +26,7 @@ from flask import Flask, current_app
 from loyalty_sync.extensions import db
 from loyalty_sync.models import SyncRun
 from sync_jobs import tasks
-from sync_jobs.locks import StoreBusy, exclusive_file_lock, lock_path
+from loyalty_sync.store_sync.locks import StoreBusy, exclusive_file_lock, lock_path
 from sync_jobs.queue import queue_app, uses_procrastinate, use_connector, worker_connector
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from loyalty_sync import create_app
+from loyalty_sync.app import create_app
 from loyalty_sync.extensions import db
 
 pytest_plugins = ["tests.support.browser", "tests.support.woosim_fixtures"]

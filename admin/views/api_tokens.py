@@ -1,6 +1,6 @@
 """API tokens of a store for the storefront REST API (/api/v1): create
 (scope read or redeem), revoke, and when each was last used
-(`loyalty_sync.api_tokens`).
+(`loyalty_sync.actions.api_tokens`).
 
 The token text exists only in the response to the create POST: it is
 rendered once in that page (not flashed, not kept in the session, the page is
@@ -15,7 +15,7 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
 from admin.views import all_stores, selected_store
-from loyalty_sync import api_tokens
+from loyalty_sync.actions import api_tokens
 from loyalty_sync.extensions import db
 from loyalty_sync.models import API_SCOPES, ApiToken, Store
 

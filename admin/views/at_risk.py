@@ -1,4 +1,4 @@
-"""Members at risk (`loyalty_sync.at_risk`): about to drop a tier, points
+"""Members at risk (`loyalty_sync.analysis.at_risk`): about to drop a tier, points
 expiring soon, or in the RFM "at risk" segment. Each list has a CSV export
 (the same rows and columns as `members at-risk --csv`) and, for admins, a
 one-step "send a campaign to this list" (`at_risk.campaign_for`: one
@@ -14,8 +14,8 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
 from admin.views import all_stores, selected_store
-from loyalty_sync import at_risk
-from loyalty_sync.campaigns import CampaignError
+from loyalty_sync.analysis import at_risk
+from loyalty_sync.actions.campaigns import CampaignError
 from loyalty_sync.engine.program import DISCOUNT_TYPES
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int

@@ -1,12 +1,12 @@
 """Segments and coupon campaigns (PRODUCT.md "Personal offers").
 
-- the index shows the RFM segment sizes of a store (`loyalty_sync.segments`)
+- the index shows the RFM segment sizes of a store (`loyalty_sync.analysis.segments`)
   with the thresholds in words, and the store's campaigns with their progress;
 - "New campaign" (admins): target (a segment and/or a member filter), coupon
   template, name -> a confirmation page with how many members get a coupon
   (computed by the service itself, nothing saved) -> Send: the campaign is
   created, its coupons issued in batches and pushed to the store in batches
-  (`loyalty_sync.campaigns`), synchronously, then the campaign page shows
+  (`loyalty_sync.actions.campaigns`), synchronously, then the campaign page shows
   the final numbers and any push errors;
 - a member never gets a campaign twice: the service keys each coupon
   `campaign:<id>:<member>`; the panel never offers to send a campaign again,
@@ -29,11 +29,11 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
 from admin.views import all_stores, selected_store
-from loyalty_sync import campaigns as service
+from loyalty_sync.actions import campaigns as service
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Store, record_audit
-from loyalty_sync.segments import SEGMENTS, RfmThresholds, store_segments
+from loyalty_sync.analysis.segments import SEGMENTS, RfmThresholds, store_segments
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +353,7 @@ class CampaignView(SecureBaseView):
 
     def _push(self, store: Store, campaign: Campaign) -> str:
         """Push the store's coupon outbox now (campaigns.push_campaign), audited."""
-        from loyalty_sync import store_connection
+        from loyalty_sync.store_sync import connection as store_connection
         from loyalty_sync.woocommerce import StoreError
 
         error = ""

@@ -6,7 +6,7 @@ from flask_admin.actions import action
 from markupsafe import Markup, escape
 
 from admin.security import SecureModelView, actor
-from loyalty_sync import member_actions
+from loyalty_sync.actions import member_actions
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Store
 

@@ -1,4 +1,4 @@
-"""The landing page: how the program performs (numbers from loyalty_sync.dashboard)."""
+"""The landing page: how the program performs (numbers from loyalty_sync.analysis.dashboard)."""
 from __future__ import annotations
 
 from flask import request
@@ -8,7 +8,7 @@ from admin import kpi_text
 from admin.periods import PRESETS, period_from_args
 from admin.security import SecureIndexView
 from admin.views import all_stores, selected_store
-from loyalty_sync import dashboard, kpi
+from loyalty_sync.analysis import dashboard, kpi
 
 
 class DashboardView(SecureIndexView):

@@ -1,5 +1,5 @@
 """Points expiring soon (PRODUCT.md "Points expiry"): the members whose points
-expire in the next N days (default 30), from `loyalty_sync.expiring`, with a
+expire in the next N days (default 30), from `loyalty_sync.analysis.expiring`, with a
 streamed CSV of the same rows."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from flask_admin import expose
 from admin.security import SecureBaseView
 from admin.views import all_stores, selected_store
 from admin.views.exports import _csv_stream, _download
-from loyalty_sync.expiring import FIELDS, expiring_points
-from loyalty_sync.program_versions import current_program
+from loyalty_sync.analysis.expiring import FIELDS, expiring_points
+from loyalty_sync.books.program_versions import current_program
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365

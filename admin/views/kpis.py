@@ -1,4 +1,4 @@
-"""KPIs of one store for a period: every figure of `loyalty_sync.kpi.store_kpis`
+"""KPIs of one store for a period: every figure of `loyalty_sync.analysis.kpi.store_kpis`
 with its definition in plain words, and charts where a picture reads faster
 (members vs non-members, orders per month first vs repeat)."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from admin import kpi_text
 from admin.periods import PRESETS, period_from_args
 from admin.security import SecureBaseView
 from admin.views import all_stores, selected_store
-from loyalty_sync import kpi
+from loyalty_sync.analysis import kpi
 
 
 def kpis_for(store, period, *, with_months: bool = False) -> tuple[dict, dict | None]:

@@ -1,4 +1,4 @@
-"""Liability forecast of one store (`loyalty_sync.liability.liability_forecast`):
+"""Liability forecast of one store (`loyalty_sync.analysis.liability.liability_forecast`):
 outstanding points in money split spendable / pending, the expiry schedule
 of the next 12 months (chart + table) and the expected breakage from the
 store's own history. Linked from the dashboard's liability card."""
@@ -8,7 +8,7 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView
 from admin.views import all_stores, selected_store
-from loyalty_sync.liability import liability_forecast
+from loyalty_sync.analysis.liability import liability_forecast
 
 
 class LiabilityView(SecureBaseView):

@@ -3,13 +3,13 @@
 RFM segment and members vs the rest, and the comments (searchable, with a
 streamed CSV of the same rows).
 
-Every figure is `loyalty_sync.nps.nps_score` over a subset of the answers
+Every figure is `loyalty_sync.actions.nps.nps_score` over a subset of the answers
 given in [start, end), so the headline equals `nps.nps_summary`.
 
 Groups, and the choices made where the product leaves one:
 - tier and VIP: the answering member's tier / VIP flag *now* (answers of a
   merged member count under the member it was merged into);
-- RFM segment: `loyalty_sync.segments.rfm` over the store's orders as of the
+- RFM segment: `loyalty_sync.analysis.segments.rfm` over the store's orders as of the
   end of the period (or now, if the period ends in the future); a customer
   without a paid order is in "no segment";
 - members vs the rest: a member has at least one points-ledger line before
@@ -32,11 +32,11 @@ from admin.periods import PRESETS, month_starts, period_from_args
 from admin.security import SecureBaseView
 from admin.views import all_stores, selected_store
 from admin.views.exports import _csv_stream, _download, _iso
-from loyalty_sync import kpi
+from loyalty_sync.analysis import kpi
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, NpsAnswer
-from loyalty_sync.nps import classify, nps_score
-from loyalty_sync.segments import SEGMENTS, RfmThresholds, rfm
+from loyalty_sync.actions.nps import classify, nps_score
+from loyalty_sync.analysis.segments import SEGMENTS, RfmThresholds, rfm
 
 COMMENTS_SHOWN = 50  # per page; the CSV has them all
 CSV_COLUMNS = ("answered_at", "score", "category", "source", "member_id", "member_email", "tier", "vip",
@@ -49,7 +49,7 @@ NO_TIER = "no tier"
 class AnswerRow:
     score: int
     answered_at: datetime
-    customer: str  # "m<canonical member id>", as in loyalty_sync.kpi
+    customer: str  # "m<canonical member id>", as in loyalty_sync.analysis.kpi
     tier: str
     vip: bool
 

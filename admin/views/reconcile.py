@@ -1,5 +1,5 @@
 """Reconciliation: the last comparison of each store with the books, its drift
-table, "Check now" / "Fix" (admins; `loyalty_sync.reconcile`, audited) and
+table, "Check now" / "Fix" (admins; `loyalty_sync.store_sync.reconcile`, audited) and
 the history of runs (SyncRun rows of kind `reconcile`).
 
 The drift rows themselves are not in the SyncRun (it keeps counts per kind);
@@ -19,7 +19,7 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
 from admin.views import all_stores, selected_store
-from loyalty_sync import reconcile as reconcile_service
+from loyalty_sync.store_sync import reconcile as reconcile_service
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Store, SyncRun, record_audit

@@ -2,7 +2,7 @@
 
 Saving is a two-step flow: "Preview" validates the form (errors at the
 field), lists every setting that changes (before -> after) and replays the
-members' histories under both programs (`loyalty_sync.whatif`) to show how
+members' histories under both programs (`loyalty_sync.analysis.whatif`) to show how
 many would change tier or VIP status, BEFORE anything is written. "Save" is
 accepted only for exactly the rules that were previewed (a digest of them
 travels with the form) and only if nobody saved another version meanwhile.
@@ -15,11 +15,11 @@ from flask_admin import expose
 from admin import rules_form
 from admin.security import SecureBaseView, actor
 from admin.views import all_stores, selected_store
-from loyalty_sync import whatif
-from loyalty_sync.dashboard import program_in_force
+from loyalty_sync.analysis import whatif
+from loyalty_sync.analysis.dashboard import program_in_force
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Category, Product, ProgramVersion
-from loyalty_sync.program_versions import InvalidProgram, save_program
+from loyalty_sync.books.program_versions import InvalidProgram, save_program
 
 
 class RulesView(SecureBaseView):

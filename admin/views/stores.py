@@ -24,8 +24,8 @@ from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 from admin.security import SecureModelView, actor
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
-from loyalty_sync.program_versions import ensure_program
-from loyalty_sync.store_connection import checked_store_info, client_for, connection_test_message
+from loyalty_sync.books.program_versions import ensure_program
+from loyalty_sync.store_sync.connection import checked_store_info, client_for, connection_test_message
 
 log = logging.getLogger(__name__)
 

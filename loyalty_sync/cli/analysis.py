@@ -21,8 +21,8 @@ from loyalty_sync.extensions import db
 
 def _proposed(store, settings, rules_file):
     from loyalty_sync.engine.program import validate_program
-    from loyalty_sync.program_versions import current_program
-    from loyalty_sync.whatif import SettingError, program_from_rules, program_with_settings
+    from loyalty_sync.books.program_versions import current_program
+    from loyalty_sync.analysis.whatif import SettingError, program_from_rules, program_with_settings
 
     if not settings and not rules_file:
         raise click.UsageError("give --set KEY=VALUE (repeatable) or --rules FILE")
@@ -46,7 +46,7 @@ def _proposed(store, settings, rules_file):
 @click.option("--json", "as_json", is_flag=True)
 def whatif_command(store_name, settings, rules_file, as_json):
     """Replay the store's order history under proposed rules; nothing is written."""
-    from loyalty_sync.whatif import whatif_report
+    from loyalty_sync.analysis.whatif import whatif_report
 
     store = get_store_or_fail(store_name)
     current, proposed = _proposed(store, settings, rules_file)
@@ -77,8 +77,8 @@ def whatif_command(store_name, settings, rules_file, as_json):
 @click.option("--actor", default="cli", show_default=True)
 def save_command(store_name, rules_file, settings, note, actor):
     """Validate, print rule warnings (they never block) and save a new version."""
-    from loyalty_sync.program_versions import save_program
-    from loyalty_sync.rule_warnings import warnings_for
+    from loyalty_sync.books.program_versions import save_program
+    from loyalty_sync.analysis.rule_warnings import warnings_for
 
     store = get_store_or_fail(store_name)
     _current, program = _proposed(store, settings, rules_file)
@@ -94,7 +94,7 @@ def save_command(store_name, rules_file, settings, note, actor):
 @click.option("--json", "as_json", is_flag=True)
 def liability_command(store_name, as_json):
     """Outstanding points in money: spendable/pending, expiry by month, expected breakage."""
-    from loyalty_sync.liability import liability_forecast
+    from loyalty_sync.analysis.liability import liability_forecast
 
     report = liability_forecast(get_store_or_fail(store_name))
     if as_json:
@@ -120,7 +120,7 @@ def at_risk_command(store_name, kind, days, as_json, as_csv, campaign_amount, ca
     """Members about to drop a tier, lose points to expiry, or churn (RFM at risk)."""
     from decimal import Decimal, InvalidOperation
 
-    from loyalty_sync import at_risk
+    from loyalty_sync.analysis import at_risk
 
     store = get_store_or_fail(store_name)
     rows = at_risk.at_risk(store, kind, now=datetime.now(timezone.utc), days=days)
@@ -129,7 +129,7 @@ def at_risk_command(store_name, kind, days, as_json, as_csv, campaign_amount, ca
             amount = Decimal(campaign_amount)
         except InvalidOperation:
             raise click.BadParameter(f"{campaign_amount!r} is not an amount") from None
-        from loyalty_sync.campaigns import CampaignError
+        from loyalty_sync.actions.campaigns import CampaignError
 
         try:
             campaign = at_risk.campaign_for(store, kind, rows, discount_type=campaign_type, amount=amount,

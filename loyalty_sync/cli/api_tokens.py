@@ -4,7 +4,7 @@ tokens of the storefront REST API (storefront/README.md)."""
 import click
 from flask.cli import AppGroup
 
-from loyalty_sync.api_tokens import create_token, find_token, list_tokens, revoke_token
+from loyalty_sync.actions.api_tokens import create_token, find_token, list_tokens, revoke_token
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
 from loyalty_sync.models import API_SCOPES

@@ -1,6 +1,6 @@
 """`flask --app wsgi campaigns send --store NAME --segment at_risk --type percent
 --amount 10 [--expires-days 30] [--name ...] [--no-push]` and `campaigns list
---store NAME` (loyalty_sync/campaigns.py, segments in loyalty_sync/segments.py)."""
+--store NAME` (loyalty_sync/actions/campaigns.py, segments in loyalty_sync/analysis/segments.py)."""
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
-from loyalty_sync.segments import SEGMENTS
+from loyalty_sync.analysis.segments import SEGMENTS
 
 command = AppGroup("campaigns", help="Coupon campaigns to customer segments.")
 
@@ -26,7 +26,7 @@ command = AppGroup("campaigns", help="Coupon campaigns to customer segments.")
               help="Push the coupons to the store now (otherwise the next sync pass does).")
 def send(store_name, segment, discount_type, amount, expires_days, min_spend, name, push):
     """Send one personal coupon to every member of a segment."""
-    from loyalty_sync.campaigns import CampaignError, create_campaign, issue_coupons, push_campaign
+    from loyalty_sync.actions.campaigns import CampaignError, create_campaign, issue_coupons, push_campaign
 
     store = get_store_or_fail(store_name)
     try:
@@ -48,7 +48,7 @@ def send(store_name, segment, discount_type, amount, expires_days, min_spend, na
 
     issue_coupons(store, campaign, now=now, progress=progress)
     if push and campaign.issued:
-        from loyalty_sync.store_connection import client_for
+        from loyalty_sync.store_sync.connection import client_for
 
         client = client_for(store)
         try:
@@ -62,7 +62,7 @@ def send(store_name, segment, discount_type, amount, expires_days, min_spend, na
 @click.option("--store", "store_name", required=True)
 def list_campaigns(store_name):
     """Campaigns of a store with their progress."""
-    from loyalty_sync.campaigns import refresh_progress
+    from loyalty_sync.actions.campaigns import refresh_progress
     from loyalty_sync.models import Campaign
 
     store = get_store_or_fail(store_name)

@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, User
-from loyalty_sync.program_versions import ensure_program
+from loyalty_sync.books.program_versions import ensure_program
 
 ADMIN_EMAIL = "admin@demo.local"
 

@@ -8,7 +8,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from loyalty_sync.apply import apply_customers, apply_orders, apply_products, apply_with_retry
+from loyalty_sync.books.apply import apply_customers, apply_orders, apply_products, apply_with_retry
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
 

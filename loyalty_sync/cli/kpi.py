@@ -1,9 +1,9 @@
 """`flask --app wsgi kpi --store NAME --start YYYY-MM-DD --end YYYY-MM-DD [--json]`:
-the shop's KPIs for [start, end) (definitions in loyalty_sync/kpi.py).
+the shop's KPIs for [start, end) (definitions in loyalty_sync/analysis/kpi.py).
 
 `kpi` is a group invoked without a sub-command, so later reports
 (`kpi liability ...`) can be added as sub-commands. This module also adds
-`members expiring --store NAME [--days 30] [--csv]` (loyalty_sync/expiring.py).
+`members expiring --store NAME [--days 30] [--csv]` (loyalty_sync/analysis/expiring.py).
 """
 import json
 import sys
@@ -41,7 +41,7 @@ def command(ctx, store_name, start, end, lifespan, as_json):
     begin, finish = _day(start), _day(end)
     if finish <= begin:
         raise click.BadParameter("--end must be after --start")
-    from loyalty_sync.kpi import store_kpis
+    from loyalty_sync.analysis.kpi import store_kpis
 
     result = store_kpis(get_store_or_fail(store_name), begin, finish, lifespan_periods=lifespan)
     if as_json:
@@ -57,7 +57,7 @@ def command(ctx, store_name, start, end, lifespan, as_json):
 @click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout.")
 def expiring(store_name: str, days: int, as_csv: bool) -> None:
     """Members whose points expire in the next DAYS days."""
-    from loyalty_sync.expiring import expiring_points, write_csv
+    from loyalty_sync.analysis.expiring import expiring_points, write_csv
 
     rows = expiring_points(get_store_or_fail(store_name), datetime.now(timezone.utc), days)
     if as_csv:

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from loyalty_sync.cli.stores import get_store_or_fail
-from loyalty_sync.statements import find_member, member_statement
+from loyalty_sync.books.statements import find_member, member_statement
 
 command = AppGroup("members", help="Look at members and their books.")
 

@@ -1,5 +1,5 @@
 """`flask --app wsgi reconcile --store NAME [--fix] [--json]`: the drift
-between the store and the books (loyalty_sync/reconcile.py), healed with
+between the store and the books (loyalty_sync/store_sync/reconcile.py), healed with
 --fix. Also loads the analysis commands attached to other groups
 (loyalty_sync/cli/analysis.py)."""
 import json
@@ -18,7 +18,7 @@ from loyalty_sync.cli.stores import get_store_or_fail
 @with_appcontext
 def command(store_name, fix, as_json):
     """Compare the store with the books: coupons, member meta, missed orders."""
-    from loyalty_sync.reconcile import reconcile
+    from loyalty_sync.store_sync.reconcile import reconcile
 
     def progress(what, done, total):
         if not as_json:

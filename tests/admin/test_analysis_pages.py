@@ -10,9 +10,9 @@ import re
 from datetime import datetime, timezone
 
 
-from loyalty_sync import at_risk
+from loyalty_sync.analysis import at_risk
 from loyalty_sync.extensions import db
-from loyalty_sync.liability import liability_forecast
+from loyalty_sync.analysis.liability import liability_forecast
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Order, ProgramVersion, SyncRun
 from tests.admin.conftest import csrf_token, token_for
 from tests.admin.factories import make_catalogue, make_member, make_store, populate
@@ -29,7 +29,7 @@ def _audit(action: str) -> list[AuditEntry]:
 
 
 def _synced_shop(shop, store):
-    from sync_jobs.sync_pass import run_pass
+    from loyalty_sync.store_sync.sync_pass import run_pass
 
     beans = shop.product("Beans", "100.00")
     anna = shop.customer("anna@example.com", "Anna")
@@ -89,7 +89,7 @@ def test_every_action_needs_the_csrf_token(admin_client):
 # --- reconciliation --------------------------------------------------------------------------------
 
 def test_reconcile_check_shows_the_drift_table_and_fix_heals_it(admin_client, sim_store, shop, woosim):
-    from loyalty_sync.reconcile import reconcile
+    from loyalty_sync.store_sync.reconcile import reconcile
 
     _beans, anna, _bob, run_pass = _synced_shop(shop, sim_store)
     assert run_pass(sim_store.id).status == "ok"

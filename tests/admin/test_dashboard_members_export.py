@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import event
 
-from loyalty_sync import dashboard
+from loyalty_sync.analysis import dashboard
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, CouponTemplate, Reward
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member

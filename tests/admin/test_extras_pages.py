@@ -13,12 +13,12 @@ from decimal import Decimal
 
 
 from admin.periods import period_from_args, preset_period
-from loyalty_sync import kpi
-from loyalty_sync.apply import apply_orders, reevaluate
-from loyalty_sync.expiring import FIELDS, expiring_points
+from loyalty_sync.analysis import kpi
+from loyalty_sync.books.apply import apply_orders, reevaluate
+from loyalty_sync.analysis.expiring import FIELDS, expiring_points
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Review
-from loyalty_sync.segments import SEGMENTS, store_segments
+from loyalty_sync.analysis.segments import SEGMENTS, store_segments
 from tests.admin.conftest import token_for
 from tests.admin.factories import NOW, make_catalogue, make_member, make_store, populate, wc_order
 
@@ -271,7 +271,7 @@ class FakeStore:
 
 
 def test_send_and_push_shows_the_final_numbers_and_push_errors(admin_client, monkeypatch):
-    from loyalty_sync import store_connection
+    from loyalty_sync.store_sync import connection as store_connection
 
     data = shop()
     store = data["store"]
@@ -294,7 +294,7 @@ def test_send_and_push_shows_the_final_numbers_and_push_errors(admin_client, mon
 
 
 def test_push_when_the_store_is_unreachable_keeps_the_coupons_waiting(admin_client, monkeypatch):
-    from loyalty_sync import store_connection
+    from loyalty_sync.store_sync import connection as store_connection
     from loyalty_sync.woocommerce import StoreError
 
     class Down:
@@ -385,7 +385,7 @@ def test_expiring_points_report_and_csv(viewer_client):
 # --- member page -------------------------------------------------------------------------------------
 
 def test_member_page_shows_referrals_reviews_birthday_badges_and_vip_perks(admin_client):
-    from loyalty_sync import member_actions
+    from loyalty_sync.actions import member_actions
 
     data = populate()
     store, anna = data["store"], data["anna"]
@@ -467,7 +467,7 @@ def test_a_long_send_stops_in_time_and_finish_issuing_completes_it(app, admin_cl
     """Sending runs in the web request: past its time budget it stops between
     two committed batches; "Finish issuing" completes it, skipping the members
     already served."""
-    from loyalty_sync import campaigns as service
+    from loyalty_sync.actions import campaigns as service
 
     data = shop()
     store = data["store"]

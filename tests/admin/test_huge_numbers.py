@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from loyalty_sync.api_tokens import create_token
+from loyalty_sync.actions.api_tokens import create_token
 from loyalty_sync.extensions import db
 from loyalty_sync.models import WebhookEvent
 from tests.admin.conftest import token_for

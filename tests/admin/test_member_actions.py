@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty_sync import member_actions
+from loyalty_sync.actions import member_actions
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Coupon, LedgerEntry, Member, Order, VipPeriod
 from tests.admin.conftest import token_for

@@ -8,7 +8,7 @@ from decimal import Decimal
 from werkzeug.datastructures import MultiDict
 
 from admin import rules_form
-from loyalty_sync import whatif
+from loyalty_sync.analysis import whatif
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_to_dict
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, LedgerEntry, Member, ProgramVersion

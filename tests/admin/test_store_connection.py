@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from loyalty_sync import store_connection
+from loyalty_sync.store_sync import connection as store_connection
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
 from loyalty_sync.woocommerce import errors

@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import event
 
-from loyalty_sync.apply import apply_customers, apply_orders, plan_pending_members
+from loyalty_sync.books.apply import apply_customers, apply_orders, plan_pending_members
 from loyalty_sync.extensions import db
 from tests.support.wc import customer, day, line, order
 

@@ -125,8 +125,8 @@ def reference(sqlite_template, tmp_path_factory):
     second, no-op one) of the SEED store, computed once on SQLite."""
     import shutil
 
-    from loyalty_sync import create_app
-    from sync_jobs.sync_pass import run_pass
+    from loyalty_sync.app import create_app
+    from loyalty_sync.store_sync.sync_pass import run_pass
 
     folder = tmp_path_factory.mktemp("reference")
     path = folder / "ref.sqlite3"

@@ -6,7 +6,7 @@ import pytest
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import SyncRun
-from sync_jobs.sync_pass import run_pass
+from loyalty_sync.store_sync.sync_pass import run_pass
 from tests.reliability.conftest import assert_same_as_reference, make_store, seeded_sim
 
 pytestmark = pytest.mark.slow

@@ -47,8 +47,8 @@ def reference_with_upkeep(sqlite_template, tmp_path_factory):
     time-driven rules change the books: expiry), again, and a last pass."""
     import shutil
 
-    from loyalty_sync import create_app
-    from sync_jobs.sync_pass import run_pass
+    from loyalty_sync.app import create_app
+    from loyalty_sync.store_sync.sync_pass import run_pass
     from sync_jobs.tasks import daily_upkeep
 
     path = tmp_path_factory.mktemp("reference-upkeep") / "ref.sqlite3"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openapi_spec_validator import validate
 
-from loyalty_sync.api_tokens import create_token, revoke_token
+from loyalty_sync.actions.api_tokens import create_token, revoke_token
 from loyalty_sync.extensions import db
 from loyalty_sync.models import ApiToken, Coupon, LedgerEntry, Member, Order
 from dateutil.relativedelta import relativedelta
@@ -105,7 +105,7 @@ def test_points_expiring_in_the_next_30_days(client, store, read_token):
     member = make_member(store, 9, "old@example.com", ["100.00"], first_order_id=3001)
     from datetime import timedelta
 
-    from loyalty_sync.apply import reevaluate
+    from loyalty_sync.books.apply import reevaluate
     entry = db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id == member.id)).scalars().first()
     soon = entry.at.replace(year=entry.at.year + 1) - timedelta(days=10)
     from storefront.members import member_status
@@ -330,7 +330,7 @@ def test_answered_keys_are_forgotten_after_a_week_unfinished_ones_are_kept(clien
     from datetime import datetime, timedelta, timezone
 
     from loyalty_sync.models import IdempotencyKey
-    from loyalty_sync.redemption import KEY_DAYS, purge_answered_keys
+    from loyalty_sync.actions.redemption import KEY_DAYS, purge_answered_keys
 
     first = client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"},
                         headers={**bearer(redeem_token), "Idempotency-Key": "week-old"})

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from loyalty_sync import member_links
-from loyalty_sync.books import store_status
+from loyalty_sync.books import member_links
+from loyalty_sync.books.member_books import store_status
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, NpsAnswer
 from tests.storefront.conftest import make_member
@@ -58,7 +58,7 @@ def test_links_are_pushed_as_customer_meta_only_with_a_public_base_url(app, stor
 
 
 def test_the_link_is_renewed_by_the_daily_reevaluation(app, store, anna):
-    from loyalty_sync.apply import reevaluate
+    from loyalty_sync.books.apply import reevaluate
 
     app.config["PUBLIC_BASE_URL"] = "https://loyalty.shop.example"
     member = db.session.get(Member, anna.id)
@@ -69,7 +69,7 @@ def test_the_link_is_renewed_by_the_daily_reevaluation(app, store, anna):
     assert member.status_changed is False  # same period, same link
     later = datetime.now(timezone.utc) + timedelta(days=31)
     import unittest.mock as mock
-    with mock.patch("loyalty_sync.member_links.datetime") as clock:
+    with mock.patch("loyalty_sync.books.member_links.datetime") as clock:
         clock.now.return_value = later
         clock.fromtimestamp = datetime.fromtimestamp
         reevaluate(store, [member], now=later)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from loyalty_sync import nps
+from loyalty_sync.actions import nps
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member, NpsAnswer
 from tests.storefront.conftest import make_member

@@ -8,7 +8,7 @@ import re
 import shlex
 from pathlib import Path
 
-from loyalty_sync import create_app
+from loyalty_sync.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 

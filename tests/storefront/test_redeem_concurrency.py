@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from loyalty_sync.api_tokens import create_token
+from loyalty_sync.actions.api_tokens import create_token
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, IdempotencyKey, LedgerEntry, Member
 from tests.storefront.conftest import bearer, make_member, make_store

@@ -4,12 +4,12 @@ award mode earns, and an interrupted run resumes."""
 import json
 from datetime import datetime, timedelta, timezone
 
-from loyalty_sync.apply import apply_with_retry, reevaluate
+from loyalty_sync.books.apply import apply_with_retry, reevaluate
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order
-from loyalty_sync.statements import find_member
+from loyalty_sync.books.statements import find_member
 from sync_jobs.backfill import backfill
-from sync_jobs.sync_pass import run_pass
+from loyalty_sync.store_sync.sync_pass import run_pass
 from tests.loyalty_sync.analysis.test_whatif import dump_books
 
 

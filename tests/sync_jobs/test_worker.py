@@ -8,9 +8,9 @@ from sqlalchemy import text
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, SyncRun, WebhookEvent
 from sync_jobs.api import request_pass
-from sync_jobs.locks import StoreBusy
+from loyalty_sync.store_sync.locks import StoreBusy
 from sync_jobs.queue import close_deferrer, uses_procrastinate
-from sync_jobs.sync_pass import run_pass
+from loyalty_sync.store_sync.sync_pass import run_pass
 from sync_jobs.tasks import sync_store
 from tests.support.store_api import StoreScript
 from tests.sync_jobs.worker_support import WorkerProcess, add_store, served, wait_for

@@ -6,11 +6,11 @@ import contextlib
 import pytest
 from sqlalchemy import func
 
-from loyalty_sync import create_app
+from loyalty_sync.app import create_app
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Order, SyncRun
 from sync_jobs.queue import close_deferrer, uses_procrastinate
-from sync_jobs.sync_pass import run_pass
+from loyalty_sync.store_sync.sync_pass import run_pass
 from tests.sync_jobs.worker_support import FAST_RECOVERY, WorkerProcess, add_store, ledger_view, overlapping_runs, wait_for
 from woosim.testing import WooSimServer
 

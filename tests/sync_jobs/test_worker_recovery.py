@@ -21,7 +21,7 @@ from loyalty_sync.extensions import db
 from loyalty_sync.models import Order, SyncRun, WebhookEvent
 from sync_jobs.api import request_pass
 from sync_jobs.queue import close_deferrer, uses_procrastinate
-from sync_jobs.sync_pass import run_pass
+from loyalty_sync.store_sync.sync_pass import run_pass
 from tests.sync_jobs.worker_support import FAST_RECOVERY, WorkerProcess, add_store, deliver, served, wait_for
 from woosim.testing import WooSimServer
 

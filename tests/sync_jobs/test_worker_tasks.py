@@ -7,7 +7,7 @@ import pytest
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, RejectedRecord, SyncRun, WebhookEvent
-from sync_jobs.sync_pass import run_pass
+from loyalty_sync.store_sync.sync_pass import run_pass
 from sync_jobs.tasks import MAX_EVENT_ATTEMPTS, daily_upkeep, due_store_ids, process_webhook_events
 from tests.support.store_api import StoreScript
 from tests.sync_jobs.worker_support import add_store, deliver, served
@@ -111,8 +111,8 @@ def _later(order: dict, seconds: int) -> str:
 def test_stale_copies_are_counted_in_the_pass_counts():
     """An old copy (a replayed delivery, an old export) changes nothing; the
     run says how many there were instead of hiding them among 'unchanged'."""
-    from loyalty_sync.apply import ApplyResult
-    from sync_jobs.sync_pass import PassCounts
+    from loyalty_sync.books.apply import ApplyResult
+    from loyalty_sync.store_sync.sync_pass import PassCounts
     from sync_jobs.tasks import _count
 
     counts = PassCounts()

@@ -11,9 +11,9 @@ NOW = 2026-07-24. Members (one completed order each, default program):
 import json
 from datetime import timedelta
 
-from loyalty_sync.at_risk import at_risk, campaign_for, drop_forecast, write_csv
+from loyalty_sync.analysis.at_risk import at_risk, campaign_for, drop_forecast, write_csv
 from loyalty_sync.extensions import db
-from loyalty_sync.liability import breakage_rate, liability_forecast
+from loyalty_sync.analysis.liability import breakage_rate, liability_forecast
 from loyalty_sync.models import Coupon
 from tests.loyalty_sync.program.helpers import orders
 from tests.support import wc

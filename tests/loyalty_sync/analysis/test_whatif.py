@@ -7,7 +7,7 @@ import pytest
 
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_to_dict
 from loyalty_sync.extensions import db
-from loyalty_sync.whatif import SettingError, program_from_rules, program_with_settings, whatif_report
+from loyalty_sync.analysis.whatif import SettingError, program_from_rules, program_with_settings, whatif_report
 from tests.loyalty_sync.program.helpers import orders
 from tests.support import wc
 
@@ -127,7 +127,7 @@ def test_cli_json_and_books_unchanged(store, app, tmp_path):
 
 def test_replay_on_worker_processes_reports_the_same(store, monkeypatch):
     """A big store's replay runs on worker processes (replay_pool); forced here on a small one."""
-    from loyalty_sync import replay_pool
+    from loyalty_sync.analysis import replay_pool
 
     _history(store)
     before = dump_books()
