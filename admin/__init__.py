@@ -17,12 +17,11 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 
-from loyalty_sync.extensions import db
+from loyalty_sync.extensions import csrf, db
 from loyalty_sync.models import User
 
-csrf = CSRFProtect()
 # Blueprints whose POSTs are authenticated otherwise (HMAC-signed webhooks).
 CSRF_EXEMPT_BLUEPRINTS = frozenset({"webhooks"})
 

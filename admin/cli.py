@@ -9,7 +9,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from admin.security import create_user, hash_password
+from loyalty_sync.actions.users import create_user, hash_password
 from loyalty_sync.extensions import db
 from loyalty_sync.models import ROLES, User, record_audit
 

@@ -1,7 +1,8 @@
 """Who may see and change what in the panel, in one place.
 
-- Passwords are argon2 hashes (argon2-cffi); a login for an unknown email
-  still spends one hash verification, so timing does not reveal accounts.
+- Passwords are argon2 hashes (loyalty_sync/actions/users.py); a login for an
+  unknown email still spends one hash verification, so timing does not reveal
+  accounts.
 - Repeated failed logins lock the *account* for a growing time
   (`lockout_seconds`), on top of the per-IP rate limit on the login POST
   (Flask-Limiter, see `admin.auth`). The attempt counter is claimed
@@ -16,8 +17,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import abort, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
@@ -25,20 +24,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 
+from loyalty_sync.actions.users import hash_password, needs_rehash, spend_one_verification, verify_password
 from loyalty_sync.extensions import db
-from loyalty_sync.models import ROLES, User
-
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+from loyalty_sync.models import User
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # After this many failed logins in a row an account is locked for a while.
 FREE_ATTEMPTS = 5
 MAX_LOCK_SECONDS = 15 * 60
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
 
 
 def lockout_seconds(failed_logins: int) -> int:
@@ -83,11 +76,11 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
     email = (email or "").strip().lower()
     user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
     if user is None or not _claim_attempt(user, now):
-        _verify(_DUMMY_HASH, password)  # the same time spent for unknown, locked and known accounts
+        spend_one_verification(password)  # the same time spent for unknown, locked and known accounts
         raise LoginRefused(REFUSED)
-    if not _verify(user.password_hash, password):
+    if not verify_password(user.password_hash, password):
         raise LoginRefused(REFUSED)  # already counted by the claim
-    if _hasher.check_needs_rehash(user.password_hash):
+    if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.last_failed_at = None
@@ -120,32 +113,10 @@ def _claim_attempt(user: User, now: datetime) -> bool:
     return False
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
 def _human(seconds: int) -> str:
     if seconds < 90:
         return f"{seconds} seconds"
     return f"{(seconds + 59) // 60} minutes"
-
-
-def create_user(email: str, password: str, role: str = "viewer") -> User:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    email = email.strip().lower()
-    if "@" not in email:
-        raise ValueError(f"{email!r} is not an email address")
-    if not password:
-        raise ValueError("the password cannot be empty")
-    if db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none():
-        raise ValueError(f"a user {email} exists already")
-    user = User(email=email, password_hash=hash_password(password), role=role, failed_logins=0)
-    db.session.add(user)
-    return user
 
 
 # --- the one secure base ---------------------------------------------------------

@@ -48,9 +48,9 @@ def run(quick: bool = False) -> Table:
                        f"(found {urls})")
             return table
         try:
-            from admin.security import create_user
+            from loyalty_sync.actions.users import create_user
         except ImportError as exc:
-            table.note(f"not available yet: admin.security.create_user: {exc}")
+            table.note(f"not available yet: loyalty_sync.actions.users.create_user: {exc}")
             return table
         from loyalty_sync.extensions import db
         from loyalty_sync.models import LedgerEntry, Member, Store

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from loyalty_sync.extensions import csrf
+
 
 def init_app(app: Flask) -> None:
     from storefront.api import init_api
@@ -23,17 +25,13 @@ def init_app(app: Flask) -> None:
     page = make_page_blueprint()
     app.register_blueprint(page)
     api = init_api(app)
-    _exempt_from_admin_csrf(app, page, api)
+    _exempt_from_csrf(app, page, api)
 
 
-def _exempt_from_admin_csrf(app: Flask, *blueprints) -> None:
+def _exempt_from_csrf(app: Flask, *blueprints) -> None:
     """The admin panel's CSRF check covers every POST of the app. The API is
     authenticated by bearer tokens and the member page by the signed token in
     its URL (a forged form would need that token), so neither uses cookies."""
-    try:
-        from admin import csrf
-    except ImportError:  # pragma: no cover - the admin package is optional
-        return
     from storefront.api import BLUEPRINT
 
     csrf.exempt(blueprints[0])

@@ -25,6 +25,7 @@ from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
 from loyalty_sync.actions import nps
+from loyalty_sync.analysis.nps_score import classify
 from loyalty_sync.actions.api_tokens import allows, authenticate
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
@@ -276,7 +277,7 @@ def make_blueprint() -> Blueprint:
             status = 409 if exc.code == "already_answered" else 422
             raise ApiError(status, exc.code, exc.message, exc.field) from None
         start = answer.period_start
-        return {"score": answer.score, "category": nps.classify(answer.score), "bonus_points": answer.bonus_points,
+        return {"score": answer.score, "category": classify(answer.score), "bonus_points": answer.bonus_points,
                 "period_start": start.isoformat(),
                 "next_survey": nps.survey_state(member, datetime.now(timezone.utc)).next_period.isoformat()}
 

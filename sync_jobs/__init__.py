@@ -1,18 +1,17 @@
-"""Keeping the books in sync with the store: passes, the worker, webhooks.
+"""The job runner: the worker's scheduled passes, webhook jobs and daily
+upkeep, the webhook intake, the backfill job and their commands. The work
+itself (pull, apply, push) is the core's `loyalty_sync.store_sync`.
 
 `init_app` registers the `sync` and `webhooks` command groups and the
 webhook intake blueprint on the one Flask app.
 """
 from flask import Flask
 
+from sync_jobs.cli import sync_cli, webhooks_cli
+from sync_jobs.webhooks import blueprint
+
 
 def init_app(app: Flask) -> None:
-    from sync_jobs.cli import sync_cli, webhooks_cli
-
     app.cli.add_command(sync_cli)
     app.cli.add_command(webhooks_cli)
-    try:
-        from sync_jobs.webhooks import blueprint
-    except ImportError:  # pragma: no cover - during development only
-        return
     app.register_blueprint(blueprint)

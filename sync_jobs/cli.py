@@ -1,14 +1,20 @@
-"""`flask --app wsgi sync ...` and `flask --app wsgi webhooks ...`."""
+"""`flask --app wsgi sync ...` (run, worker, backfill) and `flask --app wsgi webhooks ...`
+(install, status): the job runner's one command-line module."""
+import json
 import sys
+from datetime import datetime, timezone
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import func
 
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Store
+from loyalty_sync.models import Store, WebhookEvent, record_audit
 from loyalty_sync.store_sync.locks import StoreBusy
 from loyalty_sync.store_sync.sync_pass import run_pass
+from loyalty_sync.store_sync.webhook_install import delivery_url, install_webhooks
+from loyalty_sync.woocommerce.errors import StoreError
 
 sync_cli = AppGroup("sync", help="Pull, apply and push: keep the books in sync with the store.")
 webhooks_cli = AppGroup("webhooks", help="Near-real-time updates from WooCommerce webhooks.")
@@ -66,5 +72,87 @@ def worker_command(concurrency: int) -> None:
 
     run_worker(concurrency=concurrency)
 
-from sync_jobs import webhook_cli  # noqa: E402,F401  (registers the webhooks commands)
-from sync_jobs import backfill_cli  # noqa: E402,F401  (analysis: registers `sync backfill`)
+
+@sync_cli.command("backfill")
+@click.option("--store", "store_name", required=True)
+@click.option("--since", default=None, help="Only orders created after this date (YYYY-MM-DD).")
+@click.option("--award-points", "mode", flag_value="award", help="Past orders earn points (as if synced then).")
+@click.option("--history-only", "mode", flag_value="history",
+              help="Past orders set tiers, VIP and KPIs but earn nothing, now or later.")
+@click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+@click.option("--json", "as_json", is_flag=True)
+def backfill_command(store_name, since, mode, dry_run, as_json):
+    """Bring a newly connected store's past orders in; interrupt and run again to resume."""
+    from sync_jobs.backfill import backfill
+
+    if mode is None:
+        raise click.UsageError("choose --award-points or --history-only")
+    start = None
+    if since:
+        try:
+            start = datetime.strptime(since, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        except ValueError:
+            raise click.BadParameter(f"{since!r} is not a date (YYYY-MM-DD)") from None
+
+    def progress(state):
+        if as_json:
+            return
+        eta = f", ETA {state.eta_seconds:.0f}s" if state.eta_seconds is not None else ""
+        sys.stderr.write(f"\r  orders {state.done}/{state.total or '?'} ({state.rate:.0f} records/s{eta})   ")
+        sys.stderr.flush()
+
+    result = backfill(get_store_or_fail(store_name), mode=mode, since=start, dry_run=dry_run, progress=progress)
+    if as_json:
+        click.echo(json.dumps(result, indent=2, default=str))
+        return
+    sys.stderr.write("\n")
+    what = "would bring" if dry_run else "brought"
+    click.echo(f"{store_name}: {what} {result['orders']} orders in ({mode}): {result['members']} members, "
+               f"{result['points']} points, tiers {result['tiers']}, {result['vip']} VIP, "
+               f"{result['coupons']} coupons, liability {result['liability']}")
+    if not dry_run and not result["finished"]:
+        click.echo("interrupted: run the same command again to resume")
+
+
+@webhooks_cli.command("install")
+@click.option("--store", "store_name", required=True, help="The store (as in `stores list`).")
+@click.option("--url", "public_url", required=True,
+              help="This app's public base URL, as the store reaches it, e.g. https://loyalty.example.com")
+def install_command(store_name: str, public_url: str) -> None:
+    """Register order.created/updated/deleted/restored and
+    customer.created/updated in the store, delivering to PUBLIC_URL/webhooks/woocommerce/STORE. Safe to run
+    again: webhooks with the same topic and URL are kept, not duplicated."""
+    store = get_store_or_fail(store_name)
+    if not store.has_keys:
+        raise click.ClickException(f"store {store_name!r} has no API keys; set them with: stores add {store_name} "
+                                   "--url ... --key ck_... --secret cs_...")
+    if not public_url.startswith(("http://", "https://")):
+        raise click.ClickException("--url must start with http:// or https://")
+    try:
+        created, kept, problems = install_webhooks(store, public_url, echo=click.echo)
+    except StoreError as exc:
+        raise click.ClickException(f"{store.name}: {exc}") from None
+    target = delivery_url(public_url, store.name)
+    record_audit("cli", "webhooks.install", f"store:{store.name}", store_id=store.id,
+                 after={"delivery_url": target, "created": created, "kept": kept})
+    db.session.commit()
+    click.echo(f"{store.name}: {len(created)} created, {len(kept)} kept.")
+    if problems:
+        raise click.ClickException(
+            "; ".join(problems) + f". WooCommerce activates a webhook only when {target} answers its ping "
+            "with 200: check that this URL is reachable from the store, then run this command again.")
+
+
+@webhooks_cli.command("status")
+@click.option("--store", "store_name", default=None, help="Only this store.")
+def status_command(store_name: str | None) -> None:
+    """Webhook events received, pending and failed, per store."""
+    query = db.select(Store.name, func.count(WebhookEvent.id),
+                      func.count(WebhookEvent.id).filter(WebhookEvent.processed_at.is_(None)),
+                      func.count(WebhookEvent.id).filter(WebhookEvent.processed_at.is_(None),
+                                                         WebhookEvent.error != "")) \
+        .join(WebhookEvent, WebhookEvent.store_id == Store.id, isouter=True).group_by(Store.name).order_by(Store.name)
+    if store_name:
+        query = query.where(Store.id == get_store_or_fail(store_name).id)
+    for name, total, pending, failing in db.session.execute(query):
+        click.echo(f"{name}\t{total} received\t{pending} pending\t{failing} failing")

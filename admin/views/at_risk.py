@@ -1,7 +1,7 @@
 """Members at risk (`loyalty_sync.analysis.at_risk`): about to drop a tier, points
 expiring soon, or in the RFM "at risk" segment. Each list has a CSV export
 (the same rows and columns as `members at-risk --csv`) and, for admins, a
-one-step "send a campaign to this list" (`at_risk.campaign_for`: one
+one-step "send a campaign to this list" (`campaigns.campaign_for_list`: one
 personal coupon per listed member, issued inside the request, pushed by the
 next sync pass or "Push now" on the campaign page)."""
 from __future__ import annotations
@@ -15,6 +15,7 @@ from flask_admin import expose
 from admin.security import SecureBaseView, actor
 from admin.views import all_stores, selected_store
 from loyalty_sync.analysis import at_risk
+from loyalty_sync.actions import campaigns
 from loyalty_sync.actions.campaigns import CampaignError
 from loyalty_sync.engine.program import DISCOUNT_TYPES
 from loyalty_sync.extensions import db
@@ -87,7 +88,7 @@ class AtRiskView(SecureBaseView):
         now = datetime.now(timezone.utc)
         rows = at_risk.at_risk(store, kind, now=now, days=days)
         try:
-            campaign = at_risk.campaign_for(store, kind, rows, discount_type=discount_type, amount=amount,
+            campaign = campaigns.campaign_for_list(store, kind, rows, discount_type=discount_type, amount=amount,
                                             expires_days=expires, actor=actor(), now=now,
                                             name=(request.form.get("name") or "").strip()[:120])
         except CampaignError as exc:

@@ -3,7 +3,7 @@
 RFM segment and members vs the rest, and the comments (searchable, with a
 streamed CSV of the same rows).
 
-Every figure is `loyalty_sync.actions.nps.nps_score` over a subset of the answers
+Every figure is `loyalty_sync.analysis.nps_score.nps_score` over a subset of the answers
 given in [start, end), so the headline equals `nps.nps_summary`.
 
 Groups, and the choices made where the product leaves one:
@@ -35,7 +35,7 @@ from admin.views.exports import _csv_stream, _download, _iso
 from loyalty_sync.analysis import kpi
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, NpsAnswer
-from loyalty_sync.actions.nps import classify, nps_score
+from loyalty_sync.analysis.nps_score import classify, nps_score
 from loyalty_sync.analysis.segments import SEGMENTS, RfmThresholds, rfm
 
 COMMENTS_SHOWN = 50  # per page; the CSV has them all

@@ -155,3 +155,19 @@ def push_campaign(store: Store, campaign: Campaign, client, progress: Progress |
             progress("pushed", campaign.pushed, campaign.issued)
         if result.coupons_pushed + result.coupons_linked + result.coupons_failed == before:
             return result
+
+
+def campaign_for_list(store: Store, kind: str, rows: list[dict], *, discount_type: str, amount: Decimal,
+                 expires_days: int | None = 30, actor: str = "system", now: datetime | None = None, name: str = ""):
+    """Turn an at-risk list (analysis/at_risk.py) into a coupon campaign (one personal coupon per
+    listed member, through the outbox); returns the Campaign, coupons issued."""
+    now = now or datetime.now(timezone.utc)
+    ids = sorted({r["member_id"] for r in rows})
+    if not ids:
+        raise CampaignError("nobody is on the list; no campaign")
+    campaign = create_campaign(store, discount_type=discount_type, amount=Decimal(str(amount)),
+                               member_filter={"member_ids": ids}, expires_days=expires_days,
+                               name=name or f"at risk ({kind}) {now:%Y-%m-%d}", actor=actor, now=now)
+    db.session.commit()
+    issue_coupons(store, campaign, now=now)
+    return campaign

@@ -1,8 +1,8 @@
 """NPS (PRODUCT.md): "How likely are you to recommend <shop> to a friend?" 0-10.
 
 Promoters answer 9-10, passives 7-8, detractors 0-6; NPS = % promoters -
-% detractors (-100..100). `nps_score` is the pure computation; `nps_summary`
-reads a store's answers in [start, end) for the admin pages and `kpi --json`.
+% detractors (-100..100): analysis/nps_score.py computes it. This module takes
+the answers.
 
 A member answers at most once per survey period (NPS_PERIOD_DAYS, default
 90; periods are consecutive windows counted from 1970-01-01, so everyone's
@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
-from collections.abc import Iterable
 
 from flask import current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
@@ -38,37 +36,6 @@ class NpsRefused(ValueError):
     def __init__(self, code: str, message: str, field: str | None = None):
         super().__init__(message)
         self.code, self.message, self.field = code, message, field
-
-
-def classify(score: int) -> str:
-    if score >= 9:
-        return "promoter"
-    if score >= 7:
-        return "passive"
-    return "detractor"
-
-
-def nps_score(scores: Iterable[int]) -> dict:
-    """Pure: {nps, promoters, passives, detractors, answers}; nps is None without answers."""
-    counts = {"promoter": 0, "passive": 0, "detractor": 0}
-    for score in scores:
-        if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 10:
-            raise ValueError(f"an NPS answer is a whole number from 0 to 10, not {score!r}")
-        counts[classify(score)] += 1
-    answers = sum(counts.values())
-    nps = None
-    if answers:
-        value = Decimal(100) * (counts["promoter"] - counts["detractor"]) / answers
-        nps = float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    return {"nps": nps, "promoters": counts["promoter"], "passives": counts["passive"],
-            "detractors": counts["detractor"], "answers": answers}
-
-
-def nps_summary(store: Store, start: datetime, end: datetime) -> dict:
-    """The store's NPS over the answers given in [start, end)."""
-    scores = db.session.execute(db.select(NpsAnswer.score).where(
-        NpsAnswer.store_id == store.id, NpsAnswer.answered_at >= start, NpsAnswer.answered_at < end)).scalars()
-    return nps_score(list(scores))
 
 
 def _config(name: str, default: int) -> int:

@@ -9,7 +9,7 @@
 - `expiry`: members whose points expire within `days` (expiring.py).
 - `churn`: members in the RFM "at risk" segment (segments.py).
 
-Every list can become a coupon campaign in one step (`campaign_for`).
+Every list can become a coupon campaign in one step (`actions.campaigns.campaign_for_list`).
 """
 from __future__ import annotations
 
@@ -130,24 +130,6 @@ def churn_at_risk(store: Store, now: datetime) -> list[dict]:
         rows.append(_row(member, "churn", since, last_order=last.date().isoformat() if last else None,
                          points=member.points, tier=member.tier))
     return rows
-
-
-def campaign_for(store: Store, kind: str, rows: list[dict], *, discount_type: str, amount: Decimal,
-                 expires_days: int | None = 30, actor: str = "system", now: datetime | None = None, name: str = ""):
-    """Turn an at-risk list into a coupon campaign (one personal coupon per
-    listed member, through the outbox); returns the Campaign, coupons issued."""
-    from loyalty_sync.actions.campaigns import CampaignError, create_campaign, issue_coupons
-
-    now = now or datetime.now(timezone.utc)
-    ids = sorted({r["member_id"] for r in rows})
-    if not ids:
-        raise CampaignError("nobody is on the list; no campaign")
-    campaign = create_campaign(store, discount_type=discount_type, amount=Decimal(str(amount)),
-                               member_filter={"member_ids": ids}, expires_days=expires_days,
-                               name=name or f"at risk ({kind}) {now:%Y-%m-%d}", actor=actor, now=now)
-    db.session.commit()
-    issue_coupons(store, campaign, now=now)
-    return campaign
 
 
 def write_csv(rows: list[dict], out: TextIO | None = None) -> str:

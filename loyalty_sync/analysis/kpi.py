@@ -37,7 +37,7 @@ Definitions (where PRODUCT.md leaves a choice, the choice is written here):
 - Referrals: friends' orders in the period whose referral bonus stands, and
   the share of the period's new customers whose first order was one.
 - NPS: `nps`, `nps_promoters`, `nps_passives`, `nps_detractors` from
-  `loyalty_sync.actions.nps.nps_summary` over the answers given in [start, end).
+  `loyalty_sync.analysis.nps_score.nps_summary` over the answers given in [start, end).
 """
 from __future__ import annotations
 
@@ -351,7 +351,7 @@ def store_kpis(store, start: datetime, end: datetime, *, lifespan_periods: float
                      lifespan_periods=lifespan_periods)
     result["store"] = store.name
     result["currency"] = store.currency
-    from loyalty_sync.actions.nps import nps_summary  # NPS keys (kpi --json, KPIs page)
+    from loyalty_sync.analysis.nps_score import nps_summary  # NPS keys (kpi --json, KPIs page)
 
     survey = nps_summary(store, start, end)
     result.update(nps=survey["nps"], nps_promoters=survey["promoters"], nps_passives=survey["passives"],

@@ -129,10 +129,11 @@ def at_risk_command(store_name, kind, days, as_json, as_csv, campaign_amount, ca
             amount = Decimal(campaign_amount)
         except InvalidOperation:
             raise click.BadParameter(f"{campaign_amount!r} is not an amount") from None
+        from loyalty_sync.actions import campaigns
         from loyalty_sync.actions.campaigns import CampaignError
 
         try:
-            campaign = at_risk.campaign_for(store, kind, rows, discount_type=campaign_type, amount=amount,
+            campaign = campaigns.campaign_for_list(store, kind, rows, discount_type=campaign_type, amount=amount,
                                             expires_days=campaign_expires_days, actor="cli")
         except CampaignError as exc:
             raise click.ClickException(str(exc)) from None

@@ -84,7 +84,7 @@ def _demo_store(settings: dict) -> Store:
 
 
 def _demo_admin(settings: dict) -> str:
-    from admin.security import create_user
+    from loyalty_sync.actions.users import create_user
 
     if db.session.execute(db.select(User).filter_by(email=ADMIN_EMAIL)).scalar_one_or_none() is None:
         create_user(ADMIN_EMAIL, settings["password"], "admin")
@@ -96,7 +96,7 @@ def _install_webhooks_when_up(app, store_id: int, store_port: int, web_port: int
     if not (_wait_for_port(store_port) and _wait_for_port(web_port)):
         return
     with app.app_context():
-        from sync_jobs.webhook_cli import install_webhooks
+        from loyalty_sync.store_sync.webhook_install import install_webhooks
 
         store = db.session.get(Store, store_id)
         try:

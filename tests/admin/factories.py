@@ -6,7 +6,7 @@ import itertools
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from admin.security import create_user
+from loyalty_sync.actions.users import create_user
 from loyalty_sync.books.apply import apply_orders, apply_products
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Campaign, Category, Coupon, Member, Store, SyncRun

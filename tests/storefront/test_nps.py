@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from loyalty_sync.actions import nps
+from loyalty_sync.analysis.nps_score import classify, nps_score, nps_summary
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member, NpsAnswer
 from tests.storefront.conftest import make_member
@@ -14,7 +15,7 @@ from tests.storefront.conftest import make_member
 
 def test_ten_answers_five_promoters_three_passives_two_detractors_is_30():
     scores = [10, 9, 9, 10, 9, 7, 8, 7, 6, 0]
-    assert nps.nps_score(scores) == {"nps": 30, "promoters": 5, "passives": 3, "detractors": 2, "answers": 10}
+    assert nps_score(scores) == {"nps": 30, "promoters": 5, "passives": 3, "detractors": 2, "answers": 10}
 
 
 @pytest.mark.parametrize(("scores", "expected"), [
@@ -28,17 +29,17 @@ def test_ten_answers_five_promoters_three_passives_two_detractors_is_30():
     ([6, 7, 9, 10], 25),
 ])
 def test_nps_by_hand(scores, expected):
-    assert nps.nps_score(scores)["nps"] == expected
+    assert nps_score(scores)["nps"] == expected
 
 
 def test_boundaries_of_the_categories():
-    assert [nps.classify(s) for s in range(11)] == ["detractor"] * 7 + ["passive"] * 2 + ["promoter"] * 2
+    assert [classify(s) for s in range(11)] == ["detractor"] * 7 + ["passive"] * 2 + ["promoter"] * 2
 
 
 @pytest.mark.parametrize("bad", [-1, 11, 5.5, "9", None, True])
 def test_scores_outside_0_to_10_are_refused(bad):
     with pytest.raises(ValueError):
-        nps.nps_score([bad])
+        nps_score([bad])
     with pytest.raises(nps.NpsRefused):
         nps.check_answer(bad, "")
 
@@ -93,6 +94,6 @@ def test_nps_summary_for_the_admin_pages(app, store, other_store):
         nps.record_answer(store, member, score, now=now)
     stranger = make_member(other_store, 1, "x@example.com", ["10.00"], first_order_id=9000)
     nps.record_answer(other_store, stranger, 0, now=now)
-    summary = nps.nps_summary(store, now - timedelta(days=1), now + timedelta(days=1))
+    summary = nps_summary(store, now - timedelta(days=1), now + timedelta(days=1))
     assert summary == {"nps": 30, "promoters": 5, "passives": 3, "detractors": 2, "answers": 10}
-    assert nps.nps_summary(store, now + timedelta(days=1), now + timedelta(days=2))["answers"] == 0
+    assert nps_summary(store, now + timedelta(days=1), now + timedelta(days=2))["answers"] == 0

@@ -11,7 +11,8 @@ NOW = 2026-07-24. Members (one completed order each, default program):
 import json
 from datetime import timedelta
 
-from loyalty_sync.analysis.at_risk import at_risk, campaign_for, drop_forecast, write_csv
+from loyalty_sync.actions.campaigns import campaign_for_list
+from loyalty_sync.analysis.at_risk import at_risk, drop_forecast, write_csv
 from loyalty_sync.extensions import db
 from loyalty_sync.analysis.liability import breakage_rate, liability_forecast
 from loyalty_sync.models import Coupon
@@ -45,7 +46,7 @@ def test_expiry_and_churn_lists_and_a_campaign_in_one_step(store):
     churn = at_risk(store, "churn", now=NOW)
     assert [r["email"] for r in churn] == ["keeps@example.com"]
     assert "keeps@example.com" in write_csv(churn)
-    campaign = campaign_for(store, "churn", churn, discount_type="fixed_cart", amount=5, now=NOW)
+    campaign = campaign_for_list(store, "churn", churn, discount_type="fixed_cart", amount=5, now=NOW)
     coupons = db.session.execute(db.select(Coupon).filter_by(source="campaign")).scalars().all()
     assert campaign.issued == 1 and [c.email for c in coupons] == ["keeps@example.com"]
 

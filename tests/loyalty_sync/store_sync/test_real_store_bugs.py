@@ -133,7 +133,7 @@ def test_trash_deliveries_are_read_in_one_listing_and_an_order_deleted_for_good_
 
 
 def test_webhooks_install_subscribes_to_trash_and_restore():
-    from sync_jobs.webhook_cli import TOPICS
+    from loyalty_sync.store_sync.webhook_install import TOPICS
 
     assert {"order.deleted", "order.restored"} <= set(TOPICS)
 
