@@ -11,7 +11,7 @@ It attaches, per app:
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, render_template, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_limiter import Limiter
@@ -19,6 +19,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
 
+from admin.auth import make_auth_blueprint
+from admin.cli import users_cli
+from admin.formatting import format_money, format_points, format_when
+from admin.views import build_views
+from admin.views.dashboard import DashboardView
 from loyalty_sync.extensions import csrf, db
 from loyalty_sync.models import User
 
@@ -38,7 +43,6 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"])
     app.extensions["admin_limiter"] = limiter
 
-    from admin.auth import make_auth_blueprint
 
     app.register_blueprint(make_auth_blueprint(limiter))
     # Our templates (loyalty/...) and static files (Chart.js, CSS).
@@ -47,7 +51,6 @@ def init_app(app: Flask) -> None:
     _init_views(app)
     _register_template_helpers(app)
 
-    from admin.cli import users_cli
 
     app.cli.add_command(users_cli)
 
@@ -98,7 +101,6 @@ def _protect_csrf(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
-        from flask import render_template
 
         return render_template("loyalty/error.html", code=400, title="The form expired",
                                message="The form was missing its security token or it expired. "
@@ -106,8 +108,6 @@ def _protect_csrf(app: Flask) -> None:
 
 
 def _init_views(app: Flask) -> None:
-    from admin.views import build_views
-    from admin.views.dashboard import DashboardView
 
     panel = Admin(
         app,
@@ -121,7 +121,6 @@ def _init_views(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from admin.formatting import format_money, format_points, format_when
 
     app.jinja_env.filters.setdefault("money", format_money)
     app.jinja_env.filters.setdefault("points", format_points)
@@ -129,7 +128,6 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.errorhandler(403)
     def _forbidden(error):
-        from flask import render_template
 
         if not request.path.startswith("/admin"):
             return error
@@ -139,7 +137,6 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.errorhandler(404)
     def _not_found(error):
-        from flask import render_template
 
         if not request.path.startswith("/admin"):
             return error

@@ -17,6 +17,7 @@ from dataclasses import field as dc_field
 from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
+from loyalty_sync.analysis.rule_warnings import warnings_for
 from loyalty_sync.engine.program import (
     DISCOUNT_TYPES,
     EXPIRY_MODES,
@@ -367,7 +368,6 @@ def _form_field(path: str, index_map: dict[str, dict[int, int]]) -> str:
 def field_warnings(parsed: ParsedRules, store: Store | None) -> dict[str, list[str]]:
     """`rule_warnings.warnings_for` of a parsed form, addressed like its errors
     (form field -> messages). Warnings never block saving."""
-    from loyalty_sync.analysis.rule_warnings import warnings_for
 
     if parsed.program is None:
         return {}

@@ -7,11 +7,19 @@ import logging
 import os
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 
+import admin
+import storefront
+import sync_jobs
+from loyalty_sync import models  # noqa: F401  (every table known to Alembic and the ORM)
 from loyalty_sync import security_headers
+from loyalty_sync.cli import register_cli
 from loyalty_sync.extensions import db, migrate
 from loyalty_sync.int_bounds import DbIntConverter
+from loyalty_sync.redaction import install_secret_filter
 from loyalty_sync.settings import default_config
 
 
@@ -29,8 +37,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     _register_sqlite_pragmas(app)
 
-    from loyalty_sync import models  # noqa: F401  (tables known to Alembic)
-    from loyalty_sync.cli import register_cli
 
     register_cli(app)
     _register_parts(app)
@@ -63,18 +69,12 @@ def _register_parts(app: Flask) -> None:
     """The web parts and the worker's commands, each a package with `init_app`.
     The storefront goes first: it sets up Flask-Babel, which Flask-Admin also
     uses once it is installed."""
-    import admin
-    import storefront
-    import sync_jobs
-
     storefront.init_app(app)
     admin.init_app(app)
     sync_jobs.init_app(app)
 
 
 def _configure_logging(app: Flask) -> None:
-    from loyalty_sync.redaction import install_secret_filter
-
     logging.basicConfig(
         level=os.environ.get("LOYALTY_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -84,20 +84,20 @@ def _configure_logging(app: Flask) -> None:
 
 def _register_sqlite_pragmas(app: Flask) -> None:
     """SQLite: WAL so the web process reads while the worker writes, and a
-    busy timeout instead of 'database is locked' errors."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
+    busy timeout instead of 'database is locked' errors. The listener is on
+    the Engine class, so it is added once per process, not once per app."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
 
-    @event.listens_for(Engine, "connect")
-    def _pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-        if type(dbapi_connection).__module__.startswith("sqlite3"):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()

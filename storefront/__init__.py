@@ -9,12 +9,12 @@ from __future__ import annotations
 from flask import Flask
 
 from loyalty_sync.extensions import csrf
+from storefront.api import BLUEPRINT, init_api
+from storefront.i18n import init_babel
+from storefront.page import make_blueprint as make_page_blueprint
 
 
 def init_app(app: Flask) -> None:
-    from storefront.api import init_api
-    from storefront.i18n import init_babel
-    from storefront.page import make_blueprint as make_page_blueprint
 
     init_babel(app)
     app.config.setdefault("PUBLIC_BASE_URL", "")
@@ -32,7 +32,6 @@ def _exempt_from_csrf(app: Flask, *blueprints) -> None:
     """The admin panel's CSRF check covers every POST of the app. The API is
     authenticated by bearer tokens and the member page by the signed token in
     its URL (a forged form would need that token), so neither uses cookies."""
-    from storefront.api import BLUEPRINT
 
     csrf.exempt(blueprints[0])
     api_blueprint = app.blueprints.get(BLUEPRINT)

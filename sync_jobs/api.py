@@ -6,6 +6,7 @@ import logging
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, SyncRun
 from sync_jobs.queue import uses_procrastinate
+from sync_jobs.tasks import defer_pass
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,6 @@ def request_pass(store_id: int, full: bool = False) -> str:
     if not store.has_keys:
         return f"{store.name} has no API keys yet; add them before syncing."
     if uses_procrastinate():
-        from sync_jobs.tasks import defer_pass
 
         job_id = defer_pass(store.id, "full" if full else "manual", full=full)
         if job_id is None:

@@ -32,13 +32,28 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
-from collections.abc import Callable
 
+from loyalty_sync.analysis.dashboard import liability
+from loyalty_sync.analysis.kpi import point_value
+from loyalty_sync.analysis.whatif import figures_of, outcome_of, replay_history
+from loyalty_sync.books.apply import ApplyResult, _plan_members, categories_by_product, parse_orders
+from loyalty_sync.books.member_books import lock_members
+from loyalty_sync.books.membership import MemberDirectory
+from loyalty_sync.books.order_facts import facts_digest, facts_from_row, fill_order_row
+from loyalty_sync.books.program_versions import current_program, current_version, ensure_program, save_program
+from loyalty_sync.engine.facts import BadRecord, order_from_wc
+from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
+from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
+from loyalty_sync.engine.tiers import tier_for_metric, tier_metric
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, Order, ProgramVersion, Store, SyncBookmark, SyncRun
+from loyalty_sync.models import Coupon, Member, Order, ProgramVersion, Store, SyncBookmark, SyncRun
+from loyalty_sync.store_sync.connection import client_for
+from loyalty_sync.store_sync.locks import store_lock
+from loyalty_sync.store_sync.sync_pass import PassCounts, StorePass, _newest
 
 MODES = ("award", "history")
 HISTORY_NOTE = "history-only backfill: orders before the connection earn nothing"
@@ -93,7 +108,6 @@ def backfill(store: Store, *, mode: str = "award", since: datetime | None = None
              stop_after_pages: int | None = None) -> dict:
     """Bring the store's past orders in (see the module docstring). Returns a
     summary dict. `stop_after_pages` stops early as an interruption would (tests)."""
-    from loyalty_sync.store_sync.connection import client_for
 
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
@@ -103,8 +117,6 @@ def backfill(store: Store, *, mode: str = "award", since: datetime | None = None
     try:
         if dry_run:
             return _dry_run(store, client, mode, since, now, progress)
-        from loyalty_sync.store_sync.locks import store_lock
-
         with store_lock(store.id, wait=True):
             return _run(store, client, mode, since, now, progress, stop_after_pages)
     finally:
@@ -117,7 +129,6 @@ def backfill(store: Store, *, mode: str = "award", since: datetime | None = None
 def history_version(store: Store) -> int:
     """The store's history-only program version (created once, then the rules
     in force are saved again on top so they stay in force)."""
-    from loyalty_sync.books.program_versions import current_program, ensure_program, save_program
 
     existing = db.session.execute(db.select(ProgramVersion.number).where(
         ProgramVersion.store_id == store.id, ProgramVersion.note == HISTORY_NOTE)).scalar_one_or_none()
@@ -132,7 +143,6 @@ def history_version(store: Store) -> int:
 
 
 def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
-    from loyalty_sync.store_sync.sync_pass import PassCounts, StorePass
 
     hist = history_version(store) if mode == "history" else None
     mark = db.session.execute(db.select(SyncBookmark).filter_by(store_id=store.id, resource=f"backfill-{mode}")
@@ -163,7 +173,6 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
             details = worker._refund_details(records, None)
             worker.apply("orders", lambda records=records, details=details: apply_history_orders(
                 store, records, details, hist, now=now, run_id=run.id))
-        from loyalty_sync.store_sync.sync_pass import _newest
 
         newest = _newest(records, newest)
         mark = db.session.get(SyncBookmark, mark.id)
@@ -198,12 +207,6 @@ def apply_history_orders(store: Store, records: list[dict], refunds_by_order: di
     """Store orders that count for tiers, VIP and KPIs but earn nothing: new
     rows are marked as earned under the history-only `version` before the
     members are planned. The caller commits."""
-    from loyalty_sync.books.apply import ApplyResult, _plan_members, parse_orders
-    from loyalty_sync.books.member_books import lock_members
-    from loyalty_sync.engine.tiers import tier_for_metric, tier_metric
-    from loyalty_sync.books.membership import MemberDirectory
-    from loyalty_sync.books.order_facts import facts_digest, facts_from_row, fill_order_row
-    from loyalty_sync.books.program_versions import current_program
 
     result = ApplyResult()
     parsed, existing = parse_orders(store, records, refunds_by_order, run_id, result)
@@ -244,11 +247,9 @@ def apply_history_orders(store: Store, records: list[dict], refunds_by_order: di
 
 
 def _books_summary(store: Store, now: datetime) -> dict:
-    from loyalty_sync.analysis.dashboard import liability
 
     members = db.session.execute(db.select(Member).where(Member.store_id == store.id,
                                                          Member.merged_into_id.is_(None))).scalars().all()
-    from loyalty_sync.models import Coupon
 
     coupons = db.session.execute(db.select(db.func.count()).select_from(Coupon).where(
         Coupon.store_id == store.id)).scalar_one()
@@ -262,13 +263,6 @@ def _books_summary(store: Store, now: datetime) -> dict:
 
 def _dry_run(store, client, mode, since, now, progress) -> dict:
     """Read the orders and replay them in memory; nothing is written."""
-    from loyalty_sync.books.apply import categories_by_product
-    from loyalty_sync.engine.facts import BadRecord, order_from_wc
-    from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
-    from loyalty_sync.analysis.kpi import point_value
-    from loyalty_sync.books.program_versions import current_version
-    from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
-    from loyalty_sync.analysis.whatif import figures_of, outcome_of, replay_history
 
     version = current_version(store)  # read only: no default version is written here
     program = program_from_dict(version.rules) if version else DEFAULT_PROGRAM

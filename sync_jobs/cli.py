@@ -15,6 +15,8 @@ from loyalty_sync.store_sync.locks import StoreBusy
 from loyalty_sync.store_sync.sync_pass import run_pass
 from loyalty_sync.store_sync.webhook_install import delivery_url, install_webhooks
 from loyalty_sync.woocommerce.errors import StoreError
+from sync_jobs.backfill import backfill
+from sync_jobs.worker import run_worker
 
 sync_cli = AppGroup("sync", help="Pull, apply and push: keep the books in sync with the store.")
 webhooks_cli = AppGroup("webhooks", help="Near-real-time updates from WooCommerce webhooks.")
@@ -68,7 +70,6 @@ def run_command(store_name: str | None, full: bool, wait: bool) -> None:
 @click.option("--concurrency", default=1, show_default=True, help="Jobs run at once (PostgreSQL mode).")
 def worker_command(concurrency: int) -> None:
     """Run the scheduled passes, webhook jobs and daily upkeep until SIGTERM."""
-    from sync_jobs.worker import run_worker
 
     run_worker(concurrency=concurrency)
 
@@ -83,7 +84,6 @@ def worker_command(concurrency: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def backfill_command(store_name, since, mode, dry_run, as_json):
     """Bring a newly connected store's past orders in; interrupt and run again to resume."""
-    from sync_jobs.backfill import backfill
 
     if mode is None:
         raise click.UsageError("choose --award-points or --history-only")

@@ -21,22 +21,24 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from procrastinate import jobs as queue_jobs, utils as queue_utils
 from flask import Flask, current_app, has_app_context
+from procrastinate import jobs as queue_jobs
+from procrastinate import utils as queue_utils
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import func
 
+from loyalty_sync.actions.redemption import purge_answered_keys
 from loyalty_sync.books.apply import apply_customers, apply_with_retry, is_stale_order, reevaluate
-from loyalty_sync.store_sync.sync_pass import PERMANENT_ERRORS
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Store, SyncRun, WebhookEvent
 from loyalty_sync.redaction import redact
-from loyalty_sync.actions.redemption import purge_answered_keys
 from loyalty_sync.store_sync.connection import client_for
-from loyalty_sync.woocommerce.errors import StoreError
 from loyalty_sync.store_sync.locks import StoreBusy, store_lock
 from loyalty_sync.store_sync.push import MAX_PUSH_ATTEMPTS
-from sync_jobs.queue import queue_app, queueing_lock_name, store_lock_name, uses_procrastinate
+from loyalty_sync.store_sync.reconcile import reconcile
+from loyalty_sync.store_sync.sync_pass import PERMANENT_ERRORS, PassCounts, StorePass, run_pass
+from loyalty_sync.woocommerce.errors import StoreError
+from sync_jobs.queue import open_for_defer, queue_app, queueing_lock_name, store_lock_name, uses_procrastinate
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,6 @@ def sync_store(store_id: int, kind: str = "scheduled", full: bool = False) -> Sy
 
 
 def run_pass_for(store_id: int, *, full: bool, kind: str) -> SyncRun:
-    from loyalty_sync.store_sync.sync_pass import run_pass
 
     return run_pass(store_id, full=full, kind=kind, wait_for_lock=False)
 
@@ -150,7 +151,6 @@ def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> Webhoo
     """Apply the store's pending webhook events in order of arrival, then push
     its pending coupons and changed member meta. Raises StoreBusy if a pass of
     the store runs. `outcome.retry` says a transient failure should be retried."""
-    from loyalty_sync.store_sync.sync_pass import PassCounts, StorePass
 
     with store_lock(store_id, wait=False):
         store = db.session.get(Store, store_id)
@@ -313,7 +313,6 @@ def _has_pending_push(store_id: int) -> bool:
 def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
     """Time-driven rules for every member (expiry, demotion, VIP end, coupon
     expiry), then push what changed. Raises StoreBusy if a pass of the store runs."""
-    from loyalty_sync.store_sync.sync_pass import PassCounts, StorePass
 
     with store_lock(store_id, wait=False):
         store = db.session.get(Store, store_id)
@@ -363,7 +362,6 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
 def _reconcile_in_upkeep(store: Store, client, counts) -> None:
     """analysis: compare the store with the books and heal the drift (its own
     `reconcile` SyncRun row); a failure is recorded, never fails the upkeep."""
-    from loyalty_sync.store_sync.reconcile import reconcile
 
     try:
         result = reconcile(store, fix=True, client=client, lock=False)
@@ -561,7 +559,6 @@ def _make_queued_pass_full(store_id: int) -> bool:
 
 def _deferrable():
     """The Procrastinate app, open: the worker's own connector, or a defer pool elsewhere."""
-    from sync_jobs.queue import open_for_defer
 
     if _bound_app is not None and not has_app_context():  # worker threads outside a job's app context
         return queue_app

@@ -35,6 +35,8 @@ from sqlalchemy.exc import IntegrityError
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import fits_db_int
 from loyalty_sync.models import Store, WebhookEvent
+from sync_jobs.queue import uses_procrastinate
+from sync_jobs.tasks import defer_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -160,11 +162,9 @@ def _dispatch(store_id: int, store_name: str) -> None:
     """PostgreSQL: a job for the store (one waits at most; it takes every pending
     event). SQLite: nothing, the worker polls. A failed defer loses nothing:
     the event is stored and the worker's periodic fan-out picks it up."""
-    from sync_jobs.queue import uses_procrastinate
 
     if not uses_procrastinate():
         return
-    from sync_jobs.tasks import defer_webhooks
 
     try:
         job_id = defer_webhooks(store_id)

@@ -21,13 +21,17 @@ import time
 from datetime import datetime, timezone
 
 import click
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import SyncRun
-from sync_jobs import tasks
 from loyalty_sync.store_sync.locks import StoreBusy, exclusive_file_lock, lock_path
-from sync_jobs.queue import queue_app, uses_procrastinate, use_connector, worker_connector
+from sync_jobs import tasks
+from sync_jobs.queue import queue_app, use_connector, uses_procrastinate, worker_connector
 
 log = logging.getLogger(__name__)
 
@@ -147,10 +151,6 @@ class SQLiteWorker:
                 "worker per database: stop the other one first, or use PostgreSQL (DATABASE_URL) to run several.")
 
     def _serve(self) -> None:
-        from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
 
         # APScheduler logs every run of the 1-second poll at INFO; our jobs log their own start and end.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)

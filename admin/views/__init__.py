@@ -2,48 +2,25 @@
 (Flask-Admin binds a view to one Admin, and tests build many apps)."""
 from __future__ import annotations
 
-from flask import request
-
-from loyalty_sync.extensions import db
-from loyalty_sync.models import Store
-
-
-def all_stores() -> list[Store]:
-    return db.session.execute(db.select(Store).order_by(Store.name)).scalars().all()
-
-
-def selected_store(stores: list[Store] | None = None, *, allow_all: bool = False) -> Store | None:
-    """The store picked with `?store=<id>` (or the form field), else the first one."""
-    stores = all_stores() if stores is None else stores
-    raw = request.values.get("store", "")
-    if raw.isdigit():
-        for store in stores:
-            if store.id == int(raw):
-                return store
-    if allow_all:
-        return None
-    return stores[0] if stores else None
+from admin.views.api_tokens import ApiTokenView
+from admin.views.at_risk import AtRiskView
+from admin.views.audit import AuditLogView
+from admin.views.backfill import BackfillView
+from admin.views.campaigns import CampaignView
+from admin.views.coupons import CouponView
+from admin.views.expiring import ExpiringView
+from admin.views.exports import ExportView
+from admin.views.kpis import KpiView
+from admin.views.liability import LiabilityView
+from admin.views.members import MembersView
+from admin.views.nps import NpsView
+from admin.views.reconcile import ReconcileView
+from admin.views.rules import RulesView
+from admin.views.stores import StoreView
+from admin.views.sync_log import RejectedRecordView, SyncRunView
 
 
 def build_views() -> list:
-    from admin.views.audit import AuditLogView
-    from admin.views.coupons import CouponView
-    from admin.views.campaigns import CampaignView
-    from admin.views.expiring import ExpiringView
-    from admin.views.exports import ExportView
-    from admin.views.kpis import KpiView
-    from admin.views.members import MembersView
-    from admin.views.rules import RulesView
-    from admin.views.stores import StoreView
-    from admin.views.sync_log import RejectedRecordView, SyncRunView
-    from admin.views.nps import NpsView  # NPS page
-    from admin.views.api_tokens import ApiTokenView  # storefront API tokens
-    # owner analysis pages (reconcile, at-risk, liability, backfill)
-    from admin.views.at_risk import AtRiskView
-    from admin.views.backfill import BackfillView
-    from admin.views.liability import LiabilityView
-    from admin.views.reconcile import ReconcileView
-
     return [
         KpiView(name="KPIs", endpoint="kpis", url="/admin/kpis"),
         MembersView(name="Members", endpoint="members", url="/admin/members"),

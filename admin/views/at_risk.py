@@ -13,10 +13,10 @@ from flask import Response, flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
-from admin.views import all_stores, selected_store
-from loyalty_sync.analysis import at_risk
+from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.actions import campaigns
 from loyalty_sync.actions.campaigns import CampaignError
+from loyalty_sync.analysis import at_risk
 from loyalty_sync.engine.program import DISCOUNT_TYPES
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int

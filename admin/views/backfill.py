@@ -23,11 +23,12 @@ from flask import current_app, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
-from admin.views import all_stores, selected_store
+from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Store, SyncBookmark, SyncRun, record_audit
 from loyalty_sync.woocommerce import StoreError
+from sync_jobs.backfill import backfill
 
 log = logging.getLogger(__name__)
 MODES = {"award": "Award points (past orders earn as if synced then)",
@@ -89,7 +90,6 @@ def progress_of(store: Store) -> dict | None:
 
 
 def _run_in_thread(app, store_id: int, mode: str, since: datetime | None, who: str) -> None:
-    from sync_jobs.backfill import backfill
 
     with app.app_context():
         run_id = None
@@ -150,7 +150,6 @@ class BackfillView(SecureBaseView):
 
     @expose("/dry-run", methods=["POST"])
     def dry_run(self):
-        from sync_jobs.backfill import backfill
 
         store = self._store()
         if store is None:

@@ -27,13 +27,16 @@ from decimal import Decimal, InvalidOperation
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 
+from admin.formatting import format_money
 from admin.security import SecureBaseView, actor
-from admin.views import all_stores, selected_store
+from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.actions import campaigns as service
+from loyalty_sync.analysis.segments import SEGMENTS, RfmThresholds, store_segments
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Store, record_audit
-from loyalty_sync.analysis.segments import SEGMENTS, RfmThresholds, store_segments
+from loyalty_sync.store_sync import connection as store_connection
+from loyalty_sync.woocommerce import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +88,6 @@ def threshold_rules(t: RfmThresholds) -> list[tuple[str, str]]:
 
 
 def coupon_text(c, currency: str) -> str:
-    from admin.formatting import format_money
 
     amount = f"{Decimal(c.amount).normalize():f}%" if c.discount_type == "percent" else format_money(c.amount, currency)
     parts = [f"{amount} off"]
@@ -353,8 +355,6 @@ class CampaignView(SecureBaseView):
 
     def _push(self, store: Store, campaign: Campaign) -> str:
         """Push the store's coupon outbox now (campaigns.push_campaign), audited."""
-        from loyalty_sync.store_sync import connection as store_connection
-        from loyalty_sync.woocommerce import StoreError
 
         error = ""
         result = None

@@ -1,7 +1,7 @@
 """Every coupon the program issued, with the store's error when a push failed."""
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, url_for
 from flask_admin.actions import action
 from markupsafe import Markup, escape
 
@@ -18,7 +18,6 @@ def _status(view, context, model, name):
 
 
 def _member(view, context, model, name):
-    from flask import url_for
 
     return Markup(f'<a href="{url_for("members.member", member_id=model.member_id)}">{escape(model.email or "member")}</a>')
 

@@ -10,8 +10,8 @@ from flask import request
 from flask_admin import expose
 
 from admin.security import SecureBaseView
-from admin.views import all_stores, selected_store
 from admin.views.exports import _csv_stream, _download
+from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.analysis.expiring import FIELDS, expiring_points
 from loyalty_sync.books.program_versions import current_program
 

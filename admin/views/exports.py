@@ -10,8 +10,8 @@ from flask import Response, request, stream_with_context
 from flask_admin import expose
 
 from admin.security import SecureBaseView
-from admin.views import all_stores
 from admin.views.members import member_query
+from admin.views.store_picker import all_stores
 from loyalty_sync.csv_safety import SafeWriter
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int

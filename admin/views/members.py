@@ -10,12 +10,14 @@ from flask_admin import expose
 from sqlalchemy import func, or_
 
 from admin.security import SecureBaseView, actor
-from admin.views import all_stores
+from admin.views.store_picker import all_stores
 from loyalty_sync.actions import member_actions
+from loyalty_sync.books import member_links
+from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.books.statements import member_statement
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
-from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, VipPeriod
-from loyalty_sync.books.statements import member_statement
+from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, VipPeriod, record_audit
 
 PAGE_SIZE = 50
 SORTS = {
@@ -77,7 +79,6 @@ def _extras(store: Store, member: Member, coupons: list[Coupon]) -> dict:
     """The program extras of a member: referral code and history (with the
     0-point lines that say why a use earned nothing), review bonuses,
     birthday gifts, VIP perk coupons."""
-    from loyalty_sync.books.program_versions import current_program
 
     lines = db.session.execute(db.select(LedgerEntry).where(
         LedgerEntry.member_id == member.id,
@@ -225,8 +226,6 @@ class MembersView(SecureBaseView):
     # --- "copy member page link" (admin only: a POST; audited; the links are not stored anywhere)
     @expose("/<int:member_id>/link", methods=["POST"])
     def member_link(self, member_id: int):
-        from loyalty_sync.books import member_links
-        from loyalty_sync.models import record_audit
 
         member = db.get_or_404(Member, member_id)
         if member.merged_into_id is not None or member.anonymised_at is not None:

@@ -30,13 +30,13 @@ from flask_admin import expose
 
 from admin.periods import PRESETS, month_starts, period_from_args
 from admin.security import SecureBaseView
-from admin.views import all_stores, selected_store
 from admin.views.exports import _csv_stream, _download, _iso
+from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.analysis import kpi
-from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, NpsAnswer
 from loyalty_sync.analysis.nps_score import classify, nps_score
 from loyalty_sync.analysis.segments import SEGMENTS, RfmThresholds, rfm
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Member, NpsAnswer
 
 COMMENTS_SHOWN = 50  # per page; the CSV has them all
 CSV_COLUMNS = ("answered_at", "score", "category", "source", "member_id", "member_email", "tier", "vip",

@@ -18,11 +18,11 @@ from flask import flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
-from admin.views import all_stores, selected_store
-from loyalty_sync.store_sync import reconcile as reconcile_service
+from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Store, SyncRun, record_audit
+from loyalty_sync.store_sync import reconcile as reconcile_service
 from loyalty_sync.woocommerce import StoreError
 
 log = logging.getLogger(__name__)

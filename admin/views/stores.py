@@ -17,15 +17,17 @@ import secrets
 
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from wtforms import BooleanField, PasswordField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from admin.security import SecureModelView, actor
+from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
-from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.store_sync.connection import checked_store_info, client_for, connection_test_message
+from loyalty_sync.woocommerce import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,6 @@ def _secret_state(view, context, model, name):
 
 
 def _buttons(view, context, model, name):
-    from flask_wtf.csrf import generate_csrf
 
     tokens_link = (f'<a class="btn btn-sm btn-outline-secondary" href="{url_for("api_tokens.index", store=model.id)}">'
                    'API tokens</a>')  # the store's storefront API tokens (admin/views/api_tokens.py)
@@ -153,7 +154,6 @@ class StoreView(SecureModelView):
 
     @expose("/<int:store_id>/test", methods=["POST"])
     def test_connection(self, store_id: int):
-        from loyalty_sync.woocommerce import StoreError
 
         store = db.get_or_404(Store, store_id)
         if not store.has_keys:

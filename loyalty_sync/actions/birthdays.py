@@ -24,9 +24,10 @@ whose birthday week is now; the caller commits (e.g.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
 from collections.abc import Iterable
+from datetime import date, datetime, timezone
 
+from loyalty_sync.books.apply import reevaluate
 from loyalty_sync.engine.bonuses import birthday_week
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Store
@@ -49,7 +50,6 @@ def members_with_birthday_now(store: Store, now: datetime) -> list[Member]:
 def birthday_gifts_due(store: Store, now: datetime | None = None):
     """Plan the members whose birthday week is now (gifts once a year).
     Returns the `ApplyResult`; the caller commits."""
-    from loyalty_sync.books.apply import reevaluate
 
     now = now or datetime.now(timezone.utc)
     return reevaluate(store, members_with_birthday_now(store, now), now=now)

@@ -18,15 +18,16 @@ Member filters (all optional, combined with AND): `member_ids` (list),
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from collections.abc import Callable
 
+from loyalty_sync.analysis.segments import SEGMENTS, store_segments
 from loyalty_sync.books.coupon_codes import new_coupon_code
 from loyalty_sync.engine.program import DISCOUNT_TYPES
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Campaign, Coupon, Member, Store, record_audit
-from loyalty_sync.analysis.segments import SEGMENTS, store_segments
+from loyalty_sync.store_sync.push import PushResult, push_coupons
 
 Progress = Callable[[str, int, int], None]
 
@@ -143,7 +144,6 @@ def refresh_progress(campaign: Campaign, now: datetime | None = None) -> Campaig
 def push_campaign(store: Store, campaign: Campaign, client, progress: Progress | None = None):
     """Push the outbox now (campaign coupons and anything else pending), in
     batches of 100, updating the campaign's progress after each batch."""
-    from loyalty_sync.store_sync.push import PushResult, push_coupons
 
     result = PushResult()
     while True:

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from flask import current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
 
+from loyalty_sync.books.apply import reevaluate
 from loyalty_sync.books.member_books import lock_members, member_key
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member, NpsAnswer, Store
@@ -85,7 +86,6 @@ def record_answer(store: Store, member: Member, score: int, comment: str = "", *
                   now: datetime | None = None) -> NpsAnswer:
     """Store the answer and book the bonus, in one transaction, and commit.
     Raises NpsRefused (`already_answered`) for a second answer in the period."""
-    from loyalty_sync.books.apply import reevaluate
 
     now = now or datetime.now(timezone.utc)
     score, comment = check_answer(score, comment)

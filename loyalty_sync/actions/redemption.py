@@ -24,20 +24,22 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from loyalty_sync.books.member_books import load_books, lock_members, write_plan
+from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.plan import Plan
 from loyalty_sync.engine.program import Program, Reward
 from loyalty_sync.engine.rewards import NotEnoughPoints, redeem
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, IdempotencyKey, Member, Store
-from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.store_sync.connection import client_for
+from loyalty_sync.store_sync.push import PushResult, push_coupons_now
 
 log = logging.getLogger(__name__)
 
@@ -220,11 +222,6 @@ def push_coupon_now(store: Store, coupon: Coupon) -> None:
     """Push one coupon to the store now; on any store trouble it stays in the
     outbox (pending) for the next sync pass. Short timeouts: a person waits."""
     if not store.has_keys or coupon.status not in ("pending", "failed"):
-        return
-    try:
-        from loyalty_sync.store_sync.connection import client_for
-        from loyalty_sync.store_sync.push import PushResult, push_coupons_now
-    except ImportError:  # pragma: no cover - the sync package is optional
         return
     config = current_app.config
     client = client_for(store, timeout=float(config.get("STOREFRONT_PUSH_TIMEOUT_SECONDS", 5)),

@@ -20,12 +20,14 @@ from typing import TextIO
 
 from dateutil.relativedelta import relativedelta
 
-from loyalty_sync.engine.tiers import tier_for_metric, tier_metric, tier_rank
-from loyalty_sync.csv_safety import SafeDictWriter
-from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, Order, Store
+from loyalty_sync.analysis.expiring import expiring_points
+from loyalty_sync.analysis.segments import store_segments
 from loyalty_sync.books.order_facts import facts_from_row
 from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.csv_safety import SafeDictWriter
+from loyalty_sync.engine.tiers import tier_for_metric, tier_metric, tier_rank
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Member, Order, Store
 
 KINDS = ("tier", "expiry", "churn")
 CSV_FIELDS = ("member_id", "customer_id", "email", "name", "kind", "detail")
@@ -108,7 +110,6 @@ def tier_at_risk(store: Store, now: datetime, days: int = 30) -> list[dict]:
 
 
 def expiry_at_risk(store: Store, now: datetime, days: int = 30) -> list[dict]:
-    from loyalty_sync.analysis.expiring import expiring_points
 
     found = expiring_points(store, now, days)
     members = {m.id: m for m in _members(store, [r.member_id for r in found])}
@@ -120,7 +121,6 @@ def expiry_at_risk(store: Store, now: datetime, days: int = 30) -> list[dict]:
 
 
 def churn_at_risk(store: Store, now: datetime) -> list[dict]:
-    from loyalty_sync.analysis.segments import store_segments
 
     ids = store_segments(store, now)["at_risk"]
     rows = []

@@ -42,10 +42,15 @@ Definitions (where PRODUCT.md leaves a choice, the choice is written here):
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from collections.abc import Iterable, Sequence
+
+from loyalty_sync.analysis.nps_score import nps_summary
+from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Coupon, LedgerEntry, Member, Order
 
 PAID_STATUSES = ("completed", "processing")
 ACTIVE_DAYS = 365
@@ -308,8 +313,6 @@ def compute(orders: Sequence[OrderRow], ledger: Sequence[LedgerRow], coupons: Se
 
 def load_rows(store) -> tuple[list[OrderRow], list[LedgerRow], list[CouponRow], list[MemberRow]]:
     """The store's rows as the pure functions take them (columns only)."""
-    from loyalty_sync.extensions import db
-    from loyalty_sync.models import Coupon, LedgerEntry, Member, Order
 
     canonical = dict(db.session.execute(db.select(Member.id, Member.merged_into_id).where(
         Member.store_id == store.id, Member.merged_into_id.is_not(None))).all())
@@ -343,7 +346,6 @@ def store_kpis(store, start: datetime, end: datetime, *, lifespan_periods: float
                rows: tuple | None = None) -> dict:
     """`rows`: what `load_rows(store)` returned, when the caller needs the
     rows too (the admin's KPI page draws its monthly chart from them)."""
-    from loyalty_sync.books.program_versions import current_program
 
     _, program = current_program(store)
     orders, ledger, coupons, members = rows if rows is not None else load_rows(store)
@@ -351,7 +353,6 @@ def store_kpis(store, start: datetime, end: datetime, *, lifespan_periods: float
                      lifespan_periods=lifespan_periods)
     result["store"] = store.name
     result["currency"] = store.currency
-    from loyalty_sync.analysis.nps_score import nps_summary  # NPS keys (kpi --json, KPIs page)
 
     survey = nps_summary(store, start, end)
     result.update(nps=survey["nps"], nps_promoters=survey["promoters"], nps_passives=survey["passives"],

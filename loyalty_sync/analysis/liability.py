@@ -23,12 +23,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from loyalty_sync.analysis.expiring import expiring_lines
+from loyalty_sync.analysis.kpi import point_value
 from loyalty_sync.books.member_books import load_books
+from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.ledger import pending_points
 from loyalty_sync.extensions import db
-from loyalty_sync.analysis.kpi import point_value
 from loyalty_sync.models import LedgerEntry, Member, Store
-from loyalty_sync.books.program_versions import current_program
 
 CENT = Decimal("0.01")
 
@@ -46,7 +47,6 @@ def breakage_rate(redeemed: int, restored: int, expired: int) -> float | None:
 
 
 def liability_forecast(store: Store, *, now: datetime | None = None, months: int = 12) -> dict:
-    from loyalty_sync.analysis.expiring import expiring_lines
 
     now = now or datetime.now(timezone.utc)
     _, program = current_program(store)

@@ -10,19 +10,20 @@ carts). Nothing is written: the program is read without `ensure_program`.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from loyalty_sync.books.apply import categories_by_product
 from loyalty_sync.books.member_books import load_books
+from loyalty_sync.books.program_versions import current_version, program_for
 from loyalty_sync.engine.earning import award_for_order, order_earns, rule_applies
 from loyalty_sync.engine.facts import OrderFacts, OrderLine
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, Program
 from loyalty_sync.engine.tiers import tier_rank
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.models import Member, Store
-from loyalty_sync.books.program_versions import current_version, program_for
 
 ONE = Decimal(1)
 PREVIEW_ORDER_ID = 0
@@ -43,7 +44,6 @@ def program_in_force(store: Store) -> tuple[int, Program]:
     version = current_version(store)
     if version is None:
         return 1, DEFAULT_PROGRAM
-    import json
 
     return version.number, program_for(version.id, version.number, json.dumps(version.rules, sort_keys=True))
 

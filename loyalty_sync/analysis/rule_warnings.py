@@ -20,11 +20,16 @@ Checks:
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from loyalty_sync.books.order_facts import facts_from_row
 from loyalty_sync.engine.program import MultiplierRule, Program
+from loyalty_sync.engine.tiers import tier_metric
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Member, Order, Product
 
 NEAR = Decimal("0.8")
 
@@ -163,12 +168,7 @@ def _fmt(value: Decimal) -> str:
 
 def tier_reach_warnings(program: Program, store, now: datetime) -> list[Warning]:
     """Tiers above the entry tier that no member reaches now (and how many are near)."""
-    from collections import defaultdict
 
-    from loyalty_sync.engine.tiers import tier_metric
-    from loyalty_sync.extensions import db
-    from loyalty_sync.models import Member, Order
-    from loyalty_sync.books.order_facts import facts_from_row
 
     entry = program.entry_tier
     ladder = [(i, t) for i, t in enumerate(program.tiers) if t.name != entry.name and t.threshold > 0]
@@ -204,8 +204,6 @@ def tier_reach_warnings(program: Program, store, now: datetime) -> list[Warning]
 
 
 def membership_sku_warnings(program: Program, store) -> list[Warning]:
-    from loyalty_sync.extensions import db
-    from loyalty_sync.models import Product
 
     sku = program.vip_membership_sku
     if not sku:

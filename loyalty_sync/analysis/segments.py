@@ -21,12 +21,16 @@ Customers without a paid order are in no segment.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
-from collections.abc import Iterable
 
-from loyalty_sync.analysis.kpi import OrderRow, paid_orders
+from flask import current_app
+
+from loyalty_sync.analysis.kpi import OrderRow, load_rows, paid_orders
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Member
 
 SEGMENTS = ("champions", "loyal", "at_risk", "hibernating", "new")
 
@@ -89,11 +93,7 @@ def rfm(rows: Iterable[OrderRow], now: datetime, thresholds: RfmThresholds = Rfm
 
 def store_segments(store, now: datetime, thresholds: RfmThresholds | None = None) -> dict[str, list[int]]:
     """segment -> member ids (members not merged nor anonymised)."""
-    from flask import current_app
 
-    from loyalty_sync.extensions import db
-    from loyalty_sync.analysis.kpi import load_rows
-    from loyalty_sync.models import Member
 
     if thresholds is None:
         thresholds = RfmThresholds.from_dict(current_app.config.get("RFM_THRESHOLDS"))

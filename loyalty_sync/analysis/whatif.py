@@ -31,9 +31,11 @@ maps the CLI's `--set` dotted keys onto the program.
 from __future__ import annotations
 
 import gc
+import json
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from dataclasses import fields as dc_fields
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import NamedTuple
@@ -41,21 +43,28 @@ from typing import NamedTuple
 from sqlalchemy import Engine, func
 from sqlalchemy.orm import Session
 
-
+from loyalty_sync.analysis.kpi import money, point_value
+from loyalty_sync.analysis.replay_pool import ReplayPool
 from loyalty_sync.books.member_books import member_key_for
+from loyalty_sync.books.order_facts import FACT_COLUMNS, facts_from_row
 from loyalty_sync.engine.evolve import evolve
 from loyalty_sync.engine.facts import order_key
-from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
+from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.months import add_months, start_of_next_month
 from loyalty_sync.engine.plan import HistoryViews, apply_plan, plan_member
-from loyalty_sync.engine.program import Program
+from loyalty_sync.engine.program import (
+    _BOOL_FIELDS,
+    DEFAULT_PROGRAM,
+    Program,
+    ProgramFormatError,
+    program_from_dict,
+    program_to_dict,
+)
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, ProgramVersion, Store, VipPeriod
-from loyalty_sync.books.order_facts import FACT_COLUMNS, facts_from_row
-from loyalty_sync.analysis.replay_pool import ReplayPool
 
 CHUNK = 500  # members read per query
 GC_EVERY = 20_000  # allocations between collections in a replay worker (Python's default: 700)
@@ -309,7 +318,6 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
         impact.orders_replayed *= k
         impact.revenue *= k
         impact.before, impact.after = _scale(impact.before, k), _scale(impact.after, k)
-    from loyalty_sync.analysis.kpi import point_value
 
     impact.point_value_before, impact.point_value_after = point_value(current.rewards), point_value(proposed.rewards)
     impact.tier_moves = dict(sorted(moves.items(), key=lambda kv: -kv[1]))
@@ -365,7 +373,6 @@ def _replay_context(session: Session, store: Store, proposed: Program, current: 
         db.select(ProgramVersion).filter_by(store_id=store.id).order_by(ProgramVersion.number.desc()).limit(1)
     ).scalar_one_or_none()
     if current is None:
-        from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
 
         current = program_from_dict(version_row.rules) if version_row else DEFAULT_PROGRAM
     total = session.execute(db.select(func.count()).select_from(Member).where(
@@ -491,7 +498,6 @@ def whatif_report(store: Store, proposed: Program, *, current: Program | None = 
 
 
 def _money(value: Decimal) -> str:
-    from loyalty_sync.analysis.kpi import money
 
     return money(value)
 
@@ -550,7 +556,6 @@ def _bool_text(value: str, key: str) -> bool:
 
 
 def _json_text(value: str, key: str):
-    import json
 
     try:
         return json.loads(value, parse_float=str)  # decimals stay exact
@@ -563,14 +568,7 @@ def program_with_settings(program: Program, settings: list[str] | tuple[str, ...
     `tiers.<tier name>.threshold|multiplier|name`). Raises SettingError for an
     unknown key or unreadable value; the result is not validated (call
     `validate_program`)."""
-    from dataclasses import fields as dc_fields
 
-    from loyalty_sync.engine.program import (
-        _BOOL_FIELDS,
-        ProgramFormatError,
-        program_from_dict,
-        program_to_dict,
-    )
 
     data = program_to_dict(program)
     known = {f.name for f in dc_fields(Program)}
@@ -613,9 +611,7 @@ def program_with_settings(program: Program, settings: list[str] | tuple[str, ...
 def program_from_rules(rules) -> Program:
     """A program from the JSON shape `program show --json` prints (its
     "store" and "version" keys are ignored); `rules` is a dict or JSON text."""
-    import json
 
-    from loyalty_sync.engine.program import ProgramFormatError, program_from_dict
 
     if isinstance(rules, (str, bytes)):
         try:

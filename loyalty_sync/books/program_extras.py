@@ -29,6 +29,7 @@ from datetime import datetime
 
 from loyalty_sync.books import badges as badge_rules
 from loyalty_sync.books import referrals, reviews
+from loyalty_sync.books.member_books import store_status
 from loyalty_sync.engine.bonuses import birthday_gifts
 from loyalty_sync.engine.ledger import CouponLine, LedgerLine, MemberBooks
 from loyalty_sync.engine.plan import Plan, apply_plan
@@ -93,7 +94,6 @@ class ProgramExtras:
         names = badge_rules.badges_earned((r.facts for r in after.orders), after.ledger, plan.tier,
                                           bool(member.vip), self.program)
         if badge_rules.award_badges(member, names, self.now):
-            from loyalty_sync.books.member_books import store_status
 
             if store_status(member) != (member.pushed_status or {}):
                 member.status_changed = True

@@ -4,6 +4,7 @@ Rules are stored as the engine's JSON document (`program_to_dict`), one row
 per version; nothing edits a version in place, so every ledger line can point
 at the exact rules it was computed with.
 """
+import json
 from functools import lru_cache
 
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, Program, program_from_dict, program_to_dict, validate_program
@@ -61,7 +62,6 @@ def save_program(store: Store, program: Program, *, actor: str, note: str = "") 
 
 
 def _freeze(rules: dict) -> str:
-    import json
 
     return json.dumps(rules, sort_keys=True)
 
@@ -69,6 +69,5 @@ def _freeze(rules: dict) -> str:
 @lru_cache(maxsize=256)
 def program_for(_version_id: int, _number: int, frozen_rules: str) -> Program:
     """Parsing a program is cheap but not free; versions never change, so cache."""
-    import json
 
     return program_from_dict(json.loads(frozen_rules))

@@ -1,11 +1,27 @@
-"""The operator's command line: `flask --app wsgi <group> <command>`."""
+"""The operator's command line: `flask --app wsgi <group> <command>`.
+
+`analysis` adds its commands to the groups of `program`, `members` and `kpi`
+(whatif/save, at-risk, liability) when it is imported, so it is imported here
+with the rest."""
 from flask import Flask
+
+from loyalty_sync.cli import (
+    analysis,  # noqa: F401  (adds whatif/save, at-risk, liability to the groups below)
+    api_tokens,
+    campaigns,
+    demo,
+    imports,
+    kpi,
+    members,
+    program,
+    reconcile,
+)
+from loyalty_sync.cli.stores import stores_cli
+
+COMMANDS = (imports, members, program, demo, kpi, campaigns, api_tokens, reconcile)
 
 
 def register_cli(app: Flask) -> None:
-    from loyalty_sync.cli.stores import stores_cli
-
     app.cli.add_command(stores_cli)
-    for name in ("imports", "members", "program", "demo", "kpi", "campaigns", "api_tokens", "reconcile"):
-        module = __import__(f"loyalty_sync.cli.{name}", fromlist=["command"])
+    for module in COMMANDS:
         app.cli.add_command(module.command)

@@ -1,5 +1,5 @@
 """Owner-facing analysis commands attached to existing groups (imported by
-loyalty_sync/cli/reconcile.py, which the CLI registers):
+loyalty_sync/cli/__init__.py, which registers the CLI):
 
 - `program whatif --store NAME (--set KEY=VALUE ... | --rules FILE) [--json]`
 - `program save --store NAME (--rules FILE | --set KEY=VALUE ...) [--note TEXT]`
@@ -9,20 +9,26 @@ loyalty_sync/cli/reconcile.py, which the CLI registers):
 import json
 import sys
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 
 import click
 
+from loyalty_sync.actions import campaigns
+from loyalty_sync.actions.campaigns import CampaignError
+from loyalty_sync.analysis import at_risk
+from loyalty_sync.analysis.liability import liability_forecast
+from loyalty_sync.analysis.rule_warnings import warnings_for
+from loyalty_sync.analysis.whatif import SettingError, program_from_rules, program_with_settings, whatif_report
+from loyalty_sync.books.program_versions import current_program, save_program
 from loyalty_sync.cli.kpi import command as kpi_command
 from loyalty_sync.cli.members import command as members_command
 from loyalty_sync.cli.program import command as program_command
 from loyalty_sync.cli.stores import get_store_or_fail
+from loyalty_sync.engine.program import validate_program
 from loyalty_sync.extensions import db
 
 
 def _proposed(store, settings, rules_file):
-    from loyalty_sync.engine.program import validate_program
-    from loyalty_sync.books.program_versions import current_program
-    from loyalty_sync.analysis.whatif import SettingError, program_from_rules, program_with_settings
 
     if not settings and not rules_file:
         raise click.UsageError("give --set KEY=VALUE (repeatable) or --rules FILE")
@@ -46,7 +52,6 @@ def _proposed(store, settings, rules_file):
 @click.option("--json", "as_json", is_flag=True)
 def whatif_command(store_name, settings, rules_file, as_json):
     """Replay the store's order history under proposed rules; nothing is written."""
-    from loyalty_sync.analysis.whatif import whatif_report
 
     store = get_store_or_fail(store_name)
     current, proposed = _proposed(store, settings, rules_file)
@@ -77,8 +82,6 @@ def whatif_command(store_name, settings, rules_file, as_json):
 @click.option("--actor", default="cli", show_default=True)
 def save_command(store_name, rules_file, settings, note, actor):
     """Validate, print rule warnings (they never block) and save a new version."""
-    from loyalty_sync.books.program_versions import save_program
-    from loyalty_sync.analysis.rule_warnings import warnings_for
 
     store = get_store_or_fail(store_name)
     _current, program = _proposed(store, settings, rules_file)
@@ -94,7 +97,6 @@ def save_command(store_name, rules_file, settings, note, actor):
 @click.option("--json", "as_json", is_flag=True)
 def liability_command(store_name, as_json):
     """Outstanding points in money: spendable/pending, expiry by month, expected breakage."""
-    from loyalty_sync.analysis.liability import liability_forecast
 
     report = liability_forecast(get_store_or_fail(store_name))
     if as_json:
@@ -118,9 +120,7 @@ def liability_command(store_name, as_json):
 @click.option("--campaign-expires-days", type=int, default=30, show_default=True)
 def at_risk_command(store_name, kind, days, as_json, as_csv, campaign_amount, campaign_type, campaign_expires_days):
     """Members about to drop a tier, lose points to expiry, or churn (RFM at risk)."""
-    from decimal import Decimal, InvalidOperation
 
-    from loyalty_sync.analysis import at_risk
 
     store = get_store_or_fail(store_name)
     rows = at_risk.at_risk(store, kind, now=datetime.now(timezone.utc), days=days)
@@ -129,8 +129,6 @@ def at_risk_command(store_name, kind, days, as_json, as_csv, campaign_amount, ca
             amount = Decimal(campaign_amount)
         except InvalidOperation:
             raise click.BadParameter(f"{campaign_amount!r} is not an amount") from None
-        from loyalty_sync.actions import campaigns
-        from loyalty_sync.actions.campaigns import CampaignError
 
         try:
             campaign = campaigns.campaign_for_list(store, kind, rows, discount_type=campaign_type, amount=amount,

@@ -7,9 +7,18 @@ from decimal import Decimal, InvalidOperation
 import click
 from flask.cli import AppGroup
 
+from loyalty_sync.actions.campaigns import (
+    CampaignError,
+    create_campaign,
+    issue_coupons,
+    push_campaign,
+    refresh_progress,
+)
+from loyalty_sync.analysis.segments import SEGMENTS
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
-from loyalty_sync.analysis.segments import SEGMENTS
+from loyalty_sync.models import Campaign
+from loyalty_sync.store_sync.connection import client_for
 
 command = AppGroup("campaigns", help="Coupon campaigns to customer segments.")
 
@@ -26,7 +35,6 @@ command = AppGroup("campaigns", help="Coupon campaigns to customer segments.")
               help="Push the coupons to the store now (otherwise the next sync pass does).")
 def send(store_name, segment, discount_type, amount, expires_days, min_spend, name, push):
     """Send one personal coupon to every member of a segment."""
-    from loyalty_sync.actions.campaigns import CampaignError, create_campaign, issue_coupons, push_campaign
 
     store = get_store_or_fail(store_name)
     try:
@@ -48,7 +56,6 @@ def send(store_name, segment, discount_type, amount, expires_days, min_spend, na
 
     issue_coupons(store, campaign, now=now, progress=progress)
     if push and campaign.issued:
-        from loyalty_sync.store_sync.connection import client_for
 
         client = client_for(store)
         try:
@@ -62,8 +69,6 @@ def send(store_name, segment, discount_type, amount, expires_days, min_spend, na
 @click.option("--store", "store_name", required=True)
 def list_campaigns(store_name):
     """Campaigns of a store with their progress."""
-    from loyalty_sync.actions.campaigns import refresh_progress
-    from loyalty_sync.models import Campaign
 
     store = get_store_or_fail(store_name)
     rows = db.session.execute(db.select(Campaign).where(Campaign.store_id == store.id)

@@ -16,10 +16,15 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from honcho.environ import parse_procfile
+from honcho.manager import Manager
 
+from loyalty_sync.actions.users import create_user
+from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, User
-from loyalty_sync.books.program_versions import ensure_program
+from loyalty_sync.store_sync.webhook_install import install_webhooks
 
 ADMIN_EMAIL = "admin@demo.local"
 
@@ -30,7 +35,6 @@ ADMIN_EMAIL = "admin@demo.local"
 @with_appcontext
 def command(port: int, store_port: int) -> None:
     """Run the demo: simulator store + admin panel + sync worker (Ctrl-C stops all)."""
-    from flask_migrate import upgrade
 
     upgrade()
     settings = _demo_settings(Path(current_app.instance_path), store_port)
@@ -84,7 +88,6 @@ def _demo_store(settings: dict) -> Store:
 
 
 def _demo_admin(settings: dict) -> str:
-    from loyalty_sync.actions.users import create_user
 
     if db.session.execute(db.select(User).filter_by(email=ADMIN_EMAIL)).scalar_one_or_none() is None:
         create_user(ADMIN_EMAIL, settings["password"], "admin")
@@ -96,7 +99,6 @@ def _install_webhooks_when_up(app, store_id: int, store_port: int, web_port: int
     if not (_wait_for_port(store_port) and _wait_for_port(web_port)):
         return
     with app.app_context():
-        from loyalty_sync.store_sync.webhook_install import install_webhooks
 
         store = db.session.get(Store, store_id)
         try:
@@ -120,8 +122,6 @@ def _wait_for_port(port: int, timeout: float = 60) -> bool:
 
 
 def _run_procfile(env: dict) -> None:
-    from honcho.manager import Manager
-    from honcho.environ import parse_procfile
 
     root = Path(current_app.root_path).parent
     procfile = parse_procfile((root / "Procfile.demo").read_text())

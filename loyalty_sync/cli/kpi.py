@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from loyalty_sync.analysis.expiring import expiring_points, write_csv
+from loyalty_sync.analysis.kpi import store_kpis
 from loyalty_sync.cli.members import command as members_command
 from loyalty_sync.cli.stores import get_store_or_fail
 
@@ -41,7 +43,6 @@ def command(ctx, store_name, start, end, lifespan, as_json):
     begin, finish = _day(start), _day(end)
     if finish <= begin:
         raise click.BadParameter("--end must be after --start")
-    from loyalty_sync.analysis.kpi import store_kpis
 
     result = store_kpis(get_store_or_fail(store_name), begin, finish, lifespan_periods=lifespan)
     if as_json:
@@ -57,7 +58,6 @@ def command(ctx, store_name, start, end, lifespan, as_json):
 @click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout.")
 def expiring(store_name: str, days: int, as_csv: bool) -> None:
     """Members whose points expire in the next DAYS days."""
-    from loyalty_sync.analysis.expiring import expiring_points, write_csv
 
     rows = expiring_points(get_store_or_fail(store_name), datetime.now(timezone.utc), days)
     if as_csv:

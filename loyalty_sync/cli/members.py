@@ -5,8 +5,8 @@ import json
 import click
 from flask.cli import AppGroup
 
-from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.books.statements import find_member, member_statement
+from loyalty_sync.cli.stores import get_store_or_fail
 
 command = AppGroup("members", help="Look at members and their books.")
 

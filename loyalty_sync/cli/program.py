@@ -4,11 +4,11 @@ import json
 import click
 from flask.cli import AppGroup
 
+from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.engine.program import program_to_dict
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
-from loyalty_sync.books.program_versions import current_program
 
 command = AppGroup("program", help="Read the loyalty program's rules.")
 

@@ -1,7 +1,6 @@
 """`flask --app wsgi reconcile --store NAME [--fix] [--json]`: the drift
 between the store and the books (loyalty_sync/store_sync/reconcile.py), healed with
---fix. Also loads the analysis commands attached to other groups
-(loyalty_sync/cli/analysis.py)."""
+--fix."""
 import json
 import sys
 
@@ -9,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from loyalty_sync.cli.stores import get_store_or_fail
+from loyalty_sync.store_sync.reconcile import reconcile
 
 
 @click.command("reconcile")
@@ -18,7 +18,6 @@ from loyalty_sync.cli.stores import get_store_or_fail
 @with_appcontext
 def command(store_name, fix, as_json):
     """Compare the store with the books: coupons, member meta, missed orders."""
-    from loyalty_sync.store_sync.reconcile import reconcile
 
     def progress(what, done, total):
         if not as_json:
@@ -37,5 +36,3 @@ def command(store_name, fix, as_json):
         click.echo(f"  {d['kind']:<15} {d['ref']}: store {json.dumps(d['store_value'], default=str)} / "
                    f"books {json.dumps(d['books_value'], default=str)} -> {d['fix']}")
 
-
-from loyalty_sync.cli import analysis  # noqa: E402,F401  (program whatif/save, members at-risk, kpi liability)

@@ -4,9 +4,11 @@ import secrets
 import click
 from flask.cli import AppGroup
 
+from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
-from loyalty_sync.books.program_versions import ensure_program
+from loyalty_sync.store_sync.connection import client_for
+from loyalty_sync.woocommerce import StoreError
 
 stores_cli = AppGroup("stores", help="Connect and inspect WooCommerce stores.")
 
@@ -58,8 +60,6 @@ def get_store_or_fail(name: str) -> Store:
 @click.argument("name")
 def test_store(name: str) -> None:
     """Connect to the store: print its WooCommerce version and currency, or why not."""
-    from loyalty_sync.store_sync.connection import client_for
-    from loyalty_sync.woocommerce import StoreError
 
     store = get_store_or_fail(name)
     if not store.has_keys:

@@ -24,7 +24,6 @@ class AuditEntry(db.Model):
 
 def record_audit(actor: str, action: str, target: str = "", *, store_id=None, before=None, after=None, reason: str = "") -> AuditEntry:
     """Add an audit row to the current session (committed with the change it describes)."""
-    from loyalty_sync.extensions import db
 
     entry = AuditEntry(actor=actor, action=action, target=target, store_id=store_id, before=before, after=after, reason=reason)
     db.session.add(entry)

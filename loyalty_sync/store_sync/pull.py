@@ -2,8 +2,8 @@
 service takes. Request shapes follow Airbyte's connector (STYLE.md):
 `orderby=id&order=asc`, `dates_are_gmt=true`, `modified_after` for changes."""
 import logging
-from datetime import datetime, timedelta
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 
 from loyalty_sync.woocommerce import NotWooCommerce, RecordNotFound, StoreClient, incremental_order_params
 from loyalty_sync.woocommerce.errors import StoreError
@@ -101,6 +101,5 @@ def _slim_refund(refund: dict) -> dict:
 
 
 def _utc_text(value: datetime) -> str:
-    from datetime import timezone
 
     return value.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")

@@ -47,18 +47,23 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from collections.abc import Callable
 
 from dateutil.relativedelta import relativedelta
 
+from loyalty_sync.books.badges import preload_badges
+from loyalty_sync.books.order_facts import facts_from_row
+from loyalty_sync.books.vip_dates import store_meta
 from loyalty_sync.engine.coupons import used_codes
 from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Order, Store, SyncRun
-from loyalty_sync.books.order_facts import facts_from_row
-from loyalty_sync.books.vip_dates import store_meta
+from loyalty_sync.store_sync.connection import client_for
+from loyalty_sync.store_sync.locks import store_lock
+from loyalty_sync.store_sync.push import PushResult, coupon_payload, is_ours, push_coupons, push_member_status
+from loyalty_sync.store_sync.sync_pass import PassCounts, StorePass
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +89,6 @@ def reconcile(store: Store, *, fix: bool = False, client=None, now: datetime | N
     """Compare (and with `fix`, heal) the store and the books. With `fix`
     the store's lock is held so no sync pass runs meanwhile (`lock=False`:
     the caller holds it, as the daily upkeep does)."""
-    from loyalty_sync.store_sync.connection import client_for
 
     now = now or datetime.now(timezone.utc)
     own_client = client is None
@@ -96,8 +100,6 @@ def reconcile(store: Store, *, fix: bool = False, client=None, now: datetime | N
         db.session.commit()
     try:
         if fix and lock:
-            from loyalty_sync.store_sync.locks import store_lock
-
             with store_lock(store.id, wait=True):
                 result = Reconciler(store, client, now, fix=True, run=run, progress=progress).execute()
         else:
@@ -224,7 +226,6 @@ class Reconciler:
         return dict(counts)
 
     def _apply_orders(self, records: list[dict]) -> None:
-        from loyalty_sync.store_sync.sync_pass import PassCounts, StorePass
 
         run = self.sync_run or SyncRun(store_id=self.store.id, kind="reconcile", status="running", counts={})
         if run.id is None:
@@ -240,7 +241,6 @@ class Reconciler:
 
     # --- coupons ------------------------------------------------------------------------------------
     def check_coupons(self) -> None:
-        from loyalty_sync.store_sync.push import coupon_payload, is_ours
 
         remote_by_id, remote_by_code = {}, {}
         for c in self.client.iter_records("coupons", {"per_page": PER_PAGE}):
@@ -302,7 +302,6 @@ class Reconciler:
                 for error in answer.errors:
                     log.warning("reconcile: store refused a coupon update: %s %s", error.code, error.message)
         if repush:
-            from loyalty_sync.store_sync.push import PushResult, push_coupons
 
             result = PushResult()
             push_coupons(self.store, self.client, result)
@@ -322,7 +321,6 @@ class Reconciler:
         members = {m.customer_id: m for m in db.session.execute(db.select(Member).where(
             Member.store_id == self.store.id, Member.customer_id.is_not(None), Member.merged_into_id.is_(None),
             Member.anonymised_at.is_(None))).scalars()}
-        from loyalty_sync.books.badges import preload_badges
 
         preload_badges(list(members.values()))
         wanted_meta = store_meta(self.store, list(members.values()), self.now)
@@ -352,7 +350,6 @@ class Reconciler:
             self.fixed += sum(1 for m in stale if not db.session.get(Member, m.id).status_changed)
 
     def _push_pending_meta(self) -> None:
-        from loyalty_sync.store_sync.push import PushResult, push_coupons, push_member_status
 
         result = PushResult()
         push_coupons(self.store, self.client, result)

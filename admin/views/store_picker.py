@@ -1,0 +1,25 @@
+"""Which store a page shows: every page with a store picker reads `?store=<id>`
+(or the form field) the same way."""
+from __future__ import annotations
+
+from flask import request
+
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Store
+
+
+def all_stores() -> list[Store]:
+    return db.session.execute(db.select(Store).order_by(Store.name)).scalars().all()
+
+
+def selected_store(stores: list[Store] | None = None, *, allow_all: bool = False) -> Store | None:
+    """The store picked with `?store=<id>` (or the form field), else the first one."""
+    stores = all_stores() if stores is None else stores
+    raw = request.values.get("store", "")
+    if raw.isdigit():
+        for store in stores:
+            if store.id == int(raw):
+                return store
+    if allow_all:
+        return None
+    return stores[0] if stores else None
