@@ -14,8 +14,10 @@ from sqlalchemy.exc import DataError
 import admin
 import storefront
 import sync_jobs
-from loyalty_sync import models  # noqa: F401  (every table known to Alembic and the ORM)
-from loyalty_sync import security_headers
+from loyalty_sync import (
+    models,  # noqa: F401  (every table known to Alembic and the ORM)
+    security_headers,
+)
 from loyalty_sync.cli import register_cli
 from loyalty_sync.extensions import db, migrate
 from loyalty_sync.int_bounds import DbIntConverter

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, TextIO
-from collections.abc import Iterable
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")

@@ -38,7 +38,6 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from loyalty_sync.analysis.dashboard import liability
-from loyalty_sync.analysis.kpi import point_value
 from loyalty_sync.analysis.whatif import figures_of, outcome_of, replay_history
 from loyalty_sync.books.apply import ApplyResult, _plan_members, categories_by_product, parse_orders
 from loyalty_sync.books.member_books import lock_members
@@ -48,12 +47,14 @@ from loyalty_sync.books.program_versions import current_program, current_version
 from loyalty_sync.engine.facts import BadRecord, order_from_wc
 from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
+from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.engine.tiers import tier_for_metric, tier_metric
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Order, ProgramVersion, Store, SyncBookmark, SyncRun
 from loyalty_sync.store_sync.connection import client_for
 from loyalty_sync.store_sync.locks import store_lock
-from loyalty_sync.store_sync.sync_pass import PassCounts, StorePass, _newest
+from loyalty_sync.store_sync.run_record import PassCounts, recorded_run
+from loyalty_sync.store_sync.sync_pass import StorePass, newest_change
 
 MODES = ("award", "history")
 HISTORY_NOTE = "history-only backfill: orders before the connection earn nothing"
@@ -154,49 +155,39 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
         mark.modified_after, mark.cursor = since, 0
         db.session.commit()
     resumed_at = mark.cursor or 0
-    run = SyncRun(store_id=store.id, kind="backfill", status="running", counts={})
-    db.session.add(run)
-    db.session.commit()
     counts = PassCounts()
-    worker = StorePass(store, run, client, counts, full=False, progress=None, batch_size=500)
-    worker.pull_catalogue()
-    total = client.count("orders", _params(since))
-    already = min(resumed_at * PER_PAGE, total)
-    state = Progress(done=already, total=total, started=time.monotonic(), base=already)
-    newest = None
-    finished = True
-    for pages, (page, records) in enumerate(_pages(client, since, first_page=resumed_at + 1), start=1):
-        if mode == "award":
-            worker.apply_orders(records)
-        else:
-            worker._learn_customers(records)
-            details = worker._refund_details(records, None)
-            worker.apply("orders", lambda records=records, details=details: apply_history_orders(
-                store, records, details, hist, now=now, run_id=run.id))
-
-        newest = _newest(records, newest)
-        mark = db.session.get(SyncBookmark, mark.id)
-        mark.cursor = page
-        db.session.commit()
-        state.done = min(state.done + len(records), total) if total else state.done + len(records)
-        if progress:
-            progress(state)
-        if stop_after_pages is not None and pages >= stop_after_pages:
-            finished = False
-            break
-    if finished:
-        orders_mark = worker._bookmark("orders")
-        if orders_mark.modified_after is None and newest is not None:
-            orders_mark.modified_after = newest
-        db.session.delete(db.session.get(SyncBookmark, mark.id))
-        db.session.commit()
-        worker.push()
-    run = db.session.get(SyncRun, run.id)
-    run.status = "ok" if finished else "interrupted"
-    run.finished_at = datetime.now(timezone.utc)
-    run.requests = client.requests_made
-    run.counts = {**counts.as_dict(), "mode": mode, "finished": finished}
-    db.session.commit()
+    with recorded_run(store, "backfill", client, counts, reraise=True) as record:
+        worker = StorePass(store, db.session.get(SyncRun, record.id), client, counts, full=False, progress=None,
+                           batch_size=500)
+        worker.pull_catalogue()
+        total = client.count("orders", _params(since))
+        already = min(resumed_at * PER_PAGE, total)
+        state = Progress(done=already, total=total, started=time.monotonic(), base=already)
+        history = None
+        if mode == "history":
+            def history(store, orders, *, refunds_by_order, run_id):
+                return apply_history_orders(store, orders, refunds_by_order, hist, now=now, run_id=run_id)
+        newest = None
+        finished = True
+        for pages, (page, records) in enumerate(_pages(client, since, first_page=resumed_at + 1), start=1):
+            worker.apply_orders(records, how=history)
+            newest = newest_change(records, newest)
+            mark = db.session.get(SyncBookmark, mark.id)
+            mark.cursor = page
+            db.session.commit()
+            state.done = min(state.done + len(records), total) if total else state.done + len(records)
+            if progress:
+                progress(state)
+            if stop_after_pages is not None and pages >= stop_after_pages:
+                finished = False
+                break
+        if finished:
+            worker.start_orders_cursor(newest)
+            db.session.delete(db.session.get(SyncBookmark, mark.id))
+            db.session.commit()
+            worker.push()
+        record.status = "ok" if finished else "interrupted"
+        record.extra = {"mode": mode, "finished": finished}
     return {"mode": mode, "finished": finished, "orders": state.done, "total": total,
             "applied": counts.as_dict()["applied"], "resumed_from_page": resumed_at + 1,
             **_books_summary(store, now)}

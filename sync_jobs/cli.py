@@ -11,7 +11,7 @@ from sqlalchemy import func
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, WebhookEvent, record_audit
-from loyalty_sync.store_sync.locks import StoreBusy
+from loyalty_sync.store_sync.locks import StoreLocked
 from loyalty_sync.store_sync.sync_pass import run_pass
 from loyalty_sync.store_sync.webhook_install import delivery_url, install_webhooks
 from loyalty_sync.woocommerce.errors import StoreError
@@ -51,7 +51,7 @@ def run_command(store_name: str | None, full: bool, wait: bool) -> None:
         click.echo(f"Syncing {store.name} ({'full' if full else 'changes only'})...")
         try:
             run = run_pass(store.id, full=full, kind="manual", progress=_ProgressLine(), wait_for_lock=wait)
-        except StoreBusy:
+        except StoreLocked:
             click.echo(f"{store.name}: another pass is running; skipped (use --wait to wait for it)")
             continue
         counts = run.counts or {}

@@ -33,10 +33,11 @@ from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Store, SyncRun, WebhookEvent
 from loyalty_sync.redaction import redact
 from loyalty_sync.store_sync.connection import client_for
-from loyalty_sync.store_sync.locks import StoreBusy, store_lock
+from loyalty_sync.store_sync.locks import StoreLocked, store_lock
 from loyalty_sync.store_sync.push import MAX_PUSH_ATTEMPTS
 from loyalty_sync.store_sync.reconcile import reconcile
-from loyalty_sync.store_sync.sync_pass import PERMANENT_ERRORS, PassCounts, StorePass, run_pass
+from loyalty_sync.store_sync.run_record import PassCounts, recorded_run
+from loyalty_sync.store_sync.sync_pass import PERMANENT_ERRORS, StorePass, run_pass
 from loyalty_sync.woocommerce.errors import StoreError
 from sync_jobs.queue import open_for_defer, queue_app, queueing_lock_name, store_lock_name, uses_procrastinate
 
@@ -75,7 +76,7 @@ def app_context():
 # --- task functions: passes ------------------------------------------------------------------------
 
 def sync_store(store_id: int, kind: str = "scheduled", full: bool = False) -> SyncRun | None:
-    """One pass of one store; None when skipped. Raises StoreBusy if a pass of the store runs."""
+    """One pass of one store; None when skipped. Raises StoreLocked if a pass of the store runs."""
     store = db.session.get(Store, store_id)
     if store is None or not store.active or not store.has_keys:
         log.info("pass of store #%s skipped: %s", store_id,
@@ -149,7 +150,7 @@ def stores_with_pending_events() -> list[int]:
 
 def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> WebhookOutcome:
     """Apply the store's pending webhook events in order of arrival, then push
-    its pending coupons and changed member meta. Raises StoreBusy if a pass of
+    its pending coupons and changed member meta. Raises StoreLocked if a pass of
     the store runs. `outcome.retry` says a transient failure should be retried."""
 
     with store_lock(store_id, wait=False):
@@ -175,38 +176,33 @@ def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> Webhoo
 
         log.info("job start: %d webhook event(s) of %s", len(event_ids), store.name)
         started = time.monotonic()
-        run = SyncRun(store_id=store.id, kind="webhook", status="running", counts={})
-        db.session.add(run)
-        db.session.commit()
-        run_id = run.id
         client = client_for(store)
         counts = PassCounts()
-        worker = StorePass(store, run, client, counts, full=False, progress=None, batch_size=EVENT_BATCH)
         errors: list[str] = []
         try:
-            remaining = _apply_orders_together(store, worker, event_ids, outcome)
-            for event_id in remaining:
-                _apply_event(store, worker, event_id, outcome, errors)
-            if not outcome.failed or outcome.applied:
-                try:
-                    worker.push()
-                except StoreError as exc:
-                    db.session.rollback()
-                    errors.append(f"push: {exc}")
-                    outcome.retry = True
-            outcome.pushed_coupons, outcome.pushed_members = counts.pushed_coupons, counts.pushed_members
-            errors.extend(counts.errors)
+            with recorded_run(store, "webhook", client, counts, reraise=True) as record:
+                worker = StorePass(store, db.session.get(SyncRun, record.id), client, counts, full=False,
+                                   progress=None, batch_size=EVENT_BATCH)
+                remaining = _apply_orders_together(store, worker, event_ids, outcome)
+                for event_id in remaining:
+                    _apply_event(store, worker, event_id, outcome, errors)
+                if not outcome.failed or outcome.applied:
+                    try:
+                        worker.push()
+                    except StoreError as exc:
+                        db.session.rollback()
+                        errors.append(f"push: {exc}")
+                        outcome.retry = True
+                outcome.pushed_coupons, outcome.pushed_members = counts.pushed_coupons, counts.pushed_members
+                errors.extend(counts.errors)
+                record.status = "failed" if outcome.failed and not outcome.applied else \
+                    "partial" if errors or counts.rejected else "ok"
+                record.error = "; ".join(errors[:20])
+                record.extra = {"events": len(event_ids), "superseded": outcome.superseded,
+                                "stale": outcome.stale, "failed_events": outcome.failed}
         finally:
-            run = db.session.get(SyncRun, run_id)
-            run.status = "failed" if outcome.failed and not outcome.applied else \
-                "partial" if errors or counts.rejected else "ok"
-            run.error = redact("; ".join(errors[:20]))[:4000]
-            run.counts = {**counts.as_dict(), "events": len(event_ids), "superseded": outcome.superseded,
-                          "stale": outcome.stale, "failed_events": outcome.failed}
-            run.requests = client.requests_made
-            run.finished_at = datetime.now(timezone.utc)
-            db.session.commit()
             client.close()
+        run = record.run
         outcome.status = run.status
         log.info("job end: webhook events of %s: %s in %.1fs (%s)", store.name, run.status,
                  time.monotonic() - started, outcome)
@@ -312,7 +308,7 @@ def _has_pending_push(store_id: int) -> bool:
 
 def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
     """Time-driven rules for every member (expiry, demotion, VIP end, coupon
-    expiry), then push what changed. Raises StoreBusy if a pass of the store runs."""
+    expiry), then push what changed. Raises StoreLocked if a pass of the store runs."""
 
     with store_lock(store_id, wait=False):
         store = db.session.get(Store, store_id)
@@ -320,41 +316,25 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
             return None
         log.info("job start: daily upkeep of %s", store.name)
         started = time.monotonic()
-        run = SyncRun(store_id=store.id, kind="upkeep", status="running", counts={})
-        db.session.add(run)
-        db.session.commit()
-        run_id = run.id
         counts = PassCounts()
-        reevaluated = purged = 0
         client = client_for(store) if store.has_keys else None
         try:
-            result = apply_with_retry(lambda: reevaluate(store, now=now))
-            reevaluated = len(result.members)
-            purged = purge_answered_keys(store.id, now)  # storefront API idempotency keys (redemption.py)
-            db.session.commit()
-            if client is not None:
-                StorePass(store, run, client, counts, full=False, progress=None, batch_size=EVENT_BATCH).push()
-                _reconcile_in_upkeep(store, client, counts)  # analysis: loyalty_sync/store_sync/reconcile.py
-            run = db.session.get(SyncRun, run_id)
-            run.status = "partial" if counts.errors else "ok"
-            run.error = redact("; ".join(counts.errors[:20]))[:4000]
-        except StoreError as exc:
-            db.session.rollback()
-            run = db.session.get(SyncRun, run_id)
-            run.status, run.error = "failed", redact(str(exc))[:4000]
-        except Exception as exc:
-            db.session.rollback()
-            log.exception("daily upkeep of %s crashed", store.name)
-            run = db.session.get(SyncRun, run_id)
-            run.status, run.error = "failed", redact(f"internal error: {exc!r}")[:4000]
+            with recorded_run(store, "upkeep", client, counts) as record:
+                result = apply_with_retry(lambda: reevaluate(store, now=now))
+                record.extra["members_reevaluated"] = len(result.members)
+                # storefront API idempotency keys (redemption.py)
+                record.extra["idempotency_keys_purged"] = purge_answered_keys(store.id, now)
+                db.session.commit()
+                if client is not None:
+                    StorePass(store, db.session.get(SyncRun, record.id), client, counts, full=False, progress=None,
+                              batch_size=EVENT_BATCH).push()
+                    _reconcile_in_upkeep(store, client, counts)  # analysis: loyalty_sync/store_sync/reconcile.py
+                record.status = "partial" if counts.errors else "ok"
+                record.error = "; ".join(counts.errors[:20])
         finally:
-            run = db.session.get(SyncRun, run_id)
-            run.finished_at = datetime.now(timezone.utc)
-            run.counts = {**counts.as_dict(), "members_reevaluated": reevaluated, "idempotency_keys_purged": purged}
-            run.requests = client.requests_made if client else 0
-            db.session.commit()
             if client is not None:
                 client.close()
+        run = record.run
         log.info("job end: daily upkeep of %s: %s in %.1fs", store.name, run.status, time.monotonic() - started)
         return run
 
@@ -410,7 +390,7 @@ def pass_job(store_id: int, kind: str = "scheduled", full: bool = False, attempt
     with app_context():
         try:
             run = sync_store(store_id, kind=kind, full=full)
-        except StoreBusy:
+        except StoreLocked:
             if kind == "scheduled":  # the pass running now does the work
                 log.info("scheduled pass of store #%s skipped: another pass is running", store_id)
                 return "skipped: busy"
@@ -428,7 +408,7 @@ def webhook_job(store_id: int, attempt: int = 0) -> str:
     with app_context():
         try:
             outcome = process_webhook_events(store_id)
-        except StoreBusy:
+        except StoreLocked:
             return follow_up("webhooks", store_id, attempt, f"store #{store_id} is busy")
         if outcome.retry:
             return follow_up("webhooks", store_id, attempt, str(outcome))
@@ -440,7 +420,7 @@ def upkeep_job(store_id: int, attempt: int = 0) -> str:
     with app_context():
         try:
             run = daily_upkeep(store_id)
-        except StoreBusy:
+        except StoreLocked:
             return follow_up("upkeep", store_id, attempt, f"store #{store_id} is busy")
         if run is None:
             return "skipped"

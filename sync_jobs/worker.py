@@ -29,7 +29,7 @@ from flask import Flask, current_app
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import SyncRun
-from loyalty_sync.store_sync.locks import StoreBusy, exclusive_file_lock, lock_path
+from loyalty_sync.store_sync.locks import StoreLocked, exclusive_file_lock, lock_path
 from sync_jobs import tasks
 from sync_jobs.queue import queue_app, use_connector, uses_procrastinate, worker_connector
 
@@ -134,7 +134,7 @@ class SQLiteWorker:
             try:
                 holder = exclusive_file_lock("worker")
                 holder.__enter__()
-            except StoreBusy:
+            except StoreLocked:
                 raise click.ClickException(self._busy_message()) from None
         try:
             self._serve()
@@ -260,7 +260,7 @@ class SQLiteWorker:
     def _pass(store_id: int, kind: str, full: bool) -> None:
         try:
             tasks.sync_store(store_id, kind=kind, full=full)
-        except StoreBusy:
+        except StoreLocked:
             log.info("%s pass of store #%s skipped: another pass is running", kind, store_id)
 
     @staticmethod
@@ -276,7 +276,7 @@ class SQLiteWorker:
         db.session.commit()
         try:
             tasks.sync_store(store_id, kind="manual", full=full)
-        except StoreBusy:  # a pass runs now (the command line): ask again once it is done
+        except StoreLocked:  # a pass runs now (the command line): ask again once it is done
             db.session.rollback()
             db.session.add(SyncRun(store_id=store_id, kind="full" if full else "manual", status="queued", counts={}))
             db.session.commit()
@@ -285,7 +285,7 @@ class SQLiteWorker:
     def _webhooks(self, store_id: int) -> None:
         try:
             outcome = tasks.process_webhook_events(store_id)
-        except StoreBusy:
+        except StoreLocked:
             return  # polled again in a second
         if outcome.retry:
             failures = self._backoff.get(store_id, (0, 0.0))[0] + 1
@@ -298,7 +298,7 @@ class SQLiteWorker:
     def _upkeep(self, store_id: int) -> None:
         try:
             tasks.daily_upkeep(store_id)
-        except StoreBusy:
+        except StoreLocked:
             log.info("daily upkeep of store #%s postponed by a minute: a pass is running", store_id)
             retry_at = datetime.fromtimestamp(time.time() + 60, timezone.utc)
             self.scheduler.add_job(self._submit, "date", run_date=retry_at,

@@ -16,9 +16,9 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from loyalty_sync.books.apply import reevaluate
+from loyalty_sync.books.program_versions import current_version
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, VipPeriod, record_audit
-from loyalty_sync.books.program_versions import current_version
 
 INVITATION_DAYS = 365
 MAX_ADJUSTMENT = 10_000_000

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from loyalty_sync.books.apply import worth_retrying
 from loyalty_sync.books.member_books import load_books, lock_members, write_plan
 from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.plan import Plan
@@ -112,7 +113,7 @@ def redeem_reward(store: Store, member: Member, reward_id: str, *, now: datetime
                 replay = _stored_answer(store_id, idempotency_key, print_)
                 if replay is not None:
                     return replay
-            if attempt == ATTEMPTS or not _worth_retrying(exc):
+            if attempt == ATTEMPTS or not worth_retrying(exc):
                 raise
             log.info("redeem collided with a concurrent writer; again (attempt %d)", attempt + 1)
             time.sleep(0.02 * attempt)
@@ -130,13 +131,6 @@ def redeem_reward(store: Store, member: Member, reward_id: str, *, now: datetime
             row.body, row.state = outcome.body, "done"
             db.session.commit()
     return outcome
-
-
-def _worth_retrying(exc: Exception) -> bool:
-    if isinstance(exc, IntegrityError):
-        return True
-    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    return code in ("40P01", "40001") or "database is locked" in str(exc)
 
 
 def purge_answered_keys(store_id: int, now: datetime | None = None) -> int:

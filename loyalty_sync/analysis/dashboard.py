@@ -22,12 +22,11 @@ from decimal import Decimal
 
 from sqlalchemy import case, func
 
+from loyalty_sync.books.program_versions import current_version
+from loyalty_sync.engine.program import DEFAULT_PROGRAM, PAID_STATUSES, Program, program_from_dict
+from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, SyncRun
-from loyalty_sync.engine.program import DEFAULT_PROGRAM, Program, program_from_dict
-from loyalty_sync.books.program_versions import current_version
-
-PAID_STATUSES = ("completed", "processing")
 
 
 def program_in_force(store: Store) -> tuple[int, Program]:
@@ -132,23 +131,6 @@ def tier_distribution(store_id: int | None = None) -> list[tuple[str, int]]:
     return [(tier or "(none)", count) for tier, count in db.session.execute(query)]
 
 
-def point_value(program) -> Decimal:
-    """The money one point is worth: the best ratio in the reward catalogue.
-
-    Only fixed-amount rewards have a money value independent of the cart; the
-    best one (highest amount per point) is used because auto-redeem always
-    takes the most valuable reward the balance covers, so this is what the
-    shop may have to give for a point: an upper bound of the liability, the
-    prudent figure for the books. 0 when the catalogue has no fixed reward.
-    """
-    best = Decimal(0)
-    for reward in getattr(program, "rewards", ()) or ():
-        coupon = reward.coupon
-        if coupon.discount_type == "fixed_cart" and reward.points > 0:
-            best = max(best, Decimal(coupon.amount) / Decimal(reward.points))
-    return best
-
-
 def liability(store: Store) -> dict:
     """Outstanding points of a store (positive balances) and their money value."""
     points = db.session.execute(
@@ -156,7 +138,7 @@ def liability(store: Store) -> dict:
             Member.store_id == store.id, Member.merged_into_id.is_(None), Member.points > 0)
     ).scalar_one()
     _version, program = program_in_force(store)
-    value = point_value(program)
+    value = point_value(program.rewards)
     return {"store": store.name, "currency": store.currency, "points": int(points), "point_value": value,
             "money": (Decimal(int(points)) * value).quantize(Decimal("0.01"))}
 

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta, timezone
 from typing import TextIO
 
 from loyalty_sync.books.member_books import load_books
-from loyalty_sync.engine.expiry import expiry_lines
+from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.csv_safety import SafeDictWriter
+from loyalty_sync.engine.expiry import expiry_lines
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Store
-from loyalty_sync.books.program_versions import current_program
 
 FIELDS = ("member_id", "customer_id", "email", "name", "points", "expiring_points", "first_expiry", "last_expiry")
 

@@ -49,10 +49,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from loyalty_sync.analysis.nps_score import nps_summary
 from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.engine.program import PAID_STATUSES
+from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order
 
-PAID_STATUSES = ("completed", "processing")
 ACTIVE_DAYS = 365
 CENT = Decimal("0.01")
 
@@ -205,13 +206,6 @@ def cltv_predictive(aov: Decimal | None, frequency: float | None, churn: float |
 
 def members_of(ledger: Iterable[LedgerRow], end: datetime) -> set[str]:
     return {line.customer for line in ledger if line.at < end}
-
-
-def point_value(rewards) -> Decimal:
-    """Money per point: the best fixed-amount reward of the catalogue."""
-    rates = [Decimal(r.coupon.amount) / r.points for r in rewards
-             if r.coupon.discount_type == "fixed_cart" and r.points > 0]
-    return max(rates) if rates else Decimal(0)
 
 
 @dataclass(frozen=True)

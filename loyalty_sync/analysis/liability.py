@@ -24,10 +24,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 
 from loyalty_sync.analysis.expiring import expiring_lines
-from loyalty_sync.analysis.kpi import point_value
 from loyalty_sync.books.member_books import load_books
 from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.ledger import pending_points
+from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member, Store
 

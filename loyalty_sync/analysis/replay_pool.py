@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 # Members from which a replay uses worker processes (below, one process is faster).
 PARALLEL_FROM = 2000

@@ -43,7 +43,7 @@ from typing import NamedTuple
 from sqlalchemy import Engine, func
 from sqlalchemy.orm import Session
 
-from loyalty_sync.analysis.kpi import money, point_value
+from loyalty_sync.analysis.kpi import money
 from loyalty_sync.analysis.replay_pool import ReplayPool
 from loyalty_sync.books.member_books import member_key_for
 from loyalty_sync.books.order_facts import FACT_COLUMNS, facts_from_row
@@ -57,11 +57,13 @@ from loyalty_sync.engine.plan import HistoryViews, apply_plan, plan_member
 from loyalty_sync.engine.program import (
     _BOOL_FIELDS,
     DEFAULT_PROGRAM,
+    PAID_STATUSES,
     Program,
     ProgramFormatError,
     program_from_dict,
     program_to_dict,
 )
+from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, ProgramVersion, Store, VipPeriod
@@ -437,12 +439,9 @@ def _top(moves: list[MemberMove], n: int) -> list[MemberMove]:
                                         m.member_id))[:n]
 
 
-PAID = ("completed", "processing")
-
-
 def _revenue(facts) -> Decimal:
     """What the customer paid, net of refunds, for paid orders (as kpi.py counts revenue)."""
-    if facts.status not in PAID:
+    if facts.status not in PAID_STATUSES:
         return Decimal(0)
     return max(facts.total - facts.refunded_amount, Decimal(0))
 

@@ -11,16 +11,21 @@ member, one of them fails on that key, rolls back, and applies again on the
 fresh books (`apply_with_retry`).
 """
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from collections.abc import Callable, Iterable
 
 from dateutil import parser as date_parser
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from loyalty_sync.books import reviews as review_rules
 from loyalty_sync.books.member_books import NewRows, load_books, lock_members, write_plan
+from loyalty_sync.books.membership import MemberDirectory
+from loyalty_sync.books.order_facts import kept_lines, order_values, stored_refunds_as_wc
+from loyalty_sync.books.program_extras import ProgramExtras
+from loyalty_sync.books.program_versions import current_program, programs_by_number
 from loyalty_sync.engine.facts import (
     BadRecord,
     OrderFacts,
@@ -31,12 +36,7 @@ from loyalty_sync.engine.facts import (
 )
 from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.extensions import db
-from loyalty_sync.books.membership import MemberDirectory
 from loyalty_sync.models import Category, Member, Order, Product, RejectedRecord, Store
-from loyalty_sync.books.order_facts import kept_lines, order_values, stored_refunds_as_wc
-from loyalty_sync.books import reviews as review_rules
-from loyalty_sync.books.program_extras import ProgramExtras
-from loyalty_sync.books.program_versions import current_program, programs_by_number
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +73,15 @@ def apply_with_retry(action: Callable[[], ApplyResult], attempts: int = 4) -> Ap
             return result
         except (IntegrityError, OperationalError) as exc:
             db.session.rollback()
-            if attempt == attempts or not _worth_retrying(exc):
+            if attempt == attempts or not worth_retrying(exc):
                 raise
             log.warning("apply collided with a concurrent writer; re-planning (attempt %d)", attempt + 1)
     raise AssertionError("unreachable")
 
 
-def _worth_retrying(exc: Exception) -> bool:
+def worth_retrying(exc: Exception) -> bool:
+    """A collision with a concurrent writer (a unique key, a deadlock, a
+    serialization failure, SQLite's busy database): the work may be redone."""
     if isinstance(exc, IntegrityError):
         return True
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)

@@ -19,8 +19,8 @@ batch of members) so that `books.store_status` does not query per member.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from loyalty_sync.engine.earning import order_earns
 from loyalty_sync.engine.facts import OrderFacts

@@ -5,23 +5,23 @@ Loading is done in bulk for many members at once (a handful of queries per
 batch, not per member), because a first sync applies years of orders.
 """
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from collections.abc import Iterable
 
 from sqlalchemy import Row, bindparam
 
 from loyalty_sync.books.badges import badges_meta
 from loyalty_sync.books.coupon_codes import new_coupon_code
+from loyalty_sync.books.member_links import status_links  # storefront
+from loyalty_sync.books.order_facts import facts_from_row
 from loyalty_sync.engine.ledger import CouponLine, LedgerLine, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.plan import Plan
 from loyalty_sync.engine.program import CouponTemplate
 from loyalty_sync.engine.vip import is_vip, twelve_month_spend_and_orders, vip_until
 from loyalty_sync.extensions import db
-from loyalty_sync.books.member_links import status_links  # storefront
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, VipPeriod
-from loyalty_sync.books.order_facts import facts_from_row
 
 _CHUNK = 500
 

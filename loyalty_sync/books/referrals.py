@@ -33,19 +33,19 @@ program_extras.py).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from collections.abc import Iterable, Sequence
 
 from loyalty_sync.books.coupon_codes import new_coupon_code
+from loyalty_sync.books.order_facts import facts_from_row
 from loyalty_sync.engine.bonuses import referral_bonus_line
 from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import CouponSource, LedgerKind, LedgerLine
 from loyalty_sync.engine.program import Program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Order
-from loyalty_sync.books.order_facts import facts_from_row
 
 # An earlier order in one of these means the friend had bought before.
 PURCHASED_STATUSES = ("completed", "processing", "refunded")

@@ -19,8 +19,8 @@ not re-read by incremental passes (a full pass re-reads everything).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, timezone
 
 from loyalty_sync.engine.facts import BadRecord, ReviewFacts, review_from_wc
 from loyalty_sync.engine.ledger import LedgerKind, LedgerLine

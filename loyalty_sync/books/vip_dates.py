@@ -23,6 +23,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from loyalty_sync.books.member_books import store_status
+from loyalty_sync.books.order_facts import facts_from_row
+from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.earning import order_earns
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.ledger import VipSource
@@ -32,8 +34,6 @@ from loyalty_sync.engine.tiers import in_window
 from loyalty_sync.engine.vip import covers, qualifies, vip_since, vip_until
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store, VipPeriod
-from loyalty_sync.books.order_facts import facts_from_row
-from loyalty_sync.books.program_versions import current_program
 
 SINCE, UNTIL = "loyalty_vip_since", "loyalty_vip_until"
 

@@ -7,8 +7,8 @@ birthday meta) and writes what these functions return.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta, timezone
 
 from loyalty_sync.engine.facts import OrderFacts, ReviewFacts
 from loyalty_sync.engine.ledger import CouponLine, CouponSource, LedgerKind, LedgerLine

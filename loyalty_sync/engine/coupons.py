@@ -2,8 +2,8 @@
 expired unused, which gives the points back when the shop wants that."""
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import CouponLine, CouponStatus, LedgerKind, LedgerLine

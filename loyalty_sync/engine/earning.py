@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
-from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.facts import OrderFacts, OrderLine
+from loyalty_sync.engine.memo import IdentityMemo
 from loyalty_sync.engine.program import NEVER_EARNING_STATUSES, Program
 
 ZERO = Decimal(0)

@@ -15,8 +15,8 @@ Inactivity: all points expire `expiry_months` after the last order.
 from __future__ import annotations
 
 from bisect import bisect_left
-from datetime import datetime
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from loyalty_sync.engine.earning import order_earns
 from loyalty_sync.engine.facts import OrderFacts

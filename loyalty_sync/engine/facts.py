@@ -18,11 +18,11 @@ captures/OBSERVED.md):
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from collections.abc import Mapping
 
 from loyalty_sync.engine.program import ORDER_STATUSES
 

@@ -10,8 +10,8 @@ histories, small enough not to hold a big store's orders in memory.
 """
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Callable, Hashable
+from typing import Any
 
 
 class IdentityMemo:

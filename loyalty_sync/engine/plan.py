@@ -30,7 +30,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 
-
 from loyalty_sync.engine.coupons import coupon_status_changes, restore_lines
 from loyalty_sync.engine.earning import Award, award_for_order, money, order_earns
 from loyalty_sync.engine.evolve import evolve
@@ -47,11 +46,11 @@ from loyalty_sync.engine.ledger import (
     VipSource,
     pending_points,
 )
+from loyalty_sync.engine.months import start_of_next_month
 from loyalty_sync.engine.program import CouponTemplate, Program
 from loyalty_sync.engine.rewards import auto_redeem_choices, new_coupon, redeem_count, redeem_lines
 from loyalty_sync.engine.tiers import next_tier_state, tier_metric, tier_rank
 from loyalty_sync.engine.vip import covers, had_membership, is_vip, paid_periods, period_sort_key, qualifies, vip_before
-from loyalty_sync.engine.months import start_of_next_month
 from loyalty_sync.engine.windows import OrderWindows
 
 ONE = Decimal(1)

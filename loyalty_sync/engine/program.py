@@ -10,9 +10,9 @@ what cannot work before it is saved.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from functools import cached_property
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 ROUNDING_MODES = ("floor", "round", "ceil")
@@ -35,6 +35,8 @@ ORDER_STATUSES = (
 )
 # Statuses that can never earn: a shop cannot make them earning by config.
 NEVER_EARNING_STATUSES = ("cancelled", "refunded", "failed", "trash", "checkout-draft", "auto-draft")
+# Orders that count as revenue (KPIs, the dashboard, what-if): paid for and not given back.
+PAID_STATUSES = ("completed", "processing")
 
 
 @dataclass(frozen=True)

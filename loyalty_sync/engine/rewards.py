@@ -1,9 +1,10 @@
 """Turning points into coupons: the reward catalogue and auto-redeem."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from collections.abc import Sequence
+from decimal import Decimal
 
 from loyalty_sync.engine.ledger import CouponLine, CouponSource, CouponStatus, LedgerKind, LedgerLine, MemberBooks
 from loyalty_sync.engine.program import CouponTemplate, Program, Reward
@@ -117,3 +118,17 @@ def redeem(
     if reward.points <= 0 or spendable < reward.points:
         raise NotEnoughPoints(reward, spendable)
     return redeem_lines(reward, books.member_key, redeem_count(books.ledger) + 1, now, program, program_version, requested_by)
+
+
+def point_value(rewards: Sequence[Reward]) -> Decimal:
+    """The money one point is worth: the best ratio in the reward catalogue.
+
+    Only fixed-amount rewards have a money value independent of the cart; the
+    best one (highest amount per point) is used because auto-redeem always
+    takes the most valuable reward the balance covers, so this is what the
+    shop may have to give for a point: an upper bound of the liability, the
+    prudent figure for the books. 0 when the catalogue has no fixed reward.
+    """
+    rates = [Decimal(r.coupon.amount) / Decimal(r.points) for r in rewards
+             if r.coupon.discount_type == "fixed_cart" and r.points > 0]
+    return max(rates, default=Decimal(0))

@@ -8,16 +8,17 @@ first fell below.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from collections.abc import Iterable, Mapping
 
 from loyalty_sync.engine.earning import eligible_amount, order_earns
 from loyalty_sync.engine.facts import OrderFacts, counts_up_to
 from loyalty_sync.engine.months import add_months
 from loyalty_sync.engine.program import Program, Tier
 from loyalty_sync.engine.windows import OrderWindows
+
 
 def window_start(at: datetime) -> datetime:
     """`at` minus 12 calendar months."""

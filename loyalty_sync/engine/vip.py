@@ -7,9 +7,9 @@ product bought in an earning order), or invited by an admin. Periods are
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from collections.abc import Iterable, Sequence
 
 from loyalty_sync.engine.earning import eligible_amount, order_earns
 from loyalty_sync.engine.facts import OrderFacts

@@ -15,9 +15,9 @@ order" (`upto`, its id) must leave out a later order of the same second.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from collections.abc import Iterable
 
 from loyalty_sync.engine.earning import eligible_amount, order_earns
 from loyalty_sync.engine.facts import LAST_ID, OrderFacts, order_key

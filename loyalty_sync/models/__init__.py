@@ -4,9 +4,9 @@ from loyalty_sync.models.audit import AuditEntry, record_audit
 from loyalty_sync.models.campaign import CAMPAIGN_STATUSES, Campaign
 from loyalty_sync.models.catalogue import Category, Product, Review
 from loyalty_sync.models.coupon import COUPON_STATUSES, Coupon
+from loyalty_sync.models.idempotency import IdempotencyKey  # storefront API
 from loyalty_sync.models.ledger import LEDGER_KINDS, LedgerEntry, LedgerIsAppendOnly
 from loyalty_sync.models.member import Badge, Member, VipPeriod
-from loyalty_sync.models.idempotency import IdempotencyKey  # storefront API
 from loyalty_sync.models.nps import NPS_SOURCES, NpsAnswer  # storefront NPS
 from loyalty_sync.models.order import Order
 from loyalty_sync.models.program import ProgramVersion

@@ -33,7 +33,7 @@ _FAILURE_WORDS: tuple[tuple[type[errors.StoreError], str], ...] = (
      "WooCommerce is installed and active."),
     (errors.StoreUnreachable,
      "the address could not be reached (unknown host, refused connection, TLS problem or timeout)."),
-    (errors.StoreBusy, "the store (or its host) keeps asking us to slow down; try again in a few minutes."),
+    (errors.StoreRateLimited, "the store (or its host) keeps asking us to slow down; try again in a few minutes."),
     (errors.StoreServerError, "the store had an internal error; try again later or check the shop's error log."),
     (errors.BadResponse, "the address answered, but not with the JSON a WooCommerce store sends."),
 )

@@ -19,7 +19,7 @@ _thread_locks: dict[str, threading.Lock] = {}
 _guard = threading.Lock()
 
 
-class StoreBusy(Exception):
+class StoreLocked(Exception):
     """Another pass of this store is running."""
 
 
@@ -29,7 +29,7 @@ def store_lock(store_id: int, *, wait: bool = False):
     with _guard:
         local = _thread_locks.setdefault(name, threading.Lock())
     if not local.acquire(blocking=wait):
-        raise StoreBusy(name)
+        raise StoreLocked(name)
     try:
         if db.engine.dialect.name == "postgresql":
             with _advisory(store_id, wait):
@@ -51,7 +51,7 @@ def _advisory(store_id: int, wait: bool):
             got = connection.exec_driver_sql(
                 f"SELECT pg_try_advisory_lock({_ADVISORY_NAMESPACE}, {int(store_id)})").scalar()
             if not got:
-                raise StoreBusy(f"store-{store_id}")
+                raise StoreLocked(f"store-{store_id}")
         connection.commit()
         try:
             yield
@@ -69,7 +69,7 @@ def _file_lock(name: str, wait: bool):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StoreBusy(name) from None
+            raise StoreLocked(name) from None
         yield
     finally:
         handle.close()
@@ -93,7 +93,7 @@ def exclusive_file_lock(name: str):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise StoreBusy(name) from None
+        raise StoreLocked(name) from None
     try:
         handle.seek(0)
         handle.truncate()

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from loyalty_sync.books.badges import preload_badges
-from loyalty_sync.books.member_books import store_status
 from loyalty_sync.books.coupon_codes import new_coupon_code
+from loyalty_sync.books.member_books import store_status
+from loyalty_sync.books.vip_dates import store_meta
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, RejectedRecord, Store
-from loyalty_sync.books.vip_dates import store_meta
 from loyalty_sync.woocommerce import StoreClient
 
 log = logging.getLogger(__name__)

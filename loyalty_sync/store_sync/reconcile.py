@@ -63,7 +63,8 @@ from loyalty_sync.models import Coupon, Member, Order, Store, SyncRun
 from loyalty_sync.store_sync.connection import client_for
 from loyalty_sync.store_sync.locks import store_lock
 from loyalty_sync.store_sync.push import PushResult, coupon_payload, is_ours, push_coupons, push_member_status
-from loyalty_sync.store_sync.sync_pass import PassCounts, StorePass
+from loyalty_sync.store_sync.run_record import PassCounts, recorded_run
+from loyalty_sync.store_sync.sync_pass import StorePass
 
 log = logging.getLogger(__name__)
 
@@ -93,38 +94,27 @@ def reconcile(store: Store, *, fix: bool = False, client=None, now: datetime | N
     now = now or datetime.now(timezone.utc)
     own_client = client is None
     client = client or client_for(store)
-    run = None
-    if record:
-        run = SyncRun(store_id=store.id, kind="reconcile", status="running", counts={})
-        db.session.add(run)
-        db.session.commit()
     try:
-        if fix and lock:
-            with store_lock(store.id, wait=True):
-                result = Reconciler(store, client, now, fix=True, run=run, progress=progress).execute()
-        else:
-            result = Reconciler(store, client, now, fix=fix, run=run, progress=progress).execute()
-    except Exception as exc:
-        db.session.rollback()
-        if run is not None:
-            run = db.session.get(SyncRun, run.id)
-            run.status, run.error = "failed", f"{type(exc).__name__}: {exc}"[:4000]
-            run.finished_at = datetime.now(timezone.utc)
-            run.requests = client.requests_made
-            db.session.commit()
-        raise
+        if not record:
+            return _reconcile(store, client, now, fix, None, progress, lock)
+        with recorded_run(store, "reconcile", client, reraise=True) as run_record:
+            result = _reconcile(store, client, now, fix, db.session.get(SyncRun, run_record.id), progress, lock)
+            run_record.status = "ok" if not result["drift"] or fix else "partial"
+            run_record.extra = {"drift": dict(Counter(d["kind"] for d in result["drift"])), "fixed": result["fixed"],
+                                "checked": result["checked"]}
+        return result
     finally:
         if own_client:
             client.close()
-    if run is not None:
-        run = db.session.get(SyncRun, run.id)
-        run.status = "ok" if not result["drift"] or fix else "partial"
-        run.counts = {"drift": dict(Counter(d["kind"] for d in result["drift"])), "fixed": result["fixed"],
-                      "checked": result["checked"]}
-        run.finished_at = datetime.now(timezone.utc)
-        run.requests = client.requests_made
-        db.session.commit()
-    return result
+
+
+def _reconcile(store: Store, client, now: datetime, fix: bool, run: SyncRun | None, progress: Progress | None,
+               lock: bool) -> dict:
+    reconciler = Reconciler(store, client, now, fix=fix, run=run, progress=progress)
+    if fix and lock:
+        with store_lock(store.id, wait=True):
+            return reconciler.execute()
+    return reconciler.execute()
 
 
 class Reconciler:

@@ -7,91 +7,60 @@ simply run again: records it already applied are recognised by their facts
 digest and cost nothing, the ledger's idempotency keys refuse any double, and
 the coupon push links codes the store already has.
 """
+import functools
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from collections.abc import Callable
+from datetime import datetime, timezone
 
-from loyalty_sync.books.apply import ApplyResult, apply_categories, apply_customers, apply_orders, apply_products, \
-    apply_reviews, apply_with_retry, plan_pending_members
-from loyalty_sync.engine.facts import parse_wc_datetime
+from loyalty_sync.books.apply import (
+    ApplyResult,
+    apply_categories,
+    apply_customers,
+    apply_orders,
+    apply_products,
+    apply_reviews,
+    apply_with_retry,
+    plan_pending_members,
+)
 from loyalty_sync.books.reviews import recheck_since
+from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store, SyncBookmark, SyncRun
-from loyalty_sync.redaction import redact
-from loyalty_sync.woocommerce import StoreClient
-from loyalty_sync.woocommerce.errors import StoreError
 from loyalty_sync.store_sync import pull
 from loyalty_sync.store_sync.connection import client_for
 from loyalty_sync.store_sync.locks import store_lock
 from loyalty_sync.store_sync.push import PushResult, push_coupons, push_member_status
+from loyalty_sync.store_sync.run_record import PassCounts, recorded_run
+from loyalty_sync.woocommerce import StoreClient
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
-
-
-@dataclass
-class PassCounts:
-    pulled: dict = field(default_factory=dict)
-    applied_by: dict = field(default_factory=dict)
-    unchanged: int = 0
-    stale: int = 0  # copies older than the books (apply.is_older_copy): changed nothing
-    rejected: int = 0
-    pushed_coupons: int = 0
-    pushed_members: int = 0
-    errors: list = field(default_factory=list)
-    error_kind: str = ""
-    planned: int = 0
-    renamed_coupons: int = 0
-
-    def as_dict(self) -> dict:
-        return {"pulled": self.pulled, "applied": sum(self.applied_by.values()), "applied_by": self.applied_by,
-                "unchanged": self.unchanged, "stale": self.stale,
-                "rejected": self.rejected, "pushed_coupons": self.pushed_coupons,
-                "pushed_members": self.pushed_members, "members_planned": self.planned, **({"error_kind": self.error_kind} if self.error_kind else {}),
-                **({"renamed_coupons": self.renamed_coupons} if self.renamed_coupons else {})}
+#: (store, orders, *, refunds_by_order, run_id) -> ApplyResult, as `apply.apply_orders`
+ApplyOrders = Callable[..., ApplyResult]
 
 
 def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progress: Progress | None = None,
              wait_for_lock: bool = False, client: StoreClient | None = None, batch_size: int = 500) -> SyncRun:
-    """Run one pass under the store's lock (raises locks.StoreBusy if another
+    """Run one pass under the store's lock (raises locks.StoreLocked if another
     pass holds it and `wait_for_lock` is false). Never raises for store
     problems: they end in the pass record, status `failed`."""
     with store_lock(store_id, wait=wait_for_lock):
         store = db.session.get(Store, store_id)
         _close_interrupted_runs(store.id)
-        run = SyncRun(store_id=store.id, kind="full" if full else kind, status="running", counts={})
-        db.session.add(run)
-        db.session.commit()
         client = client or client_for(store)
         counts = PassCounts()
         try:
-            store_pass = StorePass(store, run, client, counts, full=full, progress=progress, batch_size=batch_size)
-            store_pass.defer_planning = True
-            store_pass.execute()
-            run.status = "partial" if counts.rejected or counts.errors else "ok"
-            if counts.errors:
-                run.error = redact("; ".join(counts.errors[:20]))[:4000]
-        except StoreError as exc:
-            db.session.rollback()
-            run = db.session.get(SyncRun, run.id)
-            run.status, run.error = "failed", redact(str(exc))[:4000]
-            counts.error_kind = type(exc).__name__
-            log.warning("sync of store %s failed: %s", store.name, run.error)
-        except Exception as exc:  # a bug must not kill the worker; it is recorded and shown
-            db.session.rollback()
-            run = db.session.get(SyncRun, run.id)
-            run.status, run.error = "failed", redact(f"internal error: {exc!r}")[:4000]
-            counts.error_kind = "InternalError"
-            log.exception("sync of store %s crashed", store_id)
+            with recorded_run(store, "full" if full else kind, client, counts) as record:
+                store_pass = StorePass(store, db.session.get(SyncRun, record.id), client, counts, full=full,
+                                       progress=progress, batch_size=batch_size)
+                store_pass.defer_planning = True
+                store_pass.execute()
+                record.status = "partial" if counts.rejected or counts.errors else "ok"
+                record.error = "; ".join(counts.errors[:20])
         finally:
-            run.finished_at = datetime.now(timezone.utc)
-            run.requests = client.requests_made
-            run.counts = counts.as_dict()
-            db.session.commit()
             client.close()
-        return run
+        return record.run
 
 
 def _close_interrupted_runs(store_id: int) -> None:
@@ -145,7 +114,7 @@ class StorePass:
         newest = since
         for page in pull.product_pages(self.client, since, on_page=self._on_page):
             self._count("products", len(page))
-            newest = _newest(page, newest)
+            newest = newest_change(page, newest)
             self.apply("products", lambda page=page: apply_products(self.store, page, run_id=self.run.id))
         self._move(bookmark, newest)
 
@@ -169,7 +138,7 @@ class StorePass:
             buffer = []
             for page in listing(self.client, since, on_page=self._on_page):
                 self._count("orders", len(page))
-                newest = _newest(page, newest)
+                newest = newest_change(page, newest)
                 buffer.extend(page)
                 if len(buffer) >= self.batch_size:
                     self.apply_orders(buffer, refunds)
@@ -180,16 +149,25 @@ class StorePass:
         if refunds is not None:
             self._move(refund_mark, started)
 
-    def apply_orders(self, orders: list[dict], refunds: dict[int, list[dict]] | None = None) -> None:
+    def apply_orders(self, orders: list[dict], refunds: dict[int, list[dict]] | None = None, *,
+                     how: ApplyOrders | None = None) -> None:
         """Apply a batch of order payloads: learn new customers, get refund line
-        detail, apply and commit. Used by the pass and by webhook jobs."""
+        detail, apply and commit. Used by the pass, webhook jobs, reconcile and
+        the backfill, whose history-only mode brings its own `how`."""
         orders = self._complete_bare(orders)
         if not orders:
             return
         self._learn_customers(orders)
         details = self._refund_details(orders, refunds)
-        self.apply("orders", lambda: apply_orders(self.store, orders, refunds_by_order=details, run_id=self.run.id,
-                                                  plan=not self.defer_planning))
+        how = how or functools.partial(apply_orders, plan=not self.defer_planning)
+        self.apply("orders", lambda: how(self.store, orders, refunds_by_order=details, run_id=self.run.id))
+
+    def start_orders_cursor(self, at: datetime | None) -> None:
+        """The orders cursor of a store whose history was read another way (the
+        backfill): incremental passes go on from `at` instead of re-reading it."""
+        bookmark = self._bookmark("orders")
+        if bookmark.modified_after is None and at is not None:
+            self._move(bookmark, at)
 
     def _complete_bare(self, orders: list[dict]) -> list[dict]:
         """An `order.deleted` delivery carries only `{"id": N}` (real store,
@@ -308,7 +286,8 @@ def _is_bare(order) -> bool:
     return isinstance(order, dict) and set(order) == {"id"} and isinstance(order["id"], int)
 
 
-def _newest(records: list[dict], current: datetime | None) -> datetime | None:
+def newest_change(records: list[dict], current: datetime | None) -> datetime | None:
+    """The latest `date_modified_gmt` among the records and `current`."""
     for record in records:
         raw = record.get("date_modified_gmt") if isinstance(record, dict) else None
         if not raw:

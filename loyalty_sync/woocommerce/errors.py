@@ -13,7 +13,7 @@ secret)::
     ├── NotWooCommerce             HTML instead of JSON, rest_no_route: wrong URL / plugin off
     ├── StoreTooOld                WooCommerce < 5.8 (no modified_after filter)
     ├── StoreServerError           5xx (after retries, if the request could be retried)
-    ├── StoreBusy                  429 after retries (host or WAF rate limit)
+    ├── StoreRateLimited                  429 after retries (host or WAF rate limit)
     ├── BadResponse                garbled / truncated JSON (after retries)
     ├── RecordInvalid              400: the store refused the data or parameters sent
     ├── RecordNotFound             unknown id (404, or 400 ``*_invalid_id`` on a PUT)
@@ -35,7 +35,7 @@ __all__ = [
     "NotWooCommerce",
     "StoreTooOld",
     "StoreServerError",
-    "StoreBusy",
+    "StoreRateLimited",
     "BadResponse",
     "RecordInvalid",
     "RecordNotFound",
@@ -91,7 +91,7 @@ class StoreServerError(StoreError):
     """The store failed on its side (HTTP 5xx)."""
 
 
-class StoreBusy(StoreError):
+class StoreRateLimited(StoreError):
     """The store (or its host) kept asking us to slow down (HTTP 429)."""
 
 
@@ -192,7 +192,7 @@ def error_for_status(
             f"The store at {store} refused {what}: too many items in one batch.{shown}", **kwargs
         )
     if status == 429:
-        return StoreBusy(
+        return StoreRateLimited(
             f"The store at {store} (or its host) kept asking us to slow down ({what}); "
             f"the sync will try again later.{shown}",
             **kwargs,

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from loyalty_sync.actions.users import create_user
 from loyalty_sync.books.apply import apply_orders, apply_products
+from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Campaign, Category, Coupon, Member, Store, SyncRun
-from loyalty_sync.books.program_versions import ensure_program
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 CONSUMER_SECRET = "cs_topsecretvalue0123456789abcdefDEADBEEF"

@@ -9,10 +9,9 @@ import io
 import re
 from datetime import datetime, timezone
 
-
 from loyalty_sync.analysis import at_risk
-from loyalty_sync.extensions import db
 from loyalty_sync.analysis.liability import liability_forecast
+from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Order, ProgramVersion, SyncRun
 from tests.admin.conftest import csrf_token, token_for
 from tests.admin.factories import make_catalogue, make_member, make_store, populate

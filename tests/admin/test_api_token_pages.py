@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from loyalty_sync.extensions import db
-from loyalty_sync.books.member_links import read_token
-from loyalty_sync.models import ApiToken, AuditEntry, NpsAnswer
 from loyalty_sync.actions.nps import period_start
+from loyalty_sync.books.member_links import read_token
+from loyalty_sync.extensions import db
+from loyalty_sync.models import ApiToken, AuditEntry, NpsAnswer
 from tests.admin.conftest import login, token_for
 from tests.admin.factories import ADMIN_PASSWORD, CONSUMER_SECRET, NOW, make_user, populate
 from tests.admin.test_access import admin_urls

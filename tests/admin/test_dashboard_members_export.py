@@ -10,17 +10,18 @@ from sqlalchemy import event
 
 from loyalty_sync.analysis import dashboard
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, CouponTemplate, Reward
+from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member
 from tests.admin.factories import NOW, make_member, make_store, populate
 
 
 def test_point_value_is_the_best_fixed_reward_ratio():
-    assert dashboard.point_value(DEFAULT_PROGRAM) == Decimal("0.012")  # 12 off for 1000 beats 5 off for 500
+    assert point_value(DEFAULT_PROGRAM.rewards) == Decimal("0.012")  # 12 off for 1000 beats 5 off for 500
     from dataclasses import replace
 
     percent_only = replace(DEFAULT_PROGRAM, rewards=(Reward("p", "10%", 100, CouponTemplate("percent", Decimal(10))),))
-    assert dashboard.point_value(percent_only) == 0
+    assert point_value(percent_only.rewards) == 0
 
 
 def test_dashboard_numbers(app):

@@ -11,14 +11,13 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-
 from admin.periods import period_from_args, preset_period
 from loyalty_sync.analysis import kpi
-from loyalty_sync.books.apply import apply_orders, reevaluate
 from loyalty_sync.analysis.expiring import FIELDS, expiring_points
+from loyalty_sync.analysis.segments import SEGMENTS, store_segments
+from loyalty_sync.books.apply import apply_orders, reevaluate
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Review
-from loyalty_sync.analysis.segments import SEGMENTS, store_segments
 from tests.admin.conftest import token_for
 from tests.admin.factories import NOW, make_catalogue, make_member, make_store, populate, wc_order
 

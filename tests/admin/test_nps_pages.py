@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 
 from admin.periods import period_from_args
-from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, NpsAnswer
 from loyalty_sync.actions.nps import period_start
 from loyalty_sync.analysis.nps_score import nps_summary
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Member, NpsAnswer
 from tests.admin.factories import NOW, make_member, make_store
 
 # (score, comment, group) -- 10 answers in the period: 5 promoters, 3 passives, 2 detractors -> NPS 30.

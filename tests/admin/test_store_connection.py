@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from loyalty_sync.store_sync import connection as store_connection
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
+from loyalty_sync.store_sync import connection as store_connection
 from loyalty_sync.woocommerce import errors
 from tests.admin.conftest import token_for
 from tests.admin.factories import CONSUMER_SECRET, make_store
@@ -108,7 +108,7 @@ def test_with_a_new_secret_the_new_host_gets_only_the_new_keys_and_its_answer_is
     (errors.StoreUnreachable("x " + MARKER), "could not be reached"),
     (errors.StoreTooOld("x " + MARKER, version="3.0", required="5.8"), "WooCommerce 5.8 or newer"),
     (errors.StoreServerError("x " + MARKER, status=502), "internal error"),
-    (errors.StoreBusy("x " + MARKER, status=429), "slow down"),
+    (errors.StoreRateLimited("x " + MARKER, status=429), "slow down"),
     (errors.BadResponse("x " + MARKER), "not with the JSON"),
     (errors.RecordNotFound("x " + MARKER, status=404), "unexpected answer (HTTP 404)"),
 ])

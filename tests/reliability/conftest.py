@@ -13,12 +13,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from tests.support.stores import make_store as make_test_store, quick_retries  # noqa: F401 (re-exported)
 from sqlalchemy import func
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Store
+from tests.support.stores import make_store as make_test_store  # noqa: F401 (re-exported)
 from woosim.testing import WooSimServer
 
 ROOT = Path(__file__).resolve().parents[2]

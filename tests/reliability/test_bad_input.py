@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func
 
 from loyalty_sync.books.apply import apply_customers, apply_orders, apply_products
+from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member, Order, Product, RejectedRecord, Store
-from loyalty_sync.books.program_versions import ensure_program
 from tests.reliability import corpus
 from tests.reliability.conftest import assert_balances_match_ledger
 
@@ -176,8 +176,8 @@ class _Answer:
 
 
 def test_a_pass_meeting_hostile_orders_rejects_them_and_books_the_rest(app, caplog):
-    from loyalty_sync.woocommerce import StoreClient, WooCommerceTransport
     from loyalty_sync.store_sync.sync_pass import run_pass
+    from loyalty_sync.woocommerce import StoreClient, WooCommerceTransport
     from tests.reliability.conftest import make_store, quick_retries
     from woosim.testing import WooSimServer
 

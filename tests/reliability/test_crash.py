@@ -10,8 +10,15 @@ import time
 
 import pytest
 
-from tests.reliability.conftest import (ROOT, seeded_sim, assert_same_as_reference, flask_env, make_store,
-                                        run_cli_pass, sync_command)
+from tests.reliability.conftest import (
+    ROOT,
+    assert_same_as_reference,
+    flask_env,
+    make_store,
+    run_cli_pass,
+    seeded_sim,
+    sync_command,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import func
 
+from loyalty_sync.actions.member_actions import adjust_points
 from loyalty_sync.app import create_app
 from loyalty_sync.books.apply import apply_orders, reevaluate
-from loyalty_sync.extensions import db
-from loyalty_sync.actions.member_actions import adjust_points
-from loyalty_sync.models import Coupon, LedgerEntry, Member, Store
 from loyalty_sync.books.program_versions import current_program, ensure_program, save_program
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Coupon, LedgerEntry, Member, Store
 from tests.reliability.conftest import assert_balances_match_ledger
 from tests.support import wc
 

@@ -17,8 +17,14 @@ from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, SyncRun, WebhookEvent
 from sync_jobs.api import request_pass
 from sync_jobs.queue import close_deferrer, uses_procrastinate
-from tests.reliability.conftest import (assert_same_as_reference, books_view, coupon_view, make_store, meta_view,
-                                        seeded_sim)
+from tests.reliability.conftest import (
+    assert_same_as_reference,
+    books_view,
+    coupon_view,
+    make_store,
+    meta_view,
+    seeded_sim,
+)
 from tests.sync_jobs.worker_support import WorkerProcess, deliver, served, wait_for, woo
 
 pytestmark = pytest.mark.slow

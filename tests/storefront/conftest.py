@@ -10,11 +10,11 @@ import pytest
 
 from loyalty_sync.actions.api_tokens import create_token
 from loyalty_sync.books.apply import apply_customers, apply_orders
+from loyalty_sync.books.program_versions import ensure_program, save_program
+from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.program import DEFAULT_PROGRAM
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
-from loyalty_sync.books.program_versions import ensure_program, save_program
-from loyalty_sync.books.statements import find_member
 from tests.support import wc
 
 # The API reads the real clock: the books are made "now", orders in the last weeks.

@@ -2,13 +2,12 @@
 cross-store isolation, validation, rate limit), and the OpenAPI document."""
 from __future__ import annotations
 
+from dateutil.relativedelta import relativedelta
 from openapi_spec_validator import validate
 
 from loyalty_sync.actions.api_tokens import create_token, revoke_token
 from loyalty_sync.extensions import db
 from loyalty_sync.models import ApiToken, Coupon, LedgerEntry, Member, Order
-from dateutil.relativedelta import relativedelta
-
 from tests.storefront.conftest import bearer, make_member, order_day
 
 
@@ -218,10 +217,11 @@ def test_points_preview_for_a_member_guest_and_unknown(client, store, anna, read
 
 
 def test_points_preview_shows_which_multiplier_applied(client, app, read_token):
-    from loyalty_sync.engine.program import MultiplierRule
-    from decimal import Decimal
-    from tests.storefront.conftest import make_store
     from datetime import datetime, timezone
+    from decimal import Decimal
+
+    from loyalty_sync.engine.program import MultiplierRule
+    from tests.storefront.conftest import make_store
     shop = make_store("promo", auto_redeem=False, multipliers=(
         MultiplierRule(Decimal(2), product_id=5, label="double on coffee"),
         MultiplierRule(Decimal(3), product_id=5, starts=datetime(2026, 6, 1, tzinfo=timezone.utc), label="triple in June"),
@@ -329,8 +329,8 @@ def test_cli_create_list_revoke(app, runner, store):
 def test_answered_keys_are_forgotten_after_a_week_unfinished_ones_are_kept(client, store, anna, redeem_token):
     from datetime import datetime, timedelta, timezone
 
-    from loyalty_sync.models import IdempotencyKey
     from loyalty_sync.actions.redemption import KEY_DAYS, purge_answered_keys
+    from loyalty_sync.models import IdempotencyKey
 
     first = client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"},
                         headers={**bearer(redeem_token), "Idempotency-Key": "week-old"})

@@ -12,14 +12,14 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loyalty_sync.books.apply import apply_customers, apply_orders, apply_products
-from loyalty_sync.engine.program import DEFAULT_PROGRAM, MultiplierRule
-from loyalty_sync.extensions import db
 from loyalty_sync.actions.member_actions import invite_to_vip
-from loyalty_sync.models import LedgerEntry, Member
 from loyalty_sync.analysis.points_preview import CartLine, preview_points
+from loyalty_sync.books.apply import apply_customers, apply_orders, apply_products
 from loyalty_sync.books.program_versions import save_program
 from loyalty_sync.books.statements import find_member
+from loyalty_sync.engine.program import DEFAULT_PROGRAM, MultiplierRule
+from loyalty_sync.extensions import db
+from loyalty_sync.models import LedgerEntry, Member
 from tests.storefront.conftest import NOW, make_store
 from tests.support import wc
 

@@ -1,7 +1,7 @@
 """A Store row with its first program version, as `stores add` makes it."""
+from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
-from loyalty_sync.books.program_versions import ensure_program
 
 
 def make_store(name: str, url: str, key: str = "ck_test", secret: str = "cs_test_secret_value",

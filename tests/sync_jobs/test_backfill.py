@@ -5,11 +5,11 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from loyalty_sync.books.apply import apply_with_retry, reevaluate
+from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order
-from loyalty_sync.books.statements import find_member
-from sync_jobs.backfill import backfill
 from loyalty_sync.store_sync.sync_pass import run_pass
+from sync_jobs.backfill import backfill
 from tests.loyalty_sync.analysis.test_whatif import dump_books
 
 

@@ -7,10 +7,10 @@ from sqlalchemy import text
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, SyncRun, WebhookEvent
-from sync_jobs.api import request_pass
-from loyalty_sync.store_sync.locks import StoreBusy
-from sync_jobs.queue import close_deferrer, uses_procrastinate
+from loyalty_sync.store_sync.locks import StoreLocked
 from loyalty_sync.store_sync.sync_pass import run_pass
+from sync_jobs.api import request_pass
+from sync_jobs.queue import close_deferrer, uses_procrastinate
 from sync_jobs.tasks import sync_store
 from tests.support.store_api import StoreScript
 from tests.sync_jobs.worker_support import WorkerProcess, add_store, served, wait_for
@@ -142,7 +142,7 @@ def test_two_passes_of_one_store_never_run_together(app, sim):
     thread.start()
     started.wait(5)
     wait_for(lambda: fresh(SyncRun, store_id=store.id, status="running"), 10, 0.05, "the first pass to start")
-    with pytest.raises(StoreBusy):  # the worker logs and skips (scheduled) or retries later (manual)
+    with pytest.raises(StoreLocked):  # the worker logs and skips (scheduled) or retries later (manual)
         sync_store(store.id, kind="scheduled")
     thread.join(60)
     assert outcomes["first"] == "ok"

@@ -9,9 +9,16 @@ from sqlalchemy import func
 from loyalty_sync.app import create_app
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Order, SyncRun
-from sync_jobs.queue import close_deferrer, uses_procrastinate
 from loyalty_sync.store_sync.sync_pass import run_pass
-from tests.sync_jobs.worker_support import FAST_RECOVERY, WorkerProcess, add_store, ledger_view, overlapping_runs, wait_for
+from sync_jobs.queue import close_deferrer, uses_procrastinate
+from tests.sync_jobs.worker_support import (
+    FAST_RECOVERY,
+    WorkerProcess,
+    add_store,
+    ledger_view,
+    overlapping_runs,
+    wait_for,
+)
 from woosim.testing import WooSimServer
 
 

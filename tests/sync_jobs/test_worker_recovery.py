@@ -19,9 +19,9 @@ from sqlalchemy import func, text
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Order, SyncRun, WebhookEvent
+from loyalty_sync.store_sync.sync_pass import run_pass
 from sync_jobs.api import request_pass
 from sync_jobs.queue import close_deferrer, uses_procrastinate
-from loyalty_sync.store_sync.sync_pass import run_pass
 from tests.sync_jobs.worker_support import FAST_RECOVERY, WorkerProcess, add_store, deliver, served, wait_for
 from woosim.testing import WooSimServer
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
-from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.woocommerce import StoreClient
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,6 @@ import time
 import pytest
 
 
-
 def _mk_orders(api, n):
     ids = []
     for i in range(n):

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+from loyalty_sync.actions.birthdays import birthday_gifts_due, in_birthday_week
 from loyalty_sync.books.apply import apply_with_retry
 from loyalty_sync.books.badges import badges_earned
-from loyalty_sync.actions.birthdays import birthday_gifts_due, in_birthday_week
 from loyalty_sync.books.member_books import store_status
 from loyalty_sync.engine.facts import order_from_wc
 from loyalty_sync.engine.program import Program

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from loyalty_sync.actions.campaigns import CampaignError, create_campaign, issue_coupons, refresh_progress
-from loyalty_sync.extensions import db
 from loyalty_sync.analysis.kpi import OrderRow
-from loyalty_sync.models import Campaign, Coupon
 from loyalty_sync.analysis.segments import RfmThresholds, rfm, segment_of, store_segments
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Campaign, Coupon
 from tests.loyalty_sync.program.helpers import member, orders
 from tests.support.wc import line, order
 

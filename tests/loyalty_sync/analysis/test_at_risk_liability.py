@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from loyalty_sync.actions.campaigns import campaign_for_list
 from loyalty_sync.analysis.at_risk import at_risk, drop_forecast, write_csv
-from loyalty_sync.extensions import db
 from loyalty_sync.analysis.liability import breakage_rate, liability_forecast
+from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon
 from tests.loyalty_sync.program.helpers import orders
 from tests.support import wc

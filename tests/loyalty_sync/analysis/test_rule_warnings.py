@@ -4,11 +4,11 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
+from loyalty_sync.analysis.rule_warnings import warnings_for
 from loyalty_sync.books.apply import apply_products
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, CouponTemplate, MultiplierRule, Reward, program_to_dict
 from loyalty_sync.extensions import db
 from loyalty_sync.models import ProgramVersion
-from loyalty_sync.analysis.rule_warnings import warnings_for
 from tests.loyalty_sync.program.helpers import orders
 from tests.support import wc
 

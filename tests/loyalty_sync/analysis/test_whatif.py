@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from loyalty_sync.analysis.whatif import SettingError, program_from_rules, program_with_settings, whatif_report
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_to_dict
 from loyalty_sync.extensions import db
-from loyalty_sync.analysis.whatif import SettingError, program_from_rules, program_with_settings, whatif_report
 from tests.loyalty_sync.program.helpers import orders
 from tests.support import wc
 

@@ -2,15 +2,14 @@
 books out, idempotent, explainable."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func
 
 from loyalty_sync.books.apply import apply_customers, apply_orders, apply_products, apply_with_retry, reevaluate
+from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, LedgerIsAppendOnly, Member, Order, RejectedRecord
-from loyalty_sync.books.statements import find_member
 from tests.support.wc import customer, day, line, order, product, refund
-
-import pytest
 
 NOW = day(30)
 
@@ -88,10 +87,11 @@ def test_guest_history_becomes_the_registered_customers(store):
 
 
 def test_category_multiplier_from_the_catalogue(store):
-    from loyalty_sync.engine.program import MultiplierRule
-    from loyalty_sync.books.program_versions import current_program, save_program
-    from decimal import Decimal
     import dataclasses
+    from decimal import Decimal
+
+    from loyalty_sync.books.program_versions import current_program, save_program
+    from loyalty_sync.engine.program import MultiplierRule
 
     apply_with_retry(lambda: apply_products(store, [product(100, categories=[7])]))
     _, program = current_program(store)

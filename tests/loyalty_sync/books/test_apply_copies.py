@@ -9,11 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from loyalty_sync.books.apply import apply_customers, apply_orders, apply_products, apply_with_retry
+from loyalty_sync.books.program_versions import current_program, save_program
+from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.program import MultiplierRule
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, RejectedRecord
-from loyalty_sync.books.program_versions import current_program, save_program
-from loyalty_sync.books.statements import find_member
 from tests.support.wc import customer, day, gmt, line, order, product, refund
 
 NOW = day(30)

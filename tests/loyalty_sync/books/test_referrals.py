@@ -1,8 +1,8 @@
 """Referrals: the personal coupon, the referrer's bonus for a friend's first
 completed order, self-referral earning nothing (and saying why), take-back."""
+from loyalty_sync.books.referrals import ReferralUse, Referrer, referral_lines
 from loyalty_sync.engine.facts import order_from_wc
 from loyalty_sync.engine.program import Program
-from loyalty_sync.books.referrals import ReferralUse, Referrer, referral_lines
 from tests.loyalty_sync.program.helpers import badges, coupons, customers, lines, member, orders
 from tests.support.wc import customer, day, order
 

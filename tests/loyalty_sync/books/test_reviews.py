@@ -2,11 +2,11 @@
 month, taken back when unapproved."""
 from datetime import datetime, timezone
 
+from loyalty_sync.books.reviews import review_lines
 from loyalty_sync.engine.facts import ReviewFacts
 from loyalty_sync.engine.program import Program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import RejectedRecord, Review
-from loyalty_sync.books.reviews import review_lines
 from tests.loyalty_sync.program.helpers import customers, lines, member, review, reviews, set_program
 from tests.support.wc import customer, day
 

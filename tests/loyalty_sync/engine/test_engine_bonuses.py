@@ -3,6 +3,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from engine_factories import day, line, order
+
 from loyalty_sync.engine.bonuses import birthday_gifts, parse_birthday, referral_bonus_line, review_bonus_lines
 from loyalty_sync.engine.facts import ReviewFacts, review_from_wc
 from loyalty_sync.engine.program import DEFAULT_PROGRAM as P

@@ -3,10 +3,11 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
-
 from engine_factories import T0, amount_refund, day, line, line_refund, order
+
 from loyalty_sync.engine.earning import award_for_order, eligible_amount, line_multiplier
-from loyalty_sync.engine.program import DEFAULT_PROGRAM as P, MultiplierRule
+from loyalty_sync.engine.program import DEFAULT_PROGRAM as P
+from loyalty_sync.engine.program import MultiplierRule
 
 ONE = D(1)
 SHOES = 5  # a category id

@@ -2,8 +2,8 @@
 from dataclasses import dataclass, replace
 
 import pytest
-
 from engine_factories import books, day, line, order
+
 from loyalty_sync.engine.evolve import evolve
 from loyalty_sync.engine.ledger import CouponLine, CouponStatus, MemberBooks
 from loyalty_sync.engine.plan import plan_member

@@ -8,10 +8,10 @@ same-instant lines and expiries booked by earlier plans.
 from dataclasses import replace
 from datetime import timedelta
 
+from engine_factories import day
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine_factories import day
 from loyalty_sync.engine.expiry import due_lots, fifo_expiry_lines, fifo_walk, may_hold_points
 from loyalty_sync.engine.ledger import LedgerLine
 from loyalty_sync.engine.program import DEFAULT_PROGRAM

@@ -7,10 +7,10 @@ window that ends earlier, and the membership orders are cut at `now`.
 """
 from dataclasses import replace
 
+from engine_factories import books, day, line, order
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine_factories import books, day, line, order
 from loyalty_sync.engine.ledger import OrderRecord
 from loyalty_sync.engine.plan import HistoryViews, apply_plan, plan_member
 from loyalty_sync.engine.program import DEFAULT_PROGRAM

@@ -120,6 +120,7 @@ def test_orders_are_applied_in_creation_order():
 
 def test_plan_needs_an_aware_now():
     import pytest
+
     from loyalty_sync.engine.plan import plan_member
 
     with pytest.raises(ValueError):

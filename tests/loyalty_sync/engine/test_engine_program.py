@@ -4,8 +4,8 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
-
 from engine_factories import day
+
 from loyalty_sync.engine.program import (
     DEFAULT_PROGRAM,
     CouponTemplate,

@@ -3,10 +3,10 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal as D
 
+from engine_factories import T0, books
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine_factories import T0, books
 from loyalty_sync.engine.earning import award_for_order
 from loyalty_sync.engine.facts import OrderFacts, OrderLine, Refund, RefundLine
 from loyalty_sync.engine.ledger import LedgerKind, OrderRecord

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 from dateutil.relativedelta import relativedelta
-
 from engine_factories import T0, books, day, line, order, settle, with_orders
+
 from loyalty_sync.engine.ledger import CouponLine, LedgerLine
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, Tier
 from loyalty_sync.engine.rewards import NotEnoughPoints, auto_redeem_choices, redeem

@@ -7,17 +7,17 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal as D
 
+from engine_factories import T0, books, line, order, settle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine_factories import T0, books, line, order, settle
+from loyalty_sync.analysis.whatif import replay_history
 from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
 from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.engine.program import DEFAULT_PROGRAM
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.engine.windows import OrderWindows
-from loyalty_sync.analysis.whatif import replay_history
 
 P = replace(DEFAULT_PROGRAM, vip_exclusive_coupon=None, vip_free_shipping_monthly=False)
 NOW = T0 + timedelta(days=1)

@@ -3,8 +3,8 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 from dateutil.relativedelta import relativedelta
-
 from engine_factories import T0, books, day, line, line_refund, order, settle, with_orders
+
 from loyalty_sync.engine.ledger import VipPeriod
 from loyalty_sync.engine.program import DEFAULT_PROGRAM
 from loyalty_sync.engine.tiers import next_tier_state, tier_for_metric

@@ -2,10 +2,10 @@
 from dataclasses import replace
 from datetime import timedelta
 
+from engine_factories import D, day, line, order
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine_factories import D, day, line, order
 from loyalty_sync.engine.program import DEFAULT_PROGRAM
 from loyalty_sync.engine.tiers import tier_metric
 from loyalty_sync.engine.vip import twelve_month_spend_and_orders

@@ -2,10 +2,10 @@
 from dataclasses import replace
 
 from loyalty_sync.books.apply import apply_customers, apply_orders, apply_reviews, apply_with_retry, reevaluate
-from loyalty_sync.extensions import db
-from loyalty_sync.models import Badge, Coupon, LedgerEntry, Member
 from loyalty_sync.books.program_versions import current_program, save_program
 from loyalty_sync.books.statements import find_member
+from loyalty_sync.extensions import db
+from loyalty_sync.models import Badge, Coupon, LedgerEntry, Member
 
 
 def orders(store, records, now, **kw):

@@ -4,11 +4,11 @@ unchanged; the order keeps the product and categories it was earned with."""
 import dataclasses
 from decimal import Decimal
 
+from loyalty_sync.books.program_versions import current_program, save_program
+from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.program import MultiplierRule
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry
-from loyalty_sync.books.program_versions import current_program, save_program
-from loyalty_sync.books.statements import find_member
 from loyalty_sync.store_sync.sync_pass import run_pass
 
 

@@ -3,9 +3,9 @@ REST API (StoreScript), a real sync pass over HTTP, and then what the store
 holds: coupons (codes, restrictions) and the customers' loyalty meta."""
 from datetime import datetime, timedelta, timezone
 
+from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry
-from loyalty_sync.books.statements import find_member
 from loyalty_sync.store_sync.sync_pass import run_pass
 
 

@@ -4,10 +4,10 @@ restored orders, drafts in `status=any`, renamed coupons, VIP dates."""
 import json
 from datetime import datetime, timedelta, timezone
 
+from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Order
 from loyalty_sync.store_sync.reconcile import reconcile
-from loyalty_sync.books.statements import find_member
 from loyalty_sync.store_sync.sync_pass import run_pass
 from sync_jobs.tasks import process_webhook_events
 from sync_jobs.webhooks import signature_of

@@ -4,10 +4,10 @@ drift, `--fix` heals it, and a second run reports nothing."""
 import json
 from datetime import datetime, timedelta, timezone
 
+from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Order, SyncRun
 from loyalty_sync.store_sync.reconcile import reconcile
-from loyalty_sync.books.statements import find_member
 from loyalty_sync.store_sync.sync_pass import run_pass
 
 

@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import func
 
+from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, SyncRun
-from loyalty_sync.books.statements import find_member
 from loyalty_sync.store_sync.sync_pass import run_pass
 from woosim.testing import WooSimServer
 

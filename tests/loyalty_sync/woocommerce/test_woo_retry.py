@@ -1,7 +1,7 @@
 """Retries live in one place: what is retried, how long we wait, what is raised after."""
 import logging
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 import requests
@@ -9,7 +9,7 @@ from woo_fakes import SECRET, FakeResponse, FakeStore, from_capture
 
 from loyalty_sync.woocommerce import (
     BadResponse,
-    StoreBusy,
+    StoreRateLimited,
     StoreServerError,
     StoreUnreachable,
     errors,
@@ -80,7 +80,7 @@ def test_retry_after_as_http_date():
 @pytest.mark.parametrize(
     "fault, error",
     [
-        ("429", StoreBusy),
+        ("429", StoreRateLimited),
         ("500", StoreServerError),
         ("502", StoreServerError),
         ("503", StoreServerError),

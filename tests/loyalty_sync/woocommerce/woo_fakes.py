@@ -18,7 +18,6 @@ from typing import Any
 
 from requests.structures import CaseInsensitiveDict
 
-
 CAPTURES = pathlib.Path(__file__).parent / "captures"
 KEY = "ck_" + "a1" * 20
 SECRET = "cs_" + "f9" * 20
