@@ -106,15 +106,35 @@ def _protect_csrf(app: Flask) -> None:
                                        "Go back, reload the page and try again."), 400
 
 
+def _expose_flask_admin_templates(app: Flask, theme_folder: str) -> None:
+    """Flask-Admin's own templates also as `flask_admin/admin/...`. Our blueprint
+    is registered before Flask-Admin's, so our `templates/admin/...` files win
+    for the usual names; they import the originals under this prefix and replace
+    only the macros that carry inline handlers (refused by the
+    Content-Security-Policy, see admin/templates/admin/)."""
+    import os
+
+    import flask_admin
+    from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+
+    folder = os.path.join(os.path.dirname(flask_admin.__file__), "templates", theme_folder)
+    upstream = PrefixLoader({"flask_admin": FileSystemLoader(folder)})
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, upstream]) if app.jinja_loader else upstream
+
+
 def _init_views(app: Flask) -> None:
     from admin.views import build_views
     from admin.views.dashboard import DashboardView
+    from loyalty_sync.security_headers import csp_nonce
 
+    theme = Bootstrap4Theme(base_template="loyalty/master.html", swatch="default", fluid=True)
+    _expose_flask_admin_templates(app, theme.folder)
     panel = Admin(
         app,
         name="Loyalty",
         index_view=DashboardView(name="Dashboard", url="/admin", endpoint="admin"),
-        theme=Bootstrap4Theme(base_template="loyalty/master.html", swatch="default", fluid=True),
+        theme=theme,
+        csp_nonce_generator=csp_nonce,  # nonce="..." on Flask-Admin's script tags (loyalty_sync/security_headers.py)
     )
     for view in build_views():
         panel.add_view(view)
