@@ -100,7 +100,7 @@ INJECTED = """<!doctype html><html><head><title>injected</title></head><body>
 <p id="inline">-</p><p id="handler">-</p><p id="link">-</p><p id="static">-</p>
 <script>document.getElementById("inline").textContent = "ran";</script>
 <img src="/no-such-image.png" alt="" onerror="document.getElementById('handler').textContent = 'ran'">
-<a id="js-link" href="javascript:document.getElementById('link').textContent = 'ran'">link</a>
+<a id="js-link" href="javascript:void(document.getElementById('link').textContent = 'ran')">link</a>
 <script src="/_test/static.js"></script>
 {extra}
 </body></html>"""
