@@ -11,6 +11,9 @@ It attaches, per app:
 """
 from __future__ import annotations
 
+import os
+
+import flask_admin
 from flask import Blueprint, Flask, render_template, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
@@ -18,6 +21,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from admin.auth import make_auth_blueprint
 from admin.cli import users_cli
@@ -26,6 +30,7 @@ from admin.views import build_views
 from admin.views.dashboard import DashboardView
 from loyalty_sync.extensions import csrf, db
 from loyalty_sync.models import User
+from loyalty_sync.security_headers import csp_nonce
 
 # Blueprints whose POSTs are authenticated otherwise (HMAC-signed webhooks).
 CSRF_EXEMPT_BLUEPRINTS = frozenset({"webhooks"})
@@ -107,13 +112,27 @@ def _protect_csrf(app: Flask) -> None:
                                        "Go back, reload the page and try again."), 400
 
 
+def _expose_flask_admin_templates(app: Flask, theme_folder: str) -> None:
+    """Flask-Admin's own templates also as `flask_admin/admin/...`. Our blueprint
+    is registered before Flask-Admin's, so our `templates/admin/...` files win
+    for the usual names; they import the originals under this prefix and replace
+    only the macros that carry inline handlers (refused by the
+    Content-Security-Policy, see admin/templates/admin/)."""
+    folder = os.path.join(os.path.dirname(flask_admin.__file__), "templates", theme_folder)
+    upstream = PrefixLoader({"flask_admin": FileSystemLoader(folder)})
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, upstream]) if app.jinja_loader else upstream
+
+
 def _init_views(app: Flask) -> None:
 
+    theme = Bootstrap4Theme(base_template="loyalty/master.html", swatch="default", fluid=True)
+    _expose_flask_admin_templates(app, theme.folder)
     panel = Admin(
         app,
         name="Loyalty",
         index_view=DashboardView(name="Dashboard", url="/admin", endpoint="admin"),
-        theme=Bootstrap4Theme(base_template="loyalty/master.html", swatch="default", fluid=True),
+        theme=theme,
+        csp_nonce_generator=csp_nonce,  # nonce="..." on Flask-Admin's script tags (loyalty_sync/security_headers.py)
     )
     for view in build_views():
         panel.add_view(view)

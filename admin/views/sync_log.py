@@ -32,7 +32,6 @@ def _error(view, context, model, name):
 
 
 class SyncRunView(SecureModelView):
-    list_template = "loyalty/sync_runs.html"
     column_list = ("id", "store", "kind", "status", "started_at", "duration", "counts", "requests", "error")
     column_labels = {"started_at": "Started", "requests": "HTTP requests", "id": "#"}
     column_formatters = {"store": _store_name, "status": _status, "counts": _counts, "duration": _duration,
