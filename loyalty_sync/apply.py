@@ -381,12 +381,20 @@ def apply_reviews(store: Store, reviews: Iterable[dict], *, now: datetime | None
 
 def reevaluate(store: Store, members: list[Member] | None = None, *, now: datetime | None = None) -> ApplyResult:
     """Time-driven rules (expiry, demotion after grace, VIP ends, expired
-    coupons giving points back) for the given members, or all of the store's."""
+    coupons giving points back) for the given members, or all of the store's
+    but those flagged `needs_plan`: a pass that died between two batches of
+    orders left them on part of their history, and the next pass plans them
+    (time-driven rules included) once it holds the rest. Planned on the
+    part, they would keep what the rest changes: points redeemed in smaller
+    rewards than the whole balance covers, and a tier found below its
+    threshold only at this `now`, whose grace then never runs out in the
+    orders stored after it."""
     now = now or datetime.now(timezone.utc)
     result = ApplyResult()
     if members is None:
         members = list(db.session.execute(
-            db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None))
+            db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None),
+                                    Member.needs_plan.is_(False))
         ).scalars())
     _plan_members(store, members, now, result)
     return result
