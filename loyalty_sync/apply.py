@@ -404,9 +404,12 @@ def _plan_or_flag(store: Store, members: list[Member], now: datetime, result: Ap
     """Plan now, or flag for a later `plan_pending_members` in the same
     transaction as the facts: a member's history spread over many batches of
     a first sync is then planned once, and a crash in between loses nothing
-    (the flag is still set)."""
+    (the flag is still set). A member already flagged stays flagged even
+    when planning now (a webhook job after a pass that died): only part of
+    its history is stored, and the next pass plans it whole (`reevaluate`
+    says what planning on the part would keep)."""
     if plan:
-        _plan_members(store, members, now, result)
+        _plan_members(store, [m for m in members if not m.needs_plan], now, result)
         return
     db.session.flush()  # new members get their ids
     for member in members:

@@ -209,16 +209,18 @@ def test_records_with_unhashable_or_odd_ids_are_rejected_not_crashing(store):
     assert result.applied == 2 and len(result.rejected) == 3
 
 
-def test_the_daily_upkeep_between_a_pass_that_died_and_the_next_pass_leaves_the_books_of_one_pass(app):
+@pytest.mark.parametrize("between", ["upkeep", "webhook"])
+def test_a_member_a_pass_left_on_part_of_its_history_is_planned_once_the_next_pass_holds_all_of_it(app, between):
     """A pass that died after its first batch of orders left their members
-    flagged `needs_plan` on part of their history; the daily upkeep
-    (`reevaluate` of the whole store, sync_jobs/tasks.py) leaves them to the
-    next pass, which plans them once on the whole history. Planned on the
-    part, they kept what the rest changes: anna's first 600 points were
-    redeemed at once for 5 off and her next 500 for 5 off again (her 1100
-    points give one 12-off), and ben's Gold, found below its threshold only
-    at the upkeep's `now`, never ran its grace period out in his later
-    orders (x1.5 Gold on an order he placed as Bronze, and Gold today)."""
+    flagged `needs_plan`. Neither the daily upkeep (`reevaluate` of the
+    whole store, sync_jobs/tasks.py) nor a webhook job for one of their
+    newest orders plans them on that part: the next pass plans them once on
+    the whole history. Planned on the part, they kept what the rest
+    changes: anna's first 600 points were redeemed at once for 5 off and
+    her next 500 for 5 off again (her 1100 points give one 12-off), and
+    ben's Gold, found below its threshold only at the upkeep's `now` (or
+    his newest order), never ran its grace period out in the orders stored
+    after it (x1.5 Gold on an order he placed as Bronze, and Gold today)."""
     from loyalty_sync.apply import plan_pending_members
 
     now = day(600)
@@ -229,16 +231,18 @@ def test_the_daily_upkeep_between_a_pass_that_died_and_the_next_pass_leaves_the_
               for number, (email, days_ago, amount) in enumerate(history, start=1)]
     first_batch, rest = [o for o in orders if o["id"] in (1, 3)], [o for o in orders if o["id"] not in (1, 3)]
 
-    def first_sync(name, upkeep_after_first_batch=False):
+    def first_sync(name, died=False):
         store = make_store(name, f"http://{name}.test")
         apply_with_retry(lambda: apply_orders(store, first_batch, now=now, plan=False))
-        if upkeep_after_first_batch:  # the pass died here, and the upkeep ran before the next pass
+        if died and between == "upkeep":  # the pass died here, and the upkeep ran before the next pass
             apply_with_retry(lambda: reevaluate(store, now=now))
+        elif died:  # ... and a webhook job brought ben's newest order
+            apply_with_retry(lambda: apply_orders(store, [orders[-1]], now=now))
         apply_with_retry(lambda: apply_orders(store, rest, now=now, plan=False))
         plan_pending_members(store, now=now)
         return store
 
-    whole, died = first_sync("whole"), first_sync("died", upkeep_after_first_batch=True)
+    whole, died = first_sync("whole"), first_sync("died", died=True)
     db.session.expire_all()
     books = books_of(whole)
     for part, rows in books_of(died).items():
