@@ -383,12 +383,20 @@ def apply_reviews(store: Store, reviews: Iterable[dict], *, now: datetime | None
 
 def reevaluate(store: Store, members: list[Member] | None = None, *, now: datetime | None = None) -> ApplyResult:
     """Time-driven rules (expiry, demotion after grace, VIP ends, expired
-    coupons giving points back) for the given members, or all of the store's."""
+    coupons giving points back) for the given members, or all of the store's
+    but those flagged `needs_plan`: a pass that died between two batches of
+    orders left them on part of their history, and the next pass plans them
+    (time-driven rules included) once it holds the rest. Planned on the
+    part, they would keep what the rest changes: points redeemed in smaller
+    rewards than the whole balance covers, and a tier found below its
+    threshold only at this `now`, whose grace then never runs out in the
+    orders stored after it."""
     now = now or datetime.now(timezone.utc)
     result = ApplyResult()
     if members is None:
         members = list(db.session.execute(
-            db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None))
+            db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None),
+                                    Member.needs_plan.is_(False))
         ).scalars())
     _plan_members(store, members, now, result)
     return result
@@ -398,9 +406,12 @@ def _plan_or_flag(store: Store, members: list[Member], now: datetime, result: Ap
     """Plan now, or flag for a later `plan_pending_members` in the same
     transaction as the facts: a member's history spread over many batches of
     a first sync is then planned once, and a crash in between loses nothing
-    (the flag is still set)."""
+    (the flag is still set). A member already flagged stays flagged even
+    when planning now (a webhook job after a pass that died): only part of
+    its history is stored, and the next pass plans it whole (`reevaluate`
+    says what planning on the part would keep)."""
     if plan:
-        _plan_members(store, members, now, result)
+        _plan_members(store, [m for m in members if not m.needs_plan], now, result)
         return
     db.session.flush()  # new members get their ids
     for member in members:

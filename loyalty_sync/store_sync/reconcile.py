@@ -223,9 +223,14 @@ class Reconciler:
             db.session.flush()
         counts = PassCounts()
         worker = StorePass(self.store, run, self.client, counts, full=False, progress=None, batch_size=500)
+        # Stored batch by batch, planned once at the end, as a pass does: the missing
+        # orders of a member (a pass that died) can span batches, and a member planned
+        # on part of them keeps what the rest changes (apply.reevaluate says what).
+        worker.defer_planning = True
         records.sort(key=lambda r: r["id"])
         for start in range(0, len(records), 500):
             worker.apply_orders(records[start:start + 500])
+        worker.plan_pending()
         self.fixed += sum(1 for d in self.drift if d["kind"] in ("orders_missed", "order_status"))
         # What the new orders changed (coupons, meta) goes to the store with the fixes below.
 

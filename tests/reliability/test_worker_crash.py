@@ -49,8 +49,11 @@ PASS_KINDS = ("scheduled", "manual", "full")
 
 @pytest.fixture(scope="module")
 def reference_with_upkeep(sqlite_template, tmp_path_factory):
-    """The uninterrupted run of the same work: a pass, the daily upkeep (its
-    time-driven rules change the books: expiry), again, and a last pass."""
+    """The uninterrupted run of the same work: a pass, the daily upkeep
+    twice, and a last pass. Run seconds apart, the upkeeps change nothing
+    (these are the books of passes alone); they are here for what a
+    time-driven rule (expiry, coupon expiry, a month's VIP perk) would book
+    if a day or month boundary fell between the passes."""
     import shutil
 
     from loyalty_sync.app import create_app

@@ -103,6 +103,58 @@ def test_daily_upkeep_reevaluates_and_pushes(app, sim):
                               for m in registered)
 
 
+def test_the_upkeep_after_a_pass_that_died_between_batches_of_orders_leaves_the_books_of_one_pass(app, monkeypatch):
+    """A first pass dies after its first batch of orders; the daily upkeep
+    runs before the next pass. Neither its re-evaluation (which leaves the
+    members the pass flagged to the next pass) nor its reconciliation (which
+    applies the orders the books miss, in batches of 500, then plans once)
+    may plan a member on part of its history: the books end as those of one
+    uninterrupted pass over the same store."""
+    import contextlib
+    import time
+
+    from loyalty_sync.woocommerce.errors import StoreUnreachable
+    from loyalty_sync.store_sync.sync_pass import StorePass
+    from tests.support.books import books_of
+    from woosim.testing import WooSimServer
+
+    anchor = time.time()  # both stores hold the same history, dated from the same "now"
+
+    @contextlib.contextmanager
+    def seeded():
+        with WooSimServer() as sim:
+            sim.control.set_clock_offset(anchor - time.time())
+            sim.control.reset(seed="demo", customers=20, orders=1200)
+            sim.control.set_clock_offset(0)
+            yield sim
+
+    with seeded() as sim_whole, seeded() as sim_died:
+        whole, died = add_store("whole", sim_whole), add_store("died", sim_died)
+        assert [run_pass(whole.id).status for _ in range(2)] == ["ok", "ok"]
+
+        apply_orders = StorePass.apply_orders
+        batches = []
+
+        def dies_after_one_batch(self, orders, refunds=None):
+            if batches:
+                raise StoreUnreachable("the worker was killed")
+            batches.append(len(orders))
+            return apply_orders(self, orders, refunds)
+
+        monkeypatch.setattr(StorePass, "apply_orders", dies_after_one_batch)
+        assert run_pass(died.id).status == "failed" and batches == [500]
+        monkeypatch.setattr(StorePass, "apply_orders", apply_orders)
+        upkeep = daily_upkeep(died.id)
+        assert upkeep.status == "ok", upkeep.error
+        assert run_pass(died.id).status == "ok"
+
+    db.session.expire_all()
+    books = books_of(whole)
+    assert any(kind == "redeem" for _email, kind, *_ in books["ledger"])
+    for part, rows in books_of(died).items():
+        assert rows == books[part], part
+
+
 def _later(order: dict, seconds: int) -> str:
     base = datetime.fromisoformat(order["date_modified_gmt"])
     return (base + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")

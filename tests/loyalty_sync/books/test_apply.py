@@ -9,6 +9,8 @@ from loyalty_sync.books.apply import apply_customers, apply_orders, apply_produc
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, LedgerIsAppendOnly, Member, Order, RejectedRecord
+from tests.support.books import books_of
+from tests.support.stores import make_store
 from tests.support.wc import customer, day, line, order, product, refund
 
 NOW = day(30)
@@ -205,3 +207,46 @@ def test_records_with_unhashable_or_odd_ids_are_rejected_not_crashing(store):
     weird = [dict(order(1), id=[1]), dict(order(2), id={"x": 1}), dict(order(4), id=None)]
     result = apply(store, weird + [order(5), dict(order(3), id="3")])  # a numeric string id is read as a number
     assert result.applied == 2 and len(result.rejected) == 3
+
+
+@pytest.mark.parametrize("between", ["upkeep", "webhook"])
+def test_a_member_a_pass_left_on_part_of_its_history_is_planned_once_the_next_pass_holds_all_of_it(app, between):
+    """A pass that died after its first batch of orders left their members
+    flagged `needs_plan`. Neither the daily upkeep (`reevaluate` of the
+    whole store, sync_jobs/tasks.py) nor a webhook job for one of their
+    newest orders plans them on that part: the next pass plans them once on
+    the whole history. Planned on the part, they kept what the rest
+    changes: anna's first 600 points were redeemed at once for 5 off and
+    her next 500 for 5 off again (her 1100 points give one 12-off), and
+    ben's Gold, found below its threshold only at the upkeep's `now` (or
+    his newest order), never ran its grace period out in the orders stored
+    after it (x1.5 Gold on an order he placed as Bronze, and Gold today)."""
+    from loyalty_sync.books.apply import plan_pending_members
+
+    now = day(600)
+    history = [("ben@example.com", 500, "1000.00"), ("ben@example.com", 100, "50.00"),
+               ("anna@example.com", 60, "600.00"), ("ben@example.com", 50, "50.00"),
+               ("anna@example.com", 30, "400.00"), ("ben@example.com", 20, "50.00")]
+    orders = [order(number, email=email, created=now - timedelta(days=days_ago), lines=[line(number * 10, amount)])
+              for number, (email, days_ago, amount) in enumerate(history, start=1)]
+    first_batch, rest = [o for o in orders if o["id"] in (1, 3)], [o for o in orders if o["id"] not in (1, 3)]
+
+    def first_sync(name, died=False):
+        store = make_store(name, f"http://{name}.test")
+        apply_with_retry(lambda: apply_orders(store, first_batch, now=now, plan=False))
+        if died and between == "upkeep":  # the pass died here, and the upkeep ran before the next pass
+            apply_with_retry(lambda: reevaluate(store, now=now))
+        elif died:  # ... and a webhook job brought ben's newest order
+            apply_with_retry(lambda: apply_orders(store, [orders[-1]], now=now))
+        apply_with_retry(lambda: apply_orders(store, rest, now=now, plan=False))
+        plan_pending_members(store, now=now)
+        return store
+
+    whole, died = first_sync("whole"), first_sync("died", died=True)
+    db.session.expire_all()
+    books = books_of(whole)
+    for part, rows in books_of(died).items():
+        assert rows == books[part], part
+    assert [c for c in books["coupons"] if c[1] == "reward"] == [("anna@example.com", "reward", 12, 1000)]
+    assert ("ben@example.com", 200, "Bronze", False) in books["members"]
+    assert ("ben@example.com", "earn", 50, 6, "order #6: 50.00 EUR eligible x1 Bronze = 50 points") in books["ledger"]
