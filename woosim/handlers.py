@@ -501,7 +501,10 @@ def refunds_collection(r, id):
         o = O.get_order(st, id)
     except ApiError:  # an unknown order has no refunds: 200 [] (real store, 10.0.2)
         return _list_reply(r, [], lambda x: x)
-    items = sorted(o["refunds"], key=lambda x: (x["created"], x["id"]), reverse=True)
+    from .refundquery import query_refunds
+
+    # the order-refunds collection takes orderby/order like /refunds (real store 10.0.2)
+    items = query_refunds(st, r.args, o["refunds"])
     return _list_reply(r, items, lambda x: S.refund_json(x, r.ctx))
 
 

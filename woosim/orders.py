@@ -276,7 +276,8 @@ def price_line(ln: dict, sub: Decimal, tot: Decimal, taxable: bool = True) -> tu
     difference). A subtotal tax below the total tax is raised to it, as
     WC_Order_Item_Product::set_taxes does."""
     ln["subtotal"], ln["total"] = fmt(sub), fmt(tot)
-    ln["price"] = money.num(r2(tot / ln["quantity"])) if ln["quantity"] else 0
+    # get_item_total unrounded: PHP's float quotient (145 / 3 -> 48.333333333333336)
+    ln["price"] = money.php_float(float(tot) / ln["quantity"]) if ln["quantity"] else 0
     if not taxable:
         ln["subtotal_tax"] = ln["total_tax"] = "0.00"
         ln["taxes"] = []
@@ -645,7 +646,7 @@ def update_order(state: State, oid, body: dict) -> dict:
 
 
 def _needs_payment(o: dict) -> bool:
-    return o["status"] in ("pending", "failed") and dec(o["total"]) > 0
+    return o["status"] in ("pending", "failed", "checkout-draft") and dec(o["total"]) > 0
 
 
 def _update_lines(state: State, o: dict, items: list):
@@ -716,7 +717,9 @@ def untrash_order(state: State, oid) -> dict:
 # ---------------------------------------------------------------- refunds
 def create_refund(state: State, oid, body: dict) -> dict:
     if body.get("amount") is not None and not isinstance(body["amount"], str):
-        raise invalid_param("amount", "amount is not of type string.", "rest_invalid_type")
+        error = invalid_param("amount", "amount is not of type string.", "rest_invalid_type")
+        error.data["details"]["amount"]["data"] = {"param": "amount"}  # rest_validate_value_from_schema's
+        raise error
     with state.lock:
         o = materialize(state, oid)
         already = sum((dec(r["amount"]) for r in o["refunds"]), ZERO)

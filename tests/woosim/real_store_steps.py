@@ -38,7 +38,7 @@ _FEE = ("fee_lines.0.tax_status", "fee_lines.0.amount", "fee_lines.0.total", "fe
 _LINE_TOTALS = ("line_items.0.subtotal", "line_items.0.subtotal_tax", "line_items.0.total", "line_items.0.total_tax",
                 "line_items.0.taxes.0.total", "line_items.0.taxes.0.subtotal")
 _REFUSED = ("code", "message", "data.status", "@X-WP-Total")
-_DRAFT = ("status", "total", "discount_total", "coupon_lines", "created_via")
+_DRAFT = ("status", "total", "discount_total", "coupon_lines", "created_via", "is_editable", "needs_payment")
 
 SEQUENCES = {
     "real-coupon-expiry": [
@@ -102,6 +102,9 @@ SEQUENCES = {
         ("put_quantity", "PUT", "orders/{override}", {}, {"line_items": [{"id": "{override.line_items.0.id}",
                                                                            "quantity": 3}]},
          _TOTALS + _LINE_TOTALS + ("line_items.0.quantity",)),
+        ("thirds", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"},
+                                          "line_items": [{"product_id": "{grinder}", "quantity": 3, "total": "145.00"}]},
+         ("line_items.0.price", "line_items.0.total")),
         ("five", "POST", "coupons", {}, {"code": "{tag}five", "discount_type": "percent", "amount": "5"}, ()),
         ("grinder_order", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"},
                                                  "line_items": [{"product_id": "{grinder}", "quantity": 1}]},
@@ -217,11 +220,16 @@ SEQUENCES = {
          ("amount", "reason", "line_items")),
         ("zero_default", "POST", "orders/{other}/refunds", {}, {"api_refund": False}, ("amount", "code", "message")),
         ("number", "POST", "orders/{other}/refunds", {}, {"amount": 1.5, "api_refund": False},
-         ("code", "message", "data.params.amount")),
+         ("code", "message", "data.params.amount", "data.details.amount")),
         ("negative", "POST", "orders/{other}/refunds", {}, {"amount": "-1.00", "api_refund": False},
          ("code", "message", "data")),
         ("other_after", "GET", "orders/{other}", {}, None, ("status", "refunds.0.total")),
         ("other_refunds", "GET", "orders/{other}/refunds", {}, None, ("@X-WP-Total", "0.amount")),
+        ("two", "POST", "orders/{other}/refunds", {}, {"amount": "2.00", "api_refund": False}, ("amount",)),
+        ("by_id_asc", "GET", "orders/{other}/refunds", {"orderby": "id", "order": "asc"}, None,
+         ("0.amount", "2.amount")),
+        ("by_id_desc", "GET", "orders/{other}/refunds", {"orderby": "id", "order": "desc"}, None,
+         ("0.amount", "2.amount")),
         ("unknown_order", "GET", "orders/999999/refunds", {}, None, ("@X-WP-Total", "@X-WP-TotalPages", "code")),
         ("unknown_refund", "GET", "orders/999999/refunds/999998", {}, None, ("code", "message", "data.status")),
     ],
