@@ -401,8 +401,10 @@ def steps() -> list[Step]:
     add(S("oauth_php_array_keys", "GET", "orders", [("include[]", "{o1}"), ("include[]", "{o2}")], mode="php"))
     add(S("oauth_pyclient_array_keys", "GET", "orders", [("include[]", "{o1}"), ("include[]", "{o2}")],
           mode="pyclient"))
-    add(S("oauth_php_form_body", "POST", "orders/{o2}/notes", body={"note": "{T} form"}, mode="php-form"))
-    add(S("oauth_pyclient_form_body", "POST", "orders/{o2}/notes", body={"note": "{T} form2"}, mode="pyclient-form"))
+    add(S("oauth_php_form_body", "POST", "orders/{o2}/notes", body={"note": "{T} form"}, mode="php-form",
+          save="n2"))
+    add(S("oauth_pyclient_form_body", "POST", "orders/{o2}/notes", body={"note": "{T} form2"}, mode="pyclient-form",
+          save="n3"))
 
     # --- cleanup (compared too: DELETE answers) ---------------------------------------------------
     for name in ("o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "o10", "o11", "o12"):
