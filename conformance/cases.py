@@ -241,8 +241,9 @@ def steps() -> list[Step]:
     add(S("order_create_set_paid", "POST", "orders", body={
         "billing": {"email": "{T}guest@example.com"}, "set_paid": True,
         "line_items": [{"product_id": "{p1}", "quantity": 1}]}, save="o3"))
+    # orders of a customer use c3: c2's username is refused by the real store
     add(S("order_create_set_paid_virtual", "POST", "orders", body={
-        "customer_id": "{c2}", "set_paid": True, "line_items": [{"product_id": "{pv}", "quantity": 1}]}, save="o4"))
+        "customer_id": "{c3}", "set_paid": True, "line_items": [{"product_id": "{pv}", "quantity": 1}]}, save="o4"))
     add(S("order_create_customer_no_billing", "POST", "orders", body={
         "customer_id": "{c1}", "status": "completed", "line_items": [{"product_id": "{p1}", "quantity": 1}]},
         save="o5"))
@@ -264,7 +265,7 @@ def steps() -> list[Step]:
         "billing": {"email": "{T}guest@example.com"}, "line_items": [{"product_id": 999999, "quantity": 1}]},
         save="o10"))
     add(S("order_create_fixed_coupon", "POST", "orders", body={
-        "customer_id": "{c2}", "status": "on-hold", "billing": {"email": "{T}ben@example.com"},
+        "customer_id": "{c3}", "status": "on-hold", "billing": {"email": "{T}ben@example.com"},
         "line_items": [{"product_id": "{p2}", "quantity": 3}], "coupon_lines": [{"code": "{T}welcome5"}]},
         save="o11"))
     add(S("order_use_once", "POST", "orders", body={
@@ -339,12 +340,15 @@ def steps() -> list[Step]:
           product=True, unscoped=True))
     add(S("orders_count", "GET", "orders", _p(status="any", per_page="1", page="1"), product=True, unscoped=True))
     add(S("orders_plain", "GET", "orders", product=True, unscoped=True))
+    add(S("orders_trash_incremental", "GET", "orders", _p(status="trash", modified_after=earlier(1),
+                                                          dates_are_gmt="true", **dict(BY_ID)),
+          product=True, unscoped=True, note="the product's incremental listing of the trash (sync_jobs/pull.py)"))
     # listings: other shapes
     add(S("orders_customer", "GET", "orders", _p(customer="{c1}", orderby="id", order="asc")))
     add(S("orders_product", "GET", "orders", _p(product="{p2}", orderby="id", order="asc")))
     add(S("orders_include_array", "GET", "orders", [("include[0]", "{o1}"), ("include[1]", "{o2}"),
                                                      ("orderby", "id"), ("order", "asc")]))
-    add(S("orders_status_array", "GET", "orders", [("status[0]", "cancelled"), ("customer", "{c2}")]))
+    add(S("orders_status_array", "GET", "orders", [("status[0]", "cancelled"), ("customer", "{c3}")]))
     add(S("orders_status_multi", "GET", "orders", _p(status="completed,cancelled", customer="{c1}")))
     add(S("orders_status_draft", "GET", "orders", _p(status="checkout-draft", include="{x1.data.new_draft_order_id}")))
     add(S("orders_fields", "GET", "orders", _p(include="{o1}", _fields="id,status,total")))
@@ -397,8 +401,10 @@ def steps() -> list[Step]:
     add(S("oauth_php_array_keys", "GET", "orders", [("include[]", "{o1}"), ("include[]", "{o2}")], mode="php"))
     add(S("oauth_pyclient_array_keys", "GET", "orders", [("include[]", "{o1}"), ("include[]", "{o2}")],
           mode="pyclient"))
-    add(S("oauth_php_form_body", "POST", "orders/{o2}/notes", body={"note": "{T} form"}, mode="php-form"))
-    add(S("oauth_pyclient_form_body", "POST", "orders/{o2}/notes", body={"note": "{T} form2"}, mode="pyclient-form"))
+    add(S("oauth_php_form_body", "POST", "orders/{o2}/notes", body={"note": "{T} form"}, mode="php-form",
+          save="n2"))
+    add(S("oauth_pyclient_form_body", "POST", "orders/{o2}/notes", body={"note": "{T} form2"}, mode="pyclient-form",
+          save="n3"))
 
     # --- cleanup (compared too: DELETE answers) ---------------------------------------------------
     for name in ("o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "o10", "o11", "o12"):

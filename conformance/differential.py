@@ -202,7 +202,7 @@ class Differential:
                 if h.lower() in ("x-wp-total", "x-wp-totalpages", "link"):
                     del headers[h]
         n = Normaliser(side.target.url, side.aliases, self.now)
-        out = {"status": a.status, "headers": n.headers(headers), "body": n.body(body, step.space)}
+        out = {"status": a.status, "headers": n.headers(headers, step.space), "body": n.body(body, step.space)}
         if isinstance(a.body, dict) and "code" in a.body and a.status >= 400:
             out["code"] = a.body.get("code")
         return out

@@ -139,7 +139,10 @@ class Normaliser:
         return self.text(v)
 
     # --- headers ----------------------------------------------------------------------
-    def headers(self, h: dict) -> dict:
+    def headers(self, h: dict, space: str | None = None) -> dict:
+        """`space`: the id space of what the request created, so a Location's
+        last id (an order note: a comment) is named in it, not in the first
+        space that happens to know that number."""
         low = {k.lower(): v for k, v in h.items()}
         out = {}
         for name in ("x-wp-total", "x-wp-totalpages", "allow", "location", "content-type", "link"):
@@ -149,7 +152,9 @@ class Normaliser:
             if name == "link":
                 v = self.link(v)
             elif name == "location":
-                v = self.text(v)
+                m = re.search(r"/(\d+)$", v)
+                named = self.aliases.by_id.get((space, int(m.group(1)))) if m and space else None
+                v = self.text(v[:m.start(1)] + "{last}").replace("{last}", named) if named else self.text(v)
             out[name] = v
         return out
 

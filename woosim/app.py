@@ -42,6 +42,7 @@ def _rules():
     add("orders/<int:id>/refunds", "refunds_collection", COLL, "coll")
     add("orders/<int:id>/refunds/<int:rid>", "refund_item", ["GET", "DELETE"], "item")
     add("orders/<int:id>/notes", "notes_collection", COLL, "coll")
+    add("orders/<int:id>/notes/<int:nid>", "note_item", ["GET", "DELETE"], "item")
     add("refunds", "refunds_all", ["GET"], "coll")
     add("customers/<int:id>", "customer_item", ITEM, "item")
     add("coupons/<int:id>", "coupon_item", ITEM, "item")

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from operator import itemgetter
+from urllib.parse import unquote
 
 from . import orders as O
 from .errors import ApiError
-from .listing import Page, pagination_headers, parse_bool, parse_enum, parse_id_list, parse_date_param
+
+from .listing import (Page, dedup_query_pairs, pagination_headers, parse_bool, parse_date_param, parse_enum,
+                      parse_id_list, quote_value)
 from .orderquery import parse_filters, query_orders
 from . import shapes as S
+from .shapes import json_value
 
 BATCH_LIMIT = 100
 
@@ -407,17 +411,71 @@ def orders_collection(r):
     page = Page(r.args)
     with st.lock:
         total, items = query_orders(st, r.args, page)
-        raw = S.orders_body(items, r.ctx)
-    # WooCommerce adds these internal params to the Link URLs (capture 083)
-    extra = "status%5B0%5D=any&dp=2&context=view" if not r.args.get("status") else "dp=2&context=view"
-    headers = pagination_headers(total, page, r.ctx.base + r.path, r.query_string, extra)
+        fields = _fields_param(r)
+        raw = (S.orders_body(items, r.ctx) if fields is None
+               else json_value([_only_fields(S.order_json(o, r.ctx), fields) for o in items]).encode("utf-8"))
+    if not items:  # HPOS counts only when the page has orders: past the end, 0 and 0 (real store, 10.0.2)
+        total = 0
+    query, extra = _orders_link_query(r.query_string, bool(items))
+    headers = pagination_headers(total, page, r.ctx.base + r.path, query, extra)
+    current = page.page if page.offset is None else page.offset // page.per_page + 1
+    if not items and current > 1:  # prev is min(page - 1, 0 pages): page=0
+        pairs = [p for p in f"{query}&{extra}".split("&") if p]
+        at = next((i for i, p in enumerate(pairs) if p.split("=")[0] == "page"), None)
+        pairs = pairs[:at] + ["page=0"] + pairs[at + 1:] if at is not None else pairs + ["page=0"]
+        headers["Link"] = f'<{r.ctx.base + r.path}?{"&".join(pairs)}>; rel="prev"'
     return _reply(200, None, headers, raw)
+
+
+def _orders_link_query(query_string: str, has_items: bool) -> tuple[str, str]:
+    """The query the orders Link URLs repeat, as WooCommerce rebuilds it from
+    the sanitised request (capture 083, real store 10.0.2): `status` is taken
+    out and put back at the end as an array (`status[0]=any` by default),
+    `dates_are_gmt=true` reads `1`; `dp=2&context=view` follow once an order
+    was rendered (an empty page has neither)."""
+    kept, statuses = [], []
+    for k, v in dedup_query_pairs(query_string):
+        name = unquote(k)
+        if name == "status" or name.startswith("status["):
+            statuses += [x for x in unquote(v).split(",") if x]
+        elif name == "dates_are_gmt":
+            kept.append(f"{k}={'1' if parse_bool({name: unquote(v)}, name) else ''}")
+        else:
+            kept.append(f"{k}={v}")
+    extra = [f"status%5B{i}%5D={quote_value(x)}" for i, x in enumerate(statuses or ["any"])]
+    if has_items:
+        extra.append("dp=2&context=view")
+    return "&".join(kept), "&".join(extra)
+
+
+def _fields_param(r) -> list[str] | None:
+    raw = r.args.get("_fields")
+    return None if raw in (None, "") else [f.strip() for f in str(raw).split(",") if f.strip()]
+
+
+def _only_fields(body: dict, fields: list[str]) -> dict:
+    """rest_filter_response_fields: only the named fields (`a.b` reaches into
+    an object), `_links` only when named."""
+    out: dict = {}
+    for f in fields:
+        src, dst, parts = body, out, f.split(".")
+        for i, part in enumerate(parts):
+            if not isinstance(src, dict) or part not in src:
+                break
+            if i == len(parts) - 1:
+                dst[part] = src[part]
+            else:
+                src = src[part]
+                dst = dst.setdefault(part, {})
+    return out
 
 
 def order_item(r, id):
     st = r.state
     if r.method == "GET":
-        return _reply(200, S.order_json(O.get_order(st, id), r.ctx))
+        fields = _fields_param(r)
+        o = S.order_json(O.get_order(st, id), r.ctx)
+        return _reply(200, o if fields is None else _only_fields(o, fields))
     with st.lock:
         if r.method == "DELETE":
             return _reply(200, S.order_json(O.delete_order(st, id, _force(r)), r.ctx))
@@ -439,8 +497,14 @@ def refunds_collection(r, id):
             # like capture 089: the route pattern stays in the Location
             return _reply(201, S.refund_json(rf, r.ctx),
                           {"Location": r.ctx.api(f"orders/(?P<order_id>[\\d]+)/refunds/{rf['id']}")})
-    o = O.get_order(st, id)
-    items = sorted(o["refunds"], key=lambda x: (x["created"], x["id"]), reverse=True)
+    try:
+        o = O.get_order(st, id)
+    except ApiError:  # an unknown order has no refunds: 200 [] (real store, 10.0.2)
+        return _list_reply(r, [], lambda x: x)
+    from .refundquery import query_refunds
+
+    # the order-refunds collection takes orderby/order like /refunds (real store 10.0.2)
+    items = query_refunds(st, r.args, o["refunds"])
     return _list_reply(r, items, lambda x: S.refund_json(x, r.ctx))
 
 
@@ -454,16 +518,33 @@ def refunds_all(r):
 
 def refund_item(r, id, rid):
     st = r.state
-    o = O.get_order(st, id)
+    try:
+        o = O.get_order(st, id)
+    except ApiError:
+        o = {"refunds": []}
     rf = next((x for x in o["refunds"] if x["id"] == rid), None)
     if rf is None:
-        raise ApiError(404, "woocommerce_rest_invalid_id", "Invalid ID.")
+        raise ApiError(404, "woocommerce_rest_shop_order_refund_invalid_id", "Invalid ID.")
     if r.method == "DELETE":
         with st.lock:
             o = O.materialize(st, id)
             o["refunds"] = [x for x in o["refunds"] if x["id"] != rid]
             st.refunds.pop(rid, None)
     return _reply(200, S.refund_json(rf, r.ctx))
+
+
+def _note_json(r, x: dict) -> dict:
+    """An order note as WC_REST_Order_Notes_Controller renders it: notes the
+    store adds and notes sent through the API both read author `WooCommerce`
+    (real store 10.0.2)."""
+    oid, st = x["order_id"], r.state
+    return {"id": x["id"], "author": "WooCommerce", "date_created": st.tz.fmt_local(x["created"]),
+            "date_created_gmt": S.fmt_gmt(x["created"]), "note": x["note"],
+            "customer_note": bool(x.get("customer_note", False)),
+            "_links": {"self": [{"href": r.ctx.api(f"orders/{oid}/notes/{x['id']}"),
+                                 "targetHints": {"allow": ["GET", "DELETE"]}}],
+                       "collection": [{"href": r.ctx.api(f"orders/{oid}/notes")}],
+                       "up": [{"href": r.ctx.api(f"orders/{oid}")}]}}
 
 
 def notes_collection(r, id):
@@ -473,16 +554,24 @@ def notes_collection(r, id):
         with st.lock:
             st.add_note(id, str(r.body.get("note") or ""))
             n = st.notes[-1]
-    else:
-        n = None
+            n["customer_note"] = bool(r.body.get("customer_note"))
+        return _created(r, _note_json(r, n), f"orders/{id}/notes/{n['id']}")
     notes = [x for x in st.notes if x["order_id"] == id]
+    return _reply(200, [_note_json(r, x) for x in reversed(notes)])
 
-    def out(x):
-        return {"id": x["id"], "author": "system", "date_created": st.tz.fmt_local(x["created"]),
-                "date_created_gmt": S.fmt_gmt(x["created"]), "note": x["note"], "customer_note": False}
-    if n is not None:
-        return _reply(201, out(n))
-    return _reply(200, [out(x) for x in reversed(notes)])
+
+def note_item(r, id, nid):
+    st = r.state
+    O.get_order(st, id)
+    n = next((x for x in st.notes if x["order_id"] == id and x["id"] == nid), None)
+    if n is None:
+        raise ApiError(404, "woocommerce_rest_invalid_id", "Invalid resource ID.")
+    if r.method == "DELETE":
+        if not _force(r):
+            raise ApiError(501, "woocommerce_rest_trash_not_supported", "Resource does not support trashing.")
+        with st.lock:
+            st.notes.remove(n)
+    return _reply(200, _note_json(r, n))
 
 
 # ---------------------------------------------------------------- webhooks

@@ -47,3 +47,10 @@ def num(value):
     d = r2(dec(value)) if not isinstance(value, Decimal) else value
     f = float(d)
     return int(f) if f == int(f) else f
+
+
+def php_float(value):
+    """A float as PHP's json_encode writes it (serialize_precision -1): the
+    shortest repr, whole numbers without a fraction (48.333333333333336, 13)."""
+    f = float(value)
+    return int(f) if f == int(f) else f

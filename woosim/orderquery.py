@@ -61,13 +61,15 @@ def parse_filters(state, args) -> dict:
         "include": parse_id_list(args, "include"),
         "exclude": set(parse_id_list(args, "exclude")),
         "customer": None,
+        "product": None,
         "statuses": None,
     }
-    if args.get("customer") not in (None, ""):
-        try:
-            f["customer"] = int(args.get("customer"))
-        except ValueError:
-            raise invalid_param("customer", "customer is not of type integer.", "rest_invalid_type")
+    for name in ("customer", "product"):
+        if args.get(name) not in (None, ""):
+            try:
+                f[name] = int(args.get(name))
+            except ValueError:
+                raise invalid_param(name, f"{name} is not of type integer.", "rest_invalid_type")
     raw_status = [s for v in args.getlist("status") for s in str(v).split(",") if s.strip()] if args.get("status") else ["any"]
     statuses = set()
     for s in raw_status:
@@ -86,6 +88,8 @@ def _explicit_match(o: dict, f: dict) -> bool:
         return False
     if f["customer"] is not None and o["customer_id"] != f["customer"]:
         return False
+    if f["product"] and not _has_product(o, f["product"]):
+        return False
     if f["include"] and o["id"] not in f["include"]:
         return False
     if o["id"] in f["exclude"]:
@@ -100,6 +104,12 @@ def _explicit_match(o: dict, f: dict) -> bool:
     if f["modified_before"] is not None and not m < f["modified_before"]:
         return False
     return True
+
+
+def _has_product(o: dict, product_id: int) -> bool:
+    """`product`: orders with a line item of that product (a variation's line
+    counts for its parent: the filter reads the lines' `_product_id`)."""
+    return any(ln["product_id"] == product_id for ln in o["line_items"])
 
 
 def _sort_key(f: dict):
@@ -134,6 +144,8 @@ def query_orders(state, args, page: Page) -> tuple[int, list[dict]]:
         return len(explicit), explicit[page.start:page.start + page.per_page]
 
     vl = _lazy_candidates(state, lazy, f)
+    if f["product"]:  # seeded orders have no product index: build the candidates
+        vl = [i for i in vl if _has_product(lazy.make(i), f["product"])]
     lazy_key = _lazy_key(lazy, f["orderby"])
     ekeys = [key(o) for o in explicit]
     epos = [bisect_left(vl, k, key=lazy_key) + j for j, k in enumerate(ekeys)]

@@ -33,7 +33,9 @@ def all_refunds(state) -> list[dict]:
     return seeded_refunds(state) + stored
 
 
-def query_refunds(state, args) -> list[dict]:
+def query_refunds(state, args, refunds: list[dict] | None = None) -> list[dict]:
+    """The store's refunds (or the given ones: one order's) as the listing
+    parameters filter and order them."""
     gmt = bool(parse_bool(args, "dates_are_gmt"))
     after = parse_date_param(args, "after", state.tz, gmt)
     before = parse_date_param(args, "before", state.tz, gmt)
@@ -43,7 +45,7 @@ def query_refunds(state, args) -> list[dict]:
     orderby = parse_enum(args, "orderby", ORDERBY, "date")
     order = parse_enum(args, "order", ["asc", "desc"], "desc")
     items = [
-        r for r in all_refunds(state)
+        r for r in (all_refunds(state) if refunds is None else refunds)
         if (after is None or r["created"] > after) and (before is None or r["created"] < before)
         and (not parents or r["order_id"] in parents) and (not include or r["id"] in include)
         and r["id"] not in exclude

@@ -22,8 +22,8 @@ from functools import lru_cache
 
 from . import money
 from .money import ZERO
-from .orders import (_finalize_lines, _line_from_request, compute_totals, price_line, price_shipping_line,
-                     set_totals, tax_line)
+from .orders import (_finalize_lines, _line_from_request, _needs_processing, compute_totals, price_line,
+                     price_shipping_line, set_totals, tax_line)
 from .shapes import json_value
 from .store import State
 
@@ -264,7 +264,8 @@ class LazyOrders:
         p = self.state.products.get(pid)
         if p is None or p["type"] == "variation":
             return None
-        key = (pid, qty, p["name"], p["sku"], p["price"], p.get("virtual"))
+        key = (pid, qty, p["name"], p["sku"], p["price"], p.get("virtual"), p.get("downloadable"),
+               p.get("tax_status"))
         try:
             hit = self._priced.get(key)
         except TypeError:  # an unhashable field: do not cache
@@ -316,8 +317,10 @@ class _PricedLine:
         ln = _line_from_request(_Gen(state.products, 0, 0), {"product_id": pid, "quantity": qty})
         self.sub = ln["_sub"]
         self.tot = ZERO if ln["product_id"] == 0 else ln["_sub"]
-        self.sub_tax_raw, self.tot_tax_raw = price_line(ln, self.tot, self.tot)
-        self.physical = bool(ln["product_id"] and not state.products.get(ln["product_id"], {}).get("virtual"))
+        price_line(ln, self.tot, self.tot)
+        # the order's cart tax sums each line's rounded tax (compute_totals)
+        self.sub_tax_raw, self.tot_tax_raw = money.dec(ln["subtotal_tax"]), money.dec(ln["total_tax"])
+        self.physical = _needs_processing(state, ln)
         del ln["_sub"], ln["_tot"]
         self.template = _ItemTemplate(ln)
 

@@ -38,8 +38,16 @@ class StoreScript:
         return self._ok(self.api.put(f"orders/{order_id}", {"status": status}))
 
     def edit_quantity(self, order: dict, line_index: int, quantity: int) -> dict:
+        """Change a line's quantity as a shop admin's edit does: with the line's
+        subtotal and total for the new quantity. WooCommerce keeps a line's
+        amounts when only the quantity is sent (real store 10.0.2,
+        tests/woosim/captures/real-order-totals.json, step put_quantity)."""
         line = order["line_items"][line_index]
-        return self._ok(self.api.put(f"orders/{order['id']}", {"line_items": [{"id": line["id"], "quantity": quantity}]}))
+        def scaled(amount: str) -> str:
+            return str((Decimal(amount) * quantity / line["quantity"]).quantize(Decimal("0.01")))
+        edit = {"id": line["id"], "quantity": quantity, "subtotal": scaled(line["subtotal"]),
+                "total": scaled(line["total"])}
+        return self._ok(self.api.put(f"orders/{order['id']}", {"line_items": [edit]}))
 
     def refund(self, order_id: int, amount: str | Decimal, lines=()) -> dict:
         """lines: [(order line id, quantity, refund_total without tax)]"""

@@ -6,19 +6,22 @@ order lines after a product is deleted for good. The shared captures
 
 A step is (name, method, path, params, body, what to keep of the answer).
 `{name}` in a path, param or body is the id a named earlier step was given,
-so the same sequence runs on any store. What is kept: `status`, the listed
-fields (dotted paths into the JSON answer), and `len` for listings; the
-HTTP status is kept as `http`.
+so the same sequence runs on any store, and `{name.a.0.b}` a value inside
+that step's answer (a line item's id); a refused order's
+`data.new_draft_order_id` is that step's id. What is kept: the listed
+fields (dotted paths into the JSON answer; `@X-WP-Total` reads a response
+header), and `len` for listings; the HTTP status is kept as `http`.
 
 Re-record on a real store (never committed: only the JSON it writes):
 
     set -a; . ~/wcreal/keys.env; set +a
-    .venv/bin/python -m tests.woosim.real_store_steps
+    .venv/bin/python -m tests.woosim.real_store_steps [sequence names; all by default]
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -28,6 +31,14 @@ CAPTURES = Path(__file__).parent / "captures"
 _EXPIRY = ("date_expires", "date_expires_gmt")
 _LINE = ("line_items.0.product_id", "line_items.0.sku", "line_items.0.name", "line_items.0.total",
          "line_items.0.quantity", "date_modified_gmt")
+
+_TOTALS = ("discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total", "total_tax")
+_FEE = ("fee_lines.0.tax_status", "fee_lines.0.amount", "fee_lines.0.total", "fee_lines.0.total_tax",
+        "fee_lines.0.taxes.0.total", "fee_lines.0.taxes.0.subtotal")
+_LINE_TOTALS = ("line_items.0.subtotal", "line_items.0.subtotal_tax", "line_items.0.total", "line_items.0.total_tax",
+                "line_items.0.taxes.0.total", "line_items.0.taxes.0.subtotal")
+_REFUSED = ("code", "message", "data.status", "@X-WP-Total")
+_DRAFT = ("status", "total", "discount_total", "coupon_lines", "created_via", "is_editable", "needs_payment")
 
 SEQUENCES = {
     "real-coupon-expiry": [
@@ -58,6 +69,189 @@ SEQUENCES = {
         ("delete", "DELETE", "products/{product}", {"force": "true"}, None, ()),
         ("after", "GET", "orders/{order}", {}, None, _LINE),
     ],
+    "real-order-totals": [
+        ("beans", "POST", "products", {}, {"name": "{tag} beans", "regular_price": "24.90", "sku": "{tag}-beans",
+                                           "manage_stock": True, "stock_quantity": 100}, ()),
+        ("grinder", "POST", "products", {}, {"name": "{tag} grinder", "regular_price": "50.00"}, ()),
+        ("vip", "POST", "products", {}, {"name": "{tag} vip", "regular_price": "49", "virtual": True}, ()),
+        ("ebook", "POST", "products", {}, {"name": "{tag} ebook", "regular_price": "9.99", "virtual": True,
+                                           "downloadable": True}, ()),
+        ("fee", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"},
+                                       "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                       "fee_lines": [{"name": "Gift wrap", "total": "3.33"}]}, _TOTALS + _FEE),
+        ("negative_fee", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"},
+                                                "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                                "fee_lines": [{"name": "Goodwill", "total": "-40.00"}]},
+         _TOTALS + _FEE),
+        ("small_fee_shipping", "POST", "orders", {}, {
+            "billing": {"email": "{tag}@example.com"}, "line_items": [{"product_id": "{beans}", "quantity": 1}],
+            "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate", "total": "4.90"}],
+            "fee_lines": [{"name": "Goodwill", "total": "-10.00"}]}, _TOTALS + _FEE),
+        ("override", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"},
+                                            "line_items": [{"product_id": "{beans}", "quantity": 2,
+                                                            "subtotal": "49.80", "total": "40.00"}]},
+         _TOTALS + _LINE_TOTALS),
+        ("subtotal_only", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"},
+                                                 "line_items": [{"product_id": "{beans}", "quantity": 1,
+                                                                 "subtotal": "30.00"}]}, _TOTALS + _LINE_TOTALS),
+        ("rounding", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"}, "line_items": [
+            {"product_id": "{beans}", "quantity": 1, "subtotal": "0.13", "total": "0.13"},
+            {"product_id": "{grinder}", "quantity": 1, "subtotal": "0.13", "total": "0.13"},
+            {"product_id": "{vip}", "quantity": 1, "subtotal": "0.13", "total": "0.13"}]},
+         _TOTALS + _LINE_TOTALS + ("tax_lines.0.tax_total",)),
+        ("put_quantity", "PUT", "orders/{override}", {}, {"line_items": [{"id": "{override.line_items.0.id}",
+                                                                           "quantity": 3}]},
+         _TOTALS + _LINE_TOTALS + ("line_items.0.quantity",)),
+        ("thirds", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"},
+                                          "line_items": [{"product_id": "{grinder}", "quantity": 3, "total": "145.00"}]},
+         ("line_items.0.price", "line_items.0.total")),
+        ("five", "POST", "coupons", {}, {"code": "{tag}five", "discount_type": "percent", "amount": "5"}, ()),
+        ("grinder_order", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"},
+                                                 "line_items": [{"product_id": "{grinder}", "quantity": 1}]},
+         ("total",)),
+        ("put_coupon", "PUT", "orders/{grinder_order}", {}, {"coupon_lines": [{"code": "{tag}five"}]},
+         _TOTALS + _LINE_TOTALS + ("coupon_lines.0.code", "coupon_lines.0.discount", "coupon_lines.0.discount_tax")),
+        ("set_paid", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"}, "set_paid": True,
+                                            "line_items": [{"product_id": "{beans}", "quantity": 1}]},
+         ("status", "needs_payment", "is_editable", "line_items.0.meta_data.0.key",
+          "line_items.0.meta_data.0.value")),
+        ("set_paid_virtual", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"}, "set_paid": True,
+                                                    "line_items": [{"product_id": "{vip}", "quantity": 1}]},
+         ("status",)),
+        ("set_paid_on_hold", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"}, "set_paid": True,
+                                                    "status": "on-hold",
+                                                    "line_items": [{"product_id": "{grinder}", "quantity": 1}]},
+         ("status",)),
+        ("set_paid_completed", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"}, "set_paid": True,
+                                                      "status": "completed",
+                                                      "line_items": [{"product_id": "{grinder}", "quantity": 1}]},
+         ("status",)),
+        ("anna", "POST", "customers", {}, {"email": "{tag}anna@example.com", "first_name": "Anna",
+                                           "billing": {"email": "{tag}billing@example.com", "city": "Berlin"}},
+         ("billing.email",)),
+        ("anna_no_billing", "POST", "orders", {}, {"customer_id": "{anna}", "status": "completed",
+                                                   "line_items": [{"product_id": "{beans}", "quantity": 1}]},
+         ("billing.email", "billing.city", "billing.first_name")),
+        ("anna_partial_billing", "POST", "orders", {}, {"customer_id": "{anna}", "billing": {"first_name": "A"},
+                                                        "line_items": [{"product_id": "{beans}", "quantity": 1}]},
+         ("billing.email", "billing.first_name")),
+        ("guest_then_customer", "POST", "orders", {}, {"line_items": [{"product_id": "{beans}", "quantity": 1}]},
+         ("billing.email",)),
+        ("set_customer", "PUT", "orders/{guest_then_customer}", {}, {"customer_id": "{anna}"},
+         ("billing.email",)),
+    ],
+    "real-order-coupon-rules": [
+        ("beans", "POST", "products", {}, {"name": "{tag} beans", "regular_price": "24.90"}, ()),
+        ("anna", "POST", "customers", {}, {"email": "{tag}anna@example.com"}, ()),
+        ("vip", "POST", "coupons", {}, {"code": "{tag}vip", "discount_type": "percent", "amount": "15",
+                                        "email_restrictions": ["{tag}ben@example.com"]}, ()),
+        ("once", "POST", "coupons", {}, {"code": "{tag}once", "discount_type": "fixed_cart", "amount": "5",
+                                         "usage_limit": 1}, ()),
+        ("mine", "POST", "coupons", {}, {"code": "{tag}mine", "discount_type": "fixed_cart", "amount": "5",
+                                         "usage_limit_per_user": 1}, ()),
+        ("old", "POST", "coupons", {}, {"code": "{tag}old", "discount_type": "fixed_cart", "amount": "5",
+                                        "date_expires": "2020-01-01T00:00:00"}, ()),
+        ("big", "POST", "coupons", {}, {"code": "{tag}big", "discount_type": "fixed_cart", "amount": "5",
+                                        "minimum_amount": "100"}, ()),
+        ("small", "POST", "coupons", {}, {"code": "{tag}small", "discount_type": "fixed_cart", "amount": "5",
+                                          "maximum_amount": "10"}, ()),
+        ("wrong_email", "POST", "orders", {}, {"billing": {"email": "{tag}guest@example.com"},
+                                               "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                               "coupon_lines": [{"code": "{tag}vip"}]}, _REFUSED),
+        ("draft", "GET", "orders/{wrong_email}", {}, None, _DRAFT),
+        ("draft_listed", "GET", "orders", {"include": "{wrong_email}"}, None, ("0.status", "@X-WP-Total")),
+        ("draft_listed_draft", "GET", "orders", {"include": "{wrong_email}", "status": "checkout-draft"}, None,
+         ("0.status",)),
+        ("no_email", "POST", "orders", {}, {"line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                            "coupon_lines": [{"code": "{tag}vip"}]}, _REFUSED),
+        ("right_email", "POST", "orders", {}, {"billing": {"email": "{tag}BEN@example.com"},
+                                               "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                               "coupon_lines": [{"code": "{tag}vip"}]},
+         ("status", "discount_total", "coupon_lines.0.code")),
+        ("use_once", "POST", "orders", {}, {"billing": {"email": "{tag}guest@example.com"},
+                                            "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                            "coupon_lines": [{"code": "{tag}once"}]}, ("status", "discount_total")),
+        ("used_up", "POST", "orders", {}, {"billing": {"email": "{tag}guest@example.com"},
+                                           "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                           "coupon_lines": [{"code": "{tag}once"}]}, _REFUSED),
+        ("mine_first", "POST", "orders", {}, {"customer_id": "{anna}",
+                                              "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                              "coupon_lines": [{"code": "{tag}mine"}]}, ("status",)),
+        ("mine_again", "POST", "orders", {}, {"customer_id": "{anna}",
+                                              "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                              "coupon_lines": [{"code": "{tag}mine"}]}, _REFUSED),
+        ("mine_guest_first", "POST", "orders", {}, {"billing": {"email": "{tag}g2@example.com"},
+                                                    "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                                    "coupon_lines": [{"code": "{tag}mine"}]}, ("status",)),
+        ("mine_guest_again", "POST", "orders", {}, {"billing": {"email": "{tag}g2@example.com"},
+                                                    "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                                    "coupon_lines": [{"code": "{tag}mine"}]}, _REFUSED),
+        ("expired", "POST", "orders", {}, {"billing": {"email": "{tag}guest@example.com"},
+                                           "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                           "coupon_lines": [{"code": "{tag}old"}]}, _REFUSED),
+        ("minimum", "POST", "orders", {}, {"billing": {"email": "{tag}guest@example.com"},
+                                           "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                           "coupon_lines": [{"code": "{tag}big"}]}, _REFUSED),
+        ("maximum", "POST", "orders", {}, {"billing": {"email": "{tag}guest@example.com"},
+                                           "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                           "coupon_lines": [{"code": "{tag}small"}]}, _REFUSED),
+        ("unknown", "POST", "orders", {}, {"billing": {"email": "{tag}guest@example.com"},
+                                           "line_items": [{"product_id": "{beans}", "quantity": 1}],
+                                           "coupon_lines": [{"code": "{tag}nosuch"}]}, _REFUSED),
+        ("unknown_draft", "GET", "orders/{unknown}", {}, None, _DRAFT),
+        ("put_refused", "PUT", "orders/{use_once}", {}, {"coupon_lines": [{"code": "{tag}old"}]},
+         ("code", "message", "data.status", "data.new_draft_order_id")),
+        ("after_put_refused", "GET", "orders/{use_once}", {}, None, ("status", "discount_total", "coupon_lines.0.code")),
+        ("once_after", "GET", "coupons/{once}", {}, None, ("usage_count",)),
+    ],
+    "real-order-refunds": [
+        ("beans", "POST", "products", {}, {"name": "{tag} beans", "regular_price": "24.90"}, ()),
+        ("paid", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"}, "status": "processing",
+                                        "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ("total",)),
+        ("put_refunded", "PUT", "orders/{paid}", {}, {"status": "refunded"},
+         ("status", "refunds.0.total", "refunds.0.reason")),
+        ("refunds", "GET", "orders/{paid}/refunds", {}, None,
+         ("0.amount", "0.reason", "0.refunded_payment", "0.line_items", "@X-WP-Total")),
+        ("put_refunded_again", "PUT", "orders/{paid}", {}, {"status": "refunded"}, ("status",)),
+        ("refunds_again", "GET", "orders/{paid}/refunds", {}, None, ("@X-WP-Total",)),
+        ("other", "POST", "orders", {}, {"billing": {"email": "{tag}@example.com"}, "status": "completed",
+                                         "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ("total",)),
+        ("zero", "POST", "orders/{other}/refunds", {}, {"amount": "0.00", "api_refund": False},
+         ("amount", "reason", "line_items")),
+        ("zero_default", "POST", "orders/{other}/refunds", {}, {"api_refund": False}, ("amount", "code", "message")),
+        ("number", "POST", "orders/{other}/refunds", {}, {"amount": 1.5, "api_refund": False},
+         ("code", "message", "data.params.amount", "data.details.amount")),
+        ("negative", "POST", "orders/{other}/refunds", {}, {"amount": "-1.00", "api_refund": False},
+         ("code", "message", "data")),
+        ("other_after", "GET", "orders/{other}", {}, None, ("status", "refunds.0.total")),
+        ("other_refunds", "GET", "orders/{other}/refunds", {}, None, ("@X-WP-Total", "0.amount")),
+        ("two", "POST", "orders/{other}/refunds", {}, {"amount": "2.00", "api_refund": False}, ("amount",)),
+        ("by_id_asc", "GET", "orders/{other}/refunds", {"orderby": "id", "order": "asc"}, None,
+         ("0.amount", "2.amount")),
+        ("by_id_desc", "GET", "orders/{other}/refunds", {"orderby": "id", "order": "desc"}, None,
+         ("0.amount", "2.amount")),
+        ("unknown_order", "GET", "orders/999999/refunds", {}, None, ("@X-WP-Total", "@X-WP-TotalPages", "code")),
+        ("unknown_refund", "GET", "orders/999999/refunds/999998", {}, None, ("code", "message", "data.status")),
+    ],
+    "real-order-listing": [
+        ("beans", "POST", "products", {}, {"name": "{tag} beans", "regular_price": "24.90"}, ()),
+        ("grinder", "POST", "products", {}, {"name": "{tag} grinder", "regular_price": "50.00"}, ()),
+        ("anna", "POST", "customers", {}, {"email": "{tag}anna@example.com"}, ()),
+        ("one", "POST", "orders", {}, {"customer_id": "{anna}", "status": "completed",
+                                       "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ()),
+        ("two", "POST", "orders", {}, {"customer_id": "{anna}", "status": "cancelled",
+                                       "line_items": [{"product_id": "{grinder}", "quantity": 1},
+                                                      {"product_id": "{beans}", "quantity": 2}]}, ()),
+        ("past_end", "GET", "orders", {"customer": "{anna}", "page": "99"}, None,
+         ("@X-WP-Total", "@X-WP-TotalPages", "@Link")),
+        ("by_product", "GET", "orders", {"product": "{grinder}"}, None, ("0.status", "@X-WP-Total")),
+        ("by_product_none", "GET", "orders", {"product": "999999"}, None, ("@X-WP-Total",)),
+        ("first_page_link", "GET", "orders", {"customer": "{anna}", "per_page": "1", "status": "any",
+                                              "dates_are_gmt": "true"}, None, ("@Link",)),
+        ("note", "POST", "orders/{one}/notes", {}, {"note": "{tag} packed"}, ("note", "author", "customer_note")),
+        ("note_get", "GET", "orders/{one}/notes/{note}", {}, None, ("note", "author", "customer_note")),
+        ("note_unknown", "GET", "orders/{one}/notes/999999", {}, None, ("code", "message", "data.status")),
+    ],
     "real-order-trash": [
         ("product", "POST", "products", {}, {"name": "{tag} mug", "regular_price": "8.00"}, ()),
         ("order", "POST", "orders", {}, {"status": "completed", "billing": {"email": "{tag}@example.com"},
@@ -84,23 +278,47 @@ def field(answer, dotted: str):
     return answer
 
 
+_ID_PARAMS = ("customer", "product", "include", "exclude", "parent")
+
+
+def _link(value, ids: dict) -> str:
+    """A Link header as the store's own URLs, comparable across stores: the
+    path from /wp-json/ on, without the OAuth params (the key and a one-time
+    signature), ids of this run's objects as `{name}`, the tag as `{tag}`."""
+    names = {str(v): k for k, v in ids.items() if k != "tag"}
+    out = []
+    for url, rel in re.findall(r'<([^>]*)>;\s*rel="([^"]*)"', value):
+        path, _, query = url.partition("?")
+        pairs = [p.split("=", 1) + [""] for p in query.split("&") if p and not p.startswith("oauth_")]
+        query = "&".join(f"{k}={'{' + names[v] + '}' if v in names and k in _ID_PARAMS else v}"
+                         for k, v, *_ in pairs)
+        out.append(f'<{path[path.index("/wp-json/"):]}?{query}>; rel="{rel}"')
+    return _untagged(", ".join(out), ids["tag"])
+
+
 def _untagged(value, tag: str):
     """The run's tag written as `{tag}`, so two runs' answers compare."""
     return value.replace(tag, "{tag}") if isinstance(value, str) else value
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)((?:\.[A-Za-z0-9_]+)*)\}")
+
+
 def run(api, sequence: list, tag: str) -> list[dict]:
     """Send a sequence through a `woocommerce.API` client; what each step kept."""
     ids = {"tag": tag}
+    answers: dict = {}
+
+    def value_of(name: str, path: str):
+        return field(answers.get(name), path[1:]) if path else ids.get(name)
 
     def fill(value):
         if isinstance(value, str):
-            whole = value[1:-1] if value.startswith("{") and value.endswith("}") else None
-            if whole in ids and whole != "tag":
-                return ids[whole]
-            for name, given in ids.items():
-                value = value.replace("{" + name + "}", str(given))
-            return value
+            whole = _PLACEHOLDER.fullmatch(value)
+            if whole and whole.group(1) != "tag" and value_of(*whole.groups()) is not None:
+                return value_of(*whole.groups())
+            return _PLACEHOLDER.sub(lambda m: str(value_of(*m.groups())) if value_of(*m.groups()) is not None
+                                    else m.group(0), value)
         if isinstance(value, list):
             return [fill(v) for v in value]
         if isinstance(value, dict):
@@ -112,11 +330,15 @@ def run(api, sequence: list, tag: str) -> list[dict]:
         send = getattr(api, method.lower())
         path, params = fill(path), fill(params)
         response = send(path, fill(body), params=params) if body is not None else send(path, params=params)
-        answer = response.json()
+        answer = answers[name] = response.json()
         if isinstance(answer, dict) and isinstance(answer.get("id"), int):
             ids[name] = answer["id"]
-        step = {"step": name, "http": response.status_code,
-                **{f: _untagged(field(answer, f), tag) for f in fields}}
+        elif isinstance(field(answer, "data.new_draft_order_id"), int):
+            ids[name] = answer["data"]["new_draft_order_id"]
+        step = {"step": name, "http": response.status_code}
+        for f in fields:
+            got = response.headers.get(f[1:]) if f.startswith("@") else field(answer, f)
+            step[f] = _link(got, ids) if f == "@Link" and got else _untagged(got, tag)
         if isinstance(answer, list):
             step["len"] = len(answer)
         kept.append(step)
@@ -129,7 +351,8 @@ def _record() -> None:  # pragma: no cover - run by hand against a real store
     api = API(url=os.environ["WC_URL"], consumer_key=os.environ["WC_CONSUMER_KEY"],
               consumer_secret=os.environ["WC_CONSUMER_SECRET"], version="wc/v3", timeout=60)
     version = api.get("system_status").json()["environment"]["version"]
-    for name, sequence in SEQUENCES.items():
+    chosen = sys.argv[1:] or list(SEQUENCES)
+    for name, sequence in ((n, SEQUENCES[n]) for n in chosen):
         tag = f"rec{secrets.token_hex(3)}"
         kept = run(api, sequence, tag)
         out = {"store": f"WooCommerce {version}", "tag": tag, "steps": kept}

@@ -33,4 +33,6 @@ def _aliased(steps: list[dict]) -> list[dict]:
 def test_woosim_answers_as_the_real_store_did(api, sim, name):
     recorded = json.loads((CAPTURES / f"{name}.json").read_text())
     replayed = run(api, SEQUENCES[name], tag="replay")
-    assert _aliased(replayed) == _aliased(recorded["steps"])
+    want, got = _aliased(recorded["steps"]), _aliased(replayed)
+    for real, sim in zip(want, got, strict=True):
+        assert sim == real, f"step {real['step']}"
