@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request
 from . import WC_VERSION, WP_VERSION, handlers
 from .auth import authenticate, check_permission
 from .errors import ApiError, no_route
-from .listing import dedup_query_pairs
+from .listing import dedup_query_pairs, php_array_params
 from .shapes import Ctx, json_value
 from .store import State
 
@@ -137,9 +137,11 @@ class WooSimApp:
                 return Reply(200, {"name": "woosim", "description": "WooCommerce REST simulator",
                                    "url": host_url, "home": host_url, "namespaces": ["wc/v3"]})
             raise no_route()
-        form = dict(req.form) if req.mimetype == "application/x-www-form-urlencoded" else None
+        form_pairs = (list(req.form.items(multi=True)) if req.mimetype == "application/x-www-form-urlencoded"
+                      else None)
+        form = dict(form_pairs) if form_pairs else None
         key = authenticate(self.state, method=method, scheme=scheme, host_url=host_url, path=path,
-                           query_string=qs, authorization=req.headers.get("Authorization"), form=form)
+                           query_string=qs, authorization=req.headers.get("Authorization"), form=form_pairs)
         check_permission(key, method)
         adapter = URLS.bind("localhost")
         try:
@@ -148,7 +150,7 @@ class WooSimApp:
             raise no_route()
         allow = {"Allow": ", ".join(allowed)}
         # dedupe query args: the python client sends each param twice over http
-        args = MultiDict(_unquote_pairs(dedup_query_pairs(qs)))
+        args = MultiDict(php_array_params(_unquote_pairs(dedup_query_pairs(qs))))
         body = {}
         if method in ("POST", "PUT", "PATCH", "DELETE") and req.content_length:
             raw = req.get_data()
