@@ -10,6 +10,8 @@ What is normalised, and why each is not a behaviour:
 - timestamps the store stamps itself: a `YYYY-MM-DDTHH:MM:SS` value within
   two days of the run reads `<now>`. Dates derived from what we sent
   (`date_expires` 2027-..., or a 1970 date) are kept as they are.
+- the four random digits WooCommerce appends to a taken username
+  (`anna-5422`: `anna-<rand>`),
 - order keys (`wc_order_...`), the base URL (`<base>`), OAuth params in Link
   URLs, and the hrefs of `_links` (only its relation names are compared).
 
@@ -24,6 +26,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
 ORDER_KEY = re.compile(r"wc_order_[A-Za-z0-9]+")
+# a taken username gets "-" and four random digits (wc_create_new_customer_username, wp_rand)
+RANDOM_SUFFIX = re.compile(r"-\d{4}$")
 
 # which id space a field's value lives in (WordPress keeps separate counters)
 POSTS = "post"
@@ -125,6 +129,8 @@ class Normaliser:
                 out[k] = self.aliases.name(TERMS, v)
             elif k in ("value", "display_value") and meta_key and isinstance(v, str):
                 out[k] = self._meta_value(meta_key, v)
+            elif k == "username" and isinstance(v, str) and RANDOM_SUFFIX.search(v):
+                out[k] = RANDOM_SUFFIX.sub("-<rand>", v)
             elif k in ("image", "images"):
                 out[k] = self._value(v, None, key=k)
             else:

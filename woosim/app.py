@@ -54,6 +54,10 @@ def _rules():
     add("products/<int:id>/variations/<int:vid>", "variation_item", ITEM, "item")
     add("webhooks/<int:id>", "webhook_item", ITEM, "item")
     add("system_status", "system_status", ["GET"], "single")
+    add("system_status/tools", "system_status_tools", ["GET"], "single")
+    add("system_status/tools/<tool_id>", "system_status_tool", ["GET"], "single")
+    add("payment_gateways", "payment_gateways", ["GET"], "single")
+    add("taxes/classes", "tax_classes", ["GET", "POST"], "single")
     add("data/currencies/current", "currency_current", ["GET"], "single")
     add("settings/general/woocommerce_currency", "setting_currency", ["GET", "POST", "PUT", "PATCH"], "single")
     add("taxes", "taxes_collection", COLL, "coll")
@@ -169,7 +173,7 @@ class WooSimApp:
             handlers.validate(r, kind)
             if key is None:
                 raise deny_error(kind, method)
-            if view == "webhooks_collection" and method == "POST":
+            if view in ("webhooks_collection", "webhooks_batch") and method == "POST":
                 reply = fn(r, **params)  # the ping does network I/O: never under the lock
             else:
                 with self.state.lock:  # one lock: handlers see a consistent store
@@ -178,7 +182,35 @@ class WooSimApp:
             e.headers = allow
             raise
         reply.headers = {**allow, **reply.headers}
+        if args.get("_fields") and reply.status < 300:
+            reply = _only_fields(reply, args["_fields"])
         return reply
+
+
+def _only_fields(reply: Reply, fields: str) -> Reply:
+    """WordPress' `_fields` (rest_filter_response_fields): each object keeps
+    only the listed keys, `a.b` keeps a nested one; `_links` goes unless listed."""
+    wanted = [f.strip() for f in fields.split(",") if f.strip()]
+    body = json.loads(reply.raw) if reply.raw is not None else reply.body
+
+    def keep(obj):
+        if not isinstance(obj, dict):
+            return obj
+        out: dict = {}
+        for f in wanted:
+            src, dst, parts = obj, out, f.split(".")
+            for i, part in enumerate(parts):
+                if not isinstance(src, dict) or part not in src:
+                    break
+                if i == len(parts) - 1:
+                    dst[part] = src[part]
+                else:
+                    dst = dst.setdefault(part, {})
+                    src = src[part]
+        return {k: out[k] for k in obj if k in out}
+
+    body = [keep(x) for x in body] if isinstance(body, list) else keep(body)
+    return Reply(reply.status, body, reply.headers)
 
 
 def _unquote_pairs(pairs):
