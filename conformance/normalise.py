@@ -10,6 +10,9 @@ What is normalised, and why each is not a behaviour:
 - timestamps the store stamps itself: a `YYYY-MM-DDTHH:MM:SS` value within
   two days of the run reads `<now>`. Dates derived from what we sent
   (`date_expires` 2027-..., or a 1970 date) are kept as they are.
+- `related_ids`, a random pick of what else the store holds
+  (wc_get_related_products shuffles; on a shared store it picks other runs'
+  products too; woosim's rule is tested in tests/woosim),
 - the four random digits WooCommerce appends to a taken username
   (`anna-5422`: `anna-<rand>`),
 - order keys (`wc_order_...`), the base URL (`<base>`), OAuth params in Link
@@ -129,6 +132,8 @@ class Normaliser:
                 out[k] = self.aliases.name(TERMS, v)
             elif k in ("value", "display_value") and meta_key and isinstance(v, str):
                 out[k] = self._meta_value(meta_key, v)
+            elif k == "related_ids" and isinstance(v, list):
+                out[k] = "<random pick>"
             elif k == "username" and isinstance(v, str) and RANDOM_SUFFIX.search(v):
                 out[k] = RANDOM_SUFFIX.sub("-<rand>", v)
             elif k in ("image", "images"):
@@ -145,7 +150,9 @@ class Normaliser:
         return self.text(v)
 
     # --- headers ----------------------------------------------------------------------
-    def headers(self, h: dict) -> dict:
+    def headers(self, h: dict, space: str | None = None) -> dict:
+        """`space`: the step's id space, tried first for the id ending a
+        Location (a review's comment id may equal some post's id)."""
         low = {k.lower(): v for k, v in h.items()}
         out = {}
         for name in ("x-wp-total", "x-wp-totalpages", "allow", "location", "content-type", "link"):
@@ -155,7 +162,9 @@ class Normaliser:
             if name == "link":
                 v = self.link(v)
             elif name == "location":
-                v = self.text(v)
+                m = re.search(r"/(\d+)$", v)
+                own = self.aliases.by_id.get((space, int(m.group(1)))) if m and space else None
+                v = self.text(v[:m.start(1)]) + own if own else self.text(v)
             out[name] = v
         return out
 

@@ -55,7 +55,7 @@ def _rules():
     add("webhooks/<int:id>", "webhook_item", ITEM, "item")
     add("system_status", "system_status", ["GET"], "single")
     add("system_status/tools", "system_status_tools", ["GET"], "single")
-    add("system_status/tools/<tool_id>", "system_status_tool", ["GET"], "single")
+    add("system_status/tools/<tool_id>", "system_status_tool", ["GET", "POST", "PUT", "PATCH"], "single")
     add("payment_gateways", "payment_gateways", ["GET"], "single")
     add("taxes/classes", "tax_classes", ["GET", "POST"], "single")
     add("data/currencies/current", "currency_current", ["GET"], "single")
@@ -179,8 +179,10 @@ class WooSimApp:
                 with self.state.lock:  # one lock: handlers see a consistent store
                     reply = fn(r, **params)
         except ApiError as e:
-            e.headers = allow
+            e.headers = allow if handlers.allow_header_sent(r, params) else {}
             raise
+        if not handlers.allow_header_sent(r, params):
+            allow = {}
         reply.headers = {**allow, **reply.headers}
         if args.get("_fields") and reply.status < 300:
             reply = _only_fields(reply, args["_fields"])

@@ -22,6 +22,23 @@ def validate(r, kind: str):
             parse_filters(r.state, r.args)
 
 
+# item routes whose permission callbacks look the object up: WordPress sends no
+# Allow header when none of the route's methods is permitted, which is the case
+# once the customer, category, variation or review does not exist (real store:
+# GET customers/999999, and the DELETE answers of these, carry no Allow)
+_LOOKED_UP = {
+    "customer_item": lambda st, p: p.get("id") in st.customers,
+    "category_item": lambda st, p: p.get("id") in st.categories,
+    "variation_item": lambda st, p: p.get("vid") in st.products,
+    "review_item": lambda st, p: p.get("id") in st.reviews,
+}
+
+
+def allow_header_sent(r, params: dict) -> bool:
+    exists = _LOOKED_UP.get(r.view)
+    return exists is None or exists(r.state, params)
+
+
 def _list_reply(r, items: list, render, extra_link: str = "", total: int | None = None, page: Page | None = None):
     page = page or Page(r.args)
     if total is None:
@@ -162,11 +179,26 @@ def _listed_customers(r) -> list[dict]:
     if email:
         cid = st.email_index.get(email.strip().lower())
         items = [c for c in items if c["id"] == cid]
+    search = (r.args.get("search") or "").strip("*").lower()
+    if search and not email:
+        items = [c for c in items if _customer_matches(c, search)]
     if inc:
         items = [c for c in items if c["id"] in inc]
     if exc:
         items = [c for c in items if c["id"] not in exc]
     return items
+
+
+def _customer_matches(c: dict, term: str) -> bool:
+    """WP_User_Query's `*term*` search (case-insensitive like MySQL): an `@`
+    searches the email, digits the login and id, else login, email, nicename
+    and display name."""
+    if "@" in term:
+        return term in c["email"].lower()
+    if term.isdigit():
+        return term in c["username"].lower() or term == str(c["id"])
+    display = f"{c['first_name']} {c['last_name']}".strip() or c["username"]
+    return any(term in x.lower() for x in (c["username"], c["email"], display))
 
 
 def customer_item(r, id):
@@ -274,12 +306,14 @@ def product_item(r, id):
     with st.lock:
         if r.method == "DELETE":
             p = st.get_product(id)
+            answer = _product_out(r, True)(p)  # the product as it was, in the edit context
             if _force(r):
                 _delete_products_for_good(st, p)
             else:
                 p["status"] = "trash"
+                answer["status"] = "trash"
             st.emit("product", "deleted", p["id"])
-            return _reply(200, _product_out(r)(p))
+            return _reply(200, answer)
         # the update answers in the edit context, as the create does (real store, 10.0.2)
         return _reply(200, _product_out(r, True)(st.update_product(id, r.body)))
 
@@ -311,7 +345,7 @@ def variations_collection(r, id):
         with st.lock:
             v = st.create_variation(id, r.body)
             # WooCommerce leaves the route pattern in this Location (capture 020)
-            return _reply(201, S.variation_json(v, r.ctx, parent),
+            return _reply(201, S.variation_json(v, r.ctx, parent, edit=True),
                           {"Location": r.ctx.api(f"products/(?P<product_id>[\\d]+)/variations/{v['id']}")})
     items = [st.products[v] for v in parent["variations"] if v in st.products]
     items = _sorted(items, r, "date", {"date": lambda v: (v["created"], v["id"]), "id": lambda v: v["id"],
@@ -332,7 +366,7 @@ def variation_item(r, id, vid):
         if r.method == "DELETE":
             del st.products[v["id"]]
             parent["variations"].remove(v["id"])
-            return _reply(200, S.variation_json(v, r.ctx, parent))
+            return _reply(200, S.variation_json(v, r.ctx, parent, edit=True))
         st._price_fields(v, r.body)
         for k in ("sku", "description"):
             if k in r.body:
@@ -438,9 +472,12 @@ def review_item(r, id):
         if r.method == "DELETE":
             rv = st.get_review(id)
             if _force(r):
+                previous = _review_out(r)(rv)
                 del st.reviews[rv["id"]]
-            else:
-                rv["status"] = "trash"
+                st._rerate(rv["product_id"])
+                return _reply(200, {"deleted": True, "previous": previous})
+            rv["status"] = "trash"
+            st._rerate(rv["product_id"])
             return _reply(200, _review_out(r)(rv))
         return _reply(200, _review_out(r)(st.update_review(id, r.body)))
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 from json.encoder import c_make_encoder, encode_basestring
 
+from . import money
 from .timeutil import StoreTZ, fmt_gmt
 
 ITEM_ALLOW = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -140,6 +141,7 @@ def _wpautop(text: str) -> str:
 
 def price_html(p: dict, price_range: tuple[str, str] | None = None) -> str:
     def amt(v, extra=""):
+        v = money.fmt(v)  # wc_price: the store's 2 decimals, whatever the stored price looks like
         return (f'<span class="woocommerce-Price-amount amount"{extra}><bdi>{v}&nbsp;'
                 f'<span class="woocommerce-Price-currencySymbol">&euro;</span></bdi></span>')
     if price_range:
@@ -235,7 +237,7 @@ def variation_as_product_json(v: dict, ctx: Ctx, store) -> dict:
     out.update({
         "permalink": f"{ctx.base}/product/{parent['slug']}/" + (f"?attribute_{attr['name'].lower()}={attr['option']}" if attr else ""),
         "description": v["description"], "total_sales": str(v.get("total_sales", 0)),
-        "tax_class": v.get("tax_class", ""), "reviews_allowed": False, "average_rating": "0.00", "rating_count": 0,
+        "tax_class": "" if v.get("tax_class", "parent") == "parent" else v["tax_class"], "reviews_allowed": False, "average_rating": "0.00", "rating_count": 0,
         "parent_id": v["parent_id"], "related_ids": [],
         "attributes": [{"id": 0, "name": a["name"], "slug": a["name"].lower(), "option": a["option"]}
                        for a in v["attributes"]],
@@ -250,7 +252,9 @@ def slugify_text(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def variation_json(v: dict, ctx: Ctx, parent: dict) -> dict:
+def variation_json(v: dict, ctx: Ctx, parent: dict, edit: bool = False) -> dict:
+    """`edit`: the create/delete answers (edit context) show the stored
+    tax_class `parent`; listings and GET show it as "" (real store, 10.0.2)."""
     tz = ctx.tz
     opt = v["attributes"][0]["option"] if v["attributes"] else ""
     return {
@@ -265,7 +269,8 @@ def variation_json(v: dict, ctx: Ctx, parent: dict) -> dict:
         "date_on_sale_to": None, "date_on_sale_to_gmt": None,
         "on_sale": bool(v["sale_price"]), "status": "publish", "purchasable": bool(v["price"]),
         "virtual": False, "downloadable": False, "downloads": [], "download_limit": -1,
-        "download_expiry": -1, "tax_status": "taxable", "tax_class": v.get("tax_class", ""),
+        "download_expiry": -1, "tax_status": "taxable",
+        "tax_class": v.get("tax_class", "parent") if edit else ("" if v.get("tax_class", "parent") == "parent" else v["tax_class"]),
         "manage_stock": v["manage_stock"], "stock_quantity": v["stock_quantity"],
         "stock_status": "instock", "backorders": "no", "backorders_allowed": False,
         "backordered": False, "low_stock_amount": None, "weight": "",

@@ -420,7 +420,7 @@ class State:
                  "stock_quantity": int(body["stock_quantity"]) if body.get("stock_quantity") is not None else None,
                  "attributes": [{"name": a.get("name", ""), "option": a.get("option", "")}
                                 for a in body.get("attributes") or []],
-                 "meta": [], "tax_class": "", "categories": [], "variations": [], "status": "publish"}
+                 "meta": [], "tax_class": "parent", "categories": [], "variations": [], "status": "publish"}
             self._price_fields(v, body)
             self.products[vid] = v
             parent["variations"].append(vid)
