@@ -163,8 +163,10 @@ class Normaliser:
                 v = self.link(v)
             elif name == "location":
                 m = re.search(r"/(\d+)$", v)
-                own = self.aliases.by_id.get((space, int(m.group(1)))) if m and space else None
-                v = self.text(v[:m.start(1)]) + own if own else self.text(v)
+                if m and space:
+                    v = self.text(v[:m.start(1)]) + self.aliases.by_id.get((space, int(m.group(1))), "<id>")
+                else:
+                    v = self.text(v)
             out[name] = v
         return out
 

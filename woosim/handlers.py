@@ -472,7 +472,8 @@ def review_item(r, id):
         if r.method == "DELETE":
             rv = st.get_review(id)
             if _force(r):
-                previous = _review_out(r)(rv)
+                previous = _review_out(r, True)(rv)  # the edit context: the raw text, no _links
+                previous.pop("_links", None)
                 del st.reviews[rv["id"]]
                 st._rerate(rv["product_id"])
                 return _reply(200, {"deleted": True, "previous": previous})
