@@ -1,6 +1,8 @@
 """Routes other clients of a store call (a connector's `check` lists
 system_status/tools), answered as a real WooCommerce 10.0.2 store did:
-tests/woosim/captures/real-store-routes.json (ids, names, paging headers)."""
+tests/woosim/captures/real-store-routes.json (ids, names, paging headers;
+recorded 2026-12-07 by GET-ing the three routes through loyalty-sync's
+transport and keeping those fields)."""
 import json
 
 import pytest
