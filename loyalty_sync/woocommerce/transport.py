@@ -116,6 +116,12 @@ class _SessionAPI(API):
         self.session = session
         self.connect_timeout = connect_timeout
 
+    def _API__get_oauth_url(self, url: str, method: str, **kwargs: Any) -> str:
+        # the package's own get/post (reuse_connections=False) signs as ``send`` does
+        return _OAuth(url=url, consumer_key=self.consumer_key, consumer_secret=self.consumer_secret,
+                      version=self.version, method=method,
+                      oauth_timestamp=kwargs.get("oauth_timestamp", int(time.time()))).get_oauth_url()
+
     def send(self, method: str, endpoint: str, params: Mapping[str, str] | None, json: Any) -> requests.Response:
         params = dict(params or {})
         url = self._API__get_url(endpoint)  # type: ignore[attr-defined]

@@ -191,3 +191,13 @@ def test_query_values_with_slashes_or_percent_signs_are_signed_as_woocommerce_ch
     a real 10.0.2 store refused these with 401 "Invalid signature" (measured
     2026-12-07; woosim now verifies as the store does)."""
     assert store.get(resource, params) == []
+
+
+def test_the_packages_own_sending_signs_the_same_way(sim):
+    from loyalty_sync.woocommerce.transport import WooCommerceTransport
+
+    transport = WooCommerceTransport(sim.url, sim.key, sim.secret, reuse_connections=False)
+    try:
+        assert transport.request("GET", "coupons", {"code": "summer/25"}, None).status_code == 200
+    finally:
+        transport.close()
