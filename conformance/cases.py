@@ -141,8 +141,9 @@ def steps() -> list[Step]:
         "billing": address, "shipping": {k: v for k, v in address.items() if k not in ("email", "phone")}},
         save="c1"))
     add(S("customer_create_username", "POST", "customers", body={
-        "email": "{T}ben@example.com", "first_name": "Ben", "last_name": "Müller", "username": "{T}Ben+Shop"},
-        save="c2"))
+        "email": "{T}ben@example.com", "first_name": "Ben", "last_name": "Müller", "username": "{T}Ben.Shop"},
+        save="c2", note="a valid username keeps its case ({T}Ben+Shop, refused, was here: then c2 and the "
+                        "customers/batch step that updates it could not be compared)"))
     add(S("customer_create_email_only", "POST", "customers", body={"email": "{T}clara+tag@example.com"},
           save="c3"))
     add(S("customer_username_collision", "POST", "customers", body={"email": "{T}anna@example.org"}, save="c4",
@@ -406,13 +407,36 @@ def steps() -> list[Step]:
     add(S("oauth_pyclient_form_body", "POST", "orders/{o2}/notes", body={"note": "{T} form2"}, mode="pyclient-form",
           save="n3"))
 
+    # --- issue 16, catalogue and customers (branch woosim-catalog) ---------------------------------
+    add(S("customer_invalid_username", "POST", "customers", body={"email": "{T}fred@example.com",
+                                                                  "username": "{T}Fred+Shop"},
+          note="a username strict sanitizing would change is refused"))
+    add(S("customer_username_not_editable", "PUT", "customers/{c1}", body={"username": "{T}other"}))
+    add(S("customers_bad_role", "GET", "customers", _p(role="wizard")))
+    add(S("customers_bad_email", "GET", "customers", _p(email="not-an-email")))
+    add(S("customers_fields", "GET", "customers", _p(include="{c1}", _fields="id,email,meta_data")))
+    add(S("customers_past_end", "GET", "customers", _p(search="{T}", page="99")))
+    add(S("products_past_end", "GET", "products", _p(search="{T}", page="99")))
+    add(S("products_bad_type", "GET", "products", _p(type="wizard")))
+    add(S("categories_past_end", "GET", "products/categories", _p(search="{T}", page="99")))
+    add(S("coupons_past_end", "GET", "coupons", _p(search="{T}", page="99")))
+    add(S("coupon_update_percent_over_100", "PUT", "coupons/{k1}", body={"amount": "150"},
+          note="a new coupon over 100 % is saved at 0.00, an update is refused"))
+    add(S("coupon_all_restrictions_invalid", "POST", "coupons", body={
+        "code": "{T}noone", "discount_type": "percent", "amount": "5", "email_restrictions": ["bad", "worse"]},
+        save="k12"))
+    add(S("coupons_include_array", "GET", "coupons", [("include[0]", "{k1}"), ("include[1]", "{k2}"),
+                                                       ("orderby", "id"), ("order", "asc")]))
+    add(S("system_status_tool", "GET", "system_status/tools/clear_transients", select=("id", "name", "action")))
+    add(S("webhooks_batch_unknown", "POST", "webhooks/batch", body={"update": [{"id": 999999, "status": "paused"}]}))
+
     # --- cleanup (compared too: DELETE answers) ---------------------------------------------------
     for name in ("o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "o10", "o11", "o12"):
         add(S(f"cleanup_{name}", "DELETE", f"orders/{{{name}}}", _p(force="true"), cleanup=True))
     for name in ("x1", "x2", "x3", "x4", "x5"):
         add(S(f"cleanup_{name}_draft", "DELETE", f"orders/{{{name}.data.new_draft_order_id}}", _p(force="true"),
               cleanup=True))
-    for name in ("k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "kb.create.0", "kb.create.1",
+    for name in ("k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "k12", "kb.create.0", "kb.create.1",
                  "kc.create.0"):
         add(S(f"cleanup_{name}", "DELETE", f"coupons/{{{name}.id}}" if "." in name else f"coupons/{{{name}}}",
               _p(force="true"), cleanup=True))

@@ -37,6 +37,7 @@ class Side:
     hook_url: str
     saved: dict = field(default_factory=dict)
     aliases: Aliases = field(default_factory=Aliases)
+    own: set = field(default_factory=set)  # (space, id) of the records this run created
 
     def lookup(self, expr: str):
         if expr == "T":
@@ -77,6 +78,12 @@ class Side:
     def learn(self, step: Step, answer: Answer):
         if not step.save:
             return
+        before = set(self.aliases.by_id)
+        self._learn(step, answer)
+        if step.method != "GET":  # a record a GET step named (Uncategorized) is the store's, not ours
+            self.own |= set(self.aliases.by_id) - before
+
+    def _learn(self, step: Step, answer: Answer):
         body = answer.body
         if 200 <= answer.status < 300:
             if isinstance(body, dict) and isinstance(body.get("id"), int):
@@ -197,7 +204,7 @@ class Differential:
             body = select(body, step.select)
         headers = dict(a.headers)
         if scoped and isinstance(body, list):
-            body = [x for x in body if isinstance(x, dict) and side.aliases.known(step.space, x.get("id"))]
+            body = [x for x in body if isinstance(x, dict) and (step.space, x.get("id")) in side.own]
             for h in list(headers):
                 if h.lower() in ("x-wp-total", "x-wp-totalpages", "link"):
                     del headers[h]

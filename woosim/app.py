@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request
 from . import WC_VERSION, WP_VERSION, handlers
 from .auth import authenticate, check_permission
 from .errors import ApiError, no_route
-from .listing import dedup_query_pairs
+from .listing import dedup_query_pairs, php_array_params
 from .shapes import Ctx, json_value
 from .store import State
 
@@ -55,6 +55,10 @@ def _rules():
     add("products/<int:id>/variations/<int:vid>", "variation_item", ITEM, "item")
     add("webhooks/<int:id>", "webhook_item", ITEM, "item")
     add("system_status", "system_status", ["GET"], "single")
+    add("system_status/tools", "system_status_tools", ["GET"], "single")
+    add("system_status/tools/<tool_id>", "system_status_tool", ["GET", "POST", "PUT", "PATCH"], "single")
+    add("payment_gateways", "payment_gateways", ["GET"], "single")
+    add("taxes/classes", "tax_classes", ["GET", "POST"], "single")
     add("data/currencies/current", "currency_current", ["GET"], "single")
     add("settings/general/woocommerce_currency", "setting_currency", ["GET", "POST", "PUT", "PATCH"], "single")
     add("taxes", "taxes_collection", COLL, "coll")
@@ -138,9 +142,11 @@ class WooSimApp:
                 return Reply(200, {"name": "woosim", "description": "WooCommerce REST simulator",
                                    "url": host_url, "home": host_url, "namespaces": ["wc/v3"]})
             raise no_route()
-        form = dict(req.form) if req.mimetype == "application/x-www-form-urlencoded" else None
+        form_pairs = (list(req.form.items(multi=True)) if req.mimetype == "application/x-www-form-urlencoded"
+                      else None)
+        form = dict(form_pairs) if form_pairs else None
         key = authenticate(self.state, method=method, scheme=scheme, host_url=host_url, path=path,
-                           query_string=qs, authorization=req.headers.get("Authorization"), form=form)
+                           query_string=qs, authorization=req.headers.get("Authorization"), form=form_pairs)
         check_permission(key, method)
         adapter = URLS.bind("localhost")
         try:
@@ -149,7 +155,7 @@ class WooSimApp:
             raise no_route()
         allow = {"Allow": ", ".join(allowed)}
         # dedupe query args: the python client sends each param twice over http
-        args = MultiDict(_unquote_pairs(dedup_query_pairs(qs)))
+        args = MultiDict(php_array_params(_unquote_pairs(dedup_query_pairs(qs))))
         body = {}
         if method in ("POST", "PUT", "PATCH", "DELETE") and req.content_length:
             raw = req.get_data()
@@ -168,16 +174,46 @@ class WooSimApp:
             handlers.validate(r, kind)
             if key is None:
                 raise deny_error(kind, method)
-            if view == "webhooks_collection" and method == "POST":
+            if view in ("webhooks_collection", "webhooks_batch") and method == "POST":
                 reply = fn(r, **params)  # the ping does network I/O: never under the lock
             else:
                 with self.state.lock:  # one lock: handlers see a consistent store
                     reply = fn(r, **params)
         except ApiError as e:
-            e.headers = allow
+            e.headers = allow if handlers.allow_header_sent(r, params) else {}
             raise
+        if not handlers.allow_header_sent(r, params):
+            allow = {}
         reply.headers = {**allow, **reply.headers}
+        if args.get("_fields") and reply.status < 300:
+            reply = _only_fields(reply, args["_fields"])
         return reply
+
+
+def _only_fields(reply: Reply, fields: str) -> Reply:
+    """WordPress' `_fields` (rest_filter_response_fields): each object keeps
+    only the listed keys, `a.b` keeps a nested one; `_links` goes unless listed."""
+    wanted = [f.strip() for f in fields.split(",") if f.strip()]
+    body = json.loads(reply.raw) if reply.raw is not None else reply.body
+
+    def keep(obj):
+        if not isinstance(obj, dict):
+            return obj
+        out: dict = {}
+        for f in wanted:
+            src, dst, parts = obj, out, f.split(".")
+            for i, part in enumerate(parts):
+                if not isinstance(src, dict) or part not in src:
+                    break
+                if i == len(parts) - 1:
+                    dst[part] = src[part]
+                else:
+                    dst = dst.setdefault(part, {})
+                    src = src[part]
+        return {k: out[k] for k in obj if k in out}
+
+    body = [keep(x) for x in body] if isinstance(body, list) else keep(body)
+    return Reply(reply.status, body, reply.headers)
 
 
 def _unquote_pairs(pairs):

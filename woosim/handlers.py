@@ -5,13 +5,13 @@ from operator import itemgetter
 from urllib.parse import unquote
 
 from . import orders as O
-from .errors import ApiError
-
+from .errors import ApiError, invalid_param
 from .listing import (Page, dedup_query_pairs, pagination_headers, parse_bool, parse_date_param, parse_enum,
                       parse_id_list, quote_value)
 from .orderquery import parse_filters, query_orders
 from . import shapes as S
 from .shapes import json_value
+from .store import EMAIL_RE
 
 BATCH_LIMIT = 100
 
@@ -23,6 +23,23 @@ def validate(r, kind: str):
         Page(r.args)
         if r.view == "orders_collection":
             parse_filters(r.state, r.args)
+
+
+# item routes whose permission callbacks look the object up: WordPress sends no
+# Allow header when none of the route's methods is permitted, which is the case
+# once the customer, category, variation or review does not exist (real store:
+# GET customers/999999, and the DELETE answers of these, carry no Allow)
+_LOOKED_UP = {
+    "customer_item": lambda st, p: p.get("id") in st.customers,
+    "category_item": lambda st, p: p.get("id") in st.categories,
+    "variation_item": lambda st, p: p.get("vid") in st.products,
+    "review_item": lambda st, p: p.get("id") in st.reviews,
+}
+
+
+def allow_header_sent(r, params: dict) -> bool:
+    exists = _LOOKED_UP.get(r.view)
+    return exists is None or exists(r.state, params)
 
 
 def _list_reply(r, items: list, render, extra_link: str = "", total: int | None = None, page: Page | None = None):
@@ -67,6 +84,15 @@ def _include_exclude(items, r):
     if exc:
         items = [x for x in items if x["id"] not in exc]
     return items
+
+
+def _searched(items, r, fields: tuple):
+    """`search`: WordPress' post search, every word a case-insensitive
+    substring of one of the fields (title, content, excerpt)."""
+    words = (r.args.get("search") or "").lower().split()
+    if not words:
+        return items
+    return [x for x in items if all(any(w in str(x.get(f) or "").lower() for f in fields) for w in words)]
 
 
 def _date_filter(items, r, field_after="after", field_before="before", key="created", gmt=None):
@@ -121,6 +147,9 @@ def customers_collection(r):
     return _list_reply(r, _listed_customers(r), _customer_out(r))
 
 
+# the roles of a WordPress + WooCommerce install, in wp_roles' order (the `role` enum)
+CUSTOMER_ROLES = ["all", "administrator", "editor", "author", "contributor", "subscriber", "customer", "shop_manager"]
+
 # sort keys read only what never changes after a customer is created (State.sorted_customers)
 CUSTOMER_ORDER = {"id": itemgetter("id"), "include": None, "name": lambda c: (c["username"].lower(), c["id"]),
                   "registered_date": itemgetter("created", "id")}
@@ -136,8 +165,10 @@ def _listed_customers(r) -> list[dict]:
     in the order the errors used to come out.
     """
     st = r.state
-    role = r.args.get("role") or "customer"
+    role = parse_enum(r.args, "role", CUSTOMER_ROLES, "customer")
     email = r.args.get("email")
+    if email and not EMAIL_RE.match(email):
+        raise invalid_param("email", "Invalid email address.", "rest_invalid_email")
     inc = parse_id_list(r.args, "include")
     exc = set(parse_id_list(r.args, "exclude"))
     orderby = parse_enum(r.args, "orderby", list(CUSTOMER_ORDER), "name")
@@ -151,11 +182,26 @@ def _listed_customers(r) -> list[dict]:
     if email:
         cid = st.email_index.get(email.strip().lower())
         items = [c for c in items if c["id"] == cid]
+    search = (r.args.get("search") or "").strip("*").lower()
+    if search and not email:
+        items = [c for c in items if _customer_matches(c, search)]
     if inc:
         items = [c for c in items if c["id"] in inc]
     if exc:
         items = [c for c in items if c["id"] not in exc]
     return items
+
+
+def _customer_matches(c: dict, term: str) -> bool:
+    """WP_User_Query's `*term*` search (case-insensitive like MySQL): an `@`
+    searches the email, digits the login and id, else login, email, nicename
+    and display name."""
+    if "@" in term:
+        return term in c["email"].lower()
+    if term.isdigit():
+        return term in c["username"].lower() or term == str(c["id"])
+    display = f"{c['first_name']} {c['last_name']}".strip() or c["username"]
+    return any(term in x.lower() for x in (c["username"], c["email"], display))
 
 
 def customer_item(r, id):
@@ -187,6 +233,7 @@ def coupons_collection(r):
     code = r.args.get("code")
     if code:
         items = [c for c in items if c["code"] == code.strip().lower()]
+    items = _searched(items, r, ("code", "description"))
     items = _include_exclude(items, r)
     items = _date_filter(items, r)
     items = _date_filter(items, r, "modified_after", "modified_before", "modified")
@@ -234,6 +281,10 @@ def products_collection(r):
         items = [p for p in items if cats & set(p["categories"])]
     if r.args.get("status") and r.args.get("status") != "any":
         items = [p for p in items if p["status"] == r.args.get("status")]
+    ptype = parse_enum(r.args, "type", ["simple", "grouped", "external", "variable"], "")
+    if ptype:
+        items = [p for p in items if p["type"] == ptype]
+    items = _searched(items, r, ("name", "description", "short_description"))
     items = _include_exclude(items, r)
     items = _date_filter(items, r)
     items = _date_filter(items, r, "modified_after", "modified_before", "modified")
@@ -251,17 +302,23 @@ def products_collection(r):
 def product_item(r, id):
     st = r.state
     if r.method == "GET":
-        return _reply(200, _product_out(r)(st.get_product(id)))
+        p = st.get_product(id, variation_ok=True)
+        if p["type"] == "variation":  # a variation's id answers in the product shape (real store)
+            return _reply(200, S.variation_as_product_json(p, r.ctx, st))
+        return _reply(200, _product_out(r)(p))
     with st.lock:
         if r.method == "DELETE":
             p = st.get_product(id)
+            answer = _product_out(r, True)(p)  # the product as it was, in the edit context
             if _force(r):
                 _delete_products_for_good(st, p)
             else:
                 p["status"] = "trash"
+                answer["status"] = "trash"
             st.emit("product", "deleted", p["id"])
-            return _reply(200, _product_out(r)(p))
-        return _reply(200, _product_out(r)(st.update_product(id, r.body)))
+            return _reply(200, answer)
+        # the update answers in the edit context, as the create does (real store, 10.0.2)
+        return _reply(200, _product_out(r, True)(st.update_product(id, r.body)))
 
 
 def _delete_products_for_good(st, p: dict) -> None:
@@ -291,7 +348,7 @@ def variations_collection(r, id):
         with st.lock:
             v = st.create_variation(id, r.body)
             # WooCommerce leaves the route pattern in this Location (capture 020)
-            return _reply(201, S.variation_json(v, r.ctx, parent),
+            return _reply(201, S.variation_json(v, r.ctx, parent, edit=True),
                           {"Location": r.ctx.api(f"products/(?P<product_id>[\\d]+)/variations/{v['id']}")})
     items = [st.products[v] for v in parent["variations"] if v in st.products]
     items = _sorted(items, r, "date", {"date": lambda v: (v["created"], v["id"]), "id": lambda v: v["id"],
@@ -312,7 +369,7 @@ def variation_item(r, id, vid):
         if r.method == "DELETE":
             del st.products[v["id"]]
             parent["variations"].remove(v["id"])
-            return _reply(200, S.variation_json(v, r.ctx, parent))
+            return _reply(200, S.variation_json(v, r.ctx, parent, edit=True))
         st._price_fields(v, r.body)
         for k in ("sku", "description"):
             if k in r.body:
@@ -323,19 +380,47 @@ def variation_item(r, id, vid):
         return _reply(200, S.variation_json(v, r.ctx, parent))
 
 
+# products/categories `orderby` (WP_REST_Terms_Controller's enum), ties by id
+CATEGORY_ORDER = {
+    "id": lambda counts: itemgetter("id"),
+    "include": None,
+    "name": lambda counts: (lambda c: (c["name"].lower(), c["id"])),
+    "slug": lambda counts: (lambda c: (c["slug"], c["id"])),
+    "term_group": lambda counts: itemgetter("id"),
+    "description": lambda counts: (lambda c: (c["description"].lower(), c["id"])),
+    "count": lambda counts: (lambda c: (counts.get(c["id"], 0), c["id"])),
+}
+
+
 def categories_collection(r):
     st = r.state
     if r.method == "POST":
         with st.lock:
             c = st.create_category(r.body)
-            return _created(r, S.category_json(c, r.ctx), f"products/categories/{c['id']}")
-    items = sorted(st.categories.values(), key=lambda c: c["name"].lower())
+            return _created(r, S.category_json(c, r.ctx, st.category_counts()), f"products/categories/{c['id']}")
+    counts = st.category_counts()
+    orderby = parse_enum(r.args, "orderby", list(CATEGORY_ORDER), "name")
+    desc = parse_enum(r.args, "order", ["asc", "desc"], "asc") == "desc"
+    items = list(st.categories.values())
     if r.args.get("slug"):
-        items = [c for c in items if c["slug"] == r.args.get("slug")]
+        slugs = {x.strip() for x in r.args["slug"].split(",")}
+        items = [c for c in items if c["slug"] in slugs]
+    if r.args.get("parent") not in (None, ""):
+        parent = parse_id_list(r.args, "parent")[:1] or [0]
+        items = [c for c in items if c["parent"] == parent[0]]
+    if parse_bool(r.args, "hide_empty"):
+        items = [c for c in items if counts.get(c["id"], 0) > 0]
+    search = (r.args.get("search") or "").lower()
+    if search:  # WP_Term_Query: name LIKE %s% OR slug LIKE %s%
+        items = [c for c in items if search in c["name"].lower() or search in c["slug"].lower()]
     items = _include_exclude(items, r)
-    if parse_enum(r.args, "order", ["asc", "desc"], "asc") == "desc":
-        items.reverse()
-    return _list_reply(r, items, lambda c: S.category_json(c, r.ctx))
+    if orderby == "include":
+        pos = {v: i for i, v in enumerate(parse_id_list(r.args, "include"))}
+        key = lambda c: pos.get(c["id"], 0)  # noqa: E731
+    else:
+        key = CATEGORY_ORDER[orderby](counts)
+    items.sort(key=key, reverse=desc)
+    return _list_reply(r, items, lambda c: S.category_json(c, r.ctx, counts))
 
 
 def category_item(r, id):
@@ -350,7 +435,7 @@ def category_item(r, id):
             for k in ("name", "description", "slug"):
                 if k in r.body:
                     c[k] = str(r.body[k])
-    return _reply(200, S.category_json(c, r.ctx))
+    return _reply(200, S.category_json(c, r.ctx, st.category_counts()))
 
 
 # ---------------------------------------------------------------- reviews
@@ -390,9 +475,13 @@ def review_item(r, id):
         if r.method == "DELETE":
             rv = st.get_review(id)
             if _force(r):
+                previous = _review_out(r, True)(rv)  # the edit context: the raw text, no _links
+                previous.pop("_links", None)
                 del st.reviews[rv["id"]]
-            else:
-                rv["status"] = "trash"
+                st._rerate(rv["product_id"])
+                return _reply(200, {"deleted": True, "previous": previous})
+            rv["status"] = "trash"
+            st._rerate(rv["product_id"])
             return _reply(200, _review_out(r)(rv))
         return _reply(200, _review_out(r)(st.update_review(id, r.body)))
 
@@ -606,7 +695,56 @@ def webhook_item(r, id):
 
 
 def webhooks_batch(r):
-    raise ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
+    """POST webhooks/batch as WooCommerce answers it: creates ping like POST
+    webhooks (so this runs outside the store lock, app.py), an unknown id is
+    `400 woocommerce_rest_shop_webhook_invalid_id` "ID is invalid." in its place."""
+    from .webhooks import create_webhook, update_webhook
+    st = r.state
+
+    def update(wid, body):
+        w = st.webhooks.get(_int_id(wid))
+        if w is None:
+            raise ApiError(400, "woocommerce_rest_shop_webhook_invalid_id", "ID is invalid.")
+        with st.lock:
+            return update_webhook(st, w, body)
+
+    def delete(wid, force):
+        w = st.webhooks.get(_int_id(wid))
+        if w is None:
+            raise ApiError(400, "woocommerce_rest_shop_webhook_invalid_id", "ID is invalid.")
+        with st.lock:
+            return st.webhooks.pop(w["id"])
+
+    return _batch(r, lambda body: create_webhook(st, body), update, delete, lambda w: S.webhook_json(w, r.ctx))
+
+
+def _int_id(v) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return -1
+
+
+def system_status_tools(r):
+    from .extras import tools_body
+    return _reply(200, tools_body(r.ctx))
+
+
+def system_status_tool(r, tool_id):
+    from .extras import tool_body
+    return _reply(200, tool_body(r.ctx, tool_id))
+
+
+def payment_gateways(r):
+    from .extras import gateways_body
+    body = gateways_body(r.ctx)
+    return _reply(200, body, {"X-WP-Total": str(len(body)), "X-WP-TotalPages": "1"})
+
+
+def tax_classes(r):
+    from .extras import tax_classes_body
+    body = tax_classes_body(r.ctx)
+    return _reply(200, body, {"X-WP-Total": str(len(body)), "X-WP-TotalPages": "1"})
 
 
 # ---------------------------------------------------------------- misc

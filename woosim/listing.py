@@ -108,6 +108,29 @@ def dedup_query_pairs(query_string: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def php_array_params(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """PHP-style array parameters as WordPress REST reads them: `include[0]=3&
+    include[1]=4` or `status[]=a&status[]=b` is the list [3, 4] / [a, b],
+    which the list parameters (include, exclude, status, ...) read the same
+    as a comma list, so they are passed on as `include=3,4`. Plain pairs
+    pass unchanged; the array takes the place of its first element."""
+    out: list[tuple[str, str]] = []
+    arrays: dict[str, int] = {}
+    for k, v in pairs:
+        bracket = k.find("[")
+        if bracket > 0 and k.endswith("]"):
+            base = k[:bracket]
+            if base in arrays:
+                i = arrays[base]
+                out[i] = (base, f"{out[i][1]},{v}")
+            else:
+                arrays[base] = len(out)
+                out.append((base, v))
+        else:
+            out.append((k, v))
+    return out
+
+
 def pagination_headers(total: int, page: Page, base_url: str, query_string: str,
                        extra_link_params: str = "") -> dict:
     """X-WP-Total, X-WP-TotalPages and the prev/next Link header (if any)."""

@@ -11,6 +11,7 @@ import hashlib
 import json
 from json.encoder import c_make_encoder, encode_basestring
 
+from . import money
 from .timeutil import StoreTZ, fmt_gmt
 
 ITEM_ALLOW = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -80,6 +81,14 @@ def customer_json(c: dict, ctx: Ctx) -> dict:
     }
 
 
+def _php_list(values: list, positions: list[int] | None):
+    """A PHP array as json_encode writes it: a list when its keys are 0..n-1,
+    else an object keyed by position."""
+    if not positions or positions == list(range(len(values))):
+        return list(values)
+    return {str(i): v for i, v in zip(positions, values, strict=True)}
+
+
 def coupon_json(c: dict, ctx: Ctx) -> dict:
     tz = ctx.tz
     return {
@@ -108,19 +117,21 @@ def coupon_json(c: dict, ctx: Ctx) -> dict:
         "exclude_sale_items": c["exclude_sale_items"],
         "minimum_amount": c["minimum_amount"],
         "maximum_amount": c["maximum_amount"],
-        "email_restrictions": list(c["email_restrictions"]),
+        "email_restrictions": _php_list(c["email_restrictions"], c.get("email_restriction_positions")),
         "used_by": list(c["used_by"]),
         "meta_data": [{"id": m[0], "key": m[1], "value": m[2]} for m in c["meta"]],
         "_links": _self_coll(ctx, f"coupons/{c['id']}", "coupons"),
     }
 
 
-def category_json(c: dict, ctx: Ctx) -> dict:
+def category_json(c: dict, ctx: Ctx, counts: dict | None = None) -> dict:
+    """`counts`: published products per category (State.category_counts)."""
     return {
         "id": c["id"], "name": c["name"], "slug": c["slug"], "parent": c["parent"],
         "description": c["description"], "display": "default", "image": None,
-        "menu_order": 0, "count": c.get("count", 0),
-        "_links": _self_coll(ctx, f"products/categories/{c['id']}", "products/categories"),
+        "menu_order": 0, "count": (counts or {}).get(c["id"], 0),
+        "_links": _self_coll(ctx, f"products/categories/{c['id']}", "products/categories",
+                             f"products/categories/{c['parent']}" if c["parent"] else None),
     }
 
 
@@ -130,6 +141,7 @@ def _wpautop(text: str) -> str:
 
 def price_html(p: dict, price_range: tuple[str, str] | None = None) -> str:
     def amt(v, extra=""):
+        v = money.fmt(v)  # wc_price: the store's 2 decimals, whatever the stored price looks like
         return (f'<span class="woocommerce-Price-amount amount"{extra}><bdi>{v}&nbsp;'
                 f'<span class="woocommerce-Price-currencySymbol">&euro;</span></bdi></span>')
     if price_range:
@@ -188,7 +200,7 @@ def product_json(p: dict, ctx: Ctx, store, created_response: bool = False) -> di
         "backorders": "no", "backorders_allowed": False, "backordered": False,
         "low_stock_amount": None, "sold_individually": False, "weight": "",
         "dimensions": {"length": "", "width": "", "height": ""},
-        "shipping_required": not p.get("virtual", False), "shipping_taxable": True,
+        "shipping_required": not p.get("virtual", False), "shipping_taxable": not p.get("virtual", False),
         "shipping_class": "", "shipping_class_id": 0, "reviews_allowed": True,
         "average_rating": (p.get("average_rating", "0") if created_response else p.get("average_rating_2dp", "0.00")),
         "rating_count": p.get("rating_count", 0),
@@ -197,7 +209,7 @@ def product_json(p: dict, ctx: Ctx, store, created_response: bool = False) -> di
         "attributes": [dict(a) for a in p["attributes"]], "default_attributes": [],
         "variations": [v["id"] for v in variations], "grouped_products": [], "menu_order": 0,
         "price_html": price_html(p, rng) if p["type"] == "variable" else price_html(p),
-        "related_ids": list(p.get("related_ids", [])),
+        "related_ids": store.related_ids(p),
         "meta_data": [{"id": m[0], "key": m[1], "value": m[2]} for m in p["meta"]],
         "stock_status": stock_status, "has_options": p["type"] == "variable",
         "post_password": "", "global_unique_id": "",
@@ -211,7 +223,38 @@ def product_json(p: dict, ctx: Ctx, store, created_response: bool = False) -> di
     return out
 
 
-def variation_json(v: dict, ctx: Ctx, parent: dict) -> dict:
+def variation_as_product_json(v: dict, ctx: Ctx, store) -> dict:
+    """GET products/<variation id>: the variation in the product shape (real
+    store, 10.0.2): named "Parent - option", no categories, reviews not
+    allowed, `total_sales` a string, links up to the parent."""
+    parent = store.products.get(v["parent_id"]) or {"name": v["name"], "slug": v["slug"]}
+    opts = [a["option"] for a in v["attributes"] if a.get("option")]
+    view = {**v, "name": " - ".join([parent["name"], *opts]) if opts else parent["name"],
+            "slug": "-".join([parent["slug"], *(slugify_text(o) for o in opts)]),
+            "short_description": "", "virtual": False, "attributes": [], "variations": [], "categories": []}
+    out = product_json(view, ctx, store)
+    attr = v["attributes"][0] if v["attributes"] else None
+    out.update({
+        "permalink": f"{ctx.base}/product/{parent['slug']}/" + (f"?attribute_{attr['name'].lower()}={attr['option']}" if attr else ""),
+        "description": v["description"], "total_sales": str(v.get("total_sales", 0)),
+        "tax_class": "" if v.get("tax_class", "parent") == "parent" else v["tax_class"], "reviews_allowed": False, "average_rating": "0.00", "rating_count": 0,
+        "parent_id": v["parent_id"], "related_ids": [],
+        "attributes": [{"id": 0, "name": a["name"], "slug": a["name"].lower(), "option": a["option"]}
+                       for a in v["attributes"]],
+        "has_options": False,
+        "_links": _self_coll(ctx, f"products/{v['id']}", "products", f"products/{v['parent_id']}"),
+    })
+    return out
+
+
+def slugify_text(text: str) -> str:
+    import re
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def variation_json(v: dict, ctx: Ctx, parent: dict, edit: bool = False) -> dict:
+    """`edit`: the create/delete answers (edit context) show the stored
+    tax_class `parent`; listings and GET show it as "" (real store, 10.0.2)."""
     tz = ctx.tz
     opt = v["attributes"][0]["option"] if v["attributes"] else ""
     return {
@@ -226,7 +269,8 @@ def variation_json(v: dict, ctx: Ctx, parent: dict) -> dict:
         "date_on_sale_to": None, "date_on_sale_to_gmt": None,
         "on_sale": bool(v["sale_price"]), "status": "publish", "purchasable": bool(v["price"]),
         "virtual": False, "downloadable": False, "downloads": [], "download_limit": -1,
-        "download_expiry": -1, "tax_status": "taxable", "tax_class": v.get("tax_class", ""),
+        "download_expiry": -1, "tax_status": "taxable",
+        "tax_class": v.get("tax_class", "parent") if edit else ("" if v.get("tax_class", "parent") == "parent" else v["tax_class"]),
         "manage_stock": v["manage_stock"], "stock_quantity": v["stock_quantity"],
         "stock_status": "instock", "backorders": "no", "backorders_allowed": False,
         "backordered": False, "low_stock_amount": None, "weight": "",

@@ -12,15 +12,43 @@ double). Handlers in app.py call into this module and into orders.py.
 """
 from __future__ import annotations
 
+import random
 import re
 import secrets
 import threading
+import unicodedata
 
 from . import money
 from .errors import ApiError
 from .timeutil import Clock, StoreTZ, parse_input_local
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def sanitize_user(name: str, strict: bool = False) -> str:
+    """WordPress sanitize_user: tags, accents, %XX octets and entities go;
+    strict keeps only ASCII letters, digits, space, `_ . - @`."""
+    name = re.sub(r"<[^>]*>", "", name)
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() if not name.isascii() else name
+    name = re.sub(r"%[a-fA-F0-9]{2}", "", name)
+    name = re.sub(r"&.+?;", "", name)
+    if strict:
+        name = re.sub(r"[^a-z0-9 _.\-@]", "", name, flags=re.I)
+    return re.sub(r"\s+", " ", name.strip())
+
+
+# local parts wc_create_new_customer_username skips for the domain
+COMMON_LOCAL_PARTS = ("sales", "hello", "mail", "contact", "info")
+
+
+def wc_format_decimal(value) -> str:
+    """wc_format_decimal($value) with no decimals given: a string keeps its
+    digits (`,` read as the decimal point, other characters dropped), a float
+    is written out and trimmed ("49.50" stays, 49.5 -> "49.5")."""
+    if isinstance(value, float):
+        return (f"{value:.6f}".rstrip("0").rstrip(".")) or "0"
+    text = str(value).strip().replace(",", ".")
+    return re.sub(r"\.(?![^.]+$)|[^0-9.\-]", "", text)
 
 
 def slugify(name: str) -> str:
@@ -60,7 +88,8 @@ class State:
             self.customers: dict[int, dict] = {}
             self._sorted_customers: dict[tuple, tuple] = {}  # see sorted_customers
             self.email_index: dict[str, int] = {}
-            self.usernames: set[str] = {"admin"}  # taken usernames (a set: seeding 100k customers)
+            self.usernames: set[str] = {"admin"}  # taken usernames, lower-cased (a set: seeding 100k customers)
+            self.username_rng = random.Random(0)  # the suffix of a taken username (wp_rand on a real store)
             self.products: dict[int, dict] = {}
             self.categories: dict[int, dict] = {
                 15: {"id": 15, "name": "Uncategorized", "slug": "uncategorized", "parent": 0,
@@ -191,11 +220,7 @@ class State:
             if email.lower() in self.email_index:
                 raise ApiError(400, "registration-error-email-exists",
                                f"An account is already registered with {email}. Please log in or use a different email address.")
-            username = str(body.get("username") or "") or email.split("@")[0]
-            base, n = username, 1
-            while username in self.usernames:
-                n += 1
-                username = f"{base}{n}"
+            username = self._new_username(email, sanitize_user(str(body.get("username") or "")))
             now = self.now()
             cid = self.next_user_id
             self.next_user_id += 1
@@ -208,20 +233,47 @@ class State:
             self.apply_meta(c["meta"], body.get("meta_data"))
             self.customers[cid] = c
             self.email_index[email.lower()] = cid
-            self.usernames.add(username)
+            self.usernames.add(username.lower())
             self.emit("customer", "created", cid)
             return c
+
+    def _new_username(self, email: str, given: str) -> str:
+        """wc_create_new_customer: a given username must survive strict
+        sanitizing unchanged and be free (case-insensitively, as MySQL
+        compares); without one it is the email's local part (the domain for
+        sales@, info@, ...), strictly sanitized and lower-cased (`+` dropped),
+        with `-` and four random digits while taken."""
+        if given:
+            if sanitize_user(given, strict=True) != given:
+                raise ApiError(400, "registration-error-invalid-username", "Please provide a valid account username.")
+            if given.lower() in self.usernames:
+                raise ApiError(400, "registration-error-username-exists",
+                               "An account is already registered with that username. Please choose another.")
+            return given
+        local, _, domain = email.partition("@")
+        base = sanitize_user(domain if local in COMMON_LOCAL_PARTS else local, strict=True).lower()
+        username = base
+        while username in self.usernames:
+            username = f"{base}-{self.username_rng.randint(0, 9999):04d}"
+        if not username:
+            raise ApiError(400, "registration-error-invalid-username", "Please provide a valid account username.")
+        return username
 
     def update_customer(self, cid, body: dict) -> dict:
         with self.lock:
             c = self.get_customer(cid)
-            if "email" in body and body["email"] is not None:
-                email = str(body["email"]).strip()
+            email = body.get("email")
+            # update_item's order: email_exists() (case-insensitive, like MySQL) against
+            # the customer's own address compared case-sensitively, so a change of case
+            # is refused too; then the username; then WC_Customer::set_email's format check
+            if email and str(email).lower() in self.email_index and email != c["email"]:
+                raise ApiError(400, "woocommerce_rest_customer_invalid_email", "Email address is invalid.")
+            if body.get("username") and body["username"] != c["username"]:
+                raise ApiError(400, "woocommerce_rest_customer_invalid_argument", "Username isn't editable.")
+            if email is not None:
+                email = str(email).strip()
                 if not EMAIL_RE.match(email):
                     raise ApiError(400, "customer_invalid_email", "Invalid email address")
-                other = self.email_index.get(email.lower())
-                if other is not None and other != c["id"]:
-                    raise ApiError(400, "customer_invalid_email", "Email address is invalid.")
                 self.email_index.pop(c["email"].lower(), None)
                 c["email"] = email
                 self.email_index[email.lower()] = c["id"]
@@ -245,7 +297,7 @@ class State:
                                "Customers do not support trashing.")
             del self.customers[c["id"]]
             self.email_index.pop(c["email"].lower(), None)
-            self.usernames.discard(c["username"])
+            self.usernames.discard(c["username"].lower())
             self.emit("customer", "deleted", c["id"])
             return c
 
@@ -266,6 +318,15 @@ class State:
             self.categories[cid] = cat
             return cat
 
+    def category_counts(self) -> dict[int, int]:
+        """A category's `count`: the published products in it, counted when read."""
+        counts: dict[int, int] = {}
+        for p in self.products.values():
+            if p["type"] != "variation" and p["status"] == "publish":
+                for cid in p["categories"]:
+                    counts[cid] = counts.get(cid, 0) + 1
+        return counts
+
     def get_product(self, pid, variation_ok: bool = False) -> dict:
         p = self.products.get(_int(pid))
         if p is None or (p["type"] == "variation" and not variation_ok):
@@ -273,10 +334,25 @@ class State:
         return p
 
     def _price_fields(self, p: dict, body: dict):
+        """Prices are kept as sent, only cleaned (wc_format_decimal without
+        decimals): "49" stays "49", "24.90" stays "24.90" (real store, 10.0.2)."""
         for k in ("regular_price", "sale_price"):
             if k in body and body[k] is not None:
-                p[k] = money.fmt(body[k]) if str(body[k]) != "" else ""
+                p[k] = wc_format_decimal(body[k])
         p["price"] = p["sale_price"] or p["regular_price"]
+
+    def related_ids(self, p: dict) -> list[int]:
+        """wc_get_related_products(id): up to 5 other published products sharing
+        a category, picked at random (WooCommerce shuffles; here a shuffle
+        seeded by the product id, so a read is repeatable)."""
+        cats = set(p["categories"])
+        if not cats or p["type"] == "variation":
+            return []
+        candidates = [x["id"] for x in self.products.values()
+                      if x["id"] != p["id"] and x["type"] != "variation" and x["status"] == "publish"
+                      and cats & set(x["categories"])][:15]  # get_related_products(limit + 10)
+        random.Random(p["id"]).shuffle(candidates)
+        return candidates[:5]
 
     def create_product(self, body: dict) -> dict:
         with self.lock:
@@ -306,14 +382,10 @@ class State:
                  "stock_quantity": (int(body["stock_quantity"]) if body.get("manage_stock") and body.get("stock_quantity") is not None else None),
                  "virtual": bool(body.get("virtual", False)),
                  "categories": cats or [15], "attributes": attrs, "variations": [], "meta": [],
-                 "related_ids": [], "total_sales": 0}
+                 "total_sales": 0}
             self._price_fields(p, body)
             self.apply_meta(p["meta"], body.get("meta_data"))
-            p["related_ids"] = [x["id"] for x in self.products.values()
-                                if x["type"] != "variation" and set(x["categories"]) & set(p["categories"])][:5]
             self.products[pid] = p
-            for c in p["categories"]:
-                self.categories[c]["count"] = self.categories[c].get("count", 0) + 1
             self.emit("product", "created", pid)
             return p
 
@@ -370,16 +442,18 @@ class State:
                 return c
         return None
 
-    def _coupon_fields(self, c: dict, body: dict):
+    def _coupon_fields(self, c: dict, body: dict, creating: bool = False):
         if "discount_type" in body and body["discount_type"] is not None:
             if body["discount_type"] not in ("percent", "fixed_cart", "fixed_product"):
                 from .errors import enum_message, invalid_param
                 raise invalid_param("discount_type", enum_message("discount_type", ["percent", "fixed_cart", "fixed_product"]), "rest_not_in_enum")
             c["discount_type"] = body["discount_type"]
         if "amount" in body and body["amount"] is not None:
-            c["amount"] = money.fmt(body["amount"])
-        if c["discount_type"] == "percent" and money.dec(c["amount"]) > 100:
-            raise ApiError(400, "coupon_invalid_amount", "Percentage discount cannot be greater than 100.")
+            amount = money.dec(wc_format_decimal(body["amount"]))
+            if amount < 0 or (c["discount_type"] == "percent" and amount > 100 and not creating):
+                raise ApiError(400, "coupon_invalid_amount", "Invalid discount amount.")
+            # a new percent coupon over 100 is saved, with amount 0.00 (real store, 10.0.2)
+            c["amount"] = money.fmt(0 if c["discount_type"] == "percent" and amount > 100 else amount)
         for k in ("description",):
             if k in body and body[k] is not None:
                 c[k] = str(body[k])
@@ -396,7 +470,13 @@ class State:
             if k in body and body[k] is not None:
                 c[k] = money.fmt(body[k] or 0)
         if "email_restrictions" in body and isinstance(body["email_restrictions"], list):
-            c["email_restrictions"] = [str(e).strip().lower() for e in body["email_restrictions"]]
+            # WC_Coupon::set_email_restrictions: lower-cased, sanitize_email drops what is
+            # not an address and array_filter keeps the others' positions, so the answer
+            # is a JSON object ({"1": "ok@example.com"}) once one before them was dropped
+            kept = [(i, str(e).strip().lower()) for i, e in enumerate(body["email_restrictions"])]
+            kept = [(i, e) for i, e in kept if EMAIL_RE.match(e)]
+            c["email_restrictions"] = [e for _, e in kept]
+            c["email_restriction_positions"] = [i for i, _ in kept]
         if "date_expires" in body:
             c["expires"] = parse_input_local(body["date_expires"], self.tz)
         # `date_expires_gmt` is read-only in WooCommerce (no setter): sent on a
@@ -419,7 +499,7 @@ class State:
                  "free_shipping": False, "product_categories": [], "excluded_product_categories": [],
                  "exclude_sale_items": False, "minimum_amount": "0.00", "maximum_amount": "0.00",
                  "email_restrictions": [], "used_by": [], "meta": []}
-            self._coupon_fields(c, body)
+            self._coupon_fields(c, body, creating=True)
             c["id"] = self.post_id()
             self.coupons[c["id"]] = c
             self.coupon_ids_by_code.setdefault(c["code"], set()).add(c["id"])

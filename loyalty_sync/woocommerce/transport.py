@@ -29,7 +29,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -72,11 +72,36 @@ TRANSIENT_EXCEPTIONS: tuple[type[BaseException], ...] = (
 
 
 class _OAuth(OAuth):
-    """The package's OAuth 1.0a signing with a nonce that does not repeat."""
+    """The package's OAuth 1.0a signing with a nonce that does not repeat, and
+    the parameters encoded as WooCommerce encodes them when it checks.
+
+    WooCommerce (WC_REST_Authentication::check_oauth_signature) rawurlencodes
+    each key and value as PHP decoded them, ``/`` included, then the whole
+    ``key=value`` once more. The package quotes with ``/`` left as it is and
+    decodes each value a second time first, so a value holding ``/`` or a
+    literal ``%2F`` (``code=summer/25``, ``email=a/b@example.com``) was signed
+    differently and a real 10.0.2 store answered 401 "Invalid signature" over
+    http, which the client reports as rejected keys.
+    """
 
     @staticmethod
     def generate_nonce() -> str:
         return secrets.token_hex(16)
+
+    @staticmethod
+    def normalize_parameters(params: Mapping[str, Any]) -> dict[str, str]:
+        def php_string(value: Any) -> str:  # as the package: what PHP would have received
+            if isinstance(value, bool):
+                return "1" if value else ""
+            if isinstance(value, float) and value % 1 == 0:
+                return str(int(value))
+            return "" if value is None else str(value)
+
+        def rawurlencode(text: str) -> str:
+            return quote(text, safe="-_.~")
+
+        return {rawurlencode(str(k)).replace("%", "%25"): rawurlencode(php_string(v)).replace("%", "%25")
+                for k, v in params.items()}
 
 
 class _SessionAPI(API):
@@ -90,6 +115,12 @@ class _SessionAPI(API):
         super().__init__(*args, **kwargs)
         self.session = session
         self.connect_timeout = connect_timeout
+
+    def _API__get_oauth_url(self, url: str, method: str, **kwargs: Any) -> str:
+        # the package's own get/post (reuse_connections=False) signs as ``send`` does
+        return _OAuth(url=url, consumer_key=self.consumer_key, consumer_secret=self.consumer_secret,
+                      version=self.version, method=method,
+                      oauth_timestamp=kwargs.get("oauth_timestamp", int(time.time()))).get_oauth_url()
 
     def send(self, method: str, endpoint: str, params: Mapping[str, str] | None, json: Any) -> requests.Response:
         params = dict(params or {})

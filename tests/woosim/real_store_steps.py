@@ -1,21 +1,29 @@
 """Request sequences whose answers were recorded from a real WooCommerce
 10.0.2 store (tests/woosim/captures/real-*.json) and are replayed against
 woosim by test_real_store_replay.py: coupon expiry writes, the order trash,
-order lines after a product is deleted for good. The shared captures
-(../shared/woocommerce/captures) send none of these requests.
+order lines after a product is deleted for good, customers (usernames, email
+changes, listing parameters, batch meta), the catalogue (prices as sent,
+variations, type/search filters, categories) and the coupons resource (email
+restrictions, percent over 100, search, paging past the end). The shared
+captures (../shared/woocommerce/captures) send none of these requests.
 
 A step is (name, method, path, params, body, what to keep of the answer).
 `{name}` in a path, param or body is the id a named earlier step was given,
 so the same sequence runs on any store, and `{name.a.0.b}` a value inside
 that step's answer (a line item's id); a refused order's
-`data.new_draft_order_id` is that step's id. What is kept: the listed
-fields (dotted paths into the JSON answer; `@X-WP-Total` reads a response
-header), and `len` for listings; the HTTP status is kept as `http`.
+`data.new_draft_order_id` is that step's id, a lookup that finds one record
+(`code=`) names it. What is kept: the listed fields (dotted paths into the
+JSON answer; `@X-WP-Total` or `header:X-WP-Total` reads a response header),
+and `len` for listings; the HTTP status is kept as `http`. The run's tag is
+written `{tag}`, and the four random digits WooCommerce gives a taken
+username (`anna-5422`) are written `-<rand>`.
 
 Re-record on a real store (never committed: only the JSON it writes):
 
     set -a; . ~/wcreal/keys.env; set +a
-    .venv/bin/python -m tests.woosim.real_store_steps [sequence names; all by default]
+    .venv/bin/python -m tests.woosim.real_store_steps [SEQUENCE ...]
+
+Without names every sequence is recorded again; with names only those.
 """
 from __future__ import annotations
 
@@ -29,6 +37,8 @@ from pathlib import Path
 CAPTURES = Path(__file__).parent / "captures"
 
 _EXPIRY = ("date_expires", "date_expires_gmt")
+_ERR = ("code", "message")
+_PAGING = ("header:X-WP-Total", "header:X-WP-TotalPages")
 _LINE = ("line_items.0.product_id", "line_items.0.sku", "line_items.0.name", "line_items.0.total",
          "line_items.0.quantity", "date_modified_gmt")
 
@@ -263,7 +273,104 @@ SEQUENCES = {
         ("trash_listing", "GET", "orders", {"status": "trash", "include": "{order}"}, None, ("0.status",)),
         ("any_and_trash", "GET", "orders", {"status": "any,trash", "include": "{order}"}, None, ()),
     ],
+    "real-customers-usernames": [
+        ("anna", "POST", "customers", {}, {"email": "{tag}Anna@example.com", "first_name": "Anna"},
+         ("username", "email")),
+        ("anna_org", "POST", "customers", {}, {"email": "{tag}anna@example.org"}, ("username",)),
+        ("clara", "POST", "customers", {}, {"email": "{tag}clara+tag@example.com"}, ("username", "email")),
+        ("info", "POST", "customers", {}, {"email": "info@{tag}.example.com"}, ("username",)),
+        ("ben", "POST", "customers", {}, {"email": "{tag}ben@example.com", "username": "{tag}Ben.Shop"},
+         ("username",)),
+        ("ben_taken", "POST", "customers", {}, {"email": "{tag}ben2@example.com", "username": "{tag}ben.shop"},
+         _ERR),
+        ("plus", "POST", "customers", {}, {"email": "{tag}ben3@example.com", "username": "{tag}Ben+Shop"}, _ERR),
+        ("email_taken", "POST", "customers", {}, {"email": "{tag}ANNA@example.com"}, _ERR),
+        ("email_case", "PUT", "customers/{anna}", {}, {"email": "{tag}ANNA@EXAMPLE.COM"}, _ERR),
+        ("email_new", "PUT", "customers/{anna}", {}, {"email": "{tag}anna.new@example.com"}, ("email",) + _ERR),
+        ("username_edit", "PUT", "customers/{anna}", {}, {"username": "{tag}other"}, _ERR),
+        ("bad_role", "GET", "customers", {"role": "wizard"}, None, _ERR),
+        ("bad_email", "GET", "customers", {"email": "not-an-email"}, None, _ERR),
+        ("by_email", "GET", "customers", {"email": "{tag}BEN@example.com"}, None, ("0.username",)),
+        ("search", "GET", "customers", {"search": "{tag}", "orderby": "id", "order": "asc"}, None,
+         ("0.username", "1.username", "2.username") + _PAGING),
+        ("past_end", "GET", "customers", {"search": "{tag}", "page": "99"}, None, _PAGING),
+        ("batch_meta", "POST", "customers/batch", {},  # the first meta row is WordPress' own
+         {"update": [{"id": "{anna}", "meta_data": [{"key": "loyalty_points", "value": "150"}]},
+                     {"id": 999999, "meta_data": [{"key": "loyalty_points", "value": "1"}]}]},
+         ("update.0.meta_data.0.key", "update.0.meta_data.0.value", "update.1.id", "update.1.error.code")),
+        ("del_anna", "DELETE", "customers/{anna}", {"force": "true"}, None, ()),
+        ("del_anna_org", "DELETE", "customers/{anna_org}", {"force": "true"}, None, ()),
+        ("del_clara", "DELETE", "customers/{clara}", {"force": "true"}, None, ()),
+        ("del_info", "DELETE", "customers/{info}", {"force": "true"}, None, ()),
+        ("del_ben", "DELETE", "customers/{ben}", {"force": "true"}, None, ()),
+    ],
+    "real-products-catalogue": [
+        ("cat", "POST", "products/categories", {}, {"name": "{tag} Coffee"}, ("slug", "count")),
+        ("child", "POST", "products/categories", {}, {"name": "{tag} Espresso", "parent": "{cat}"}, ("slug",)),
+        ("beans", "POST", "products", {}, {"name": "{tag} Beans", "regular_price": "24.90",
+                                            "categories": [{"id": "{cat}"}]},
+         ("price", "regular_price", "shipping_taxable", "price_html")),
+        ("vip", "POST", "products", {}, {"name": "{tag} Membership", "regular_price": "49", "virtual": True,
+                                          "categories": [{"id": "{cat}"}]},
+         ("price", "regular_price", "shipping_taxable", "shipping_required", "price_html")),
+        ("filter", "POST", "products", {}, {"name": "{tag} Filter", "type": "variable", "attributes": [
+            {"name": "Size", "variation": True, "visible": True, "options": ["250g", "500g"]}]}, ("type",)),
+        ("small", "POST", "products/{filter}/variations", {},
+         {"regular_price": "8.5", "attributes": [{"name": "Size", "option": "250g"}]},
+         ("price", "regular_price", "tax_class")),
+        ("variations", "GET", "products/{filter}/variations", {}, None, ("0.tax_class", "0.price")),
+        ("variation_as_product", "GET", "products/{small}", {}, None,
+         ("type", "name", "slug", "price", "tax_class", "total_sales", "reviews_allowed", "related_ids",
+          "categories", "has_options")),
+        ("reprice", "PUT", "products/{vip}", {}, {"regular_price": "50", "sale_price": ""},
+         ("price", "regular_price", "average_rating", "generated_slug")),
+        ("search", "GET", "products", {"search": "{tag}", "orderby": "id", "order": "asc"}, None,
+         ("0.name", "1.name", "2.name", "1.price") + _PAGING),
+        ("type_variable", "GET", "products", {"search": "{tag}", "type": "variable"}, None, ("0.name",) + _PAGING),
+        ("type_simple", "GET", "products", {"search": "{tag}", "type": "simple"}, None, _PAGING),
+        ("type_bad", "GET", "products", {"type": "wizard"}, None, _ERR),
+        ("past_end", "GET", "products", {"search": "{tag}", "page": "99"}, None, _PAGING),
+        ("cats_search", "GET", "products/categories", {"search": "{tag}"}, None, ("0.name", "1.name") + _PAGING),
+        ("cats_parent", "GET", "products/categories", {"parent": "{cat}"}, None, ("0.name",) + _PAGING),
+        ("cats_hide_empty", "GET", "products/categories", {"search": "{tag}", "hide_empty": "true"}, None,
+         ("0.name", "0.count") + _PAGING),
+        ("cats_by_id_desc", "GET", "products/categories", {"search": "{tag}", "orderby": "id", "order": "desc"},
+         None, ("0.name", "1.name")),
+        ("cats_past_end", "GET", "products/categories", {"search": "{tag}", "page": "99"}, None, _PAGING),
+        ("del_small", "DELETE", "products/{filter}/variations/{small}", {"force": "true"}, None, ("tax_class",)),
+        ("del_filter", "DELETE", "products/{filter}", {"force": "true"}, None, ()),
+        ("del_vip", "DELETE", "products/{vip}", {"force": "true"}, None, ("price", "generated_slug")),
+        ("del_beans", "DELETE", "products/{beans}", {"force": "true"}, None, ()),
+        ("del_child", "DELETE", "products/categories/{child}", {"force": "true"}, None, ()),
+        ("del_cat", "DELETE", "products/categories/{cat}", {"force": "true"}, None, ()),
+    ],
+    "real-coupons-resource": [
+        ("over_100", "POST", "coupons", {}, {"code": "{tag}all", "discount_type": "percent", "amount": "150"},
+         ("amount",) + _ERR),
+        ("update_over_100", "PUT", "coupons/{over_100}", {}, {"amount": "150"}, _ERR),
+        ("negative", "POST", "coupons", {}, {"code": "{tag}neg", "discount_type": "fixed_cart", "amount": "-5"},
+         _ERR),
+        ("mixed", "POST", "coupons", {}, {"code": "{tag}mixed", "discount_type": "percent", "amount": "5",
+                                           "email_restrictions": ["not-an-email", "{tag}OK@example.com"]},
+         ("email_restrictions",)),
+        ("none_valid", "POST", "coupons", {}, {"code": "{tag}none", "discount_type": "percent", "amount": "5",
+                                                "email_restrictions": ["bad", "worse"]}, ("email_restrictions",)),
+        ("reward", "POST", "coupons", {}, {"code": "{tag}r1", "amount": "5", "description": "a reward"}, ("code",)),
+        ("batch_over_100", "POST", "coupons/batch", {},
+         {"create": [{"code": "{tag}batch", "discount_type": "percent", "amount": "150"}]}, ("create.0.amount",)),
+        ("search", "GET", "coupons", {"search": "{tag}r", "orderby": "id", "order": "asc"}, None,
+         ("0.code",) + _PAGING),
+        ("past_end", "GET", "coupons", {"search": "{tag}", "page": "99"}, None, _PAGING),
+        ("del_over_100", "DELETE", "coupons/{over_100}", {"force": "true"}, None, ()),
+        ("del_mixed", "DELETE", "coupons/{mixed}", {"force": "true"}, None, ()),
+        ("del_none", "DELETE", "coupons/{none_valid}", {"force": "true"}, None, ()),
+        ("del_reward", "DELETE", "coupons/{reward}", {"force": "true"}, None, ()),
+        ("find_batch", "GET", "coupons", {"code": "{tag}batch"}, None, ("0.amount",)),
+        ("del_batch", "DELETE", "coupons/{find_batch}", {"force": "true"}, None, ()),
+    ],
 }
+
+_RANDOM_SUFFIX = re.compile(r"-\d{4}$")
 
 
 def field(answer, dotted: str):
@@ -298,7 +405,26 @@ def _link(value, ids: dict) -> str:
 
 def _untagged(value, tag: str):
     """The run's tag written as `{tag}`, so two runs' answers compare."""
-    return value.replace(tag, "{tag}") if isinstance(value, str) else value
+    if isinstance(value, str):
+        return value.replace(tag, "{tag}")
+    if isinstance(value, list):
+        return [_untagged(v, tag) for v in value]
+    if isinstance(value, dict):
+        return {k: _untagged(v, tag) for k, v in value.items()}
+    return value
+
+
+def _kept(response, answer, name: str, tag: str, ids: dict):
+    """A kept field: `@Name` or `header:Name` is a response header (a Link made
+    comparable), else a dotted path into the answer."""
+    if name.startswith(("@", "header:")):
+        header = name[1:] if name.startswith("@") else name[len("header:"):]
+        got = response.headers.get(header)
+        return _link(got, ids) if header == "Link" and got else _untagged(got, tag)
+    value = _untagged(field(answer, name), tag)
+    if name.endswith("username") and isinstance(value, str):
+        value = _RANDOM_SUFFIX.sub("-<rand>", value)
+    return value
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)((?:\.[A-Za-z0-9_]+)*)\}")
@@ -335,24 +461,28 @@ def run(api, sequence: list, tag: str) -> list[dict]:
             ids[name] = answer["id"]
         elif isinstance(field(answer, "data.new_draft_order_id"), int):
             ids[name] = answer["data"]["new_draft_order_id"]
-        step = {"step": name, "http": response.status_code}
-        for f in fields:
-            got = response.headers.get(f[1:]) if f.startswith("@") else field(answer, f)
-            step[f] = _link(got, ids) if f == "@Link" and got else _untagged(got, tag)
+        elif isinstance(answer, list) and len(answer) == 1 and isinstance(answer[0], dict):
+            ids[name] = answer[0].get("id")  # a lookup (`code=`) names what it found
+        step = {"step": name, "http": response.status_code,
+                **{f: _kept(response, answer, f, tag, ids) for f in fields}}
         if isinstance(answer, list):
             step["len"] = len(answer)
         kept.append(step)
     return kept
 
 
-def _record() -> None:  # pragma: no cover - run by hand against a real store
+def _record(names: list[str]) -> None:  # pragma: no cover - run by hand against a real store
     from woocommerce import API
 
     api = API(url=os.environ["WC_URL"], consumer_key=os.environ["WC_CONSUMER_KEY"],
               consumer_secret=os.environ["WC_CONSUMER_SECRET"], version="wc/v3", timeout=60)
     version = api.get("system_status").json()["environment"]["version"]
-    chosen = sys.argv[1:] or list(SEQUENCES)
-    for name, sequence in ((n, SEQUENCES[n]) for n in chosen):
+    unknown = set(names) - set(SEQUENCES)
+    if unknown:
+        sys.exit(f"no such sequence: {', '.join(sorted(unknown))} (known: {', '.join(SEQUENCES)})")
+    for name, sequence in SEQUENCES.items():
+        if names and name not in names:
+            continue
         tag = f"rec{secrets.token_hex(3)}"
         kept = run(api, sequence, tag)
         out = {"store": f"WooCommerce {version}", "tag": tag, "steps": kept}
@@ -361,4 +491,4 @@ def _record() -> None:  # pragma: no cover - run by hand against a real store
 
 
 if __name__ == "__main__":  # pragma: no cover
-    _record()
+    _record(sys.argv[1:])

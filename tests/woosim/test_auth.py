@@ -91,3 +91,45 @@ def test_read_key_can_read_not_write(sim):
 def test_unknown_route_and_delete_on_collection(api):
     for r in (api.get("nope"), api.delete("orders")):
         assert r.status_code == 404 and r.json()["code"] == "rest_no_route"
+
+
+# --- signing as WooCommerce 10.0.2 checks it (differential steps oauth_*; real answers 2026-12-07) ---------
+def _send(sim, method, path, query: str, form=None):
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if form else {}
+    from urllib.parse import urlencode
+    return plain_session().request(method, f"{sim.url}/wp-json/wc/v3/{path}?{query}",
+                                   data=urlencode(form) if form else None, headers=headers)
+
+
+def test_a_value_with_a_slash_signed_unencoded_is_refused_as_on_a_real_store(sim):
+    from conformance.oauth import php_signed_query, pyclient_signed_query
+    url = sim.url + "/wp-json/wc/v3/customers"
+    r = _send(sim, "GET", "customers", pyclient_signed_query("GET", url, [("search", "a/b")], sim.key, sim.secret))
+    assert r.status_code == 401
+    assert r.json()["message"] == "Invalid signature - provided signature does not match."
+    r = _send(sim, "GET", "customers", php_signed_query("GET", url, [("search", "a/b")], sim.key, sim.secret))
+    assert r.status_code == 200
+
+
+def test_php_array_keys_are_signed_as_php_parsed_them(sim, api):
+    from conformance.oauth import php_signed_query, pyclient_signed_query
+    url = sim.url + "/wp-json/wc/v3/customers"
+    ids = [api.post("customers", {"email": f"arr{i}@example.com"}).json()["id"] for i in range(3)][:2]
+    pairs = [("include[]", str(ids[0])), ("include[]", str(ids[1]))]
+    r = _send(sim, "GET", "customers", php_signed_query("GET", url, pairs, sim.key, sim.secret))
+    assert r.status_code == 200 and sorted(c["id"] for c in r.json()) == ids
+    # signing the literal key `include[]` (the python client) does not match
+    r = _send(sim, "GET", "customers", pyclient_signed_query("GET", url, pairs, sim.key, sim.secret))
+    assert r.status_code == 401
+
+
+def test_a_form_body_is_part_of_what_is_signed(sim, api):
+    from conformance.oauth import php_signed_query, pyclient_signed_query
+    cid = api.post("customers", {"email": "form@example.com"}).json()["id"]
+    url = f"{sim.url}/wp-json/wc/v3/customers/{cid}"
+    form = [("first_name", "Ann/a")]
+    r = _send(sim, "PUT", f"customers/{cid}", php_signed_query("PUT", url, [], sim.key, sim.secret, form=form),
+              form=form)
+    assert r.status_code == 200 and r.json()["first_name"] == "Ann/a"
+    r = _send(sim, "PUT", f"customers/{cid}", pyclient_signed_query("PUT", url, [], sim.key, sim.secret), form=form)
+    assert r.status_code == 401

@@ -178,3 +178,26 @@ def test_a_dead_store_is_unreachable_after_the_attempts(sim):
         with pytest.raises(StoreUnreachable, match="3 attempts"):
             client.get("orders")
     assert client.requests_made == 3
+
+
+@pytest.mark.parametrize("resource, params", [("coupons", {"code": "summer/25"}),
+                                              ("customers", {"email": "a/b@example.com"}),
+                                              ("coupons", {"code": "50%2Foff"}),
+                                              ("coupons", {"code": "a b+c~d*e(1)"})])
+def test_query_values_with_slashes_or_percent_signs_are_signed_as_woocommerce_checks(store, resource, params):
+    """Over http WooCommerce rawurlencodes every value before checking the
+    OAuth signature, `/` included, and never decodes it twice; the
+    `woocommerce` package signs `/` unencoded and decodes `%2F` once more, so
+    a real 10.0.2 store refused these with 401 "Invalid signature" (measured
+    2026-12-07; woosim now verifies as the store does)."""
+    assert store.get(resource, params) == []
+
+
+def test_the_packages_own_sending_signs_the_same_way(sim):
+    from loyalty_sync.woocommerce.transport import WooCommerceTransport
+
+    transport = WooCommerceTransport(sim.url, sim.key, sim.secret, reuse_connections=False)
+    try:
+        assert transport.request("GET", "coupons", {"code": "summer/25"}, None).status_code == 200
+    finally:
+        transport.close()

@@ -1,0 +1,72 @@
+"""Routes a real WooCommerce 10.0.2 store has that loyalty-sync never calls,
+but other clients of a store do: `system_status/tools` (connectors list it in
+their connection `check`), `payment_gateways`, `taxes/classes` and
+`webhooks/batch`. The answers follow the real store's (recorded 2026-12-07,
+WooCommerce 10.0.2 with its default gateways and tax classes; the tools list
+are kept in tests/woosim/captures/real-store-routes.json).
+"""
+from __future__ import annotations
+
+from .errors import ApiError
+
+# (id, name, action) of WooCommerce 10.0.2's tools, in the real store's order
+TOOLS = [
+    ("clear_transients", "WooCommerce transients", "Clear transients"),
+    ("clear_expired_transients", "Expired transients", "Clear transients"),
+    ("delete_orphaned_variations", "Orphaned variations", "Delete orphaned variations"),
+    ("clear_expired_download_permissions", "Used-up download permissions", "Clean up download permissions"),
+    ("regenerate_product_lookup_tables", "Product lookup tables", "Regenerate"),
+    ("recount_terms", "Term counts", "Recount terms"),
+    ("reset_roles", "Capabilities", "Reset capabilities"),
+    ("clear_sessions", "Clear customer sessions", "Clear"),
+    ("clear_template_cache", "Clear template cache", "Clear"),
+    ("clear_system_status_theme_info_cache", "Clear system status theme info cache", "Clear"),
+    ("install_pages", "Create default WooCommerce pages", "Create pages"),
+    ("delete_taxes", "Delete WooCommerce tax rates", "Delete tax rates"),
+    ("regenerate_thumbnails", "Regenerate shop thumbnails", "Regenerate"),
+    ("db_update_routine", "Update database", "Update database"),
+    ("recreate_order_address_fts_index", "Re-create Order Address FTS index", "Recreate index"),
+    ("verify_db_tables", "Verify base database tables", "Verify database"),
+    ("regenerate_product_attributes_lookup_table", "Regenerate the product attributes lookup table", "Regenerate"),
+    ("clear_woocommerce_analytics_cache", "Clear analytics cache", "Clear"),
+    ("hpos_legacy_cleanup", "Clean up order data from legacy tables", "No orders in need of cleanup"),
+    ("delete_custom_orders_table", "Delete the custom orders tables", "Delete"),
+    ("schedule_expired_transient_files_cleanup", "Schedule expired transient files cleanup", "Schedule"),
+]
+
+# the offline gateways of a fresh install, all disabled (id, title, method title)
+GATEWAYS = [
+    ("bacs", "Direct bank transfer", "Direct bank transfer"),
+    ("cheque", "Check payments", "Check payments"),
+    ("cod", "Cash on delivery", "Cash on delivery"),
+]
+
+TAX_CLASSES = [("standard", "Standard rate"), ("reduced-rate", "Reduced rate"), ("zero-rate", "Zero rate")]
+
+
+def tools_body(ctx) -> list[dict]:
+    return [{"id": i, "name": name, "action": action, "description": "",
+             "_links": {"item": [{"embeddable": True, "href": ctx.api(f"system_status/tools/{i}")}]}}
+            for i, name, action in TOOLS]
+
+
+def tool_body(ctx, tool_id: str) -> dict:
+    for i, name, action in TOOLS:
+        if i == tool_id:
+            return {"id": i, "name": name, "action": action, "description": "",
+                    "_links": {"item": [{"embeddable": True, "href": ctx.api(f"system_status/tools/{i}")}]}}
+    raise ApiError(404, "woocommerce_rest_system_status_tool_invalid_id", "Invalid tool ID.")
+
+
+def gateways_body(ctx) -> list[dict]:
+    return [{"id": i, "title": title, "description": "", "order": "", "enabled": False,
+             "method_title": method, "method_description": "", "method_supports": ["products"], "settings": {},
+             "_links": {"self": [{"href": ctx.api(f"payment_gateways/{i}"),
+                                  "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH"]}}],
+                        "collection": [{"href": ctx.api("payment_gateways")}]}}
+            for i, title, method in GATEWAYS]
+
+
+def tax_classes_body(ctx) -> list[dict]:
+    return [{"slug": slug, "name": name, "_links": {"collection": [{"href": ctx.api("taxes/classes")}]}}
+            for slug, name in TAX_CLASSES]
