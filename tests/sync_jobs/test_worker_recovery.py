@@ -100,9 +100,10 @@ def test_a_webhook_job_to_retry_while_the_next_one_is_queued_does_not_block_the_
     with WooSimServer(seed="webhook-retry", customers=3, orders=10) as sim:
         store = add_store("shop", sim)
         assert run_pass(store.id).status == "ok"  # the books are current: no scheduled pass for an hour
-        # The refund detail of order 999999 answers 404 (no such order): a store error, "to retry".
-        # Slowed down, so the next delivery arrives while that job runs.
-        sim.control.set_faults("path=/wp-json/wc/v3/orders/999999;kinds=slow;delay=2")
+        # The refund detail of order 999999 fails (503, a store error: "to retry"); a real store
+        # answers an unknown order's refunds with 200 [] (woosim too), so the failure is injected.
+        # Its Retry-After slows the job down, so the next delivery arrives while that job runs.
+        sim.control.set_faults("path=/wp-json/wc/v3/orders/999999;kinds=503;retry_after=2")
         worker = WorkerProcess(database_url, tmp_path / "w", extra_env={**FAST, "LOYALTY_SYNC_INTERVAL_SECONDS": 3600})
         try:
             worker.wait_started()
