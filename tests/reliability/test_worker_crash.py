@@ -41,8 +41,9 @@ ENV = {
     "LOYALTY_STORE_MAX_ATTEMPTS": 2,
     "LOYALTY_LOG_LEVEL": "INFO",
 }
-#: customer reads fail half the time (passes retry them), coupon pushes now and then
-FAULTS = "path=/wp-json/wc/v3/customers;methods=GET;rate=0.5;kinds=503;seed=5|path=/wp-json/wc/v3/coupons;rate=0.2;kinds=502,timeout;hang=1;seed=6"
+#: customer reads fail half the time (passes retry them), coupon pushes now and then; the unknown
+#: order's refunds always fail (a real store answers them 200 [], so the failure is injected)
+FAULTS = "path=/wp-json/wc/v3/orders/999999;kinds=503|path=/wp-json/wc/v3/customers;methods=GET;rate=0.5;kinds=503;seed=5|path=/wp-json/wc/v3/coupons;rate=0.2;kinds=502,timeout;hang=1;seed=6"
 ROUNDS = ("pass", "webhook", "upkeep", "random")
 PASS_KINDS = ("scheduled", "manual", "full")
 
