@@ -41,9 +41,11 @@ ENV = {
     "LOYALTY_STORE_MAX_ATTEMPTS": 2,
     "LOYALTY_LOG_LEVEL": "INFO",
 }
-#: customer reads fail half the time (passes retry them), coupon pushes now and then; the unknown
-#: order's refunds always fail (a real store answers them 200 [], so the failure is injected)
-FAULTS = "path=/wp-json/wc/v3/orders/999999;kinds=503|path=/wp-json/wc/v3/customers;methods=GET;rate=0.5;kinds=503;seed=5|path=/wp-json/wc/v3/coupons;rate=0.2;kinds=502,timeout;hang=1;seed=6"
+#: the unknown order's refunds always fail (a real store answers them 200 [], so the failure is
+#: injected, and stays after the other faults are cleared)
+UNKNOWN_FAILS = "path=/wp-json/wc/v3/orders/999999;kinds=503"
+#: customer reads fail half the time (passes retry them), coupon pushes now and then
+FAULTS = UNKNOWN_FAILS + "|path=/wp-json/wc/v3/customers;methods=GET;rate=0.5;kinds=503;seed=5|path=/wp-json/wc/v3/coupons;rate=0.2;kinds=502,timeout;hang=1;seed=6"
 ROUNDS = ("pass", "webhook", "upkeep", "random")
 PASS_KINDS = ("scheduled", "manual", "full")
 
@@ -175,7 +177,7 @@ def test_worker_kills_during_passes_webhooks_and_upkeep_end_with_the_books_of_an
                 print(f"round {round_no}: kill during {target} (caught running: {caught})")
                 kill_all()
             # the last kills are behind us: the store must keep syncing on its own
-            sim.control.clear_faults()
+            sim.control.set_faults(UNKNOWN_FAILS)
             last = _last_run_id()
             start_workers()
             request_pass(store.id)
