@@ -178,7 +178,8 @@ class _Answer:
 def test_a_pass_meeting_hostile_orders_rejects_them_and_books_the_rest(app, caplog):
     from loyalty_sync.store_sync.sync_pass import run_pass
     from loyalty_sync.woocommerce import StoreClient, WooCommerceTransport
-    from tests.reliability.conftest import make_store, quick_retries
+    from tests.reliability.conftest import make_store
+    from tests.support.stores import quick_retries
     from woosim.testing import WooSimServer
 
     quick_retries(app)
