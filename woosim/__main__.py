@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from .server import WooSim, serve
+from .tls import make_certs, server_context
 
 
 def _on_term(*_):
@@ -33,7 +35,6 @@ def main(argv=None) -> int:
     p.add_argument("--webhook-secret-default", default="", help="secret for webhooks created without one")
     a = p.parse_args(argv)
 
-    from .server import WooSim, serve
 
     sim = WooSim(a.key, a.secret, seed=a.seed, customers=a.customers if a.seed else 0,
                  orders=a.orders if a.seed else 0, faults=a.faults, timezone=a.timezone,
@@ -41,7 +42,6 @@ def main(argv=None) -> int:
                  extra_keys=[(k, s, "read") for k, s in a.read_key])
     ssl_ctx = None
     if a.tls:
-        from .tls import make_certs, server_context
         ca, cert, key = make_certs(a.ca_out, hosts=(a.host, "localhost") if a.host != "localhost" else ("localhost", "127.0.0.1"))
         ssl_ctx = server_context(cert, key)
         print(f"woosim CA written to {ca}", flush=True)

@@ -17,12 +17,14 @@ from werkzeug.routing import Map, Rule
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
-from . import WC_VERSION, WP_VERSION, handlers
+from . import handlers
 from .auth import authenticate, check_permission
 from .errors import ApiError, no_route
 from .listing import dedup_query_pairs, php_array_params
+from .reply import Reply
 from .shapes import Ctx, json_value
 from .store import State
+from urllib.parse import unquote_plus
 
 COLL = ["GET", "POST"]
 ITEM = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -91,13 +93,6 @@ class Req:
     def __init__(self, state, method, args, body, ctx, key, view, path, query_string):
         self.state, self.method, self.args, self.body = state, method, args, body
         self.ctx, self.key, self.view, self.path, self.query_string = ctx, key, view, path, query_string
-
-
-class Reply:
-    __slots__ = ("status", "body", "headers", "raw")
-
-    def __init__(self, status: int, body, headers: dict | None = None, raw: bytes | None = None):
-        self.status, self.body, self.headers, self.raw = status, body, headers or {}, raw
 
 
 def dumps(obj) -> bytes:
@@ -217,28 +212,4 @@ def _only_fields(reply: Reply, fields: str) -> Reply:
 
 
 def _unquote_pairs(pairs):
-    from urllib.parse import unquote_plus
     return [(unquote_plus(k), unquote_plus(v)) for k, v in pairs]
-
-
-def system_status_body(ctx: Ctx) -> dict:
-    return {
-        "environment": {"home_url": ctx.base, "site_url": ctx.base, "version": WC_VERSION,
-                        "wp_version": WP_VERSION, "wp_multisite": False, "php_version": "8.2.36",
-                        "mysql_version_string": "10.11.19-MariaDB-0+deb12u1", "default_timezone": "UTC",
-                        "server_info": "woosim"},
-        "database": {"wc_database_version": WC_VERSION, "database_prefix": "wp_"},
-        "active_plugins": [], "inactive_plugins": [], "dropins_mu_plugins": {"dropins": [], "mu_plugins": []},
-        "theme": {"name": "Storefront"},
-        "settings": {"api_enabled": False, "force_ssl": False, "currency": "EUR", "currency_symbol": "&euro;",
-                     "currency_position": "right_space", "thousand_separator": ",", "decimal_separator": ".",
-                     "number_of_decimals": 2, "geolocation_enabled": False,
-                     "taxonomies": {"external": "external", "grouped": "grouped", "simple": "simple", "variable": "variable"},
-                     "product_visibility_terms": {}, "woocommerce_com_connected": "no",
-                     "enforce_approved_download_dirs": True,
-                     "order_datastore": "Automattic\\WooCommerce\\Internal\\DataStores\\Orders\\OrdersTableDataStore",
-                     "HPOS_enabled": True, "HPOS_sync_enabled": False, "enabled_features": ["custom_order_tables"]},
-        "security": {"secure_connection": ctx.base.startswith("https"), "hide_errors": True},
-        "pages": [], "post_type_counts": [], "logging": {},
-    }
-

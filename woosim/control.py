@@ -15,6 +15,10 @@ from werkzeug.wrappers import Request, Response
 
 from .faults import parse_spec
 from .timeutil import parse_rest_date
+from .seeding import seed_demo
+from .orders import materialize, untrash_order
+from .shapes import Ctx, order_json
+from .timeutil import fmt_gmt
 
 
 def _json(data, status=200):
@@ -46,7 +50,6 @@ class Control:
                       orders=int(body.get("orders", 0)))
             return _json(self.summary())
         if path == "/seed" and m == "POST":
-            from .seeding import seed_demo
             seed_demo(st, int(body.get("customers", 50)), int(body.get("orders", 500)), body.get("seed", "demo"))
             return _json(self.summary())
         if path == "/state":
@@ -82,7 +85,6 @@ class Control:
             return _json({"offset": st.clock.offset, "now": st.clock.now()})
         mo = re.fullmatch(r"/orders/(\d+)/backdate", path)
         if mo and m == "POST":
-            from .orders import materialize
             with st.lock:
                 o = materialize(st, int(mo.group(1)))
                 if "date_modified_gmt" in body:
@@ -92,8 +94,6 @@ class Control:
                 return _json({"id": o["id"], "date_modified_gmt": _gmt(o["modified"])})
         mu = re.fullmatch(r"/orders/(\d+)/untrash", path)
         if mu and m == "POST":  # wp-admin's "Restore" (no REST route for it)
-            from .orders import untrash_order
-            from .shapes import Ctx, order_json
             o = untrash_order(st, int(mu.group(1)))
             return _json(order_json(o, Ctx(st.public_base or "", st.tz)))
         mc = re.fullmatch(r"/coupons/(\d+)", path)
@@ -130,5 +130,4 @@ class Control:
 
 
 def _gmt(ts):
-    from .timeutil import fmt_gmt
     return fmt_gmt(ts)

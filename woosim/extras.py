@@ -7,7 +7,9 @@ are kept in tests/woosim/captures/real-store-routes.json).
 """
 from __future__ import annotations
 
+from . import WC_VERSION, WP_VERSION
 from .errors import ApiError
+from .shapes import Ctx
 
 # (id, name, action) of WooCommerce 10.0.2's tools, in the real store's order
 TOOLS = [
@@ -70,3 +72,25 @@ def gateways_body(ctx) -> list[dict]:
 def tax_classes_body(ctx) -> list[dict]:
     return [{"slug": slug, "name": name, "_links": {"collection": [{"href": ctx.api("taxes/classes")}]}}
             for slug, name in TAX_CLASSES]
+
+
+def system_status_body(ctx: Ctx) -> dict:
+    return {
+        "environment": {"home_url": ctx.base, "site_url": ctx.base, "version": WC_VERSION,
+                        "wp_version": WP_VERSION, "wp_multisite": False, "php_version": "8.2.36",
+                        "mysql_version_string": "10.11.19-MariaDB-0+deb12u1", "default_timezone": "UTC",
+                        "server_info": "woosim"},
+        "database": {"wc_database_version": WC_VERSION, "database_prefix": "wp_"},
+        "active_plugins": [], "inactive_plugins": [], "dropins_mu_plugins": {"dropins": [], "mu_plugins": []},
+        "theme": {"name": "Storefront"},
+        "settings": {"api_enabled": False, "force_ssl": False, "currency": "EUR", "currency_symbol": "&euro;",
+                     "currency_position": "right_space", "thousand_separator": ",", "decimal_separator": ".",
+                     "number_of_decimals": 2, "geolocation_enabled": False,
+                     "taxonomies": {"external": "external", "grouped": "grouped", "simple": "simple", "variable": "variable"},
+                     "product_visibility_terms": {}, "woocommerce_com_connected": "no",
+                     "enforce_approved_download_dirs": True,
+                     "order_datastore": "Automattic\\WooCommerce\\Internal\\DataStores\\Orders\\OrdersTableDataStore",
+                     "HPOS_enabled": True, "HPOS_sync_enabled": False, "enabled_features": ["custom_order_tables"]},
+        "security": {"secure_connection": ctx.base.startswith("https"), "hide_errors": True},
+        "pages": [], "post_type_counts": [], "logging": {},
+    }

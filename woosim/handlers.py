@@ -11,6 +11,10 @@ from .listing import (Page, dedup_query_pairs, pagination_headers, parse_bool, p
 from .orderquery import parse_filters, query_orders
 from . import shapes as S
 from .store import EMAIL_RE
+from .extras import gateways_body, system_status_body, tax_classes_body, tool_body, tools_body
+from .refundquery import query_refunds
+from .reply import Reply
+from .webhooks import create_webhook, update_webhook
 
 BATCH_LIMIT = 100
 
@@ -47,12 +51,10 @@ def _list_reply(r, items: list, render, extra_link: str = "", total: int | None 
         total = len(items)
         items = items[page.start:page.start + page.per_page]
     headers = pagination_headers(total, page, r.ctx.base + r.path, r.query_string, extra_link)
-    from .app import Reply
     return Reply(200, [render(x) for x in items], headers)
 
 
 def _reply(status, body, headers=None, raw: bytes | None = None):
-    from .app import Reply
     return Reply(status, body, headers, raw)
 
 
@@ -563,7 +565,6 @@ def refunds_collection(r, id):
         o = O.get_order(st, id)
     except ApiError:  # an unknown order has no refunds: 200 [] (real store, 10.0.2)
         return _list_reply(r, [], lambda x: x)
-    from .refundquery import query_refunds
 
     # the order-refunds collection takes orderby/order like /refunds (real store 10.0.2)
     items = query_refunds(st, r.args, o["refunds"])
@@ -572,7 +573,6 @@ def refunds_collection(r, id):
 
 def refunds_all(r):
     """GET /refunds: the store's refunds regardless of order (WooCommerce 9.0+)."""
-    from .refundquery import query_refunds
 
     items = query_refunds(r.state, r.args)
     return _list_reply(r, items, lambda x: {**S.refund_json(x, r.ctx), "parent_id": x["order_id"]})
@@ -640,7 +640,6 @@ def note_item(r, id, nid):
 def webhooks_collection(r):
     st = r.state
     if r.method == "POST":
-        from .webhooks import create_webhook
         w = create_webhook(st, r.body)
         return _created(r, S.webhook_json(w, r.ctx), f"webhooks/{w['id']}")
     items = list(st.webhooks.values())
@@ -663,7 +662,6 @@ def webhook_item(r, id):
                 raise ApiError(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.")
             del st.webhooks[w["id"]]
             return _reply(200, S.webhook_json(w, r.ctx))
-        from .webhooks import update_webhook
         return _reply(200, S.webhook_json(update_webhook(st, w, r.body), r.ctx))
 
 
@@ -671,7 +669,6 @@ def webhooks_batch(r):
     """POST webhooks/batch as WooCommerce answers it: creates ping like POST
     webhooks (so this runs outside the store lock, app.py), an unknown id is
     `400 woocommerce_rest_shop_webhook_invalid_id` "ID is invalid." in its place."""
-    from .webhooks import create_webhook, update_webhook
     st = r.state
 
     def update(wid, body):
@@ -699,30 +696,25 @@ def _int_id(v) -> int:
 
 
 def system_status_tools(r):
-    from .extras import tools_body
     return _reply(200, tools_body(r.ctx))
 
 
 def system_status_tool(r, tool_id):
-    from .extras import tool_body
     return _reply(200, tool_body(r.ctx, tool_id))
 
 
 def payment_gateways(r):
-    from .extras import gateways_body
     body = gateways_body(r.ctx)
     return _reply(200, body, {"X-WP-Total": str(len(body)), "X-WP-TotalPages": "1"})
 
 
 def tax_classes(r):
-    from .extras import tax_classes_body
     body = tax_classes_body(r.ctx)
     return _reply(200, body, {"X-WP-Total": str(len(body)), "X-WP-TotalPages": "1"})
 
 
 # ---------------------------------------------------------------- misc
 def system_status(r):
-    from .app import system_status_body
     return _reply(200, system_status_body(r.ctx))
 
 

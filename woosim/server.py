@@ -16,6 +16,7 @@ from .control import Control
 from .faults import FaultsAndLog, parse_spec
 from .store import State
 from .webhooks import Dispatcher
+from .seeding import seed_demo
 
 
 class _Handler(WSGIRequestHandler):
@@ -52,7 +53,6 @@ class WooSim:
             self.state.reset()
             self.state.nonces.clear()
             if seed:
-                from .seeding import seed_demo
                 seed_demo(self.state, customers, orders, seed)
 
     def wsgi(self, environ, start_response):

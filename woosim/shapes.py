@@ -13,6 +13,7 @@ from json.encoder import c_make_encoder, encode_basestring
 
 from . import money
 from .timeutil import StoreTZ, fmt_gmt
+import re
 
 ITEM_ALLOW = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -248,7 +249,6 @@ def variation_as_product_json(v: dict, ctx: Ctx, store) -> dict:
 
 
 def slugify_text(text: str) -> str:
-    import re
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 

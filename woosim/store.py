@@ -21,6 +21,8 @@ import unicodedata
 from . import money
 from .errors import ApiError
 from .timeutil import Clock, StoreTZ, parse_input_local
+from .errors import enum_message, invalid_param
+from .timeutil import parse_rest_date
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -445,7 +447,6 @@ class State:
     def _coupon_fields(self, c: dict, body: dict, creating: bool = False):
         if "discount_type" in body and body["discount_type"] is not None:
             if body["discount_type"] not in ("percent", "fixed_cart", "fixed_product"):
-                from .errors import enum_message, invalid_param
                 raise invalid_param("discount_type", enum_message("discount_type", ["percent", "fixed_cart", "fixed_product"]), "rest_not_in_enum")
             c["discount_type"] = body["discount_type"]
         if "amount" in body and body["amount"] is not None:
@@ -555,12 +556,10 @@ class State:
             email = str(body.get("reviewer_email") or "")
             status = body.get("status") or "approved"
             if status not in ("approved", "hold", "spam", "unspam", "trash", "untrash"):
-                from .errors import enum_message, invalid_param
                 raise invalid_param("status", enum_message("status", ["approved", "hold", "spam", "unspam", "trash", "untrash"]), "rest_not_in_enum")
             now = self.now()
             created = now
             if body.get("date_created_gmt"):
-                from .timeutil import parse_rest_date
                 created = parse_rest_date(body["date_created_gmt"], self.tz, True)
             r = {"id": self.comment_id(), "created": created, "product_id": pid, "status": status,
                  "reviewer": str(body.get("reviewer") or ""), "reviewer_email": email,

@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 
 import requests
+from .server import WooSim, run_in_thread, serve
+from .tls import make_certs, server_context
 
 
 def free_port() -> int:
@@ -117,7 +119,6 @@ class WooSimServer:
     def __init__(self, key: str | None = None, secret: str | None = None, seed: str | None = None,
                  customers: int = 0, orders: int = 0, faults: str | None = None, tls: bool = False,
                  timezone: str = "Europe/Berlin", webhook_delay: float = 0.2, host: str = "127.0.0.1"):
-        from .server import WooSim, run_in_thread, serve
 
         if key is None or secret is None:
             key, secret = new_key_pair()
@@ -127,7 +128,6 @@ class WooSimServer:
                           timezone=timezone, webhook_delay=webhook_delay)
         ssl_ctx = None
         if tls:
-            from .tls import make_certs, server_context
             self.ca_path, cert, pkey = make_certs()
             ssl_ctx = server_context(cert, pkey)
         self._srv = serve(self.sim, host, 0, ssl_context=ssl_ctx)

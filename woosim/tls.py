@@ -13,14 +13,14 @@ import ipaddress
 import os
 import ssl
 import tempfile
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
 def make_certs(ca_out: str | None = None, hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> tuple[str, str, str]:
     """Return (ca_pem_path, cert_pem_path, key_pem_path)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())

@@ -24,6 +24,8 @@ from . import WC_VERSION, WP_VERSION
 from . import shapes as S
 from .errors import ApiError
 from .store import State
+import secrets
+from .orders import get_order
 
 USER_AGENT = f"WooCommerce/{WC_VERSION} Hookshot (WordPress/{WP_VERSION})"
 MAX_FAILURES = 5
@@ -101,7 +103,6 @@ def update_webhook(state: State, w: dict, body: dict) -> dict:
 
 
 def _random_secret() -> str:
-    import secrets
     return secrets.token_urlsafe(24)
 
 
@@ -172,7 +173,6 @@ class Dispatcher:
         with st.lock:
             try:
                 if q["resource"] == "order":
-                    from .orders import get_order
                     return S.order_json(get_order(st, rid), ctx)
                 if q["resource"] == "customer":
                     return S.customer_json(st.get_customer(rid), ctx)
