@@ -79,8 +79,10 @@ def load_books(members: Iterable[Member]) -> LoadedBooks:
     members = list(members)
     loaded = LoadedBooks()
     db.session.flush()  # plain-row reads do not autoflush: pending ORM changes must be in them
-    orders_by_member, ledger_by_member = defaultdict(list), defaultdict(list)
-    coupons_by_member, vip_by_member = defaultdict(list), defaultdict(list)
+    orders_by_member: defaultdict[int, list[Row]] = defaultdict(list)
+    ledger_by_member: defaultdict[int, list[Row]] = defaultdict(list)
+    coupons_by_member: defaultdict[int, list[Row]] = defaultdict(list)
+    vip_by_member: defaultdict[int, list[Row]] = defaultdict(list)
     for start in range(0, len(members), _CHUNK):
         ids = [m.id for m in members[start:start + _CHUNK]]
         # Plain rows, not ORM objects: read-only here (NewRows writes orders' figures, new ledger
@@ -259,7 +261,7 @@ def _coupon_values(member: Member, line: CouponLine) -> dict:
     }
 
 
-def _order_record(row: Order) -> OrderRecord:
+def _order_record(row: Row) -> OrderRecord:
     return OrderRecord(facts=facts_from_row(row), earned=row.earned or 0, rows=row.ledger_rows or 0,
                        tier_multiplier=row.tier_multiplier, vip_multiplier=row.vip_multiplier,
                        program_version=row.program_version)

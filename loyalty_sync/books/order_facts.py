@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import Row
+
 from loyalty_sync.engine.facts import OrderFacts, OrderLine, Refund, RefundLine
 from loyalty_sync.models import Order
 
@@ -93,7 +95,8 @@ FACT_COLUMNS = ("wc_id", "status", "created", "modified", "paid", "completed", "
                 "coupon_codes", "billing_address", "fee_discount")
 
 
-def facts_from_row(row: Order) -> OrderFacts:
+def facts_from_row(row: Order | Row) -> OrderFacts:
+    """An order's facts from its stored row: the ORM object or a plain row of its table."""
     return OrderFacts(
         order_id=row.wc_id, status=row.status, created=row.created, modified=row.modified, paid=row.paid,
         completed=row.completed, currency=row.currency, customer_id=row.customer_id, email=row.email,

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
 from functools import cache
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 
 
 def evolve(record: T, **changes) -> T:
     """`dataclasses.replace(record, **changes)` for a plain frozen dataclass."""
-    names = _field_names(type(record))
+    names = _field_names(cast(type, type(record)))  # a class is hashable; mypy doubts it of type[T]
     unknown = changes.keys() - names
     if unknown:
         raise TypeError(f"{type(record).__name__} has no field(s) {sorted(unknown)}")

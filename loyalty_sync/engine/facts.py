@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal, overload
 
 from loyalty_sync.engine.program import ORDER_STATUSES
 
@@ -200,6 +200,12 @@ def _money(value: Any, ref: str, name: str, sign: int = 1) -> Decimal:
     return amount + Decimal(0)  # normalises -0 to 0
 
 
+@overload
+def parse_wc_datetime(value: Any, ref: str, name: str, required: Literal[True] = True,
+                      not_after: datetime | None = None) -> datetime: ...
+@overload
+def parse_wc_datetime(value: Any, ref: str, name: str, required: bool,
+                      not_after: datetime | None = None) -> datetime | None: ...
 def parse_wc_datetime(value: Any, ref: str, name: str, required: bool = True,
                       not_after: datetime | None = None) -> datetime | None:
     """A `*_gmt` value: UTC written without an offset ("2026-11-23T17:13:30").

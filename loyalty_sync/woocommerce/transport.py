@@ -43,9 +43,12 @@ __all__ = ["Transport", "ResponseLike", "WooCommerceTransport", "TRANSIENT_EXCEP
 class ResponseLike(Protocol):
     """What the client needs of an answer (``requests.Response`` fits)."""
 
-    status_code: int
-    headers: Mapping[str, str]
-    content: bytes
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content(self) -> bytes: ...  # read-only: requests.Response computes it
 
 
 class Transport(Protocol):
@@ -124,7 +127,7 @@ class _SessionAPI(API):
 
     def send(self, method: str, endpoint: str, params: Mapping[str, str] | None, json: Any) -> requests.Response:
         params = dict(params or {})
-        url = self._API__get_url(endpoint)  # type: ignore[attr-defined]
+        url = self._API__get_url(endpoint)  # the package's own URL builder (name-mangled)
         auth = None
         if self.is_ssl and not self.query_string_auth:
             auth = HTTPBasicAuth(self.consumer_key, self.consumer_secret)
