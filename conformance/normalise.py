@@ -12,6 +12,12 @@ What is normalised, and why each is not a behaviour:
   (`date_expires` 2027-..., or a 1970 date) are kept as they are.
 - order keys (`wc_order_...`), the base URL (`<base>`), OAuth params in Link
   URLs, and the hrefs of `_links` (only its relation names are compared).
+- what WooCommerce draws at random: a product's `related_ids` (shuffled by
+  `wc_get_related_products` and kept for a day in the `wc_related_<id>`
+  transient, so neither order nor members are reproducible: a list of ids
+  reads `<related ids>`, anything else stays literal) and the 4-digit suffix
+  `wc_create_new_customer_username` adds to a taken username
+  (`zeroise( wp_rand( 0, 9999 ), 4 )`: `anna-0203` reads `anna-<rand>`).
 
 Everything else is compared literally: types (`"22.41"` vs `22.41`), the
 field set, value order in lists, error codes and messages.
@@ -23,6 +29,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
+RANDOM_USERNAME_SUFFIX = re.compile(r"-\d{4}$")
 ORDER_KEY = re.compile(r"wc_order_[A-Za-z0-9]+")
 
 # which id space a field's value lives in (WordPress keeps separate counters)
@@ -125,6 +132,10 @@ class Normaliser:
                 out[k] = self.aliases.name(TERMS, v)
             elif k in ("value", "display_value") and meta_key and isinstance(v, str):
                 out[k] = self._meta_value(meta_key, v)
+            elif k == "related_ids" and isinstance(v, list) and all(isinstance(x, int) for x in v):
+                out[k] = "<related ids>"
+            elif k == "username" and isinstance(v, str):
+                out[k] = RANDOM_USERNAME_SUFFIX.sub("-<rand>", self.text(v))
             elif k in ("image", "images"):
                 out[k] = self._value(v, None, key=k)
             else:
