@@ -12,6 +12,7 @@ from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, WebhookEvent, record_audit
 from loyalty_sync.store_sync.locks import StoreLocked
+from loyalty_sync.store_sync.run_summary import run_summary
 from loyalty_sync.store_sync.sync_pass import run_pass
 from loyalty_sync.store_sync.webhook_install import delivery_url, install_webhooks
 from loyalty_sync.woocommerce.errors import StoreError
@@ -54,11 +55,9 @@ def run_command(store_name: str | None, full: bool, wait: bool) -> None:
         except StoreLocked:
             click.echo(f"{store.name}: another pass is running; skipped (use --wait to wait for it)")
             continue
-        counts = run.counts or {}
-        click.echo(f"{store.name}: {run.status} in {run.duration_seconds or 0:.1f}s, {run.requests} requests; "
-                   f"pulled {counts.get('pulled', {})}, applied {counts.get('applied', 0)}, "
-                   f"unchanged {counts.get('unchanged', 0)}, stale {counts.get('stale', 0)}, rejected {counts.get('rejected', 0)}, "
-                   f"pushed {counts.get('pushed_coupons', 0)} coupons / {counts.get('pushed_members', 0)} members")
+        click.echo(f"{store.name}: {run.status} in {run.duration_seconds or 0:.1f}s, {run.requests} requests.")
+        for line in run_summary(run.counts):
+            click.echo(f"  {line}")
         if run.error:
             click.echo(f"{store.name}: {run.error}", err=True)
         failed = failed or run.status == "failed"

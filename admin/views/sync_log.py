@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 from admin.security import SecureModelView
 from loyalty_sync.extensions import db
 from loyalty_sync.models import RejectedRecord, Store, SyncRun
+from loyalty_sync.store_sync.run_summary import run_summary
 
 
 def _store_name(view, context, model, name):
@@ -19,7 +20,7 @@ def _status(view, context, model, name):
 
 
 def _counts(view, context, model, name):
-    return ", ".join(f"{k} {v}" for k, v in (model.counts or {}).items())
+    return Markup(" ").join(Markup('<span class="d-block">{}</span>').format(line) for line in run_summary(model.counts))
 
 
 def _duration(view, context, model, name):
@@ -33,7 +34,7 @@ def _error(view, context, model, name):
 
 class SyncRunView(SecureModelView):
     column_list = ("id", "store", "kind", "status", "started_at", "duration", "counts", "requests", "error")
-    column_labels = {"started_at": "Started", "requests": "HTTP requests", "id": "#"}
+    column_labels = {"started_at": "Started", "requests": "HTTP requests", "id": "#", "counts": "What it did"}
     column_formatters = {"store": _store_name, "status": _status, "counts": _counts, "duration": _duration,
                          "error": _error}
     column_filters = ("status", "kind", "store_id")

@@ -124,12 +124,18 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(admin_client):
 
 
 def test_sync_log_shows_failed_passes_and_rejected_records(admin_client):
-    from loyalty_sync.models import RejectedRecord
+    from loyalty_sync.models import RejectedRecord, SyncRun
 
     data = populate()
     db.session.add(RejectedRecord(store_id=data["store"].id, resource="order", ref="order 77",
                                   reason="order 77: currency: 'XX' is not a currency code", at=NOW - timedelta(hours=1)))
     db.session.commit()
+    db.session.add(SyncRun(store_id=data["store"].id, kind="manual", status="ok", started_at=NOW, finished_at=NOW,
+                           counts={"pulled": {"orders": 12, "customers": 1}, "applied": 13,
+                                   "applied_by": {"orders": 12, "customers": 1}, "pushed_coupons": 2}))
+    db.session.commit()
     page = admin_client.get("/admin/sync-log/").get_data(as_text=True)
     assert 'data-status="failed"' in page and "rejected the REST API keys" in page
+    assert "Read 12 orders and 1 customer." in page and "2 coupons written to the store." in page
+    assert "{'orders'" not in page and "{&#39;orders" not in page
     assert "not a currency code" in admin_client.get("/admin/rejected/").get_data(as_text=True)
