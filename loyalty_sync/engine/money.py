@@ -15,6 +15,7 @@ amounts differently.
 `cents` is the rounding itself, for code that keeps a Decimal (the Money
 column type, dashboard totals).
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal

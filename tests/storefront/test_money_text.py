@@ -2,6 +2,7 @@
 the KPIs, the points preview, the member answer and the member page round a
 half cent up alike, as WooCommerce shows prices. (Python's `quantize` and Babel
 alone round it to even: "2.12".)"""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -20,8 +21,10 @@ from tests.support import wc
 
 def test_kpis_round_a_half_cent_up():
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    orders = [OrderRow("A", start + timedelta(days=1), "completed", Decimal("2.00")),
-              OrderRow("B", start + timedelta(days=2), "completed", Decimal("2.25"))]
+    orders = [
+        OrderRow("A", start + timedelta(days=1), "completed", Decimal("2.00")),
+        OrderRow("B", start + timedelta(days=2), "completed", Decimal("2.25")),
+    ]
     kpis = compute(orders, [], [], [], start, start + timedelta(days=30))
     assert kpis["aov"] == "2.13"  # (2.00 + 2.25) / 2 = 2.125
 
@@ -40,8 +43,15 @@ def _bronze_member_short_of_silver_by_a_half_cent(store):
     amount only = 12.5 % of the order, so the line counts 14.875; Silver (300)
     is 285.125 away."""
     apply_customers(store, [wc.customer(9, "half@example.com")], now=NOW)
-    order = wc.order(2001, customer_id=9, email="half@example.com", lines=[wc.line(20010, "17.00")],
-                     shipping="143.00", refunds=[wc.refund(1, "20.00", at=order_day(1))], created=order_day(0))
+    order = wc.order(
+        2001,
+        customer_id=9,
+        email="half@example.com",
+        lines=[wc.line(20010, "17.00")],
+        shipping="143.00",
+        refunds=[wc.refund(1, "20.00", at=order_day(1))],
+        created=order_day(0),
+    )
     apply_orders(store, [order], now=NOW)
     db.session.commit()
     return find_member(store, "half@example.com")
