@@ -1,15 +1,15 @@
 """Money as text, in exactly two ways, so no page, file or answer rounds alike
 amounts differently.
 
-- As data (JSON, CSV, `--json`, the storefront API): `money_text(2.125)` is
-  "2.13": two decimals (WooCommerce's default price decimals), rounded half
-  up, as WooCommerce rounds a price it shows (`wc_price` -> PHP's
+- As data (JSON, CSV, `--json`, the storefront API): `money_text(Decimal("2.125"))`
+  is "2.13": two decimals (WooCommerce's default price decimals), rounded half
+  up (away from zero), as WooCommerce rounds a price it shows (`wc_price` -> PHP's
   `number_format`, which rounds halves away from zero). Python's own
   `quantize` and Babel round halves to even ("2.12"); that is why nobody
   else quantizes money for output.
 - As words people read (the panel, the member page, CLI sentences, rule
-  warnings): `money_display(2.125, "EUR")` is "€2.13", `money_display(-5,
-  "EUR", "de")` is "-5,00 €": Babel's `format_currency` with the store's
+  warnings): `money_display(Decimal("2.125"), "EUR")` is "€2.13",
+  `money_display(-5, "EUR", "de")` is "-5,00 €": Babel's `format_currency` with the store's
   currency and the reader's locale, after the same half-up rounding.
 
 `cents` is the rounding itself, for code that keeps a Decimal (the Money
