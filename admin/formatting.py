@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
-_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "SEK": "kr ", "PLN": "zł "}
+from loyalty_sync.engine.money import money_display
+
+PANEL_LOCALE = "en"  # the panel is written in English; amounts read the English way ("€1,234.50")
 
 
 def format_money(amount, currency: str = "EUR") -> str:
-    if amount is None:
-        return "–"
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    symbol = _SYMBOLS.get((currency or "").upper())
-    text = f"{abs(value):,.2f}"
-    sign = "-" if value < 0 else ""
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+    """The `money` filter: `engine.money.money_display` in the panel's locale."""
+    return money_display(amount, currency, PANEL_LOCALE)
 
 
 def format_points(points) -> str:

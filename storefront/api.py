@@ -32,6 +32,7 @@ from loyalty_sync.models import Store
 from loyalty_sync.analysis.points_preview import CartLine, preview_points, program_in_force
 from loyalty_sync.actions.redemption import RedeemRefused, redeem_reward
 from loyalty_sync.books.statements import find_member
+from loyalty_sync.engine.money import money_text
 from storefront import schemas
 from storefront.members import ledger_page, member_status
 
@@ -210,8 +211,8 @@ def make_blueprint() -> Blueprint:
         for r in program.rewards:
             minimum = max(r.coupon.minimum_amount, program.coupon_minimum_amount)
             rewards.append({"id": r.id, "name": r.name, "points": r.points, "coupon": {
-                "discount_type": r.coupon.discount_type, "amount": f"{r.coupon.amount:.2f}",
-                "minimum_spend": f"{minimum:.2f}" if minimum else None, "free_shipping": bool(r.coupon.free_shipping),
+                "discount_type": r.coupon.discount_type, "amount": money_text(r.coupon.amount),
+                "minimum_spend": money_text(minimum) if minimum else None, "free_shipping": bool(r.coupon.free_shipping),
                 "expires_after_days": r.coupon.expiry_days or program.coupon_expiry_days}})
         return {"program_version": version, "currency": store.currency, "rewards": rewards}
 

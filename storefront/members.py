@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from loyalty_sync.books.member_books import load_books
 from loyalty_sync.engine.tiers import in_window, tier_metric, tier_rank
 from loyalty_sync.engine.earning import order_earns
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.vip import is_vip, vip_until
 from loyalty_sync.analysis.expiring import expiring_lines
 from loyalty_sync.extensions import db
@@ -27,13 +28,9 @@ EXPIRING_DAYS = 30
 LEDGER_PAGE_SIZE = 50
 
 
-def _money(value) -> str:
-    return str(Decimal(value).quantize(Decimal("0.01")))
-
-
 def _metric_json(metric: str, value: Decimal):
     if metric == "spend":
-        return _money(value)
+        return money_text(value)
     return int(value)
 
 
@@ -84,8 +81,8 @@ def available_coupons(member: Member, now: datetime) -> list[dict]:
     return [{
         "code": c.code,
         "discount_type": c.discount_type,
-        "value": f"{c.amount:.2f}",
-        "minimum_spend": f"{c.minimum_amount:.2f}" if c.minimum_amount else None,
+        "amount": money_text(c.amount),
+        "minimum_spend": money_text(c.minimum_amount) if c.minimum_amount else None,
         "free_shipping": bool(c.free_shipping),
         "expires": c.expires_at.isoformat() if c.expires_at else None,
         "usable_now": c.status == "pushed",

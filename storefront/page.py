@@ -13,13 +13,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale, gettext as _, ngettext
 
 from loyalty_sync.actions import nps
 from loyalty_sync.extensions import db
 from loyalty_sync.books.member_links import LinkExpired, LinkInvalid, read_token
+from loyalty_sync.engine.money import money_display
 from loyalty_sync.models import LedgerEntry, Member, Store
 from loyalty_sync.analysis.points_preview import program_in_force
 from storefront.members import member_status, order_multipliers
@@ -111,7 +112,7 @@ def make_blueprint() -> Blueprint:
 
     @bp.app_template_filter("sf_money")
     def _money(value, currency):
-        return format_currency(Decimal(value), currency, locale=str(get_locale() or "en"))
+        return money_display(value, currency, str(get_locale() or "en"))
 
     @bp.app_template_filter("sf_number")
     def _number(value):

@@ -54,7 +54,8 @@ class Vip(ma.Schema):
 class AvailableCoupon(ma.Schema):
     code = fields.String(required=True)
     discount_type = fields.String(required=True)
-    value = fields.String(required=True)
+    amount = fields.String(required=True, metadata={"description": 'money ("5.00") for fixed_cart, a percentage '
+                                                                   'for percent (WooCommerce\'s name)'})
     minimum_spend = fields.String(allow_none=True)
     free_shipping = fields.Boolean(required=True)
     expires = fields.String(allow_none=True)

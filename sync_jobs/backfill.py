@@ -46,6 +46,7 @@ from loyalty_sync.books.order_facts import facts_digest, facts_from_row, fill_or
 from loyalty_sync.books.program_versions import current_program, current_version, ensure_program, save_program
 from loyalty_sync.engine.facts import BadRecord, order_from_wc
 from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.engine.tiers import tier_for_metric, tier_metric
@@ -247,7 +248,7 @@ def _books_summary(store: Store, now: datetime) -> dict:
     return {"members": len(members), "points": sum(max(m.points, 0) for m in members),
             "tiers": dict(sorted(Counter(m.tier for m in members if m.tier).items())),
             "vip": sum(1 for m in members if m.vip), "coupons": coupons,
-            "liability": str(liability(store)["money"])}
+            "liability": money_text(liability(store)["money"])}
 
 
 # --- dry run ---------------------------------------------------------------------------------------
@@ -294,5 +295,5 @@ def _dry_run(store, client, mode, since, now, progress) -> dict:
     value = point_value(program.rewards)
     return {"mode": mode, "dry_run": True, "orders": state.done, "total": total, "rejected": rejected,
             "members": len(by_member), "points": points, "tiers": dict(sorted(tiers.items())), "vip": vip,
-            "coupons": coupons, "coupons_money": str(money.quantize(Decimal("0.01"))),
-            "liability": str((Decimal(outstanding) * value).quantize(Decimal("0.01")))}
+            "coupons": coupons, "coupons_money": money_text(money),
+            "liability": money_text(Decimal(outstanding) * value)}

@@ -13,6 +13,7 @@ from admin.security import SecureBaseView
 from admin.views.members import member_query
 from admin.views.store_picker import all_stores
 from loyalty_sync.csv_safety import SafeWriter
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import LedgerEntry, Member, Store
@@ -52,7 +53,7 @@ def _member_rows(args):
             return
         for m in chunk:
             yield (m.id, names.get(m.store_id, ""), m.customer_id or "", m.email, m.first_name, m.last_name, m.points,
-                   m.tier, "yes" if m.vip else "no", _iso(m.vip_until), f"{m.spend_12m:.2f}", m.orders_count,
+                   m.tier, "yes" if m.vip else "no", _iso(m.vip_until), money_text(m.spend_12m), m.orders_count,
                    _iso(m.last_order_at), _iso(m.created_at), _iso(m.anonymised_at))
         last_id = chunk[-1].id
         db.session.expunge_all()

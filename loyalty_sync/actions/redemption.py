@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from loyalty_sync.books.apply import worth_retrying
 from loyalty_sync.books.member_books import load_books, lock_members, write_plan
 from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.plan import Plan
 from loyalty_sync.engine.program import Program, Reward
 from loyalty_sync.engine.rewards import NotEnoughPoints, redeem
@@ -80,8 +81,8 @@ def coupon_json(coupon: Coupon) -> dict:
     return {
         "code": coupon.code,
         "discount_type": coupon.discount_type,
-        "amount": f"{coupon.amount:.2f}",
-        "minimum_spend": f"{coupon.minimum_amount:.2f}" if coupon.minimum_amount else None,
+        "amount": money_text(coupon.amount),
+        "minimum_spend": money_text(coupon.minimum_amount) if coupon.minimum_amount else None,
         "free_shipping": bool(coupon.free_shipping),
         "expires": coupon.expires_at.isoformat() if coupon.expires_at else None,
         "status": coupon.status,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from typing import TextIO
 
 from dateutil.relativedelta import relativedelta
@@ -25,6 +24,7 @@ from loyalty_sync.analysis.segments import store_segments
 from loyalty_sync.books.order_facts import facts_from_row
 from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.csv_safety import SafeDictWriter
+from loyalty_sync.engine.money import money_display, money_text
 from loyalty_sync.engine.tiers import tier_for_metric, tier_metric, tier_rank
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store
@@ -100,12 +100,15 @@ def tier_at_risk(store: Store, now: datetime, days: int = 30) -> list[dict]:
             threshold = program.tier_named(member.tier).threshold
             short = threshold - metric
             if program.tier_metric == "spend":
-                short, metric = short.quantize(Decimal("0.01")), Decimal(metric).quantize(Decimal("0.01"))
-            unit = {"spend": store.currency, "orders": "order(s)", "points": "points"}[program.tier_metric]
+                missing = money_display(short, store.currency)
+                short, metric, threshold = money_text(short), money_text(metric), money_text(threshold)
+            else:
+                missing = f"{short} {'order(s)' if program.tier_metric == 'orders' else 'points'}"
+                short, metric, threshold = str(short), str(metric), str(threshold)
             rows.append(_row(member, "tier", f"{member.tier} -> {new_tier} on {drops_on.date().isoformat()} "
-                                             f"unless {short} {unit} more",
+                                             f"unless {missing} more",
                              tier=member.tier, drops_to=new_tier, drops_on=drops_on.date().isoformat(),
-                             metric=str(metric), threshold=str(threshold), short=str(short)))
+                             metric=metric, threshold=threshold, short=short))
     return sorted(rows, key=lambda r: (r["drops_on"], r["member_id"]))
 
 

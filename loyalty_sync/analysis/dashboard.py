@@ -23,6 +23,7 @@ from decimal import Decimal
 from sqlalchemy import case, func
 
 from loyalty_sync.books.program_versions import current_version
+from loyalty_sync.engine.money import cents
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, PAID_STATUSES, Program, program_from_dict
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
@@ -140,7 +141,7 @@ def liability(store: Store) -> dict:
     _version, program = program_in_force(store)
     value = point_value(program.rewards)
     return {"store": store.name, "currency": store.currency, "points": int(points), "point_value": value,
-            "money": (Decimal(int(points)) * value).quantize(Decimal("0.01"))}
+            "money": cents(Decimal(int(points)) * value)}
 
 
 def coupon_counts(store_id: int | None = None) -> dict:

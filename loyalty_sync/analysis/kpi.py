@@ -45,17 +45,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from loyalty_sync.analysis.nps_score import nps_summary
 from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.engine.money import optional_money_text
 from loyalty_sync.engine.program import PAID_STATUSES
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order
 
 ACTIVE_DAYS = 365
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -246,10 +246,6 @@ def referral_orders(ledger: Sequence[LedgerRow], start: datetime, end: datetime)
     return found
 
 
-def money(value: Decimal | None) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
-
-
 def rate(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
@@ -279,11 +275,12 @@ def compute(orders: Sequence[OrderRow], ledger: Sequence[LedgerRow], coupons: Se
         "crr": rate(ret.crr), "churn": rate(ret.churn),
         "rpr": rate(repeat_purchase_rate(orders, start, end)),
         "frequency": rate(freq),
-        "orders": values.orders, "revenue": money(values.revenue),
-        "aov": money(values.aov), "aov_first": money(values.first), "aov_repeat": money(values.repeat),
-        "cltv": money(cltv_historical(orders, end)),
-        "cltv_predictive": money(cltv_predictive(values.aov, freq, ret.churn, lifespan_periods)),
-        "members_aov": money(m_values.aov), "non_members_aov": money(o_values.aov),
+        "orders": values.orders, "revenue": optional_money_text(values.revenue),
+        "aov": optional_money_text(values.aov), "aov_first": optional_money_text(values.first),
+        "aov_repeat": optional_money_text(values.repeat),
+        "cltv": optional_money_text(cltv_historical(orders, end)),
+        "cltv_predictive": optional_money_text(cltv_predictive(values.aov, freq, ret.churn, lifespan_periods)),
+        "members_aov": optional_money_text(m_values.aov), "non_members_aov": optional_money_text(o_values.aov),
         "members_frequency": rate(purchase_frequency(member_orders, start, end)),
         "non_members_frequency": rate(purchase_frequency(other_orders, start, end)),
         "members_crr": rate(m_ret.crr), "non_members_crr": rate(o_ret.crr),
@@ -293,7 +290,7 @@ def compute(orders: Sequence[OrderRow], ledger: Sequence[LedgerRow], coupons: Se
         "points_restored": flow.restored, "points_outstanding": flow.outstanding,
         "redemption_rate": rate(ratio(flow.redeemed, flow.earned) if flow.earned > 0 else None),
         "point_value": str(per_point.normalize()) if per_point else "0",
-        "liability": money(Decimal(flow.outstanding) * per_point),
+        "liability": optional_money_text(Decimal(flow.outstanding) * per_point),
         "coupons_issued": len(issued), "coupons_used": sum(1 for c in issued if c.status == "used"),
         "tiers": dict(sorted(Counter(m.tier for m in members_now if m.tier).items())),
         "vip_members": sum(1 for m in members_now if m.vip),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -27,15 +27,10 @@ from loyalty_sync.analysis.expiring import expiring_lines
 from loyalty_sync.books.member_books import load_books
 from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.ledger import pending_points
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member, Store
-
-CENT = Decimal("0.01")
-
-
-def _money(value: Decimal) -> str:
-    return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def breakage_rate(redeemed: int, restored: int, expired: int) -> float | None:
@@ -84,13 +79,13 @@ def liability_forecast(store: Store, *, now: datetime | None = None, months: int
     return {
         "store": store.name, "currency": store.currency, "as_of": now.isoformat(),
         "point_value": str(value.normalize()) if value else "0",
-        "points": points, "money": _money(money),
-        "spendable_points": points - pending, "spendable_money": _money(Decimal(points - pending) * value),
-        "pending_points": pending, "pending_money": _money(Decimal(pending) * value),
+        "points": points, "money": money_text(money),
+        "spendable_points": points - pending, "spendable_money": money_text(Decimal(points - pending) * value),
+        "pending_points": pending, "pending_money": money_text(Decimal(pending) * value),
         "expiry_schedule": [{"month": f"{m:%Y-%m}", "points": schedule.get(f"{m:%Y-%m}", 0),
-                             "money": _money(Decimal(schedule.get(f"{m:%Y-%m}", 0)) * value)} for m in month_starts],
+                             "money": money_text(Decimal(schedule.get(f"{m:%Y-%m}", 0)) * value)} for m in month_starts],
         "history": {"redeemed": redeemed, "restored": restored, "expired": expired},
         "breakage_rate": rate,
-        "expected_breakage": _money(money * Decimal(str(rate or 0))),
-        "expected_cost": _money(money * (1 - Decimal(str(rate or 0)))),
+        "expected_breakage": money_text(money * Decimal(str(rate or 0))),
+        "expected_cost": money_text(money * (1 - Decimal(str(rate or 0)))),
     }

@@ -20,6 +20,7 @@ from loyalty_sync.books.member_books import load_books
 from loyalty_sync.books.program_versions import current_version, program_for
 from loyalty_sync.engine.earning import award_for_order, order_earns, rule_applies
 from loyalty_sync.engine.facts import OrderFacts, OrderLine
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, Program
 from loyalty_sync.engine.tiers import tier_rank
 from loyalty_sync.engine.vip import is_vip
@@ -98,14 +99,14 @@ def preview_points(store: Store, member: Member | None, lines: list[CartLine], *
             rules = [max(rules, key=lambda r: r.factor)]
         breakdown.append({
             "line": line.line_id, "product_id": line.product_id, "quantity": line.quantity,
-            "eligible": _money(part.net_total), "multiplier": _factor(part.multiplier),
+            "eligible": money_text(part.net_total), "multiplier": _factor(part.multiplier),
             "rules": [r.label or _rule_text(r) for r in rules],
-            "weighted": _money(part.weighted),
+            "weighted": money_text(part.weighted),
         })
     return {
         "points": award.points,
         "earns": order_earns(facts, program) and award.points > 0,
-        "eligible": _money(award.base),
+        "eligible": money_text(award.base),
         "currency": facts.currency,
         "tier": tier_name,
         "tier_multiplier": _factor(tier_mult),
@@ -125,10 +126,6 @@ def _rule_text(rule) -> str:
     if rule.category_id is not None:
         return f"x{_factor(rule.factor)} on category {rule.category_id}"
     return f"x{_factor(rule.factor)} store-wide"
-
-
-def _money(value: Decimal) -> str:
-    return str(Decimal(value).quantize(Decimal("0.01")))
 
 
 def _factor(value: Decimal) -> str:

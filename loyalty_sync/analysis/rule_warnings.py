@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from loyalty_sync.books.order_facts import facts_from_row
+from loyalty_sync.engine.money import money_display
 from loyalty_sync.engine.program import MultiplierRule, Program
 from loyalty_sync.engine.tiers import tier_metric
 from loyalty_sync.extensions import db
@@ -48,9 +49,10 @@ def warnings_for(program: Program, store=None, *, now: datetime | None = None) -
     now = now or datetime.now(timezone.utc)
     found: list[Warning] = []
     found += multiplier_warnings(program, now)
-    found += reward_warnings(program)
+    currency = store.currency if store is not None else None
+    found += reward_warnings(program, currency)
     found += expiry_warnings(program)
-    found += vip_warnings(program)
+    found += vip_warnings(program, currency)
     if store is not None:
         found += tier_reach_warnings(program, store, now)
         found += membership_sku_warnings(program, store)
@@ -114,7 +116,7 @@ def _per_point(reward) -> Decimal | None:
     return Decimal(reward.coupon.amount) / reward.points
 
 
-def reward_warnings(program: Program) -> list[Warning]:
+def reward_warnings(program: Program, currency: str | None = None) -> list[Warning]:
     found = []
     rewards = [(i, r, _per_point(r)) for i, r in enumerate(program.rewards)]
     priced = [(i, r, v) for i, r, v in rewards if v is not None]
@@ -123,8 +125,9 @@ def reward_warnings(program: Program) -> list[Warning]:
         if cheaper:
             j, c, v = max(cheaper, key=lambda x: x[2])
             found.append(Warning(f"rewards.{i}", (
-                f"{r.name!r} gives {_fmt(value * 100)} per 100 points, less than the cheaper {c.name!r} "
-                f"({_fmt(v * 100)} per 100 points): members do better redeeming the cheaper one")))
+                f"{r.name!r} gives {money_display(value * 100, currency)} per 100 points, less than the cheaper "
+                f"{c.name!r} ({money_display(v * 100, currency)} per 100 points): members do better redeeming "
+                "the cheaper one")))
     return found
 
 
@@ -139,7 +142,7 @@ def expiry_warnings(program: Program) -> list[Warning]:
     return []
 
 
-def vip_warnings(program: Program) -> list[Warning]:
+def vip_warnings(program: Program, currency: str | None = None) -> list[Warning]:
     if not program.tiers or program.vip_top_percent is not None:
         return []
     top = max(program.tiers, key=lambda t: t.threshold)
@@ -149,19 +152,15 @@ def vip_warnings(program: Program) -> list[Warning]:
     if program.tier_metric == "spend" and (program.vip_min_spend < top.threshold or lifetime and
                                            program.vip_min_spend == top.threshold):
         return [Warning("vip_min_spend", (
-            f"VIP needs {_fmt(program.vip_min_spend)} spent in 12 months (and {program.vip_min_orders} orders), "
-            f"less than the top tier {top.name} ({_fmt(top.threshold)}): the exclusive club is easier to join "
+            f"VIP needs {money_display(program.vip_min_spend, currency)} spent in 12 months (and "
+            f"{program.vip_min_orders} orders), less than the top tier {top.name} "
+            f"({money_display(top.threshold, currency)}): the exclusive club is easier to join "
             "than the top tier"))]
     if program.tier_metric == "orders" and program.vip_min_orders < top.threshold:
         return [Warning("vip_min_orders", (
             f"VIP needs {program.vip_min_orders} orders in 12 months, fewer than the top tier {top.name} "
-            f"({_fmt(top.threshold)} orders): the exclusive club is easier to join than the top tier"))]
+            f"({top.threshold.normalize():f} orders): the exclusive club is easier to join than the top tier"))]
     return []
-
-
-def _fmt(value: Decimal) -> str:
-    value = Decimal(value).quantize(Decimal("0.01"))
-    return str(value.normalize()) if value == value.to_integral() else str(value)
 
 
 # --- store-dependent checks ----------------------------------------------------------------------
@@ -198,9 +197,16 @@ def tier_reach_warnings(program: Program, store, now: datetime) -> list[Warning]
             continue
         near = sum(1 for v in metrics if tier.threshold * NEAR <= v < tier.threshold)
         found.append(Warning(f"tiers.{i}.threshold", (
-            f"no member reaches {tier.name} ({_fmt(tier.threshold)} {program.tier_metric}) {window}; "
+            f"no member reaches {tier.name} ({_threshold_words(tier.threshold, program.tier_metric, store.currency)}) "
+            f"{window}; "
             f"{near} member(s) are within {int((1 - NEAR) * 100)}% of it")))
     return found
+
+
+def _threshold_words(threshold: Decimal, metric: str, currency: str) -> str:
+    if metric == "spend":
+        return f"{money_display(threshold, currency)} spent"
+    return f"{threshold.normalize():f} {metric}"
 
 
 def membership_sku_warnings(program: Program, store) -> list[Warning]:

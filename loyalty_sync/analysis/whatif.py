@@ -43,11 +43,11 @@ from typing import NamedTuple
 from sqlalchemy import Engine, func
 from sqlalchemy.orm import Session
 
-from loyalty_sync.analysis.kpi import money
 from loyalty_sync.analysis.replay_pool import ReplayPool
 from loyalty_sync.books.member_books import member_key_for
 from loyalty_sync.books.order_facts import FACT_COLUMNS, facts_from_row
 from loyalty_sync.engine.evolve import evolve
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.facts import order_key
 from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
@@ -486,19 +486,14 @@ def whatif_report(store: Store, proposed: Program, *, current: Program | None = 
         "vip_in": impact.vip_in,
         "vip_out": impact.vip_out,
         "points_delta": impact.points_delta,
-        "coupons_delta": {"count": a.coupons - b.coupons, "money": _money(a.coupon_money - b.coupon_money)},
-        "liability_delta": _money(liability_after - liability_before),
+        "coupons_delta": {"count": a.coupons - b.coupons, "money": money_text(a.coupon_money - b.coupon_money)},
+        "liability_delta": money_text(liability_after - liability_before),
         "earn_cost_share": {
             "before": _share(b.points_issued * impact.point_value_before, impact.revenue),
             "after": _share(a.points_issued * impact.point_value_after, impact.revenue),
         },
         "orders_replayed": impact.orders_replayed,
     }
-
-
-def _money(value: Decimal) -> str:
-
-    return money(value)
 
 
 def _share(cost: Decimal, revenue: Decimal) -> float | None:

@@ -221,12 +221,3 @@ def referral_coupon_row(member: Member, member_key: str, program: Program, now: 
         reason="your referral code: a friend's first order gets the discount, you get "
                f"{program.referral_bonus} points", issued_at=now, expires_at=expires, status="pending")
 
-
-def successful_referrals(ledger_rows: Iterable[tuple[str, int]]) -> int:
-    """How many friends' orders currently hold a referral bonus, from
-    (key, points) ledger pairs (for the KPIs)."""
-    held: dict[str, int] = defaultdict(int)
-    for key, points in ledger_rows:
-        if key.startswith("referral:"):
-            held[":".join(key.split(":")[:2])] += points
-    return sum(1 for v in held.values() if v > 0)

@@ -1,6 +1,7 @@
 """A member's statement: status plus every ledger line that explains the
 balance. One function feeds `members show`, the admin's member page and
 exports, so they can never disagree."""
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Badge, Coupon, LedgerEntry, Member, Store
@@ -43,7 +44,7 @@ def member_statement(store: Store, member: Member) -> dict:
             for e in ledger
         ],
         "coupons": [
-            {"code": c.code, "discount_type": c.discount_type, "amount": f"{c.amount:.2f}", "status": c.status,
+            {"code": c.code, "discount_type": c.discount_type, "amount": money_text(c.amount), "status": c.status,
              "expires": c.expires_at.date().isoformat() if c.expires_at else None, "source": c.source}
             for c in coupons
         ],

@@ -24,6 +24,7 @@ from loyalty_sync.cli.kpi import command as kpi_command
 from loyalty_sync.cli.members import command as members_command
 from loyalty_sync.cli.program import command as program_command
 from loyalty_sync.cli.stores import get_store_or_fail
+from loyalty_sync.engine.money import money_display
 from loyalty_sync.engine.program import validate_program
 from loyalty_sync.extensions import db
 
@@ -64,8 +65,8 @@ def whatif_command(store_name, settings, rules_file, as_json):
     moves = ", ".join(f"{k}: {v}" for k, v in report["tier_moves"].items()) or "none"
     click.echo(f"tier moves: {moves}; VIP in {report['vip_in']}, out {report['vip_out']}")
     click.echo(f"points {report['points_delta']:+d}; coupons {report['coupons_delta']['count']:+d} "
-               f"({report['coupons_delta']['money']} {store.currency}); liability {report['liability_delta']} "
-               f"{store.currency}")
+               f"({money_display(report['coupons_delta']['money'], store.currency)}); "
+               f"liability {money_display(report['liability_delta'], store.currency)}")
     share = report["earn_cost_share"]
     click.echo(f"earn cost / revenue: {share['before']} -> {share['after']}")
     for m in report["members"]:
@@ -102,11 +103,15 @@ def liability_command(store_name, as_json):
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    click.echo(f"{report['store']}: {report['points']} points outstanding = {report['money']} {report['currency']} "
-               f"(spendable {report['spendable_money']}, pending {report['pending_money']})")
-    click.echo(f"expected breakage {report['breakage_rate']} -> expected cost {report['expected_cost']}")
+    currency = report["currency"]
+    click.echo(f"{report['store']}: {report['points']} points outstanding = "
+               f"{money_display(report['money'], currency)} (spendable "
+               f"{money_display(report['spendable_money'], currency)}, pending "
+               f"{money_display(report['pending_money'], currency)})")
+    click.echo(f"expected breakage {report['breakage_rate']} -> expected cost "
+               f"{money_display(report['expected_cost'], currency)}")
     for month in report["expiry_schedule"]:
-        click.echo(f"  {month['month']}: {month['points']:>8} points expire ({month['money']})")
+        click.echo(f"  {month['month']}: {month['points']:>8} points expire ({money_display(month['money'], currency)})")
 
 
 @members_command.command("at-risk")

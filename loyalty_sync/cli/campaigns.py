@@ -16,6 +16,7 @@ from loyalty_sync.actions.campaigns import (
 )
 from loyalty_sync.analysis.segments import SEGMENTS
 from loyalty_sync.cli.stores import get_store_or_fail
+from loyalty_sync.engine.money import money_display
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Campaign
 from loyalty_sync.store_sync.connection import client_for
@@ -78,6 +79,6 @@ def list_campaigns(store_name):
     db.session.commit()
     click.echo(f"{'id':>4}  {'name':<30} {'segment':<12} {'coupon':<14} {'total':>6} {'issued':>6} {'pushed':>6}  status")
     for c in rows:
-        coupon = f"{c.amount:.2f} {'%' if c.discount_type == 'percent' else 'off'}"
+        coupon = f"{c.amount:.2f} %" if c.discount_type == "percent" else f"{money_display(c.amount, store.currency)} off"
         click.echo(f"{c.id:>4}  {c.name[:30]:<30} {c.segment or 'filter':<12} {coupon:<14} {c.total:>6} "
                    f"{c.issued:>6} {c.pushed:>6}  {c.status}")

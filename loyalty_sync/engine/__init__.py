@@ -10,6 +10,7 @@ One concept per module:
 - facts     WooCommerce JSON -> OrderFacts / CustomerFacts / ReviewFacts (BadRecord on broken data)
 - ledger    the member's books: ledger lines, coupons, VIP periods, order records, pending points
 - earning   eligible amount, line multipliers, award_for_order (the formula)
+- money     money as text: data ("2.13", half up) and words for people (Babel, the shop's currency)
 - tiers     tier metric, promotion at once, demotion after grace
 - vip       qualification, paid membership periods, invitations, is_vip / vip_until
 - rewards   auto-redeem choices and explicit redemption

@@ -22,12 +22,12 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcon
 
 from loyalty_sync.engine.facts import OrderFacts, OrderLine
 from loyalty_sync.engine.memo import IdentityMemo
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.program import NEVER_EARNING_STATUSES, Program
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 _EXACT = Decimal("1e-9")
-_CENT = Decimal("0.01")
 _ROUNDING = {"floor": ROUND_FLOOR, "round": ROUND_HALF_UP, "ceil": ROUND_CEILING}
 
 
@@ -191,10 +191,6 @@ def line_multiplier(line: OrderLine, at: datetime, program: Program) -> Decimal:
     return max(factors)
 
 
-def money(value: Decimal) -> str:
-    return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
 def _factor(value: Decimal) -> str:
     """1.25 -> "1.25", 1.0 -> "1", 2.50 -> "2.5"."""
     text = format(value.normalize(), "f")
@@ -235,16 +231,16 @@ def _award_for_order(order: OrderFacts, program: Program, tier_mult: Decimal, vi
     if base < program.min_order:
         return Award(
             0, base, tuple(breakdown),
-            f"{ref}: {money(base)} {order.currency} eligible, below the minimum of "
-            f"{money(program.min_order)}: earns nothing",
+            f"{ref}: {money_text(base)} {order.currency} eligible, below the minimum of "
+            f"{money_text(program.min_order)}: earns nothing",
             weighted,
         )
     with localcontext() as ctx:
         ctx.prec = 34
         points = round_points(program.rate * tier_mult * vip_mult * weighted, program)
-    parts = [f"{ref}: {money(base)} {order.currency} eligible"]
+    parts = [f"{ref}: {money_text(base)} {order.currency} eligible"]
     if weighted != base:
-        parts.append(f"({money(weighted)} with product multipliers)")
+        parts.append(f"({money_text(weighted)} with product multipliers)")
     if program.rate != ONE:
         parts.append(f"x{_factor(program.rate)} points per {order.currency}")
     parts.append(f"x{_factor(tier_mult)}" + (f" {tier_name}" if tier_name else " tier"))

@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from loyalty_sync.engine.coupons import coupon_status_changes, restore_lines
-from loyalty_sync.engine.earning import Award, award_for_order, money, order_earns
+from loyalty_sync.engine.earning import Award, award_for_order, order_earns
 from loyalty_sync.engine.evolve import evolve
 from loyalty_sync.engine.expiry import expiry_lines
 from loyalty_sync.engine.facts import OrderFacts, order_key
@@ -46,6 +46,7 @@ from loyalty_sync.engine.ledger import (
     VipSource,
     pending_points,
 )
+from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.months import start_of_next_month
 from loyalty_sync.engine.program import CouponTemplate, Program
 from loyalty_sync.engine.rewards import auto_redeem_choices, new_coupon, redeem_count, redeem_lines
@@ -110,7 +111,7 @@ def _change_reason(rec: OrderRecord, award: Award, diff: int, program: Program, 
     if diff < 0 and o.refunds:
         recent = [r for r in o.refunds if last_at is None or r.created > last_at] or list(o.refunds)
         refunded = sum((r.amount for r in recent), Decimal(0))
-        return f"{ref} refunded {money(refunded)}: {diff} points"
+        return f"{ref} refunded {money_text(refunded)}: {diff} points"
     sign = "+" if diff > 0 else ""
     return f"{ref} re-evaluated, {award.reason}: {sign}{diff} points"
 

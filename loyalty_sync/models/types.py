@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy import JSON, DateTime, Numeric, TypeDecorator
 
+from loyalty_sync.engine.money import cents, money_text
+
 
 class UTCDateTime(TypeDecorator):
     impl = DateTime
@@ -28,7 +30,8 @@ class UTCDateTime(TypeDecorator):
 
 
 class Money(TypeDecorator):
-    """Store amounts with 2 decimals (WooCommerce's default price decimals)."""
+    """Store amounts with 2 decimals (WooCommerce's default price decimals), rounded
+    half up like every other amount (engine/money.py)."""
 
     impl = Numeric(14, 2)
     cache_ok = True
@@ -38,10 +41,10 @@ class Money(TypeDecorator):
             return None
         if isinstance(value, float):
             raise TypeError("money must be Decimal, not float")
-        return str(Decimal(value).quantize(Decimal("0.01")))
+        return money_text(value)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+        return None if value is None else cents(str(value))  # SQLite may hand back a float
 
 
 class Factor(TypeDecorator):

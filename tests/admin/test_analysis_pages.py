@@ -9,6 +9,7 @@ import io
 import re
 from datetime import datetime, timezone
 
+from admin.formatting import format_money
 from loyalty_sync.analysis import at_risk
 from loyalty_sync.analysis.liability import liability_forecast
 from loyalty_sync.extensions import db
@@ -208,7 +209,7 @@ def test_liability_page_shows_the_forecast(admin_client):
     assert forecast["points"] > 0
     page = _text(admin_client.get(f"/admin/liability/?store={store.id}"))
     for key in ("money", "spendable_money", "pending_money", "expected_breakage"):
-        assert f'data-liability="{key}">{forecast[key]} {forecast["currency"]}<' in page, key
+        assert f'data-liability="{key}">{format_money(forecast[key], forecast["currency"])}<' in page, key
     for key in ("points", "spendable_points", "pending_points"):
         assert f'data-liability="{key}">{forecast[key]}<' in page, key
     months = re.findall(r'<tr data-month="([0-9-]+)"><td>[0-9-]+</td><td class="num">(-?\d+)</td>', page)

@@ -91,7 +91,7 @@ def test_member_status(client, store, anna, read_token):
     assert nxt["progress_percent"] == 92  # (950 - 300) / (1000 - 300)
     assert body["vip"] == {"active": False, "until": None, "multiplier": "1.1"}
     tierup = [c for c in body["coupons"] if c["source"] == "tierup"]
-    assert [c["value"] for c in tierup] == ["5.00"] and tierup[0]["usable_now"] is False
+    assert [c["amount"] for c in tierup] == ["5.00"] and tierup[0]["usable_now"] is False
     assert tierup[0]["expires"] is not None
     assert "First order" in body["badges"] and "Silver tier" in body["badges"]
     assert body["expiring"]["points"] == 0

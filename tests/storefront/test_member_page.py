@@ -85,6 +85,7 @@ def test_member_page_shows_the_members_status(client, store, anna):
     assert "Hello Anna" in html
     assert 'data-test="spendable">1,087<' in html
     assert "Silver" in html and "Spend €50.00 more to reach Gold" in html
+    assert "€5.00 off" in html  # the Silver tier-up coupon, read from its `amount`
     assert "+400 points for order #1001" in html
     assert "+375 points for order #1002, x1.25 Silver" in html
     assert "How likely are you to recommend shop to a friend?" in html
