@@ -5,32 +5,21 @@ import json
 
 from markupsafe import Markup, escape
 
+from admin.rule_changes import ARROW, change_lines
 from admin.security import SecureModelView
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry
 
 
-def changed_settings(before, after) -> list[tuple[str, object, object]]:
-    """(key, before, after) for each top-level key that differs."""
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))
-            if before.get(key) != after.get(key)]
-
-
-def _short(value) -> str:
-    text = json.dumps(value, sort_keys=True, default=str) if not isinstance(value, str) else value
-    return text if len(text) <= 160 else text[:157] + "..."
-
-
 def _change(view, context, model, name):
-    rows = changed_settings(model.before, model.after)
-    if not rows:
+    """Every change in words, one line each ("Silver threshold: 300 → 200"),
+    none left out and none cut."""
+    changes = change_lines(model.before, model.after)
+    if not changes:
         return ""
-    cells = "".join(f"<tr><td><code>{escape(key)}</code></td><td class='diff-before'>{escape(_short(b))}</td>"
-                    f"<td class='diff-after'>{escape(_short(a))}</td></tr>" for key, b, a in rows[:20])
-    more = f"<tr><td colspan=3>… {len(rows) - 20} more</td></tr>" if len(rows) > 20 else ""
-    return Markup(f"<table class='table table-sm table-borderless mb-0 small'>{cells}{more}</table>")
+    items = "".join(f"<li><span class='diff-what'>{escape(c.what)}</span>: <span class='diff-before'>{escape(c.before)}</span>"
+                    f" {ARROW} <span class='diff-after'>{escape(c.after)}</span></li>" for c in changes)
+    return Markup(f"<ul class='list-unstyled mb-0 small' data-testid='audit-change'>{items}</ul>")
 
 
 class AuditLogView(SecureModelView):
