@@ -6,6 +6,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
 from markupsafe import Markup, escape
 
+from admin.formatting import format_when
 from admin.security import SecureModelView, actor
 from admin.wording import count_of
 from loyalty_sync.actions import member_actions
@@ -46,6 +47,11 @@ def _gives(view, context, model, name):
     return text
 
 
+def _when(view, context, model, name):
+    value = getattr(model, name)
+    return format_when(value) if value is not None else ""
+
+
 def _error(view, context, model, name):
     if not model.last_error:
         return ""
@@ -58,7 +64,8 @@ class CouponView(SecureModelView):
     column_labels = {"source": "Kind", "gives": "Gives", "points_cost": "Points", "push_attempts": "Push attempts",
                      "last_error": "Store's error", "issued_at": "Issued", "expires_at": "Expires", "used_at": "Used"}
     column_formatters = {"status": _status, "member": _member, "source": _kind, "gives": _gives,
-                         "last_error": _error, "store": lambda v, c, m, n: m.store_name}
+                         "last_error": _error, "store": lambda v, c, m, n: m.store_name,
+                         "issued_at": _when, "expires_at": _when, "used_at": _when}
     column_searchable_list = ("code", "email")
     column_filters = ("status", FilterEqual(Coupon.source, "Kind", options=coupon_kind_choices),
                       "discount_type", "store_id")
