@@ -28,6 +28,8 @@ from admin.cli import users_cli
 from admin.formatting import format_money, format_points, format_when
 from admin.views import build_views
 from admin.views.dashboard import DashboardView
+from admin.wording import count_of
+from loyalty_sync.engine.coupon_kinds import coupon_kind_name
 from loyalty_sync.extensions import csrf, db
 from loyalty_sync.models import User
 from loyalty_sync.security_headers import csp_nonce
@@ -144,6 +146,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.setdefault("money", format_money)
     app.jinja_env.filters.setdefault("points", format_points)
     app.jinja_env.filters.setdefault("when", format_when)
+    app.jinja_env.filters.setdefault("coupon_kind", coupon_kind_name)
+    app.jinja_env.filters.setdefault("count_of", count_of)
 
     @app.errorhandler(403)
     def _forbidden(error):

@@ -13,6 +13,7 @@ from flask import Response, flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
+from admin.wording import count_of
 from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.actions import campaigns
 from loyalty_sync.actions.campaigns import CampaignError
@@ -99,6 +100,6 @@ class AtRiskView(SecureBaseView):
                      after={"kind": kind, "days": days, "members": len({r['member_id'] for r in rows}),
                             "discount_type": discount_type, "amount": str(amount)})
         db.session.commit()
-        flash(f"Campaign '{campaign.name}' created for {campaign.total} member(s); "
-              f"{campaign.issued} coupon(s) issued, on their way to the store.", "success")
+        flash(f"Campaign '{campaign.name}' created for {count_of(campaign.total, 'member')}; "
+              f"{count_of(campaign.issued, 'coupon')} issued, on their way to the store.", "success")
         return redirect(url_for("campaigns.campaign", campaign_id=campaign.id))

@@ -5,48 +5,47 @@ import json
 
 from markupsafe import Markup, escape
 
+from admin.formatting import format_when
+from admin.rule_changes import ARROW, change_lines
 from admin.security import SecureModelView
 from loyalty_sync.extensions import db
-from loyalty_sync.models import AuditEntry
-
-
-def changed_settings(before, after) -> list[tuple[str, object, object]]:
-    """(key, before, after) for each top-level key that differs."""
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))
-            if before.get(key) != after.get(key)]
-
-
-def _short(value) -> str:
-    text = json.dumps(value, sort_keys=True, default=str) if not isinstance(value, str) else value
-    return text if len(text) <= 160 else text[:157] + "..."
+from loyalty_sync.models import AuditEntry, Store
 
 
 def _change(view, context, model, name):
-    rows = changed_settings(model.before, model.after)
-    if not rows:
+    """Every change in words, one line each ("Silver threshold: 300 → 200"),
+    none left out and none cut."""
+    changes = change_lines(model.before, model.after)
+    if not changes:
         return ""
-    cells = "".join(f"<tr><td><code>{escape(key)}</code></td><td class='diff-before'>{escape(_short(b))}</td>"
-                    f"<td class='diff-after'>{escape(_short(a))}</td></tr>" for key, b, a in rows[:20])
-    more = f"<tr><td colspan=3>… {len(rows) - 20} more</td></tr>" if len(rows) > 20 else ""
-    return Markup(f"<table class='table table-sm table-borderless mb-0 small'>{cells}{more}</table>")
+    items = "".join(f"<li><span class='diff-what'>{escape(c.what)}</span>: <span class='diff-before'>{escape(c.before)}</span>"
+                    f" {ARROW} <span class='diff-after'>{escape(c.after)}</span></li>" for c in changes)
+    return Markup(f"<ul class='list-unstyled mb-0 small' data-testid='audit-change'>{items}</ul>")
 
 
 class AuditLogView(SecureModelView):
     column_list = ("at", "actor", "action", "target", "store_id", "reason", "change")
     column_labels = {"at": "When", "actor": "Who", "store_id": "Store", "change": "Before → after"}
-    column_formatters = {"change": _change}
+    column_formatters = {"change": _change, "at": lambda v, c, m, n: format_when(m.at),
+                         "store_id": lambda v, c, m, n: getattr(m, "store_name", "") or (m.store_id or "")}
     column_searchable_list = ("actor", "action", "target", "reason")
     column_filters = ("actor", "action", "store_id")
     column_sortable_list = ("at", "actor", "action", "target")
     column_default_sort = ("at", True)
     can_view_details = True
-    column_details_list = ("at", "actor", "action", "target", "store_id", "reason", "before", "after")
+    column_details_list = ("at", "actor", "action", "target", "store_id", "reason", "change", "before", "after")
     column_formatters_detail = {
+        "change": _change,
         "before": lambda v, c, m, n: Markup(f"<pre class='small'>{escape(json.dumps(m.before, indent=2, sort_keys=True))}</pre>"),
         "after": lambda v, c, m, n: Markup(f"<pre class='small'>{escape(json.dumps(m.after, indent=2, sort_keys=True))}</pre>"),
     }
 
     def __init__(self, **kwargs):
         super().__init__(AuditEntry, db, **kwargs)
+
+    def get_list(self, *args, **kwargs):
+        count, rows = super().get_list(*args, **kwargs)
+        names = dict(db.session.execute(db.select(Store.id, Store.name)).all())
+        for row in rows:
+            row.store_name = names.get(row.store_id, "")
+        return count, rows

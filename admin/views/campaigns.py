@@ -29,9 +29,12 @@ from flask_admin import expose
 
 from admin.formatting import format_money
 from admin.security import SecureBaseView, actor
+from admin.wording import count_of
 from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.actions import campaigns as service
+from loyalty_sync.analysis.dashboard import program_in_force
 from loyalty_sync.analysis.segments import SEGMENTS, RfmThresholds, store_segments
+from loyalty_sync.engine.tier_order import in_rank_order
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Store, record_audit
@@ -237,8 +240,9 @@ class CampaignView(SecureBaseView):
     # --- the new-campaign flow (admins) ---------------------------------------------------------
 
     def _form_context(self, store: Store) -> dict:
-        tiers = db.session.execute(db.select(Member.tier).where(Member.store_id == store.id, Member.tier != "")
-                                   .distinct().order_by(Member.tier)).scalars().all()
+        names = db.session.execute(db.select(Member.tier).where(Member.store_id == store.id, Member.tier != "")
+                                   .distinct()).scalars().all()
+        tiers = in_rank_order(names, [program_in_force(store)[1]])
         return {"tiers": tiers, "segments": SEGMENTS, "segment_text": SEGMENT_TEXT, "discounts": DISCOUNT_TEXT,
                 "rules": threshold_rules(thresholds())}
 
@@ -318,7 +322,7 @@ class CampaignView(SecureBaseView):
         campaign.note = note
         db.session.commit()
         created, finished = self._issue(store, campaign, now)
-        message = f"Campaign “{campaign.name}”: {created} coupons issued for {campaign.total} members."
+        message = f"Campaign “{campaign.name}”: {count_of(created, 'coupon')} issued for {count_of(campaign.total, 'member')}."
         if not finished:
             flash(message + " Sending takes longer than one page load allows: press “Finish issuing” to go on "
                             "(members already served are skipped).", "warning")
@@ -407,11 +411,11 @@ class CampaignView(SecureBaseView):
         fully issued is never sent again."""
         campaign, store = self._campaign(campaign_id)
         if campaign.status != "issuing":
-            flash(f"Campaign “{campaign.name}” was sent already ({campaign.issued} coupons); "
+            flash(f"Campaign “{campaign.name}” was sent already ({count_of(campaign.issued, 'coupon')}); "
                   "it is never sent twice.", "info")
             return redirect(url_for(".campaign", campaign_id=campaign.id))
         created, finished = self._issue(store, campaign, datetime.now(timezone.utc))
-        message = f"{created} more coupons issued ({campaign.issued} in all)."
+        message = f"{count_of(created, 'more coupon', 'more coupons')} issued ({campaign.issued} in all)."
         if not finished:
             flash(message + " Not finished yet: press “Finish issuing” again.", "warning")
             return redirect(url_for(".campaign", campaign_id=campaign.id))

@@ -10,11 +10,14 @@ from flask_admin import expose
 from sqlalchemy import func, or_
 
 from admin.security import SecureBaseView, actor
+from admin.wording import count_of
 from admin.views.store_picker import all_stores
 from loyalty_sync.actions import member_actions
+from loyalty_sync.analysis.dashboard import program_in_force
 from loyalty_sync.books import member_links
 from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.books.statements import member_statement
+from loyalty_sync.engine.tier_order import in_rank_order
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, VipPeriod, record_audit
@@ -110,6 +113,15 @@ def _extras(store: Store, member: Member, coupons: list[Coupon]) -> dict:
     }
 
 
+def _tiers_for_filter(store: Store | None, stores: list[Store]) -> list[str]:
+    """The tiers members hold (of the picked store, or of all), lowest first as the ladders go."""
+    query = db.select(Member.tier).where(Member.tier != "").distinct()
+    if store is not None:
+        query = query.where(Member.store_id == store.id)
+    names = db.session.execute(query).scalars().all()
+    return in_rank_order(names, [program_in_force(s)[1] for s in ([store] if store is not None else stores)])
+
+
 class MembersView(SecureBaseView):
     write_endpoints = ()
 
@@ -125,8 +137,8 @@ class MembersView(SecureBaseView):
         pages = max(1, math.ceil(total / PAGE_SIZE))
         page = min(max(1, _int_arg("page") or 1), pages)
         members = db.session.execute(query.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
-        tiers = db.session.execute(db.select(Member.tier).distinct().order_by(Member.tier)).scalars().all()
         stores_by_id = {s.id: s for s in stores}
+        tiers = _tiers_for_filter(stores_by_id.get(parse_db_int(request.args.get("store", ""), minimum=1)), stores)
         args = {k: v for k, v in request.args.items() if k != "page" and v}
 
         def page_url(p):
@@ -138,7 +150,7 @@ class MembersView(SecureBaseView):
 
         return self.render("loyalty/members.html", members=members, total=total, page=page, pages=pages,
                            page_url=page_url, sort_url=sort_url, sort=sort, descending=descending, stores=stores,
-                           stores_by_id=stores_by_id, tiers=[t for t in tiers if t], args=request.args)
+                           stores_by_id=stores_by_id, tiers=tiers, args=request.args)
 
     @expose("/<int:member_id>/")
     def member(self, member_id: int):
@@ -188,7 +200,7 @@ class MembersView(SecureBaseView):
             if amount is None:
                 raise member_actions.ActionRefused("The amount must be a whole number of points, e.g. 50 or -20.")
             member_actions.adjust_points(store, member, amount, request.form.get("reason", ""), actor=actor())
-            return f"{amount:+d} points booked for {member.display_name}; balance now {member.points}."
+            return f"{'+' if amount > 0 else ''}{count_of(amount, 'point')} booked for {member.display_name}; balance now {member.points}."
 
         return self._act(member_id, action)
 

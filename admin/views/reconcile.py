@@ -18,6 +18,7 @@ from flask import flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
+from admin.wording import count_of
 from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
@@ -89,9 +90,9 @@ class ReconcileView(SecureBaseView):
         if error:
             flash(f"{store.name}: reconciliation failed. {error}", "error")
         elif fix:
-            flash(f"{store.name}: {len(result['drift'])} drift(s) found, {result['fixed']} fixed.", "success")
+            flash(f"{store.name}: {count_of(len(result['drift']), 'difference')} found, {result['fixed']} fixed.", "success")
         else:
-            flash(f"{store.name}: {len(result['drift'])} drift(s) found." if result["drift"]
+            flash(f"{store.name}: {count_of(len(result['drift']), 'difference')} found." if result["drift"]
                   else f"{store.name}: the store and the books agree.", "warning" if result["drift"] else "success")
         return redirect(url_for(".index", store=store.id, run=run.id if run else None))
 

@@ -26,6 +26,7 @@ from loyalty_sync.books.program_versions import current_version
 from loyalty_sync.engine.money import cents
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, PAID_STATUSES, Program, program_from_dict
 from loyalty_sync.engine.rewards import point_value
+from loyalty_sync.engine.tier_order import in_rank_order
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, SyncRun
 
@@ -124,12 +125,17 @@ def points_totals(store_id: int | None = None) -> dict:
 
 
 def tier_distribution(store_id: int | None = None) -> list[tuple[str, int]]:
-    """(tier name, members), biggest first; members without a tier yet as "(none)"."""
-    query = (db.select(Member.tier, func.count()).where(Member.merged_into_id.is_(None))
-             .group_by(Member.tier).order_by(func.count().desc()))
+    """(tier name, members), lowest tier first as the ladder goes; members
+    without a tier yet last, as "(none)"."""
+    query = db.select(Member.tier, func.count()).where(Member.merged_into_id.is_(None)).group_by(Member.tier)
+    stores = db.select(Store)
     if store_id:
         query = query.where(Member.store_id == store_id)
-    return [(tier or "(none)", count) for tier, count in db.session.execute(query)]
+        stores = stores.where(Store.id == store_id)
+    counts = {tier or "": count for tier, count in db.session.execute(query)}
+    programs = [program_in_force(store)[1] for store in db.session.execute(stores).scalars()]
+    ordered = [(tier, counts[tier]) for tier in in_rank_order((t for t in counts if t), programs)]
+    return ordered + ([("(none)", counts[""])] if "" in counts else [])
 
 
 def liability(store: Store) -> dict:

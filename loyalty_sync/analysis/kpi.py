@@ -51,6 +51,7 @@ from loyalty_sync.analysis.nps_score import nps_summary
 from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.money import optional_money_text
 from loyalty_sync.engine.program import PAID_STATUSES
+from loyalty_sync.engine.tier_order import in_rank_order
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order
@@ -342,6 +343,7 @@ def store_kpis(store, start: datetime, end: datetime, *, lifespan_periods: float
     orders, ledger, coupons, members = rows if rows is not None else load_rows(store)
     result = compute(orders, ledger, coupons, members, start, end, rewards=program.rewards,
                      lifespan_periods=lifespan_periods)
+    result["tiers"] = {tier: result["tiers"][tier] for tier in in_rank_order(result["tiers"], [program])}
     result["store"] = store.name
     result["currency"] = store.currency
 

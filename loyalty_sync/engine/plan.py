@@ -4,7 +4,7 @@ The planner is a pure function of (books, program, now). It walks the
 member's orders in (created, id) order, re-computes each order's award from its
 current state and books only the difference, re-evaluates tier and VIP,
 expires old points, gives back points of coupons that expired unused, and
-auto-redeems. Every line and coupon has a deterministic key, so running the
+auto-redeems (points given back wait for new points: `returned_points`). Every line and coupon has a deterministic key, so running the
 planner twice, or applying the same plan twice, cannot book anything twice;
 and planning the books that result from applying a plan gives an empty plan.
 
@@ -49,6 +49,7 @@ from loyalty_sync.engine.ledger import (
 from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.months import start_of_next_month
 from loyalty_sync.engine.program import CouponTemplate, Program
+from loyalty_sync.engine.returned_points import returned_points_on_hold
 from loyalty_sync.engine.rewards import auto_redeem_choices, new_coupon, redeem_count, redeem_lines
 from loyalty_sync.engine.tiers import next_tier_state, tier_metric, tier_rank
 from loyalty_sync.engine.vip import covers, had_membership, is_vip, paid_periods, period_sort_key, qualifies, vip_before
@@ -313,10 +314,12 @@ def plan_member(
     ledger_so_far = list(books.ledger) + new_ledger
     new_ledger += expiry_lines(ledger_so_far, all_orders, now, program, program_version)
 
-    # --- 6. auto-redeem what is spendable
+    # --- 6. auto-redeem what is spendable, but not points an unused coupon
+    # just gave back (they wait for new points: no coupon-expires-coupon loop)
     if program.auto_redeem:
         ledger_so_far = list(books.ledger) + new_ledger
         spendable = sum(line.points for line in ledger_so_far) - pending_points(ledger_so_far, now, program.pending_days)
+        spendable -= returned_points_on_hold(ledger_so_far, now, program.pending_days)
         number = redeem_count(ledger_so_far)
         for reward in auto_redeem_choices(spendable, program):
             number += 1

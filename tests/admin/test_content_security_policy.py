@@ -205,7 +205,7 @@ def test_every_admin_page_works_under_the_policy(app, live_server, page, two_sto
     assert int(count) > 0
     page.fill("[data-testid=campaign-form] input[name=amount]", "5")
     _ask(watch, "[data-testid=campaign-form] [data-action=send]",
-         f"Send a coupon to each of the {count} member(s) on this list?")
+         f"Send a coupon to each of the {count} {'member' if count == '1' else 'members'} on this list?")
     watch.visit(f"/admin/backfill/?store={data['sim'].id}")
     page.click("[data-action=dry-run]")
     page.wait_for_selector("[data-action=run]")
@@ -224,7 +224,7 @@ def test_every_admin_page_works_under_the_policy(app, live_server, page, two_sto
         page.click("a.dropdown-item:has-text('Re-send to the store')")
     watch.answer_dialogs = "dismiss"
     assert watch.dialogs[-1] == "Put the selected failed coupons back in the outbox?"
-    page.wait_for_selector("text=1 coupon(s) will be sent to the store again.")
+    page.wait_for_selector("text=1 coupon will be sent to the store again.")
     watch.check_page()
     db.session.expire_all()
     assert db.session.get(Coupon, data["coupon"].id).status == "pending"

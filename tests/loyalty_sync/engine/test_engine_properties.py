@@ -160,3 +160,37 @@ def test_random_histories_keep_the_books_straight(program, events):
         # ledger `at` never in the future
         assert all(ln.at <= now for ln in b.ledger)
         now = now + timedelta(days=event[4])
+
+
+def _fresh_moments(ledger, pending_days):
+    """When new points (earnings, bonuses, additions; not coupons' points
+    back) became spendable: an order's earning at the end of its return window."""
+    window = timedelta(days=pending_days)
+    return [ln.at + window if ln.kind == LedgerKind.EARN and ln.order_id is not None else ln.at
+            for ln in ledger if ln.points > 0 and ln.kind in (LedgerKind.EARN, LedgerKind.BONUS, LedgerKind.ADJUST)]
+
+
+@settings(max_examples=int(__import__('os').environ.get('ENGINE_EXAMPLES', '150')), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(program=PROGRAMS, events=EVENTS)
+def test_no_auto_redeem_coupon_without_new_points(program, events):
+    """The auto-redeem loop cannot happen: a plan auto-redeems only when new
+    points became spendable since the previous plan (booked by this plan, or
+    out of their return window since), so points an expired
+    coupon gave back are never turned into a coupon again on their own, and
+    a member who stops buying stops getting coupons."""
+    b = books()
+    orders: dict[int, OrderFacts] = {}
+    now, before = T0, None
+    refund_ids = [0]
+    quiet = [("wait", 0, D(0), 0, 45)] * 12  # then the member stops buying: 18 months of plans
+    for event in list(events) + quiet:
+        _step(orders, event, now, refund_ids)
+        b = _with_current_facts(b, orders)
+        plan = plan_member(b, program, 1, now)
+        b = apply_plan(b, plan)
+        if any(ln.kind == LedgerKind.REDEEM for ln in plan.ledger):
+            booked_now = any(at <= now for at in _fresh_moments(plan.ledger, program.pending_days))
+            came_due = before is not None and any(before < at <= now for at in _fresh_moments(b.ledger, program.pending_days))
+            assert before is None or booked_now or came_due, f"coupon without new points at {now}: {plan.ledger}"
+        before = now
+        now = now + timedelta(days=event[4])
