@@ -28,7 +28,7 @@ from admin.cli import users_cli
 from admin.formatting import format_money, format_points, format_when
 from admin.views import build_views
 from admin.views.dashboard import DashboardView
-from admin.wording import count_of
+from loyalty_sync.wording import count_of
 from loyalty_sync.engine.coupon_kinds import coupon_kind_name
 from loyalty_sync.extensions import csrf, db
 from loyalty_sync.models import User

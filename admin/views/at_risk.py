@@ -13,7 +13,7 @@ from flask import Response, flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
-from admin.wording import count_of
+from loyalty_sync.wording import count_of
 from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.actions import campaigns
 from loyalty_sync.actions.campaigns import CampaignError

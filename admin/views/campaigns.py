@@ -29,7 +29,7 @@ from flask_admin import expose
 
 from admin.formatting import format_money
 from admin.security import SecureBaseView, actor
-from admin.wording import count_of
+from loyalty_sync.wording import count_of
 from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.actions import campaigns as service
 from loyalty_sync.analysis.dashboard import program_in_force

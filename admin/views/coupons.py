@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 
 from admin.formatting import format_when
 from admin.security import SecureModelView, actor
-from admin.wording import count_of
+from loyalty_sync.wording import count_of
 from loyalty_sync.actions import member_actions
 from loyalty_sync.engine.coupon_kinds import coupon_kind_choices, coupon_kind_name
 from loyalty_sync.extensions import db

@@ -10,7 +10,7 @@ from flask_admin import expose
 from sqlalchemy import func, or_
 
 from admin.security import SecureBaseView, actor
-from admin.wording import count_of
+from loyalty_sync.wording import count_of
 from admin.views.store_picker import all_stores
 from loyalty_sync.actions import member_actions
 from loyalty_sync.analysis.dashboard import program_in_force

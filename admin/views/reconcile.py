@@ -18,7 +18,7 @@ from flask import flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
-from admin.wording import count_of
+from loyalty_sync.wording import count_of
 from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int

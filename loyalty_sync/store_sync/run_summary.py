@@ -8,7 +8,9 @@ reads as words ("foo bar: 3"), never as a Python dict.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+
+from loyalty_sync.wording import and_list, count_of
 
 #: Nouns whose plural is not noun + "s".
 _PLURALS = {"category": "categories", "member's meta": "members' meta", "older copy": "older copies",
@@ -43,14 +45,8 @@ _NOTHING_TO_SAY = {"applied_by", "error_kind", "total", "rate", "eta"}
 
 
 def plural(count: int, noun: str) -> str:
-    """`plural(1, "order")` -> "1 order", `plural(3, "category")` -> "3 categories"."""
-    return f"1 {noun}" if count == 1 else f"{count:,} {_PLURALS.get(noun, noun + 's')}"
-
-
-def and_list(parts: Iterable[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    parts = list(parts)
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
+    """`plural(3, "category")` -> "3 categories" (the irregular plurals of these sentences)."""
+    return count_of(count, noun, _PLURALS.get(noun))
 
 
 #: What a count per resource or per kind counts, in the singular.

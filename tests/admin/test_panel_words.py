@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from admin.wording import count_of
+from loyalty_sync.wording import count_of
 from loyalty_sync.analysis import dashboard
 from loyalty_sync.books.program_versions import current_program, save_program
 from loyalty_sync.extensions import db
