@@ -43,8 +43,13 @@ bench: $(STAMP)
 conformance: $(STAMP)
 	$(PY) -m conformance
 
+## The checks CI runs before the tests: lint, formatting, the direction of imports (ARCHITECTURE.md)
+## and the types of the engine, the WooCommerce client and the books.
 check: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

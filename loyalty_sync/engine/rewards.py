@@ -64,7 +64,7 @@ def auto_redeem_choices(spendable: int, program: Program) -> list[Reward]:
     The most valuable reward the balance covers, again while the rest still
     covers the lowest one: 1200 -> [1000]; 2600 -> [1000, 1000, 500].
     """
-    chosen = []
+    chosen: list[Reward] = []
     left = spendable
     while True:
         reward = best_reward_for(left, program)
