@@ -25,9 +25,10 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from admin.auth import make_auth_blueprint
 from admin.cli import users_cli
-from admin.formatting import format_money, format_points, format_when
+from admin.formatting import format_money, format_points
 from admin.views import build_views
 from admin.views.dashboard import DashboardView
+from admin.store_picker import when_text
 from loyalty_sync.wording import count_of
 from loyalty_sync.engine.coupon_kinds import coupon_kind_name
 from loyalty_sync.extensions import csrf, db
@@ -145,7 +146,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters.setdefault("money", format_money)
     app.jinja_env.filters.setdefault("points", format_points)
-    app.jinja_env.filters.setdefault("when", format_when)
+    app.jinja_env.filters.setdefault("when", when_text)
     app.jinja_env.filters.setdefault("coupon_kind", coupon_kind_name)
     app.jinja_env.filters.setdefault("count_of", count_of)
 

@@ -20,10 +20,12 @@ from datetime import datetime, timedelta, timezone
 from flask import abort, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.model import typefmt
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 
+from admin.store_picker import when_text
 from loyalty_sync.actions.users import hash_password, needs_rehash, spend_one_verification, verify_password
 from loyalty_sync.extensions import db
 from loyalty_sync.models import User
@@ -186,6 +188,8 @@ class SecureModelView(SecureMixin, ModelView):
 
     form_base_class = AdminForm
     write_endpoints = ("create_view", "edit_view", "delete_view", "action_view", "ajax_update")
+    # every time in a list to the minute, in the shop's zone (not Python's "2026-12-08 12:42:17.123456")
+    column_type_formatters = {**typefmt.BASE_FORMATTERS, datetime: lambda view, value, name: when_text(value)}
     page_size = 50
     can_set_page_size = True
     can_view_details = False

@@ -21,6 +21,7 @@ from loyalty_sync.actions import nps
 from loyalty_sync.extensions import db
 from loyalty_sync.books.member_links import LinkExpired, LinkInvalid, read_token
 from loyalty_sync.engine.money import money_display
+from loyalty_sync.shop_time import shop_time
 from loyalty_sync.models import LedgerEntry, Member, Store
 from loyalty_sync.analysis.points_preview import program_in_force
 from storefront.members import member_status, order_multipliers
@@ -94,6 +95,7 @@ def _resolve(token: str, kind: str) -> tuple[Store, Member]:
     store = db.session.get(Store, member.store_id)
     languages = current_app.config.get("STOREFRONT_LANGUAGES") or {}
     request.environ["storefront.language"] = languages.get(store.name)
+    request.environ["storefront.timezone"] = store.timezone
     return store, member
 
 
@@ -124,6 +126,8 @@ def make_blueprint() -> Blueprint:
             return ""
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
+        if isinstance(value, datetime):  # the day it is in the shop, not in UTC
+            value = shop_time(value, request.environ.get("storefront.timezone")).date()
         return format_date(value, format="medium")
 
     @bp.route("/m/<token>", methods=["GET"])

@@ -32,7 +32,7 @@ from loyalty_sync.books.apply import apply_customers, apply_with_retry, is_stale
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Store, SyncRun, WebhookEvent
 from loyalty_sync.redaction import redact
-from loyalty_sync.store_sync.connection import client_for
+from loyalty_sync.store_sync.connection import client_for, refresh_site_identity
 from loyalty_sync.store_sync.locks import StoreLocked, store_lock
 from loyalty_sync.store_sync.push import MAX_PUSH_ATTEMPTS
 from loyalty_sync.store_sync.reconcile import reconcile
@@ -320,6 +320,8 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
         client = client_for(store) if store.has_keys else None
         try:
             with recorded_run(store, "upkeep", client, counts) as record:
+                if client is not None:
+                    refresh_site_identity(store, client)  # the shop's name and time zone, once a day
                 result = apply_with_retry(lambda: reevaluate(store, now=now))
                 record.extra["members_reevaluated"] = len(result.members)
                 # storefront API idempotency keys (redemption.py)

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Request
 from . import handlers
 from .auth import authenticate, check_permission
 from .errors import ApiError, no_route
+from .extras import site_index_body
 from .listing import dedup_query_pairs, php_array_params
 from .reply import Reply
 from .shapes import Ctx, json_value
@@ -134,8 +135,9 @@ class WooSimApp:
         qs = req.query_string.decode("latin-1")
         if not path.startswith("/wp-json/wc/v3/") and path.rstrip("/") not in ("/wp-json/wc/v3",):
             if path.rstrip("/") == "/wp-json":
-                return Reply(200, {"name": "woosim", "description": "WooCommerce REST simulator",
-                                   "url": host_url, "home": host_url, "namespaces": ["wc/v3"]})
+                fields = req.args.get("_fields")
+                index = Reply(200, site_index_body(self.state, host_url))
+                return _only_fields(index, fields) if fields else index
             raise no_route()
         form_pairs = (list(req.form.items(multi=True)) if req.mimetype == "application/x-www-form-urlencoded"
                       else None)

@@ -94,3 +94,13 @@ def system_status_body(ctx: Ctx) -> dict:
         "security": {"secure_connection": ctx.base.startswith("https"), "hide_errors": True},
         "pages": [], "post_type_counts": [], "logging": {},
     }
+
+
+def site_index_body(state, host_url: str) -> dict:
+    """`GET /wp-json/` as WordPress answers it, cut to what a client reads:
+    the site's name, its time zone (`timezone_string`, and `gmt_offset` in
+    hours now, a whole number when it is one) and the namespaces."""
+    offset = state.tz.offset_at(state.clock.now_s()) / 3600
+    return {"name": state.site_name, "description": "", "url": host_url, "home": host_url,
+            "gmt_offset": int(offset) if offset == int(offset) else offset, "timezone_string": state.tz.name,
+            "namespaces": ["oembed/1.0", "wc/v3", "wp/v2"], "site_icon_url": ""}

@@ -64,10 +64,11 @@ class Key:
 
 
 class State:
-    def __init__(self, tz: str = "Europe/Berlin", clock: Clock | None = None):
+    def __init__(self, tz: str = "Europe/Berlin", clock: Clock | None = None, site_name: str = "WooSim Coffee"):
         self.lock = threading.RLock()
         self.clock = clock or Clock()
         self.tz = StoreTZ(tz)
+        self.site_name = site_name  # WordPress' blogname: the index's `name`
         self.keys: dict[str, Key] = {}
         self.nonces: dict[str, dict[str, int]] = {}
         self.webhook_secret_default = ""

@@ -14,7 +14,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.actions import api_tokens
 from loyalty_sync.extensions import db
 from loyalty_sync.models import API_SCOPES, ApiToken, Store

@@ -14,7 +14,7 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
 from loyalty_sync.wording import count_of
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.actions import campaigns
 from loyalty_sync.actions.campaigns import CampaignError
 from loyalty_sync.analysis import at_risk

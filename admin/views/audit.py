@@ -5,7 +5,7 @@ import json
 
 from markupsafe import Markup, escape
 
-from admin.formatting import format_when
+from admin.store_picker import when_text
 from admin.rule_changes import ARROW, change_lines
 from admin.security import SecureModelView
 from loyalty_sync.extensions import db
@@ -26,7 +26,7 @@ def _change(view, context, model, name):
 class AuditLogView(SecureModelView):
     column_list = ("at", "actor", "action", "target", "store_id", "reason", "change")
     column_labels = {"at": "When", "actor": "Who", "store_id": "Store", "change": "Before → after"}
-    column_formatters = {"change": _change, "at": lambda v, c, m, n: format_when(m.at),
+    column_formatters = {"change": _change, "at": lambda v, c, m, n: when_text(m.at),
                          "store_id": lambda v, c, m, n: getattr(m, "store_name", "") or (m.store_id or "")}
     column_searchable_list = ("actor", "action", "target", "reason")
     column_filters = ("actor", "action", "store_id")

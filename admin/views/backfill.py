@@ -23,7 +23,7 @@ from flask import current_app, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Store, SyncBookmark, SyncRun, record_audit

@@ -30,7 +30,7 @@ from flask_admin import expose
 from admin.formatting import format_money
 from admin.security import SecureBaseView, actor
 from loyalty_sync.wording import count_of
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.actions import campaigns as service
 from loyalty_sync.analysis.dashboard import program_in_force
 from loyalty_sync.analysis.segments import SEGMENTS, RfmThresholds, store_segments

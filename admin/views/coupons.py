@@ -6,7 +6,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
 from markupsafe import Markup, escape
 
-from admin.formatting import format_when
+from admin.store_picker import when_text
 from admin.security import SecureModelView, actor
 from loyalty_sync.wording import count_of
 from loyalty_sync.actions import member_actions
@@ -49,7 +49,7 @@ def _gives(view, context, model, name):
 
 def _when(view, context, model, name):
     value = getattr(model, name)
-    return format_when(value) if value is not None else ""
+    return when_text(value) if value is not None else ""
 
 
 def _error(view, context, model, name):

@@ -11,7 +11,7 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView
 from admin.views.exports import _csv_stream, _download
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.analysis.expiring import FIELDS, expiring_points
 from loyalty_sync.books.program_versions import current_program
 

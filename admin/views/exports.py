@@ -11,7 +11,7 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView
 from admin.views.members import member_query
-from admin.views.store_picker import all_stores
+from admin.store_picker import all_stores
 from loyalty_sync.csv_safety import SafeWriter
 from loyalty_sync.engine.money import money_text
 from loyalty_sync.extensions import db

@@ -9,7 +9,7 @@ from flask_admin import expose
 from admin import kpi_text
 from admin.periods import PRESETS, period_from_args
 from admin.security import SecureBaseView
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.analysis import kpi
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_admin import expose
 
 from admin.security import SecureBaseView
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.analysis.liability import liability_forecast
 
 

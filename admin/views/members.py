@@ -11,7 +11,7 @@ from sqlalchemy import func, or_
 
 from admin.security import SecureBaseView, actor
 from loyalty_sync.wording import count_of
-from admin.views.store_picker import all_stores
+from admin.store_picker import all_stores
 from loyalty_sync.actions import member_actions
 from loyalty_sync.analysis.dashboard import program_in_force
 from loyalty_sync.books import member_links

@@ -31,7 +31,7 @@ from flask_admin import expose
 from admin.periods import PRESETS, month_starts, period_from_args
 from admin.security import SecureBaseView
 from admin.views.exports import _csv_stream, _download, _iso
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.analysis import kpi
 from loyalty_sync.analysis.nps_score import classify, nps_score
 from loyalty_sync.analysis.segments import SEGMENTS, RfmThresholds, rfm

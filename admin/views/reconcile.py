@@ -19,7 +19,7 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
 from loyalty_sync.wording import count_of
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Store, SyncRun, record_audit

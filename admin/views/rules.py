@@ -14,7 +14,7 @@ from flask_admin import expose
 
 from admin import rules_form
 from admin.security import SecureBaseView, actor
-from admin.views.store_picker import all_stores, selected_store
+from admin.store_picker import all_stores, selected_store
 from loyalty_sync.analysis import whatif
 from loyalty_sync.analysis.dashboard import program_in_force
 from loyalty_sync.books.program_versions import InvalidProgram, save_program

@@ -26,7 +26,8 @@ from admin.security import SecureModelView, actor
 from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
-from loyalty_sync.store_sync.connection import checked_store_info, client_for, connection_test_message
+from loyalty_sync.store_sync.connection import (checked_store_info, client_for, connection_test_message,
+                                                refresh_site_identity)
 from loyalty_sync.woocommerce import StoreError
 
 log = logging.getLogger(__name__)
@@ -162,18 +163,22 @@ class StoreView(SecureModelView):
         try:
             with client_for(store, max_attempts=2, timeout=15) as client:
                 info = checked_store_info(client.store_info(require_modified_after=True))
+                refresh_site_identity(store, client)
         except StoreError as error:
             log.warning("connection test of store %s failed: %s", store.id, error)
             flash(f"{store.name}: connection failed: {connection_test_message(error)}", "error")
         else:
-            before = {"wc_version": store.wc_version, "currency": store.currency}
+            before = {"wc_version": store.wc_version, "currency": store.currency, "timezone": store.timezone,
+                      "display_name": store.display_name}
             store.wc_version = info.version
             if info.currency:
                 store.currency = info.currency
-            record_audit(actor(), "store.test_connection", f"store:{store.name}", store_id=store.id,
-                         before=before, after={"wc_version": store.wc_version, "currency": store.currency})
+            record_audit(actor(), "store.test_connection", f"store:{store.name}", store_id=store.id, before=before,
+                         after={"wc_version": store.wc_version, "currency": store.currency,
+                                "timezone": store.timezone, "display_name": store.display_name})
             db.session.commit()
-            flash(f"{store.name}: connected to WooCommerce {info.version}, currency {info.currency or '?'}.", "success")
+            flash(f"{store.name}: connected to WooCommerce {info.version} ({store.shop_name}), currency "
+                  f"{info.currency or '?'}, time zone {store.timezone}.", "success")
         return redirect(url_for(".index_view"))
 
     @expose("/<int:store_id>/sync", methods=["POST"])

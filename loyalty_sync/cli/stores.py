@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
-from loyalty_sync.store_sync.connection import client_for
+from loyalty_sync.store_sync.connection import client_for, refresh_site_identity
 from loyalty_sync.woocommerce import StoreError
 
 stores_cli = AppGroup("stores", help="Connect and inspect WooCommerce stores.")
@@ -70,7 +70,8 @@ def test_store(name: str) -> None:
             info = client.store_info(require_modified_after=True)
         except StoreError as exc:
             raise click.ClickException(f"{name}: {exc}") from None
+        refresh_site_identity(store, client)
     store.wc_version, store.currency = info.version, info.currency or store.currency
     db.session.commit()
-    click.echo(f"{name}: WooCommerce {info.version}, currency {info.currency}, "
-               f"{client.requests_made} request(s). Connection OK.")
+    click.echo(f"{name}: WooCommerce {info.version} ({store.shop_name}), currency {info.currency}, "
+               f"time zone {store.timezone}, {client.requests_made} request(s). Connection OK.")

@@ -33,6 +33,18 @@ class Store(db.Model):
     installation_id: Mapped[str] = mapped_column(String(16), default=lambda: new_installation_id(),
                                                  server_default="")
 
+    #: The shop's time zone (an IANA name, or "UTC+05:30"), read from WordPress
+    #: (woocommerce/site_index.py) at the connection test and by the daily
+    #: upkeep: every time a person reads is shown in it (shop_time.py).
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    #: The shop's name as its customers know it (WordPress' site name); the
+    #: store's `name` is our internal handle, which members never see.
+    display_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    @property
+    def shop_name(self) -> str:
+        return self.display_name or self.name
+
     def __repr__(self) -> str:  # never the secrets
         return f"<Store {self.name} {self.url}>"
 

@@ -15,6 +15,7 @@ from flask import current_app
 
 from loyalty_sync.models import Store
 from loyalty_sync.woocommerce import StoreClient, StoreInfo, errors
+from loyalty_sync.woocommerce.site_index import SiteIdentity
 
 _VERSION = re.compile(r"^\d{1,4}(\.\d{1,4}){0,3}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -75,3 +76,13 @@ def checked_store_info(info: StoreInfo) -> StoreInfo:
     if not _VERSION.match(info.version.strip()) or (currency and not _CURRENCY.match(currency)):
         raise errors.NotWooCommerce("system_status answered without a WooCommerce version number or currency code")
     return StoreInfo(version=info.version.strip(), currency=currency, timezone=info.timezone)
+
+
+def refresh_site_identity(store: Store, client: StoreClient) -> SiteIdentity | None:
+    """Read the shop's name and time zone from WordPress into `store` (the
+    caller commits); None, and nothing changed, when the index is unreadable."""
+    identity = client.site_identity()
+    if identity is not None:
+        store.timezone = identity.timezone
+        store.display_name = identity.name or store.display_name
+    return identity

@@ -27,7 +27,7 @@ from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store, SyncBookmark, SyncRun
 from loyalty_sync.store_sync import pull
-from loyalty_sync.store_sync.connection import client_for
+from loyalty_sync.store_sync.connection import client_for, refresh_site_identity
 from loyalty_sync.store_sync.locks import store_lock
 from loyalty_sync.store_sync.push import PushResult, push_coupons, push_member_status
 from loyalty_sync.store_sync.run_record import PassCounts, recorded_run
@@ -95,6 +95,8 @@ class StorePass:
     def execute(self) -> None:
         info = self.client.store_info(require_modified_after=True)
         self.store.wc_version, self.store.currency = info.version, info.currency or self.store.currency
+        if not self.store.display_name:  # never read yet (the daily upkeep reads it again)
+            refresh_site_identity(self.store, self.client)
         db.session.commit()
         self.pull_catalogue()
         if self.full or self._bookmark("customers").modified_after is None:

@@ -41,6 +41,8 @@ from loyalty_sync.woocommerce.retry import (
     call_with_retries,
     parse_retry_after,
 )
+from loyalty_sync.woocommerce.site_index import FIELDS as SITE_INDEX_FIELDS
+from loyalty_sync.woocommerce.site_index import SiteIdentity, parse_site_index
 from loyalty_sync.woocommerce.transport import TRANSIENT_EXCEPTIONS, ResponseLike, Transport, WooCommerceTransport
 
 #: ``modified_after``/``modified_before`` on orders arrived in WooCommerce 5.8.
@@ -174,6 +176,22 @@ class StoreClient:
                 required=MODIFIED_AFTER_SINCE,
             )
         return info
+
+    def site_identity(self) -> SiteIdentity | None:
+        """The shop's name and time zone (site_index.py), or None when they
+        cannot be read: a transport without the index (a test double), no
+        answer, or no index in it. One attempt: it is never worth a retry."""
+        read = getattr(self._transport, "get_site_index", None)
+        if read is None:
+            return None
+        with self._lock:
+            self._requests_made += 1
+        try:
+            response = read(SITE_INDEX_FIELDS)
+            body = _parse_json(_content(response)) if response.status_code == 200 else None
+        except (*TRANSIENT_EXCEPTIONS, ValueError, requests.RequestException):
+            return None
+        return parse_site_index(body)
 
     # --- single requests ------------------------------------------------------------
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -204,5 +204,10 @@ class WooCommerceTransport:
             return getattr(self.api, method.lower())(endpoint, json, **kwargs)
         return getattr(self.api, method.lower())(endpoint, **kwargs)
 
+    def get_site_index(self, fields: str) -> requests.Response:
+        """WordPress' public REST index (`/wp-json/`), outside wc/v3: sent without the keys."""
+        return self.session.get(f"{self.api.url.rstrip('/')}/wp-json/", params={"_fields": fields},
+                                timeout=self.api.timeout, verify=self.api.verify_ssl)
+
     def close(self) -> None:
         self.session.close()

@@ -2,8 +2,9 @@
 (or the form field) the same way."""
 from __future__ import annotations
 
-from flask import request
+from flask import g, has_request_context, request
 
+from admin.formatting import format_when
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
 
@@ -23,3 +24,19 @@ def selected_store(stores: list[Store] | None = None, *, allow_all: bool = False
     if allow_all:
         return None
     return stores[0] if stores else None
+
+
+def panel_zone() -> str:
+    """The time zone the page's times are shown in: the zone of the store it
+    shows (`?store=`, else the first store), once per request."""
+    if not has_request_context():
+        return "UTC"
+    if "shop_zone" not in g:
+        store = selected_store()
+        g.shop_zone = store.timezone if store is not None else "UTC"
+    return g.shop_zone
+
+
+def when_text(value, with_time: bool = True) -> str:
+    """The panel's `when` filter: `format_when` in the page's shop zone."""
+    return format_when(value, with_time, panel_zone())
