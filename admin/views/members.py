@@ -13,7 +13,7 @@ from admin.security import SecureBaseView, actor
 from admin.views.store_picker import all_stores
 from loyalty_sync.actions import member_actions
 from loyalty_sync.books import member_links
-from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.books.statements import member_statement
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
@@ -88,7 +88,7 @@ def _extras(store: Store, member: Member, coupons: list[Coupon]) -> dict:
     friend_orders = sorted({line.order_wc_id for line in referral_lines if line.order_wc_id is not None})
     friends = dict(db.session.execute(db.select(Order.wc_id, Order.email).where(
         Order.store_id == store.id, Order.wc_id.in_(friend_orders))).all()) if friend_orders else {}
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     by_source: dict[str, list[Coupon]] = {}
     for c in coupons:
         by_source.setdefault(c.source, []).append(c)

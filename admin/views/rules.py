@@ -16,8 +16,7 @@ from admin import rules_form
 from admin.security import SecureBaseView, actor
 from admin.views.store_picker import all_stores, selected_store
 from loyalty_sync.analysis import whatif
-from loyalty_sync.analysis.dashboard import program_in_force
-from loyalty_sync.books.program_versions import InvalidProgram, save_program
+from loyalty_sync.books.program_versions import InvalidProgram, program_in_force, save_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Category, Product, ProgramVersion
 

@@ -4,7 +4,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.engine.program import program_to_dict
 from loyalty_sync.extensions import db
@@ -19,8 +19,7 @@ command = AppGroup("program", help="Read the loyalty program's rules.")
 def show(store_name: str | None, as_json: bool) -> None:
     """Print the rules in force, with their version."""
     store = get_store_or_fail(store_name) if store_name else _only_store()
-    version, program = current_program(store)
-    db.session.commit()
+    version, program = program_in_force(store)
     rules = program_to_dict(program)
     if as_json:
         click.echo(json.dumps({"store": store.name, "version": version, **rules}, indent=2))
