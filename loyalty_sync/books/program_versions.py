@@ -72,20 +72,10 @@ def members_behind(store: Store, number: int):
     """The query of the store's members for the pass to re-plan under
     version `number`. Merged members have no books of their own; members
     with facts waiting (`needs_plan`) are planned whole by the pass first."""
-    return db.select(Member).where(_behind(store, number), Member.needs_plan.is_(False))
+    return db.select(Member).where(behind_version(store, number), Member.needs_plan.is_(False))
 
 
-def replan_progress(store: Store) -> tuple[int, int]:
-    """(members not yet planned under the rules in force, members): what
-    the panel and the CLI show while the re-plan after a save runs."""
-    behind = db.session.execute(db.select(db.func.count()).select_from(Member).where(
-        _behind(store, program_in_force(store).number))).scalar_one()
-    total = db.session.execute(db.select(db.func.count()).select_from(Member).where(
-        Member.store_id == store.id, Member.merged_into_id.is_(None))).scalar_one()
-    return behind, total
-
-
-def _behind(store: Store, number: int):
+def behind_version(store: Store, number: int):
     """Planned under an older version, or never under a known one (NULL)."""
     return db.and_(Member.store_id == store.id, Member.merged_into_id.is_(None),
                    db.or_(Member.planned_version.is_(None), Member.planned_version < number))

@@ -23,6 +23,7 @@ from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.cli.kpi import command as kpi_command
 from loyalty_sync.cli.members import command as members_command
 from loyalty_sync.cli.program import command as program_command
+from loyalty_sync.cli.program import queue_replan
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.engine.program import validate_program
 from loyalty_sync.extensions import db
@@ -89,7 +90,8 @@ def save_command(store_name, rules_file, settings, note, actor):
         click.echo(f"warning: {warning.field}: {warning.message}", err=True)
     version = save_program(store, program, actor=actor, note=note)
     db.session.commit()
-    click.echo(f"saved version {version.number} of the program of {store.name}")
+    click.echo(f"saved version {version.number} of the program of {store.name}; it is in force now")
+    click.echo(queue_replan(store))
 
 
 @kpi_command.command("liability")
