@@ -11,7 +11,7 @@ import re
 
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, LedgerEntry, Member, SyncRun
+from loyalty_sync.models import Coupon, LedgerEntry, Member, ProgramVersion, Store, SyncRun
 from loyalty_sync.store_sync.sync_pass import run_pass
 from sync_jobs.worker import SQLiteWorker
 from tests.admin.test_rules import _form, _post
@@ -121,3 +121,19 @@ def test_program_save_on_the_command_line_queues_the_replan_and_sync_run_does_it
     assert _tiers(store)["anna@example.com"] == "Silver"
     shown = runner.invoke(args=["program", "show", "--store", store.name])
     assert "Every member (3) is planned under version 2." in shown.output
+
+
+def test_a_store_that_never_saved_rules_shows_and_saves_from_version_1(admin_client, app):
+    """The rules page reads what every other reader reads: the defaults as
+    version 1 (it said "version 0" and offered "Save as version 1", then saved 2)."""
+    store = Store(name="fresh", url="http://fresh.test")
+    db.session.add(store)
+    db.session.commit()
+    page = admin_client.get(f"/admin/rules/?store={store.id}").get_data(as_text=True)
+    assert "version 1 in force" in page
+    assert 'name="base_version" value="1"' in page
+    page = _save_in_the_panel(admin_client, store, **{"rate": "2", "vip_membership_sku": ""})
+    assert "Saved as version 2" in page and "version 2 in force" in page
+    numbers = db.session.execute(db.select(ProgramVersion.number).where(ProgramVersion.store_id == store.id)
+                                 .order_by(ProgramVersion.number)).scalars().all()
+    assert numbers == [1, 2]
