@@ -5,6 +5,7 @@ members' tiers, the ledger, the store's coupons and meta, and the pages.
 
 Silver goes from 300 to 200: Anna (250.00 spent) moves up, Ben (100.00)
 and Clara (400.00, Silver already) do not."""
+
 from __future__ import annotations
 
 import re
@@ -31,23 +32,29 @@ def _shop_with_history(store, shop) -> dict:
 
 def _tiers(store) -> dict[str, str]:
     db.session.expire_all()
-    return {email: find_member(store, email).tier for email in ("anna@example.com", "ben@example.com",
-                                                                 "clara@example.com")}
+    return {
+        email: find_member(store, email).tier for email in ("anna@example.com", "ben@example.com", "clara@example.com")
+    }
 
 
 def _books(store):
     """Every ledger line and coupon key of the store, to see nothing is booked twice."""
-    lines = db.session.execute(db.select(LedgerEntry.key, LedgerEntry.points).where(LedgerEntry.store_id == store.id)
-                               .order_by(LedgerEntry.key)).all()
-    coupons = db.session.execute(db.select(Coupon.key).where(Coupon.store_id == store.id)
-                                 .order_by(Coupon.key)).scalars().all()
+    lines = db.session.execute(
+        db.select(LedgerEntry.key, LedgerEntry.points).where(LedgerEntry.store_id == store.id).order_by(LedgerEntry.key)
+    ).all()
+    coupons = (
+        db.session.execute(db.select(Coupon.key).where(Coupon.store_id == store.id).order_by(Coupon.key))
+        .scalars()
+        .all()
+    )
     return lines, coupons
 
 
 def _assert_balances_are_their_ledgers(store):
     for member in db.session.execute(db.select(Member).where(Member.store_id == store.id)).scalars():
-        total = db.session.execute(db.select(db.func.coalesce(db.func.sum(LedgerEntry.points), 0))
-                                   .where(LedgerEntry.member_id == member.id)).scalar_one()
+        total = db.session.execute(
+            db.select(db.func.coalesce(db.func.sum(LedgerEntry.points), 0)).where(LedgerEntry.member_id == member.id)
+        ).scalar_one()
         assert member.points == total, member.email
 
 
@@ -79,16 +86,20 @@ def test_a_rule_saved_in_the_panel_moves_every_affected_member_within_one_pass(a
     SQLiteWorker._requested_pass(store.id)  # the worker's job for a queued pass: one real pass  # noqa: SLF001
 
     assert _tiers(store) == {"anna@example.com": "Silver", "ben@example.com": "Bronze", "clara@example.com": "Silver"}
-    run = db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store.id)
-                             .order_by(SyncRun.id.desc()).limit(1)).scalar_one()
+    run = db.session.execute(
+        db.select(SyncRun).where(SyncRun.store_id == store.id).order_by(SyncRun.id.desc()).limit(1)
+    ).scalar_one()
     assert run.status == "ok" and run.counts["members_replanned_for_new_rules"] == 3
     anna = find_member(store, "anna@example.com")
     assert anna.planned_version == 2
     # Booked as the engine books a tier change: one tier-up coupon for Anna, pushed; nothing else new.
     lines, coupons = _books(store)
     assert lines == before_lines
-    [tierup] = [c for c in db.session.execute(db.select(Coupon).where(Coupon.member_id == anna.id)).scalars()
-                if c.key not in before_coupons]
+    [tierup] = [
+        c
+        for c in db.session.execute(db.select(Coupon).where(Coupon.member_id == anna.id)).scalars()
+        if c.key not in before_coupons
+    ]
     assert tierup.source == "tierup" and tierup.status == "pushed"
     assert sorted(set(coupons) - set(before_coupons)) == [tierup.key]
     assert [c["code"] for c in shop.coupons() if c["code"] == tierup.code.lower()]
@@ -134,6 +145,11 @@ def test_a_store_that_never_saved_rules_shows_and_saves_from_version_1(admin_cli
     assert 'name="base_version" value="1"' in page
     page = _save_in_the_panel(admin_client, store, **{"rate": "2", "vip_membership_sku": ""})
     assert "Saved as version 2" in page and "version 2 in force" in page
-    numbers = db.session.execute(db.select(ProgramVersion.number).where(ProgramVersion.store_id == store.id)
-                                 .order_by(ProgramVersion.number)).scalars().all()
+    numbers = (
+        db.session.execute(
+            db.select(ProgramVersion.number).where(ProgramVersion.store_id == store.id).order_by(ProgramVersion.number)
+        )
+        .scalars()
+        .all()
+    )
     assert numbers == [1, 2]

@@ -8,6 +8,7 @@ stores whose saved changes were still waiting for the daily upkeep.
 Revision ID: f3b8d1e5c7a2
 Revises: e7a2c9d4f6b1
 """
+
 import sqlalchemy as sa
 from alembic import op
 

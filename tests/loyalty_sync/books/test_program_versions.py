@@ -1,5 +1,6 @@
 """The one reader of the rules in force, and the re-plan of the members
 behind them after a save (loyalty_sync/books/program_versions.py)."""
+
 from dataclasses import replace
 from decimal import Decimal
 
@@ -16,8 +17,9 @@ NOW = day(40)
 
 
 def _versions(store) -> int:
-    return db.session.execute(db.select(db.func.count()).select_from(ProgramVersion)
-                              .where(ProgramVersion.store_id == store.id)).scalar_one()
+    return db.session.execute(
+        db.select(db.func.count()).select_from(ProgramVersion).where(ProgramVersion.store_id == store.id)
+    ).scalar_one()
 
 
 def _spent(store, email: str, order_id: int, total: str):
@@ -53,8 +55,14 @@ def test_a_saved_version_leaves_every_member_behind_until_replanned_once(store):
     assert replan_behind_rules(store, now=NOW).members == set()  # nobody behind: nothing to do
     assert replan_status(store).state == "done"
 
-    set_program(store, tiers=(DEFAULT_PROGRAM.tiers[0], replace(DEFAULT_PROGRAM.tiers[1], threshold=Decimal(200)),
-                              DEFAULT_PROGRAM.tiers[2]))
+    set_program(
+        store,
+        tiers=(
+            DEFAULT_PROGRAM.tiers[0],
+            replace(DEFAULT_PROGRAM.tiers[1], threshold=Decimal(200)),
+            DEFAULT_PROGRAM.tiers[2],
+        ),
+    )
     status = replan_status(store)
     assert (status.version, status.behind, status.members, status.state) == (2, 2, 2, "queued")
     assert member(store, "anna@example.com").tier == "Bronze"  # the books move with the re-plan, not the save
