@@ -21,7 +21,7 @@ from loyalty_sync.engine.vip import is_vip, vip_until
 from loyalty_sync.analysis.expiring import expiring_lines
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Badge, Coupon, LedgerEntry, Member, Order, Store
-from loyalty_sync.analysis.points_preview import program_in_force
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.books.statements import find_member
 
 EXPIRING_DAYS = 30

@@ -43,11 +43,10 @@ from loyalty_sync.books.apply import ApplyResult, _plan_members, categories_by_p
 from loyalty_sync.books.member_books import lock_members
 from loyalty_sync.books.membership import MemberDirectory
 from loyalty_sync.books.order_facts import facts_digest, facts_from_row, fill_order_row
-from loyalty_sync.books.program_versions import current_program, current_version, ensure_program, save_program
+from loyalty_sync.books.program_versions import ensure_program, program_in_force, save_program
 from loyalty_sync.engine.facts import BadRecord, order_from_wc
 from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
 from loyalty_sync.engine.money import money_text
-from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.engine.tiers import tier_for_metric, tier_metric
 from loyalty_sync.extensions import db
@@ -137,7 +136,7 @@ def history_version(store: Store) -> int:
     if existing is not None:
         return existing
     ensure_program(store)
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     version = save_program(store, replace(program, rate=Decimal(0)), actor="backfill", note=HISTORY_NOTE)
     save_program(store, program, actor="backfill", note="the rules in force again after the history-only version")
     db.session.commit()
@@ -204,7 +203,7 @@ def apply_history_orders(store: Store, records: list[dict], refunds_by_order: di
     parsed, existing = parse_orders(store, records, refunds_by_order, run_id, result)
     directory = MemberDirectory(store.id)
     directory.preload([f.customer_id for f in parsed], [f.email for f in parsed])
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     entry = program.entry_tier.multiplier
     changed, touched = [], {}
     for facts in parsed:
@@ -256,9 +255,7 @@ def _books_summary(store: Store, now: datetime) -> dict:
 def _dry_run(store, client, mode, since, now, progress) -> dict:
     """Read the orders and replay them in memory; nothing is written."""
 
-    version = current_version(store)  # read only: no default version is written here
-    program = program_from_dict(version.rules) if version else DEFAULT_PROGRAM
-    number = version.number if version else 1
+    number, program = program_in_force(store)  # read only: no default version is written here
     rules = replace(program, rate=Decimal(0)) if mode == "history" else program
     catalogue = categories_by_product(store)
     total = client.count("orders", _params(since))

@@ -24,14 +24,16 @@ webhooks_cli = AppGroup("webhooks", help="Near-real-time updates from WooCommerc
 
 
 class _ProgressLine:
-    """Pages done per resource, on one stderr line (long full syncs show life)."""
+    """Pages done per resource (or members, for a re-plan), on one stderr
+    line (long full syncs show life)."""
 
     def __init__(self):
         self.stream = sys.stderr
 
     def __call__(self, resource: str, page: int, total: int | None) -> None:
         shown = f"{page}/{total}" if total else str(page)
-        self.stream.write(f"\r  {resource}: page {shown}   ")
+        unit = "" if resource.startswith("members") else "page "
+        self.stream.write(f"\r  {resource}: {unit}{shown}   ")
         if total and page >= total:
             self.stream.write("\n")
         self.stream.flush()

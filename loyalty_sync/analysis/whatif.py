@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 from loyalty_sync.analysis.replay_pool import ReplayPool
 from loyalty_sync.books.member_books import member_key_for
 from loyalty_sync.books.order_facts import FACT_COLUMNS, facts_from_row
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.engine.evolve import evolve
 from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.facts import order_key
@@ -56,7 +57,6 @@ from loyalty_sync.engine.months import add_months, start_of_next_month
 from loyalty_sync.engine.plan import HistoryViews, apply_plan, plan_member
 from loyalty_sync.engine.program import (
     _BOOL_FIELDS,
-    DEFAULT_PROGRAM,
     PAID_STATUSES,
     Program,
     ProgramFormatError,
@@ -66,7 +66,7 @@ from loyalty_sync.engine.program import (
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, Order, ProgramVersion, Store, VipPeriod
+from loyalty_sync.models import Member, Order, Store, VipPeriod
 
 CHUNK = 500  # members read per query
 GC_EVERY = 20_000  # allocations between collections in a replay worker (Python's default: 700)
@@ -371,15 +371,11 @@ class ReplayContext:
 def _replay_context(session: Session, store: Store, proposed: Program, current: Program | None,
                     now: datetime) -> tuple[ReplayContext, int]:
     """The programs to compare and the store's member count."""
-    version_row = session.execute(
-        db.select(ProgramVersion).filter_by(store_id=store.id).order_by(ProgramVersion.number.desc()).limit(1)
-    ).scalar_one_or_none()
-    if current is None:
-
-        current = program_from_dict(version_row.rules) if version_row else DEFAULT_PROGRAM
+    number, in_force = program_in_force(store, session=session)
+    current = in_force if current is None else current
     total = session.execute(db.select(func.count()).select_from(Member).where(
         Member.store_id == store.id, Member.merged_into_id.is_(None))).scalar_one()
-    context = ReplayContext(current=current, proposed=proposed, number=version_row.number if version_row else 1,
+    context = ReplayContext(current=current, proposed=proposed, number=number,
                             now=now, cut_before=vip_spend_cutoff(session, store.id, current),
                             cut_after=vip_spend_cutoff(session, store.id, proposed), engine=db.engine)
     return context, total

@@ -19,10 +19,11 @@ from loyalty_sync.analysis import at_risk
 from loyalty_sync.analysis.liability import liability_forecast
 from loyalty_sync.analysis.rule_warnings import warnings_for
 from loyalty_sync.analysis.whatif import SettingError, program_from_rules, program_with_settings, whatif_report
-from loyalty_sync.books.program_versions import current_program, save_program
+from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.cli.kpi import command as kpi_command
 from loyalty_sync.cli.members import command as members_command
 from loyalty_sync.cli.program import command as program_command
+from loyalty_sync.cli.program import queue_replan
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.engine.money import money_display
 from loyalty_sync.engine.program import validate_program
@@ -33,7 +34,7 @@ def _proposed(store, settings, rules_file):
 
     if not settings and not rules_file:
         raise click.UsageError("give --set KEY=VALUE (repeatable) or --rules FILE")
-    _, current = current_program(store)
+    _, current = program_in_force(store)
     try:
         program = program_from_rules(rules_file.read()) if rules_file else current
         program = program_with_settings(program, settings)
@@ -90,7 +91,8 @@ def save_command(store_name, rules_file, settings, note, actor):
         click.echo(f"warning: {warning.field}: {warning.message}", err=True)
     version = save_program(store, program, actor=actor, note=note)
     db.session.commit()
-    click.echo(f"saved version {version.number} of the program of {store.name}")
+    click.echo(f"saved version {version.number} of the program of {store.name}; it is in force now")
+    click.echo(queue_replan(store))
 
 
 @kpi_command.command("liability")

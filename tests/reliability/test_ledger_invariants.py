@@ -19,7 +19,7 @@ from sqlalchemy import func
 from loyalty_sync.actions.member_actions import adjust_points
 from loyalty_sync.app import create_app
 from loyalty_sync.books.apply import apply_orders, reevaluate
-from loyalty_sync.books.program_versions import current_program, ensure_program, save_program
+from loyalty_sync.books.program_versions import program_in_force, ensure_program, save_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Store
 from tests.reliability.conftest import assert_balances_match_ledger
@@ -131,7 +131,7 @@ def make_machine(template, folder):
 
         @rule(rate=st.sampled_from([Decimal("0.5"), Decimal("1"), Decimal("2")]), auto_redeem=st.booleans())
         def change_rules(self, rate, auto_redeem):
-            _number, program = current_program(self.store)
+            _number, program = program_in_force(self.store)
             save_program(self.store, dataclasses.replace(program, rate=rate, auto_redeem=auto_redeem),
                          actor="hypothesis", note="rule change")
             db.session.commit()
