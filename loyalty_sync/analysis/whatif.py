@@ -11,8 +11,8 @@ adjustments, past grace periods, ...).
 Nothing is written: the replay reads through its own session, which is
 rolled back at the end, and the engine is pure.
 
-The VIP "top N%" cut-off uses the members' stored 12-month spend (as the
-apply service does), for both programs.
+The VIP "top N%" cut-off is the apply service's (`books/vip_cutoff.py`:
+stored 12-month spend, merged members left out), for both programs.
 
 The replay itself is pure and lives in the engine
 (`loyalty_sync/engine/replay.py`: checkpoints, coupons taken as used); this
@@ -42,6 +42,7 @@ from loyalty_sync.analysis.kpi import money
 from loyalty_sync.analysis.replay_pool import ReplayPool
 from loyalty_sync.books.member_books import member_key_for
 from loyalty_sync.books.order_facts import FACT_COLUMNS, facts_from_row
+from loyalty_sync.books.vip_cutoff import vip_spend_cutoff
 from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.program import (
@@ -129,20 +130,6 @@ class Impact:
                     for m in self.top],
             "failures": list(self.failures),
         }
-
-
-def vip_spend_cutoff(session: Session, store_id: int, program: Program) -> Decimal | None:
-    top = program.vip_top_percent
-    if not top:
-        return None
-    count = session.execute(db.select(func.count()).select_from(Member).where(
-        Member.store_id == store_id, Member.spend_12m > 0, Member.merged_into_id.is_(None))).scalar_one()
-    rank = int(count * Decimal(top) / 100)
-    if rank < 1:
-        return None
-    return session.execute(
-        db.select(Member.spend_12m).where(Member.store_id == store_id, Member.merged_into_id.is_(None))
-        .order_by(Member.spend_12m.desc()).offset(rank - 1).limit(1)).scalar_one_or_none()
 
 
 def _empty_books(member_id: int, email: str, orders: list, invitations: list) -> MemberBooks:
