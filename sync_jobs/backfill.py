@@ -25,7 +25,7 @@ The real run commits per page of 100 orders and keeps its place in a
 `modified_after` = --since), so an interrupted run resumes where it stopped
 (re-applied orders are recognised by their digest); progress reports
 records/s and the ETA. `dry_run` reads the same pages, replays them in
-memory with the engine (loyalty_sync.analysis.whatif.replay_history) and writes
+memory with the engine (loyalty_sync.engine.replay.replay_history) and writes
 nothing.
 """
 from __future__ import annotations
@@ -38,7 +38,6 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from loyalty_sync.analysis.dashboard import liability
-from loyalty_sync.analysis.whatif import figures_of, outcome_of, replay_history
 from loyalty_sync.books.apply import ApplyResult, _plan_members, categories_by_product, parse_orders
 from loyalty_sync.books.member_books import lock_members
 from loyalty_sync.books.membership import MemberDirectory
@@ -47,6 +46,7 @@ from loyalty_sync.books.program_versions import ensure_program, program_in_force
 from loyalty_sync.engine.facts import BadRecord, order_from_wc
 from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
 from loyalty_sync.engine.money import money_text
+from loyalty_sync.engine.replay import figures_of, outcome_of, replay_history
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.engine.tiers import tier_for_metric, tier_metric
 from loyalty_sync.extensions import db

@@ -26,6 +26,7 @@ from loyalty_sync.books.membership import MemberDirectory
 from loyalty_sync.books.order_facts import kept_lines, order_values, stored_refunds_as_wc
 from loyalty_sync.books.program_extras import ProgramExtras
 from loyalty_sync.books.program_versions import ensure_program, members_behind, program_in_force, programs_by_number
+from loyalty_sync.books.vip_cutoff import vip_spend_cutoff
 from loyalty_sync.engine.facts import (
     BadRecord,
     OrderFacts,
@@ -475,7 +476,7 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
     ensure_program(store)  # the ledger lines point at a saved version
     program_version, program = program_in_force(store)
     programs = programs_by_number(store)
-    cutoff = _vip_spend_cutoff(store, program)
+    cutoff = vip_spend_cutoff(db.session, store.id, program)  # top-N% VIP (books/vip_cutoff.py)
     extras = ProgramExtras(store, program, program_version, now)  # loyalty_sync/books/program_extras.py
     members = extras.expand(members)  # + referrers of the friends' orders
     for start in range(0, len(members), 500):
@@ -497,21 +498,6 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
             result.members.add(member.id)
         new_rows.write()
         db.session.flush()
-
-
-def _vip_spend_cutoff(store: Store, program) -> Decimal | None:
-    """Top N% of members by 12-month spend: the spend of the member at the N% mark."""
-    top = getattr(program, "vip_top_percent", None)
-    if not top:
-        return None
-    count = db.session.execute(db.select(func.count()).select_from(Member).where(
-        Member.store_id == store.id, Member.spend_12m > 0)).scalar_one()
-    rank = int(count * Decimal(top) / 100)
-    if rank < 1:
-        return None
-    return db.session.execute(
-        db.select(Member.spend_12m).where(Member.store_id == store.id).order_by(Member.spend_12m.desc())
-        .offset(rank - 1).limit(1)).scalar_one_or_none()
 
 
 def _reject(store: Store, run_id, resource: str, record, reason: str, result: ApplyResult) -> None:
