@@ -17,15 +17,15 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from dateutil import parser as date_parser
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from loyalty_sync.books import reviews as review_rules
+from loyalty_sync.books.history import history_version, in_review, mark_history_orders, store_earns_from
 from loyalty_sync.books.member_books import NewRows, load_books, lock_members, write_plan
+from loyalty_sync.books.member_plans import MemberPlanner
 from loyalty_sync.books.membership import MemberDirectory
 from loyalty_sync.books.order_facts import kept_lines, order_values, stored_refunds_as_wc
-from loyalty_sync.books.program_extras import ProgramExtras
-from loyalty_sync.books.program_versions import current_program, programs_by_number
+from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.facts import (
     BadRecord,
     OrderFacts,
@@ -34,7 +34,6 @@ from loyalty_sync.engine.facts import (
     order_key,
     parse_wc_datetime,
 )
-from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Category, Member, Order, Product, RejectedRecord, Store
 
@@ -424,9 +423,12 @@ def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: in
     """Plan every flagged member of the store, a chunk per transaction
     (`commit` wraps each chunk, e.g. `apply_with_retry`). Chunks are small:
     a store's oldest customers can have hundreds of orders each, and a
-    chunk's books are all in memory at once."""
+    chunk's books are all in memory at once. A store in review plans
+    nobody: its members stay flagged until the owner chooses a history mode."""
     now = now or datetime.now(timezone.utc)
     total = ApplyResult()
+    if in_review(store):
+        return total
     run = commit or apply_with_retry
     while True:
         def one_chunk() -> ApplyResult:
@@ -445,44 +447,32 @@ def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: in
 def _plan_members(store: Store, members: list[Member], now: datetime, result: ApplyResult) -> None:
     if not members:
         return
-    program_version, program = current_program(store)
-    programs = programs_by_number(store)
-    cutoff = _vip_spend_cutoff(store, program)
-    extras = ProgramExtras(store, program, program_version, now)  # loyalty_sync/books/program_extras.py
-    members = extras.expand(members)  # + referrers of the friends' orders
+    if in_review(store):  # nothing is booked before the owner chose how the history counts
+        db.session.flush()
+        for member in members:
+            member.needs_plan = True
+        return
+    if store_earns_from(store) is not None:
+        history_version(store)  # before the planner reads the versions orders may have earned under
+    planner = MemberPlanner(store, now, cut=store.connected_at)
+    members = planner.expand(members)  # + referrers of the friends' orders
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         lock_members(chunk)
+        mark_history_orders(store, [m.id for m in chunk])
         loaded = load_books(chunk)
-        extras.prepare(chunk, loaded)
+        planner.prepare(chunk, loaded)
         new_rows = NewRows()
         for member in chunk:
             books = loaded.books[member.id]
-            planned = extras.books_for(member, books)  # + bonus lines
-            plan = plan_member(planned, program, program_version, now, vip_spend_cutoff=cutoff, programs=programs)
-            plan = extras.merge(member, plan)
-            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now,
-                       program=program, new_rows=new_rows)
-            extras.after_write(member, books, plan)  # referral coupon, badges
+            plan = planner.plan(member, books)
+            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=planner.version,
+                       now=now, program=planner.program, new_rows=new_rows)
+            planner.extras.after_write(member, books, plan)  # referral coupon, badges
             member.needs_plan = False
             result.members.add(member.id)
         new_rows.write()
         db.session.flush()
-
-
-def _vip_spend_cutoff(store: Store, program) -> Decimal | None:
-    """Top N% of members by 12-month spend: the spend of the member at the N% mark."""
-    top = getattr(program, "vip_top_percent", None)
-    if not top:
-        return None
-    count = db.session.execute(db.select(func.count()).select_from(Member).where(
-        Member.store_id == store.id, Member.spend_12m > 0)).scalar_one()
-    rank = int(count * Decimal(top) / 100)
-    if rank < 1:
-        return None
-    return db.session.execute(
-        db.select(Member.spend_12m).where(Member.store_id == store.id).order_by(Member.spend_12m.desc())
-        .offset(rank - 1).limit(1)).scalar_one_or_none()
 
 
 def _reject(store: Store, run_id, resource: str, record, reason: str, result: ApplyResult) -> None:
