@@ -468,7 +468,7 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
             plan = planner.plan(member, books)
             write_plan(member, books, plan, loaded.order_rows[member.id], program_version=planner.version,
                        now=now, program=planner.program, new_rows=new_rows)
-            planner.extras.after_write(member, books, plan)  # referral coupon, badges
+            planner.extras.after_write(member, books, plan)  # badges
             member.needs_plan = False
             result.members.add(member.id)
         new_rows.write()

@@ -5,13 +5,14 @@ chose a mode books exactly that; no coupon for an event before the
 connection."""
 import json
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
 from loyalty_sync.analysis.dashboard import liability
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, LedgerEntry, Member, Store
+from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store
 from tests.support.stores import quick_retries
 from woosim.testing import WooSimServer
 
@@ -91,10 +92,11 @@ def test_review_then_tiers_only_books_tiers_and_vip_and_nothing_else(app, seeded
     books = _books()
     assert books == _planned(plan)
     assert (_count(LedgerEntry), _count(Coupon)) == (0, 0)
-    # Guests count like registered members: every member is tiered, guests among the higher tiers too.
+    # Guests count like registered members: each on the tier of their 12-month spend.
     guests = db.session.execute(db.select(Member).where(Member.customer_id.is_(None))).scalars().all()
     assert guests and all(m.tier for m in guests)
-    assert any(m.tier != "Bronze" for m in guests)
+    assert all(m.tier == ("Gold" if m.spend_12m >= 1000 else "Silver" if m.spend_12m >= 300 else "Bronze")
+               for m in guests)
     # The tiers and VIP status reach the store as customer meta; still no coupon.
     assert any("POST /wp-json/wc/v3/customers/batch" in k for k in _writes(seeded))
     assert not any("coupons" in k for k in _writes(seeded))
@@ -114,6 +116,23 @@ def test_review_then_award_books_the_plan_and_no_coupon_for_the_past(app, seeded
     ours = db.session.execute(db.select(db.func.count()).select_from(Coupon).where(Coupon.status == "pushed")
                               ).scalar_one()
     assert ours == _count(Coupon)
+
+
+def test_since_a_date_earns_from_that_day_only_and_books_its_plan(app, seeded):
+    _review_pass(app, seeded)
+    since = (datetime.now(timezone.utc) - timedelta(days=180)).date().isoformat()
+    shown = json.loads(_cli(app, "stores", "plan", "demo", "--json", "--since", since).stdout)
+    plans = {m["mode"]: m for m in shown["modes"]}
+    assert 0 < plans[f"since:{since}"]["points"] < plans["award"]["points"]
+    _cli(app, "stores", "history", "demo", "--mode", f"since:{since}")
+    _cli(app, "sync", "run", "--store", "demo")
+    assert _books() == _planned(plans[f"since:{since}"])
+    cut = datetime.fromisoformat(since).replace(tzinfo=timezone.utc)
+    earned_before = db.session.execute(db.select(db.func.count()).select_from(Order).where(
+        Order.created < cut, Order.earned != 0)).scalar_one()
+    earned_after = db.session.execute(db.select(db.func.count()).select_from(Order).where(
+        Order.created >= cut, Order.earned > 0)).scalar_one()
+    assert (earned_before, earned_after > 0) == (0, True)
 
 
 def test_the_mode_is_chosen_once(app, seeded):
