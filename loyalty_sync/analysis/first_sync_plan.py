@@ -14,6 +14,7 @@ difference it cannot avoid: the plan connects "now", the pass at the moment
 the mode was chosen (a month or a birthday week that begins in between
 changes which perks count as before the connection).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -74,11 +75,21 @@ class ModePlan:
         return sum(k.count for k in self.coupons)
 
     def as_dict(self) -> dict:
-        return {"mode": self.mode, "description": self.description, "members": self.members, "points": self.points,
-                "tiers": self.tiers, "vip": self.vip, "currency": self.currency,
-                "coupons": [{"kind": k.kind, "name": k.name, "count": k.count, "value": str(k.value),
-                             "unpriced": k.unpriced} for k in self.coupons],
-                "coupons_total": self.coupon_count, "liability": str(self.liability)}
+        return {
+            "mode": self.mode,
+            "description": self.description,
+            "members": self.members,
+            "points": self.points,
+            "tiers": self.tiers,
+            "vip": self.vip,
+            "currency": self.currency,
+            "coupons": [
+                {"kind": k.kind, "name": k.name, "count": k.count, "value": str(k.value), "unpriced": k.unpriced}
+                for k in self.coupons
+            ],
+            "coupons_total": self.coupon_count,
+            "liability": str(self.liability),
+        }
 
 
 def default_modes(store: Store) -> list[HistoryMode]:
@@ -88,17 +99,23 @@ def default_modes(store: Store) -> list[HistoryMode]:
     return modes + ([own] if own.kind not in ("review", AWARD, TIERS_ONLY) else [])
 
 
-def first_sync_plan(store: Store, modes: list[HistoryMode] | None = None, *,
-                    now: datetime | None = None) -> list[ModePlan]:
+def first_sync_plan(
+    store: Store, modes: list[HistoryMode] | None = None, *, now: datetime | None = None
+) -> list[ModePlan]:
     """What the first pass would do in each mode (nothing is written)."""
     now = now or datetime.now(timezone.utc)
     cut = store.connected_at or now.replace(microsecond=0)
     modes = modes or default_modes(store)
-    members = db.session.execute(db.select(Member).where(
-        Member.store_id == store.id, Member.merged_into_id.is_(None)).order_by(Member.id)).scalars().all()
+    members = (
+        db.session.execute(
+            db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None)).order_by(Member.id)
+        )
+        .scalars()
+        .all()
+    )
     runs = [_ModeRun(store, mode, now, cut, members) for mode in modes]
     for start in range(0, len(members), _CHUNK):
-        chunk = members[start:start + _CHUNK]
+        chunk = members[start : start + _CHUNK]
         loaded = load_books(chunk)
         for run in runs:
             run.plan_chunk(chunk, loaded)
@@ -146,10 +163,18 @@ class _ModeRun:
             return books
         entry = self.planner.program.entry_tier.multiplier
         orders = tuple(
-            OrderRecord(facts=r.facts, earned=r.earned, rows=r.rows, tier_multiplier=entry, vip_multiplier=Decimal(1),
-                        program_version=self.history_number)
-            if r.tier_multiplier is None and r.rows == 0 and r.facts.created < self.earns_from else r
-            for r in books.orders)
+            OrderRecord(
+                facts=r.facts,
+                earned=r.earned,
+                rows=r.rows,
+                tier_multiplier=entry,
+                vip_multiplier=Decimal(1),
+                program_version=self.history_number,
+            )
+            if r.tier_multiplier is None and r.rows == 0 and r.facts.created < self.earns_from
+            else r
+            for r in books.orders
+        )
         return replace(books, orders=orders)
 
     def result(self) -> ModePlan:

@@ -23,6 +23,7 @@ The mode is chosen once: while nothing has been booked for the store it
 can be changed; afterwards a change would re-price orders that already
 earned (or not), which the members have seen, so it is refused.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -61,9 +62,11 @@ class HistoryMode:
     def describe(self) -> str:
         if self.kind == SINCE:
             return f"since:{self.since:%Y-%m-%d} (points for orders from that day on; earlier ones set tiers only)"
-        return {REVIEW: "review (nothing booked or pushed until a mode is chosen)",
-                AWARD: "award (points for every past order)",
-                TIERS_ONLY: "tiers-only (history sets tiers, VIP and KPIs; no points)"}[self.kind]
+        return {
+            REVIEW: "review (nothing booked or pushed until a mode is chosen)",
+            AWARD: "award (points for every past order)",
+            TIERS_ONLY: "tiers-only (history sets tiers, VIP and KPIs; no points)",
+        }[self.kind]
 
 
 def parse_history_mode(text: str, *, allow_review: bool = False) -> HistoryMode:
@@ -94,6 +97,7 @@ def store_earns_from(store: Store) -> datetime | None:
 
 # --- choosing the mode --------------------------------------------------------------------------
 
+
 class ModeRefused(ValueError):
     """A mode change that cannot be honoured; the message says why."""
 
@@ -117,13 +121,13 @@ def choose_mode(store: Store, mode: HistoryMode, *, now: datetime | None = None)
     if current == mode:
         return False
     if mode.kind == REVIEW:
-        raise ModeRefused(f"store {store.name} is live in mode {current.text}; review comes only before "
-                          "the first sync")
+        raise ModeRefused(f"store {store.name} is live in mode {current.text}; review comes only before the first sync")
     if current.kind != REVIEW and booked_anything(store):
         raise ModeRefused(
             f"store {store.name} already booked points or coupons in mode {current.text} "
             f"(connected {store.connected_at:%Y-%m-%d %H:%M} UTC); changing it now would re-price orders "
-            "its members have already seen. The history mode is chosen once.")
+            "its members have already seen. The history mode is chosen once."
+        )
     store.history_mode = mode.text
     if current.kind == REVIEW or store.connected_at is None:
         store.connected_at = now
@@ -134,12 +138,14 @@ def choose_mode(store: Store, mode: HistoryMode, *, now: datetime | None = None)
 
 # --- orders that earn nothing ---------------------------------------------------------------------
 
+
 def history_version(store: Store) -> int:
     """The store's history-only program version, made once (then the rules
     in force are saved again on top so they stay in force). Flushes; the
     caller commits."""
-    existing = db.session.execute(db.select(ProgramVersion.number).where(
-        ProgramVersion.store_id == store.id, ProgramVersion.note == HISTORY_NOTE)).scalar_one_or_none()
+    existing = db.session.execute(
+        db.select(ProgramVersion.number).where(ProgramVersion.store_id == store.id, ProgramVersion.note == HISTORY_NOTE)
+    ).scalar_one_or_none()
     if existing is not None:
         return existing
     ensure_program(store)
@@ -163,7 +169,13 @@ def mark_history_orders(store: Store, member_ids: list[int]) -> None:
     _, program = current_program(store)
     for start in range(0, len(member_ids), 500):
         db.session.execute(
-            db.update(Order).where(Order.member_id.in_(member_ids[start:start + 500]), Order.created < cut,
-                                   Order.tier_multiplier.is_(None), Order.ledger_rows == 0)
-            .values(tier_multiplier=program.entry_tier.multiplier, vip_multiplier=Decimal(1),
-                    program_version=version).execution_options(synchronize_session=False))
+            db.update(Order)
+            .where(
+                Order.member_id.in_(member_ids[start : start + 500]),
+                Order.created < cut,
+                Order.tier_multiplier.is_(None),
+                Order.ledger_rows == 0,
+            )
+            .values(tier_multiplier=program.entry_tier.multiplier, vip_multiplier=Decimal(1), program_version=version)
+            .execution_options(synchronize_session=False)
+        )

@@ -7,6 +7,7 @@ One planner serves the apply service (`apply._plan_members`, which writes
 each plan) and the first-sync plan (`analysis/first_sync_plan.py`, which
 only counts them), so the plan shown to the owner is the plan the pass books.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -31,8 +32,9 @@ class MemberPlanner:
     `programs`: the versions orders may have earned under (the stored ones
     by default)."""
 
-    def __init__(self, store: Store, now: datetime, *, cut: datetime | None,
-                 programs: Mapping[int, Program] | None = None):
+    def __init__(
+        self, store: Store, now: datetime, *, cut: datetime | None, programs: Mapping[int, Program] | None = None
+    ):
         self.store, self.now, self.cut = store, now, cut
         self.version, self.program = current_program(store)
         self.programs = dict(programs) if programs is not None else programs_by_number(store)
@@ -49,8 +51,9 @@ class MemberPlanner:
     def plan(self, member: Member, books: MemberBooks) -> Plan:
         books = with_past_tiers_rewarded(books, self.program, self.cut)
         planned = self.extras.books_for(member, books)  # + bonus lines
-        plan = plan_member(planned, self.program, self.version, self.now, vip_spend_cutoff=self.cutoff,
-                           programs=self.programs)
+        plan = plan_member(
+            planned, self.program, self.version, self.now, vip_spend_cutoff=self.cutoff, programs=self.programs
+        )
         plan = self.extras.merge(member, plan)
         return without_past_coupons(plan, books, self.program, self.cut, self.now, member.birthday)
 
@@ -60,11 +63,16 @@ def vip_spend_cutoff(store: Store, program) -> Decimal | None:
     top = getattr(program, "vip_top_percent", None)
     if not top:
         return None
-    count = db.session.execute(db.select(func.count()).select_from(Member).where(
-        Member.store_id == store.id, Member.spend_12m > 0)).scalar_one()
+    count = db.session.execute(
+        db.select(func.count()).select_from(Member).where(Member.store_id == store.id, Member.spend_12m > 0)
+    ).scalar_one()
     rank = int(count * Decimal(top) / 100)
     if rank < 1:
         return None
     return db.session.execute(
-        db.select(Member.spend_12m).where(Member.store_id == store.id).order_by(Member.spend_12m.desc())
-        .offset(rank - 1).limit(1)).scalar_one_or_none()
+        db.select(Member.spend_12m)
+        .where(Member.store_id == store.id)
+        .order_by(Member.spend_12m.desc())
+        .offset(rank - 1)
+        .limit(1)
+    ).scalar_one_or_none()

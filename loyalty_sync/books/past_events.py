@@ -16,6 +16,7 @@ Both functions are pure and run at every plan of a member, so they decide
 the same way each time: a withheld coupon is never issued by a later pass.
 A store without a connection time (made in tests, or by hand) has no cut.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -44,8 +45,9 @@ def tiers_reached_before(orders: Sequence[OrderFacts], program: Program, cut: da
     best = tier_for_metric(tier_metric(history, program, cut, None, windows), program)
     for order in history:
         if order_earns(order, program):
-            reached = tier_for_metric(tier_metric(history, program, order.created, None, windows, order.order_id),
-                                      program)
+            reached = tier_for_metric(
+                tier_metric(history, program, order.created, None, windows, order.order_id), program
+            )
             best = reached if reached.threshold > best.threshold else best
     return frozenset(t.name for t in program.tiers if t.threshold <= best.threshold)
 
@@ -60,8 +62,9 @@ def with_past_tiers_rewarded(books: MemberBooks, program: Program, cut: datetime
     return replace(books, tiers_rewarded=books.tiers_rewarded | reached)
 
 
-def without_past_coupons(plan: Plan, books: MemberBooks, program: Program, cut: datetime | None, now: datetime,
-                         birthday: date | None) -> Plan:
+def without_past_coupons(
+    plan: Plan, books: MemberBooks, program: Program, cut: datetime | None, now: datetime, birthday: date | None
+) -> Plan:
     """The plan without the coupons of events before the connection."""
     if cut is None or not plan.coupons:
         return plan
@@ -83,4 +86,3 @@ def without_past_coupons(plan: Plan, books: MemberBooks, program: Program, cut: 
 
 def _month_start(at: datetime) -> datetime:
     return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-

@@ -6,6 +6,7 @@ Stores that exist when this runs keep behaving as before: mode "award"
 Revision ID: f3a9c1e5b7d2
 Revises: e7a2c9d4f6b1
 """
+
 import sqlalchemy as sa
 
 import loyalty_sync.models.types

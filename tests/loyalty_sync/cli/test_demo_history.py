@@ -1,5 +1,6 @@
 """The demo connects its seeded shop in a history mode chosen before anything
 reaches the store (not in review, where nothing would happen)."""
+
 from loyalty_sync.cli.demo import _demo_store
 from loyalty_sync.extensions import db
 

@@ -3,6 +3,7 @@ over HTTP): in review nothing reaches the store and no point is booked; the
 first-sync plan names exact counts and money, and the pass after the owner
 chose a mode books exactly that; no coupon for an event before the
 connection."""
+
 import json
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -58,16 +59,25 @@ def _books() -> dict:
         coupons[c.source] += 1
         if c.discount_type == "fixed_cart" and not c.free_shipping:
             values[c.source] += c.amount
-    return {"members": len(members), "points": sum(m.points for m in members),
-            "tiers": dict(Counter(m.tier for m in members)), "vip": sum(1 for m in members if m.vip),
-            "coupons": {k: (n, str(Decimal(values[k]).quantize(Decimal("0.01")))) for k, n in coupons.items()},
-            "liability": str(liability(store)["money"])}
+    return {
+        "members": len(members),
+        "points": sum(m.points for m in members),
+        "tiers": dict(Counter(m.tier for m in members)),
+        "vip": sum(1 for m in members if m.vip),
+        "coupons": {k: (n, str(Decimal(values[k]).quantize(Decimal("0.01")))) for k, n in coupons.items()},
+        "liability": str(liability(store)["money"]),
+    }
 
 
 def _planned(plan: dict) -> dict:
-    return {"members": plan["members"], "points": plan["points"], "tiers": plan["tiers"], "vip": plan["vip"],
-            "coupons": {k["kind"]: (k["count"], k["value"]) for k in plan["coupons"]},
-            "liability": plan["liability"]}
+    return {
+        "members": plan["members"],
+        "points": plan["points"],
+        "tiers": plan["tiers"],
+        "vip": plan["vip"],
+        "coupons": {k["kind"]: (k["count"], k["value"]) for k in plan["coupons"]},
+        "liability": plan["liability"],
+    }
 
 
 def _review_pass(app, sim):
@@ -95,8 +105,9 @@ def test_review_then_tiers_only_books_tiers_and_vip_and_nothing_else(app, seeded
     # Guests count like registered members: each on the tier of their 12-month spend.
     guests = db.session.execute(db.select(Member).where(Member.customer_id.is_(None))).scalars().all()
     assert guests and all(m.tier for m in guests)
-    assert all(m.tier == ("Gold" if m.spend_12m >= 1000 else "Silver" if m.spend_12m >= 300 else "Bronze")
-               for m in guests)
+    assert all(
+        m.tier == ("Gold" if m.spend_12m >= 1000 else "Silver" if m.spend_12m >= 300 else "Bronze") for m in guests
+    )
     # The tiers and VIP status reach the store as customer meta; still no coupon.
     assert any("POST /wp-json/wc/v3/customers/batch" in k for k in _writes(seeded))
     assert not any("coupons" in k for k in _writes(seeded))
@@ -113,8 +124,9 @@ def test_review_then_award_books_the_plan_and_no_coupon_for_the_past(app, seeded
     assert _books() == _planned(plan)
     sources = set(db.session.execute(db.select(Coupon.source)).scalars())
     assert sources <= {"reward"}  # no tier-up, VIP perk, birthday or referral coupon for the past
-    ours = db.session.execute(db.select(db.func.count()).select_from(Coupon).where(Coupon.status == "pushed")
-                              ).scalar_one()
+    ours = db.session.execute(
+        db.select(db.func.count()).select_from(Coupon).where(Coupon.status == "pushed")
+    ).scalar_one()
     assert ours == _count(Coupon)
 
 
@@ -128,10 +140,12 @@ def test_since_a_date_earns_from_that_day_only_and_books_its_plan(app, seeded):
     _cli(app, "sync", "run", "--store", "demo")
     assert _books() == _planned(plans[f"since:{since}"])
     cut = datetime.fromisoformat(since).replace(tzinfo=timezone.utc)
-    earned_before = db.session.execute(db.select(db.func.count()).select_from(Order).where(
-        Order.created < cut, Order.earned != 0)).scalar_one()
-    earned_after = db.session.execute(db.select(db.func.count()).select_from(Order).where(
-        Order.created >= cut, Order.earned > 0)).scalar_one()
+    earned_before = db.session.execute(
+        db.select(db.func.count()).select_from(Order).where(Order.created < cut, Order.earned != 0)
+    ).scalar_one()
+    earned_after = db.session.execute(
+        db.select(db.func.count()).select_from(Order).where(Order.created >= cut, Order.earned > 0)
+    ).scalar_one()
     assert (earned_before, earned_after > 0) == (0, True)
 
 
