@@ -54,8 +54,8 @@ def tiers_reached_before(orders: Sequence[OrderFacts], program: Program, cut: da
 
 def with_past_tiers_rewarded(books: MemberBooks, program: Program, cut: datetime | None) -> MemberBooks:
     """The books to plan from: tiers reached before the connection count as rewarded."""
-    if cut is None:
-        return books
+    if cut is None or {t.name for t in program.tiers} <= books.tiers_rewarded:
+        return books  # (the common case of a member planned before: nothing left to find)
     reached = tiers_reached_before([r.facts for r in books.orders], program, cut)
     if reached <= books.tiers_rewarded:
         return books
