@@ -21,12 +21,12 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from loyalty_sync.books import reviews as review_rules
+from loyalty_sync.books.history import history_version, in_review, mark_history_orders, store_earns_from
 from loyalty_sync.books.member_books import NewRows, load_books, lock_members, write_plan
+from loyalty_sync.books.member_plans import MemberPlanner
 from loyalty_sync.books.membership import MemberDirectory
 from loyalty_sync.books.order_facts import kept_lines, order_values, stored_refunds_as_wc
-from loyalty_sync.books.program_extras import ProgramExtras
-from loyalty_sync.books.program_versions import ensure_program, members_behind, program_in_force, programs_by_number
-from loyalty_sync.books.vip_cutoff import vip_spend_cutoff
+from loyalty_sync.books.program_versions import ensure_program, members_behind, program_in_force
 from loyalty_sync.engine.facts import (
     BadRecord,
     OrderFacts,
@@ -35,7 +35,6 @@ from loyalty_sync.engine.facts import (
     order_key,
     parse_wc_datetime,
 )
-from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Category, Member, Order, Product, RejectedRecord, Store
 
@@ -425,7 +424,8 @@ def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: in
     """Plan every flagged member of the store, a chunk per transaction
     (`commit` wraps each chunk, e.g. `apply_with_retry`). Chunks are small:
     a store's oldest customers can have hundreds of orders each, and a
-    chunk's books are all in memory at once."""
+    chunk's books are all in memory at once. A store in review plans
+    nobody: its members stay flagged until the owner chooses a history mode."""
     flagged = db.select(Member).where(Member.store_id == store.id, Member.needs_plan.is_(True))
     return _plan_in_chunks(store, lambda: flagged, now=now, chunk=chunk, commit=commit)
 
@@ -455,6 +455,8 @@ def _plan_in_chunks(store: Store, query, *, now: datetime | None, chunk: int, co
     selects none: planning takes each member out of the query."""
     now = now or datetime.now(timezone.utc)
     total = ApplyResult()
+    if in_review(store):
+        return total
     run = commit or apply_with_retry
     while True:
         def one_chunk() -> ApplyResult:
@@ -473,28 +475,31 @@ def _plan_in_chunks(store: Store, query, *, now: datetime | None, chunk: int, co
 def _plan_members(store: Store, members: list[Member], now: datetime, result: ApplyResult) -> None:
     if not members:
         return
+    if in_review(store):  # nothing is booked before the owner chose how the history counts
+        db.session.flush()
+        for member in members:
+            member.needs_plan = True
+        return
+    if store_earns_from(store) is not None:
+        history_version(store)  # before the planner reads the versions orders may have earned under
     ensure_program(store)  # the ledger lines point at a saved version
-    program_version, program = program_in_force(store)
-    programs = programs_by_number(store)
-    cutoff = vip_spend_cutoff(db.session, store.id, program)  # top-N% VIP (books/vip_cutoff.py)
-    extras = ProgramExtras(store, program, program_version, now)  # loyalty_sync/books/program_extras.py
-    members = extras.expand(members)  # + referrers of the friends' orders
+    planner = MemberPlanner(store, now, cut=store.connected_at)
+    members = planner.expand(members)  # + referrers of the friends' orders
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         lock_members(chunk)
+        mark_history_orders(store, [m.id for m in chunk])
         loaded = load_books(chunk)
-        extras.prepare(chunk, loaded)
+        planner.prepare(chunk, loaded)
         new_rows = NewRows()
         for member in chunk:
             books = loaded.books[member.id]
-            planned = extras.books_for(member, books)  # + bonus lines
-            plan = plan_member(planned, program, program_version, now, vip_spend_cutoff=cutoff, programs=programs)
-            plan = extras.merge(member, plan)
-            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now,
-                       program=program, new_rows=new_rows)
-            extras.after_write(member, books, plan)  # referral coupon, badges
+            plan = planner.plan(member, books)
+            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=planner.version,
+                       now=now, program=planner.program, new_rows=new_rows)
+            planner.extras.after_write(member, books, plan)  # badges
             member.needs_plan = False
-            member.planned_version = program_version
+            member.planned_version = planner.version
             result.members.add(member.id)
         new_rows.write()
         db.session.flush()

@@ -16,6 +16,8 @@ from loyalty_sync.analysis import kpi
 from loyalty_sync.analysis.expiring import FIELDS, expiring_points
 from loyalty_sync.analysis.segments import SEGMENTS, store_segments
 from loyalty_sync.books.apply import apply_orders, reevaluate
+from loyalty_sync.books.program_versions import program_in_force
+from loyalty_sync.books.referrals import referral_coupon_for
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Review
 from tests.admin.conftest import token_for
@@ -389,6 +391,8 @@ def test_member_page_shows_referrals_reviews_birthday_badges_and_vip_perks(admin
     data = populate()
     store, anna = data["store"], data["anna"]
     db.session.refresh(anna)
+    referral_coupon_for(store, anna, program_in_force(store)[1], NOW)  # Anna asked for her code
+    db.session.commit()
     assert anna.referral_code
     code = anna.referral_code
     # a friend at another address: the bonus; someone at Anna's own address: 0 points, with the reason
