@@ -19,7 +19,10 @@ from loyalty_sync.books.apply import apply_orders, reevaluate
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Review
 from tests.admin.conftest import token_for
-from tests.admin.factories import NOW, make_catalogue, make_member, make_store, populate, wc_order
+from tests.admin.factories import make_catalogue, populate
+from tests.support import wc
+from tests.support.members import BEANS, NOW, make_member
+from tests.support.stores import make_store
 
 TODAY = datetime.now(timezone.utc).date()
 
@@ -40,10 +43,11 @@ def shop() -> dict:
                                days_ago=200)
     data["old"] = make_member(store, "olaf@example.com", ["55.00", "65.00"], first_name="Olaf", last_name="Berg",
                               days_ago=500)
-    apply_orders(store, [wc_order(9001, customer_id=7001, email="nina@example.com", total="70.00",
-                                  status="processing", created=NOW - timedelta(days=5)),
-                         wc_order(9002, customer_id=7001, email="nina@example.com", total="30.00",
-                                  status="processing", created=NOW - timedelta(days=100))], now=NOW)
+    nina = {"customer_id": 7001, "email": "nina@example.com", "status": "processing", "last_name": "Schmidt"}
+    apply_orders(store, [wc.order(9001, lines=[wc.line(90011, "70.00", **BEANS)], created=NOW - timedelta(days=5),
+                                  **nina),
+                         wc.order(9002, lines=[wc.line(90021, "30.00", **BEANS)], created=NOW - timedelta(days=100),
+                                  **nina)], now=NOW)
     db.session.commit()
     return data
 
@@ -392,11 +396,12 @@ def test_member_page_shows_referrals_reviews_birthday_badges_and_vip_perks(admin
     assert anna.referral_code
     code = anna.referral_code
     # a friend at another address: the bonus; someone at Anna's own address: 0 points, with the reason
-    friend = wc_order(8001, customer_id=6001, email="friend@example.com", total="60.00", first_name="Fritz")
-    friend["billing"]["address_1"] = "Ringstrasse 9"
-    friend["coupon_lines"] = [{"code": code}]
-    housemate = wc_order(8002, customer_id=6002, email="mate@example.com", total="50.00", first_name="Max")
-    housemate["coupon_lines"] = [{"code": code}]
+    friend = wc.order(8001, customer_id=6001, email="friend@example.com", lines=[wc.line(80011, "60.00", **BEANS)],
+                      created=NOW - timedelta(days=10), first_name="Fritz", last_name="Schmidt",
+                      address="Ringstrasse 9", coupons=[code])
+    housemate = wc.order(8002, customer_id=6002, email="mate@example.com", lines=[wc.line(80021, "50.00", **BEANS)],
+                         created=NOW - timedelta(days=10), first_name="Max", last_name="Schmidt",
+                         address="Hauptstrasse 5", coupons=[code])
     apply_orders(store, [friend, housemate], now=NOW)
     db.session.commit()
     # a verified, approved review; a birthday this week; a VIP invitation
