@@ -9,9 +9,8 @@ from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Store
 from tests.admin.conftest import login, token_for
 from tests.admin.factories import ADMIN_PASSWORD, populate
-from tests.support.stores import CONSUMER_SECRET, WEBHOOK_SECRET
 from tests.admin.test_access import admin_urls
-
+from tests.support.stores import CONSUMER_SECRET, WEBHOOK_SECRET
 
 
 def _assert_clean(text: str, where: str) -> None:

@@ -12,9 +12,9 @@ import pytest
 
 from tests.reliability.conftest import (
     ROOT,
+    SEED_STORE,
     assert_same_as_reference,
     flask_env,
-    SEED_STORE,
     run_cli_pass,
     seeded_sim,
     sync_command,

@@ -10,6 +10,7 @@ from loyalty_sync.extensions import db
 from tests.support.members import make_registered_member
 from tests.support.stores import OFFLINE, make_store
 
+
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 

@@ -14,8 +14,8 @@ from loyalty_sync.books import member_links
 from loyalty_sync.books.member_books import store_status
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, NpsAnswer
-from tests.support.members import make_registered_member
 from tests.support.browser import new_page
+from tests.support.members import make_registered_member
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

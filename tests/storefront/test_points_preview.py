@@ -20,9 +20,9 @@ from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, MultiplierRule
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member
+from tests.support import wc
 from tests.support.members import NOW
 from tests.support.stores import OFFLINE, make_store
-from tests.support import wc
 
 PRODUCTS = {11: (1,), 12: (1, 2), 13: (2,), 14: (), 15: (3,)}
 CAMPAIGN_START = NOW + timedelta(days=10)

@@ -8,6 +8,7 @@ A test scripts an exchange with `once(method, path, request=..., answer=...)`:
 the first request matching method and path has its JSON body passed through
 `request` before it is forwarded and the JSON answer through `answer` before it
 is returned; the script is then used up."""
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,9 @@ class StoreProxy:
         script = self._script_for(method, path)
         if script:
             body = json.dumps(script.request(json.loads(body))).encode()
-        answer = self._session.request(method, self.target + path, headers=headers, data=body or None,
-                                       allow_redirects=False, timeout=30)
+        answer = self._session.request(
+            method, self.target + path, headers=headers, data=body or None, allow_redirects=False, timeout=30
+        )
         if script and answer.ok:
             answer._content = json.dumps(script.answer(answer.json())).encode()
         return answer

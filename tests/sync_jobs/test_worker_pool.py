@@ -14,8 +14,8 @@ from sync_jobs.queue import close_deferrer, uses_procrastinate
 from tests.support.stores import store_on
 from tests.sync_jobs.worker_support import (
     FAST_RECOVERY,
-    WorkerProcess,
     WEBHOOK_SECRET,
+    WorkerProcess,
     ledger_view,
     overlapping_runs,
     wait_for,

@@ -114,8 +114,8 @@ def test_the_upkeep_after_a_pass_that_died_between_batches_of_orders_leaves_the_
     import contextlib
     import time
 
-    from loyalty_sync.woocommerce.errors import StoreUnreachable
     from loyalty_sync.store_sync.sync_pass import StorePass
+    from loyalty_sync.woocommerce.errors import StoreUnreachable
     from tests.support.books import books_of
     from woosim.testing import WooSimServer
 
