@@ -13,7 +13,9 @@ from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_to_dict
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, LedgerEntry, Member, ProgramVersion
 from tests.admin.conftest import token_for
-from tests.admin.factories import NOW, make_catalogue, make_member, make_store
+from tests.admin.factories import make_catalogue
+from tests.support.members import NOW, make_member
+from tests.support.stores import make_store
 
 
 def _form(program=DEFAULT_PROGRAM, **changes) -> MultiDict:
