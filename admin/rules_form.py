@@ -17,6 +17,7 @@ from dataclasses import field as dc_field
 from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
+from loyalty_sync.analysis.membership_sku import FIX, unknown_membership_sku
 from loyalty_sync.analysis.rule_warnings import warnings_for
 from loyalty_sync.engine.program import (
     DISCOUNT_TYPES,
@@ -37,7 +38,9 @@ from loyalty_sync.extensions import db
 from loyalty_sync.models import Category, Product, Store
 
 EARNABLE_STATUSES = tuple(s for s in ORDER_STATUSES if s not in NEVER_EARNING_STATUSES)
-OPTIONAL_COUPONS = ("vip_exclusive_coupon", "referral_coupon", "birthday_coupon")
+#: The checkbox shown with an unknown-SKU error: save a SKU whose product does not exist yet.
+ALLOW_UNKNOWN_SKU = "allow_unknown_sku"
+ALLOW_UNKNOWN_SKU_LABEL = "Save anyway: the product will be created later"
 
 CHOICES = {
     "rounding": [("floor", "Round down (floor)"), ("round", "Round to nearest"), ("ceil", "Round up (ceil)")],
@@ -344,7 +347,8 @@ def parse_form(form, base: Program, store: Store | None) -> ParsedRules:
         field, _, message = str(exc).partition(": ")
         return ParsedRules(values, {_form_field(field, index_map): message or str(exc)}, None)
     errors: dict[str, str] = {}
-    for error in validate_program(program) + store_errors(program, store):
+    allow_unknown_sku = r.flag(ALLOW_UNKNOWN_SKU)
+    for error in validate_program(program) + store_errors(program, store, allow_unknown_sku=allow_unknown_sku):
         errors.setdefault(_form_field(error.field, index_map), _sentence(error.message))
     return ParsedRules(values, errors, None if errors else program, index_map)
 
@@ -388,18 +392,15 @@ def form_values_from_form(form) -> dict:
     return values
 
 
-def store_errors(program: Program, store: Store | None) -> list[FieldError]:
-    """Checks that need the store's catalogue."""
+def store_errors(program: Program, store: Store | None, *, allow_unknown_sku: bool = False) -> list[FieldError]:
+    """Checks that need the store's catalogue. An unknown membership SKU is
+    refused unless the admin ticked ALLOW_UNKNOWN_SKU (membership_sku.py)."""
     if store is None:
         return []
     errors = []
-    if program.vip_membership_sku:
-        exists = db.session.execute(db.select(Product.id).where(
-            Product.store_id == store.id, Product.sku == program.vip_membership_sku).limit(1)).first()
-        if not exists:
-            errors.append(FieldError("vip_membership_sku",
-                                     f"no product with SKU '{program.vip_membership_sku}' in {store.name}'s catalogue; "
-                                     "create it in WooCommerce and sync, or leave the field empty"))
+    problem = None if allow_unknown_sku else unknown_membership_sku(program, store)
+    if problem:
+        errors.append(FieldError("vip_membership_sku", f"{problem}; {FIX}, or tick \"{ALLOW_UNKNOWN_SKU_LABEL}\""))
     for i, rule in enumerate(program.multipliers):
         if rule.product_id is not None and not db.session.execute(db.select(Product.id).where(
                 Product.store_id == store.id, Product.wc_id == rule.product_id).limit(1)).first():

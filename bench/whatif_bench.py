@@ -25,7 +25,7 @@ def measure(n: int, members: int) -> dict:
     from loyalty_sync.books.apply import apply_orders, plan_pending_members
     from loyalty_sync.extensions import db
     from loyalty_sync.models import Member, Store
-    from loyalty_sync.books.program_versions import current_program, ensure_program
+    from loyalty_sync.books.program_versions import ensure_program, program_in_force
     from loyalty_sync.analysis.whatif import program_with_settings, whatif_report
     from tests.support import wc
 
@@ -47,7 +47,7 @@ def measure(n: int, members: int) -> dict:
                 plan_pending_members(store, now=now)
             member_count = db.session.execute(db.select(db.func.count()).select_from(Member)
                                               .where(Member.store_id == store.id)).scalar_one()
-            _, program = current_program(store)
+            _, program = program_in_force(store)
             proposed = program_with_settings(program, ["earn.rate=2", "tiers.silver.threshold=250"])
             say(f"whatif: replaying {n:,} orders")
             with Stopwatch() as replayed:

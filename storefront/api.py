@@ -29,7 +29,8 @@ from loyalty_sync.analysis.nps_score import classify
 from loyalty_sync.actions.api_tokens import allows, authenticate
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store
-from loyalty_sync.analysis.points_preview import CartLine, preview_points, program_in_force
+from loyalty_sync.analysis.points_preview import CartLine, preview_points
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.actions.redemption import RedeemRefused, redeem_reward
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.money import money_text

@@ -13,7 +13,9 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from loyalty_sync.actions.redemption import push_coupon_now
 from loyalty_sync.books.member_books import load_books
+from loyalty_sync.books.referrals import referral_coupon_for
 from loyalty_sync.engine.tiers import in_window, tier_metric, tier_rank
 from loyalty_sync.engine.earning import order_earns
 from loyalty_sync.engine.money import money_text
@@ -21,7 +23,7 @@ from loyalty_sync.engine.vip import is_vip, vip_until
 from loyalty_sync.analysis.expiring import expiring_lines
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Badge, Coupon, LedgerEntry, Member, Order, Store
-from loyalty_sync.analysis.points_preview import program_in_force
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.books.statements import find_member
 
 EXPIRING_DAYS = 30
@@ -90,9 +92,25 @@ def available_coupons(member: Member, now: datetime) -> list[dict]:
     } for c in rows if c.expires_at is None or c.expires_at > now]
 
 
+def referral_code(store: Store, member: Member, program, now: datetime) -> str | None:
+    """The member's referral code, its coupon issued the first time the member
+    needs it (PRODUCT.md, "Referrals") and pushed at once so a friend can use
+    it (on store trouble it waits in the outbox for the next pass)."""
+    if member.referral_code:
+        return member.referral_code
+    coupon = referral_coupon_for(store, member, program, now)
+    if coupon is None:
+        return None
+    db.session.commit()
+    push_coupon_now(store, coupon)
+    db.session.commit()
+    return member.referral_code
+
+
 def member_status(store: Store, member: Member, *, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     _version, program = program_in_force(store)
+    code = referral_code(store, member, program, now)
     books = load_books([member]).books[member.id]
     periods = tuple(books.vip_periods)
     vip = is_vip(periods, now)
@@ -116,7 +134,7 @@ def member_status(store: Store, member: Member, *, now: datetime | None = None) 
                 "multiplier": format(program.vip_multiplier.normalize(), "f")},
         "coupons": available_coupons(member, now),
         "badges": list(badges),
-        "referral_code": member.referral_code,
+        "referral_code": code,
         "expiring": {
             "days": EXPIRING_DAYS,
             "points": max(0, expiring_points),

@@ -23,7 +23,7 @@ from loyalty_sync.books.member_links import LinkExpired, LinkInvalid, read_token
 from loyalty_sync.engine.money import money_display
 from loyalty_sync.shop_time import shop_time
 from loyalty_sync.models import LedgerEntry, Member, Store
-from loyalty_sync.analysis.points_preview import program_in_force
+from loyalty_sync.books.program_versions import program_in_force
 from storefront.members import member_status, order_multipliers
 
 PAGE_LEDGER_LINES = 50

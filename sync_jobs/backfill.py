@@ -1,32 +1,25 @@
-"""Backfill: a shop connecting for the first time brings its past orders in.
+"""Backfill: a shop connecting for the first time brings its past orders in,
+page by page, resumably. How those orders count is the store's history mode
+(loyalty_sync/books/history.py), the one notion of it; this command is a
+thin way to choose it and import at once:
 
-Two modes:
+- `award` (`--award-points`): the store's mode becomes `award` (past orders
+  earn as if they had been synced when they happened);
+- `history` (`--history-only`): the store's mode becomes `tiers-only`
+  (past orders set tiers, VIP and the KPIs, earn nothing, now or later).
 
-- `award` (`--award-points`): past orders earn points exactly as if they had
-  been synced when they happened (the normal apply path; points older than
-  the expiry period expire at once, as the rules say).
-- `history` (`--history-only`): past orders are stored and count for tiers,
-  VIP and the KPIs, but earn nothing. How it stays that way: the program
-  gets two new versions once per store -- N+1 "history-only" (the rules in
-  force with `rate` 0) and N+2 (the rules in force again, so nothing else
-  changes) -- and every backfilled order is marked as having earned under
-  version N+1 (its multipliers fixed, `program_version` = N+1). The engine
-  re-evaluates an order under the version it earned with
-  (`plan_member(programs=...)`), so any later re-evaluation, refund or
-  edit computes 0 points for these orders: no earn now, no sudden award
-  later. Tier-up coupons for tiers the history alone reaches are not issued
-  (those tiers count as rewarded); VIP perks follow the VIP status.
-
-Run it before the first `sync run` (which would award everything); at the
-end the orders bookmark is set so the next pass only reads changes.
+A store in review gets that mode; a store already in another mode keeps it
+only if nothing was booked yet (`history.choose_mode` refuses otherwise).
+`since` limits what is read: orders created before it are not brought in.
 
 The real run commits per page of 100 orders and keeps its place in a
 `sync_bookmarks` row (resource `backfill-<mode>`, `cursor` = pages done,
 `modified_after` = --since), so an interrupted run resumes where it stopped
 (re-applied orders are recognised by their digest); progress reports
-records/s and the ETA. `dry_run` reads the same pages, replays them in
-memory with the engine (loyalty_sync.analysis.whatif.replay_history) and writes
-nothing.
+records/s and the ETA. At the end the orders bookmark is set so the next
+pass only reads changes. `dry_run` reads the same pages, replays them in
+memory with the engine (loyalty_sync.engine.replay.replay_history) and
+writes nothing; `stores plan` is the first-sync plan from pulled data.
 """
 from __future__ import annotations
 
@@ -38,27 +31,22 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from loyalty_sync.analysis.dashboard import liability
-from loyalty_sync.analysis.whatif import figures_of, outcome_of, replay_history
-from loyalty_sync.books.apply import ApplyResult, _plan_members, categories_by_product, parse_orders
-from loyalty_sync.books.member_books import lock_members
-from loyalty_sync.books.membership import MemberDirectory
-from loyalty_sync.books.order_facts import facts_digest, facts_from_row, fill_order_row
-from loyalty_sync.books.program_versions import current_program, current_version, ensure_program, save_program
+from loyalty_sync.books.apply import categories_by_product
+from loyalty_sync.books.history import AWARD, TIERS_ONLY, HistoryMode, ModeRefused, choose_mode
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.engine.facts import BadRecord, order_from_wc
 from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
 from loyalty_sync.engine.money import money_text
-from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_from_dict
+from loyalty_sync.engine.replay import figures_of, outcome_of, replay_history
 from loyalty_sync.engine.rewards import point_value
-from loyalty_sync.engine.tiers import tier_for_metric, tier_metric
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, Member, Order, ProgramVersion, Store, SyncBookmark, SyncRun
+from loyalty_sync.models import Coupon, Member, Store, SyncBookmark, SyncRun, record_audit
 from loyalty_sync.store_sync.connection import client_for
 from loyalty_sync.store_sync.locks import store_lock
 from loyalty_sync.store_sync.run_record import PassCounts, recorded_run
 from loyalty_sync.store_sync.sync_pass import StorePass, newest_change
 
 MODES = ("award", "history")
-HISTORY_NOTE = "history-only backfill: orders before the connection earn nothing"
 PER_PAGE = 100
 
 
@@ -128,25 +116,16 @@ def backfill(store: Store, *, mode: str = "award", since: datetime | None = None
 
 # --- the real run ----------------------------------------------------------------------------------
 
-def history_version(store: Store) -> int:
-    """The store's history-only program version (created once, then the rules
-    in force are saved again on top so they stay in force)."""
-
-    existing = db.session.execute(db.select(ProgramVersion.number).where(
-        ProgramVersion.store_id == store.id, ProgramVersion.note == HISTORY_NOTE)).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    ensure_program(store)
-    _, program = current_program(store)
-    version = save_program(store, replace(program, rate=Decimal(0)), actor="backfill", note=HISTORY_NOTE)
-    save_program(store, program, actor="backfill", note="the rules in force again after the history-only version")
-    db.session.commit()
-    return version.number
-
-
 def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
 
-    hist = history_version(store) if mode == "history" else None
+    try:
+        if choose_mode(store, HistoryMode(TIERS_ONLY if mode == "history" else AWARD), now=now):
+            record_audit("backfill", "store.history", f"store:{store.name}", store_id=store.id,
+                         after={"history_mode": store.history_mode})
+        db.session.commit()
+    except ModeRefused:
+        db.session.rollback()
+        raise
     mark = db.session.execute(db.select(SyncBookmark).filter_by(store_id=store.id, resource=f"backfill-{mode}")
                               ).scalar_one_or_none()
     if mark is None or mark.modified_after != since:
@@ -164,14 +143,10 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
         total = client.count("orders", _params(since))
         already = min(resumed_at * PER_PAGE, total)
         state = Progress(done=already, total=total, started=time.monotonic(), base=already)
-        history = None
-        if mode == "history":
-            def history(store, orders, *, refunds_by_order, run_id):
-                return apply_history_orders(store, orders, refunds_by_order, hist, now=now, run_id=run_id)
         newest = None
         finished = True
         for pages, (page, records) in enumerate(_pages(client, since, first_page=resumed_at + 1), start=1):
-            worker.apply_orders(records, how=history)
+            worker.apply_orders(records)
             newest = newest_change(records, newest)
             mark = db.session.get(SyncBookmark, mark.id)
             mark.cursor = page
@@ -194,50 +169,6 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
             **_books_summary(store, now)}
 
 
-def apply_history_orders(store: Store, records: list[dict], refunds_by_order: dict, version: int, *,
-                         now: datetime, run_id: int | None = None):
-    """Store orders that count for tiers, VIP and KPIs but earn nothing: new
-    rows are marked as earned under the history-only `version` before the
-    members are planned. The caller commits."""
-
-    result = ApplyResult()
-    parsed, existing = parse_orders(store, records, refunds_by_order, run_id, result)
-    directory = MemberDirectory(store.id)
-    directory.preload([f.customer_id for f in parsed], [f.email for f in parsed])
-    _, program = current_program(store)
-    entry = program.entry_tier.multiplier
-    changed, touched = [], {}
-    for facts in parsed:
-        row = existing.get(facts.order_id)
-        if row is not None and row.digest == facts_digest(facts):
-            result.unchanged += 1
-            continue
-        member = directory.for_order(facts.customer_id, facts.email)
-        touched[member.id] = member
-        changed.append((facts, row, member))
-    lock_members(list(touched.values()))
-    for facts, row, member in changed:
-        if row is None:
-            row = Order(store_id=store.id, earned=0, ledger_rows=0)
-            db.session.add(row)
-            # Earned under the history-only version: re-evaluations compute 0 for it, forever.
-            row.tier_multiplier, row.vip_multiplier, row.program_version = entry, Decimal(1), version
-        fill_order_row(row, facts)
-        row.member_id = member.id
-        result.applied += 1
-    db.session.flush()
-    # The tiers the history alone reaches count as rewarded: no tier-up coupons for the past.
-    for member in touched.values():
-        rows = db.session.execute(db.select(Order).where(Order.member_id == member.id)).scalars().all()
-        metric = tier_metric([facts_from_row(r) for r in rows], program, now)
-        reached = tier_for_metric(metric, program)
-        names = {t.name for t in program.tiers if t.threshold <= reached.threshold}
-        if not names <= set(member.tiers_rewarded or []):
-            member.tiers_rewarded = sorted(set(member.tiers_rewarded or []) | names)
-    _plan_members(store, list(touched.values()), now, result)
-    return result
-
-
 def _books_summary(store: Store, now: datetime) -> dict:
 
     members = db.session.execute(db.select(Member).where(Member.store_id == store.id,
@@ -256,9 +187,7 @@ def _books_summary(store: Store, now: datetime) -> dict:
 def _dry_run(store, client, mode, since, now, progress) -> dict:
     """Read the orders and replay them in memory; nothing is written."""
 
-    version = current_version(store)  # read only: no default version is written here
-    program = program_from_dict(version.rules) if version else DEFAULT_PROGRAM
-    number = version.number if version else 1
+    number, program = program_in_force(store)  # read only: no default version is written here
     rules = replace(program, rate=Decimal(0)) if mode == "history" else program
     catalogue = categories_by_product(store)
     total = client.count("orders", _params(since))

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func
 
+from loyalty_sync.books.history import ModeRefused, in_review
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, WebhookEvent, record_audit
@@ -24,14 +25,16 @@ webhooks_cli = AppGroup("webhooks", help="Near-real-time updates from WooCommerc
 
 
 class _ProgressLine:
-    """Pages done per resource, on one stderr line (long full syncs show life)."""
+    """Pages done per resource (or members, for a re-plan), on one stderr
+    line (long full syncs show life)."""
 
     def __init__(self):
         self.stream = sys.stderr
 
     def __call__(self, resource: str, page: int, total: int | None) -> None:
         shown = f"{page}/{total}" if total else str(page)
-        self.stream.write(f"\r  {resource}: page {shown}   ")
+        unit = "" if resource.startswith("members") else "page "
+        self.stream.write(f"\r  {resource}: {unit}{shown}   ")
         if total and page >= total:
             self.stream.write("\n")
         self.stream.flush()
@@ -58,6 +61,10 @@ def run_command(store_name: str | None, full: bool, wait: bool) -> None:
         click.echo(f"{store.name}: {run.status} in {run.duration_seconds or 0:.1f}s, {run.requests} requests.")
         for line in run_summary(run.counts):
             click.echo(f"  {line}")
+        if in_review(store):
+            click.echo(f"{store.name}: in review: nothing booked or pushed. See what the first sync would do "
+                       f"with `flask --app wsgi stores plan {store.name}`, then choose with "
+                       f"`flask --app wsgi stores history {store.name} --mode MODE`.")
         if run.error:
             click.echo(f"{store.name}: {run.error}", err=True)
         failed = failed or run.status == "failed"
@@ -82,7 +89,9 @@ def worker_command(concurrency: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
 @click.option("--json", "as_json", is_flag=True)
 def backfill_command(store_name, since, mode, dry_run, as_json):
-    """Bring a newly connected store's past orders in; interrupt and run again to resume."""
+    """Bring a newly connected store's past orders in; interrupt and run again to resume.
+    --award-points sets the store's history mode to award, --history-only to tiers-only
+    (as `stores history NAME --mode ...`)."""
 
     if mode is None:
         raise click.UsageError("choose --award-points or --history-only")
@@ -100,7 +109,10 @@ def backfill_command(store_name, since, mode, dry_run, as_json):
         sys.stderr.write(f"\r  orders {state.done}/{state.total or '?'} ({state.rate:.0f} records/s{eta})   ")
         sys.stderr.flush()
 
-    result = backfill(get_store_or_fail(store_name), mode=mode, since=start, dry_run=dry_run, progress=progress)
+    try:
+        result = backfill(get_store_or_fail(store_name), mode=mode, since=start, dry_run=dry_run, progress=progress)
+    except ModeRefused as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))
         return

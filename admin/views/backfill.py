@@ -24,6 +24,7 @@ from flask_admin import expose
 
 from admin.security import SecureBaseView, actor
 from admin.store_picker import all_stores, selected_store
+from loyalty_sync.books.history import AWARD, TIERS_ONLY, HistoryMode, ModeRefused, choose_mode
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
 from loyalty_sync.models import Store, SyncBookmark, SyncRun, record_audit
@@ -31,8 +32,8 @@ from loyalty_sync.woocommerce import StoreError
 from sync_jobs.backfill import backfill
 
 log = logging.getLogger(__name__)
-MODES = {"award": "Award points (past orders earn as if synced then)",
-         "history": "History only (tiers, VIP and KPIs; no points)"}
+MODES = {"award": "Award points (past orders earn as if synced then; the store's history mode becomes award)",
+         "history": "History only (tiers, VIP and KPIs; no points; the store's history mode becomes tiers-only)"}
 #: store id -> the thread running its backfill in this process
 _threads: dict[int, threading.Thread] = {}
 _lock = threading.Lock()
@@ -183,8 +184,15 @@ class BackfillView(SecureBaseView):
             if running_here(store.id):
                 flash(f"{store.name}: a backfill is already running.", "error")
                 return redirect(url_for(".index", store=store.id))
+            try:  # the one notion of how history counts: the store's mode (loyalty_sync/books/history.py)
+                choose_mode(store, HistoryMode(TIERS_ONLY if mode == "history" else AWARD))
+            except ModeRefused as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                return redirect(url_for(".index", store=store.id))
             record_audit(actor(), "backfill.start", f"store:{store.name}", store_id=store.id,
-                         after={"mode": mode, "since": since.isoformat() if since else None})
+                         after={"mode": mode, "since": since.isoformat() if since else None,
+                                "history_mode": store.history_mode})
             db.session.commit()
             thread = threading.Thread(target=_run_in_thread, name=f"backfill-{store.id}", daemon=True,
                                       args=(current_app._get_current_object(), store.id, mode, since, actor()))

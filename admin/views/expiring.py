@@ -13,7 +13,7 @@ from admin.security import SecureBaseView
 from admin.views.exports import _csv_stream, _download
 from admin.store_picker import all_stores, selected_store
 from loyalty_sync.analysis.expiring import FIELDS, expiring_points
-from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.books.program_versions import program_in_force
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
@@ -38,7 +38,7 @@ class ExpiringView(SecureBaseView):
         rows, mode = [], None
         now = datetime.now(timezone.utc)
         if store is not None:
-            _, program = current_program(store)
+            _, program = program_in_force(store)
             mode = (program.expiry_mode, program.expiry_months)
             rows = expiring_points(store, now, days)
         return self.render("loyalty/expiring.html", stores=stores, store=store, days=days, problem=problem,

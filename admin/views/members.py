@@ -13,9 +13,8 @@ from admin.security import SecureBaseView, actor
 from loyalty_sync.wording import count_of
 from admin.store_picker import all_stores
 from loyalty_sync.actions import member_actions
-from loyalty_sync.analysis.dashboard import program_in_force
 from loyalty_sync.books import member_links
-from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.books.statements import member_statement
 from loyalty_sync.engine.tier_order import in_rank_order
 from loyalty_sync.extensions import db
@@ -91,7 +90,7 @@ def _extras(store: Store, member: Member, coupons: list[Coupon]) -> dict:
     friend_orders = sorted({line.order_wc_id for line in referral_lines if line.order_wc_id is not None})
     friends = dict(db.session.execute(db.select(Order.wc_id, Order.email).where(
         Order.store_id == store.id, Order.wc_id.in_(friend_orders))).all()) if friend_orders else {}
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     by_source: dict[str, list[Coupon]] = {}
     for c in coupons:
         by_source.setdefault(c.source, []).append(c)

@@ -6,6 +6,10 @@ members' histories under both programs (`loyalty_sync.analysis.whatif`) to show 
 many would change tier or VIP status, BEFORE anything is written. "Save" is
 accepted only for exactly the rules that were previewed (a digest of them
 travels with the form) and only if nobody saved another version meanwhile.
+
+A saved version is in force at once: every page reads it
+(`program_in_force`), and saving queues a pass that re-plans every member
+under it (`apply.replan_behind_rules`); the page says how far that got.
 """
 from __future__ import annotations
 
@@ -16,10 +20,11 @@ from admin import rules_form
 from admin.security import SecureBaseView, actor
 from admin.store_picker import all_stores, selected_store
 from loyalty_sync.analysis import whatif
-from loyalty_sync.analysis.dashboard import program_in_force
-from loyalty_sync.books.program_versions import InvalidProgram, save_program
+from loyalty_sync.books.program_versions import InvalidProgram, program_in_force, save_program
+from loyalty_sync.books.replan_status import replan_status
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Category, Product, ProgramVersion
+from sync_jobs.api import request_pass
 
 
 class RulesView(SecureBaseView):
@@ -41,7 +46,7 @@ class RulesView(SecureBaseView):
                                         .where(Category.store_id == store.id).order_by(Category.name)).all()
         return self.render("loyalty/rules.html", stores=stores, store=store, number=number, program=program,
                            v=values, errors=errors, preview=preview, versions=versions, products=products,
-                           warnings=(preview or {}).get("warnings") or {},
+                           warnings=(preview or {}).get("warnings") or {}, replan=replan_status(store),
                            categories=categories, rf=rules_form), status
 
     def _parse(self):
@@ -113,6 +118,20 @@ class RulesView(SecureBaseView):
                  for message in messages]
         if noted:  # warnings never block saving; say them once more
             flash(f"Saved with {len(noted)} warning(s): " + " ".join(noted), "warning")
-        flash(f"Saved as version {version.number}. It applies from the next time members are evaluated (sync or re-evaluation).",
-              "success")
+        flash(f"Saved as version {version.number}; every page reads it now. {self._queue_replan(store)}", "success")
         return redirect(url_for(".index", store=store.id))
+
+    @staticmethod
+    def _queue_replan(store) -> str:
+        """Queue the pass that re-plans the members under the saved version
+        (the version is saved whatever happens here: the next scheduled pass
+        re-plans them too)."""
+        status = replan_status(store)
+        if status.state == "done":
+            return status.sentence()
+        try:
+            queued = request_pass(store.id)
+        except Exception:  # the worker's own failure; the scheduled pass still re-plans
+            current_app.logger.exception("could not queue the re-plan pass of store %s", store.id)
+            queued = "The pass could not be queued now; the next scheduled pass re-plans them."
+        return f"{status.behind} of {status.members} members are re-planned under it by a sync pass: {queued}"

@@ -139,6 +139,8 @@ class StoreView(SecureModelView):
             model.webhook_secret = new_hook
         elif is_created and not model.webhook_secret:
             model.webhook_secret = secrets.token_urlsafe(32)
+        if is_created:  # nothing reaches the store before the owner chose how its history counts
+            model.history_mode = "review"
         model.url = (model.url or "").rstrip("/")
         model.consumer_key = (model.consumer_key or "").strip()
 

@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from loyalty_sync.books.apply import reevaluate
-from loyalty_sync.books.program_versions import current_version
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, VipPeriod, record_audit
 
@@ -68,10 +68,10 @@ def adjust_points(store: Store, member: Member, amount: int, reason: str, *, act
     if abs(amount) > MAX_ADJUSTMENT:
         raise ActionRefused(f"An adjustment above {MAX_ADJUSTMENT:,} points is surely a typo.")
     before = member.points or 0
-    version = current_version(store)
+    version = program_in_force(store).number
     entry = LedgerEntry(store_id=store.id, member_id=member.id, key=f"adjust:{uuid.uuid4()}", kind="adjust",
                         points=amount, at=now, reason=reason, actor=actor,
-                        rule_version=version.number if version else None)
+                        rule_version=version)
     db.session.add(entry)
     member.points = before + amount
     record_audit(actor, "member.adjust_points", _target(member), store_id=store.id,

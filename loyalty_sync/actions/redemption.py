@@ -33,8 +33,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from loyalty_sync.books.apply import worth_retrying
 from loyalty_sync.books.member_books import load_books, lock_members, write_plan
-from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.money import money_text
+from loyalty_sync.books.program_versions import ensure_program, program_in_force
 from loyalty_sync.engine.plan import Plan
 from loyalty_sync.engine.program import Program, Reward
 from loyalty_sync.engine.rewards import NotEnoughPoints, redeem
@@ -180,7 +180,8 @@ def _book(store_id: int, member_id: int, reward_id: str, now: datetime, key: str
     store = db.session.get(Store, store_id)
     member = db.session.get(Member, member_id)
     lock_members([member])
-    version, program = current_program(store)
+    ensure_program(store)  # the coupon's ledger line points at a saved version
+    version, program = program_in_force(store)
     reward = find_reward(program, reward_id)
     if reward is None:
         db.session.rollback()

@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 from loyalty_sync.analysis.expiring import expiring_points
 from loyalty_sync.analysis.segments import store_segments
 from loyalty_sync.books.order_facts import facts_from_row
-from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.csv_safety import SafeDictWriter
 from loyalty_sync.engine.money import money_display, money_text
 from loyalty_sync.engine.tiers import tier_for_metric, tier_metric, tier_rank
@@ -84,7 +84,7 @@ def drop_forecast(orders, program, tier: str, below_since: datetime | None, now:
 
 
 def tier_at_risk(store: Store, now: datetime, days: int = 30) -> list[dict]:
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     members = [m for m in _members(store) if tier_rank(m.tier, program) > 0]
     rows = []
     for start in range(0, len(members), 500):

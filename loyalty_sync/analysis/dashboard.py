@@ -22,22 +22,13 @@ from decimal import Decimal
 
 from sqlalchemy import case, func
 
-from loyalty_sync.books.program_versions import current_version
 from loyalty_sync.engine.money import cents
-from loyalty_sync.engine.program import DEFAULT_PROGRAM, PAID_STATUSES, Program, program_from_dict
+from loyalty_sync.engine.program import PAID_STATUSES
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.engine.tier_order import in_rank_order
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, Store, SyncRun
-
-
-def program_in_force(store: Store) -> tuple[int, Program]:
-    """The store's current rules without writing anything (a store that never
-    saved rules runs the defaults, version 0 here until `ensure_program`)."""
-    version = current_version(store)
-    if version is None:
-        return 0, DEFAULT_PROGRAM
-    return version.number, program_from_dict(version.rules)
 
 
 def _now(now: datetime | None) -> datetime:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TextIO
 
 from loyalty_sync.books.member_books import load_books
-from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.csv_safety import SafeDictWriter
 from loyalty_sync.engine.expiry import expiry_lines
 from loyalty_sync.extensions import db
@@ -48,7 +48,7 @@ def expiring_lines(books, program, now: datetime, days: int):
 def expiring_points(store: Store, now: datetime | None = None, days: int = 30) -> list[ExpiringRow]:
     """Members with points expiring within `days` days of `now`, most points first."""
     now = now or datetime.now(timezone.utc)
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     if program.expiry_mode == "none":
         return []
     members = list(db.session.execute(db.select(Member).where(

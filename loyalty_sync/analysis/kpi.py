@@ -48,8 +48,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from loyalty_sync.analysis.nps_score import nps_summary
-from loyalty_sync.books.program_versions import current_program
 from loyalty_sync.engine.money import optional_money_text
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.engine.program import PAID_STATUSES
 from loyalty_sync.engine.tier_order import in_rank_order
 from loyalty_sync.engine.rewards import point_value
@@ -339,7 +339,7 @@ def store_kpis(store, start: datetime, end: datetime, *, lifespan_periods: float
     """`rows`: what `load_rows(store)` returned, when the caller needs the
     rows too (the admin's KPI page draws its monthly chart from them)."""
 
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     orders, ledger, coupons, members = rows if rows is not None else load_rows(store)
     result = compute(orders, ledger, coupons, members, start, end, rewards=program.rewards,
                      lifespan_periods=lifespan_periods)

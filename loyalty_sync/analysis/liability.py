@@ -25,7 +25,7 @@ from dateutil.relativedelta import relativedelta
 
 from loyalty_sync.analysis.expiring import expiring_lines
 from loyalty_sync.books.member_books import load_books
-from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.engine.ledger import pending_points
 from loyalty_sync.engine.money import money_text
 from loyalty_sync.engine.rewards import point_value
@@ -44,7 +44,7 @@ def breakage_rate(redeemed: int, restored: int, expired: int) -> float | None:
 def liability_forecast(store: Store, *, now: datetime | None = None, months: int = 12) -> dict:
 
     now = now or datetime.now(timezone.utc)
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     value = point_value(program.rewards)
     month_starts = [now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + relativedelta(months=i)
                     for i in range(months)]

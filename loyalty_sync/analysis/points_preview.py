@@ -6,22 +6,21 @@ catalogue categories, the order's date) and goes through the engine's own
 earn: the member's current tier, and VIP if a VIP period covers the date.
 So the preview is what the books will book when the order completes under the
 same rules (tests/storefront/test_points_preview.py proves it over random
-carts). Nothing is written: the program is read without `ensure_program`.
+carts). Nothing is written: the program is read by `program_in_force`.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from loyalty_sync.books.apply import categories_by_product
 from loyalty_sync.books.member_books import load_books
-from loyalty_sync.books.program_versions import current_version, program_for
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.engine.earning import award_for_order, order_earns, rule_applies
 from loyalty_sync.engine.facts import OrderFacts, OrderLine
 from loyalty_sync.engine.money import money_text
-from loyalty_sync.engine.program import DEFAULT_PROGRAM, Program
+from loyalty_sync.engine.program import Program
 from loyalty_sync.engine.tiers import tier_rank
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.models import Member, Store
@@ -37,16 +36,6 @@ class CartLine:
     total: Decimal
     variation_id: int = 0
     total_tax: Decimal = Decimal(0)
-
-
-def program_in_force(store: Store) -> tuple[int, Program]:
-    """The current program without writing (a store without a saved version
-    runs the defaults, which is what `ensure_program` would save)."""
-    version = current_version(store)
-    if version is None:
-        return 1, DEFAULT_PROGRAM
-
-    return version.number, program_for(version.id, version.number, json.dumps(version.rules, sort_keys=True))
 
 
 def member_multipliers(member: Member | None, program: Program, at: datetime) -> tuple[str, Decimal, Decimal, bool]:

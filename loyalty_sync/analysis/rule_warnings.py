@@ -16,7 +16,8 @@ Checks:
 - points that expire before they become spendable (expiry shorter than the
   pending period);
 - VIP qualification easier than reaching the top tier;
-- a VIP membership SKU that is not in the store's catalogue.
+- a VIP membership SKU that is not in the store's catalogue (saving refuses
+  it unless overridden: `membership_sku.py`).
 """
 from __future__ import annotations
 
@@ -25,12 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from loyalty_sync.analysis.membership_sku import unknown_membership_sku
 from loyalty_sync.books.order_facts import facts_from_row
 from loyalty_sync.engine.money import money_display
 from loyalty_sync.engine.program import MultiplierRule, Program
 from loyalty_sync.engine.tiers import tier_metric
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, Order, Product
+from loyalty_sync.models import Member, Order
 
 NEAR = Decimal("0.8")
 
@@ -210,16 +212,6 @@ def _threshold_words(threshold: Decimal, metric: str, currency: str) -> str:
 
 
 def membership_sku_warnings(program: Program, store) -> list[Warning]:
-
-    sku = program.vip_membership_sku
-    if not sku:
-        return []
-    known = db.session.execute(db.select(db.func.count()).select_from(Product).where(
-        Product.store_id == store.id)).scalar_one()
-    hit = db.session.execute(db.select(Product.id).where(Product.store_id == store.id, Product.sku == sku)
-                             .limit(1)).scalar_one_or_none()
-    if hit is not None:
-        return []
-    detail = f"none of the store's {known} products has it" if known else "no products have been synced yet"
-    return [Warning("vip_membership_sku", f"SKU {sku!r} is not in the store's catalogue ({detail}): "
-                                          "nobody can buy the VIP membership")]
+    """Still said after an owner saved an unknown SKU on purpose (see membership_sku.py)."""
+    problem = unknown_membership_sku(program, store)
+    return [Warning("vip_membership_sku", problem)] if problem else []

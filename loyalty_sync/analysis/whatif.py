@@ -11,17 +11,12 @@ adjustments, past grace periods, ...).
 Nothing is written: the replay reads through its own session, which is
 rolled back at the end, and the engine is pure.
 
-The VIP "top N%" cut-off uses the members' stored 12-month spend (as the
-apply service does), for both programs.
+The VIP "top N%" cut-off is the apply service's (`books/vip_cutoff.py`:
+stored 12-month spend, merged members left out), for both programs.
 
-The replay walks through time like the books do (`replay_history`): the
-engine plans at checkpoints -- the start of the month after each order, the
-start of the month after each order leaves the 12-month window and again
-after the tier grace period (so demotions happen as the daily upkeep would
-make them), and `now` -- and each plan is applied to the in-memory books
-before the next. Coupons issued during the replay are taken as used (the
-shop's cost of them; no points come back), so both sides count the cost of
-the program the same way.
+The replay itself is pure and lives in the engine
+(`loyalty_sync/engine/replay.py`: checkpoints, coupons taken as used); this
+module loads the histories, spreads them over workers and shapes the answers.
 
 `whatif_report` is the owner-facing form (CLI `program whatif`, JSON keys
 fixed: members, tier_moves, vip_in, vip_out, points_delta, coupons_delta,
@@ -36,7 +31,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from dataclasses import fields as dc_fields
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -46,49 +41,27 @@ from sqlalchemy.orm import Session
 from loyalty_sync.analysis.replay_pool import ReplayPool
 from loyalty_sync.books.member_books import member_key_for
 from loyalty_sync.books.order_facts import FACT_COLUMNS, facts_from_row
-from loyalty_sync.engine.evolve import evolve
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.engine.money import money_text
-from loyalty_sync.engine.facts import order_key
-from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks, OrderRecord
+from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
+from loyalty_sync.books.vip_cutoff import vip_spend_cutoff
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
-from loyalty_sync.engine.memo import IdentityMemo
-from loyalty_sync.engine.months import add_months, start_of_next_month
-from loyalty_sync.engine.plan import HistoryViews, apply_plan, plan_member
 from loyalty_sync.engine.program import (
     _BOOL_FIELDS,
-    DEFAULT_PROGRAM,
     PAID_STATUSES,
     Program,
     ProgramFormatError,
     program_from_dict,
     program_to_dict,
 )
+from loyalty_sync.engine.replay import Comparison, Figures, Outcome, replay_both
 from loyalty_sync.engine.rewards import point_value
-from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, Order, ProgramVersion, Store, VipPeriod
+from loyalty_sync.models import Member, Order, Store, VipPeriod
 
 CHUNK = 500  # members read per query
 GC_EVERY = 20_000  # allocations between collections in a replay worker (Python's default: 700)
 BATCH = 50  # members per replay task
-
-
-@dataclass(frozen=True)
-class Outcome:
-    tier: str
-    vip: bool
-    points: int
-
-
-@dataclass(frozen=True)
-class Figures:
-    """What one member's replay cost: coupons issued (count, fixed money
-    value), points issued by orders (earn + reverse lines), the balance left."""
-
-    coupons: int = 0
-    coupon_money: Decimal = Decimal(0)
-    points_issued: int = 0
-    outstanding: int = 0
 
 
 @dataclass
@@ -159,77 +132,6 @@ class Impact:
         }
 
 
-def checkpoints(orders, now: datetime, grace_days: int) -> list[datetime]:
-    """When the replay plans: after each order's month, when it leaves the
-    12-month window (and again after the grace period), and at `now`."""
-    points = set()
-    for rec in orders:
-        month_after = start_of_next_month(rec.facts.created)
-        points.add(month_after)
-        gone = add_months(month_after, 12)  # the month after the order's month a year on (shared: cached)
-        points.add(gone)
-        points.add(start_of_next_month(gone + timedelta(days=grace_days)))
-    return sorted(p for p in points if p < now) + [now]
-
-
-_CHECKPOINTS = IdentityMemo(16)
-
-
-def replay_history(books: MemberBooks, program: Program, version: int, now: datetime,
-                   vip_spend_cutoff: Decimal | None) -> MemberBooks:
-    """The books after replaying the member's orders through time (pure)."""
-    records = sorted(books.orders, key=lambda r: order_key(r.facts))
-    history = HistoryViews.of([r.facts for r in records], program)
-    state = evolve(books, orders=())
-    seen = 0
-    # the same for both programs of a preview unless their grace periods differ
-    moments = _CHECKPOINTS.get_or_compute(books.orders, now, program.tier_grace_days,
-                                          checkpoints, records, now, program.tier_grace_days)
-    for at in moments:
-        while seen < len(records) and records[seen].facts.created <= at:
-            seen += 1
-        if seen > len(state.orders):
-            state = evolve(state, orders=tuple(state.orders) + tuple(records[len(state.orders):seen]))
-        plan = plan_member(state, program, version, at, vip_spend_cutoff=vip_spend_cutoff, history=history)
-        if plan.is_empty:
-            continue
-        if plan.coupons:  # taken as used: the shop pays for them, no points come back
-            plan = evolve(plan, coupons=[evolve(c, status=CouponStatus.USED) for c in plan.coupons])
-        state = apply_plan(state, plan)
-    return state
-
-
-def outcome_of(books: MemberBooks, now: datetime) -> Outcome:
-    return Outcome(tier=books.tier, vip=is_vip(books.vip_periods, now), points=books.balance)
-
-
-def figures_of(books: MemberBooks) -> Figures:
-    fixed = sum((Decimal(c.template.amount) for c in books.coupons if c.template.discount_type == "fixed_cart"
-                 and not c.template.free_shipping), Decimal(0))
-    issued = sum(line.points for line in books.ledger if line.kind in (LedgerKind.EARN, LedgerKind.REVERSE))
-    return Figures(coupons=len(books.coupons), coupon_money=fixed, points_issued=issued,
-                   outstanding=max(books.balance, 0))
-
-
-def replay(books: MemberBooks, program: Program, version: int, now: datetime,
-           vip_spend_cutoff: Decimal | None) -> Outcome:
-    return outcome_of(replay_history(books, program, version, now, vip_spend_cutoff), now)
-
-
-def vip_spend_cutoff(session: Session, store_id: int, program: Program) -> Decimal | None:
-    top = program.vip_top_percent
-    if not top:
-        return None
-    count = session.execute(db.select(func.count()).select_from(Member).where(
-        Member.store_id == store_id, Member.spend_12m > 0, Member.merged_into_id.is_(None))).scalar_one()
-    rank = int(count * Decimal(top) / 100)
-    if rank < 1:
-        return None
-    return session.execute(
-        db.select(Member.spend_12m).where(Member.store_id == store_id, Member.merged_into_id.is_(None))
-        .order_by(Member.spend_12m.desc()).offset(rank - 1).limit(1)).scalar_one_or_none()
-
-
 def _empty_books(member_id: int, email: str, orders: list, invitations: list) -> MemberBooks:
     """A member's order history (order and VIP period rows) as books with nothing booked yet."""
     return MemberBooks(
@@ -267,7 +169,7 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     changed: list[MemberMove] = []
     with Session(db.engine) as session:
         context, total = _replay_context(session, store, proposed, current, now)
-    current = context.current
+    current = context.comparison.current
     if max_members and member_ids is None:
         impact.sample_every = max(1, -(-total // max_members))
     replaying = len(member_ids) if member_ids is not None else -(-total // impact.sample_every)
@@ -284,8 +186,8 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
                     before, figures_before, after, figures_after = result
                     impact.orders_replayed += orders_replayed
                     impact.revenue += revenue
-                    impact.before = _add(impact.before, figures_before)
-                    impact.after = _add(impact.after, figures_after)
+                    impact.before += figures_before
+                    impact.after += figures_after
                     tiers_before[before.tier] += 1
                     tiers_after[after.tier] += 1
                     if before == after:
@@ -319,7 +221,7 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     if k > 1:
         impact.orders_replayed *= k
         impact.revenue *= k
-        impact.before, impact.after = _scale(impact.before, k), _scale(impact.after, k)
+        impact.before, impact.after = impact.before.times(k), impact.after.times(k)
 
     impact.point_value_before, impact.point_value_after = point_value(current.rewards), point_value(proposed.rewards)
     impact.tier_moves = dict(sorted(moves.items(), key=lambda kv: -kv[1]))
@@ -357,37 +259,29 @@ class _MemberRow(NamedTuple):
 
 @dataclass(frozen=True)
 class ReplayContext:
-    """Both programs and what they are replayed with (sent once to each replay worker)."""
+    """What each replay worker is sent once: the comparison and where it reads the histories."""
 
-    current: Program
-    proposed: Program
-    number: int
-    now: datetime
-    cut_before: Decimal | None
-    cut_after: Decimal | None
-    engine: Engine  # where the replay reads the histories (a worker disposes of the parent's connections)
+    comparison: Comparison
+    engine: Engine  # a worker disposes of the parent's connections
 
 
 def _replay_context(session: Session, store: Store, proposed: Program, current: Program | None,
                     now: datetime) -> tuple[ReplayContext, int]:
     """The programs to compare and the store's member count."""
-    version_row = session.execute(
-        db.select(ProgramVersion).filter_by(store_id=store.id).order_by(ProgramVersion.number.desc()).limit(1)
-    ).scalar_one_or_none()
-    if current is None:
-
-        current = program_from_dict(version_row.rules) if version_row else DEFAULT_PROGRAM
+    number, in_force = program_in_force(store, session=session)
+    current = in_force if current is None else current
     total = session.execute(db.select(func.count()).select_from(Member).where(
         Member.store_id == store.id, Member.merged_into_id.is_(None))).scalar_one()
-    context = ReplayContext(current=current, proposed=proposed, number=version_row.number if version_row else 1,
+    comparison = Comparison(current=current, proposed=proposed, number=number,
                             now=now, cut_before=vip_spend_cutoff(session, store.id, current),
-                            cut_after=vip_spend_cutoff(session, store.id, proposed), engine=db.engine)
+                            cut_after=vip_spend_cutoff(session, store.id, proposed))
+    context = ReplayContext(comparison=comparison, engine=db.engine)
     return context, total
 
 
 def _replay_members(members: list[_MemberRow], context: ReplayContext) -> list[tuple[int, Decimal, object]]:
     """Load and replay a batch of members: for each, the orders
-    replayed, their revenue and `_replay_pair`'s answer. Runs in a replay
+    replayed, their revenue and `replay_both`'s answer. Runs in a replay
     worker on big stores, which reads the histories itself (plain rows, its
     own connection), so only member rows go out and small results come back."""
     ids = [member.id for member in members]
@@ -406,7 +300,7 @@ def _replay_members(members: list[_MemberRow], context: ReplayContext) -> list[t
     for member in members:
         books = _empty_books(member.id, member.email, orders[member.id], invitations[member.id])
         revenue = sum((_revenue(r.facts) for r in books.orders), Decimal(0))
-        out.append((len(books.orders), revenue, _replay_pair(books, context)))
+        out.append((len(books.orders), revenue, replay_both(books, context.comparison)))
     return out
 
 
@@ -422,17 +316,6 @@ def _worker_setup(context: ReplayContext) -> None:
     gc.set_threshold(GC_EVERY, *gc.get_threshold()[1:])
 
 
-def _replay_pair(books: MemberBooks, context: ReplayContext) -> tuple[Outcome, Figures, Outcome, Figures] | str:
-    """Both replays of one member (pure; runs in a replay worker on big stores),
-    or the reason it failed: one odd history must not hide the rest."""
-    try:
-        before = replay_history(books, context.current, context.number, context.now, context.cut_before)
-        after = replay_history(books, context.proposed, context.number + 1, context.now, context.cut_after)
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"[:300]
-    return outcome_of(before, context.now), figures_of(before), outcome_of(after, context.now), figures_of(after)
-
-
 def _top(moves: list[MemberMove], n: int) -> list[MemberMove]:
     """Tier or VIP moves first, then the biggest change in points."""
     return sorted(moves, key=lambda m: (m.tier_move is None and m.vip_change is None, -abs(m.points_delta),
@@ -444,15 +327,6 @@ def _revenue(facts) -> Decimal:
     if facts.status not in PAID_STATUSES:
         return Decimal(0)
     return max(facts.total - facts.refunded_amount, Decimal(0))
-
-
-def _add(a: Figures, b: Figures) -> Figures:
-    return Figures(a.coupons + b.coupons, a.coupon_money + b.coupon_money, a.points_issued + b.points_issued,
-                   a.outstanding + b.outstanding)
-
-
-def _scale(a: Figures, k: int) -> Figures:
-    return Figures(a.coupons * k, a.coupon_money * k, a.points_issued * k, a.outstanding * k)
 
 
 # --- the owner-facing report (CLI `program whatif`, admin) ----------------------------------------

@@ -21,11 +21,12 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from loyalty_sync.books import reviews as review_rules
+from loyalty_sync.books.history import history_version, in_review, mark_history_orders, store_earns_from
 from loyalty_sync.books.member_books import NewRows, load_books, lock_members, write_plan
+from loyalty_sync.books.member_plans import MemberPlanner
 from loyalty_sync.books.membership import MemberDirectory
 from loyalty_sync.books.order_facts import kept_lines, order_values, stored_refunds_as_wc
-from loyalty_sync.books.program_extras import ProgramExtras
-from loyalty_sync.books.program_versions import current_program, programs_by_number
+from loyalty_sync.books.program_versions import ensure_program, members_behind, program_in_force
 from loyalty_sync.engine.facts import (
     BadRecord,
     OrderFacts,
@@ -34,7 +35,6 @@ from loyalty_sync.engine.facts import (
     order_key,
     parse_wc_datetime,
 )
-from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Category, Member, Order, Product, RejectedRecord, Store
 
@@ -227,7 +227,7 @@ def apply_customers(store: Store, customers: Iterable[dict], *, now: datetime | 
             _reject(store, run_id, "customer", record, str(exc), result)
     directory = MemberDirectory(store.id)
     directory.preload([c.customer_id for c, _ in parsed], [c.email for c, _ in parsed])
-    program_version, program = current_program(store)
+    program = program_in_force(store).program
     touched = []
     for facts, modified in parsed:
         member = directory.for_customer(facts.customer_id, facts.email)
@@ -424,65 +424,85 @@ def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: in
     """Plan every flagged member of the store, a chunk per transaction
     (`commit` wraps each chunk, e.g. `apply_with_retry`). Chunks are small:
     a store's oldest customers can have hundreds of orders each, and a
-    chunk's books are all in memory at once."""
+    chunk's books are all in memory at once. A store in review plans
+    nobody: its members stay flagged until the owner chooses a history mode."""
+    flagged = db.select(Member).where(Member.store_id == store.id, Member.needs_plan.is_(True))
+    return _plan_in_chunks(store, lambda: flagged, now=now, chunk=chunk, commit=commit)
+
+
+def replan_behind_rules(store: Store, *, now: datetime | None = None, chunk: int = 100, commit=None,
+                        on_chunk: Callable[[int, int], None] | None = None) -> ApplyResult:
+    """Re-plan every member not yet planned under the rules in force (a
+    version saved since: program_versions.members_behind), in chunks as
+    `plan_pending_members`. Each member is planned as any pass plans it, so
+    a tier change under the new version is booked as the engine books it and
+    the idempotency keys keep a re-run from booking anything twice; each
+    chunk's members are marked with the version in the chunk's transaction,
+    so a pass killed half-way goes on where it stopped. `on_chunk(done,
+    total)` reports progress."""
+    total = db.session.execute(db.select(func.count()).select_from(
+        members_behind(store, program_in_force(store).number).subquery())).scalar_one()
+    if not total:
+        return ApplyResult()
+    return _plan_in_chunks(store, lambda: members_behind(store, program_in_force(store).number), now=now,
+                           chunk=chunk, commit=commit,
+                           on_chunk=(lambda done: on_chunk(min(done, total), total)) if on_chunk else None)
+
+
+def _plan_in_chunks(store: Store, query, *, now: datetime | None, chunk: int, commit,
+                    on_chunk: Callable[[int], None] | None = None) -> ApplyResult:
+    """Plan the members `query()` selects, `chunk` at a time, until it
+    selects none: planning takes each member out of the query."""
     now = now or datetime.now(timezone.utc)
     total = ApplyResult()
+    if in_review(store):
+        return total
     run = commit or apply_with_retry
     while True:
         def one_chunk() -> ApplyResult:
             result = ApplyResult()
-            members = db.session.execute(
-                db.select(Member).where(Member.store_id == store.id, Member.needs_plan.is_(True))
-                .order_by(Member.id).limit(chunk)).scalars().all()
+            members = db.session.execute(query().order_by(Member.id).limit(chunk)).scalars().all()
             _plan_members(store, members, now, result)
             return result
         result = run(one_chunk)
         if not result.members:
             return total
         total.merge(result)
+        if on_chunk is not None:
+            on_chunk(len(total.members))
 
 
 def _plan_members(store: Store, members: list[Member], now: datetime, result: ApplyResult) -> None:
     if not members:
         return
-    program_version, program = current_program(store)
-    programs = programs_by_number(store)
-    cutoff = _vip_spend_cutoff(store, program)
-    extras = ProgramExtras(store, program, program_version, now)  # loyalty_sync/books/program_extras.py
-    members = extras.expand(members)  # + referrers of the friends' orders
+    if in_review(store):  # nothing is booked before the owner chose how the history counts
+        db.session.flush()
+        for member in members:
+            member.needs_plan = True
+        return
+    if store_earns_from(store) is not None:
+        history_version(store)  # before the planner reads the versions orders may have earned under
+    ensure_program(store)  # the ledger lines point at a saved version
+    planner = MemberPlanner(store, now, cut=store.connected_at)
+    members = planner.expand(members)  # + referrers of the friends' orders
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         lock_members(chunk)
+        mark_history_orders(store, [m.id for m in chunk])
         loaded = load_books(chunk)
-        extras.prepare(chunk, loaded)
+        planner.prepare(chunk, loaded)
         new_rows = NewRows()
         for member in chunk:
             books = loaded.books[member.id]
-            planned = extras.books_for(member, books)  # + bonus lines
-            plan = plan_member(planned, program, program_version, now, vip_spend_cutoff=cutoff, programs=programs)
-            plan = extras.merge(member, plan)
-            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now,
-                       program=program, new_rows=new_rows)
-            extras.after_write(member, books, plan)  # referral coupon, badges
+            plan = planner.plan(member, books)
+            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=planner.version,
+                       now=now, program=planner.program, new_rows=new_rows)
+            planner.extras.after_write(member, books, plan)  # badges
             member.needs_plan = False
+            member.planned_version = planner.version
             result.members.add(member.id)
         new_rows.write()
         db.session.flush()
-
-
-def _vip_spend_cutoff(store: Store, program) -> Decimal | None:
-    """Top N% of members by 12-month spend: the spend of the member at the N% mark."""
-    top = getattr(program, "vip_top_percent", None)
-    if not top:
-        return None
-    count = db.session.execute(db.select(func.count()).select_from(Member).where(
-        Member.store_id == store.id, Member.spend_12m > 0)).scalar_one()
-    rank = int(count * Decimal(top) / 100)
-    if rank < 1:
-        return None
-    return db.session.execute(
-        db.select(Member.spend_12m).where(Member.store_id == store.id).order_by(Member.spend_12m.desc())
-        .offset(rank - 1).limit(1)).scalar_one_or_none()
 
 
 def _reject(store: Store, run_id, resource: str, record, reason: str, result: ApplyResult) -> None:

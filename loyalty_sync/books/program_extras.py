@@ -1,8 +1,9 @@
 """The program beyond an order's own award, hooked into the apply service's
 planning of a batch of members (`apply._plan_members`):
 
-- referral coupons for registered members, and the referrer's bonus (or the
-  0-point line saying why not) for a friend's order (referrals.py);
+- the referrer's bonus (or the 0-point line saying why not) for a friend's
+  order (referrals.py; the referral coupon itself is issued when the member
+  first needs it, `referrals.referral_coupon_for`, not here);
 - review bonuses and their take-backs (reviews.py);
 - birthday coupon / points in the birthday week (birthdays.py,
   engine.bonuses.birthday_gifts);
@@ -34,7 +35,6 @@ from loyalty_sync.engine.bonuses import birthday_gifts
 from loyalty_sync.engine.ledger import CouponLine, LedgerLine, MemberBooks
 from loyalty_sync.engine.plan import Plan, apply_plan
 from loyalty_sync.engine.program import Program
-from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Store
 
 
@@ -86,10 +86,7 @@ class ProgramExtras:
         return replace(plan, ledger=lines + list(plan.ledger), coupons=coupons + list(plan.coupons))
 
     def after_write(self, member: Member, books: MemberBooks, plan: Plan) -> None:
-        """The referral coupon and badges, once the plan is booked."""
-        if referrals.wants_referral_coupon(member, self.program) and \
-                all(c.key != referrals.coupon_key(books.member_key) for c in books.coupons):
-            db.session.add(referrals.referral_coupon_row(member, books.member_key, self.program, self.now))
+        """Badges, once the plan is booked."""
         after = apply_plan(books, plan)
         names = badge_rules.badges_earned((r.facts for r in after.orders), after.ledger, plan.tier,
                                           bool(member.vip), self.program)

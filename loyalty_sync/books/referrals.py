@@ -1,6 +1,9 @@
 """Referrals: "bring a friend and both get a bonus" (PRODUCT.md).
 
-Each registered member gets one personal referral coupon: a `Coupon` row with
+Each registered member gets one personal referral coupon, issued the first
+time the member needs it (`referral_coupon_for`: the member page, the
+storefront API), never to every customer at once on a first sync: a
+`Coupon` row with
 source `referral`, key `referral:<member key>`, the program's
 `referral_coupon` template, code = `member.referral_code` (generated once,
 `ref-...`), NOT restricted to the member's email, no expiry unless the
@@ -39,13 +42,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from loyalty_sync.books.coupon_codes import new_coupon_code
+from loyalty_sync.books.history import in_review
+from loyalty_sync.books.member_books import member_key
 from loyalty_sync.books.order_facts import facts_from_row
 from loyalty_sync.engine.bonuses import referral_bonus_line
 from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import CouponSource, LedgerKind, LedgerLine
 from loyalty_sync.engine.program import Program
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, Member, Order
+from loyalty_sync.models import Coupon, Member, Order, Store
 
 # An earlier order in one of these means the friend had bought before.
 PURCHASED_STATUSES = ("completed", "processing", "refunded")
@@ -205,6 +210,24 @@ def referrer_of(member: Member, member_key: str, addresses: frozenset[str]) -> R
 def wants_referral_coupon(member: Member, program: Program) -> bool:
     return (program.referral_coupon is not None and member.customer_id is not None
             and member.anonymised_at is None and member.merged_into_id is None)
+
+
+def referral_coupon_for(store: Store, member: Member, program: Program, now: datetime) -> Coupon | None:
+    """The member's referral coupon, issued now if it never was (pending:
+    the caller pushes it or the next pass does, and commits). None when the
+    program has no referral coupon, the member cannot have one (a guest, an
+    anonymised or merged member), or the store is still in review."""
+    if in_review(store) or not wants_referral_coupon(member, program):
+        return None
+    key = coupon_key(member_key(member))
+    existing = db.session.execute(db.select(Coupon).where(Coupon.store_id == member.store_id, Coupon.key == key)
+                                  ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    row = referral_coupon_row(member, member_key(member), program, now)
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def referral_coupon_row(member: Member, member_key: str, program: Program, now: datetime) -> Coupon:

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 
 from loyalty_sync.books.member_books import store_status
 from loyalty_sync.books.order_facts import facts_from_row
-from loyalty_sync.books.program_versions import current_program
+from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.engine.earning import order_earns
 from loyalty_sync.engine.ledger import VipPeriod as VipPeriodFacts
 from loyalty_sync.engine.ledger import VipSource
@@ -43,7 +43,7 @@ def store_meta(store: Store, members: list[Member], now: datetime | None = None)
     `store_status` plus the VIP start, and the derived end where the books
     know none."""
     now = now or datetime.now(timezone.utc)
-    dates = vip_dates(members, current_program(store)[1], now) if any(m.vip for m in members) else {}
+    dates = vip_dates(members, program_in_force(store)[1], now) if any(m.vip for m in members) else {}
     out = {}
     for member in members:
         meta = store_status(member)

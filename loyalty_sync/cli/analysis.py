@@ -2,7 +2,7 @@
 loyalty_sync/cli/__init__.py, which registers the CLI):
 
 - `program whatif --store NAME (--set KEY=VALUE ... | --rules FILE) [--json]`
-- `program save --store NAME (--rules FILE | --set KEY=VALUE ...) [--note TEXT]`
+- `program save --store NAME (--rules FILE | --set KEY=VALUE ...) [--note TEXT] [--allow-unknown-sku]`
 - `members at-risk --store NAME [--kind tier|expiry|churn] [--json|--csv] [--campaign-amount N ...]`
 - `kpi liability --store NAME [--json]`
 """
@@ -17,12 +17,14 @@ from loyalty_sync.actions import campaigns
 from loyalty_sync.actions.campaigns import CampaignError
 from loyalty_sync.analysis import at_risk
 from loyalty_sync.analysis.liability import liability_forecast
+from loyalty_sync.analysis.membership_sku import FIX, unknown_membership_sku
 from loyalty_sync.analysis.rule_warnings import warnings_for
 from loyalty_sync.analysis.whatif import SettingError, program_from_rules, program_with_settings, whatif_report
-from loyalty_sync.books.program_versions import current_program, save_program
+from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.cli.kpi import command as kpi_command
 from loyalty_sync.cli.members import command as members_command
 from loyalty_sync.cli.program import command as program_command
+from loyalty_sync.cli.program import queue_replan
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.engine.money import money_display
 from loyalty_sync.engine.program import validate_program
@@ -33,7 +35,7 @@ def _proposed(store, settings, rules_file):
 
     if not settings and not rules_file:
         raise click.UsageError("give --set KEY=VALUE (repeatable) or --rules FILE")
-    _, current = current_program(store)
+    _, current = program_in_force(store)
     try:
         program = program_from_rules(rules_file.read()) if rules_file else current
         program = program_with_settings(program, settings)
@@ -81,16 +83,24 @@ def whatif_command(store_name, settings, rules_file, as_json):
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override one setting (as for whatif).")
 @click.option("--note", default="", help="Why (kept with the version and the audit row).")
 @click.option("--actor", default="cli", show_default=True)
-def save_command(store_name, rules_file, settings, note, actor):
-    """Validate, print rule warnings (they never block) and save a new version."""
+@click.option("--allow-unknown-sku", is_flag=True,
+              help="Save a membership SKU no product has yet (the product will be created later).")
+def save_command(store_name, rules_file, settings, note, actor, allow_unknown_sku):
+    """Validate, print rule warnings (they never block) and save a new version.
+    An unknown membership SKU is refused unless --allow-unknown-sku (membership_sku.py)."""
 
     store = get_store_or_fail(store_name)
     _current, program = _proposed(store, settings, rules_file)
+    problem = None if allow_unknown_sku else unknown_membership_sku(program, store)
+    if problem:
+        raise click.ClickException(f"vip_membership_sku: {problem}; {FIX}, or pass --allow-unknown-sku "
+                                   "if the product will be created later")
     for warning in warnings_for(program, store):
         click.echo(f"warning: {warning.field}: {warning.message}", err=True)
     version = save_program(store, program, actor=actor, note=note)
     db.session.commit()
-    click.echo(f"saved version {version.number} of the program of {store.name}")
+    click.echo(f"saved version {version.number} of the program of {store.name}; it is in force now")
+    click.echo(queue_replan(store))
 
 
 @kpi_command.command("liability")

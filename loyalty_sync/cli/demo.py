@@ -2,8 +2,12 @@
 
 Prepares everything a newcomer needs (schema, a store record pointing at a
 seeded simulator, an admin login), then runs Procfile.demo with honcho: the
-simulator store, the web app and the sync worker. Within a minute the
-worker's first pass has members earning points and coupons in the store.
+simulator store, the web app and the sync worker. The demo store's history
+mode is `award` (DEMO_HISTORY: points for every past order; see
+loyalty_sync/books/history.py), chosen before anything reaches the store and
+said on start: within a minute the worker's first pass has members with
+points, tiers and VIP status, and in the store only the reward coupons the
+history's points buy (no coupon for an event before the connection).
 """
 import json
 import os
@@ -21,12 +25,15 @@ from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
 from loyalty_sync.actions.users import create_user
+from loyalty_sync.books.history import AWARD, REVIEW, HistoryMode, choose_mode, mode_of
 from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, User
 from loyalty_sync.store_sync.webhook_install import install_webhooks
 
 ADMIN_EMAIL = "admin@demo.local"
+#: How the seeded shop's two years of orders count in the demo.
+DEMO_HISTORY = HistoryMode(AWARD)
 
 
 @click.command("demo")
@@ -57,6 +64,7 @@ def command(port: int, store_port: int) -> None:
   loyalty-sync demo
   admin panel   http://127.0.0.1:{port}/admin/   login {ADMIN_EMAIL} / {password}
   store (woosim) http://127.0.0.1:{store_port}/wp-json/wc/v3/  (a seeded coffee shop)
+  history       {mode_of(store).describe()}
   The worker's first pass starts at once; Ctrl-C stops everything.
 """)
     _run_procfile(env)
@@ -79,11 +87,13 @@ def _demo_settings(instance: Path, store_port: int) -> dict:
 def _demo_store(settings: dict) -> Store:
     store = db.session.execute(db.select(Store).filter_by(name="demo")).scalar_one_or_none()
     if store is None:
-        store = Store(name="demo", webhook_secret=secrets.token_urlsafe(32), currency="EUR")
+        store = Store(name="demo", webhook_secret=secrets.token_urlsafe(32), currency="EUR", history_mode=REVIEW)
         db.session.add(store)
     store.url, store.consumer_key, store.consumer_secret = settings["url"], settings["key"], settings["secret"]
     db.session.flush()
     ensure_program(store)
+    if store.history_mode == REVIEW:  # a demo from before history modes keeps the one it has
+        choose_mode(store, DEMO_HISTORY)
     return store
 
 

@@ -18,4 +18,5 @@ One concept per module:
 - coupons   coupon usage / expiry and points restored
 - bonuses   referral, review and birthday bonuses
 - plan      plan_member (the walk over one member) and apply_plan
+- replay    a member's orders replayed through time from empty books (what-if, backfill dry run)
 """

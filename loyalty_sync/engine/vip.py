@@ -102,6 +102,15 @@ def qualifies(
     )
 
 
+def top_percent_rank(members_with_spend: int, percent: Decimal) -> int | None:
+    """Which member's 12-month spend is the top-N% cut-off (1 = the biggest
+    spender): N% of the members who spent anything, rounded down; None when
+    that is not even one member. The service counts the members and reads
+    the spend at this rank (`books/vip_cutoff.py`)."""
+    rank = int(members_with_spend * Decimal(percent) / 100)
+    return rank if rank >= 1 else None
+
+
 def _membership_quantity(order: OrderFacts, sku: str) -> int:
     """Membership units bought in the order and not refunded."""
     refunded = {}

@@ -21,6 +21,7 @@ class Member(db.Model):
         Index("ix_members_store_email", "store_id", "email"),
         Index("ix_members_store_points", "store_id", "points"),
         Index("ix_members_store_tier", "store_id", "tier"),
+        Index("ix_members_store_planned_version", "store_id", "planned_version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +50,9 @@ class Member(db.Model):
     status_changed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     # New facts stored, books not yet re-planned (a pass plans each member once, at the end)
     needs_plan: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # The program version the books were last planned under; behind the one in
+    # force after a rule save, the next pass re-plans the member (program_versions.py).
+    planned_version: Mapped[int | None] = mapped_column(Integer)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

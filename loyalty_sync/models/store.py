@@ -30,6 +30,17 @@ class Store(db.Model):
     #: production, a re-install on a fresh database) never adopts or
     #: overwrites the first one's. Generated once when the store is added;
     #: stores added before it existed keep "" (their refs as they were pushed).
+    #: How the store's past counts (loyalty_sync/books/history.py): "review"
+    #: (nothing booked or pushed until the owner chooses), "award",
+    #: "since:YYYY-MM-DD" or "tiers-only". Python's default is "award", the
+    #: behaviour from before history modes; every way of connecting a store
+    #: (`stores add`, the panel) starts it in "review" instead.
+    history_mode: Mapped[str] = mapped_column(String(24), default="award", server_default="award")
+    #: When the books started running for the store: set when its history
+    #: mode is chosen (None while in review, and for stores made without a
+    #: connection, e.g. in tests: no cut). Events before it give no live
+    #: coupon (loyalty_sync/books/past_events.py).
+    connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     installation_id: Mapped[str] = mapped_column(String(16), default=lambda: new_installation_id(),
                                                  server_default="")
 

@@ -8,6 +8,9 @@ batch limit, FACTS.md) and both idempotent:
   same code gets our coupon a new code, pushed on the next pass;
 - meta is sent only for members whose store-visible status changed since the
   last successful push.
+
+A store in review (loyalty_sync/books/history.py) gets nothing: nobody has
+chosen yet how its history counts.
 """
 import logging
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from datetime import datetime, timezone
 
 from loyalty_sync.books.badges import preload_badges
 from loyalty_sync.books.coupon_codes import new_coupon_code
+from loyalty_sync.books.history import in_review
 from loyalty_sync.books.member_books import store_status
 from loyalty_sync.books.vip_dates import store_meta
 from loyalty_sync.extensions import db
@@ -82,6 +86,8 @@ def expiry_text(at: datetime) -> str:
 
 def push_coupons(store: Store, client: StoreClient, result: PushResult, *, limit: int | None = None) -> None:
     """Push pending (and retry failed) coupons, committing after each batch."""
+    if in_review(store):
+        return
     last_id = 0  # keyset: each coupon is tried at most once per pass
     while True:
         query = db.select(Coupon).where(
@@ -180,6 +186,8 @@ def is_ours(remote: dict, coupon: Coupon, installation_id: str = "") -> bool:
 
 def push_member_status(store: Store, client: StoreClient, result: PushResult) -> None:
     """Customer meta for members whose store-visible status changed."""
+    if in_review(store):
+        return
     while True:
         query = db.select(Member).where(Member.store_id == store.id, Member.status_changed.is_(True)) \
             .order_by(Member.id).limit(_CHUNK)

@@ -39,6 +39,7 @@ class PassCounts:
     error_kind: str = ""
     planned: int = 0
     renamed_coupons: int = 0
+    replanned: int = 0  # members re-planned because a rule version was saved (also in `planned`)
 
     def as_dict(self) -> dict:
         return {"pulled": self.pulled, "applied": sum(self.applied_by.values()), "applied_by": self.applied_by,
@@ -46,7 +47,8 @@ class PassCounts:
                 "rejected": self.rejected, "pushed_coupons": self.pushed_coupons,
                 "pushed_members": self.pushed_members, "members_planned": self.planned,
                 **({"error_kind": self.error_kind} if self.error_kind else {}),
-                **({"renamed_coupons": self.renamed_coupons} if self.renamed_coupons else {})}
+                **({"renamed_coupons": self.renamed_coupons} if self.renamed_coupons else {}),
+                **({"members_replanned_for_new_rules": self.replanned} if self.replanned else {})}
 
 
 @dataclass

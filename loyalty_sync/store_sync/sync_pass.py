@@ -21,6 +21,7 @@ from loyalty_sync.books.apply import (
     apply_reviews,
     apply_with_retry,
     plan_pending_members,
+    replan_behind_rules,
 )
 from loyalty_sync.books.reviews import recheck_since
 from loyalty_sync.engine.facts import parse_wc_datetime
@@ -88,9 +89,21 @@ class StorePass:
 
     def plan_pending(self) -> None:
         """Plan every member whose facts changed (this pass's, and any a
-        crashed pass left flagged)."""
+        crashed pass left flagged), then every member behind the rules in
+        force (a rule version saved since their last planning)."""
         result = plan_pending_members(self.store)
         self.counts.planned += len(result.members)
+        replanned = replan_behind_rules(self.store, on_chunk=self._on_replan)
+        self.counts.planned += len(replanned.members)
+        self.counts.replanned = len(replanned.members)
+
+    def _on_replan(self, done: int, total: int) -> None:
+        """The sync log shows a running re-plan's progress; the CLI a line."""
+        self.counts.replanned = done
+        self.run.counts = {**self.counts.as_dict(), "replan_total": total}
+        db.session.commit()
+        if self.progress:
+            self.progress("members re-planned for the new rules", done, total)
 
     def execute(self) -> None:
         info = self.client.store_info(require_modified_after=True)

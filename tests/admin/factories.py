@@ -1,73 +1,28 @@
-"""Small factories for admin tests: stores, users, and members built through
-the real apply service from WooCommerce-shaped orders."""
+"""Small factories for admin tests: users, a catalogue, failed coupons, sync
+runs and campaigns, and `populate` for a little of everything. Stores and
+members come from the shared factories (tests/support/stores.py, members.py)."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 
 from loyalty_sync.actions.users import create_user
-from loyalty_sync.books.apply import apply_orders, apply_products
-from loyalty_sync.books.program_versions import ensure_program
+from loyalty_sync.books.apply import apply_products
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Campaign, Category, Coupon, Member, Store, SyncRun
+from tests.support.members import NOW, make_member
+from tests.support.stores import make_store
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
-CONSUMER_SECRET = "cs_topsecretvalue0123456789abcdefDEADBEEF"
 ADMIN_PASSWORD = "correct horse battery staple 42"
 VIEWER_PASSWORD = "viewer password for tests 7"
 _ids = itertools.count(1000)
-
-
-def make_store(name: str = "shop", *, secret: str = CONSUMER_SECRET, currency: str = "EUR") -> Store:
-    store = Store(name=name, url=f"https://{name}.example", consumer_key="ck_publickey0123456789",
-                  consumer_secret=secret, webhook_secret="whsec_" + "x" * 24, currency=currency)
-    db.session.add(store)
-    db.session.flush()
-    ensure_program(store)
-    db.session.commit()
-    return store
 
 
 def make_user(email: str = "admin@example.com", password: str = ADMIN_PASSWORD, role: str = "admin"):
     user = create_user(email, password, role)
     db.session.commit()
     return user
-
-
-def wc_order(order_id: int, *, customer_id: int, email: str, total: str, status: str = "completed",
-             created: datetime | None = None, product_id: int = 11, sku: str = "ESP-1KG",
-             first_name: str = "Anna", last_name: str = "Schmidt") -> dict:
-    """A wc/v3 order (shape of captures/074-order-get.json) with one line, no tax."""
-    created = created or NOW - timedelta(days=10)
-    stamp = created.strftime("%Y-%m-%dT%H:%M:%S")
-    return {
-        "id": order_id, "parent_id": 0, "status": status, "currency": "EUR",
-        "date_created_gmt": stamp, "date_modified_gmt": stamp,
-        "date_paid_gmt": stamp, "date_completed_gmt": stamp if status == "completed" else None,
-        "discount_total": "0.00", "shipping_total": "0.00", "shipping_tax": "0.00",
-        "total": total, "total_tax": "0.00", "customer_id": customer_id,
-        "billing": {"first_name": first_name, "last_name": last_name, "email": email,
-                    "address_1": "Hauptstrasse 5", "city": "Berlin", "postcode": "10115", "country": "DE"},
-        "line_items": [{"id": order_id * 10 + 1, "product_id": product_id, "variation_id": 0, "quantity": 1,
-                        "total": total, "total_tax": "0.00", "sku": sku, "meta_data": []}],
-        "refunds": [], "coupon_lines": [], "meta_data": [],
-    }
-
-
-def make_member(store: Store, email: str, spends: list[str], *, customer_id: int | None = None,
-                first_name: str = "Anna", last_name: str = "Schmidt", days_ago: int = 10) -> Member:
-    """A member with one completed order per amount in `spends` (applied by the real engine)."""
-    customer_id = customer_id if customer_id is not None else next(_ids)
-    orders = [wc_order(next(_ids), customer_id=customer_id, email=email, total=amount,
-                       created=NOW - timedelta(days=days_ago + i), first_name=first_name, last_name=last_name)
-              for i, amount in enumerate(spends)]
-    apply_orders(store, orders, now=NOW)
-    db.session.commit()
-    member = db.session.execute(db.select(Member).where(Member.store_id == store.id, Member.email == email)).scalar_one()
-    member.first_name, member.last_name = first_name, last_name
-    db.session.commit()
-    return member
 
 
 def make_catalogue(store: Store) -> None:

@@ -15,9 +15,10 @@ from loyalty_sync.analysis.liability import liability_forecast
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Order, ProgramVersion, SyncRun
 from tests.admin.conftest import csrf_token, token_for
-from tests.admin.factories import make_catalogue, make_member, make_store, populate
+from tests.admin.factories import make_catalogue, populate
 from tests.admin.test_rules import _form, _post
-from tests.support.stores import quick_retries
+from tests.support.members import make_member
+from tests.support.stores import make_store, quick_retries
 
 
 def _text(response) -> str:

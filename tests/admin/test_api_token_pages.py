@@ -12,8 +12,10 @@ from loyalty_sync.books.member_links import read_token
 from loyalty_sync.extensions import db
 from loyalty_sync.models import ApiToken, AuditEntry, NpsAnswer
 from tests.admin.conftest import login, token_for
-from tests.admin.factories import ADMIN_PASSWORD, CONSUMER_SECRET, NOW, make_user, populate
+from tests.admin.factories import ADMIN_PASSWORD, make_user, populate
 from tests.admin.test_access import admin_urls
+from tests.support.members import NOW
+from tests.support.stores import CONSUMER_SECRET
 
 TOKEN_RE = re.compile(r"lsk_[A-Za-z0-9_\-]{20,}")
 

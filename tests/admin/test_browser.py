@@ -13,7 +13,8 @@ import pytest
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry
 from tests.admin.conftest import REPO_ROOT
-from tests.admin.factories import ADMIN_PASSWORD, make_member, make_user, populate
+from tests.admin.factories import ADMIN_PASSWORD, make_user, populate
+from tests.support.members import make_member
 
 pytestmark = pytest.mark.browser
 

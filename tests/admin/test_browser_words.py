@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty_sync.books.program_versions import current_program, save_program
+from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.extensions import db
 from tests.admin.conftest import REPO_ROOT
 from tests.admin.factories import make_user, populate
@@ -29,7 +29,7 @@ def test_audit_log_and_coupons_list_read_as_words(app, live_server, page):
     make_user()
     data = populate()
     store = data["store"]
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     bronze, silver, gold = program.tiers
     save_program(
         store,

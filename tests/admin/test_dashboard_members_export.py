@@ -13,7 +13,9 @@ from loyalty_sync.engine.program import DEFAULT_PROGRAM, CouponTemplate, Reward
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member
-from tests.admin.factories import NOW, make_member, make_store, populate
+from tests.admin.factories import populate
+from tests.support.members import NOW, make_member
+from tests.support.stores import make_store
 
 
 def test_point_value_is_the_best_fixed_reward_ratio():

@@ -11,15 +11,23 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
+import pytest
+
 from admin.periods import period_from_args, preset_period
 from loyalty_sync.analysis import kpi
 from loyalty_sync.analysis.expiring import FIELDS, expiring_points
 from loyalty_sync.analysis.segments import SEGMENTS, store_segments
 from loyalty_sync.books.apply import apply_orders, reevaluate
+from loyalty_sync.books.program_versions import program_in_force
+from loyalty_sync.books.referrals import referral_coupon_for
 from loyalty_sync.extensions import db
-from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Review
+from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Review, Store
 from tests.admin.conftest import token_for
-from tests.admin.factories import NOW, make_catalogue, make_member, make_store, populate, wc_order
+from tests.admin.factories import make_catalogue, populate
+from tests.support import wc
+from tests.support.members import BEANS, NOW, make_member
+from tests.support.store_proxy import StoreProxy
+from tests.support.stores import make_store, quick_retries
 
 TODAY = datetime.now(timezone.utc).date()
 
@@ -28,11 +36,11 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone.utc)
 
 
-def shop() -> dict:
+def shop(store: Store | None = None) -> dict:
     """populate() plus customers of different ages: a regular (5 orders), one
     who lapsed long ago, and a non-member (processing orders earn nothing, so
     no ledger line: a customer who is not in the program)."""
-    data = populate()
+    data = populate(store)
     store = data["store"]
     data["carla"] = make_member(store, "carla@example.com", ["30.00", "45.00", "60.00", "25.00", "80.00"],
                                 first_name="Carla", last_name="Rossi", days_ago=2)
@@ -40,10 +48,11 @@ def shop() -> dict:
                                days_ago=200)
     data["old"] = make_member(store, "olaf@example.com", ["55.00", "65.00"], first_name="Olaf", last_name="Berg",
                               days_ago=500)
-    apply_orders(store, [wc_order(9001, customer_id=7001, email="nina@example.com", total="70.00",
-                                  status="processing", created=NOW - timedelta(days=5)),
-                         wc_order(9002, customer_id=7001, email="nina@example.com", total="30.00",
-                                  status="processing", created=NOW - timedelta(days=100))], now=NOW)
+    nina = {"customer_id": 7001, "email": "nina@example.com", "status": "processing", "last_name": "Schmidt"}
+    apply_orders(store, [wc.order(9001, lines=[wc.line(90011, "70.00", **BEANS)], created=NOW - timedelta(days=5),
+                                  **nina),
+                         wc.order(9002, lines=[wc.line(90021, "30.00", **BEANS)], created=NOW - timedelta(days=100),
+                                  **nina)], now=NOW)
     db.session.commit()
     return data
 
@@ -241,41 +250,28 @@ def test_campaign_with_a_member_filter_and_form_errors(admin_client):
     assert f'data-testid="target-count">{expected}<' in page
 
 
-class FakeAnswer:
-    def __init__(self, created, errors):
-        self.created, self.errors = created, errors
+REFUSED = {"id": 0, "error": {"code": "woocommerce_rest_coupon_invalid", "message": "refused for the test",
+                             "data": {"status": 400}}}
 
 
-class FakeError:
-    def __init__(self, index, code, message):
-        self.index, self.code, self.message, self.op = index, code, message, "create"
+def _refuse_the_first_coupon(proxy: StoreProxy) -> None:
+    """The store refuses the first coupon of its first coupons/batch (and creates the rest)."""
+    proxy.once("POST", "/wp-json/wc/v3/coupons/batch", request=lambda body: {**body, "create": body["create"][1:]},
+               answer=lambda answer: {**answer, "create": [REFUSED, *answer["create"]]})
 
 
-class FakeStore:
-    """The store's coupons/batch endpoint: refuses one code, accepts the rest."""
-
-    def __init__(self, refuse_index=0):
-        self.refuse_index, self.calls = refuse_index, 0
-
-    def batch(self, resource, create=(), update=(), delete=(), **kwargs):
-        self.calls += 1
-        create = list(create)
-        errors = [FakeError(self.refuse_index, "woocommerce_rest_coupon_invalid", "refused for the test")] \
-            if self.calls == 1 and create else []
-        refused = {e.index for e in errors}
-        return FakeAnswer([{"id": 500 + i, "code": c["code"]} for i, c in enumerate(create) if i not in refused], errors)
-
-    def close(self):
-        pass
+@pytest.fixture
+def proxy(woosim):
+    """woosim behind a StoreProxy: our store row points at the proxy."""
+    with StoreProxy(woosim.url) as proxy:
+        yield proxy
 
 
-def test_send_and_push_shows_the_final_numbers_and_push_errors(admin_client, monkeypatch):
-    from loyalty_sync.store_sync import connection as store_connection
-
-    data = shop()
+def test_send_and_push_shows_the_final_numbers_and_push_errors(app, admin_client, woosim, proxy):
+    quick_retries(app)
+    _refuse_the_first_coupon(proxy)
+    data = shop(make_store("shop", proxy.url, woosim.key, woosim.secret))
     store = data["store"]
-    fake = FakeStore()
-    monkeypatch.setattr(store_connection, "client_for", lambda store, **kw: fake)
     page = _confirm(admin_client, store, segment="", min_points="0", push="1").get_data(as_text=True)
     send_data = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page.split('campaigns/new/send')[1].split("</form>")[0]))
     assert send_data["push"] == "1"
@@ -285,31 +281,21 @@ def test_send_and_push_shows_the_final_numbers_and_push_errors(admin_client, mon
     coupons = _campaign_coupons(campaign.id)
     pushed = [c for c in coupons if c.status == "pushed"]
     assert campaign.issued == len(coupons) >= 5
-    # the refused coupon is retried by push_campaign; the fake refuses only the first call
+    # the refused coupon is retried by push_campaign; the store refuses only in the first call
     assert f'data-progress="pushed">{len(pushed)}<' in view
     assert "refused for the test" in view  # in the history (audit of the push)
     push_audit = db.session.execute(db.select(AuditEntry).filter_by(action="campaign.push")).scalar_one()
     assert push_audit.after["pushed"] == len(pushed) and push_audit.after["failed"] == 1
 
 
-def test_push_when_the_store_is_unreachable_keeps_the_coupons_waiting(admin_client, monkeypatch):
-    from loyalty_sync.store_sync import connection as store_connection
-    from loyalty_sync.woocommerce import StoreError
-
-    class Down:
-        def batch(self, *a, **kw):
-            raise StoreError("could not connect to the store (connection refused)")
-
-        def close(self):
-            pass
-
-    data = shop()
+def test_push_when_the_store_is_unreachable_keeps_the_coupons_waiting(app, admin_client):
+    quick_retries(app)
+    data = shop(make_store("shop", "http://127.0.0.1:9"))  # nothing listens on port 9
     store = data["store"]
-    monkeypatch.setattr(store_connection, "client_for", lambda store, **kw: Down())
     page = _confirm(admin_client, store, push="1").get_data(as_text=True)
     send_data = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page.split('campaigns/new/send')[1].split("</form>")[0]))
     view = admin_client.post("/admin/campaigns/new/send", data=send_data, follow_redirects=True).get_data(as_text=True)
-    assert "could not be reached" in view and "connection refused" in view
+    assert "could not be reached" in view and "the connection was refused" in view
     campaign = db.session.execute(db.select(Campaign).order_by(Campaign.id.desc())).scalars().first()
     assert campaign.status == "pushing" and campaign.issued >= 1
     assert {c.status for c in _campaign_coupons(campaign.id)} == {"pending"}
@@ -389,14 +375,17 @@ def test_member_page_shows_referrals_reviews_birthday_badges_and_vip_perks(admin
     data = populate()
     store, anna = data["store"], data["anna"]
     db.session.refresh(anna)
+    referral_coupon_for(store, anna, program_in_force(store)[1], NOW)  # Anna asked for her code
+    db.session.commit()
     assert anna.referral_code
     code = anna.referral_code
     # a friend at another address: the bonus; someone at Anna's own address: 0 points, with the reason
-    friend = wc_order(8001, customer_id=6001, email="friend@example.com", total="60.00", first_name="Fritz")
-    friend["billing"]["address_1"] = "Ringstrasse 9"
-    friend["coupon_lines"] = [{"code": code}]
-    housemate = wc_order(8002, customer_id=6002, email="mate@example.com", total="50.00", first_name="Max")
-    housemate["coupon_lines"] = [{"code": code}]
+    friend = wc.order(8001, customer_id=6001, email="friend@example.com", lines=[wc.line(80011, "60.00", **BEANS)],
+                      created=NOW - timedelta(days=10), first_name="Fritz", last_name="Schmidt",
+                      address="Ringstrasse 9", coupons=[code])
+    housemate = wc.order(8002, customer_id=6002, email="mate@example.com", lines=[wc.line(80021, "50.00", **BEANS)],
+                         created=NOW - timedelta(days=10), first_name="Max", last_name="Schmidt",
+                         address="Hauptstrasse 5", coupons=[code])
     apply_orders(store, [friend, housemate], now=NOW)
     db.session.commit()
     # a verified, approved review; a birthday this week; a VIP invitation

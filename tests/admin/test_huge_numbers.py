@@ -14,7 +14,7 @@ from loyalty_sync.actions.api_tokens import create_token
 from loyalty_sync.extensions import db
 from loyalty_sync.models import WebhookEvent
 from tests.admin.conftest import token_for
-from tests.admin.factories import make_store
+from tests.support.stores import make_store
 
 HUGE = "99999999999999999999999"
 BEYOND_INT64 = 2 ** 63 + 5

@@ -7,7 +7,9 @@ from loyalty_sync.actions import member_actions
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Coupon, LedgerEntry, Member, Order, VipPeriod
 from tests.admin.conftest import token_for
-from tests.admin.factories import NOW, make_failed_coupon, make_member, make_store, populate
+from tests.admin.factories import make_failed_coupon, populate
+from tests.support.members import NOW, make_member
+from tests.support.stores import make_store
 
 
 def _audit(action: str) -> AuditEntry:

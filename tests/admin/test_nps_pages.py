@@ -16,7 +16,8 @@ from loyalty_sync.actions.nps import period_start
 from loyalty_sync.analysis.nps_score import nps_summary
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, NpsAnswer
-from tests.admin.factories import NOW, make_member, make_store
+from tests.support.members import NOW, make_member
+from tests.support.stores import make_store
 
 # (score, comment, group) -- 10 answers in the period: 5 promoters, 3 passives, 2 detractors -> NPS 30.
 # gold: 10, 9, 9, 3 -> P3 D1 of 4 = +50; silver: 7, 8 -> 0; no tier (no ledger lines, answered by API):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from loyalty_sync.wording import count_of
 from loyalty_sync.analysis import dashboard
-from loyalty_sync.books.program_versions import current_program, save_program
+from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon
 from tests.admin.factories import make_member, make_store, populate
@@ -51,7 +51,7 @@ def test_member_page_names_coupon_kinds(admin_client):
 
 def test_audit_log_shows_each_changed_rule_before_and_after(admin_client):
     store = make_store()
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     bronze, silver, gold = program.tiers
     save_program(
         store,

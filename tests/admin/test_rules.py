@@ -13,7 +13,9 @@ from loyalty_sync.engine.program import DEFAULT_PROGRAM, program_to_dict
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, LedgerEntry, Member, ProgramVersion
 from tests.admin.conftest import token_for
-from tests.admin.factories import NOW, make_catalogue, make_member, make_store
+from tests.admin.factories import make_catalogue
+from tests.support.members import NOW, make_member
+from tests.support.stores import make_store
 
 
 def _form(program=DEFAULT_PROGRAM, **changes) -> MultiDict:
@@ -112,6 +114,28 @@ def test_preview_then_save_creates_version_n_plus_1_with_an_audit_row(admin_clie
     assert audit.before["tiers"][1]["threshold"] == "300" and audit.after["tiers"][1]["threshold"] == "150"
     assert audit.actor == "admin@example.com" and audit.target == "program:v2"
     assert "Saved as version 2" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_unknown_membership_sku_is_saved_only_with_save_anyway_ticked(admin_client):
+    """The same rule as `program save --allow-unknown-sku` (tests/loyalty_sync/analysis/test_membership_sku.py)."""
+    store = make_store()
+    make_catalogue(store)
+    form = _form(**{"vip_membership_sku": "VIP-GOLD"})
+    response = _post(admin_client, "/admin/rules/preview", store, form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "No product with SKU 'VIP-GOLD' in" in _error_at(page, "vip_membership_sku")
+    assert 'name="allow_unknown_sku"' in page and "Save anyway: the product will be created later" in page
+    form["allow_unknown_sku"] = "1"
+    page = _post(admin_client, "/admin/rules/preview", store, form).get_data(as_text=True)
+    assert 'data-testid="preview"' in page
+    assert re.search(r'name="allow_unknown_sku" value="1"\s+checked', page)  # carried to the save
+    assert "VIP-GOLD" in page.split('data-warning-for="vip_membership_sku"')[1][:300]  # still said
+    digest = re.search(r'name="previewed" value="([0-9a-f]+)"', page).group(1)
+    response = _post(admin_client, "/admin/rules/save", store, form, {"previewed": digest})
+    assert response.status_code == 302
+    latest = db.session.execute(db.select(ProgramVersion).order_by(ProgramVersion.number.desc())).scalars().first()
+    assert latest.number == 2 and latest.rules["vip_membership_sku"] == "VIP-GOLD"
 
 
 def test_save_refuses_rules_that_were_not_previewed_or_are_stale(admin_client):

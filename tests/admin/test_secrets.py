@@ -8,10 +8,9 @@ import re
 from loyalty_sync.extensions import db
 from loyalty_sync.models import AuditEntry, Store
 from tests.admin.conftest import login, token_for
-from tests.admin.factories import ADMIN_PASSWORD, CONSUMER_SECRET, populate
+from tests.admin.factories import ADMIN_PASSWORD, populate
 from tests.admin.test_access import admin_urls
-
-WEBHOOK_SECRET = "whsec_" + "x" * 24
+from tests.support.stores import CONSUMER_SECRET, WEBHOOK_SECRET
 
 
 def _assert_clean(text: str, where: str) -> None:

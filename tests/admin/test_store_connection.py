@@ -13,9 +13,8 @@ from loyalty_sync.models import Store
 from loyalty_sync.store_sync import connection as store_connection
 from loyalty_sync.woocommerce import errors
 from tests.admin.conftest import token_for
-from tests.admin.factories import CONSUMER_SECRET, make_store
 from tests.support.recording_server import RecordingServer
-from tests.support.stores import quick_retries
+from tests.support.stores import CONSUMER_SECRET, make_store, quick_retries
 
 MARKER = "REMOTE-BODY-7f3a internal admin token"
 

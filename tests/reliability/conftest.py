@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func
 
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, LedgerEntry, Member, Store
-from tests.support.stores import make_store as make_test_store  # noqa: F401 (re-exported)
+from loyalty_sync.models import Coupon, LedgerEntry, Member
+from tests.support.stores import store_on
 from woosim.testing import WooSimServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +29,8 @@ SEED = dict(seed="demo", customers=120, orders=2000)
 # test's run read the very same orders (a store seeded minutes later would
 # move dates across a midnight now and then, e.g. a VIP end date).
 ANCHOR = time.time()
+#: Our record of the SEED store: `store_on(sim, **SEED_STORE)`; `sync_command` names it.
+SEED_STORE = {"name": "S", "webhook_secret": "whsec-reliability"}
 
 
 @contextlib.contextmanager
@@ -102,10 +104,6 @@ def books_view() -> dict:
                                                  .join(Member, Member.id == Coupon.member_id)).all())}
 
 
-def make_store(sim, name: str = "S") -> Store:
-    return make_test_store(name, sim.url, sim.key, sim.secret, webhook_secret="whsec-reliability")
-
-
 def flask_env(database_url: str, instance: Path) -> dict:
     env = dict(os.environ)
     env.update({"DATABASE_URL": database_url, "LOYALTY_INSTANCE_PATH": str(instance), "SECRET_KEY": "reliability",
@@ -132,7 +130,7 @@ def reference(sqlite_template, tmp_path_factory):
     shutil.copy(sqlite_template, path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True, "SECRET_KEY": "t"})
     with seeded_sim() as sim, app.app_context():
-        store = make_store(sim)
+        store = store_on(sim, **SEED_STORE)
         runs = [run_pass(store.id) for _ in range(2)]
         assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
         result = {"books": books_view(), "coupons": coupon_view(sim), "meta": meta_view(sim),

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func
 
 from loyalty_sync.books.apply import apply_customers, apply_orders, apply_products
-from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
-from loyalty_sync.models import LedgerEntry, Member, Order, Product, RejectedRecord, Store
+from loyalty_sync.models import LedgerEntry, Member, Order, Product, RejectedRecord
 from tests.reliability import corpus
 from tests.reliability.conftest import assert_balances_match_ledger
+from tests.support.stores import make_store
 
 # Bugs this suite finds are kept here, failing on purpose (xfail strict), until fixed:
 # (case, backend) -> reason. The ones it found so far are fixed.
@@ -22,12 +22,7 @@ KNOWN: dict = {}
 
 @pytest.fixture
 def store(app):
-    store = Store(name="corpus", url="https://shop.example", consumer_key="ck", consumer_secret="cs")
-    db.session.add(store)
-    db.session.flush()
-    ensure_program(store)
-    db.session.commit()
-    return store
+    return make_store("corpus")
 
 
 def _ref_id(record):
@@ -178,15 +173,15 @@ class _Answer:
 def test_a_pass_meeting_hostile_orders_rejects_them_and_books_the_rest(app, caplog):
     from loyalty_sync.store_sync.sync_pass import run_pass
     from loyalty_sync.woocommerce import StoreClient, WooCommerceTransport
-    from tests.reliability.conftest import make_store
-    from tests.support.stores import quick_retries
+    from tests.reliability.conftest import SEED_STORE
+    from tests.support.stores import quick_retries, store_on
     from woosim.testing import WooSimServer
 
     quick_retries(app)
     hostile = [r for _n, r, expected in corpus.NASTY_ORDERS if expected == "reject" and _n != "enormous line list"]
     hostile += corpus.generated_orders(150, seed=99, first_id=900_000)
     with WooSimServer(seed="demo", customers=30, orders=300) as sim:
-        store = make_store(sim)
+        store = store_on(sim, **SEED_STORE)
         inner = WooCommerceTransport(sim.url, sim.key, sim.secret, timeout=10)
         client = StoreClient(sim.url, sim.key, sim.secret, transport=_HostileTransport(inner, hostile))
         run = run_pass(store.id, client=client)

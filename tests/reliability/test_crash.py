@@ -12,13 +12,14 @@ import pytest
 
 from tests.reliability.conftest import (
     ROOT,
+    SEED_STORE,
     assert_same_as_reference,
     flask_env,
-    make_store,
     run_cli_pass,
     seeded_sim,
     sync_command,
 )
+from tests.support.stores import store_on
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +67,7 @@ def test_sigkill_at_many_points_ends_with_the_books_of_an_uninterrupted_run(app,
                                                                             tmp_path):
     rng = random.Random(20261127)
     with seeded_sim() as sim:
-        make_store(sim)
+        store_on(sim, **SEED_STORE)
         env = flask_env(database_url, tmp_path)
         killed = 0
         for path, count in TRIGGERS:

@@ -7,7 +7,8 @@ import pytest
 from loyalty_sync.extensions import db
 from loyalty_sync.models import SyncRun
 from loyalty_sync.store_sync.sync_pass import run_pass
-from tests.reliability.conftest import assert_same_as_reference, make_store, seeded_sim
+from tests.reliability.conftest import SEED_STORE, assert_same_as_reference, seeded_sim
+from tests.support.stores import store_on
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +24,7 @@ def _faulty_app(app):
 def test_ten_percent_failing_requests_end_in_the_fault_free_state(app, reference, seed):
     _faulty_app(app)
     with seeded_sim() as sim:
-        store = make_store(sim)
+        store = store_on(sim, **SEED_STORE)
         sim.control.set_faults(FAULTS.format(seed=seed))
         first = run_pass(store.id)
         # A POST that failed with a 5xx or timed out may or may not have been
@@ -46,7 +47,7 @@ def test_a_store_down_for_the_whole_pass_fails_it_clearly_and_the_next_pass_catc
     _faulty_app(app)
     app.config.update(STORE_MAX_ATTEMPTS=3)
     with seeded_sim() as sim:
-        store = make_store(sim)
+        store = store_on(sim, **SEED_STORE)
         sim.control.set_faults("kinds=down")
         failed = run_pass(store.id)
         assert failed.status == "failed"

@@ -19,11 +19,12 @@ from sqlalchemy import func
 from loyalty_sync.actions.member_actions import adjust_points
 from loyalty_sync.app import create_app
 from loyalty_sync.books.apply import apply_orders, reevaluate
-from loyalty_sync.books.program_versions import current_program, ensure_program, save_program
+from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, LedgerEntry, Member, Store
+from loyalty_sync.models import Coupon, LedgerEntry, Member
 from tests.reliability.conftest import assert_balances_match_ledger
 from tests.support import wc
+from tests.support.stores import make_store
 
 EMAILS = ["anna@example.com", "ben@example.com", "clara@example.com", "dora@example.com"]
 _files = itertools.count()
@@ -43,11 +44,7 @@ def make_machine(template, folder):
                                    "SECRET_KEY": "t"})
             self.ctx = self.app.app_context()
             self.ctx.push()
-            self.store = Store(name="h", url="https://shop.example", consumer_key="ck", consumer_secret="cs")
-            db.session.add(self.store)
-            db.session.flush()
-            ensure_program(self.store)
-            db.session.commit()
+            self.store = make_store("h")
             self.orders: dict[int, dict] = {}
             self.refunds: dict[int, list[dict]] = {}
             self.next_id = 100
@@ -131,7 +128,7 @@ def make_machine(template, folder):
 
         @rule(rate=st.sampled_from([Decimal("0.5"), Decimal("1"), Decimal("2")]), auto_redeem=st.booleans())
         def change_rules(self, rate, auto_redeem):
-            _number, program = current_program(self.store)
+            _number, program = program_in_force(self.store)
             save_program(self.store, dataclasses.replace(program, rate=rate, auto_redeem=auto_redeem),
                          actor="hypothesis", note="rule change")
             db.session.commit()

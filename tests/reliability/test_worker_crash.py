@@ -18,13 +18,15 @@ from loyalty_sync.models import Store, SyncRun, WebhookEvent
 from sync_jobs.api import request_pass
 from sync_jobs.queue import close_deferrer, uses_procrastinate
 from tests.reliability.conftest import (
+    SEED_STORE,
     assert_same_as_reference,
     books_view,
     coupon_view,
-    make_store,
     meta_view,
     seeded_sim,
 )
+from tests.support import wc
+from tests.support.stores import store_on
 from tests.sync_jobs.worker_support import WorkerProcess, deliver, served, wait_for, woo
 
 pytestmark = pytest.mark.slow
@@ -67,7 +69,7 @@ def reference_with_upkeep(sqlite_template, tmp_path_factory):
     shutil.copy(sqlite_template, path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True, "SECRET_KEY": "t"})
     with seeded_sim() as sim, app.app_context():
-        store = make_store(sim)
+        store = store_on(sim, **SEED_STORE)
         assert run_pass(store.id).status == "ok"
         assert [daily_upkeep(store.id).status for _ in range(2)] == ["ok", "ok"]
         assert run_pass(store.id).status == "ok"
@@ -93,11 +95,9 @@ UNKNOWN_ORDER = 999999
 
 
 def _unknown_order() -> dict:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    return {"id": UNKNOWN_ORDER, "status": "completed", "customer_id": 0, "billing": {"email": "nobody@example.com"},
-            "currency": "EUR", "total": "30.00", "date_created_gmt": now, "date_modified_gmt": now,
-            "date_paid_gmt": now, "date_completed_gmt": now, "line_items": [],
-            "refunds": [{"id": 4242, "total": "-5.00"}], "meta_data": []}
+    """An order the store does not know, with a refund whose details cannot be read."""
+    return wc.order(UNKNOWN_ORDER, email="nobody@example.com", lines=[wc.line(UNKNOWN_ORDER * 10, "30.00")],
+                    created=datetime.now(timezone.utc), refunds=[{"id": 4242, "amount": "5.00"}])
 
 
 def _unknown_event() -> WebhookEvent:
@@ -129,7 +129,7 @@ def test_worker_kills_during_passes_webhooks_and_upkeep_end_with_the_books_of_an
     postgres = uses_procrastinate(app)
     count = 2 if postgres else 1
     with seeded_sim(webhook_delay=0.05) as sim, served(app) as base:
-        store = make_store(sim)
+        store = store_on(sim, **SEED_STORE)
         orders = woo(sim).get("orders", {"per_page": 60, "orderby": "id", "order": "asc"})
         workers: list[WorkerProcess] = []
         generation = 0

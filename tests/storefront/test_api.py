@@ -8,7 +8,9 @@ from openapi_spec_validator import validate
 from loyalty_sync.actions.api_tokens import create_token, revoke_token
 from loyalty_sync.extensions import db
 from loyalty_sync.models import ApiToken, Coupon, LedgerEntry, Member, Order
-from tests.storefront.conftest import bearer, make_member, order_day
+from tests.storefront.conftest import bearer
+from tests.support.members import make_registered_member, order_day
+from tests.support.stores import OFFLINE, make_store
 
 
 def _error(response, status, code, field=None):
@@ -55,7 +57,7 @@ def test_read_scope_cannot_redeem_or_answer(client, store, anna, read_token):
 
 
 def test_a_token_only_sees_its_own_store(client, store, other_store, anna, read_token):
-    make_member(other_store, 8, "bob@example.com", ["100.00"], first_order_id=2001)
+    make_registered_member(other_store, 8, "bob@example.com", ["100.00"], first_order_id=2001)
     own = client.get("/api/v1/members/anna@example.com", headers=bearer(read_token))
     assert own.status_code == 200
     foreign = client.get("/api/v1/members/bob@example.com", headers=bearer(read_token))
@@ -101,7 +103,7 @@ def test_member_status(client, store, anna, read_token):
 
 def test_points_expiring_in_the_next_30_days(client, store, read_token):
     # orders a year ago: their points expire 12 months after they were earned
-    member = make_member(store, 9, "old@example.com", ["100.00"], first_order_id=3001)
+    member = make_registered_member(store, 9, "old@example.com", ["100.00"], first_order_id=3001)
     from datetime import timedelta
 
     from loyalty_sync.books.apply import reevaluate
@@ -221,8 +223,7 @@ def test_points_preview_shows_which_multiplier_applied(client, app, read_token):
     from decimal import Decimal
 
     from loyalty_sync.engine.program import MultiplierRule
-    from tests.storefront.conftest import make_store
-    shop = make_store("promo", auto_redeem=False, multipliers=(
+    shop = make_store("promo", **OFFLINE, auto_redeem=False, multipliers=(
         MultiplierRule(Decimal(2), product_id=5, label="double on coffee"),
         MultiplierRule(Decimal(3), product_id=5, starts=datetime(2026, 6, 1, tzinfo=timezone.utc), label="triple in June"),
     ))

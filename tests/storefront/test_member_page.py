@@ -14,8 +14,8 @@ from loyalty_sync.books import member_links
 from loyalty_sync.books.member_books import store_status
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, NpsAnswer
-from tests.storefront.conftest import make_member
 from tests.support.browser import new_page
+from tests.support.members import make_registered_member
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,7 +93,7 @@ def test_member_page_shows_the_members_status(client, store, anna):
 
 
 def test_member_page_reveals_nothing_about_other_members(client, store, other_store, anna):
-    bob = make_member(other_store, 8, "bob@example.com", ["100.00"], first_order_id=2001, first_name="Bob")
+    bob = make_registered_member(other_store, 8, "bob@example.com", ["100.00"], first_order_id=2001, first_name="Bob")
     html = client.get(_page_path(anna)).get_data(as_text=True)
     assert "bob" not in html.lower() and "Bob" not in html
     bob_html = client.get(_page_path(bob)).get_data(as_text=True)

@@ -15,7 +15,9 @@ from loyalty_sync.books.apply import apply_customers, apply_orders
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.program import MultiplierRule
 from loyalty_sync.extensions import db
-from tests.storefront.conftest import NOW, bearer, make_store, order_day
+from tests.storefront.conftest import bearer
+from tests.support.members import NOW, order_day
+from tests.support.stores import OFFLINE, make_store
 from tests.support import wc
 
 
@@ -30,7 +32,7 @@ def test_kpis_round_a_half_cent_up():
 
 
 def test_the_points_preview_rounds_a_half_cent_up(client, app):
-    store = make_store("preview-shop", multipliers=(MultiplierRule(Decimal("1.25"), product_id=5),))
+    store = make_store("preview-shop", **OFFLINE, multipliers=(MultiplierRule(Decimal("1.25"), product_id=5),))
     _token, text = create_token(store, "read", name="money test")
     db.session.commit()
     cart = {"lines": [{"product_id": 5, "quantity": 1, "total": "1.70"}], "customer": None}
@@ -58,7 +60,7 @@ def _bronze_member_short_of_silver_by_a_half_cent(store):
 
 
 def test_the_member_answer_and_page_round_a_half_cent_up(client, app):
-    store = make_store("member-shop", auto_redeem=False)
+    store = make_store("member-shop", **OFFLINE, auto_redeem=False)
     member = _bronze_member_short_of_silver_by_a_half_cent(store)
     _token, text = create_token(store, "read", name="money test")
     db.session.commit()

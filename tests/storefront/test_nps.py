@@ -10,7 +10,7 @@ from loyalty_sync.actions import nps
 from loyalty_sync.analysis.nps_score import classify, nps_score, nps_summary
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member, NpsAnswer
-from tests.storefront.conftest import make_member
+from tests.support.members import make_registered_member
 
 
 def test_ten_answers_five_promoters_three_passives_two_detractors_is_30():
@@ -54,7 +54,7 @@ def test_periods_are_consecutive_windows():
 
 
 def test_one_answer_per_period_and_the_bonus_once(app, store):
-    member = make_member(store, 7, "anna@example.com", ["100.00"], first_order_id=1001)
+    member = make_registered_member(store, 7, "anna@example.com", ["100.00"], first_order_id=1001)
     points = member.points
     now = datetime.now(timezone.utc)
     answer = nps.record_answer(store, member, 9, "  lovely  ", source="api", now=now)
@@ -80,7 +80,7 @@ def test_one_answer_per_period_and_the_bonus_once(app, store):
 
 def test_bonus_can_be_switched_off_and_the_period_changed(app, store):
     app.config.update(NPS_BONUS_POINTS=0, NPS_PERIOD_DAYS=7)
-    member = make_member(store, 7, "anna@example.com", ["100.00"], first_order_id=1001)
+    member = make_registered_member(store, 7, "anna@example.com", ["100.00"], first_order_id=1001)
     answer = nps.record_answer(store, member, 10)
     assert answer.bonus_points == 0
     assert db.session.execute(db.select(LedgerEntry).where(LedgerEntry.kind == "bonus")).first() is None
@@ -90,9 +90,9 @@ def test_bonus_can_be_switched_off_and_the_period_changed(app, store):
 def test_nps_summary_for_the_admin_pages(app, store, other_store):
     now = datetime.now(timezone.utc)
     for i, score in enumerate([10, 9, 9, 10, 9, 7, 8, 7, 6, 0]):
-        member = make_member(store, 100 + i, f"m{i}@example.com", ["10.00"], first_order_id=5000 + i * 10)
+        member = make_registered_member(store, 100 + i, f"m{i}@example.com", ["10.00"], first_order_id=5000 + i * 10)
         nps.record_answer(store, member, score, now=now)
-    stranger = make_member(other_store, 1, "x@example.com", ["10.00"], first_order_id=9000)
+    stranger = make_registered_member(other_store, 1, "x@example.com", ["10.00"], first_order_id=9000)
     nps.record_answer(other_store, stranger, 0, now=now)
     summary = nps_summary(store, now - timedelta(days=1), now + timedelta(days=1))
     assert summary == {"nps": 30, "promoters": 5, "passives": 3, "detractors": 2, "answers": 10}

@@ -20,8 +20,9 @@ from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.program import DEFAULT_PROGRAM, MultiplierRule
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member
-from tests.storefront.conftest import NOW, make_store
 from tests.support import wc
+from tests.support.members import NOW
+from tests.support.stores import OFFLINE, make_store
 
 PRODUCTS = {11: (1,), 12: (1, 2), 13: (2,), 14: (), 15: (3,)}
 CAMPAIGN_START = NOW + timedelta(days=10)
@@ -91,14 +92,14 @@ def _store():
     from loyalty_sync.models import Store
     store = db.session.execute(db.select(Store).filter_by(name="preview")).scalar_one_or_none()
     if store is None:
-        store = make_store("preview")
+        store = make_store("preview", **OFFLINE)
         apply_products(store, [wc.product(pid, categories=cats) for pid, cats in PRODUCTS.items()])
         db.session.commit()
     return store
 
 
 def test_preview_of_a_cart_below_the_minimum_or_zero(app):
-    store = make_store("minimum", min_order=Decimal(20))
+    store = make_store("minimum", **OFFLINE, min_order=Decimal(20))
     small = preview_points(store, None, [CartLine(product_id=1, quantity=1, total=Decimal("19.99"))])
     assert small["points"] == 0 and small["earns"] is False and "minimum" in small["reason"]
     assert preview_points(store, None, [CartLine(product_id=1, quantity=1, total=Decimal("20.00"))])["points"] == 20

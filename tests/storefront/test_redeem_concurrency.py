@@ -13,7 +13,9 @@ import pytest
 from loyalty_sync.actions.api_tokens import create_token
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, IdempotencyKey, LedgerEntry, Member
-from tests.storefront.conftest import bearer, make_member, make_store
+from tests.storefront.conftest import bearer
+from tests.support.members import make_registered_member
+from tests.support.stores import make_store, store_on
 from woosim.testing import WooSimServer
 
 THREADS = 20
@@ -47,7 +49,7 @@ def _fire(app, token: str, keys: list[str | None], reward: str = "500-points-5-o
 def rich(app, store):
     app.config["STOREFRONT_API_RATE_LIMIT"] = "1000 per minute"
     # 2600 + 400 = 3000 EUR -> 2600 x1 + 400 x1.5 (Gold) = 3200 points: six 500-point rewards, 200 left
-    member = make_member(store, 7, "anna@example.com", ["2600.00", "400.00"], first_order_id=1001)
+    member = make_registered_member(store, 7, "anna@example.com", ["2600.00", "400.00"], first_order_id=1001)
     assert member.points == 3200
     _, text = create_token(store, "redeem")
     db.session.commit()
@@ -105,10 +107,8 @@ def sim():
 
 def test_the_coupon_is_in_the_store_before_the_answer(app, sim, client):
     app.config.update(STORE_BACKOFF_BASE=0.01, STORE_BACKOFF_MAX=0.05)
-    shop = make_store("sim", url=sim.url, auto_redeem=False)
-    shop.consumer_key, shop.consumer_secret = sim.key, sim.secret
-    db.session.commit()
-    make_member(shop, 7, "anna@example.com", ["600.00"], first_order_id=1001)
+    shop = store_on(sim, "sim", auto_redeem=False)
+    make_registered_member(shop, 7, "anna@example.com", ["600.00"], first_order_id=1001)
     _, token = create_token(shop, "redeem")
     db.session.commit()
     response = client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"},
@@ -127,8 +127,8 @@ def test_the_coupon_is_in_the_store_before_the_answer(app, sim, client):
 
 def test_store_down_leaves_the_coupon_in_the_outbox(app, client):
     app.config.update(STORE_BACKOFF_BASE=0.01, STORE_BACKOFF_MAX=0.05, STOREFRONT_PUSH_TIMEOUT_SECONDS=1)
-    shop = make_store("down", url="http://127.0.0.1:9", keys=True, auto_redeem=False)  # nothing listens on port 9
-    make_member(shop, 7, "anna@example.com", ["600.00"], first_order_id=1001)
+    shop = make_store("down", "http://127.0.0.1:9", auto_redeem=False)  # nothing listens on port 9
+    make_registered_member(shop, 7, "anna@example.com", ["600.00"], first_order_id=1001)
     _, token = create_token(shop, "redeem")
     db.session.commit()
     response = client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"}, headers=bearer(token))

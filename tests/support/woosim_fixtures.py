@@ -4,7 +4,7 @@ Registered as a pytest plugin in tests/conftest.py."""
 import pytest
 
 from tests.support.store_api import StoreScript
-from tests.support.stores import make_store, quick_retries
+from tests.support.stores import quick_retries, store_on
 from woosim.testing import WooSimServer
 
 
@@ -23,4 +23,4 @@ def shop(woosim):
 def sim_store(app, woosim):
     """Our record of the woosim store; quick retries so fault tests stay fast."""
     quick_retries(app)
-    return make_store("sim", woosim.url, woosim.key, woosim.secret)
+    return store_on(woosim)

@@ -13,13 +13,19 @@ from sync_jobs.backfill import backfill
 from tests.loyalty_sync.analysis.test_whatif import dump_books
 
 
-def _shop(shop):
+def _shop(shop, woosim=None):
+    """Orders of ten minutes ago (the store's clock moved back while they are placed; OAuth allows 15):
+    the history a store connecting now brings."""
+    if woosim is not None:
+        woosim.control.set_clock_offset(-600)
     beans = shop.product("Beans", "100.00")
     anna = shop.customer("anna@example.com", "Anna")
     bob = shop.customer("bob@example.com", "Bob")
     for _ in range(4):
         shop.order([(beans["id"], 1)], customer_id=anna["id"], email="anna@example.com")  # 400: Silver
     shop.order([(beans["id"], 1)], customer_id=bob["id"], email="bob@example.com")  # 100: Bronze
+    if woosim is not None:
+        woosim.control.set_clock_offset(0)
     return beans, anna, bob
 
 
@@ -44,8 +50,8 @@ def test_dry_run_writes_nothing_and_says_what_would_happen(app, store, shop):
     assert dump_books() == before
 
 
-def test_history_only_books_no_earn_lines_but_sets_tiers_and_never_awards_later(app, store, shop):
-    beans, anna, bob = _shop(shop)
+def test_history_only_books_no_earn_lines_but_sets_tiers_and_never_awards_later(app, store, shop, woosim):
+    beans, anna, bob = _shop(shop, woosim)
     result = backfill(store, mode="history")
     assert result["finished"] and result["orders"] == 5
     db.session.expire_all()
@@ -86,3 +92,19 @@ def test_award_mode_earns_and_an_interrupted_run_resumes(app, store, shop):
     earned = db.session.execute(db.select(db.func.sum(LedgerEntry.points)).where(LedgerEntry.kind == "earn")
                                 ).scalar_one()
     assert earned > 1500  # 150 x 10, more once Silver's multiplier applies
+
+
+def test_history_only_tiers_guests_like_registered_members(app, store, shop, woosim):
+    """Guest orders (customer_id 0) belong to the member of their billing email;
+    every one of them is tiered, not only the last guest of a page."""
+    woosim.control.set_clock_offset(-600)
+    beans = shop.product("Beans", "100.00")
+    for email in ("guest1@example.com", "guest2@example.com", "guest3@example.com"):
+        for _ in range(4):
+            shop.order([(beans["id"], 1)], email=email)  # 400 spent: Silver
+    woosim.control.set_clock_offset(0)
+    assert backfill(store, mode="history")["finished"]
+    db.session.expire_all()
+    guests = db.session.execute(db.select(Member).where(Member.customer_id.is_(None))).scalars().all()
+    assert sorted((m.email, m.tier, m.points) for m in guests) == [
+        (f"guest{i}@example.com", "Silver", 0) for i in (1, 2, 3)]

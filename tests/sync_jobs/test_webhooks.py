@@ -10,7 +10,8 @@ import requests
 
 from loyalty_sync.extensions import db
 from loyalty_sync.models import WebhookEvent
-from tests.sync_jobs.worker_support import add_store, served, wait_for
+from tests.support.stores import store_on
+from tests.sync_jobs.worker_support import WEBHOOK_SECRET, served, wait_for
 from woosim.testing import WooSimServer
 
 SECRET = "whsec-test-secret"
@@ -37,7 +38,7 @@ def sim():
 
 @pytest.fixture
 def base(app, sim):
-    add_store("shop", sim)
+    store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
     with served(app) as url:
         yield url
 

@@ -13,7 +13,8 @@ from sync_jobs.api import request_pass
 from sync_jobs.queue import close_deferrer, uses_procrastinate
 from sync_jobs.tasks import sync_store
 from tests.support.store_api import StoreScript
-from tests.sync_jobs.worker_support import WorkerProcess, add_store, served, wait_for
+from tests.support.stores import store_on
+from tests.sync_jobs.worker_support import WEBHOOK_SECRET, WorkerProcess, served, wait_for
 from woosim.testing import WooSimServer
 
 
@@ -37,7 +38,7 @@ def fresh(model, **filters):
 def test_webhook_changes_are_applied_and_pushed_by_the_worker(app, runner, database_url, sim, tmp_path):
     shop = StoreScript(sim.url, sim.key, sim.secret)
     product = shop.product("Espresso machine", "400.00")
-    store = add_store("shop", sim)
+    store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
     assert run_pass(store.id).status == "ok"  # the books are up to date: the next scheduled pass is an hour away
     worker = WorkerProcess(database_url, tmp_path / "instance", extra_env={"LOYALTY_SYNC_INTERVAL_SECONDS": 3600})
     try:
@@ -110,7 +111,7 @@ def test_second_sqlite_worker_refuses_to_start(app, database_url, tmp_path):
 
 def test_sigterm_finishes_the_pass_in_hand_then_exits(app, database_url, sim, tmp_path):
     sim.control.seed("demo", customers=10, orders=400)
-    store = add_store("shop", sim)
+    store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
     sim.control.set_faults("path=/wp-json/wc/v3/orders;kinds=slow;delay=0.5")
     worker = WorkerProcess(database_url, tmp_path / "instance",
                            extra_env={"LOYALTY_SYNC_INTERVAL_SECONDS": 3600, "LOYALTY_WORKER_POLL_SECONDS": 0.5})
@@ -129,7 +130,7 @@ def test_sigterm_finishes_the_pass_in_hand_then_exits(app, database_url, sim, tm
 
 def test_two_passes_of_one_store_never_run_together(app, sim):
     sim.control.seed("demo", customers=5, orders=150)
-    store = add_store("shop", sim)
+    store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
     sim.control.set_faults("path=/wp-json/wc/v3/orders;kinds=slow;delay=0.5")
     outcomes, started = {}, threading.Event()
 
@@ -154,7 +155,7 @@ def test_two_passes_of_one_store_never_run_together(app, sim):
 
 
 def test_sync_now_is_queued_once(app, sim):
-    store = add_store("shop", sim)
+    store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
     first = request_pass(store.id)
     assert "queued" in first and "already" not in first
     second = request_pass(store.id, full=True)

@@ -11,10 +11,11 @@ from loyalty_sync.extensions import db
 from loyalty_sync.models import Order, SyncRun
 from loyalty_sync.store_sync.sync_pass import run_pass
 from sync_jobs.queue import close_deferrer, uses_procrastinate
+from tests.support.stores import store_on
 from tests.sync_jobs.worker_support import (
     FAST_RECOVERY,
+    WEBHOOK_SECRET,
     WorkerProcess,
-    add_store,
     ledger_view,
     overlapping_runs,
     wait_for,
@@ -41,7 +42,7 @@ def finished_passes(store_ids) -> dict[int, int]:
 def test_three_workers_share_twenty_stores_without_overlap(app, database_url, tmp_path):
     with contextlib.ExitStack() as stack:
         sims = [stack.enter_context(WooSimServer(seed=f"shop{i}", customers=3, orders=15)) for i in range(20)]
-        ids = {add_store(f"shop{i:02}", sim).id for i, sim in enumerate(sims)}
+        ids = {store_on(sim, f"shop{i:02}", webhook_secret=WEBHOOK_SECRET).id for i, sim in enumerate(sims)}
         env = {**FAST_RECOVERY, "LOYALTY_SYNC_INTERVAL_SECONDS": 2}
         workers = [stack.enter_context(contextlib.closing(_Closing(
             WorkerProcess(database_url, tmp_path / f"instance{i}", concurrency=2, extra_env=env, name=f"w{i}"))))
@@ -71,7 +72,7 @@ def test_three_workers_share_twenty_stores_without_overlap(app, database_url, tm
 @pytest.mark.slow
 def test_a_worker_killed_mid_pass_is_replaced_and_the_books_are_exact(app, database_url, postgres, tmp_path):
     with WooSimServer(seed="killed", customers=25, orders=1200) as sim:
-        store = add_store("shop", sim)
+        store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
         sim.control.set_faults("path=/wp-json/wc/v3/orders;kinds=slow;delay=0.4")
         env = {**FAST_RECOVERY, "LOYALTY_SYNC_INTERVAL_SECONDS": 3600, "LOYALTY_SYNC_CONCURRENCY": 1}
         first = WorkerProcess(database_url, tmp_path / "a", extra_env=env, name="first")
@@ -106,7 +107,7 @@ def test_a_worker_killed_mid_pass_is_replaced_and_the_books_are_exact(app, datab
             reference_app = create_app({"SQLALCHEMY_DATABASE_URI": postgres.url("ref_books"), "TESTING": True,
                                         "SECRET_KEY": "test"})
             with reference_app.app_context():
-                reference_store = add_store("shop", sim)
+                reference_store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
                 assert run_pass(reference_store.id).status == "ok"
                 reference = ledger_view()
                 db.session.remove()

@@ -22,7 +22,9 @@ from loyalty_sync.models import Order, SyncRun, WebhookEvent
 from loyalty_sync.store_sync.sync_pass import run_pass
 from sync_jobs.api import request_pass
 from sync_jobs.queue import close_deferrer, uses_procrastinate
-from tests.sync_jobs.worker_support import FAST_RECOVERY, WorkerProcess, add_store, deliver, served, wait_for
+from tests.support import wc
+from tests.support.stores import store_on
+from tests.sync_jobs.worker_support import FAST_RECOVERY, WEBHOOK_SECRET, WorkerProcess, deliver, served, wait_for
 from woosim.testing import WooSimServer
 
 FAST = {**FAST_RECOVERY, "LOYALTY_STORE_MAX_ATTEMPTS": 2}  # a failing store request is retried once
@@ -61,7 +63,7 @@ def _dump(*workers) -> None:
 @pytest.mark.slow
 def test_a_killed_pass_with_the_next_pass_queued_is_recovered(app, database_url, tmp_path):
     with WooSimServer(seed="queued-behind", customers=10, orders=700) as sim:
-        store = add_store("shop", sim)
+        store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
         sim.control.set_faults("path=/wp-json/wc/v3/orders;kinds=slow;delay=0.4")
         env = {**FAST, "LOYALTY_SYNC_INTERVAL_SECONDS": 3600}
         first, second = WorkerProcess(database_url, tmp_path / "a", extra_env=env, name="first"), None
@@ -98,7 +100,7 @@ def test_a_killed_pass_with_the_next_pass_queued_is_recovered(app, database_url,
 def test_a_webhook_job_to_retry_while_the_next_one_is_queued_does_not_block_the_store(app, database_url,
                                                                                      tmp_path):
     with WooSimServer(seed="webhook-retry", customers=3, orders=10) as sim:
-        store = add_store("shop", sim)
+        store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
         assert run_pass(store.id).status == "ok"  # the books are current: no scheduled pass for an hour
         # The refund detail of order 999999 fails (503, a store error: "to retry"); a real store
         # answers an unknown order's refunds with 200 [] (woosim too), so the failure is injected.
@@ -108,7 +110,7 @@ def test_a_webhook_job_to_retry_while_the_next_one_is_queued_does_not_block_the_
         try:
             worker.wait_started()
             with served(app) as base:
-                deliver(base, "shop", "order.updated", _order(999999, refunds=[{"id": 4242, "total": "-5.00"}]))
+                deliver(base, "shop", "order.updated", _order(999999, refunds=[{"id": 4242, "amount": "5.00"}]))
                 [failing] = wait_for(lambda: jobs("doing", "loyalty.webhooks"), 30, 0.05,
                                      "the webhook job to start")
                 deliver(base, "shop", "order.updated", _order(999998))
@@ -128,12 +130,10 @@ def test_a_webhook_job_to_retry_while_the_next_one_is_queued_does_not_block_the_
             worker.stop()
 
 
-def _order(order_id: int, refunds=None) -> dict:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    return {"id": order_id, "status": "completed", "customer_id": 0, "billing": {"email": f"g{order_id}@example.com"},
-            "currency": "EUR", "total": "30.00", "total_tax": "0.00", "shipping_total": "0.00", "discount_total": "0.00",
-            "date_created_gmt": now, "date_modified_gmt": now, "date_paid_gmt": now, "date_completed_gmt": now,
-            "line_items": [], "refunds": refunds or [], "meta_data": []}
+def _order(order_id: int, refunds=()) -> dict:
+    """A guest's order made just now, as its webhook delivers it."""
+    return wc.order(order_id, email=f"g{order_id}@example.com", lines=[wc.line(order_id * 10, "30.00")],
+                    created=datetime.now(timezone.utc), refunds=refunds)
 
 
 def _event(order_id: int) -> WebhookEvent:
@@ -172,7 +172,7 @@ def test_a_follow_up_merges_into_the_waiting_job_and_a_full_pass_makes_it_full(a
     from sync_jobs.tasks import MAX_JOB_ATTEMPTS, defer_pass, follow_up
 
     with WooSimServer() as sim:
-        store = add_store("shop", sim)
+        store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
         # nothing waits: the follow-up is a new job, later and at a lower priority than fresh jobs
         assert "to retry in 2s as job" in follow_up("pass", store.id, 0, "store down", kind="manual", full=False)
         [(job_id, args, priority, delayed)] = _waiting_pass_jobs()

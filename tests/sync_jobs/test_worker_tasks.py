@@ -10,7 +10,8 @@ from loyalty_sync.models import Member, Order, RejectedRecord, SyncRun, WebhookE
 from loyalty_sync.store_sync.sync_pass import run_pass
 from sync_jobs.tasks import MAX_EVENT_ATTEMPTS, daily_upkeep, due_store_ids, process_webhook_events
 from tests.support.store_api import StoreScript
-from tests.sync_jobs.worker_support import add_store, deliver, served
+from tests.support.stores import store_on
+from tests.sync_jobs.worker_support import WEBHOOK_SECRET, deliver, served
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_events_apply_in_order_once_and_failures_are_retried(app, sim, fast_retr
     product = shop.product("Grinder", "120.00")
     customer = shop.customer("ben@example.com")
     order = shop.order([(product["id"], 1)], customer_id=customer["id"], email="ben@example.com", status="processing")
-    store = add_store("shop", sim)
+    store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
     with served(app) as base:
         deliver(base, "shop", "order.created", order)
         sim.control.set_faults("kinds=down")  # the customer is new to the books and must be fetched: fails
@@ -71,7 +72,7 @@ def test_events_apply_in_order_once_and_failures_are_retried(app, sim, fast_retr
 
 
 def test_a_refused_record_is_rejected_once_and_a_dead_store_is_given_up_after_max_attempts(app, sim, fast_retries):
-    store = add_store("shop", sim)
+    store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
     with served(app) as base:
         deliver(base, "shop", "customer.updated", {"id": 99, "email": 5, "date_modified_gmt": "x"})
         process_webhook_events(store.id)
@@ -90,7 +91,7 @@ def test_a_refused_record_is_rejected_once_and_a_dead_store_is_given_up_after_ma
 
 def test_daily_upkeep_reevaluates_and_pushes(app, sim):
     sim.control.seed("demo", customers=8, orders=60)
-    store = add_store("shop", sim)
+    store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
     assert run_pass(store.id).status == "ok"
     assert due_store_ids(300) == [] and due_store_ids(0) == [store.id]
     later = datetime.now(timezone.utc) + timedelta(days=3 * 365)  # every point has expired by then
@@ -113,8 +114,8 @@ def test_the_upkeep_after_a_pass_that_died_between_batches_of_orders_leaves_the_
     import contextlib
     import time
 
-    from loyalty_sync.woocommerce.errors import StoreUnreachable
     from loyalty_sync.store_sync.sync_pass import StorePass
+    from loyalty_sync.woocommerce.errors import StoreUnreachable
     from tests.support.books import books_of
     from woosim.testing import WooSimServer
 
@@ -129,7 +130,8 @@ def test_the_upkeep_after_a_pass_that_died_between_batches_of_orders_leaves_the_
             yield sim
 
     with seeded() as sim_whole, seeded() as sim_died:
-        whole, died = add_store("whole", sim_whole), add_store("died", sim_died)
+        whole = store_on(sim_whole, "whole", webhook_secret=WEBHOOK_SECRET)
+        died = store_on(sim_died, "died", webhook_secret=WEBHOOK_SECRET)
         assert [run_pass(whole.id).status for _ in range(2)] == ["ok", "ok"]
 
         apply_orders = StorePass.apply_orders

@@ -1,5 +1,5 @@
 """Helpers for the worker and webhook tests: the app served on a real port,
-`flask sync worker` as a child process, stores pointed at woosim, polling
+`flask sync worker` as a child process, signed deliveries, polling
 with a deadline."""
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Store
 from loyalty_sync.woocommerce import StoreClient
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The webhook secret of the stores these tests make (`store_on(sim, name, webhook_secret=WEBHOOK_SECRET)`).
+WEBHOOK_SECRET = "whsec-test-secret"
 
 # Quick heartbeats and stalled-job recovery for worker processes, so a test
 # takes seconds, not minutes.
@@ -66,7 +66,7 @@ def sign(raw: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
 
 
-def deliver(base: str, store_name: str, topic: str, payload: dict, secret: str = "whsec-test-secret"):
+def deliver(base: str, store_name: str, topic: str, payload: dict, secret: str = WEBHOOK_SECRET):
     """POST a delivery the way WooCommerce does (compact JSON, its headers, signed)."""
     import json
 
@@ -82,16 +82,6 @@ def deliver(base: str, store_name: str, topic: str, payload: dict, secret: str =
     answer = session.post(f"{base}/webhooks/woocommerce/{store_name}", data=raw, headers=headers, timeout=10)
     assert answer.status_code == 200, answer.text
     return answer.json()
-
-
-def add_store(name: str, sim, webhook_secret: str = "whsec-test-secret") -> Store:
-    store = Store(name=name, url=sim.url, consumer_key=sim.key, consumer_secret=sim.secret,
-                  webhook_secret=webhook_secret)
-    db.session.add(store)
-    db.session.flush()
-    ensure_program(store)
-    db.session.commit()
-    return store
 
 
 def woo(sim) -> StoreClient:

@@ -4,13 +4,13 @@ Existing stores start in UTC with no display name (what the panel showed until
 now); the next connection test or daily upkeep reads both from the store.
 
 Revision ID: a4c6e8f0b2d4
-Revises: e7a2c9d4f6b1
+Revises: f3a9c1e5b7d2
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "a4c6e8f0b2d4"
-down_revision = "e7a2c9d4f6b1"
+down_revision = "f3a9c1e5b7d2"
 branch_labels = None
 depends_on = None
 

@@ -65,6 +65,7 @@ def test_each_conflict_is_named_at_its_field(store):
 
 
 def test_program_save_prints_warnings_and_saves_a_version(store, app, tmp_path):
+    _catalogue(store)  # the default program's membership SKU must exist (test_membership_sku.py)
     runner = app.test_cli_runner()
     rules = tmp_path / "rules.json"
     shown = json.loads(runner.invoke(args=["program", "show", "--store", "shop", "--json"]).output)

@@ -92,11 +92,11 @@ def test_category_multiplier_from_the_catalogue(store):
     import dataclasses
     from decimal import Decimal
 
-    from loyalty_sync.books.program_versions import current_program, save_program
+    from loyalty_sync.books.program_versions import program_in_force, save_program
     from loyalty_sync.engine.program import MultiplierRule
 
     apply_with_retry(lambda: apply_products(store, [product(100, categories=[7])]))
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     save_program(store, dataclasses.replace(program, multipliers=(MultiplierRule(Decimal(2), category_id=7),)),
                  actor="test")
     db.session.commit()
@@ -153,11 +153,11 @@ def test_a_refund_after_a_rate_change_is_reversed_at_the_rate_the_order_earned_w
     import dataclasses
     from decimal import Decimal
 
-    from loyalty_sync.books.program_versions import current_program, save_program
+    from loyalty_sync.books.program_versions import program_in_force, save_program
 
     lines = [line(10, "60.00"), line(11, "40.00", product_id=101)]
     apply(store, [order(1, lines=lines)])  # 100 points at rate 1 (version 1)
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     save_program(store, dataclasses.replace(program, rate=Decimal(2)), actor="test")
     db.session.commit()
     refunded = order(1, lines=lines, modified=day(3), refunds=[{"id": 77, "amount": "40.00"}])

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from loyalty_sync.books.apply import apply_customers, apply_orders, apply_products, apply_with_retry
-from loyalty_sync.books.program_versions import current_program, save_program
+from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.program import MultiplierRule
 from loyalty_sync.extensions import db
@@ -114,7 +114,7 @@ def test_import_cli_counts_stale_copies(runner, store, tmp_path):
 # --- lines keep the product they were earned with -------------------------------------------------
 
 def _double_points_on(store, category: int):
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     save_program(store, dataclasses.replace(program, multipliers=(MultiplierRule(Decimal(2), category_id=category),)),
                  actor="test")
     db.session.commit()

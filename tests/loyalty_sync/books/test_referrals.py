@@ -1,6 +1,8 @@
 """Referrals: the personal coupon, the referrer's bonus for a friend's first
 completed order, self-referral earning nothing (and saying why), take-back."""
-from loyalty_sync.books.referrals import ReferralUse, Referrer, referral_lines
+from loyalty_sync.books.program_versions import program_in_force
+from loyalty_sync.books.referrals import ReferralUse, Referrer, referral_coupon_for, referral_lines
+from loyalty_sync.extensions import db
 from loyalty_sync.engine.facts import order_from_wc
 from loyalty_sync.engine.program import Program
 from tests.loyalty_sync.program.helpers import badges, coupons, customers, lines, member, orders
@@ -9,13 +11,21 @@ from tests.support.wc import customer, day, order
 NOW = day(40)
 
 
-def _anna(store):
+def _anna(store, *, needs_code: bool = True):
     customers(store, [customer(2, "anna@example.com")], NOW)
-    return member(store, "anna@example.com")
+    anna = member(store, "anna@example.com")
+    if needs_code:  # the member page or the storefront API asked for it
+        referral_coupon_for(store, anna, program_in_force(store)[1], NOW)
+        db.session.commit()
+    return anna
 
 
-def test_every_registered_member_gets_one_personal_referral_coupon(store):
-    anna = _anna(store)
+def test_a_member_gets_one_personal_referral_coupon_when_first_needed(store):
+    anna = _anna(store, needs_code=False)
+    assert coupons(anna, "referral") == [] and anna.referral_code is None  # not on the sync, for every customer
+    issued = referral_coupon_for(store, anna, program_in_force(store)[1], NOW)
+    assert referral_coupon_for(store, anna, program_in_force(store)[1], NOW) is issued  # once
+    db.session.commit()
     [coupon] = coupons(anna, "referral")
     assert anna.referral_code and coupon.code == anna.referral_code
     assert coupon.key == f"referral:m{anna.id}"

@@ -10,6 +10,7 @@ import pytest
 from loyalty_sync.engine.earning import award_for_order, eligible_amount
 from loyalty_sync.engine.facts import BadRecord, Refund, RefundLine, customer_from_wc, order_from_wc
 from loyalty_sync.engine.program import DEFAULT_PROGRAM as P
+from tests.support import wc
 
 CAPTURES = Path("/work/shared/woocommerce/captures")
 UTC = timezone.utc
@@ -86,18 +87,15 @@ def test_customer_040():
 
 
 def _order():
-    return {
-        "id": 5, "status": "completed", "currency": "EUR", "customer_id": 0,
-        "date_created_gmt": "2026-03-01T10:15:00", "date_modified_gmt": "2026-03-01T10:16:00",
-        "date_paid_gmt": None, "date_completed_gmt": "2026-03-01T10:16:00",
-        "total": "23.80", "total_tax": "3.80", "shipping_total": "0.00", "shipping_tax": "0.00",
-        "discount_total": "0.00",
-        "billing": {"email": "  Guest@Example.COM ", "address_1": "Hauptstrasse  5", "city": "Berlin"},
-        "line_items": [{"id": 1, "product_id": 11, "variation_id": 0, "quantity": 1, "sku": None,
-                        "total": "20.00", "total_tax": "3.80"}],
-        "coupon_lines": [{"code": "WELCOME5"}],
-        "refunds": [],
-    }
+    """A guest's order as a store answers it, with what the reading must clean up:
+    an email with spaces and capitals, a coupon code in capitals, a line whose
+    product lost its sku (null), a double space in the address; not paid yet."""
+    record = wc.order(5, lines=[wc.line(1, "20.00", product_id=11, tax="3.80", sku=None)], coupons=["welcome5"],
+                      created=datetime(2026, 3, 1, 10, 15, tzinfo=UTC), modified=datetime(2026, 3, 1, 10, 16, tzinfo=UTC))
+    record["billing"].update(email="  Guest@Example.COM ", address_1="Hauptstrasse  5", postcode="", country="")
+    record["coupon_lines"][0]["code"] = "WELCOME5"
+    record["date_paid"] = record["date_paid_gmt"] = None
+    return record
 
 
 def test_guest_order_email_lowercased_and_codes_lowercased():

@@ -11,11 +11,11 @@ from engine_factories import T0, books, line, order, settle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loyalty_sync.analysis.whatif import replay_history
 from loyalty_sync.engine.facts import OrderFacts
 from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
 from loyalty_sync.engine.plan import plan_member
 from loyalty_sync.engine.program import DEFAULT_PROGRAM
+from loyalty_sync.engine.replay import replay_history
 from loyalty_sync.engine.vip import is_vip
 from loyalty_sync.engine.windows import OrderWindows
 

@@ -2,7 +2,7 @@
 from dataclasses import replace
 
 from loyalty_sync.books.apply import apply_customers, apply_orders, apply_reviews, apply_with_retry, reevaluate
-from loyalty_sync.books.program_versions import current_program, save_program
+from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Badge, Coupon, LedgerEntry, Member
@@ -49,7 +49,7 @@ def badges(m: Member):
 
 
 def set_program(store, **changes):
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     save_program(store, replace(program, **changes), actor="test", note="test")
     db.session.commit()
 

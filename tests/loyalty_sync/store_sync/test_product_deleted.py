@@ -4,7 +4,7 @@ unchanged; the order keeps the product and categories it was earned with."""
 import dataclasses
 from decimal import Decimal
 
-from loyalty_sync.books.program_versions import current_program, save_program
+from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.program import MultiplierRule
 from loyalty_sync.extensions import db
@@ -15,7 +15,7 @@ from loyalty_sync.store_sync.sync_pass import run_pass
 def test_deleting_a_product_keeps_the_points_its_category_multiplier_gave(app, store, shop):
     shoes = shop.category("Shoes")
     product = shop.product("Runner", "50.00", sku="RUN-1", categories=[shoes["id"]])
-    _, program = current_program(store)
+    _, program = program_in_force(store)
     save_program(store, dataclasses.replace(program, multipliers=(MultiplierRule(Decimal(2), category_id=shoes["id"]),)),
                  actor="test")
     db.session.commit()

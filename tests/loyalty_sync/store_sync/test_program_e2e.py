@@ -3,6 +3,8 @@ REST API (StoreScript), a real sync pass over HTTP, and then what the store
 holds: coupons (codes, restrictions) and the customers' loyalty meta."""
 from datetime import datetime, timedelta, timezone
 
+from loyalty_sync.books.program_versions import program_in_force
+from loyalty_sync.books.referrals import referral_coupon_for
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, LedgerEntry
@@ -26,6 +28,11 @@ def test_referral_coupon_in_the_store_and_the_bonus_for_a_friends_first_order(ap
     anna = shop.customer("anna@example.com", "Anna")
     bob = shop.customer("bob@example.com", "Bob")
     sync(store)
+    member = find_member(store, "anna@example.com")
+    assert member.referral_code is None  # issued when Anna first needs it, not on the sync
+    referral_coupon_for(store, member, program_in_force(store)[1], datetime.now(timezone.utc))
+    db.session.commit()
+    sync(store)  # the pass pushes it
     member = find_member(store, "anna@example.com")
     remote = store_coupon(shop, member.referral_code)
     assert remote["discount_type"] == "percent" and remote["amount"] == "10.00"

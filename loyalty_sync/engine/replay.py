@@ -1,0 +1,147 @@
+"""Replaying a member's orders through time under a program (pure).
+
+The what-if preview (`analysis/whatif.py`) and the backfill dry run replay
+books that hold orders only (no ledger, no coupons, entry tier) to see what
+a program would make of them. The replay walks through time like the books
+do: the engine plans at checkpoints -- the start of the month after each
+order, the start of the month after each order leaves the 12-month window
+and again after the tier grace period (so demotions happen as the daily
+upkeep would make them), and `now` -- and each plan is applied to the
+in-memory books before the next. Coupons issued during the replay are taken
+as used (the shop's cost of them; no points come back), so two replays of
+the same history count the cost of their programs the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from loyalty_sync.engine.evolve import evolve
+from loyalty_sync.engine.facts import order_key
+from loyalty_sync.engine.ledger import CouponStatus, LedgerKind, MemberBooks
+from loyalty_sync.engine.memo import IdentityMemo
+from loyalty_sync.engine.months import add_months, start_of_next_month
+from loyalty_sync.engine.plan import HistoryViews, apply_plan, plan_member
+from loyalty_sync.engine.program import Program
+from loyalty_sync.engine.vip import is_vip
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a replay leaves the member: tier, VIP status, points balance."""
+
+    tier: str
+    vip: bool
+    points: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one member's replay cost: coupons issued (count, fixed money
+    value), points issued by orders (earn + reverse lines), the balance left."""
+
+    coupons: int = 0
+    coupon_money: Decimal = Decimal(0)
+    points_issued: int = 0
+    outstanding: int = 0
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(
+            self.coupons + other.coupons,
+            self.coupon_money + other.coupon_money,
+            self.points_issued + other.points_issued,
+            self.outstanding + other.outstanding,
+        )
+
+    def times(self, k: int) -> Figures:
+        """Totals of a sample scaled up to the whole (every k-th member replayed)."""
+        return Figures(self.coupons * k, self.coupon_money * k, self.points_issued * k, self.outstanding * k)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The two programs a preview compares and what both are replayed with:
+    the version numbers they would carry, one `now`, and each program's VIP
+    top-N% spend cut-off (computed by the service over all members)."""
+
+    current: Program
+    proposed: Program
+    number: int  # the version in force; the proposed one would be number + 1
+    now: datetime
+    cut_before: Decimal | None
+    cut_after: Decimal | None
+
+
+def checkpoints(orders, now: datetime, grace_days: int) -> list[datetime]:
+    """When the replay plans: after each order's month, when it leaves the
+    12-month window (and again after the grace period), and at `now`."""
+    points = set()
+    for rec in orders:
+        month_after = start_of_next_month(rec.facts.created)
+        points.add(month_after)
+        gone = add_months(month_after, 12)  # the month after the order's month a year on (shared: cached)
+        points.add(gone)
+        points.add(start_of_next_month(gone + timedelta(days=grace_days)))
+    return sorted(p for p in points if p < now) + [now]
+
+
+_CHECKPOINTS = IdentityMemo(16)
+
+
+def replay_history(
+    books: MemberBooks, program: Program, version: int, now: datetime, vip_spend_cutoff: Decimal | None
+) -> MemberBooks:
+    """The books after replaying the member's orders through time."""
+    records = sorted(books.orders, key=lambda r: order_key(r.facts))
+    history = HistoryViews.of([r.facts for r in records], program)
+    state = evolve(books, orders=())
+    seen = 0
+    # the same for both programs of a preview unless their grace periods differ
+    moments = _CHECKPOINTS.get_or_compute(
+        books.orders, now, program.tier_grace_days, checkpoints, records, now, program.tier_grace_days
+    )
+    for at in moments:
+        while seen < len(records) and records[seen].facts.created <= at:
+            seen += 1
+        if seen > len(state.orders):
+            state = evolve(state, orders=tuple(state.orders) + tuple(records[len(state.orders) : seen]))
+        plan = plan_member(state, program, version, at, vip_spend_cutoff=vip_spend_cutoff, history=history)
+        if plan.is_empty:
+            continue
+        if plan.coupons:  # taken as used: the shop pays for them, no points come back
+            plan = evolve(plan, coupons=[evolve(c, status=CouponStatus.USED) for c in plan.coupons])
+        state = apply_plan(state, plan)
+    return state
+
+
+def outcome_of(books: MemberBooks, now: datetime) -> Outcome:
+    return Outcome(tier=books.tier, vip=is_vip(books.vip_periods, now), points=books.balance)
+
+
+def figures_of(books: MemberBooks) -> Figures:
+    fixed = sum(
+        (
+            Decimal(c.template.amount)
+            for c in books.coupons
+            if c.template.discount_type == "fixed_cart" and not c.template.free_shipping
+        ),
+        Decimal(0),
+    )
+    issued = sum(line.points for line in books.ledger if line.kind in (LedgerKind.EARN, LedgerKind.REVERSE))
+    return Figures(
+        coupons=len(books.coupons), coupon_money=fixed, points_issued=issued, outstanding=max(books.balance, 0)
+    )
+
+
+def replay_both(books: MemberBooks, comparison: Comparison) -> tuple[Outcome, Figures, Outcome, Figures] | str:
+    """Both replays of one member, or the reason it failed: one odd history
+    must not hide the rest of a preview."""
+    try:
+        before = replay_history(books, comparison.current, comparison.number, comparison.now, comparison.cut_before)
+        after = replay_history(books, comparison.proposed, comparison.number + 1, comparison.now, comparison.cut_after)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"[:300]
+    now = comparison.now
+    return outcome_of(before, now), figures_of(before), outcome_of(after, now), figures_of(after)
