@@ -13,7 +13,7 @@ import pytest
 from loyalty_sync.books import member_links
 from loyalty_sync.books.member_books import store_status
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, NpsAnswer
+from loyalty_sync.models import LedgerEntry, Member, NpsAnswer
 from tests.support.browser import new_page
 from tests.support.members import make_registered_member
 
@@ -195,3 +195,15 @@ def test_tampered_link_in_chromium(app, store, anna, live_server, page):
     expired = member_links.make_token(store.id, anna.id, "page", now=datetime.now(timezone.utc) - timedelta(days=120))
     page.goto(f"{live_server}/m/{expired}")
     assert "This personal link has expired" in page.inner_text("main")
+
+
+def test_member_page_names_the_shop_and_dates_its_lines_by_the_shops_calendar(client, store, anna):
+    store.display_name, store.timezone = "Bean & Leaf", "Asia/Tokyo"
+    late_evening_utc = datetime(2026, 12, 8, 20, 0, tzinfo=timezone.utc)  # already 9 December in Tokyo
+    db.session.add(LedgerEntry(store_id=store.id, member_id=anna.id, kind="adjust", points=10, key="tz-test",
+                               at=late_evening_utc, reason="a gesture"))
+    db.session.commit()
+    html = client.get(_page_path(anna)).get_data(as_text=True)
+    assert "Your points at Bean &amp; Leaf" in html and "shop to a friend" not in html
+    assert "Bean &amp; Leaf to a friend" in html
+    assert "Dec 9, 2026" in html and "Dec 8, 2026" not in html
