@@ -35,6 +35,7 @@ from loyalty_sync.actions.redemption import RedeemRefused, redeem_reward
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.engine.money import money_text
 from storefront import schemas
+from storefront.api_docs import docs_context
 from storefront.members import ledger_page, member_status
 
 BLUEPRINT = "storefront_api"
@@ -306,8 +307,7 @@ def make_blueprint() -> Blueprint:
 
 def _docs_page(api: Api):
     def docs():
-        spec = api.spec.to_dict()
-        return render_template("storefront/api_docs.html", spec=spec)
+        return render_template("storefront/api_docs.html", **docs_context(api.spec.to_dict()))
     return docs
 
 
