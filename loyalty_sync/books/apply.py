@@ -281,7 +281,9 @@ def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict
             continue
         member = directory.for_order(facts.customer_id, facts.email)
         if row is not None and row.member_id is not None and row.member_id != member.id:
-            touched[db.session.get(Member, row.member_id)] = None
+            previous = db.session.get(Member, row.member_id)  # the order moved to another member
+            if previous is not None:
+                touched[previous] = None
         touched[member] = None
         changed.append((values, row, member))
     # Lock the members before their orders are written: an order row's
@@ -326,8 +328,8 @@ def parse_orders(store: Store, orders: Iterable, refunds_by_order: dict[int, lis
     parsed: list[OrderFacts] = []
     for record in orders:
         try:
-            order_id = record.get("id") if isinstance(record, dict) else None
-            order_id = order_id if _usable_id(order_id) else None  # a broken id is the parser's to report
+            raw_id = record.get("id") if isinstance(record, dict) else None
+            order_id: int = raw_id if isinstance(raw_id, int) and _usable_id(raw_id) else 0  # a broken id: the parser reports it
             row = existing.get(order_id)
             if row is not None and is_older_copy(row.modified, copy_modified(record)):
                 result.stale += 1
@@ -350,7 +352,9 @@ def _known_refunds(row: Order | None, record: dict) -> list[dict] | None:
     if row is None or not isinstance(record.get("refunds"), list):
         return None
     ids = [r.get("id") for r in record["refunds"] if isinstance(r, dict)]
-    return stored_refunds_as_wc(row, ids) if all(isinstance(i, int) for i in ids) else None
+    if not all(isinstance(i, int) for i in ids):
+        return None
+    return stored_refunds_as_wc(row, [i for i in ids if isinstance(i, int)])
 
 
 def _existing_orders(store: Store, wc_ids: list[int]) -> dict[int, Order]:
@@ -461,7 +465,7 @@ def _plan_in_chunks(store: Store, query, *, now: datetime | None, chunk: int, co
     while True:
         def one_chunk() -> ApplyResult:
             result = ApplyResult()
-            members = db.session.execute(query().order_by(Member.id).limit(chunk)).scalars().all()
+            members = list(db.session.execute(query().order_by(Member.id).limit(chunk)).scalars())
             _plan_members(store, members, now, result)
             return result
         result = run(one_chunk)

@@ -49,11 +49,11 @@ class HistoryMode:
     @property
     def text(self) -> str:
         """As stored in `Store.history_mode` and typed on the command line."""
-        return f"{SINCE}:{self.since.isoformat()}" if self.kind == SINCE else self.kind
+        return f"{SINCE}:{self.since.isoformat()}" if self.kind == SINCE and self.since else self.kind
 
     def earns_from(self, connected_at: datetime | None) -> datetime | None:
         """Orders created before this earn nothing (None: every order earns)."""
-        if self.kind == SINCE:
+        if self.kind == SINCE and self.since is not None:
             return datetime.combine(self.since, time(0), tzinfo=timezone.utc)
         if self.kind == TIERS_ONLY:
             return connected_at or datetime.now(timezone.utc)

@@ -124,9 +124,9 @@ def referral_lines(referrer: Referrer, uses: Iterable[ReferralUse], ledger: Sequ
                     key=base, kind=LedgerKind.BONUS, points=0, at=at, order_id=o.order_id,
                     reason=f"referral code used in order #{o.order_id}: no bonus ({', '.join(reasons)})"))
                 continue
-            line = referral_bonus_line(referrer.member_key, "", "", o, True, program, now)
-            if line is not None:
-                lines.append(line)
+            bonus = referral_bonus_line(referrer.member_key, "", "", o, True, program, now)
+            if bonus is not None:
+                lines.append(bonus)
             continue
         granted = booked[0].points > 0
         n = len(booked) + 1
@@ -160,7 +160,7 @@ def gather(store_id: int, members: Sequence[Member]) -> ReferralFacts:
     """Find the orders of these members that used someone's referral code,
     and those codes' owners (who must be planned too)."""
     ids = [m.id for m in members if m.id is not None]
-    light = []  # (order row id, wc id, member id, codes, created, status)
+    light: list = []  # rows of (order row id, wc id, member id, codes, created, status)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         light.extend(db.session.execute(
@@ -171,10 +171,10 @@ def gather(store_id: int, members: Sequence[Member]) -> ReferralFacts:
     if not codes:
         return facts
     owners: dict[str, Member] = {}
-    codes = sorted(codes)
-    for start in range(0, len(codes), 500):
+    wanted = sorted(codes)
+    for start in range(0, len(wanted), 500):
         for member in db.session.execute(db.select(Member).where(
-                Member.store_id == store_id, Member.referral_code.in_(codes[start:start + 500]))).scalars():
+                Member.store_id == store_id, Member.referral_code.in_(wanted[start:start + 500]))).scalars():
             owners[member.referral_code.lower()] = member
     if not owners:
         return facts
@@ -233,6 +233,8 @@ def referral_coupon_for(store: Store, member: Member, program: Program, now: dat
 def referral_coupon_row(member: Member, member_key: str, program: Program, now: datetime) -> Coupon:
     """The member's personal referral coupon (not restricted to an email)."""
     template = program.referral_coupon
+    if template is None:
+        raise ValueError("the program has no referral coupon (wants_referral_coupon says so first)")
     if not member.referral_code:
         member.referral_code = new_coupon_code(CouponSource.REFERRAL)
     expires = now + timedelta(days=template.expiry_days) if template.expiry_days else None

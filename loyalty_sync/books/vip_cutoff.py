@@ -13,14 +13,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from loyalty_sync.engine.program import Program
 from loyalty_sync.engine.vip import top_percent_rank
 from loyalty_sync.models import Member
 
 
-def vip_spend_cutoff(session: Session, store_id: int, program: Program) -> Decimal | None:
+def vip_spend_cutoff(session: Session | scoped_session, store_id: int, program: Program) -> Decimal | None:
     """The spend that makes a member VIP by share, or None when the program
     has no top-N% rule or the store has too few spending members for one."""
     if not program.vip_top_percent:

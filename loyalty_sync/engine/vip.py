@@ -53,7 +53,7 @@ def vip_until(periods: Sequence[VipPeriod], at: datetime) -> datetime | None:
             return end
         if any(p.end is None for p in extending):
             return None
-        end = max(p.end for p in extending)  # type: ignore[type-var]
+        end = max(p.end for p in extending if p.end is not None)
 
 
 def vip_since(periods: Sequence[VipPeriod], at: datetime) -> datetime | None:
@@ -113,7 +113,7 @@ def top_percent_rank(members_with_spend: int, percent: Decimal) -> int | None:
 
 def _membership_quantity(order: OrderFacts, sku: str) -> int:
     """Membership units bought in the order and not refunded."""
-    refunded = {}
+    refunded: dict[int, int] = {}
     for refund in order.refunds:
         for rl in refund.lines:
             refunded[rl.line_id] = refunded.get(rl.line_id, 0) + rl.quantity

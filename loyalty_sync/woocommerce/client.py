@@ -189,7 +189,7 @@ class StoreClient:
         try:
             response = read(SITE_INDEX_FIELDS)
             body = _parse_json(_content(response)) if response.status_code == 200 else None
-        except (*TRANSIENT_EXCEPTIONS, ValueError, requests.RequestException):
+        except (ValueError, requests.RequestException, ConnectionError, TimeoutError):  # no answer, or no JSON
             return None
         return parse_site_index(body)
 
