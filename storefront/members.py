@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from loyalty_sync.actions.redemption import push_coupon_now
+from loyalty_sync.actions.redemption import coupon_fields, push_coupon_now
 from loyalty_sync.books.member_books import load_books
 from loyalty_sync.books.referrals import referral_coupon_for
 from loyalty_sync.engine.tiers import in_window, tier_metric, tier_rank
@@ -80,16 +80,8 @@ def available_coupons(member: Member, now: datetime) -> list[dict]:
     rows = db.session.execute(db.select(Coupon).where(
         Coupon.member_id == member.id, Coupon.status.in_(("pending", "pushed")),
     ).order_by(Coupon.expires_at.is_(None), Coupon.expires_at, Coupon.id)).scalars()
-    return [{
-        "code": c.code,
-        "discount_type": c.discount_type,
-        "amount": money_text(c.amount),
-        "minimum_spend": money_text(c.minimum_amount) if c.minimum_amount else None,
-        "free_shipping": bool(c.free_shipping),
-        "expires": c.expires_at.isoformat() if c.expires_at else None,
-        "usable_now": c.status == "pushed",
-        "source": c.source,
-    } for c in rows if c.expires_at is None or c.expires_at > now]
+    return [{**coupon_fields(c), "usable_now": c.status == "pushed", "source": c.source}
+            for c in rows if c.expires_at is None or c.expires_at > now]
 
 
 def referral_code(store: Store, member: Member, program, now: datetime) -> str | None:

@@ -77,7 +77,9 @@ def error_body(code: str, message: str, field: str | None = None) -> dict:
     return {"error": {"code": code, "message": message, "field": field}}
 
 
-def coupon_json(coupon: Coupon) -> dict:
+def coupon_fields(coupon: Coupon) -> dict:
+    """A coupon as the storefront API shows it to its member (one shape for
+    the redeem answer and the member's list of coupons)."""
     return {
         "code": coupon.code,
         "discount_type": coupon.discount_type,
@@ -85,8 +87,11 @@ def coupon_json(coupon: Coupon) -> dict:
         "minimum_spend": money_text(coupon.minimum_amount) if coupon.minimum_amount else None,
         "free_shipping": bool(coupon.free_shipping),
         "expires": coupon.expires_at.isoformat() if coupon.expires_at else None,
-        "status": coupon.status,
     }
+
+
+def coupon_json(coupon: Coupon) -> dict:
+    return {**coupon_fields(coupon), "status": coupon.status}
 
 
 def redeem_reward(store: Store, member: Member, reward_id: str, *, now: datetime | None = None,

@@ -2,9 +2,9 @@
 with a scripted response: the "other host" an attacker points a URL at."""
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.local_http import LocalServer, QuietHandler
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Received:
 
 
 @dataclass
-class RecordingServer:
+class RecordingServer(LocalServer):
     status: int = 200
     body: bytes = b"{}"
     content_type: str = "application/json"
@@ -31,7 +31,7 @@ class RecordingServer:
     def __enter__(self) -> RecordingServer:
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _answer(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 owner.received.append(Received(self.command, self.path, dict(self.headers.items()),
@@ -44,18 +44,8 @@ class RecordingServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = _answer
 
-            def log_message(self, *args):  # quiet
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._serve(Handler)
         return self
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._stop()

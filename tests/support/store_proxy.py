@@ -15,10 +15,11 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import requests
+
+from tests.support.local_http import LocalServer, QuietHandler
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
@@ -35,7 +36,7 @@ class _Script:
     answer: Callable
 
 
-class StoreProxy:
+class StoreProxy(LocalServer):
     def __init__(self, target: str):
         self.target = target.rstrip("/")
         self._scripts: list[_Script] = []
@@ -69,7 +70,7 @@ class StoreProxy:
     def __enter__(self) -> StoreProxy:
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _pass(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
@@ -85,19 +86,9 @@ class StoreProxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = _pass
 
-            def log_message(self, *args):  # quiet
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._serve(Handler)
         return self
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._stop()
         self._session.close()
