@@ -12,6 +12,7 @@ store, 10.0.2). Coupon lines' `discount`/`discount_tax` and a line's
 The orders listing registers `dp` (an integer, then absint); an order's own
 routes and refunds read it unvalidated through absint ("abc" is 0).
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -77,8 +78,10 @@ def _item(item: dict, raw: tuple | None, dp: int, derive: bool = True) -> dict:
             out[key] = decimal(out[key], dp)
     if out.get("taxes"):
         if raw is None and derive:  # a seeded order: the rate on the item's amounts
-            raw = (dec(item.get("total")) * TAX_RATE,
-                   dec(item.get("subtotal")) * TAX_RATE if "subtotal" in item else None)
+            raw = (
+                dec(item.get("total")) * TAX_RATE,
+                dec(item.get("subtotal")) * TAX_RATE if "subtotal" in item else None,
+            )
         out["taxes"] = [_tax(t, raw, dp) for t in out["taxes"]]
     return out
 
