@@ -256,12 +256,12 @@ def _fee_tax_base(o: dict, fee: dict, tots: list[Decimal], taxable: list[bool]) 
     """The amount a fee is taxed on: its total, or for a negative fee the
     share of it that falls on the taxable costs (WC_Order_Item_Fee::
     calculate_taxes apportions it over the non-negative lines, fees and
-    shipping by tax class). None: the fee is not taxed."""
-    if fee.get("tax_status") != "taxable":
-        return None
+    shipping by tax class, whatever the fee's own `tax_status`: a negative
+    `tax_status: none` fee is taxed too, real store 10.0.2). None: the fee
+    is not taxed."""
     t = dec(fee["total"])
     if t >= 0:
-        return t
+        return t if fee.get("tax_status") == "taxable" else None
     taxed = untaxed = ZERO
     for tot, tx in zip(tots, taxable, strict=True):
         if tot >= 0:
@@ -273,8 +273,8 @@ def _fee_tax_base(o: dict, fee: dict, tots: list[Decimal], taxable: list[bool]) 
     for sl in o["shipping_lines"]:
         if dec(sl["total"]) >= 0:
             taxed += dec(sl["total"])
-    if taxed + untaxed == 0:
-        return ZERO
+    if taxed + untaxed == 0:  # nothing to apportion over: no taxes (a fee-only order, real store)
+        return None
     return t * taxed / (taxed + untaxed)
 
 
