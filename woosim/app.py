@@ -150,7 +150,10 @@ class WooSimApp:
             (view, kind, allowed), params = adapter.match(path, method=method)
         except (NotFound, MethodNotAllowed):
             raise no_route()
-        allow = {"Allow": ", ".join(allowed)}
+        # WordPress' Allow lists the methods whose permission callback passes
+        # (rest_send_allow_header): for a request without a valid key (none,
+        # Basic or query keys over http) none passes, so a 401 carries no Allow
+        allow = {"Allow": ", ".join(allowed)} if key is not None else {}
         # dedupe query args: the python client sends each param twice over http
         args = MultiDict(php_array_params(_unquote_pairs(dedup_query_pairs(qs))))
         body = {}

@@ -23,14 +23,16 @@ class ApiError(Exception):
 
 
 def invalid_param(name: str, message: str, detail_code: str) -> ApiError:
-    """400 rest_invalid_param exactly as WordPress builds it (captures 050, 084, 104, 106)."""
+    """400 rest_invalid_param exactly as WordPress builds it (captures 050, 084, 104, 106):
+    rest_validate_value_from_schema gives a type error `{param}` as data, the others none."""
+    data = {"param": name} if detail_code == "rest_invalid_type" else None
     return ApiError(
         400,
         "rest_invalid_param",
         f"Invalid parameter(s): {name}",
         extra={
             "params": {name: message},
-            "details": {name: {"code": detail_code, "message": message, "data": None}},
+            "details": {name: {"code": detail_code, "message": message, "data": data}},
         },
     )
 

@@ -5,10 +5,11 @@ from operator import itemgetter
 from urllib.parse import unquote
 
 from . import orders as O
+from .decimals import item_dp, listing_dp, order_with_dp, refund_with_dp
 from .errors import ApiError, invalid_param
 from .listing import (Page, dedup_query_pairs, pagination_headers, parse_bool, parse_date_param, parse_enum,
                       parse_id_list, quote_value)
-from .orderquery import parse_filters, query_orders
+from .orderquery import count_customer_orders, parse_filters, query_orders
 from . import shapes as S
 from .store import EMAIL_RE
 from .extras import gateways_body, system_status_body, tax_classes_body, tool_body, tools_body
@@ -26,6 +27,7 @@ def validate(r, kind: str):
         Page(r.args)
         if r.view == "orders_collection":
             parse_filters(r.state, r.args)
+            listing_dp(r.args)
 
 
 # item routes whose permission callbacks look the object up: WordPress sends no
@@ -492,16 +494,25 @@ def _order_out(r):
     return lambda o: S.order_json(o, r.ctx)
 
 
+def _order_answer(r, o: dict, dp: int | None) -> dict:
+    return order_with_dp(S.order_json(o, r.ctx), o, dp)
+
+
 def orders_collection(r):
     st = r.state
     if r.method == "POST":
         with st.lock:
             o = O.create_order(st, r.body)
-            return _created(r, S.order_json(o, r.ctx), f"orders/{o['id']}")
+            return _created(r, _order_answer(r, o, item_dp(r.args)), f"orders/{o['id']}")
     page = Page(r.args)
+    dp = listing_dp(r.args)
     with st.lock:
         total, items = query_orders(st, r.args, page)
-        raw = S.orders_body(items, r.ctx)  # `_fields` is applied to every reply by app.py
+        body, raw = None, None  # `_fields` is applied to every reply by app.py
+        if dp in (None, 2):
+            raw = S.orders_body(items, r.ctx)
+        else:
+            body = [_order_answer(r, o, dp) for o in items]
     if not items:  # HPOS counts only when the page has orders: past the end, 0 and 0 (real store, 10.0.2)
         total = 0
     query, extra = _orders_link_query(r.query_string, bool(items))
@@ -512,7 +523,7 @@ def orders_collection(r):
         at = next((i for i, p in enumerate(pairs) if p.split("=")[0] == "page"), None)
         pairs = pairs[:at] + ["page=0"] + pairs[at + 1:] if at is not None else pairs + ["page=0"]
         headers["Link"] = f'<{r.ctx.base + r.path}?{"&".join(pairs)}>; rel="prev"'
-    return _reply(200, None, headers, raw)
+    return _reply(200, body, headers, raw)
 
 
 def _orders_link_query(query_string: str, has_items: bool) -> tuple[str, str]:
@@ -528,29 +539,52 @@ def _orders_link_query(query_string: str, has_items: bool) -> tuple[str, str]:
             statuses += [x for x in unquote(v).split(",") if x]
         elif name == "dates_are_gmt":
             kept.append(f"{k}={'1' if parse_bool({name: unquote(v)}, name) else ''}")
+        elif name == "dp":  # sanitised in place (absint)
+            kept.append(f"{k}={listing_dp({name: unquote(v)})}")
         else:
             kept.append(f"{k}={v}")
     extra = [f"status%5B{i}%5D={quote_value(x)}" for i, x in enumerate(statuses or ["any"])]
     if has_items:
-        extra.append("dp=2&context=view")
+        extra.append("context=view" if any(p.startswith("dp=") for p in kept) else "dp=2&context=view")
     return "&".join(kept), "&".join(extra)
 
 
 def order_item(r, id):
     st = r.state
+    dp = item_dp(r.args)
     if r.method == "GET":
-        return _reply(200, S.order_json(O.get_order(st, id), r.ctx))
+        return _reply(200, _order_answer(r, O.get_order(st, id), dp))
     with st.lock:
         if r.method == "DELETE":
-            return _reply(200, S.order_json(O.delete_order(st, id, _force(r)), r.ctx))
-        return _reply(200, S.order_json(O.update_order(st, id, r.body), r.ctx))
+            return _reply(200, _order_answer(r, _delete_order(st, id, _force(r)), dp))
+        return _reply(200, _order_answer(r, O.update_order(st, id, r.body), dp))
 
 
 def orders_batch(r):
     st = r.state
     with st.lock:
         return _batch(r, lambda b: O.create_order(st, b), lambda i, b: O.update_order(st, i, b),
-                      lambda i, f: O.delete_order(st, i, f), _order_out(r))
+                      lambda i, f: _delete_order(st, i, f), _order_out(r))
+
+
+def _delete_order(st, oid, force: bool) -> dict:
+    """O.delete_order plus WC_Post_Data::before_delete_order: deleting for good
+    an order when the customer's order count (count_customer_orders, which
+    leaves out the trash) is 1 makes them a non-paying customer again. So a
+    trashed order deleted later changes nothing, and neither does deleting
+    one of two orders (real store, 10.0.2)."""
+    last_of = None
+    if force:
+        try:
+            cid = O.get_order(st, oid)["customer_id"]
+        except ApiError:
+            cid = 0
+        if cid in st.customers and count_customer_orders(st, cid) == 1:
+            last_of = st.customers[cid]
+    deleted = O.delete_order(st, oid, force)
+    if last_of is not None:
+        last_of["is_paying_customer"] = False
+    return deleted
 
 
 def refunds_collection(r, id):
@@ -559,7 +593,7 @@ def refunds_collection(r, id):
         with st.lock:
             rf = O.create_refund(st, id, r.body)
             # like capture 089: the route pattern stays in the Location
-            return _reply(201, S.refund_json(rf, r.ctx),
+            return _reply(201, refund_with_dp(S.refund_json(rf, r.ctx), item_dp(r.args)),
                           {"Location": r.ctx.api(f"orders/(?P<order_id>[\\d]+)/refunds/{rf['id']}")})
     try:
         o = O.get_order(st, id)
@@ -568,7 +602,8 @@ def refunds_collection(r, id):
 
     # the order-refunds collection takes orderby/order like /refunds (real store 10.0.2)
     items = query_refunds(st, r.args, o["refunds"])
-    return _list_reply(r, items, lambda x: S.refund_json(x, r.ctx))
+    dp = item_dp(r.args)
+    return _list_reply(r, items, lambda x: refund_with_dp(S.refund_json(x, r.ctx), dp))
 
 
 def refunds_all(r):
@@ -592,7 +627,7 @@ def refund_item(r, id, rid):
             o = O.materialize(st, id)
             o["refunds"] = [x for x in o["refunds"] if x["id"] != rid]
             st.refunds.pop(rid, None)
-    return _reply(200, S.refund_json(rf, r.ctx))
+    return _reply(200, refund_with_dp(S.refund_json(rf, r.ctx), item_dp(r.args)))
 
 
 def _note_json(r, x: dict) -> dict:

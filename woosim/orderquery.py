@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
+from werkzeug.datastructures import MultiDict
+
 from .listing import Page, parse_bool, parse_date_param, parse_enum, parse_id_list
 from .errors import invalid_param
 from .orders import STATUSES
@@ -211,3 +213,12 @@ def _lazy_candidates(state, lazy, f) -> VList:
             if p < len(base) and base[p] == i:
                 removed_pos.append(p)
     return VList(base, lo, hi, removed_pos)
+
+
+def count_customer_orders(state, customer_id: int) -> int:
+    """WC_Customer_Data_Store::get_order_count: the customer's orders in the
+    registered statuses (every status but the trash, a `checkout-draft`
+    included), seeded ones too."""
+    args = MultiDict([("customer", str(customer_id)), ("status", "any")])
+    total, _ = query_orders(state, args, Page(MultiDict([("per_page", "1")])))
+    return total

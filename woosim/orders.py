@@ -147,8 +147,11 @@ def compute_totals(state: State, o: dict, coupons: list[dict] | None):
     cart_subtotal = sum((r2(x) for x in subs), ZERO)
     cart_total = sum((r2(x) for x in tots), ZERO)
     sub_tax_raw = tot_tax_raw = cart_tax = ZERO
+    raw_taxes = o["_raw_taxes"] = {}  # item id -> (total, subtotal) tax before rounding, for `dp` (decimals.py)
     for i, ln in enumerate(lines):
         st_raw, tt_raw = price_line(ln, subs[i], tots[i], taxable[i])
+        if taxable[i]:
+            raw_taxes[ln["id"]] = (tt_raw, st_raw)
         sub_tax_raw += st_raw
         tot_tax_raw += tt_raw
         cart_tax += dec(ln["total_tax"])
@@ -156,6 +159,8 @@ def compute_totals(state: State, o: dict, coupons: list[dict] | None):
     ship_total = ship_tax = ZERO
     for sl in o["shipping_lines"]:
         t, tax = price_shipping_line(sl, ship_taxed)
+        if ship_taxed:
+            raw_taxes[sl["id"]] = (t * TAX_RATE, None)
         ship_total += r2(t)
         ship_tax += tax
     fee_total = ZERO
@@ -169,7 +174,10 @@ def compute_totals(state: State, o: dict, coupons: list[dict] | None):
         fee_total += t
     fee_tax = ZERO
     for fl in o["fee_lines"]:
-        fee_tax += price_fee_line(fl, _fee_tax_base(o, fl, tots, taxable))
+        base = _fee_tax_base(o, fl, tots, taxable)
+        fee_tax += price_fee_line(fl, base)
+        if base is not None:
+            raw_taxes[fl["id"]] = (base * TAX_RATE, None)
     for _coupon, cl, d in zip(coupons or [], o["coupon_lines"], per_coupon_line, strict=False):
         cl["discount"] = fmt_trim(sum(d, ZERO))
         cl["discount_tax"] = fmt(sum((r2(x * TAX_RATE) for x, t in zip(d, taxable, strict=True) if t), ZERO))
@@ -248,12 +256,12 @@ def _fee_tax_base(o: dict, fee: dict, tots: list[Decimal], taxable: list[bool]) 
     """The amount a fee is taxed on: its total, or for a negative fee the
     share of it that falls on the taxable costs (WC_Order_Item_Fee::
     calculate_taxes apportions it over the non-negative lines, fees and
-    shipping by tax class). None: the fee is not taxed."""
-    if fee.get("tax_status") != "taxable":
-        return None
+    shipping by tax class, whatever the fee's own `tax_status`: a negative
+    `tax_status: none` fee is taxed too, real store 10.0.2). None: the fee
+    is not taxed."""
     t = dec(fee["total"])
     if t >= 0:
-        return t
+        return t if fee.get("tax_status") == "taxable" else None
     taxed = untaxed = ZERO
     for tot, tx in zip(tots, taxable, strict=True):
         if tot >= 0:
@@ -265,8 +273,8 @@ def _fee_tax_base(o: dict, fee: dict, tots: list[Decimal], taxable: list[bool]) 
     for sl in o["shipping_lines"]:
         if dec(sl["total"]) >= 0:
             taxed += dec(sl["total"])
-    if taxed + untaxed == 0:
-        return ZERO
+    if taxed + untaxed == 0:  # nothing to apportion over: no taxes (a fee-only order, real store)
+        return None
     return t * taxed / (taxed + untaxed)
 
 
@@ -414,8 +422,8 @@ def _set_status(state: State, o: dict, new: str, now: int, note: bool = True):
         o["paid"] = now
     if new == "completed":
         o["completed"] = now
-    if new in ("processing", "completed") and o["customer_id"] in state.customers:
-        state.customers[o["customer_id"]]["is_paying_customer"] = True
+    if new == "completed":  # wc_paying_customer on woocommerce_order_status_completed
+        _mark_paying(state, o)
     _apply_coupon_usage(state, o)
     _apply_stock(state, o)
     if new == "refunded":
@@ -525,6 +533,15 @@ def _payment_complete(state: State, o: dict, now: int) -> None:
         if o["paid"] is None:
             o["paid"] = now
         _set_status(state, o, "processing" if o.get("needs_processing") else "completed", now)
+        _mark_paying(state, o)  # wc_paying_customer on woocommerce_payment_complete
+
+
+def _mark_paying(state: State, o: dict) -> None:
+    """A customer becomes paying when an order of theirs is completed or its
+    payment completes (`set_paid`); a `processing` status set through the API
+    is neither (real store, 10.0.2: is_paying_customer stays false)."""
+    if o["customer_id"] in state.customers:
+        state.customers[o["customer_id"]]["is_paying_customer"] = True
 
 
 def _refused(message: str) -> ApiError:
@@ -717,9 +734,7 @@ def untrash_order(state: State, oid) -> dict:
 # ---------------------------------------------------------------- refunds
 def create_refund(state: State, oid, body: dict) -> dict:
     if body.get("amount") is not None and not isinstance(body["amount"], str):
-        error = invalid_param("amount", "amount is not of type string.", "rest_invalid_type")
-        error.data["details"]["amount"]["data"] = {"param": "amount"}  # rest_validate_value_from_schema's
-        raise error
+        raise invalid_param("amount", "amount is not of type string.", "rest_invalid_type")
     with state.lock:
         o = materialize(state, oid)
         already = sum((dec(r["amount"]) for r in o["refunds"]), ZERO)

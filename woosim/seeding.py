@@ -221,6 +221,9 @@ class LazyOrders:
             o["line_items"].append(ln)
         o["shipping_lines"].append(_shipping_line(gen.item_id()))
         compute_totals(gen, o, [])
+        # a seeded order's taxes are the rate on its (whole-cent) line totals:
+        # decimals.py derives the unrounded ones, as for _add_priced_lines' orders
+        del o["_raw_taxes"]
         _finalize_lines(o)
 
     def _add_priced_lines(self, o: dict, i: int, picks: list[tuple[int, int]]) -> bool:

@@ -383,7 +383,7 @@ class State:
                  "regular_price": "", "sale_price": "", "price": "",
                  "manage_stock": bool(body.get("manage_stock", False)),
                  "stock_quantity": (int(body["stock_quantity"]) if body.get("manage_stock") and body.get("stock_quantity") is not None else None),
-                 "virtual": bool(body.get("virtual", False)),
+                 "virtual": bool(body.get("virtual", False)), "downloadable": bool(body.get("downloadable", False)),
                  "categories": cats or [15], "attributes": attrs, "variations": [], "meta": [],
                  "total_sales": 0}
             self._price_fields(p, body)

@@ -3,11 +3,16 @@
 woosim by test_real_store_replay.py: coupon expiry writes, the order trash,
 order lines after a product is deleted for good, customers (usernames, email
 changes, listing parameters, batch meta), the catalogue (prices as sent,
-variations, type/search filters, categories) and the coupons resource (email
-restrictions, percent over 100, search, paging past the end). The shared
+variations, type/search filters, categories), the coupons resource (email
+restrictions, percent over 100, search, paging past the end), `dp` on orders
+and refunds, the Allow header of a refused unsigned request, and when a
+customer is (no longer) a paying customer. The shared
 captures (../shared/woocommerce/captures) send none of these requests.
 
 A step is (name, method, path, params, body, what to keep of the answer).
+The method may name an unsigned request: `ANON GET` (no credentials),
+`BASIC GET` or `QUERYKEYS GET` (the keys as Basic auth or in the query,
+which WooCommerce accepts over https only).
 `{name}` in a path, param or body is the id a named earlier step was given,
 so the same sequence runs on any store, and `{name.a.0.b}` a value inside
 that step's answer (a line item's id); a refused order's
@@ -34,6 +39,8 @@ import secrets
 import sys
 from pathlib import Path
 
+import requests
+
 CAPTURES = Path(__file__).parent / "captures"
 
 _EXPIRY = ("date_expires", "date_expires_gmt")
@@ -49,6 +56,18 @@ _LINE_TOTALS = ("line_items.0.subtotal", "line_items.0.subtotal_tax", "line_item
                 "line_items.0.taxes.0.total", "line_items.0.taxes.0.subtotal")
 _REFUSED = ("code", "message", "data.status", "@X-WP-Total")
 _DRAFT = ("status", "total", "discount_total", "coupon_lines", "created_via", "is_editable", "needs_payment")
+_DENIED = ("code", "message", "data.status", "@Allow")
+_MONEY = ("discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total", "total_tax",
+          "refunds.0.total")
+_ITEMS_MONEY = ("line_items.0.subtotal", "line_items.0.subtotal_tax", "line_items.0.total", "line_items.0.total_tax",
+                "line_items.0.taxes.0.total", "line_items.0.taxes.0.subtotal", "line_items.0.price",
+                "line_items.1.total", "line_items.1.taxes.0.total", "line_items.1.taxes.0.subtotal",
+                "tax_lines.0.tax_total", "tax_lines.0.shipping_tax_total", "tax_lines.0.rate_percent",
+                "shipping_lines.0.total", "shipping_lines.0.total_tax", "shipping_lines.0.taxes.0.total",
+                "shipping_lines.0.taxes.0.subtotal", "fee_lines.0.total", "fee_lines.0.total_tax",
+                "fee_lines.0.amount", "fee_lines.0.taxes.0.total", "coupon_lines.0.discount",
+                "coupon_lines.0.discount_tax")
+_PAYING = ("is_paying_customer",)
 
 SEQUENCES = {
     "real-coupon-expiry": [
@@ -344,6 +363,145 @@ SEQUENCES = {
         ("del_child", "DELETE", "products/categories/{child}", {"force": "true"}, None, ()),
         ("del_cat", "DELETE", "products/categories/{cat}", {"force": "true"}, None, ()),
     ],
+    "real-auth-allow": [
+        ("signed", "GET", "customers", {"email": "{tag}none@example.com"}, None, ("@Allow",)),
+        ("signed_invalid", "GET", "orders", {"per_page": "0"}, None, ("code", "@Allow")),
+        ("anonymous", "ANON GET", "orders", {"customer": "1"}, None, _DENIED),
+        ("basic_over_http", "BASIC GET", "orders", {"customer": "1"}, None, _DENIED),
+        ("query_keys_over_http", "QUERYKEYS GET", "orders", {"customer": "1"}, None, _DENIED),
+        ("anonymous_item", "ANON GET", "orders/999999", {}, None, _DENIED),
+        ("anonymous_create", "ANON POST", "customers", {}, {"email": "{tag}anon@example.com"}, _DENIED),
+        ("anonymous_invalid", "ANON GET", "orders", {"per_page": "0"}, None, ("code", "@Allow")),
+    ],
+    "real-order-decimals": [
+        ("beans", "POST", "products", {}, {"name": "{tag} beans", "regular_price": "24.90"}, ()),
+        ("grinder", "POST", "products", {}, {"name": "{tag} grinder", "regular_price": "50.00"}, ()),
+        ("five", "POST", "coupons", {}, {"code": "{tag}five", "discount_type": "percent", "amount": "5"}, ()),
+        ("order", "POST", "orders", {}, {
+            "billing": {"email": "{tag}@example.com"}, "status": "completed", "coupon_lines": [{"code": "{tag}five"}],
+            "line_items": [{"product_id": "{beans}", "quantity": 1, "subtotal": "0.13", "total": "0.13"},
+                           {"product_id": "{grinder}", "quantity": 3}],
+            "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate", "total": "4.9"}],
+            "fee_lines": [{"name": "Gift wrap", "total": "3.33"}]}, ("total",)),
+        ("refund", "POST", "orders/{order}/refunds", {}, {"amount": "1.5", "api_refund": False}, ("amount",)),
+        ("list_dp3", "GET", "orders", {"include": "{order}", "dp": "3"}, None,
+         tuple(f"0.{f}" for f in _MONEY + _ITEMS_MONEY)),
+        ("list_dp0", "GET", "orders", {"include": "{order}", "dp": "0"}, None,
+         tuple(f"0.{f}" for f in _MONEY + _ITEMS_MONEY)),
+        ("list_dp5", "GET", "orders", {"include": "{order}", "dp": "5"}, None,
+         tuple(f"0.{f}" for f in _MONEY + _ITEMS_MONEY)),
+        ("list_dp_negative", "GET", "orders", {"include": "{order}", "dp": "-1"}, None, ("0.total",)),
+        ("list_dp_whole_float", "GET", "orders", {"include": "{order}", "dp": "3.0"}, None, ("0.total",)),
+        ("list_dp_fraction", "GET", "orders", {"include": "{order}", "dp": "3.5"}, None, _ERR + ("data.details",)),
+        ("list_dp_word", "GET", "orders", {"include": "{order}", "dp": "abc"}, None, _ERR + ("data.details",)),
+        ("list_dp2", "GET", "orders", {"include": "{order}", "dp": "2"}, None, tuple(f"0.{f}" for f in _MONEY)),
+        ("get_dp3", "GET", "orders/{order}", {"dp": "3"}, None, _MONEY + _ITEMS_MONEY),
+        ("get_dp_word", "GET", "orders/{order}", {"dp": "abc"}, None, ("total", "line_items.0.taxes.0.total")),
+        ("put_dp4", "PUT", "orders/{order}", {"dp": "4"}, {"customer_note": "{tag}"}, ("total", "refunds.0.total")),
+        ("create_dp1", "POST", "orders", {"dp": "1"}, {"billing": {"email": "{tag}@example.com"},
+                                                       "line_items": [{"product_id": "{beans}", "quantity": 1}]},
+         ("total", "line_items.0.taxes.0.total")),
+        ("refunds_dp3", "GET", "orders/{order}/refunds", {"dp": "3"}, None, ("0.amount",)),
+        ("refund_dp0", "GET", "orders/{order}/refunds/{refund}", {"dp": "0"}, None, ("amount",)),
+        ("del_create_dp1", "DELETE", "orders/{create_dp1}", {"force": "true"}, None, ()),
+        ("del_order", "DELETE", "orders/{order}", {"force": "true"}, None, ()),
+        ("del_five", "DELETE", "coupons/{five}", {"force": "true"}, None, ()),
+        ("del_beans", "DELETE", "products/{beans}", {"force": "true"}, None, ()),
+        ("del_grinder", "DELETE", "products/{grinder}", {"force": "true"}, None, ()),
+    ],
+    "real-order-paid-and-fees": [
+        ("ebook", "POST", "products", {}, {"name": "{tag} ebook", "regular_price": "9.99", "virtual": True,
+                                           "downloadable": True}, ("virtual", "downloadable", "shipping_required")),
+        ("vip", "POST", "products", {}, {"name": "{tag} vip", "regular_price": "49", "virtual": True}, ()),
+        ("beans", "POST", "products", {}, {"name": "{tag} beans", "regular_price": "24.90"}, ()),
+        ("paid_download", "POST", "orders", {}, {"set_paid": True, "line_items": [{"product_id": "{ebook}",
+                                                                                  "quantity": 1}]},
+         ("status", "needs_processing", "date_completed_gmt")),
+        ("paid_virtual", "POST", "orders", {}, {"set_paid": True, "line_items": [{"product_id": "{vip}",
+                                                                                 "quantity": 1}]},
+         ("status", "needs_processing")),
+        ("paid_download_and_beans", "POST", "orders", {}, {
+            "set_paid": True, "line_items": [{"product_id": "{ebook}", "quantity": 1},
+                                             {"product_id": "{beans}", "quantity": 1}]}, ("status", "needs_processing")),
+        ("fee_over_all", "POST", "orders", {}, {
+            "line_items": [{"product_id": "{beans}", "quantity": 1}],
+            "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate", "total": "4.90"}],
+            "fee_lines": [{"name": "Goodwill", "total": "-100"}]}, _TOTALS + _FEE),
+        ("untaxed_fee_over_items", "POST", "orders", {}, {
+            "line_items": [{"product_id": "{beans}", "quantity": 1}],
+            "fee_lines": [{"name": "Goodwill", "total": "-100", "tax_status": "none"}]}, _TOTALS + _FEE),
+        ("fee_alone", "POST", "orders", {}, {"fee_lines": [{"name": "Goodwill", "total": "-5"}]}, _TOTALS + _FEE),
+        ("del_paid_download", "DELETE", "orders/{paid_download}", {"force": "true"}, None, ()),
+        ("del_paid_virtual", "DELETE", "orders/{paid_virtual}", {"force": "true"}, None, ()),
+        ("del_paid_download_and_beans", "DELETE", "orders/{paid_download_and_beans}", {"force": "true"}, None, ()),
+        ("del_fee_over_all", "DELETE", "orders/{fee_over_all}", {"force": "true"}, None, ()),
+        ("del_untaxed_fee_over_items", "DELETE", "orders/{untaxed_fee_over_items}", {"force": "true"}, None, ()),
+        ("del_fee_alone", "DELETE", "orders/{fee_alone}", {"force": "true"}, None, ()),
+        ("del_ebook", "DELETE", "products/{ebook}", {"force": "true"}, None, ()),
+        ("del_vip", "DELETE", "products/{vip}", {"force": "true"}, None, ()),
+        ("del_beans", "DELETE", "products/{beans}", {"force": "true"}, None, ()),
+    ],
+    "real-customer-paying": [
+        ("beans", "POST", "products", {}, {"name": "{tag} beans", "regular_price": "10.00"}, ()),
+        ("anna", "POST", "customers", {}, {"email": "{tag}anna@example.com"}, _PAYING),
+        ("anna_completed", "POST", "orders", {}, {"customer_id": "{anna}", "status": "completed",
+                                                  "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ()),
+        ("anna_paying", "GET", "customers/{anna}", {}, None, _PAYING),
+        ("anna_delete_order", "DELETE", "orders/{anna_completed}", {"force": "true"}, None, ()),
+        ("anna_after", "GET", "customers/{anna}", {}, None, _PAYING),
+        ("ben", "POST", "customers", {}, {"email": "{tag}ben@example.com"}, ()),
+        ("ben_processing", "POST", "orders", {}, {"customer_id": "{ben}", "status": "processing",
+                                                  "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ()),
+        ("ben_paying", "GET", "customers/{ben}", {}, None, _PAYING),
+        ("ben_completed", "PUT", "orders/{ben_processing}", {}, {"status": "completed"}, ()),
+        ("ben_paying_now", "GET", "customers/{ben}", {}, None, _PAYING),
+        ("ben_cancelled", "PUT", "orders/{ben_processing}", {}, {"status": "cancelled"}, ()),
+        ("ben_still_paying", "GET", "customers/{ben}", {}, None, _PAYING),
+        ("clara", "POST", "customers", {}, {"email": "{tag}clara@example.com"}, ()),
+        ("clara_set_paid", "POST", "orders", {}, {"customer_id": "{clara}", "set_paid": True,
+                                                  "line_items": [{"product_id": "{beans}", "quantity": 1}]},
+         ("status",)),
+        ("clara_paying", "GET", "customers/{clara}", {}, None, _PAYING),
+        ("dora", "POST", "customers", {}, {"email": "{tag}dora@example.com"}, ()),
+        ("dora_one", "POST", "orders", {}, {"customer_id": "{dora}", "status": "completed",
+                                            "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ()),
+        ("dora_two", "POST", "orders", {}, {"customer_id": "{dora}", "status": "completed",
+                                            "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ()),
+        ("dora_delete_one", "DELETE", "orders/{dora_one}", {"force": "true"}, None, ()),
+        ("dora_one_left", "GET", "customers/{dora}", {}, None, _PAYING),
+        ("dora_delete_two", "DELETE", "orders/{dora_two}", {"force": "true"}, None, ()),
+        ("dora_none_left", "GET", "customers/{dora}", {}, None, _PAYING),
+        ("emil", "POST", "customers", {}, {"email": "{tag}emil@example.com"}, ()),
+        ("emil_completed", "POST", "orders", {}, {"customer_id": "{emil}", "status": "completed",
+                                                  "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ()),
+        ("emil_trash", "DELETE", "orders/{emil_completed}", {}, None, ()),
+        ("emil_trashed", "GET", "customers/{emil}", {}, None, _PAYING),
+        ("emil_delete_trashed", "DELETE", "orders/{emil_completed}", {"force": "true"}, None, ()),
+        ("emil_after", "GET", "customers/{emil}", {}, None, _PAYING),
+        ("finn", "POST", "customers", {}, {"email": "{tag}finn@example.com"}, ()),
+        ("finn_completed", "POST", "orders", {}, {"customer_id": "{finn}", "status": "completed",
+                                                  "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ()),
+        ("finn_pending", "POST", "orders", {}, {"customer_id": "{finn}",
+                                                "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ()),
+        ("finn_delete_completed", "DELETE", "orders/{finn_completed}", {"force": "true"}, None, ()),
+        ("finn_after", "GET", "customers/{finn}", {}, None, _PAYING),
+        ("gina", "POST", "customers", {}, {"email": "{tag}gina@example.com"}, ()),
+        ("gina_completed", "POST", "orders", {}, {"customer_id": "{gina}", "status": "completed",
+                                                  "line_items": [{"product_id": "{beans}", "quantity": 1}]}, ()),
+        ("gina_batch_delete", "POST", "orders/batch", {}, {"delete": ["{gina_completed}"]}, ()),
+        ("gina_after", "GET", "customers/{gina}", {}, None, _PAYING),
+        ("del_finn_pending", "DELETE", "orders/{finn_pending}", {"force": "true"}, None, ()),
+        ("del_clara_order", "DELETE", "orders/{clara_set_paid}", {"force": "true"}, None, ()),
+        ("del_ben_order", "DELETE", "orders/{ben_processing}", {"force": "true"}, None, ()),
+        ("del_anna", "DELETE", "customers/{anna}", {"force": "true"}, None, _PAYING),
+        ("del_ben", "DELETE", "customers/{ben}", {"force": "true"}, None, _PAYING),
+        ("del_clara", "DELETE", "customers/{clara}", {"force": "true"}, None, _PAYING),
+        ("del_dora", "DELETE", "customers/{dora}", {"force": "true"}, None, _PAYING),
+        ("del_emil", "DELETE", "customers/{emil}", {"force": "true"}, None, _PAYING),
+        ("del_finn", "DELETE", "customers/{finn}", {"force": "true"}, None, _PAYING),
+        ("del_gina", "DELETE", "customers/{gina}", {"force": "true"}, None, _PAYING),
+        ("del_beans", "DELETE", "products/{beans}", {"force": "true"}, None, ()),
+    ],
     "real-coupons-resource": [
         ("over_100", "POST", "coupons", {}, {"code": "{tag}all", "discount_type": "percent", "amount": "150"},
          ("amount",) + _ERR),
@@ -427,6 +585,18 @@ def _kept(response, answer, name: str, tag: str, ids: dict):
     return value
 
 
+def _unsigned(api, mode: str, method: str, path: str, params: dict, body):
+    """A request that is not OAuth-signed, to the client's store: `ANON` (no
+    credentials), `BASIC` (the keys as Basic auth) or `QUERYKEYS` (the keys as
+    consumer_key/consumer_secret); over http WooCommerce accepts neither."""
+    keys = {"consumer_key": api.consumer_key, "consumer_secret": api.consumer_secret}
+    session = requests.Session()
+    session.trust_env = False  # the machine exports proxies and CA bundles
+    return session.request(method, f"{api.url}/wp-json/{api.version}/{path}", json=body, timeout=api.timeout,
+                           params={**params, **keys} if mode == "QUERYKEYS" else params,
+                           auth=(api.consumer_key, api.consumer_secret) if mode == "BASIC" else None)
+
+
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)((?:\.[A-Za-z0-9_]+)*)\}")
 
 
@@ -453,9 +623,13 @@ def run(api, sequence: list, tag: str) -> list[dict]:
 
     kept = []
     for name, method, path, params, body, fields in sequence:
-        send = getattr(api, method.lower())
+        mode, _, method = method.rpartition(" ")
         path, params = fill(path), fill(params)
-        response = send(path, fill(body), params=params) if body is not None else send(path, params=params)
+        if mode:
+            response = _unsigned(api, mode, method, path, params, fill(body))
+        else:
+            send = getattr(api, method.lower())
+            response = send(path, fill(body), params=params) if body is not None else send(path, params=params)
         answer = answers[name] = response.json()
         if isinstance(answer, dict) and isinstance(answer.get("id"), int):
             ids[name] = answer["id"]

@@ -14,7 +14,7 @@ import pytest
 
 from .real_store_steps import CAPTURES, SEQUENCES, run
 
-_DATES = ("date_modified_gmt",)
+_DATES = ("date_modified_gmt", "date_completed_gmt")
 
 
 def _aliased(steps: list[dict]) -> list[dict]:
