@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from loyalty_sync.books import reviews as review_rules
 from loyalty_sync.books.member_books import NewRows, load_books, lock_members, write_plan
 from loyalty_sync.books.membership import MemberDirectory
+from loyalty_sync.books.outbox import Outbox
 from loyalty_sync.books.order_facts import kept_lines, order_values, stored_refunds_as_wc
 from loyalty_sync.books.program_extras import ProgramExtras
 from loyalty_sync.books.program_versions import current_program, programs_by_number
@@ -450,6 +451,7 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
     cutoff = _vip_spend_cutoff(store, program)
     extras = ProgramExtras(store, program, program_version, now)  # loyalty_sync/books/program_extras.py
     members = extras.expand(members)  # + referrers of the friends' orders
+    outbox = Outbox(store, now)  # member emails, in this transaction (loyalty_sync/books/outbox.py)
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         lock_members(chunk)
@@ -464,6 +466,7 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
             write_plan(member, books, plan, loaded.order_rows[member.id], program_version=program_version, now=now,
                        program=program, new_rows=new_rows)
             extras.after_write(member, books, plan)  # referral coupon, badges
+            outbox.after_plan(member, books, plan, program)
             member.needs_plan = False
             result.members.add(member.id)
         new_rows.write()
