@@ -44,9 +44,9 @@ def email_settings(store_id: int) -> EmailSettings | None:
     return db.session.execute(db.select(EmailSettings).filter_by(store_id=store_id)).scalar_one_or_none()
 
 
-def shop_zone(settings: EmailSettings) -> ZoneInfo:
+def shop_zone(settings: EmailSettings | None) -> ZoneInfo:
     try:
-        return ZoneInfo(settings.time_zone or "UTC")
+        return ZoneInfo((settings.time_zone if settings is not None else "") or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 
@@ -98,7 +98,7 @@ class Outbox:
 
     def add(self, member: Member, kind: str, ref: str, payload: dict, *, not_before: datetime | None = None) -> bool:
         """Queue one message unless its key is queued already; True if queued now."""
-        if not self.settings.sends(kind) or not self._reachable(member):
+        if self.settings is None or not self.settings.sends(kind) or not self._reachable(member):
             return False
         key = message_key(kind, member, ref)
         if self._find(key) is not None:
@@ -111,7 +111,7 @@ class Outbox:
     def add_points(self, member: Member, earned: list[tuple[str, int]]) -> None:
         """Into the day's digest while it waits, else into the next day's
         (a day's digest being sent or sent is never changed)."""
-        if not self.settings.sends("points_earned"):
+        if self.settings is None or not self.settings.sends("points_earned"):
             return
         day = self._local_day(self.now)
         for offset in range(0, 31):
@@ -138,8 +138,12 @@ class Outbox:
         return db.session.execute(db.select(OutboxMessage).filter_by(store_id=self.store.id, key=key)) \
             .scalar_one_or_none()
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return shop_zone(self.settings)
+
     def _local_day(self, moment: datetime):
-        return moment.astimezone(shop_zone(self.settings)).date()
+        return moment.astimezone(self.zone).date()
 
     def _day_start(self, day) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=shop_zone(self.settings))
+        return datetime.combine(day, time(0), tzinfo=self.zone)
