@@ -7,6 +7,7 @@ with the reply (a bounce at the door); `stop()` takes the server down and
 """
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -35,6 +36,11 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)
+        self.server.data_count += 1
+        if self.server.hold_at == self.server.data_count:  # a crash test: the sender dies while we receive
+            self.server.held.set()
+            await asyncio.to_thread(self.server.release.wait)
+            return "451 4.3.0 connection lost before the end of the message"
         with self.server.lock:
             self.server.messages.append(message)
         return "250 Message accepted for delivery"
@@ -45,6 +51,12 @@ class SmtpServer:
         self.port = free_port()
         self.messages: list[EmailMessage] = []
         self.refuse: dict[str, str] = {}
+        # `hold_at = n`: the n-th message is held before it is accepted (`held` is set) until
+        # `release` is set, then refused with a 4xx, as if its sender had gone meanwhile.
+        self.hold_at: int | None = None
+        self.data_count = 0
+        self.held = threading.Event()
+        self.release = threading.Event()
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 
