@@ -73,22 +73,25 @@ class Outbox:
 
     def after_plan(self, member: Member, books: MemberBooks, plan: Plan, program: Program) -> None:
         """The messages of one member's plan, just booked (same transaction)."""
-        if not self.active or not self._reachable(member):
+        if not self.active or not (plan.ledger or plan.coupons):
             return
         recent = self.now - RECENT
         earned = [(line.key, line.points) for line in plan.ledger
                   if line.kind in EARNING_KINDS and line.points > 0 and line.at >= recent]
-        for coupon in plan.coupons:
-            # A reward or tier coupon is booked "now" even for years of history: news only when a recent
-            # earning caused it. Birthday and monthly VIP coupons are the calendar's: news when issued.
-            caused_now = bool(earned) or coupon.source in CALENDAR_COUPONS
-            if coupon.source in COUPONS_TO_ANNOUNCE and caused_now and coupon.issued >= recent \
-                    and (coupon.expires is None or coupon.expires > self.now):
-                self.add(member, "coupon_ready", coupon.key, {"coupon_key": coupon.key})
+        # A reward or tier coupon is booked "now" even for years of history: news only when a recent
+        # earning caused it. Birthday and monthly VIP coupons are the calendar's: news when issued.
+        coupons = [coupon for coupon in plan.coupons
+                   if coupon.source in COUPONS_TO_ANNOUNCE and (earned or coupon.source in CALENDAR_COUPONS)
+                   and coupon.issued >= recent and (coupon.expires is None or coupon.expires > self.now)]
+        # Up from the lowest tier or above (a new member's first tier is no news), by a recent earning.
+        tier_up = bool(earned) and tier_rank(plan.tier, program) > max(tier_rank(books.tier, program), 0)
+        if not (earned or coupons or tier_up) or not self._reachable(member):
+            return  # (the reachability queries only for members with news: a first sync plans thousands)
+        for coupon in coupons:
+            self.add(member, "coupon_ready", coupon.key, {"coupon_key": coupon.key})
         if earned:
             self.add_points(member, earned)
-        # Up from the lowest tier or above (a new member's first tier is no news), by a recent earning.
-        if earned and tier_rank(plan.tier, program) > max(tier_rank(books.tier, program), 0):
+        if tier_up:
             self.add(member, "tier_up", f"{plan.tier}:{self._local_day(self.now).isoformat()}",
                      {"tier": plan.tier, "from": books.tier})
 
