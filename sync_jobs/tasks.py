@@ -2,10 +2,11 @@
 Procrastinate registrations.
 
 The task functions (`sync_store`, `process_webhook_events`, `daily_upkeep`,
+`send_emails` (member emails; no store lock: the outbox's claims keep workers apart),
 and the fan-outs `due_store_ids` / `stores_with_pending_events`) need an
 app context and nothing else; both dispatchers call exactly these:
 
-- PostgreSQL: Procrastinate jobs (`pass_job`, `webhook_job`, `upkeep_job`,
+- PostgreSQL: Procrastinate jobs (`pass_job`, `webhook_job`, `upkeep_job`, `emails_job`,
   the periodic `schedule_job` / `daily_job` fan-outs, `recover_stalled_job`);
 - SQLite: `sync_jobs.worker.SQLiteWorker` calls them from APScheduler.
 
