@@ -108,16 +108,22 @@ def has_due_messages(now: datetime | None = None) -> bool:
 
 
 def release_stale_claims(now: datetime) -> int:
-    """Rows claimed by a worker that died: back to the queue (see the module docstring)."""
-    stale = now - timedelta(seconds=claim_seconds())
-    result = db.session.execute(update(OutboxMessage).where(
-        OutboxMessage.status == "sending", OutboxMessage.claimed_at < stale)
-        .values(status="queued", next_attempt_at=now,
-                last_error="the worker stopped while sending: sent again (same Message-ID)")
+    """Rows claimed by a worker that died: back to the queue (see the module
+    docstring), or `failed` once they have had all their attempts (a message
+    that kills its worker every time must not be retried for ever)."""
+    stale = (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - timedelta(seconds=claim_seconds()))
+    given_up = db.session.execute(update(OutboxMessage).where(stale, OutboxMessage.attempts >= max_attempts())
+                                  .values(status="failed", last_error="the worker stopped while sending it, "
+                                                                      "every attempt")
+                                  .execution_options(synchronize_session=False)).rowcount
+    result = db.session.execute(update(OutboxMessage).where(stale).values(
+        status="queued", next_attempt_at=now, last_error="the worker stopped while sending: sent again "
+                                                         "(same Message-ID)")
         .execution_options(synchronize_session=False))
     db.session.commit()
-    if result.rowcount:
-        log.warning("%d email(s) left claimed by a stopped worker are queued again", result.rowcount)
+    if result.rowcount or given_up:
+        log.warning("%d email(s) left claimed by a stopped worker are queued again, %d given up", result.rowcount,
+                    given_up)
     return result.rowcount
 
 
@@ -192,6 +198,10 @@ def send_claimed(row_id: int, now: datetime, outcome: SendOutcome, *, send: Call
         return
     except TransientFailure as exc:
         _retry_or_fail(row, str(exc), now, outcome)
+        return
+    except Exception as exc:  # noqa: BLE001 - not the server's answer: ours to retry, then to give up
+        log.exception("email %s (%s) could not be handed to SMTP", row.id, row.kind)
+        _retry_or_fail(row, redact(f"internal error: {exc!r}"), now, outcome)
         return
     row.status, row.sent_at, row.last_error = "sent", now, ""  # the run's clock, as the rate limit reads it
     row.subject = str(message["Subject"])[:300]

@@ -171,3 +171,30 @@ def test_the_smtp_password_is_never_in_an_error(app, store, emails, smtp_server)
     send_due(now=NOW)
     [row] = rows()
     assert row.status == "queued" and "Very-Secret-9" not in row.last_error
+
+
+def test_a_message_that_kills_its_worker_every_time_is_given_up_after_its_attempts(app, store, emails, smtp_server):
+    app.config.update(EMAIL_CLAIM_SECONDS=10, EMAIL_MAX_ATTEMPTS=3)
+    buy(store, 1, "40.00")
+    [row] = rows()
+    at = NOW
+    for attempt in range(3):  # claimed, and the worker dies, three times
+        assert claim(row.id, at)
+        at += timedelta(seconds=11)
+        if attempt < 2:
+            send_due(now=at, limit=0)  # only the release of stale claims
+    send_due(now=at)
+    [row] = rows()
+    assert row.status == "failed" and "every attempt" in row.last_error
+    assert smtp_server.received() == []
+
+
+def test_an_unexpected_error_while_sending_is_retried_not_lost(app, store, emails, smtp_server):
+    def broken(config, message):
+        raise UnicodeEncodeError("ascii", "ü", 0, 1, "no SMTPUTF8")
+
+    buy(store, 1, "40.00")
+    assert send_due(now=NOW, send=broken).retry == 1
+    [row] = rows()
+    assert row.status == "queued" and "internal error" in row.last_error
+    assert send_due(now=row.next_attempt_at).sent == 1
