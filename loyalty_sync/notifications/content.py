@@ -16,7 +16,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from loyalty_sync.engine.money import money_display
-from loyalty_sync.models import Coupon, Member, OutboxMessage, Store
+from loyalty_sync.models import Coupon, Member, OutboxMessage
 from loyalty_sync.notifications.i18n import babel_locale, translations
 
 
@@ -53,7 +53,7 @@ class EmailContent:
     locale: str = "en"
 
 
-def compose(row: OutboxMessage, store: Store, member: Member, letter: Letter, *, coupon: Coupon | None = None,
+def compose(row: OutboxMessage, member: Member, letter: Letter, *, coupon: Coupon | None = None,
             now: datetime) -> EmailContent:
     tr = translations(letter.locale)
     _ = tr.gettext

@@ -222,7 +222,7 @@ def _make_email(row: OutboxMessage, now: datetime):
         raise NothingToSay("the member unsubscribed")
     coupon = _coupon(row, now) if row.kind == "coupon_ready" else None
     letter = _letter(store, settings, member, now)
-    content = compose(row, store, member, letter, coupon=coupon, now=now)
+    content = compose(row, member, letter, coupon=coupon, now=now)
     rendered = render(content, shop_name=letter.shop_name, page_url=letter.page_url,
                       unsubscribe_url=letter.unsubscribe_url)
     config = smtp_config(current_app.config)

@@ -3,7 +3,7 @@ inline, and an SMTP URL's password is redacted from any error text."""
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from loyalty_sync.models import Member, OutboxMessage, Store
+from loyalty_sync.models import Member, OutboxMessage
 from loyalty_sync.notifications.content import Letter, compose
 from loyalty_sync.notifications.render import render
 from loyalty_sync.notifications.smtp_config import smtp_config
@@ -18,7 +18,7 @@ def test_a_members_name_is_text_in_the_html_never_markup(app):
                     unsubscribe_url="http://x.test/u/t")
     row = OutboxMessage(kind="points_earned", payload={"points": 1234})
     member = Member(points=1500)
-    content = compose(row, Store(name="s"), member, letter, now=NOW)
+    content = compose(row, member, letter, now=NOW)
     email = render(content, shop_name=letter.shop_name, page_url=letter.page_url,
                    unsubscribe_url=letter.unsubscribe_url)
     assert "<script>" not in email.html and "&lt;script&gt;" in email.html
