@@ -10,6 +10,7 @@ every email's `List-Unsubscribe` header, loyalty_sync/notifications/unsubscribe.
 The signed token in the URL is the key, like the member page's, so the
 form needs no cookie and no CSRF token.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
@@ -31,8 +32,14 @@ def _page(member: Member, token: str, *, changed: bool = False):
     unsubscribed = is_unsubscribed(member.id)
     page_url = member_url(store.id, member.id, "page")
     db.session.rollback()  # read only
-    return render_template("storefront/unsubscribe.html", shop=shop, unsubscribed=unsubscribed, token=token,
-                           changed=changed, page_url=page_url)
+    return render_template(
+        "storefront/unsubscribe.html",
+        shop=shop,
+        unsubscribed=unsubscribed,
+        token=token,
+        changed=changed,
+        page_url=page_url,
+    )
 
 
 def _language(member: Member) -> None:
@@ -40,8 +47,9 @@ def _language(member: Member) -> None:
     settings = email_settings(member.store_id)
     store = db.session.get(Store, member.store_id)
     languages = current_app.config.get("STOREFRONT_LANGUAGES") or {}
-    request.environ["storefront.language"] = (settings.language if settings is not None else "") \
-        or languages.get(store.name)
+    request.environ["storefront.language"] = (settings.language if settings is not None else "") or languages.get(
+        store.name
+    )
 
 
 def make_blueprint() -> Blueprint:

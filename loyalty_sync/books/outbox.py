@@ -19,6 +19,7 @@ Rules:
   booked while the day's message still waits are added to it; once it is
   being sent or sent, they wait for the next day's.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -34,8 +35,13 @@ from loyalty_sync.models import EmailOptOut, EmailSettings, Member, OutboxMessag
 
 RECENT = timedelta(days=2)
 # Coupons a member is told about; a referral code is theirs to share, a campaign coupon has its own message.
-COUPONS_TO_ANNOUNCE = (CouponSource.REWARD, CouponSource.TIERUP, CouponSource.BIRTHDAY, CouponSource.VIP_EXCLUSIVE,
-                       CouponSource.VIP_FREE_SHIPPING)
+COUPONS_TO_ANNOUNCE = (
+    CouponSource.REWARD,
+    CouponSource.TIERUP,
+    CouponSource.BIRTHDAY,
+    CouponSource.VIP_EXCLUSIVE,
+    CouponSource.VIP_FREE_SHIPPING,
+)
 CALENDAR_COUPONS = (CouponSource.BIRTHDAY, CouponSource.VIP_FREE_SHIPPING)
 EARNING_KINDS = (LedgerKind.EARN, LedgerKind.BONUS)
 
@@ -76,13 +82,21 @@ class Outbox:
         if not self.active or not (plan.ledger or plan.coupons):
             return
         recent = self.now - RECENT
-        earned = [(line.key, line.points) for line in plan.ledger
-                  if line.kind in EARNING_KINDS and line.points > 0 and line.at >= recent]
+        earned = [
+            (line.key, line.points)
+            for line in plan.ledger
+            if line.kind in EARNING_KINDS and line.points > 0 and line.at >= recent
+        ]
         # A reward or tier coupon is booked "now" even for years of history: news only when a recent
         # earning caused it. Birthday and monthly VIP coupons are the calendar's: news when issued.
-        coupons = [coupon for coupon in plan.coupons
-                   if coupon.source in COUPONS_TO_ANNOUNCE and (earned or coupon.source in CALENDAR_COUPONS)
-                   and coupon.issued >= recent and (coupon.expires is None or coupon.expires > self.now)]
+        coupons = [
+            coupon
+            for coupon in plan.coupons
+            if coupon.source in COUPONS_TO_ANNOUNCE
+            and (earned or coupon.source in CALENDAR_COUPONS)
+            and coupon.issued >= recent
+            and (coupon.expires is None or coupon.expires > self.now)
+        ]
         # Up from the lowest tier or above (a new member's first tier is no news), by a recent earning.
         tier_up = bool(earned) and tier_rank(plan.tier, program) > max(tier_rank(books.tier, program), 0)
         if not (earned or coupons or tier_up) or not self._reachable(member):
@@ -92,12 +106,20 @@ class Outbox:
         if earned:
             self.add_points(member, earned)
         if tier_up:
-            self.add(member, "tier_up", f"{plan.tier}:{self._local_day(self.now).isoformat()}",
-                     {"tier": plan.tier, "from": books.tier})
+            self.add(
+                member,
+                "tier_up",
+                f"{plan.tier}:{self._local_day(self.now).isoformat()}",
+                {"tier": plan.tier, "from": books.tier},
+            )
 
     def _reachable(self, member: Member) -> bool:
-        return bool(member.email) and member.merged_into_id is None and member.id is not None \
+        return (
+            bool(member.email)
+            and member.merged_into_id is None
+            and member.id is not None
             and not is_unsubscribed(member.id)
+        )
 
     def add(self, member: Member, kind: str, ref: str, payload: dict, *, not_before: datetime | None = None) -> bool:
         """Queue one message unless its key is queued already; True if queued now."""
@@ -106,9 +128,18 @@ class Outbox:
         key = message_key(kind, member, ref)
         if self._find(key) is not None:
             return False
-        db.session.add(OutboxMessage(store_id=self.store.id, member_id=member.id, kind=kind, key=key,
-                                     payload=payload, to_address=member.email, created_at=self.now,
-                                     next_attempt_at=not_before or self.now))
+        db.session.add(
+            OutboxMessage(
+                store_id=self.store.id,
+                member_id=member.id,
+                kind=kind,
+                key=key,
+                payload=payload,
+                to_address=member.email,
+                created_at=self.now,
+                next_attempt_at=not_before or self.now,
+            )
+        )
         return True
 
     def add_points(self, member: Member, earned: list[tuple[str, int]]) -> None:
@@ -122,24 +153,38 @@ class Outbox:
             row = self._find(message_key("points_earned", member, ref))
             if row is None:
                 not_before = None if offset == 0 else self._day_start(day + timedelta(days=offset))
-                self.add(member, "points_earned", ref, {"points": sum(p for _, p in earned),
-                                                         "lines": [k for k, _ in earned]}, not_before=not_before)
+                self.add(
+                    member,
+                    "points_earned",
+                    ref,
+                    {"points": sum(p for _, p in earned), "lines": [k for k, _ in earned]},
+                    not_before=not_before,
+                )
                 return
             if row.status == "queued":
                 known = set(row.payload.get("lines", []))
                 fresh = [(k, p) for k, p in earned if k not in known]
-                row.payload = {"points": int(row.payload.get("points", 0)) + sum(p for _, p in fresh),
-                               "lines": [*row.payload.get("lines", []), *(k for k, _ in fresh)]}
+                row.payload = {
+                    "points": int(row.payload.get("points", 0)) + sum(p for _, p in fresh),
+                    "lines": [*row.payload.get("lines", []), *(k for k, _ in fresh)],
+                }
                 return
 
     def _find(self, key: str) -> OutboxMessage | None:
         with db.session.no_autoflush:
-            pending = next((o for o in db.session.new if isinstance(o, OutboxMessage) and o.store_id == self.store.id
-                            and o.key == key), None)
+            pending = next(
+                (
+                    o
+                    for o in db.session.new
+                    if isinstance(o, OutboxMessage) and o.store_id == self.store.id and o.key == key
+                ),
+                None,
+            )
         if pending is not None:
             return pending
-        return db.session.execute(db.select(OutboxMessage).filter_by(store_id=self.store.id, key=key)) \
-            .scalar_one_or_none()
+        return db.session.execute(
+            db.select(OutboxMessage).filter_by(store_id=self.store.id, key=key)
+        ).scalar_one_or_none()
 
     @property
     def zone(self) -> ZoneInfo:

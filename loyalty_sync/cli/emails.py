@@ -1,6 +1,7 @@
 """`flask --app wsgi emails settings --store NAME [--on|--off] [...]` (a
 store's member emails: off until turned on) and `emails send` (send what the
 outbox holds now: the worker's job, by hand)."""
+
 import click
 from flask.cli import AppGroup
 
@@ -22,14 +23,27 @@ _TEXT_OPTIONS = ("shop_name", "sender_name", "sender_address", "language", "time
 @click.option("--shop-name", default=None, help="The shop's name in the emails (default: the store's name).")
 @click.option("--sender-name", default=None, help="The From name (default: the shop's name).")
 @click.option("--sender-address", default=None, help="The From address (default: LOYALTY_MAIL_DEFAULT_SENDER).")
-@click.option("--language", type=click.Choice(["", *available_locales()]), default=None,
-              help="The emails' language (default: the storefront's for this store, else English).")
+@click.option(
+    "--language",
+    type=click.Choice(["", *available_locales()]),
+    default=None,
+    help="The emails' language (default: the storefront's for this store, else English).",
+)
 @click.option("--time-zone", default=None, help="Dates in the emails are in this zone, e.g. Europe/Berlin.")
-@click.option("--expiry-days", type=click.IntRange(1, 90), default=None,
-              help="Remind members this many days before their points expire (14).")
+@click.option(
+    "--expiry-days",
+    type=click.IntRange(1, 90),
+    default=None,
+    help="Remind members this many days before their points expire (14).",
+)
 @click.option("--per-minute", type=click.IntRange(1, 10000), default=None, help="Rate limit of this store (60).")
-@click.option("--kind", "kinds", multiple=True, metavar="KIND=on|off",
-              help=f"Switch one message on or off; kinds: {', '.join(EMAIL_KINDS)}.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND=on|off",
+    help=f"Switch one message on or off; kinds: {', '.join(EMAIL_KINDS)}.",
+)
 def settings(store_name: str, enabled, expiry_days, per_minute, kinds, **texts) -> None:
     """Show, or change, the store's email settings."""
     store = get_store_or_fail(store_name)

@@ -12,6 +12,7 @@ the key, rolls back and re-plans (`books.apply.apply_with_retry`).
 The settings and the preference live here and not on `Store` / `Member`:
 whether a shop emails its members is a concern of its own.
 """
+
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -36,10 +37,10 @@ class EmailSettings(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), unique=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    shop_name: Mapped[str] = mapped_column(String(200), default="")        # "": the store's name
-    sender_name: Mapped[str] = mapped_column(String(200), default="")      # "": the shop name
+    shop_name: Mapped[str] = mapped_column(String(200), default="")  # "": the store's name
+    sender_name: Mapped[str] = mapped_column(String(200), default="")  # "": the shop name
     sender_address: Mapped[str] = mapped_column(String(254), default="")  # "": MAIL_DEFAULT_SENDER
-    language: Mapped[str] = mapped_column(String(10), default="")         # "": STOREFRONT_LANGUAGES / en
+    language: Mapped[str] = mapped_column(String(10), default="")  # "": STOREFRONT_LANGUAGES / en
     time_zone: Mapped[str] = mapped_column(String(60), default="UTC")
     coupon_ready: Mapped[bool] = mapped_column(Boolean, default=True)
     points_earned: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -6,6 +6,7 @@ Money goes through `engine.money.money_display`, dates through Babel in the
 shop's time zone, counts through `ngettext`: nothing here formats a number
 by hand.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -53,8 +54,9 @@ class EmailContent:
     locale: str = "en"
 
 
-def compose(row: OutboxMessage, member: Member, letter: Letter, *, coupon: Coupon | None = None,
-            now: datetime) -> EmailContent:
+def compose(
+    row: OutboxMessage, member: Member, letter: Letter, *, coupon: Coupon | None = None, now: datetime
+) -> EmailContent:
     tr = translations(letter.locale)
     _ = tr.gettext
     content = _KINDS[row.kind](row, member, letter, coupon, now)
@@ -89,8 +91,11 @@ def _points_earned(row, member: Member, letter: Letter, coupon, now) -> EmailCon
     return EmailContent(
         subject=_("You earned %(points)s at %(shop)s") % {"points": earned, "shop": letter.shop_name},
         heading=_("You earned %(points)s") % {"points": earned},
-        paragraphs=[_("Thank you for shopping with us. Your balance is now %(balance)s.")
-                    % {"balance": _points(tr, letter, member.points)}])
+        paragraphs=[
+            _("Thank you for shopping with us. Your balance is now %(balance)s.")
+            % {"balance": _points(tr, letter, member.points)}
+        ],
+    )
 
 
 def coupon_value(coupon: Coupon, letter: Letter) -> str:
@@ -114,17 +119,23 @@ def _coupon_ready(row, member: Member, letter: Letter, coupon: Coupon | None, no
     value = coupon_value(coupon, letter)
     details = [(_("Value"), value)]
     if coupon.minimum_amount:
-        details.append((_("Minimum order"), money_display(coupon.minimum_amount, letter.currency,
-                                                          babel_locale(letter.locale))))
+        details.append(
+            (_("Minimum order"), money_display(coupon.minimum_amount, letter.currency, babel_locale(letter.locale)))
+        )
     if coupon.expires_at is not None:
         details.append((_("Valid until"), _day(letter, coupon.expires_at)))
     return EmailContent(
         subject=_("Your reward is ready: %(value)s at %(shop)s") % {"value": value, "shop": letter.shop_name},
         heading=_("Your reward is ready"),
-        paragraphs=[_("Enter this code at checkout, in the coupon field, and the discount is taken off your "
-                      "order. It is yours alone: it works with the email address of your account.")],
+        paragraphs=[
+            _(
+                "Enter this code at checkout, in the coupon field, and the discount is taken off your "
+                "order. It is yours alone: it works with the email address of your account."
+            )
+        ],
         highlight=(_("Your code"), coupon.code),
-        details=details)
+        details=details,
+    )
 
 
 def _points_expiring(row, member: Member, letter: Letter, coupon, now) -> EmailContent:
@@ -135,9 +146,15 @@ def _points_expiring(row, member: Member, letter: Letter, coupon, now) -> EmailC
     return EmailContent(
         subject=_("%(points)s expire on %(date)s") % {"points": points, "date": when},
         heading=_("Your points expire soon"),
-        paragraphs=[_("%(points)s of your balance expire on %(date)s. Use them before then: your next order "
-                      "keeps your points alive.") % {"points": points, "date": when},
-                    _("Your balance now: %(balance)s.") % {"balance": _points(tr, letter, member.points)}])
+        paragraphs=[
+            _(
+                "%(points)s of your balance expire on %(date)s. Use them before then: your next order "
+                "keeps your points alive."
+            )
+            % {"points": points, "date": when},
+            _("Your balance now: %(balance)s.") % {"balance": _points(tr, letter, member.points)},
+        ],
+    )
 
 
 def _tier_up(row, member: Member, letter: Letter, coupon, now) -> EmailContent:
@@ -147,9 +164,15 @@ def _tier_up(row, member: Member, letter: Letter, coupon, now) -> EmailContent:
     return EmailContent(
         subject=_("Welcome to %(tier)s at %(shop)s") % {"tier": tier, "shop": letter.shop_name},
         heading=_("You are now %(tier)s") % {"tier": tier},
-        paragraphs=[_("Your orders have lifted you to %(tier)s: you now earn more points on every order.")
-                    % {"tier": tier}])
+        paragraphs=[
+            _("Your orders have lifted you to %(tier)s: you now earn more points on every order.") % {"tier": tier}
+        ],
+    )
 
 
-_KINDS = {"points_earned": _points_earned, "coupon_ready": _coupon_ready, "points_expiring": _points_expiring,
-          "tier_up": _tier_up}
+_KINDS = {
+    "points_earned": _points_earned,
+    "coupon_ready": _coupon_ready,
+    "points_expiring": _points_expiring,
+    "tier_up": _tier_up,
+}

@@ -12,6 +12,7 @@ differently:
   retried later with a back-off.
 Error texts go through `redact`, and never contain the password.
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -57,8 +58,7 @@ def deliver(config: SmtpConfig, message: EmailMessage) -> None:
 
 def _connect(config: SmtpConfig) -> smtplib.SMTP:
     if config.tls == "ssl":
-        return smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout,
-                                context=ssl.create_default_context())
+        return smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout, context=ssl.create_default_context())
     return smtplib.SMTP(config.host, config.port, timeout=config.timeout)
 
 

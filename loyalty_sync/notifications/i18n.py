@@ -7,6 +7,7 @@ The texts are translated with Babel's catalogues, like the storefront's
 `babel.support.Translations` rather than Flask-Babel: a worker thread has no
 request to pick a locale from, and one message must not change another's.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,9 @@ TRANSLATIONS = os.path.join(os.path.dirname(__file__), "translations")
 def available_locales() -> list[str]:
     found = ["en"]
     if os.path.isdir(TRANSLATIONS):
-        found += sorted(name for name in os.listdir(TRANSLATIONS)
-                        if os.path.isdir(os.path.join(TRANSLATIONS, name, "LC_MESSAGES")))
+        found += sorted(
+            name for name in os.listdir(TRANSLATIONS) if os.path.isdir(os.path.join(TRANSLATIONS, name, "LC_MESSAGES"))
+        )
     return found
 
 

@@ -5,6 +5,7 @@ The `Message-ID` is made from the row's idempotency key, so a message sent
 again after a crash (see `sender`) is the same message to every mail system
 that de-duplicates by it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,16 @@ def message_id(store_id: int, key: str, sender_address: str) -> str:
     return f"<loyalty.{store_id}.{digest}@{domain}>"
 
 
-def build_message(rendered: RenderedEmail, *, sender_name: str, sender_address: str, to: str, msg_id: str,
-                  unsubscribe_url: str, now: datetime) -> EmailMessage:
+def build_message(
+    rendered: RenderedEmail,
+    *,
+    sender_name: str,
+    sender_address: str,
+    to: str,
+    msg_id: str,
+    unsubscribe_url: str,
+    now: datetime,
+) -> EmailMessage:
     message = EmailMessage()
     user, _, domain = sender_address.partition("@")
     message["From"] = Address(display_name=sender_name, username=user, domain=domain)

@@ -33,6 +33,7 @@ so the code works when the member reads it.
 Rate limit: at most `EmailSettings.per_minute` messages per store in any
 60 seconds; the rest wait for the next run.
 """
+
 from __future__ import annotations
 
 import logging
@@ -75,8 +76,10 @@ class SendOutcome:
     released: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.sent} sent, {self.bounced} bounced, {self.retry} to retry, {self.failed} failed, "
-                f"{self.suppressed} suppressed, {self.waiting} waiting, {self.released} released after a crash")
+        return (
+            f"{self.sent} sent, {self.bounced} bounced, {self.retry} to retry, {self.failed} failed, "
+            f"{self.suppressed} suppressed, {self.waiting} waiting, {self.released} released after a crash"
+        )
 
 
 def claim_seconds() -> float:
@@ -95,6 +98,7 @@ def max_attempts() -> int:
 
 # --- what is due -------------------------------------------------------------------------------------
 
+
 def _due(now: datetime):
     return (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now)
 
@@ -102,8 +106,11 @@ def _due(now: datetime):
 def has_due_messages(now: datetime | None = None) -> bool:
     now = now or datetime.now(timezone.utc)
     stale = now - timedelta(seconds=claim_seconds())
-    found = db.session.execute(db.select(OutboxMessage.id).where(
-        _due(now) | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < stale))).limit(1)).first()
+    found = db.session.execute(
+        db.select(OutboxMessage.id)
+        .where(_due(now) | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < stale)))
+        .limit(1)
+    ).first()
     return found is not None
 
 
@@ -112,28 +119,40 @@ def release_stale_claims(now: datetime) -> int:
     docstring), or `failed` once they have had all their attempts (a message
     that kills its worker every time must not be retried for ever)."""
     stale = (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - timedelta(seconds=claim_seconds()))
-    given_up = db.session.execute(update(OutboxMessage).where(stale, OutboxMessage.attempts >= max_attempts())
-                                  .values(status="failed", last_error="the worker stopped while sending it, "
-                                                                      "every attempt")
-                                  .execution_options(synchronize_session=False)).rowcount
-    result = db.session.execute(update(OutboxMessage).where(stale).values(
-        status="queued", next_attempt_at=now, last_error="the worker stopped while sending: sent again "
-                                                         "(same Message-ID)")
-        .execution_options(synchronize_session=False))
+    given_up = db.session.execute(
+        update(OutboxMessage)
+        .where(stale, OutboxMessage.attempts >= max_attempts())
+        .values(status="failed", last_error="the worker stopped while sending it, every attempt")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(stale)
+        .values(
+            status="queued",
+            next_attempt_at=now,
+            last_error="the worker stopped while sending: sent again (same Message-ID)",
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     if result.rowcount or given_up:
-        log.warning("%d email(s) left claimed by a stopped worker are queued again, %d given up", result.rowcount,
-                    given_up)
+        log.warning(
+            "%d email(s) left claimed by a stopped worker are queued again, %d given up", result.rowcount, given_up
+        )
     return result.rowcount
 
 
-def send_due(*, now: datetime | None = None, limit: int = BATCH,
-             send: Callable | None = None) -> SendOutcome:
+def send_due(*, now: datetime | None = None, limit: int = BATCH, send: Callable | None = None) -> SendOutcome:
     """Send what is due, all stores, up to `limit` messages (the rest: next run)."""
     now = now or datetime.now(timezone.utc)
     outcome = SendOutcome(released=release_stale_claims(now))
-    ids = db.session.execute(db.select(OutboxMessage.id, OutboxMessage.store_id).where(_due(now))
-                             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)).all()
+    ids = db.session.execute(
+        db.select(OutboxMessage.id, OutboxMessage.store_id)
+        .where(_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
     quota: dict[int, int] = {}
     for row_id, store_id in ids:
         if store_id not in quota:
@@ -151,24 +170,32 @@ def send_due(*, now: datetime | None = None, limit: int = BATCH,
 def _quota(store_id: int, now: datetime) -> int:
     settings = email_settings(store_id)
     per_minute = settings.per_minute if settings is not None and settings.per_minute > 0 else 60
-    recent = db.session.execute(db.select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.store_id == store_id,
-        ((OutboxMessage.status == "sent") & (OutboxMessage.sent_at > now - timedelta(seconds=60)))
-        | (OutboxMessage.status == "sending"))).scalar_one()
+    recent = db.session.execute(
+        db.select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.store_id == store_id,
+            ((OutboxMessage.status == "sent") & (OutboxMessage.sent_at > now - timedelta(seconds=60)))
+            | (OutboxMessage.status == "sending"),
+        )
+    ).scalar_one()
     return per_minute - recent
 
 
 def claim(row_id: int, now: datetime) -> bool:
     """`queued` -> `sending`, committed; False if another worker got there first."""
-    result = db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id,
-                                                           OutboxMessage.status == "queued")
-                                .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-                                .execution_options(synchronize_session=False))
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == "queued")
+        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return result.rowcount == 1
 
 
 # --- one message ---------------------------------------------------------------------------------------
+
 
 def send_claimed(row_id: int, now: datetime, outcome: SendOutcome, *, send: Callable = deliver) -> None:
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
@@ -223,14 +250,20 @@ def _make_email(row: OutboxMessage, now: datetime):
     coupon = _coupon(row, now) if row.kind == "coupon_ready" else None
     letter = _letter(store, settings, member, now)
     content = compose(row, member, letter, coupon=coupon, now=now)
-    rendered = render(content, shop_name=letter.shop_name, page_url=letter.page_url,
-                      unsubscribe_url=letter.unsubscribe_url)
+    rendered = render(
+        content, shop_name=letter.shop_name, page_url=letter.page_url, unsubscribe_url=letter.unsubscribe_url
+    )
     config = smtp_config(current_app.config)
     address = sender_address(settings)
-    message = build_message(rendered, sender_name=settings.sender_name or letter.shop_name,
-                            sender_address=address, to=member.email,
-                            msg_id=message_id(row.store_id, row.key, address),
-                            unsubscribe_url=letter.unsubscribe_url, now=now)
+    message = build_message(
+        rendered,
+        sender_name=settings.sender_name or letter.shop_name,
+        sender_address=address,
+        to=member.email,
+        msg_id=message_id(row.store_id, row.key, address),
+        unsubscribe_url=letter.unsubscribe_url,
+        now=now,
+    )
     row.to_address = member.email
     return message, config
 
@@ -240,8 +273,9 @@ def sender_address(settings: EmailSettings) -> str:
 
 
 def _coupon(row: OutboxMessage, now: datetime) -> Coupon:
-    coupon = db.session.execute(db.select(Coupon).filter_by(
-        store_id=row.store_id, key=row.payload.get("coupon_key"))).scalar_one_or_none()
+    coupon = db.session.execute(
+        db.select(Coupon).filter_by(store_id=row.store_id, key=row.payload.get("coupon_key"))
+    ).scalar_one_or_none()
     if coupon is None:
         raise NothingToSay("the coupon is not in the books")
     if coupon.status in ("used", "expired") or (coupon.expires_at is not None and coupon.expires_at <= now):
@@ -257,12 +291,19 @@ def _letter(store: Store, settings: EmailSettings, member: Member, now: datetime
     page = member_url(store.id, member.id, "page", now=now)
     unsubscribe = unsubscribe_url(store.id, member.id)
     if not page or not unsubscribe:
-        raise TransientFailure("LOYALTY_PUBLIC_BASE_URL is not set: an email needs the member page and "
-                               "unsubscribe links")
+        raise TransientFailure(
+            "LOYALTY_PUBLIC_BASE_URL is not set: an email needs the member page and unsubscribe links"
+        )
     languages = current_app.config.get("STOREFRONT_LANGUAGES") or {}
-    return Letter(shop_name=settings.shop_name or store.name, currency=store.currency,
-                  locale=email_locale(settings.language, languages.get(store.name)), zone=shop_zone(settings),
-                  first_name=member.first_name, page_url=page, unsubscribe_url=unsubscribe)
+    return Letter(
+        shop_name=settings.shop_name or store.name,
+        currency=store.currency,
+        locale=email_locale(settings.language, languages.get(store.name)),
+        zone=shop_zone(settings),
+        first_name=member.first_name,
+        page_url=page,
+        unsubscribe_url=unsubscribe,
+    )
 
 
 def _finish(row: OutboxMessage, status: str, reason: str, outcome: SendOutcome) -> None:

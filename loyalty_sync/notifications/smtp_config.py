@@ -6,6 +6,7 @@ the first byte), or `LOYALTY_SMTP_HOST`, `_PORT`, `_USER`, `_PASSWORD` and
 The password never leaves this object in text: `repr` hides it, and
 `describe` (what logs and the panel show) names only user, host and port.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,9 +43,14 @@ def smtp_config(config) -> SmtpConfig:
     if not host:
         raise SmtpNotConfigured("no SMTP server configured (LOYALTY_SMTP_URL or LOYALTY_SMTP_HOST)")
     tls = _tls(str(config.get("SMTP_TLS") or "none"))
-    return SmtpConfig(host=host, port=int(config.get("SMTP_PORT") or _default_port(tls)),
-                      user=str(config.get("SMTP_USER") or ""), password=str(config.get("SMTP_PASSWORD") or ""),
-                      tls=tls, timeout=timeout)
+    return SmtpConfig(
+        host=host,
+        port=int(config.get("SMTP_PORT") or _default_port(tls)),
+        user=str(config.get("SMTP_USER") or ""),
+        password=str(config.get("SMTP_PASSWORD") or ""),
+        tls=tls,
+        timeout=timeout,
+    )
 
 
 def _from_url(url: str, timeout: float) -> SmtpConfig:
@@ -53,9 +59,14 @@ def _from_url(url: str, timeout: float) -> SmtpConfig:
         raise SmtpNotConfigured("LOYALTY_SMTP_URL must look like smtp://user:password@host:port?tls=starttls")
     query = parse_qs(parts.query)
     tls = "ssl" if parts.scheme == "smtps" else _tls(query.get("tls", ["none"])[0])
-    return SmtpConfig(host=parts.hostname, port=parts.port or _default_port(tls),
-                      user=unquote(parts.username or ""), password=unquote(parts.password or ""), tls=tls,
-                      timeout=timeout)
+    return SmtpConfig(
+        host=parts.hostname,
+        port=parts.port or _default_port(tls),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        tls=tls,
+        timeout=timeout,
+    )
 
 
 def _tls(value: str) -> str:

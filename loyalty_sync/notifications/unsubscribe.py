@@ -8,6 +8,7 @@ The token is an itsdangerous signature (SECRET_KEY, its own salt) over
 email must still work. It only ever allows switching emails off (and back
 on from the same page), so a leaked link costs nothing but emails.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -35,8 +36,11 @@ def read_unsubscribe_token(token: str) -> tuple[int, int]:
         payload = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError) as exc:
         raise LinkInvalid("this link is not valid") from exc
-    if (not isinstance(payload, list) or len(payload) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in payload)):
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in payload)
+    ):
         raise LinkInvalid("this link is not valid")
     return payload[0], payload[1]
 
@@ -60,5 +64,4 @@ def set_subscribed(member: Member, subscribed: bool, *, now: datetime | None = N
     if subscribed and row is not None:
         db.session.delete(row)
     elif not subscribed and row is None:
-        db.session.add(EmailOptOut(member_id=member.id, store_id=member.store_id,
-                                   at=now or datetime.now(timezone.utc)))
+        db.session.add(EmailOptOut(member_id=member.id, store_id=member.store_id, at=now or datetime.now(timezone.utc)))

@@ -4,6 +4,7 @@ worker) sends the outbox to a real SMTP server, which holds the third
 message before accepting it; the worker is killed right then, and a new
 one started. Every message arrives exactly once (by Message-ID), the held
 one after the restart (loyalty_sync/notifications/sender.py)."""
+
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -27,22 +28,32 @@ def statuses():
 
 
 def test_a_worker_killed_while_the_server_receives_a_message_sends_each_message_exactly_once(
-        app, database_url, tmp_path, smtp_server):  # noqa: F811 - the fixture
+    app,
+    database_url,
+    tmp_path,
+    smtp_server,  # noqa: F811 - the fixture
+):
     if not database_url.startswith("sqlite"):
         pytest.skip("the SQLite worker; on PostgreSQL the same sender runs in a Procrastinate job")
     store = make_store("shop", "http://shop.test", key="", secret="")  # no passes: only the emails job runs
     db.session.add(EmailSettings(store_id=store.id, enabled=True, sender_address="hello@shop.test"))
     db.session.commit()
     now = datetime.now(timezone.utc)
-    orders = [order(i, lines=[line(i * 10, "40.00")], email=f"m{i}@example.com", created=now - timedelta(hours=1))
-              for i in range(1, MEMBERS + 1)]
+    orders = [
+        order(i, lines=[line(i * 10, "40.00")], email=f"m{i}@example.com", created=now - timedelta(hours=1))
+        for i in range(1, MEMBERS + 1)
+    ]
     apply_with_retry(lambda: apply_orders(store, orders, now=now))
     assert statuses() == {"queued": MEMBERS}
     db.session.remove()
 
     smtp_server.hold_at = 3
-    env = {"LOYALTY_SMTP_URL": smtp_server.url, "LOYALTY_PUBLIC_BASE_URL": "http://loyalty.test",
-           "LOYALTY_EMAIL_CLAIM_SECONDS": 2, "LOYALTY_WORKER_SQLITE_POLL_SECONDS": 0.2}
+    env = {
+        "LOYALTY_SMTP_URL": smtp_server.url,
+        "LOYALTY_PUBLIC_BASE_URL": "http://loyalty.test",
+        "LOYALTY_EMAIL_CLAIM_SECONDS": 2,
+        "LOYALTY_WORKER_SQLITE_POLL_SECONDS": 0.2,
+    }
     first = WorkerProcess(database_url, tmp_path, extra_env=env, name="emails-1")
     try:
         first.wait_started()
@@ -62,5 +73,6 @@ def test_a_worker_killed_while_the_server_receives_a_message_sends_each_message_
         second.stop()
     ids = Counter(str(m["Message-ID"]) for m in smtp_server.received())
     assert len(ids) == MEMBERS and set(ids.values()) == {1}
-    assert sorted(str(m["To"]) for m in smtp_server.received()) == sorted(f"m{i}@example.com"
-                                                                          for i in range(1, MEMBERS + 1))
+    assert sorted(str(m["To"]) for m in smtp_server.received()) == sorted(
+        f"m{i}@example.com" for i in range(1, MEMBERS + 1)
+    )

@@ -1,6 +1,7 @@
 """`/u/<token>`: the one-click unsubscribe of member emails. A GET only
 shows where the member stands; a POST (the mail client's button, the page's
 form) switches emails off, or on again; a bad token is a clear 404."""
+
 from loyalty_sync.extensions import db
 from loyalty_sync.models import EmailOptOut, EmailSettings, Member
 from loyalty_sync.notifications.unsubscribe import unsubscribe_token

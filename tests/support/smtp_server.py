@@ -5,6 +5,7 @@ keeps what it received as parsed `email.message.EmailMessage`s.
 with the reply (a bounce at the door); `stop()` takes the server down and
 `start()` brings it back on the same port (SMTP down, then up again).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -90,5 +91,10 @@ def smtp_server():
 
 def configure_emails(app, server: SmtpServer, **config) -> None:
     """The app sends to `server`, with member links on a test address, and retries fast."""
-    app.config.update(SMTP_URL=server.url, PUBLIC_BASE_URL="http://loyalty.test", EMAIL_RETRY_BASE_SECONDS=1,
-                      SMTP_TIMEOUT_SECONDS=5, **config)
+    app.config.update(
+        SMTP_URL=server.url,
+        PUBLIC_BASE_URL="http://loyalty.test",
+        EMAIL_RETRY_BASE_SECONDS=1,
+        SMTP_TIMEOUT_SECONDS=5,
+        **config,
+    )

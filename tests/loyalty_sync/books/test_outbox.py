@@ -1,6 +1,7 @@
 """Member emails are written into the outbox in the transaction of the plan
 that causes them: once per event, only recent events, only when the store
 sends them, never to a member who unsubscribed."""
+
 from datetime import timedelta
 
 import pytest
@@ -81,4 +82,3 @@ def test_tier_up_is_queued_when_a_recent_order_lifts_the_member(store, emails_on
     apply(store, [order(2, lines=[line(20, "250.00")], created=NOW - timedelta(hours=1))])
     [tier_up] = [r for r in outbox() if r.kind == "tier_up"]
     assert tier_up.payload == {"tier": "Silver", "from": "Bronze"}
-

@@ -15,8 +15,13 @@ def store(app):
 def emails(app, smtp_server, store):  # noqa: F811 - the fixture above
     """Emails on for `store`, sent to the test SMTP server."""
     configure_emails(app, smtp_server)
-    settings = EmailSettings(store_id=store.id, enabled=True, shop_name="Kaffee Klatsch",
-                             sender_name="Kaffee Klatsch", sender_address="hello@kaffee.test")
+    settings = EmailSettings(
+        store_id=store.id,
+        enabled=True,
+        shop_name="Kaffee Klatsch",
+        sender_name="Kaffee Klatsch",
+        sender_address="hello@kaffee.test",
+    )
     db.session.add(settings)
     db.session.commit()
     return settings

@@ -3,6 +3,7 @@ HTTP), one sync pass, one run of the worker's emails job, and the member's
 emails are in a real SMTP server: the points earned, and the reward coupon
 with the code the store has; the member page link works and so does the
 one-click unsubscribe."""
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,8 +20,9 @@ def store(sim_store):
     return sim_store
 
 
-def test_an_order_in_the_store_becomes_the_members_emails_within_one_pass(app, client, store, shop, emails,
-                                                                         smtp_server):
+def test_an_order_in_the_store_becomes_the_members_emails_within_one_pass(
+    app, client, store, shop, emails, smtp_server
+):
     beans = shop.product("Beans", "260.00")
     anna = shop.customer("anna@example.com", "Anna")
     shop.order([(beans["id"], 2)], customer_id=anna["id"], email="anna@example.com")  # completed: 520 points
@@ -35,8 +37,9 @@ def test_an_order_in_the_store_becomes_the_members_emails_within_one_pass(app, c
     assert len(rewards) == 2  # the 5-off reward for 500 points, and the Silver tier's coupon
     codes_in_store = {c["code"] for c in shop.coupons()}
     texts = [m.get_body(preferencelist=("plain",)).get_content() for m in rewards]
-    codes = [next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Your code: "))
-             for text in texts]
+    codes = [
+        next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Your code: ")) for text in texts
+    ]
     assert {code.lower() for code in codes} <= codes_in_store and len(set(codes)) == 2
     reward = db.session.execute(db.select(Coupon).where(Coupon.source == "reward")).scalar_one()
     [five_off] = [text for text, code in zip(texts, codes, strict=True) if code == reward.code]

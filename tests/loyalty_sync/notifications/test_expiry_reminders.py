@@ -1,5 +1,6 @@
 """The "points expire in N days" email: queued by the daily upkeep N days
 before (14 by default), once per expiry date, and sent like any other."""
+
 from datetime import datetime, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta

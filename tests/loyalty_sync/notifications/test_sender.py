@@ -1,5 +1,6 @@
 """The outbox sender against a real SMTP server (aiosmtpd, tests/support/smtp_server.py):
 what arrives, in which language, with which links; retries, bounces, crashes."""
+
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -14,8 +15,17 @@ NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def buy(store, order_id, total, *, email="anna@example.com", hours_ago=1):
-    apply_with_retry(lambda: apply_orders(store, [order(order_id, lines=[line(order_id * 10, total)], email=email,
-                                                        created=NOW - timedelta(hours=hours_ago))], now=NOW))
+    apply_with_retry(
+        lambda: apply_orders(
+            store,
+            [
+                order(
+                    order_id, lines=[line(order_id * 10, total)], email=email, created=NOW - timedelta(hours=hours_ago)
+                )
+            ],
+            now=NOW,
+        )
+    )
 
 
 def push_coupons():
@@ -44,7 +54,8 @@ def path_of(url):
 
 
 def test_points_and_a_reward_coupon_arrive_with_the_code_the_page_link_and_one_click_unsubscribe(
-        app, client, store, emails, smtp_server):
+    app, client, store, emails, smtp_server
+):
     buy(store, 1, "520.00")  # 520 points: a 5-off reward coupon (500 points), and Silver with its tier coupon
     outcome = send_due(now=NOW)
     # the coupons are not in the store yet: their emails wait, the others go
@@ -63,8 +74,11 @@ def test_points_and_a_reward_coupon_arrive_with_the_code_the_page_link_and_one_c
 
     member = find_member(store, "anna@example.com")
     reward = db.session.execute(db.select(Coupon).where(Coupon.source == "reward")).scalar_one()
-    [coupon_mail] = [m for m in smtp_server.received(subject_has="Your reward is ready")
-                     if reward.code in m.get_body(preferencelist=("plain",)).get_content()]
+    [coupon_mail] = [
+        m
+        for m in smtp_server.received(subject_has="Your reward is ready")
+        if reward.code in m.get_body(preferencelist=("plain",)).get_content()
+    ]
     text, html = parts(coupon_mail)
     assert "€5.00 off" in text and reward.code in html
     assert "Valid until" in text
