@@ -12,6 +12,8 @@ _PATTERNS = [
     (re.compile(r"\bcs_[A-Za-z0-9]{8,}"), "cs_[redacted]"),
     (re.compile(r"(?i)(consumer_secret|oauth_signature|password|secret)=([^&\s'\"]+)"), r"\1=[redacted]"),
     (re.compile(r"(?i)(authorization:\s*basic\s+)[A-Za-z0-9+/=]+"), r"\1[redacted]"),
+    # a password in a URL's user part: smtp://user:password@host (LOYALTY_SMTP_URL), postgresql://...
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]*):[^@/\s]+@"), r"\1:[redacted]@"),
 ]
 
 

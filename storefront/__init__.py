@@ -12,6 +12,7 @@ from loyalty_sync.extensions import csrf
 from storefront.api import BLUEPRINT, init_api
 from storefront.i18n import init_babel
 from storefront.page import make_blueprint as make_page_blueprint
+from storefront.unsubscribe import make_blueprint as make_unsubscribe_blueprint
 
 
 def init_app(app: Flask) -> None:
@@ -24,8 +25,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("NPS_BONUS_POINTS", 20)
     page = make_page_blueprint()
     app.register_blueprint(page)
+    unsubscribe = make_unsubscribe_blueprint()  # one-click unsubscribe from member emails
+    app.register_blueprint(unsubscribe)
     api = init_api(app)
     _exempt_from_csrf(app, page, api)
+    csrf.exempt(unsubscribe)  # the signed token in the URL is the key, like the member page's
 
 
 def _exempt_from_csrf(app: Flask, *blueprints) -> None:

@@ -10,7 +10,7 @@ from flask import Flask, current_app, request
 from flask_babel import Babel
 
 TRANSLATIONS = os.path.join(os.path.dirname(__file__), "translations")
-STOREFRONT_BLUEPRINTS = frozenset({"member_page"})
+STOREFRONT_BLUEPRINTS = frozenset({"member_page", "email_preferences"})
 
 
 def available_locales() -> list[str]:

@@ -2,10 +2,11 @@
 Procrastinate registrations.
 
 The task functions (`sync_store`, `process_webhook_events`, `daily_upkeep`,
+`send_emails` (member emails; no store lock: the outbox's claims keep workers apart),
 and the fan-outs `due_store_ids` / `stores_with_pending_events`) need an
 app context and nothing else; both dispatchers call exactly these:
 
-- PostgreSQL: Procrastinate jobs (`pass_job`, `webhook_job`, `upkeep_job`,
+- PostgreSQL: Procrastinate jobs (`pass_job`, `webhook_job`, `upkeep_job`, `emails_job`,
   the periodic `schedule_job` / `daily_job` fan-outs, `recover_stalled_job`);
 - SQLite: `sync_jobs.worker.SQLiteWorker` calls them from APScheduler.
 
@@ -31,6 +32,8 @@ from loyalty_sync.actions.redemption import purge_answered_keys
 from loyalty_sync.books.apply import apply_customers, apply_with_retry, is_stale_order, reevaluate
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Store, SyncRun, WebhookEvent
+from loyalty_sync.notifications.expiry_reminders import queue_expiry_reminders
+from loyalty_sync.notifications.sender import SendOutcome, has_due_messages, send_due
 from loyalty_sync.redaction import redact
 from loyalty_sync.store_sync.connection import client_for, refresh_site_identity
 from loyalty_sync.store_sync.locks import StoreLocked, store_lock
@@ -322,7 +325,7 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
             with recorded_run(store, "upkeep", client, counts) as record:
                 if client is not None:
                     refresh_site_identity(store, client)  # the shop's name and time zone, once a day
-                result = apply_with_retry(lambda: reevaluate(store, now=now))
+                result = apply_with_retry(lambda: _reevaluate_and_remind(store, now, record.extra))
                 record.extra["members_reevaluated"] = len(result.members)
                 # storefront API idempotency keys (redemption.py)
                 record.extra["idempotency_keys_purged"] = purge_answered_keys(store.id, now)
@@ -339,6 +342,29 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
         run = record.run
         log.info("job end: daily upkeep of %s: %s in %.1fs", store.name, run.status, time.monotonic() - started)
         return run
+
+
+def _reevaluate_and_remind(store: Store, now: datetime | None, extra: dict):
+    """The time-driven rules, and the "points expire in N days" emails they
+    lead to, in one transaction (loyalty_sync/notifications/expiry_reminders.py)."""
+    result = reevaluate(store, now=now)
+    extra["expiry_reminders_queued"] = queue_expiry_reminders(store, now)
+    return result
+
+
+# --- task functions: member emails ------------------------------------------------------------------
+
+def send_emails(now: datetime | None = None) -> SendOutcome:
+    """Send the outbox's due messages, all stores (loyalty_sync/notifications/sender.py:
+    claims, retries with back-off, the per-store rate limit, crash recovery)."""
+    outcome = send_due(now=now)
+    if outcome.sent or outcome.bounced or outcome.failed or outcome.retry or outcome.released:
+        log.info("job end: emails: %s", outcome)
+    return outcome
+
+
+def emails_due() -> bool:
+    return has_due_messages()
 
 
 def _reconcile_in_upkeep(store: Store, client, counts) -> None:
@@ -440,7 +466,17 @@ def schedule_job(timestamp: int) -> str:
         due = due_store_ids(settings["interval"], slack=settings["tick"] / 2)
         queued = [store_id for store_id in due if defer_pass(store_id, "scheduled") is not None]
         pending = [store_id for store_id in stores_with_pending_events() if defer_webhooks(store_id) is not None]
-        return f"passes queued for stores {queued}; webhook jobs for stores {pending}"
+        emails = "; emails job queued" if emails_due() and defer_emails() is not None else ""
+        return f"passes queued for stores {queued}; webhook jobs for stores {pending}{emails}"
+
+
+@queue_app.task(name="loyalty.emails", queueing_lock="loyalty.emails")
+def emails_job(timestamp: int = 0) -> str:
+    """The outbox needs no store lock: claims keep two workers apart, and its
+    retries are rows (`next_attempt_at`), not jobs; a stalled one is simply
+    run again by the next tick (`release_stale_claims`)."""
+    with app_context():
+        return str(send_emails())
 
 
 @queue_app.task(name="loyalty.daily", queueing_lock="loyalty.daily")
@@ -572,6 +608,15 @@ def defer_upkeep(store_id: int) -> int | None:
     return _defer(upkeep_job, "upkeep", store_id)
 
 
-__all__ = ["bind_app", "daily_upkeep", "defer_pass", "defer_upkeep", "defer_webhooks",
-           "due_store_ids", "process_webhook_events", "stores_with_pending_events", "sync_store",
+def defer_emails() -> int | None:
+    """Job id, or None when an emails job is already queued."""
+    _deferrable()
+    try:
+        return emails_job.defer(timestamp=int(time.time()))
+    except AlreadyEnqueued:
+        return None
+
+
+__all__ = ["bind_app", "daily_upkeep", "defer_emails", "defer_pass", "defer_upkeep", "defer_webhooks",
+           "due_store_ids", "process_webhook_events", "send_emails", "stores_with_pending_events", "sync_store",
            "uses_procrastinate"]

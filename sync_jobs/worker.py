@@ -239,7 +239,10 @@ class SQLiteWorker:
             requested = db.session.execute(
                 db.select(SyncRun.store_id).where(SyncRun.status == "queued").order_by(SyncRun.id)
             ).scalars().all()
+            emails = tasks.emails_due()
             db.session.remove()
+        if emails:  # member emails (loyalty_sync/notifications/sender.py)
+            self._submit("emails", tasks.send_emails)
         now = time.monotonic()
         for store_id in pending:
             failures, not_before = self._backoff.get(store_id, (0, 0.0))

@@ -14,6 +14,7 @@ from admin.views.kpis import KpiView
 from admin.views.liability import LiabilityView
 from admin.views.members import MembersView
 from admin.views.nps import NpsView
+from admin.views.outbox import OutboxView
 from admin.views.reconcile import ReconcileView
 from admin.views.rules import RulesView
 from admin.views.stores import StoreView
@@ -38,5 +39,6 @@ def build_views() -> list:
         SyncRunView(name="Sync log", endpoint="sync_log", url="/admin/sync-log", category="Logs"),
         RejectedRecordView(name="Rejected records", endpoint="rejected", url="/admin/rejected", category="Logs"),
         AuditLogView(name="Audit log", endpoint="audit", url="/admin/audit", category="Logs"),
+        OutboxView(name="Member emails", endpoint="outbox", url="/admin/emails", category="Logs"),
         ExportView(name="Export", endpoint="export", url="/admin/export"),
     ]

@@ -25,6 +25,7 @@ from loyalty_sync.books.history import history_version, in_review, mark_history_
 from loyalty_sync.books.member_books import NewRows, load_books, lock_members, write_plan
 from loyalty_sync.books.member_plans import MemberPlanner
 from loyalty_sync.books.membership import MemberDirectory
+from loyalty_sync.books.outbox import Outbox
 from loyalty_sync.books.order_facts import kept_lines, order_values, stored_refunds_as_wc
 from loyalty_sync.books.program_versions import ensure_program, members_behind, program_in_force
 from loyalty_sync.engine.facts import (
@@ -489,6 +490,7 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
     ensure_program(store)  # the ledger lines point at a saved version
     planner = MemberPlanner(store, now, cut=store.connected_at)
     members = planner.expand(members)  # + referrers of the friends' orders
+    outbox = Outbox(store, now)  # member emails, in this transaction (loyalty_sync/books/outbox.py)
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         lock_members(chunk)
@@ -502,6 +504,7 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
             write_plan(member, books, plan, loaded.order_rows[member.id], program_version=planner.version,
                        now=now, program=planner.program, new_rows=new_rows)
             planner.extras.after_write(member, books, plan)  # badges
+            outbox.after_plan(member, books, plan, planner.program)
             member.needs_plan = False
             member.planned_version = planner.version
             result.members.add(member.id)

@@ -10,6 +10,7 @@ from loyalty_sync.cli import (
     api_tokens,
     campaigns,
     demo,
+    emails,
     imports,
     kpi,
     members,
@@ -18,7 +19,7 @@ from loyalty_sync.cli import (
 )
 from loyalty_sync.cli.stores import stores_cli
 
-COMMANDS = (imports, members, program, demo, kpi, campaigns, api_tokens, reconcile)
+COMMANDS = (imports, members, program, demo, kpi, campaigns, api_tokens, reconcile, emails)
 
 
 def register_cli(app: Flask) -> None:
