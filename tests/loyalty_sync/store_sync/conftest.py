@@ -2,6 +2,9 @@
 real WooCommerce store with LOYALTY_REAL_STORE=1 and WC_URL/WC_CONSUMER_KEY/
 WC_CONSUMER_SECRET (tests/support/real_store.py; `make conformance`).
 
+`store_requests` lists the requests the product sent (method, endpoint,
+params), on either store.
+
 Marks: `woosim_only(reason)` for a scenario that needs what only woosim has
 (its control API: seeding, faults, request logs, backdating), skipped against
 a real store; `real_store_xfail(reason)` for a known failure against the real
@@ -11,7 +14,14 @@ import functools
 import pytest
 
 from loyalty_sync.woocommerce import client as client_module
-from tests.support.real_store import OwnRecords, ScopedTransport, TransportAPI, new_tag, real_store_settings
+from tests.support.real_store import (
+    OwnRecords,
+    RecordedTransport,
+    ScopedTransport,
+    TransportAPI,
+    new_tag,
+    real_store_settings,
+)
 from tests.support.store_api import StoreScript
 from tests.support.stores import make_store
 
@@ -47,7 +57,7 @@ def shop(request, own_records):
         yield StoreScript(sim.url, sim.key, sim.secret, advance_clock=sim.control.advance_clock)
         return
     url, key, secret = REAL_STORE
-    transport = ScopedTransport(own_records, url, key, secret, timeout=60)
+    transport = ScopedTransport(own_records, None, url, key, secret, timeout=60)
     yield StoreScript(url, key, secret, tag=new_tag(), api=TransportAPI(transport))
     left = own_records.clean_up(transport)
     transport.close()
@@ -55,12 +65,19 @@ def shop(request, own_records):
 
 
 @pytest.fixture
-def store(request, app, shop, own_records, monkeypatch):
+def store_requests():
+    return []
+
+
+@pytest.fixture
+def store(request, app, shop, own_records, store_requests, monkeypatch):
     """Our Store row for the scenario's store. Against a real store the
     product's transport is scoped to the test's records, like the shop's."""
     if REAL_STORE is None:
+        monkeypatch.setattr(client_module, "WooCommerceTransport", functools.partial(RecordedTransport, store_requests))
         return request.getfixturevalue("sim_store")
     url, key, secret = REAL_STORE
-    monkeypatch.setattr(client_module, "WooCommerceTransport", functools.partial(ScopedTransport, own_records))
+    monkeypatch.setattr(client_module, "WooCommerceTransport",
+                        functools.partial(ScopedTransport, own_records, store_requests))
     app.config.update(STORE_BACKOFF_BASE=0.2, STORE_BACKOFF_MAX=2, STORE_TIMEOUT_SECONDS=60)
     return make_store("real", url, key, secret)

@@ -97,19 +97,17 @@ def test_reconcile_reports_each_drift_fix_heals_it_and_a_second_run_is_clean(app
     assert kinds.count("reconcile") == 4
 
 
-@pytest.mark.woosim_only(reason="reads the product's requests in woosim's request log")
-def test_reconcile_stays_near_the_request_limit(app, store, shop, woosim):
+def test_reconcile_stays_near_the_request_limit(app, store, shop, store_requests):
     """Coupons and customers are listed 100 per page; orders are counted twice per month
     (`status=any` and `status=trash`: one count let a trashed and a missed order cancel out)."""
     beans = shop.product("Beans", "10.00")
     for i in range(3):
-        c = shop.customer(f"c{i}@example.com")
-        shop.order([(beans["id"], 1)], customer_id=c["id"], email=f"c{i}@example.com")
+        c = shop.customer(shop.email(f"c{i}"))
+        shop.order([(beans["id"], 1)], customer_id=c["id"], email=c["email"])
     sync(store)
-    woosim.control.clear_requests()
+    store_requests.clear()
     assert reconcile(store)["drift"] == []
-    log = woosim.control.requests(limit=1000)["log"]
-    paths = [entry.get("path", "") + "?" + entry.get("query", "") for entry in log]
+    paths = [entry.path.split(" ", 1)[1] + "?" + entry.query for entry in store_requests]
     listing = [p for p in paths if p.split("?")[0].endswith(("/coupons", "/customers"))]
     assert listing and all("per_page=100" in p for p in listing), listing
     counts = [p for p in paths if p.split("?")[0].endswith("/orders")]
