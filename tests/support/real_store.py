@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import os
-import time
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +43,7 @@ CLEAN_UP_ORDER = (("reviews", "products/reviews"), ("orders", "orders"), ("coupo
                   ("webhooks", "webhooks"))
 
 _tags = itertools.count()
-_RUN = format(int(time.time()) % 36 ** 5, "x")
+_RUN = secrets.token_hex(3)  # one per run: two runs (or a crashed one's leftovers) never share a name
 
 
 def real_store_settings() -> tuple[str, str, str] | None:
