@@ -38,8 +38,10 @@ test-quick: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
-## Compare woosim with a real WooCommerce store (WC_URL, WC_CONSUMER_KEY, WC_CONSUMER_SECRET);
-## without one it says how to get one and exits 0. Not part of `make test`.
+## Against a real WooCommerce store (WC_URL, WC_CONSUMER_KEY, WC_CONSUMER_SECRET): the product's
+## end-to-end scenarios (on woosim, then LOYALTY_REAL_STORE=1 on the store) and the woosim/store
+## differential, with both figures; without a store it says how to get one and exits 0.
+## Not part of `make test` or CI. `$(PY) -m conformance --only e2e` runs the scenarios alone.
 conformance: $(STAMP)
 	$(PY) -m conformance
 

@@ -1,14 +1,36 @@
 """Scenarios built through a store's real REST API (woosim or a real store),
 with the same `woocommerce` client the sync uses: tests create customers,
-orders, refunds and status changes exactly as a shop would."""
+orders, refunds and status changes exactly as a shop would.
+
+The same scenario runs against a fresh woosim and against a real store that
+holds other data (tests/support/real_store.py): names that must be unique in a
+store (emails, SKUs) come from `email`/`sku`, which add the test's tag, and the
+passing of time is `wait_seconds` (woosim's clock, or the real one)."""
+import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from woocommerce import API
 
 
 class StoreScript:
-    def __init__(self, url: str, key: str, secret: str):
-        self.api = API(url=url, consumer_key=key, consumer_secret=secret, version="wc/v3", timeout=30)
+    def __init__(self, url: str, key: str, secret: str, *, tag: str = "", api=None,
+                 advance_clock: Callable[[float], object] = time.sleep):
+        self.api = api or API(url=url, consumer_key=key, consumer_secret=secret, version="wc/v3", timeout=30)
+        self.tag = tag
+        self._advance_clock = advance_clock
+
+    def email(self, name: str) -> str:
+        """`name@example.com`, with the test's tag when the store is shared."""
+        return f"{name}.{self.tag}@example.com" if self.tag else f"{name}@example.com"
+
+    def sku(self, base: str) -> str:
+        return f"{base}-{self.tag.upper()}" if self.tag else base
+
+    def wait_seconds(self, seconds: float) -> None:
+        """Let the store's clock move on: its dates have one-second resolution,
+        so a change must land in a later second than the one before it."""
+        self._advance_clock(seconds)
 
     def _ok(self, response, *statuses):
         assert response.status_code in (statuses or (200, 201)), (response.status_code, response.text[:500])
@@ -36,6 +58,23 @@ class StoreScript:
 
     def set_status(self, order_id: int, status: str) -> dict:
         return self._ok(self.api.put(f"orders/{order_id}", {"status": status}))
+
+    def trash_order(self, order_id: int) -> dict:
+        return self._ok(self.api.delete(f"orders/{order_id}"))
+
+    def restore_order(self, order_id: int, status: str = "completed") -> dict:
+        """Take an order out of the trash. The REST API has no untrash (wp-admin's
+        "Restore" is not REST); setting its status again does it, on a real
+        10.0.2 store as on woosim: the order is back in `status=any` with a new
+        `date_modified`."""
+        return self.set_status(order_id, status)
+
+    def delete_coupon(self, coupon_id: int) -> dict:
+        return self._ok(self.api.delete(f"coupons/{coupon_id}", params={"force": True}))
+
+    def set_customer_meta(self, customer_id: int, meta: dict) -> dict:
+        body = {"meta_data": [{"key": k, "value": v} for k, v in meta.items()]}
+        return self._ok(self.api.put(f"customers/{customer_id}", body))
 
     def edit_quantity(self, order: dict, line_index: int, quantity: int) -> dict:
         """Change a line's quantity as a shop admin's edit does: with the line's

@@ -1,9 +1,11 @@
-"""The program beyond points, end to end: scenarios built through woosim's
-REST API (StoreScript), a real sync pass over HTTP, and then what the store
-holds: coupons (codes, restrictions) and the customers' loyalty meta."""
+"""The program beyond points, end to end: scenarios built through the store's
+REST API (StoreScript; woosim, or a real store: conftest.py), a real sync pass
+over HTTP, and then what the store holds: coupons (codes, restrictions) and the
+customers' loyalty meta."""
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
-from loyalty_sync.books.program_versions import program_in_force
+from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.books.referrals import referral_coupon_for
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
@@ -25,24 +27,25 @@ def store_coupon(shop, code):
 
 def test_referral_coupon_in_the_store_and_the_bonus_for_a_friends_first_order(app, store, shop):
     beans = shop.product("Beans", "40.00")
-    anna = shop.customer("anna@example.com", "Anna")
-    bob = shop.customer("bob@example.com", "Bob")
+    anna_email, bob_email = shop.email("anna"), shop.email("bob")
+    anna = shop.customer(anna_email, "Anna")
+    bob = shop.customer(bob_email, "Bob")
     sync(store)
-    member = find_member(store, "anna@example.com")
+    member = find_member(store, anna_email)
     assert member.referral_code is None  # issued when Anna first needs it, not on the sync
     referral_coupon_for(store, member, program_in_force(store)[1], datetime.now(timezone.utc))
     db.session.commit()
     sync(store)  # the pass pushes it
-    member = find_member(store, "anna@example.com")
+    member = find_member(store, anna_email)
     remote = store_coupon(shop, member.referral_code)
     assert remote["discount_type"] == "percent" and remote["amount"] == "10.00"
     assert remote["email_restrictions"] == [] and remote["usage_limit"] is None and remote["usage_limit_per_user"] == 1
 
-    friend_order = shop.order([(beans["id"], 1)], customer_id=bob["id"], email="bob@example.com",
+    friend_order = shop.order([(beans["id"], 1)], customer_id=bob["id"], email=bob_email,
                               coupons=[member.referral_code])
     assert friend_order["discount_total"] == "4.00"  # the friend's 10 % through the coupon itself
     sync(store)
-    member = find_member(store, "anna@example.com")
+    member = find_member(store, anna_email)
     bonus = db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id == member.id)).scalar_one()
     assert (bonus.kind, bonus.points, bonus.key) == ("bonus", 200, f"referral:{friend_order['id']}")
     meta = shop.customer_meta(anna["id"])
@@ -57,13 +60,14 @@ def test_referral_coupon_in_the_store_and_the_bonus_for_a_friends_first_order(ap
 
 def test_birthday_coupon_in_the_birthday_week(app, store, shop):
     today = datetime.now(timezone.utc).date()
-    anna = shop.customer("anna@example.com", "Anna", meta=[("birthday", f"{today.day:02d}.{today.month:02d}.1990")])
+    anna_email = shop.email("anna")
+    anna = shop.customer(anna_email, "Anna", meta=[("birthday", f"{today.day:02d}.{today.month:02d}.1990")])
     sync(store)
-    member = find_member(store, "anna@example.com")
+    member = find_member(store, anna_email)
     [coupon] = db.session.execute(db.select(Coupon).where(Coupon.source == "birthday")).scalars().all()
     assert coupon.member_id == member.id and coupon.status == "pushed"
     remote = store_coupon(shop, coupon.code)
-    assert remote["email_restrictions"] == ["anna@example.com"] and remote["amount"] == "5.00"
+    assert remote["email_restrictions"] == [anna_email] and remote["amount"] == "5.00"
     assert remote["usage_limit"] == 1
     sync(store)  # never twice
     assert db.session.execute(db.select(db.func.count()).select_from(Coupon).where(Coupon.source == "birthday")) \
@@ -73,15 +77,16 @@ def test_birthday_coupon_in_the_birthday_week(app, store, shop):
 
 def test_review_bonus_for_a_verified_buyer_and_taken_back_when_unapproved(app, store, shop):
     beans = shop.product("Beans", "40.00")
-    anna = shop.customer("anna@example.com", "Anna")
-    shop.order([(beans["id"], 1)], customer_id=anna["id"], email="anna@example.com")
+    anna_email = shop.email("anna")
+    anna = shop.customer(anna_email, "Anna")
+    shop.order([(beans["id"], 1)], customer_id=anna["id"], email=anna_email)
     review = shop._ok(shop.api.post("products/reviews", {
         "product_id": beans["id"], "review": "Great beans", "reviewer": "Anna",
-        "reviewer_email": "anna@example.com", "rating": 5}))
+        "reviewer_email": anna_email, "rating": 5}))
     assert review["verified"] is True
     unverified = shop._ok(shop.api.post("products/reviews", {
         "product_id": beans["id"], "review": "Never bought", "reviewer": "Eve",
-        "reviewer_email": "eve@example.com", "rating": 1}))
+        "reviewer_email": shop.email("eve"), "rating": 1}))
     assert unverified["verified"] is False
     sync(store)
     assert shop.customer_meta(anna["id"])["loyalty_points"] == str(40 + 50)
@@ -89,16 +94,21 @@ def test_review_bonus_for_a_verified_buyer_and_taken_back_when_unapproved(app, s
     shop._ok(shop.api.put(f"products/reviews/{review['id']}", {"status": "hold"}))
     sync(store)
     assert shop.customer_meta(anna["id"])["loyalty_points"] == "40"
-    member = find_member(store, "anna@example.com")
+    member = find_member(store, anna_email)
     kinds = db.session.execute(db.select(LedgerEntry.kind, LedgerEntry.points).where(
         LedgerEntry.member_id == member.id, LedgerEntry.key.startswith("review:")).order_by(LedgerEntry.id)).all()
     assert kinds == [("bonus", 50), ("reverse", -50)]
 
 
 def test_paid_vip_by_sku_its_perks_renewal_and_refund(app, store, shop):
-    membership = shop.product("VIP membership", "49.00", sku="VIP-MEMBERSHIP")
-    anna = shop.customer("anna@example.com", "Anna")
-    bought = shop.order([(membership["id"], 1)], customer_id=anna["id"], email="anna@example.com")
+    sku = shop.sku("VIP-MEMBERSHIP")  # a SKU is unique in a store
+    _, program = program_in_force(store)
+    save_program(store, dataclasses.replace(program, vip_membership_sku=sku), actor="test")
+    db.session.commit()
+    membership = shop.product("VIP membership", "49.00", sku=sku)
+    anna_email = shop.email("anna")
+    anna = shop.customer(anna_email, "Anna")
+    bought = shop.order([(membership["id"], 1)], customer_id=anna["id"], email=anna_email)
     sync(store)
     paid = datetime.fromisoformat(bought["date_paid_gmt"]).replace(tzinfo=timezone.utc)
     meta = shop.customer_meta(anna["id"])
@@ -107,18 +117,18 @@ def test_paid_vip_by_sku_its_perks_renewal_and_refund(app, store, shop):
     assert meta["loyalty_vip_since"] == paid.date().isoformat()  # start and end reach the store (issue 16 #9)
     assert "VIP" in meta["loyalty_badges"].split(",")
     # the perks: this month's free-shipping coupon and this year's exclusive 10 %, once
-    member = find_member(store, "anna@example.com")
+    member = find_member(store, anna_email)
     perks = {c.source: c for c in db.session.execute(db.select(Coupon).where(
         Coupon.member_id == member.id, Coupon.source.in_(("vip_free_shipping", "vip_exclusive")))).scalars()}
     assert set(perks) == {"vip_free_shipping", "vip_exclusive"}
     ship, exclusive = store_coupon(shop, perks["vip_free_shipping"].code), store_coupon(shop, perks["vip_exclusive"].code)
-    assert ship["free_shipping"] is True and ship["email_restrictions"] == ["anna@example.com"]
+    assert ship["free_shipping"] is True and ship["email_restrictions"] == [anna_email]
     assert exclusive["discount_type"] == "percent" and exclusive["amount"] == "10.00"
     sync(store)
     assert db.session.execute(db.select(db.func.count()).select_from(Coupon).where(
         Coupon.source.in_(("vip_free_shipping", "vip_exclusive")))).scalar_one() == 2
 
-    renewal = shop.order([(membership["id"], 1)], customer_id=anna["id"], email="anna@example.com")
+    renewal = shop.order([(membership["id"], 1)], customer_id=anna["id"], email=anna_email)
     sync(store)
     assert shop.customer_meta(anna["id"])["loyalty_vip_until"] == (paid + timedelta(days=730)).date().isoformat()
 
@@ -133,11 +143,11 @@ def test_campaign_to_a_segment_ends_as_personal_coupons_in_the_store(app, store,
     from loyalty_sync.models import Campaign
 
     beans = shop.product("Beans", "40.00")
-    buyers = [shop.customer(f"c{i}@example.com", f"C{i}") for i in range(3)]
+    buyers = [shop.customer(shop.email(f"c{i}"), f"C{i}") for i in range(3)]
     for c in buyers[:2]:
         shop.order([(beans["id"], 1)], customer_id=c["id"], email=c["email"])
     sync(store)  # books first: the segments come from the order history we hold
-    result = runner.invoke(args=["campaigns", "send", "--store", "sim", "--segment", "new", "--type", "percent",
+    result = runner.invoke(args=["campaigns", "send", "--store", store.name, "--segment", "new", "--type", "percent",
                                  "--amount", "15", "--expires-days", "14", "--name", "welcome back"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
@@ -145,7 +155,7 @@ def test_campaign_to_a_segment_ends_as_personal_coupons_in_the_store(app, store,
     assert (campaign.total, campaign.issued, campaign.pushed, campaign.status) == (2, 2, 2, "done")
     sent = db.session.execute(db.select(Coupon).where(Coupon.source == "campaign")).scalars().all()
     in_store = {c["code"]: c for c in shop.coupons()}
-    assert sorted(in_store[c.code]["email_restrictions"][0] for c in sent) == ["c0@example.com", "c1@example.com"]
+    assert sorted(in_store[c.code]["email_restrictions"][0] for c in sent) == [buyers[0]["email"], buyers[1]["email"]]
     assert all(in_store[c.code]["amount"] == "15.00" and in_store[c.code]["usage_limit"] == 1 for c in sent)
     # sending the same campaign again never gives anyone a second coupon
     from loyalty_sync.actions.campaigns import issue_coupons

@@ -1,5 +1,6 @@
-"""Sync passes against woosim over real HTTP: what the books hold afterwards,
-and what the store holds (coupons, customer meta)."""
+"""Sync passes over real HTTP against woosim or a real store (conftest.py):
+what the books hold afterwards, and what the store holds (coupons, customer
+meta)."""
 import math
 import re
 
@@ -29,6 +30,7 @@ def balances_match_ledger():
         assert member.points == sums.get(member.id, 0), member.email
 
 
+@pytest.mark.woosim_only(reason="seeds 250 orders and counts the store's requests (woosim's control API)")
 def test_full_then_incremental_pass_on_a_seeded_store(app, store, woosim, shop):
     woosim.control.seed("demo", customers=40, orders=250)
     run = run_pass(store.id)
@@ -55,6 +57,7 @@ def test_full_then_incremental_pass_on_a_seeded_store(app, store, woosim, shop):
     assert ledger_view() == before
 
 
+@pytest.mark.woosim_only(reason="seeds 1234 orders (woosim's control API)")
 def test_pagination_across_many_pages_reads_every_order_once(app, store, woosim):
     woosim.control.seed("demo", customers=60, orders=1234)
     run = run_pass(store.id)
@@ -66,11 +69,12 @@ def test_pagination_across_many_pages_reads_every_order_once(app, store, woosim)
 def test_refund_and_cancel_after_an_earlier_pass(app, store, shop):
     beans = shop.product("Beans", "40.00")
     mug = shop.product("Mug", "10.00")
-    anna = shop.customer("anna@example.com", "Anna")
-    first = shop.order([(beans["id"], 2), (mug["id"], 1)], customer_id=anna["id"], email="anna@example.com")
-    second = shop.order([(mug["id"], 3)], customer_id=anna["id"], email="anna@example.com")
+    anna_email = shop.email("anna")
+    anna = shop.customer(anna_email, "Anna")
+    first = shop.order([(beans["id"], 2), (mug["id"], 1)], customer_id=anna["id"], email=anna_email)
+    second = shop.order([(mug["id"], 3)], customer_id=anna["id"], email=anna_email)
     run_pass(store.id)
-    member = find_member(store, "anna@example.com")
+    member = find_member(store, anna_email)
     assert member.points == 90 + 30  # lines net of tax: 80 + 10, then 30
 
     beans_line = next(l for l in first["line_items"] if l["product_id"] == beans["id"])
@@ -79,7 +83,7 @@ def test_refund_and_cancel_after_an_earlier_pass(app, store, shop):
     run = run_pass(store.id)
     assert run.status == "ok", run.error
     db.session.expire_all()
-    member = find_member(store, "anna@example.com")
+    member = find_member(store, anna_email)
     lines = db.session.execute(db.select(LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id)
                                .where(LedgerEntry.member_id == member.id).order_by(LedgerEntry.id)).all()
     assert sorted(lines) == sorted([("earn", 90, first["id"]), ("earn", 30, second["id"]),
@@ -90,7 +94,7 @@ def test_refund_and_cancel_after_an_earlier_pass(app, store, shop):
 
 def test_edited_order_gets_the_difference_not_a_second_award(app, store, shop):
     mug = shop.product("Mug", "10.00")
-    created = shop.order([(mug["id"], 5)], email="guest@example.com")
+    created = shop.order([(mug["id"], 5)], email=shop.email("guest"))
     run_pass(store.id)
     shop.edit_quantity(created, 0, 2)
     run_pass(store.id)
@@ -100,12 +104,13 @@ def test_edited_order_gets_the_difference_not_a_second_award(app, store, shop):
 
 def test_guest_orders_then_registration_merge_the_history(app, store, shop):
     mug = shop.product("Mug", "10.00")
-    shop.order([(mug["id"], 4)], email="Clara@Example.com")
+    clara_email = shop.email("clara")
+    shop.order([(mug["id"], 4)], email=clara_email.capitalize().replace("@example", "@Example"))
     run_pass(store.id)
-    guest = find_member(store, "clara@example.com")
+    guest = find_member(store, clara_email)
     assert guest.customer_id is None and guest.points == 40
-    clara = shop.customer("clara@example.com", "Clara")
-    shop.order([(mug["id"], 1)], customer_id=clara["id"], email="clara@example.com")
+    clara = shop.customer(clara_email, "Clara")
+    shop.order([(mug["id"], 1)], customer_id=clara["id"], email=clara_email)
     run_pass(store.id)
     db.session.expire_all()
     member = find_member(store, str(clara["id"]))
@@ -113,21 +118,21 @@ def test_guest_orders_then_registration_merge_the_history(app, store, shop):
     assert shop.customer_meta(clara["id"])["loyalty_points"] == "50"
 
 
-def test_more_than_100_coupons_in_one_pass_use_batches_of_100(app, store, shop, woosim):
+def test_more_than_100_coupons_in_one_pass_use_batches_of_100(app, store, shop, store_requests):
     # Counts requests, so a slow moment of a loaded machine must not become a retried batch: the
     # 2 s timeout of the fault tests is lifted here (retries resend the same batch; tested elsewhere).
     app.config["STORE_TIMEOUT_SECONDS"] = 30
     tv = shop.product("Espresso machine", "600.00")
     for i in range(130):
-        shop.order([(tv["id"], 1)], email=f"buyer{i}@example.com")
-    woosim.control.clear_requests()
+        shop.order([(tv["id"], 1)], email=shop.email(f"buyer{i}"))
+    store_requests.clear()
     run = run_pass(store.id)
     assert run.status == "ok", run.error
     # 600 points each: one 5-off reward (500 points) and the Silver tier-up coupon
     issued = db.session.execute(db.select(Coupon.source, func.count()).group_by(Coupon.source)).all()
     assert dict(issued) == {"reward": 130, "tierup": 130}
     assert run.counts["pushed_coupons"] == 260
-    batch_posts = woosim.control.request_counts().get("POST /wp-json/wc/v3/coupons/batch")
+    batch_posts = sum(r.path == "POST /wp-json/wc/v3/coupons/batch" for r in store_requests)
     assert batch_posts == math.ceil(260 / 100)
     in_store = shop.coupons()
     assert len(in_store) == 260 and len({c["code"] for c in in_store}) == 260
@@ -138,17 +143,18 @@ def test_duplicate_codes_are_linked_when_ours_and_renamed_when_foreign(app, stor
     from loyalty_sync.store_sync.push import coupon_ref
 
     tv = shop.product("Espresso machine", "600.00")
-    shop.order([(tv["id"], 1)], email="dora@example.com")
-    shop.order([(tv["id"], 1)], email="emil@example.com")
+    dora_email = shop.email("dora")
+    shop.order([(tv["id"], 1)], email=dora_email)
+    shop.order([(tv["id"], 1)], email=shop.email("emil"))
     run_pass(store.id)
     ours, foreign = db.session.execute(db.select(Coupon).where(Coupon.source == "reward").order_by(Coupon.email)).scalars().all()
     # Pretend a pass died after the store created dora's coupon, and that another
     # coupon in the store happens to use emil's code: both back to pending.
     shop.api.delete(f"coupons/{ours.wc_id}", params={"force": True})
     shop.api.delete(f"coupons/{foreign.wc_id}", params={"force": True})
-    shop.create_coupon(ours.code, email_restrictions=["dora@example.com"],
+    shop.create_coupon(ours.code, email_restrictions=[dora_email],
                        meta_data=[{"key": "loyalty_sync_key", "value": coupon_ref(ours, store.installation_id)}])
-    shop.create_coupon(foreign.code, email_restrictions=["someone.else@example.com"])
+    shop.create_coupon(foreign.code, email_restrictions=[shop.email("someone.else")])
     old_foreign_code = foreign.code
     ours.status = foreign.status = "pending"
     db.session.commit()
@@ -172,7 +178,8 @@ def test_bad_keys_fail_the_pass_with_a_clear_error_and_no_secret(app, store):
 
 def test_dead_store_fails_the_pass_and_the_next_pass_catches_up(app, store, shop):
     mug = shop.product("Mug", "10.00")
-    shop.order([(mug["id"], 2)], email="fred@example.com")
+    fred_email = shop.email("fred")
+    shop.order([(mug["id"], 2)], email=fred_email)
     real_url = store.url
     store.url = "http://127.0.0.1:9"
     db.session.commit()
@@ -182,9 +189,10 @@ def test_dead_store_fails_the_pass_and_the_next_pass_catches_up(app, store, shop
     store.url = real_url
     db.session.commit()
     ok = run_pass(store.id)
-    assert ok.status == "ok" and find_member(store, "fred@example.com").points == 20
+    assert ok.status == "ok" and find_member(store, fred_email).points == 20
 
 
+@pytest.mark.woosim_only(reason="injects faults (woosim's control API)")
 @pytest.mark.parametrize("kinds", ["429,500,502,503", "garbled,truncated"])
 def test_faulty_store_ends_with_the_same_books_as_a_clean_one(app, store, woosim, kinds):
     woosim.control.seed("demo", customers=30, orders=300)
