@@ -52,6 +52,11 @@ class Store(db.Model):
     #: store's `name` is our internal handle, which members never see.
     display_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
+    #: Signs the shop's customers for the on-site widget (signed_identity.py):
+    #: shared with the shop's own server (the WordPress plugin), never sent to a
+    #: browser, never rendered back but to an admin who asks for it.
+    widget_secret: Mapped[str] = mapped_column(String(64), default=lambda: new_widget_secret(), server_default="")
+
     @property
     def shop_name(self) -> str:
         return self.display_name or self.name
@@ -66,6 +71,10 @@ class Store(db.Model):
 
 def new_installation_id() -> str:
     return secrets.token_hex(4)
+
+
+def new_widget_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class SyncBookmark(db.Model):
