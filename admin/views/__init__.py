@@ -14,6 +14,7 @@ from admin.views.kpis import KpiView
 from admin.views.liability import LiabilityView
 from admin.views.members import MembersView
 from admin.views.nps import NpsView
+from admin.views.mailbox import MailboxView
 from admin.views.outbox import OutboxView
 from admin.views.reconcile import ReconcileView
 from admin.views.rules import RulesView
@@ -40,5 +41,6 @@ def build_views() -> list:
         RejectedRecordView(name="Rejected records", endpoint="rejected", url="/admin/rejected", category="Logs"),
         AuditLogView(name="Audit log", endpoint="audit", url="/admin/audit", category="Logs"),
         OutboxView(name="Member emails", endpoint="outbox", url="/admin/emails", category="Logs"),
+        MailboxView(name="Demo mailbox", endpoint="mailbox", url="/admin/mailbox", category="Logs"),
         ExportView(name="Export", endpoint="export", url="/admin/export"),
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from admin.formatting import format_when
+from admin.store_picker import when_text
 from admin.security import SecureModelView
 from loyalty_sync.extensions import db
 from loyalty_sync.models import OutboxMessage, Store
@@ -35,7 +35,7 @@ def _status(view, context, model, name):
 
 def _when(view, context, model, name):
     value = getattr(model, name)
-    return format_when(value) if value is not None else ""
+    return when_text(value) if value is not None else ""
 
 
 def _error(view, context, model, name):

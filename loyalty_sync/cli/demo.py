@@ -25,10 +25,11 @@ from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
 from loyalty_sync.actions.users import create_user
+from loyalty_sync.books.outbox import email_settings
 from loyalty_sync.books.history import AWARD, REVIEW, HistoryMode, choose_mode, mode_of
 from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Store, User
+from loyalty_sync.models import EmailSettings, Store, User
 from loyalty_sync.store_sync.webhook_install import install_webhooks
 
 ADMIN_EMAIL = "admin@demo.local"
@@ -39,13 +40,15 @@ DEMO_HISTORY = HistoryMode(AWARD)
 @click.command("demo")
 @click.option("--port", default=5000, show_default=True, help="Port of the admin panel.")
 @click.option("--store-port", default=8090, show_default=True, help="Port of the simulator store.")
+@click.option("--mail-port", default=8025, show_default=True, help="Port of the demo mailbox (SMTP).")
 @with_appcontext
-def command(port: int, store_port: int) -> None:
+def command(port: int, store_port: int, mail_port: int) -> None:
     """Run the demo: simulator store + admin panel + sync worker (Ctrl-C stops all)."""
 
     upgrade()
     settings = _demo_settings(Path(current_app.instance_path), store_port)
     store = _demo_store(settings)
+    _demo_emails(store)
     password = _demo_admin(settings)
     db.session.commit()
     env = {
@@ -55,6 +58,10 @@ def command(port: int, store_port: int) -> None:
         "LOYALTY_INSECURE_COOKIES": "1",  # plain http on localhost
         "LOYALTY_SYNC_INTERVAL_SECONDS": os.environ.get("LOYALTY_SYNC_INTERVAL_SECONDS", "60"),
         "LOYALTY_INSTANCE_PATH": current_app.instance_path,
+        # member emails go to the demo mailbox (Procfile.demo `mail`), shown under Logs > Demo mailbox
+        "DEMO_MAIL_PORT": str(mail_port), "LOYALTY_SMTP_URL": f"smtp://127.0.0.1:{mail_port}",
+        "LOYALTY_MAILBOX_DIR": str(Path(current_app.instance_path) / "demo-mailbox"),
+        "LOYALTY_PUBLIC_BASE_URL": os.environ.get("LOYALTY_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}"),
     }
     if "DATABASE_URL" not in os.environ:
         env["DATABASE_URL"] = current_app.config["SQLALCHEMY_DATABASE_URI"]
@@ -65,6 +72,7 @@ def command(port: int, store_port: int) -> None:
   admin panel   http://127.0.0.1:{port}/admin/   login {ADMIN_EMAIL} / {password}
   store (woosim) http://127.0.0.1:{store_port}/wp-json/wc/v3/  (a seeded coffee shop)
   history       {mode_of(store).describe()}
+  member emails smtp://127.0.0.1:{mail_port}, read them in the panel: Logs > Demo mailbox
   The worker's first pass starts at once; Ctrl-C stops everything.
 """)
     _run_procfile(env)
@@ -95,6 +103,13 @@ def _demo_store(settings: dict) -> Store:
     if store.history_mode == REVIEW:  # a demo from before history modes keeps the one it has
         choose_mode(store, DEMO_HISTORY)
     return store
+
+
+def _demo_emails(store: Store) -> None:
+    """Member emails are off for a new store (books/outbox.py); the demo shows them."""
+    settings = email_settings(store.id) or EmailSettings(store_id=store.id)
+    settings.enabled = True
+    db.session.add(settings)
 
 
 def _demo_admin(settings: dict) -> str:

@@ -1,6 +1,10 @@
 """`flask --app wsgi emails settings --store NAME [--on|--off] [...]` (a
-store's member emails: off until turned on) and `emails send` (send what the
-outbox holds now: the worker's job, by hand)."""
+store's member emails: off until turned on), `emails send` (send what the
+outbox holds now: the worker's job, by hand) and `emails mailbox` (the demo's
+local SMTP server)."""
+
+import time
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -10,6 +14,7 @@ from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.extensions import db
 from loyalty_sync.models import EMAIL_KINDS, EmailSettings
 from loyalty_sync.notifications.i18n import available_locales
+from loyalty_sync.notifications.mailbox import serve_mailbox
 from loyalty_sync.notifications.sender import send_due
 
 command = AppGroup("emails", help="Member emails: per-store settings and the outbox.")
@@ -67,6 +72,23 @@ def settings(store_name: str, enabled, expiry_days, per_minute, kinds, **texts) 
     for name in (*_TEXT_OPTIONS, "expiry_reminder_days", "per_minute"):
         click.echo(f"  {name}: {getattr(row, name) or '(default)'}")
     click.echo("  messages: " + ", ".join(f"{kind} {'on' if getattr(row, kind) else 'off'}" for kind in EMAIL_KINDS))
+
+
+@command.command("mailbox")
+@click.option("--port", default=8025, show_default=True, help="The SMTP port to listen on (127.0.0.1).")
+@click.option("--dir", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where the received messages are kept (.eml files).")
+def mailbox(port: int, folder: Path) -> None:
+    """A local SMTP server that keeps every email it gets (the demo's mailbox; the panel shows them)."""
+    controller = serve_mailbox(folder, port)
+    click.echo(f"Demo mailbox: smtp://127.0.0.1:{port}, keeping messages in {folder} (Ctrl-C stops)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
 
 
 @command.command("send")
