@@ -40,7 +40,7 @@ def test_double_rate_hand_computed(store):
     before = dump_books()
     report = whatif_report(store, program_with_settings(DEFAULT_PROGRAM, ["earn.rate=2"]), now=NOW)
     assert set(report) == {"members", "tier_moves", "vip_in", "vip_out", "points_delta", "coupons_delta",
-                           "liability_delta", "earn_cost_share", "orders_replayed"}
+                           "liability_delta", "earn_cost_share", "orders_replayed", "money"}
     assert report["orders_replayed"] == 3
     # A: 800 points -> auto-redeem 500 for 5 off, 300 left; B: 300.
     by_email = {m["email"]: m for m in report["members"]}
@@ -52,8 +52,9 @@ def test_double_rate_hand_computed(store):
     assert report["coupons_delta"] == {"count": 1, "money": "5.00"}
     # point value 12 / 1000 = 0.012: (300 + 300 - 400 - 150) * 0.012
     assert report["liability_delta"] == "0.60"
-    # 550 points issued on 550 revenue, then 1100.
-    assert report["earn_cost_share"] == {"before": 0.012, "after": 0.024}
+    # 550 points given on 550 revenue, then 1100, plus A's tier-up coupon (5 off, given without points):
+    # (550 x 0.012 + 5) / 550 and (1100 x 0.012 + 5) / 550 (the reward coupon was paid with points).
+    assert report["earn_cost_share"] == {"before": 0.0211, "after": 0.0331}
     assert dump_books() == before
 
 
