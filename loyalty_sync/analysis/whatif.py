@@ -62,7 +62,7 @@ from loyalty_sync.engine.program import (
     program_from_dict,
     program_to_dict,
 )
-from loyalty_sync.engine.replay import Comparison, Figures, Outcome, replay_both
+from loyalty_sync.engine.replay import Comparison, CouponFate, Figures, Outcome, replay_both
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Order, Store, VipPeriod
@@ -303,7 +303,7 @@ def _replay_members(members: list[_MemberRow], context: ReplayContext) -> list[t
     orders_table, periods, coupons = Order.__table__, VipPeriod.__table__, Coupon.__table__
     orders: dict[int, list] = defaultdict(list)
     invitations: dict[int, list] = defaultdict(list)
-    fates: dict[int, dict[str, str]] = defaultdict(dict)
+    fates: dict[int, dict[str, CouponFate]] = defaultdict(dict)
     with Session(context.engine) as session:
         columns = [orders_table.c[name] for name in FACT_COLUMNS]
         for row in session.execute(db.select(orders_table.c.member_id, *columns)
@@ -312,9 +312,9 @@ def _replay_members(members: list[_MemberRow], context: ReplayContext) -> list[t
         for row in session.execute(db.select(periods).where(periods.c.member_id.in_(ids),
                                                             periods.c.source == "invited")):
             invitations[row.member_id].append(row)
-        for row in session.execute(db.select(coupons.c.member_id, coupons.c.key, coupons.c.status)
-                                   .where(coupons.c.member_id.in_(ids))):
-            fates[row.member_id][row.key] = row.status
+        for row in session.execute(db.select(coupons.c.member_id, coupons.c.key, coupons.c.status,
+                                             coupons.c.expires_at).where(coupons.c.member_id.in_(ids))):
+            fates[row.member_id][row.key] = CouponFate(row.status, row.expires_at)
     out = []
     for member in members:
         books = _empty_books(member.id, member.email, orders[member.id], invitations[member.id])

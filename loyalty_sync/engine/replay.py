@@ -10,15 +10,16 @@ upkeep would make them), and `now` -- and each plan is applied to the
 in-memory books before the next.
 
 What becomes of a coupon the replay issues is the books' word where they
-have one (`fates`: coupon key -> its status in the books; a replay issues
-the books' keys, e.g. `redeem:<member>:<n>`, `tierup:<member>:<tier>`): one
-the books hold as used is used at once; any other one the books hold stays
-open, so it expires at its date and gives its points back as the daily
-upkeep books it (`restore` lines; returned points then wait for new points
-before auto-redeem takes them, `returned_points.py`), or is still open at
-`now` (an unused coupon, part of the liability). A coupon the books never
-issued (only the proposed rules would) is taken as used: the most it can
-cost the shop. Without `fates` every coupon is taken as used.
+have one (`fates`: coupon key -> its status and expiry in the books; a
+replay issues the books' keys, e.g. `redeem:<member>:<n>`,
+`tierup:<member>:<tier>`): one the books hold as used is used at once; any
+other one the books hold stays open until the books' expiry date, then
+expires and gives its points back as the daily upkeep books it (`restore`
+lines at the expiry; returned points then wait for new points before
+auto-redeem takes them, `returned_points.py`), or is still open at `now`
+(unused, part of the liability). A coupon the books never issued (only the
+proposed rules would) is taken as used: the most it can cost the shop.
+Without `fates` every coupon is taken as used.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from loyalty_sync.engine.evolve import evolve
 from loyalty_sync.engine.facts import order_key
@@ -74,6 +76,13 @@ class Figures:
         return Figures(*(getattr(self, f.name) * k for f in fields(self)))
 
 
+class CouponFate(NamedTuple):
+    """A coupon as the books hold it."""
+
+    status: str
+    expires: datetime | None
+
+
 @dataclass(frozen=True)
 class Comparison:
     """The two programs a preview compares and what both are replayed with:
@@ -110,7 +119,7 @@ def replay_history(
     version: int,
     now: datetime,
     vip_spend_cutoff: Decimal | None,
-    fates: Mapping[str, str] | None = None,
+    fates: Mapping[str, CouponFate] | None = None,
 ) -> MemberBooks:
     """The books after replaying the member's orders through time (`fates`:
     the books' coupon statuses by key, see the module's docstring)."""
@@ -134,15 +143,19 @@ def replay_history(
         if plan.coupons:
             plan = evolve(plan, coupons=[_as_the_books_had_it(c, fates) for c in plan.coupons])
         state = apply_plan(state, plan)
+    if any(c.status in CouponStatus.OPEN and c.expires is not None and c.expires <= now for c in state.coupons):
+        # a coupon the books hold until a date already past: the upkeep's next plan expires it
+        plan = plan_member(state, program, version, now, vip_spend_cutoff=vip_spend_cutoff, history=history)
+        state = apply_plan(state, evolve(plan, coupons=[_as_the_books_had_it(c, fates) for c in plan.coupons]))
     return state
 
 
-def _as_the_books_had_it(coupon: CouponLine, fates: Mapping[str, str]) -> CouponLine:
-    """Used if the books used it or never issued it; open otherwise."""
+def _as_the_books_had_it(coupon: CouponLine, fates: Mapping[str, CouponFate]) -> CouponLine:
+    """Used if the books used it or never issued it; open until the books' expiry otherwise."""
     fate = fates.get(coupon.key)
-    if fate is None or fate == CouponStatus.USED:
+    if fate is None or fate.status == CouponStatus.USED:
         return evolve(coupon, status=CouponStatus.USED)
-    return coupon
+    return coupon if fate.expires is None else evolve(coupon, expires=fate.expires)
 
 
 def coupon_money(coupon_template) -> Decimal:
@@ -175,7 +188,7 @@ def figures_of(books: MemberBooks) -> Figures:
 
 
 def replay_both(
-    books: MemberBooks, comparison: Comparison, fates: Mapping[str, str] | None = None
+    books: MemberBooks, comparison: Comparison, fates: Mapping[str, CouponFate] | None = None
 ) -> tuple[Outcome, Figures, Outcome, Figures] | str:
     """Both replays of one member (`fates`: the books' coupon statuses), or
     the reason it failed: one odd history must not hide the rest of a preview."""

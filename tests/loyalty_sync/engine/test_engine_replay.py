@@ -10,6 +10,7 @@ from loyalty_sync.engine.ledger import OrderRecord
 from loyalty_sync.engine.program import DEFAULT_PROGRAM
 from loyalty_sync.engine.replay import (
     Comparison,
+    CouponFate,
     Figures,
     Outcome,
     checkpoints,
@@ -57,8 +58,9 @@ def test_figures_add_up_and_scale():
 # 600.00 on day 0: 600 points; Silver (tier-up coupon, 5 off, no points); on 1 February auto-redeem
 # takes 500 for a 5-off coupon (`redeem:m1:1`, expires 90 days later, 2 May); 100 points left.
 
-def _replayed(fates, now):
+def _replayed(statuses, now, expires=None):
     history = books(order(1, line(1, "600.00"), created=day(0)), tier="")
+    fates = None if statuses is None else {key: CouponFate(status, expires) for key, status in statuses.items()}
     return replay_history(history, DEFAULT_PROGRAM, 1, now, None, fates)
 
 
@@ -80,3 +82,12 @@ def test_a_coupon_the_books_hold_open_is_still_owed_before_its_expiry():
     after = _replayed({"redeem:m1:1": "pushed", "tierup:m1:Silver": "pending"}, day(60))
     assert after.balance == 100
     assert figures_of(after).open_coupon_money == D("10.00")
+
+
+def test_a_coupon_expires_at_the_books_expiry_even_after_the_last_checkpoint():
+    """The books issued the coupon at the connection and it expired on day 45: the replay gives the
+    points back at that date, though its own coupon would still run until May."""
+    after = _replayed({"redeem:m1:1": "expired", "tierup:m1:Silver": "used"}, day(60), expires=day(45))
+    assert after.balance == 600
+    restore = [line for line in after.ledger if line.kind == "restore"]
+    assert [(line.points, line.at) for line in restore] == [(500, day(45))]
