@@ -1,0 +1,51 @@
+"""The rule preview in money, in the panel's words: a sentence, the table
+(`whatif_money.money_rows`, the same rows `program whatif` prints), when and
+whom it sampled (in the shop's zone) and the chart's figures
+(static/whatif_chart.js)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from admin.formatting import format_money
+from admin.store_picker import when_text
+from loyalty_sync.analysis.whatif_money import MoneyChange, money_rows, percent_text
+from loyalty_sync.engine.money import money_text
+from loyalty_sync.wording import count_of
+
+
+def preview_money(change: MoneyChange) -> dict:
+    def show(amount: Decimal) -> str:
+        return format_money(amount, change.currency)
+
+    b, a = change.before, change.after
+    liability, coupon_value = (b.liability, a.liability), (b.coupon_value, a.coupon_value)
+    return {
+        "money_rows": money_rows(change, show),
+        "money_summary": summary(change, show),
+        "sampled": change.sampling.sentence(when_text(change.sampling.at)),
+        "chart": {
+            "currency": change.currency,
+            "labels": ["Liability", "Value of the coupons issued"],
+            "before_label": "Now (the books)", "after_label": "After saving",
+            "before": [money_text(liability[0]), money_text(coupon_value[0])],
+            "after": [money_text(liability[1]), money_text(coupon_value[1])],
+            "before_shown": [show(liability[0]), show(coupon_value[0])],
+            "after_shown": [show(liability[1]), show(coupon_value[1])],
+        },
+    }
+
+
+def summary(change: MoneyChange, show) -> str:
+    """"Saving would issue 1 more coupon (+€5.00); the liability goes from €11.60 to €12.20, ..."""
+    b, a = change.before, change.after
+    more = a.coupons - b.coupons
+    value = a.coupon_value - b.coupon_value
+    if more:
+        coupons = f"{count_of(abs(more), 'coupon')} {'more' if more > 0 else 'fewer'}"
+    else:
+        coupons = "the same number of coupons"
+    worth = f" ({'+' if value > 0 else ''}{show(value)} in value)" if value else ""
+    return (f"Saving would issue {coupons}{worth}; the liability goes from {show(b.liability)} to "
+            f"{show(a.liability)}, and the earn cost from {percent_text(b.earn_cost_share)} to "
+            f"{percent_text(a.earn_cost_share)} of revenue.")
