@@ -42,7 +42,8 @@ def summary(change: MoneyChange, show) -> str:
     more = a.coupons - b.coupons
     value = a.coupon_value - b.coupon_value
     if more:
-        coupons = f"{count_of(abs(more), 'coupon')} {'more' if more > 0 else 'fewer'}"
+        word = "more" if more > 0 else "fewer"
+        coupons = count_of(abs(more), f"{word} coupon", f"{word} coupons")
     else:
         coupons = "the same number of coupons"
     worth = f" ({'+' if value > 0 else ''}{show(value)} in value)" if value else ""
