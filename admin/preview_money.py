@@ -27,7 +27,8 @@ def preview_money(change: MoneyChange) -> dict:
         "chart": {
             "currency": change.currency,
             "labels": ["Liability", "Value of the coupons issued"],
-            "before_label": "Now (the books)", "after_label": "After saving",
+            "before_label": "Now (the books)",
+            "after_label": "After saving",
             "before": [money_text(liability[0]), money_text(coupon_value[0])],
             "after": [money_text(liability[1]), money_text(coupon_value[1])],
             "before_shown": [show(liability[0]), show(coupon_value[0])],
@@ -37,7 +38,7 @@ def preview_money(change: MoneyChange) -> dict:
 
 
 def summary(change: MoneyChange, show) -> str:
-    """"Saving would issue 1 more coupon (+€5.00); the liability goes from €11.60 to €12.20, ..."""
+    """ "Saving would issue 1 more coupon (+€5.00); the liability goes from €11.60 to €12.20, ..."""
     b, a = change.before, change.after
     more = a.coupons - b.coupons
     value = a.coupon_value - b.coupon_value
@@ -47,6 +48,8 @@ def summary(change: MoneyChange, show) -> str:
     else:
         coupons = "the same number of coupons"
     worth = f" ({'+' if value > 0 else ''}{show(value)} in value)" if value else ""
-    return (f"Saving would issue {coupons}{worth}; the liability goes from {show(b.liability)} to "
-            f"{show(a.liability)}, and the earn cost from {percent_text(b.earn_cost_share)} to "
-            f"{percent_text(a.earn_cost_share)} of revenue.")
+    return (
+        f"Saving would issue {coupons}{worth}; the liability goes from {show(b.liability)} to "
+        f"{show(a.liability)}, and the earn cost from {percent_text(b.earn_cost_share)} to "
+        f"{percent_text(a.earn_cost_share)} of revenue."
+    )

@@ -32,29 +32,43 @@ def books_figures(session: Session, store_id: int) -> tuple[Figures, Decimal]:
     """The store's books as Figures, and its paid revenue."""
     outstanding = session.execute(
         db.select(func.coalesce(func.sum(Member.points), 0)).where(
-            Member.store_id == store_id, Member.merged_into_id.is_(None), Member.points > 0)
+            Member.store_id == store_id, Member.merged_into_id.is_(None), Member.points > 0
+        )
     ).scalar_one()
     given = session.execute(
         db.select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-            LedgerEntry.store_id == store_id, LedgerEntry.kind.in_(_GIVEN))
+            LedgerEntry.store_id == store_id, LedgerEntry.kind.in_(_GIVEN)
+        )
     ).scalar_one()
     count, value, open_value, free_value = 0, Decimal(0), Decimal(0), Decimal(0)
-    rows = session.execute(db.select(Coupon.discount_type, Coupon.amount, Coupon.free_shipping, Coupon.status,
-                                     Coupon.points_cost).where(Coupon.store_id == store_id))
+    rows = session.execute(
+        db.select(Coupon.discount_type, Coupon.amount, Coupon.free_shipping, Coupon.status, Coupon.points_cost).where(
+            Coupon.store_id == store_id
+        )
+    )
     for discount_type, amount, free_shipping, status, points_cost in rows:
         money = coupon_money(CouponTemplate(discount_type, Decimal(amount), free_shipping=bool(free_shipping)))
         count += 1
         value += money
         open_value += money if status in CouponStatus.OPEN else 0
         free_value += money if (points_cost or 0) <= 0 else 0
-    figures = Figures(coupons=count, coupon_money=value, points_issued=int(given), outstanding=int(outstanding),
-                      open_coupon_money=open_value, free_coupon_money=free_value)
+    figures = Figures(
+        coupons=count,
+        coupon_money=value,
+        points_issued=int(given),
+        outstanding=int(outstanding),
+        open_coupon_money=open_value,
+        free_coupon_money=free_value,
+    )
     return figures, paid_revenue(session, store_id)
 
 
 def paid_revenue(session: Session, store_id: int) -> Decimal:
     """What the members paid, net of refunds (never below 0 per order)."""
     members = db.select(Member.id).where(Member.store_id == store_id, Member.merged_into_id.is_(None))
-    rows = session.execute(db.select(Order.total, Order.refunded_total).where(
-        Order.store_id == store_id, Order.status.in_(PAID_STATUSES), Order.member_id.in_(members)))
+    rows = session.execute(
+        db.select(Order.total, Order.refunded_total).where(
+            Order.store_id == store_id, Order.status.in_(PAID_STATUSES), Order.member_id.in_(members)
+        )
+    )
     return sum((max(Decimal(total) - Decimal(refunded or 0), Decimal(0)) for total, refunded in rows), Decimal(0))

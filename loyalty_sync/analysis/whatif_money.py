@@ -94,8 +94,10 @@ class Sampling:
         """Said with the figures (panel and CLI); `when` is `at` in the shop's zone."""
         if self.everyone:
             return f"Sampled {when}: every member replayed ({count_of(self.members, 'member')})."
-        return (f"Sampled {when}: a sample of {self.replayed:,} of {count_of(self.members, 'member')} "
-                f"(every {_ordinal(self.every)}) replayed, the change scaled up to all; the books' side is exact.")
+        return (
+            f"Sampled {when}: a sample of {self.replayed:,} of {count_of(self.members, 'member')} "
+            f"(every {_ordinal(self.every)}) replayed, the change scaled up to all; the books' side is exact."
+        )
 
 
 def _ordinal(n: int) -> str:
@@ -135,22 +137,36 @@ class MoneyChange:
             "earn_cost": money("earn_cost"),
             "revenue": money_text(b.revenue),
             "earn_cost_share": {"before": share(b), "after": share(a)},
-            "sampled": {"at": self.sampling.at.isoformat(), "members": self.sampling.members,
-                        "replayed": self.sampling.replayed, "every": self.sampling.every,
-                        "all": self.sampling.everyone},
+            "sampled": {
+                "at": self.sampling.at.isoformat(),
+                "members": self.sampling.members,
+                "replayed": self.sampling.replayed,
+                "every": self.sampling.every,
+                "all": self.sampling.everyone,
+            },
         }
 
 
-def money_change(books: Figures, replay_before: Figures, replay_after: Figures, *, revenue: Decimal,
-                 point_value_before: Decimal, point_value_after: Decimal, currency: str,
-                 sampling: Sampling) -> MoneyChange:
+def money_change(
+    books: Figures,
+    replay_before: Figures,
+    replay_after: Figures,
+    *,
+    revenue: Decimal,
+    point_value_before: Decimal,
+    point_value_after: Decimal,
+    currency: str,
+    sampling: Sampling,
+) -> MoneyChange:
     """'before' = the books; 'after' = the books + (replay_after - replay_before)."""
     after = books + (replay_after - replay_before)
-    return MoneyChange(currency, side_of(books, point_value_before, revenue),
-                       side_of(after, point_value_after, revenue), sampling)
+    return MoneyChange(
+        currency, side_of(books, point_value_before, revenue), side_of(after, point_value_after, revenue), sampling
+    )
 
 
 # --- in words (the panel's table and `program whatif`'s lines say the same) -------------------------
+
 
 def _signed(amount: Decimal, show: Callable[[Decimal], str]) -> str:
     return ("+" if amount > 0 else "") + show(amount) if amount else "no change"
@@ -166,32 +182,68 @@ def money_rows(change: MoneyChange, show: Callable[[Decimal], str]) -> list[tupl
     b, a = change.before, change.after
     count = a.coupons - b.coupons
     share_b, share_a = b.earn_cost_share, a.earn_cost_share
-    share_change = "–" if share_b is None or share_a is None else \
-        ("no change" if share_a == share_b else ("+" if share_a > share_b else "") + percent_text(share_a - share_b))
+    share_change = (
+        "–"
+        if share_b is None or share_a is None
+        else (
+            "no change" if share_a == share_b else ("+" if share_a > share_b else "") + percent_text(share_a - share_b)
+        )
+    )
     return [
-        ("Coupons issued", count_of(b.coupons, "coupon"), count_of(a.coupons, "coupon"),
-         f"{count:+,}" if count else "no change"),
-        ("Value of the coupons issued", show(b.coupon_value), show(a.coupon_value),
-         _signed(a.coupon_value - b.coupon_value, show)),
-        ("Liability (points + unused coupons)", show(b.liability), show(a.liability),
-         _signed(a.liability - b.liability, show)),
-        ("· outstanding points", f"{count_of(b.points, 'point')} = {show(b.points_money)}",
-         f"{count_of(a.points, 'point')} = {show(a.points_money)}", _signed(a.points_money - b.points_money, show)),
-        ("· unused coupons", show(b.open_coupon_value), show(a.open_coupon_value),
-         _signed(a.open_coupon_value - b.open_coupon_value, show)),
-        ("Earn cost (points given + free coupons)", show(b.earn_cost), show(a.earn_cost),
-         _signed(a.earn_cost - b.earn_cost, show)),
-        (f"Earn cost as a share of revenue ({show(b.revenue)})", percent_text(share_b), percent_text(share_a),
-         share_change),
+        (
+            "Coupons issued",
+            count_of(b.coupons, "coupon"),
+            count_of(a.coupons, "coupon"),
+            f"{count:+,}" if count else "no change",
+        ),
+        (
+            "Value of the coupons issued",
+            show(b.coupon_value),
+            show(a.coupon_value),
+            _signed(a.coupon_value - b.coupon_value, show),
+        ),
+        (
+            "Liability (points + unused coupons)",
+            show(b.liability),
+            show(a.liability),
+            _signed(a.liability - b.liability, show),
+        ),
+        (
+            "· outstanding points",
+            f"{count_of(b.points, 'point')} = {show(b.points_money)}",
+            f"{count_of(a.points, 'point')} = {show(a.points_money)}",
+            _signed(a.points_money - b.points_money, show),
+        ),
+        (
+            "· unused coupons",
+            show(b.open_coupon_value),
+            show(a.open_coupon_value),
+            _signed(a.open_coupon_value - b.open_coupon_value, show),
+        ),
+        (
+            "Earn cost (points given + free coupons)",
+            show(b.earn_cost),
+            show(a.earn_cost),
+            _signed(a.earn_cost - b.earn_cost, show),
+        ),
+        (
+            f"Earn cost as a share of revenue ({show(b.revenue)})",
+            percent_text(share_b),
+            percent_text(share_a),
+            share_change,
+        ),
     ]
 
 
 def money_lines(change: MoneyChange) -> list[str]:
     """`money_rows` as aligned lines for the command line."""
+
     def show(amount: Decimal) -> str:
         return money_display(amount, change.currency)
 
     rows = [("", "now (books)", "after saving", "change"), *money_rows(change, show)]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return ["  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
-            .rstrip() for row in rows]
+    return [
+        "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)).rstrip()
+        for row in rows
+    ]

@@ -28,15 +28,19 @@ def _shop():
 
 
 def _table(page: str) -> dict[str, list[str]]:
-    rows = re.findall(r'<tr data-money-row="\d+"><td>([^<]*)</td><td class="num">([^<]*)</td>'
-                      r'<td class="num">([^<]*)</td><td class="num">([^<]*)</td></tr>', page)
+    rows = re.findall(
+        r'<tr data-money-row="\d+"><td>([^<]*)</td><td class="num">([^<]*)</td>'
+        r'<td class="num">([^<]*)</td><td class="num">([^<]*)</td></tr>',
+        page,
+    )
     return {html.unescape(what): [html.unescape(cell) for cell in cells] for what, *cells in rows}
 
 
 def test_the_preview_card_says_the_books_now_and_after_saving_in_money(admin_client):
     store = _shop()
-    page = _post(admin_client, "/admin/rules/preview", store, _form(rate="2", vip_membership_sku="")
-                 ).get_data(as_text=True)
+    page = _post(admin_client, "/admin/rules/preview", store, _form(rate="2", vip_membership_sku="")).get_data(
+        as_text=True
+    )
     assert 'data-testid="preview-money"' in page and "In money (EUR)" in page
     table = _table(page)
 
@@ -62,13 +66,23 @@ def test_the_preview_card_says_the_books_now_and_after_saving_in_money(admin_cli
     assert table["Earn cost (points given + free coupons)"][1:] == [eur("23.00"), "+" + eur("9.00")]
     assert table[f"Earn cost as a share of revenue ({eur('750.00')})"][1:] == ["3.07%", "+1.20%"]
     summary = html.unescape(re.search(r'data-money="summary">([^<]+)<', page).group(1))
-    assert summary == (f"Saving would issue the same number of coupons (+{eur('7.00')} in value); the liability "
-                       f"goes from {eur('13.00')} to {eur('23.00')}, and the earn cost from 1.87% to 3.07% of "
-                       "revenue.")
+    assert summary == (
+        f"Saving would issue the same number of coupons (+{eur('7.00')} in value); the liability "
+        f"goes from {eur('13.00')} to {eur('23.00')}, and the earn cost from 1.87% to 3.07% of "
+        "revenue."
+    )
     sampled = html.unescape(re.search(r'data-money="sampled">([^<]+)<', page).group(1))
     assert re.match(r"Sampled \d{4}-\d\d-\d\d \d\d:\d\d CET: every member replayed \(2 members\)\.", sampled)
-    chart = json.loads(html.unescape(re.search(r'<script type="application/json" id="whatif-chart-data">(.*?)'
-                                               r"</script>", page, re.S).group(1)))
+    chart = json.loads(
+        html.unescape(
+            re.search(
+                r'<script type="application/json" id="whatif-chart-data">(.*?)'
+                r"</script>",
+                page,
+                re.S,
+            ).group(1)
+        )
+    )
     assert chart["before"] == ["13.00", "10.00"] and chart["before_shown"] == [eur("13.00"), eur("10.00")]
     assert chart["currency"] == "EUR" and chart["after"] == ["23.00", "17.00"]
     assert "whatif_chart.js" in page and "chart.umd.min.js" in page
@@ -81,8 +95,9 @@ def test_a_sampled_preview_says_whom_it_replayed(admin_client, app):
     make_member(store, "c@example.com", ["20.00"])
     make_member(store, "d@example.com", ["30.00"])
     app.config["WHATIF_MAX_MEMBERS"] = 2
-    page = _post(admin_client, "/admin/rules/preview", store, _form(rate="2", vip_membership_sku="")
-                 ).get_data(as_text=True)
+    page = _post(admin_client, "/admin/rules/preview", store, _form(rate="2", vip_membership_sku="")).get_data(
+        as_text=True
+    )
     sampled = html.unescape(re.search(r'data-money="sampled">([^<]+)<', page).group(1))
     assert "a sample of 2 of 4 members (every 2nd) replayed, the change scaled up to all" in sampled
     # the books' side stays exact: 250 + 20 + 30 points, two open coupons

@@ -25,16 +25,21 @@ from sync_jobs.tasks import daily_upkeep
 
 def _coupon(store, email, source):
     member = find_member(store, email)
-    return db.session.execute(db.select(Coupon).where(Coupon.member_id == member.id,
-                                                      Coupon.source == source)).scalar_one()
+    return db.session.execute(
+        db.select(Coupon).where(Coupon.member_id == member.id, Coupon.source == source)
+    ).scalar_one()
 
 
 def _books_made_by_passes(store, shop):
     beans = shop.product("Beans", "50.00")
     shop.product("VIP membership", "99.00", sku="VIP-MEMBERSHIP")  # the defaults name it
     ids = {}
-    for email, quantity in (("anna@example.com", 12), ("ben@example.com", 12), ("clara@example.com", 8),
-                            ("dora@example.com", 3)):
+    for email, quantity in (
+        ("anna@example.com", 12),
+        ("ben@example.com", 12),
+        ("clara@example.com", 8),
+        ("dora@example.com", 3),
+    ):
         customer = shop.customer(email, email.split("@")[0].title())
         ids[email] = customer["id"]
         order = shop.order([(beans["id"], quantity)], customer_id=customer["id"], email=email)
@@ -44,8 +49,9 @@ def _books_made_by_passes(store, shop):
             shop.set_status(order["id"], "cancelled")
     assert run_pass(store.id).status == "ok"
     anna_reward = _coupon(store, "anna@example.com", "reward")
-    shop.order([(beans["id"], 2)], customer_id=ids["anna@example.com"], email="anna@example.com",
-               coupons=[anna_reward.code])
+    shop.order(
+        [(beans["id"], 2)], customer_id=ids["anna@example.com"], email="anna@example.com", coupons=[anna_reward.code]
+    )
     ben_reward = _coupon(store, "ben@example.com", "reward")
     ben_reward.expires_at = ben_reward.issued_at  # its 90 days over at once (after the points it was paid with)
     db.session.commit()
@@ -59,8 +65,9 @@ def _store_revenue(shop) -> Decimal:
     orders = shop.api.get("orders", params={"per_page": 100, "status": "any"}).json()
     paid = [o for o in orders if o["status"] in ("completed", "processing")]
     assert len(paid) == 4  # Dora's is cancelled
-    return sum((Decimal(o["total"]) + sum((Decimal(r["total"]) for r in o["refunds"]), Decimal(0)) for o in paid),
-               Decimal(0))
+    return sum(
+        (Decimal(o["total"]) + sum((Decimal(r["total"]) for r in o["refunds"]), Decimal(0)) for o in paid), Decimal(0)
+    )
 
 
 def test_the_whatif_before_is_the_books_that_sync_passes_made(sim_store, shop):
@@ -70,20 +77,33 @@ def test_the_whatif_before_is_the_books_that_sync_passes_made(sim_store, shop):
     assert _coupon(store, "anna@example.com", "reward").status == "used"
     assert _coupon(store, "ben@example.com", "reward").status == "expired"
     assert find_member(store, "ben@example.com").points == 600  # 500 back, not redeemed again
-    assert db.session.execute(db.select(db.func.count()).select_from(LedgerEntry).where(
-        LedgerEntry.store_id == store.id, LedgerEntry.kind == "restore")).scalar_one() == 1
+    assert (
+        db.session.execute(
+            db.select(db.func.count())
+            .select_from(LedgerEntry)
+            .where(LedgerEntry.store_id == store.id, LedgerEntry.kind == "restore")
+        ).scalar_one()
+        == 1
+    )
 
     _, current = program_in_force(store)
     impact = preview_change(store, program_with_settings(current, ["earn.rate=2"]))
     before = impact.money.before
 
     forecast = liability_forecast(store)
-    points = db.session.execute(db.select(db.func.sum(Member.points)).where(Member.store_id == store.id,
-                                                                            Member.points > 0)).scalar_one()
+    points = db.session.execute(
+        db.select(db.func.sum(Member.points)).where(Member.store_id == store.id, Member.points > 0)
+    ).scalar_one()
     coupons = db.session.execute(db.select(Coupon).where(Coupon.store_id == store.id)).scalars().all()
     value = sum((c.amount for c in coupons if c.discount_type == "fixed_cart" and not c.free_shipping), Decimal(0))
-    still_open = sum((c.amount for c in coupons if c.status in ("pending", "pushed")
-                      and c.discount_type == "fixed_cart" and not c.free_shipping), Decimal(0))
+    still_open = sum(
+        (
+            c.amount
+            for c in coupons
+            if c.status in ("pending", "pushed") and c.discount_type == "fixed_cart" and not c.free_shipping
+        ),
+        Decimal(0),
+    )
     assert before.points == points == forecast["points"]
     assert money_text(before.points_money) == forecast["money"]
     assert (before.coupons, before.coupon_value) == (len(coupons), value) == (5, Decimal("25.00"))

@@ -13,16 +13,41 @@ AT = datetime(2026, 12, 8, 12, 0, tzinfo=timezone.utc)
 def test_before_is_the_books_and_after_adds_the_replays_difference():
     # The books: 3 coupons worth 15.00 (one 5-off still open, one 5-off tier-up given without points),
     # 1,450 points given, 950 outstanding; 2,000.00 of paid revenue; a point is worth 0.012.
-    books = Figures(coupons=3, coupon_money=D("15.00"), points_issued=1450, outstanding=950,
-                    open_coupon_money=D("5.00"), free_coupon_money=D("5.00"))
+    books = Figures(
+        coupons=3,
+        coupon_money=D("15.00"),
+        points_issued=1450,
+        outstanding=950,
+        open_coupon_money=D("5.00"),
+        free_coupon_money=D("5.00"),
+    )
     # The replays: the new rules give 400 more points, and one more reward coupon (12 off, taken as used).
-    replay_before = Figures(coupons=2, coupon_money=D("10.00"), points_issued=1000, outstanding=500,
-                            open_coupon_money=D("5.00"), free_coupon_money=D("5.00"))
-    replay_after = Figures(coupons=3, coupon_money=D("22.00"), points_issued=1400, outstanding=0,
-                           open_coupon_money=D("5.00"), free_coupon_money=D("5.00"))
-    change = money_change(books, replay_before, replay_after, revenue=D("2000.00"),
-                          point_value_before=D("0.012"), point_value_after=D("0.012"), currency="EUR",
-                          sampling=Sampling(at=AT, members=4, replayed=4, every=1))
+    replay_before = Figures(
+        coupons=2,
+        coupon_money=D("10.00"),
+        points_issued=1000,
+        outstanding=500,
+        open_coupon_money=D("5.00"),
+        free_coupon_money=D("5.00"),
+    )
+    replay_after = Figures(
+        coupons=3,
+        coupon_money=D("22.00"),
+        points_issued=1400,
+        outstanding=0,
+        open_coupon_money=D("5.00"),
+        free_coupon_money=D("5.00"),
+    )
+    change = money_change(
+        books,
+        replay_before,
+        replay_after,
+        revenue=D("2000.00"),
+        point_value_before=D("0.012"),
+        point_value_after=D("0.012"),
+        currency="EUR",
+        sampling=Sampling(at=AT, members=4, replayed=4, every=1),
+    )
     b, a = change.before, change.after
     assert (b.coupons, b.coupon_value, b.points) == (3, D("15.00"), 950)
     assert b.liability == D("11.400") + D("5.00")  # 950 x 0.012 + the open coupon
@@ -39,14 +64,20 @@ def test_before_is_the_books_and_after_adds_the_replays_difference():
     assert shown["earn_cost"] == {"before": "22.40", "after": "27.20", "change": "4.80"}
     assert shown["earn_cost_share"] == {"before": "0.0112", "after": "0.0136"}
     assert shown["revenue"] == "2000.00" and shown["currency"] == "EUR"
-    assert shown["sampled"] == {"at": "2026-12-08T12:00:00+00:00", "members": 4, "replayed": 4, "every": 1,
-                                "all": True}
+    assert shown["sampled"] == {"at": "2026-12-08T12:00:00+00:00", "members": 4, "replayed": 4, "every": 1, "all": True}
 
 
 def test_a_new_catalogue_values_the_points_the_books_hold_at_its_price():
     books = Figures(outstanding=1000, points_issued=1000)
-    change = money_change(books, Figures(), Figures(), revenue=D(0), point_value_before=D("0.010"),
-                          point_value_after=D("0.012"), currency="EUR",
-                          sampling=Sampling(at=AT, members=1, replayed=1, every=1))
+    change = money_change(
+        books,
+        Figures(),
+        Figures(),
+        revenue=D(0),
+        point_value_before=D("0.010"),
+        point_value_after=D("0.012"),
+        currency="EUR",
+        sampling=Sampling(at=AT, members=1, replayed=1, every=1),
+    )
     assert (change.before.liability, change.after.liability) == (D("10.000"), D("12.000"))
     assert change.before.earn_cost_share is None  # no revenue: no share
