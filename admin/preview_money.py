@@ -38,7 +38,8 @@ def preview_money(change: MoneyChange) -> dict:
 
 
 def summary(change: MoneyChange, show) -> str:
-    """ "Saving would issue 1 more coupon (+€5.00); the liability goes from €11.60 to €12.20, ..."""
+    """The card's first sentence: "Saving would issue 1 more coupon (+€5.00 in value); the liability
+    goes from €11.60 to €12.20, and the earn cost from 2.11% to 3.31% of revenue." """
     b, a = change.before, change.after
     more = a.coupons - b.coupons
     value = a.coupon_value - b.coupon_value
@@ -48,8 +49,9 @@ def summary(change: MoneyChange, show) -> str:
     else:
         coupons = "the same number of coupons"
     worth = f" ({'+' if value > 0 else ''}{show(value)} in value)" if value else ""
-    return (
-        f"Saving would issue {coupons}{worth}; the liability goes from {show(b.liability)} to "
-        f"{show(a.liability)}, and the earn cost from {percent_text(b.earn_cost_share)} to "
-        f"{percent_text(a.earn_cost_share)} of revenue."
-    )
+    liability = f"the liability goes from {show(b.liability)} to {show(a.liability)}"
+    if b.earn_cost_share is None or a.earn_cost_share is None:
+        cost = f"the earn cost from {show(b.earn_cost)} to {show(a.earn_cost)} (no paid revenue yet)"
+    else:
+        cost = f"the earn cost from {percent_text(b.earn_cost_share)} to {percent_text(a.earn_cost_share)} of revenue"
+    return f"Saving would issue {coupons}{worth}; {liability}, and {cost}."

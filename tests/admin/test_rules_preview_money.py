@@ -102,3 +102,16 @@ def test_a_sampled_preview_says_whom_it_replayed(admin_client, app):
     assert "a sample of 2 of 4 members (every 2nd) replayed, the change scaled up to all" in sampled
     # the books' side stays exact: 250 + 20 + 30 points, two open coupons
     assert _table(page)["Liability (points + unused coupons)"][0] == format_money(Decimal("13.60"), "EUR")
+
+
+def test_a_store_without_revenue_says_the_earn_cost_in_money(admin_client):
+    store = make_store()
+    page = _post(admin_client, "/admin/rules/preview", store, _form(rate="2", vip_membership_sku="")).get_data(
+        as_text=True
+    )
+    summary = html.unescape(re.search(r'data-money="summary">([^<]+)<', page).group(1))
+    zero = format_money(Decimal(0), "EUR")
+    assert summary == (
+        f"Saving would issue the same number of coupons; the liability goes from {zero} to {zero}, "
+        f"and the earn cost from {zero} to {zero} (no paid revenue yet)."
+    )
