@@ -3,7 +3,8 @@
 Saving is a two-step flow: "Preview" validates the form (errors at the
 field), lists every setting that changes (before -> after) and replays the
 members' histories under both programs (`loyalty_sync.analysis.whatif`) to show how
-many would change tier or VIP status, BEFORE anything is written. "Save" is
+many would change tier or VIP status, and what it costs in money (the books
+now, after saving: `admin/preview_money.py`), BEFORE anything is written. "Save" is
 accepted only for exactly the rules that were previewed (a digest of them
 travels with the form) and only if nobody saved another version meanwhile.
 
@@ -17,6 +18,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin import rules_form
+from admin.preview_money import preview_money
 from admin.security import SecureBaseView, actor
 from admin.store_picker import all_stores, selected_store
 from loyalty_sync.analysis import whatif
@@ -64,7 +66,8 @@ class RulesView(SecureBaseView):
                                        max_members=current_app.config.get("WHATIF_MAX_MEMBERS", 20000),
                                        in_process=True)  # a web worker does not fork replay workers
         return {"changes": rules_form.changes(current, parsed.program), "impact": impact, "digest": parsed.digest,
-                "warnings": rules_form.field_warnings(parsed, store)}  # shown at the fields; never block saving
+                "warnings": rules_form.field_warnings(parsed, store),  # shown at the fields; never block saving
+                **preview_money(impact.money)}
 
     def _valid_submission(self):
         """(the parsed submission, None), or (None, the response): no store

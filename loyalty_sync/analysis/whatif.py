@@ -15,12 +15,18 @@ The VIP "top N%" cut-off is the apply service's (`books/vip_cutoff.py`:
 stored 12-month spend, merged members left out), for both programs.
 
 The replay itself is pure and lives in the engine
-(`loyalty_sync/engine/replay.py`: checkpoints, coupons taken as used); this
-module loads the histories, spreads them over workers and shapes the answers.
+(`loyalty_sync/engine/replay.py`: checkpoints; a coupon meets the fate it
+met in the books); this module loads the histories and the books' coupon
+statuses, spreads them over workers and shapes the answers.
+
+In money (`Impact.money`, `whatif_money.py`), 'before' is the books as they
+are (`books_money.py`) and 'after' the books plus the change between the two
+replays; both the panel's preview and `program whatif` read that one answer.
 
 `whatif_report` is the owner-facing form (CLI `program whatif`, JSON keys
 fixed: members, tier_moves, vip_in, vip_out, points_delta, coupons_delta,
-liability_delta, earn_cost_share, orders_replayed); `program_with_settings`
+liability_delta, earn_cost_share, orders_replayed, and `money`: before,
+after and change, with when and whom it sampled); `program_with_settings`
 maps the CLI's `--set` dotted keys onto the program.
 """
 from __future__ import annotations
@@ -38,7 +44,9 @@ from typing import NamedTuple
 from sqlalchemy import Engine, func
 from sqlalchemy.orm import Session
 
+from loyalty_sync.analysis.books_money import books_figures
 from loyalty_sync.analysis.replay_pool import ReplayPool
+from loyalty_sync.analysis.whatif_money import MoneyChange, Sampling, money_change
 from loyalty_sync.books.member_books import member_key_for
 from loyalty_sync.books.order_facts import FACT_COLUMNS, facts_from_row
 from loyalty_sync.books.program_versions import program_in_force
@@ -54,10 +62,10 @@ from loyalty_sync.engine.program import (
     program_from_dict,
     program_to_dict,
 )
-from loyalty_sync.engine.replay import Comparison, Figures, Outcome, replay_both
+from loyalty_sync.engine.replay import Comparison, CouponFate, Figures, Outcome, replay_both
 from loyalty_sync.engine.rewards import point_value
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Member, Order, Store, VipPeriod
+from loyalty_sync.models import Coupon, Member, Order, Store, VipPeriod
 
 CHUNK = 500  # members read per query
 GC_EVERY = 20_000  # allocations between collections in a replay worker (Python's default: 700)
@@ -111,6 +119,8 @@ class Impact:
     moves: list[MemberMove] = field(default_factory=list)
     point_value_before: Decimal = Decimal(0)
     point_value_after: Decimal = Decimal(0)
+    # In money: the books today and after the change (see whatif_money.py).
+    money: MoneyChange | None = None
 
     @property
     def estimated(self) -> bool:
@@ -169,6 +179,7 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     changed: list[MemberMove] = []
     with Session(db.engine) as session:
         context, total = _replay_context(session, store, proposed, current, now)
+        books, books_revenue = books_figures(session, store.id)
     current = context.comparison.current
     if max_members and member_ids is None:
         impact.sample_every = max(1, -(-total // max_members))
@@ -224,6 +235,10 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
         impact.before, impact.after = impact.before.times(k), impact.after.times(k)
 
     impact.point_value_before, impact.point_value_after = point_value(current.rewards), point_value(proposed.rewards)
+    impact.money = money_change(books, impact.before, impact.after, revenue=books_revenue,
+                                point_value_before=impact.point_value_before,
+                                point_value_after=impact.point_value_after, currency=store.currency,
+                                sampling=Sampling(at=now, members=total, replayed=impact.replayed, every=k))
     impact.tier_moves = dict(sorted(moves.items(), key=lambda kv: -kv[1]))
     impact.tiers_before, impact.tiers_after = dict(tiers_before), dict(tiers_after)
     impact.top = _top(changed, top)
@@ -285,9 +300,10 @@ def _replay_members(members: list[_MemberRow], context: ReplayContext) -> list[t
     worker on big stores, which reads the histories itself (plain rows, its
     own connection), so only member rows go out and small results come back."""
     ids = [member.id for member in members]
-    orders_table, periods = Order.__table__, VipPeriod.__table__
+    orders_table, periods, coupons = Order.__table__, VipPeriod.__table__, Coupon.__table__
     orders: dict[int, list] = defaultdict(list)
     invitations: dict[int, list] = defaultdict(list)
+    fates: dict[int, dict[str, CouponFate]] = defaultdict(dict)
     with Session(context.engine) as session:
         columns = [orders_table.c[name] for name in FACT_COLUMNS]
         for row in session.execute(db.select(orders_table.c.member_id, *columns)
@@ -296,11 +312,14 @@ def _replay_members(members: list[_MemberRow], context: ReplayContext) -> list[t
         for row in session.execute(db.select(periods).where(periods.c.member_id.in_(ids),
                                                             periods.c.source == "invited")):
             invitations[row.member_id].append(row)
+        for row in session.execute(db.select(coupons.c.member_id, coupons.c.key, coupons.c.status,
+                                             coupons.c.expires_at).where(coupons.c.member_id.in_(ids))):
+            fates[row.member_id][row.key] = CouponFate(row.status, row.expires_at)
     out = []
     for member in members:
         books = _empty_books(member.id, member.email, orders[member.id], invitations[member.id])
         revenue = sum((_revenue(r.facts) for r in books.orders), Decimal(0))
-        out.append((len(books.orders), revenue, replay_both(books, context.comparison)))
+        out.append((len(books.orders), revenue, replay_both(books, context.comparison, fates[member.id])))
     return out
 
 
@@ -332,23 +351,27 @@ def _revenue(facts) -> Decimal:
 # --- the owner-facing report (CLI `program whatif`, admin) ----------------------------------------
 
 def whatif_report(store: Store, proposed: Program, *, current: Program | None = None, now: datetime | None = None,
-                  max_members: int | None = None) -> dict:
+                  max_members: int | None = None, impact: Impact | None = None) -> dict:
     """Replay the store's whole order history under the program in force and
-    under `proposed` (in memory; nothing is written) and say what changes.
+    under `proposed` (in memory; nothing is written) and say what changes
+    (or shape the `impact` of a `preview_change` already made).
 
     Plain JSON-able data: `members` (every member whose points, tier or VIP
     status would differ), `tier_moves` ({"Bronze->Silver": n}), `vip_in`,
-    `vip_out`, `points_delta` (sum of balance changes), `coupons_delta`
-    ({"count", "money"}: coupons issued during the replay; money counts the
-    fixed-amount ones), `liability_delta` (outstanding points x the money value
-    of a point, after minus before), `earn_cost_share` ({"before", "after"}:
-    points issued by orders x point value / paid revenue net of refunds) and
-    `orders_replayed`.
+    `vip_out`, `points_delta` (sum of balance changes), `orders_replayed`,
+    and `money` (`MoneyChange.as_json`: coupons issued, their value, the
+    liability, the earn cost and its share of revenue, each before (the
+    books today), after and change; when and whom it sampled). The short
+    forms of `money`: `coupons_delta` ({"count", "money"}), `liability_delta`
+    (outstanding points x point value + open coupons, after minus before) and
+    `earn_cost_share` ({"before", "after"}: earn cost / paid revenue net of
+    refunds, 4 places).
     """
-    impact = preview_change(store, proposed, current=current, now=now, max_members=max_members, keep_moves=True)
-    b, a = impact.before, impact.after
-    liability_before = Decimal(b.outstanding) * impact.point_value_before
-    liability_after = Decimal(a.outstanding) * impact.point_value_after
+    if impact is None:
+        impact = preview_change(store, proposed, current=current, now=now, max_members=max_members,
+                                keep_moves=True)
+    money = impact.money
+    b, a = money.before, money.after
     return {
         "members": [{
             "member_id": m.member_id, "email": m.email,
@@ -360,20 +383,16 @@ def whatif_report(store: Store, proposed: Program, *, current: Program | None = 
         "vip_in": impact.vip_in,
         "vip_out": impact.vip_out,
         "points_delta": impact.points_delta,
-        "coupons_delta": {"count": a.coupons - b.coupons, "money": money_text(a.coupon_money - b.coupon_money)},
-        "liability_delta": money_text(liability_after - liability_before),
-        "earn_cost_share": {
-            "before": _share(b.points_issued * impact.point_value_before, impact.revenue),
-            "after": _share(a.points_issued * impact.point_value_after, impact.revenue),
-        },
+        "coupons_delta": {"count": a.coupons - b.coupons, "money": money_text(a.coupon_value - b.coupon_value)},
+        "liability_delta": money_text(a.liability - b.liability),
+        "earn_cost_share": {"before": _share(b.earn_cost_share), "after": _share(a.earn_cost_share)},
         "orders_replayed": impact.orders_replayed,
+        "money": money.as_json(),
     }
 
 
-def _share(cost: Decimal, revenue: Decimal) -> float | None:
-    if not revenue:
-        return None
-    return round(float(Decimal(cost) / revenue), 4)
+def _share(share: Decimal | None) -> float | None:
+    return None if share is None else round(float(share), 4)
 
 
 # --- proposed programs from the command line --------------------------------------------------------

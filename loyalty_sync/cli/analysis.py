@@ -19,7 +19,14 @@ from loyalty_sync.analysis import at_risk
 from loyalty_sync.analysis.liability import liability_forecast
 from loyalty_sync.analysis.membership_sku import FIX, unknown_membership_sku
 from loyalty_sync.analysis.rule_warnings import warnings_for
-from loyalty_sync.analysis.whatif import SettingError, program_from_rules, program_with_settings, whatif_report
+from loyalty_sync.analysis.whatif import (
+    SettingError,
+    preview_change,
+    program_from_rules,
+    program_with_settings,
+    whatif_report,
+)
+from loyalty_sync.analysis.whatif_money import money_lines
 from loyalty_sync.books.program_versions import program_in_force, save_program
 from loyalty_sync.cli.kpi import command as kpi_command
 from loyalty_sync.cli.members import command as members_command
@@ -29,6 +36,8 @@ from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.engine.money import money_display
 from loyalty_sync.engine.program import validate_program
 from loyalty_sync.extensions import db
+from loyalty_sync.shop_time import shop_time_text
+from loyalty_sync.wording import count_of
 
 
 def _proposed(store, settings, rules_file):
@@ -59,18 +68,18 @@ def whatif_command(store_name, settings, rules_file, as_json):
     store = get_store_or_fail(store_name)
     current, proposed = _proposed(store, settings, rules_file)
     db.session.commit()
-    report = whatif_report(store, proposed, current=current)
+    impact = preview_change(store, proposed, current=current, keep_moves=True)
+    report = whatif_report(store, proposed, impact=impact)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    click.echo(f"Replayed {report['orders_replayed']} orders of {store.name} under both programs.")
+    click.echo(f"Replayed {count_of(report['orders_replayed'], 'order')} of {store.name} under both programs.")
+    click.echo(impact.money.sampling.sentence(shop_time_text(impact.money.sampling.at, store.timezone)))
+    for line in money_lines(impact.money):
+        click.echo(line)
     moves = ", ".join(f"{k}: {v}" for k, v in report["tier_moves"].items()) or "none"
-    click.echo(f"tier moves: {moves}; VIP in {report['vip_in']}, out {report['vip_out']}")
-    click.echo(f"points {report['points_delta']:+d}; coupons {report['coupons_delta']['count']:+d} "
-               f"({money_display(report['coupons_delta']['money'], store.currency)}); "
-               f"liability {money_display(report['liability_delta'], store.currency)}")
-    share = report["earn_cost_share"]
-    click.echo(f"earn cost / revenue: {share['before']} -> {share['after']}")
+    click.echo(f"tier moves: {moves}; VIP in {report['vip_in']}, out {report['vip_out']}; "
+               f"points {report['points_delta']:+d}")
     for m in report["members"]:
         vip = f"VIP {'yes' if m['vip_before'] else 'no'}->{'yes' if m['vip_after'] else 'no'}"
         click.echo(f"  {m['email']:<40} {m['points_before']:>7} -> {m['points_after']:<7} "

@@ -40,7 +40,7 @@ def test_double_rate_hand_computed(store):
     before = dump_books()
     report = whatif_report(store, program_with_settings(DEFAULT_PROGRAM, ["earn.rate=2"]), now=NOW)
     assert set(report) == {"members", "tier_moves", "vip_in", "vip_out", "points_delta", "coupons_delta",
-                           "liability_delta", "earn_cost_share", "orders_replayed"}
+                           "liability_delta", "earn_cost_share", "orders_replayed", "money"}
     assert report["orders_replayed"] == 3
     # A: 800 points -> auto-redeem 500 for 5 off, 300 left; B: 300.
     by_email = {m["email"]: m for m in report["members"]}
@@ -52,8 +52,9 @@ def test_double_rate_hand_computed(store):
     assert report["coupons_delta"] == {"count": 1, "money": "5.00"}
     # point value 12 / 1000 = 0.012: (300 + 300 - 400 - 150) * 0.012
     assert report["liability_delta"] == "0.60"
-    # 550 points issued on 550 revenue, then 1100.
-    assert report["earn_cost_share"] == {"before": 0.012, "after": 0.024}
+    # 550 points given on 550 revenue, then 1100, plus A's tier-up coupon (5 off, given without points):
+    # (550 x 0.012 + 5) / 550 and (1100 x 0.012 + 5) / 550 (the reward coupon was paid with points).
+    assert report["earn_cost_share"] == {"before": 0.0211, "after": 0.0331}
     assert dump_books() == before
 
 
@@ -138,3 +139,28 @@ def test_replay_on_worker_processes_reports_the_same(store, monkeypatch):
     assert whatif_report(store, proposed, now=NOW) == serial
     assert serial["orders_replayed"] == 3 and serial["members"]
     assert dump_books() == before
+
+
+def test_cli_prints_the_money_and_json_gives_the_same_numbers(store, app):
+    """`program whatif` in money: before = the books (A 400 + B 150 points, A's tier-up coupon 5 off, open),
+    after = the doubled rate (A 300 + B 300 points, one more coupon: A's 5 off for 500 points, used)."""
+    _history(store)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["program", "whatif", "--store", "shop", "--set", "earn.rate=2", "--json"])
+    assert result.exit_code == 0, result.output
+    money = json.loads(result.output)["money"]
+    assert money["currency"] == store.currency
+    assert money["coupons"] == {"before": 1, "after": 2, "change": 1}
+    assert money["coupon_value"] == {"before": "5.00", "after": "10.00", "change": "5.00"}
+    assert money["points_outstanding"] == {"before": 550, "after": 600, "change": 50}
+    # 550 x 0.012 + 5.00 open = 11.60; 600 x 0.012 + 5.00 = 12.20
+    assert money["liability"] == {"before": "11.60", "after": "12.20", "change": "0.60"}
+    assert money["earn_cost"] == {"before": "11.60", "after": "18.20", "change": "6.60"}
+    assert money["revenue"] == "550.00"
+    assert money["earn_cost_share"] == {"before": "0.0211", "after": "0.0331"}
+    assert money["sampled"]["all"] is True and money["sampled"]["members"] == 2
+    text = runner.invoke(args=["program", "whatif", "--store", "shop", "--set", "earn.rate=2"]).output
+    assert "every member replayed (2 members)" in text and "Sampled " in text
+    liability = next(line for line in text.splitlines() if line.startswith("Liability"))
+    assert liability.split()[-3:] == ["€11.60", "€12.20", "+€0.60"], text
+    assert "2.11%" in text and "3.31%" in text
