@@ -87,14 +87,16 @@ def _day(letter: Letter, moment: datetime | date) -> str:
 def _points_earned(row, member: Member, letter: Letter, coupon, now) -> EmailContent:
     tr = translations(letter.locale)
     _ = tr.gettext
-    earned = _points(tr, letter, int(row.payload.get("points", 0)))
+    points = int(row.payload.get("points", 0))
+    earned = _points(tr, letter, points)
+    paragraphs = [_("Thank you for shopping with us. Your balance is now %(balance)s.")
+                  % {"balance": _points(tr, letter, member.points)}]
+    if member.points < points:  # auto-redeem turned points into a coupon since: say so, or the sum reads wrong
+        paragraphs.append(_("Some of your points have already become a reward coupon; it comes in its own email."))
     return EmailContent(
         subject=_("You earned %(points)s at %(shop)s") % {"points": earned, "shop": letter.shop_name},
         heading=_("You earned %(points)s") % {"points": earned},
-        paragraphs=[
-            _("Thank you for shopping with us. Your balance is now %(balance)s.")
-            % {"balance": _points(tr, letter, member.points)}
-        ],
+        paragraphs=paragraphs,
     )
 
 

@@ -70,6 +70,7 @@ def test_points_and_a_reward_coupon_arrive_with_the_code_the_page_link_and_one_c
     assert earned["From"].addresses[0].display_name == "Kaffee Klatsch"
     text, html = parts(earned)
     assert "Your balance is now 20 points." in text  # 520 - 500 redeemed
+    assert "already become a reward coupon; it comes in its own email" in text  # so 520 and 20 add up
     assert "<style" not in html and 'style="' in html  # CSS inlined for mail clients
 
     member = find_member(store, "anna@example.com")
