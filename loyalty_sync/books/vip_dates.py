@@ -23,6 +23,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from loyalty_sync.books.member_books import store_status
+from loyalty_sync.books.meta_owner import INSTALLATION
 from loyalty_sync.books.order_facts import facts_from_row
 from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.engine.earning import order_earns
@@ -51,6 +52,8 @@ def store_meta(store: Store, members: list[Member], now: datetime | None = None)
         meta[SINCE] = extra.get(SINCE, "")
         if extra.get(UNTIL):
             meta[UNTIL] = extra[UNTIL]
+        if store.installation_id:  # whose meta this is (store_sync/meta_owner.py)
+            meta[INSTALLATION] = store.installation_id
         out[member.id] = meta
     return out
 

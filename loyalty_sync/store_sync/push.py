@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from loyalty_sync.books.meta_owner import INSTALLATION, other_owner
 from loyalty_sync.books.badges import preload_badges
 from loyalty_sync.books.coupon_codes import new_coupon_code
 from loyalty_sync.books.history import in_review
@@ -55,7 +56,7 @@ def coupon_ref(coupon: Coupon, installation_id: str = "") -> str:
 def coupon_payload(coupon: Coupon, installation_id: str = "") -> dict:
     meta = [{"key": "loyalty_sync_key", "value": coupon_ref(coupon, installation_id)}]
     if installation_id:
-        meta.append({"key": "loyalty_sync_installation", "value": installation_id})
+        meta.append({"key": INSTALLATION, "value": installation_id})
     payload = {
         "code": coupon.code,
         "discount_type": coupon.discount_type,
@@ -197,11 +198,25 @@ def push_member_status(store: Store, client: StoreClient, result: PushResult) ->
         guests = [m for m in batch if m.customer_id is None or m.anonymised_at is not None]
         for member in guests:  # guests have no customer record to carry meta
             member.status_changed = False
-        registered = [m for m in batch if m not in guests]
+        registered = [m for m in batch if m not in guests and not _owned_by_another(store, m, result)]
         preload_badges(registered)  # one query for the batch's loyalty_badges
         if registered:
             _push_meta_batch(store, client, registered, result)
         db.session.commit()
+
+
+def _owned_by_another(store: Store, member: Member, result: PushResult) -> bool:
+    """A customer whose meta another installation wrote is left alone (books/meta_owner.py)."""
+    owner = other_owner(store, member)
+    if owner is None:
+        return False
+    member.status_changed = False  # reported once; its next status change checks again
+    message = (f"customer {member.customer_id}: the loyalty meta belongs to another installation of loyalty-sync "
+               f"on this store ({owner}); not overwritten")
+    result.errors.append(message)
+    db.session.add(RejectedRecord(store_id=store.id, resource="customer_meta", ref=f"member {member.id}",
+                                  reason=message))
+    return True
 
 
 def _push_meta_batch(store: Store, client: StoreClient, batch: list[Member], result: PushResult) -> None:

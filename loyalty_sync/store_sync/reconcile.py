@@ -53,6 +53,7 @@ from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
 
+from loyalty_sync.books.meta_owner import INSTALLATION
 from loyalty_sync.books.badges import preload_badges
 from loyalty_sync.books.order_facts import facts_from_row
 from loyalty_sync.books.vip_dates import store_meta
@@ -329,6 +330,8 @@ class Reconciler:
                 continue
             wanted = wanted_meta[member.id]
             meta = {m.get("key"): m.get("value") for m in customer.get("meta_data") or [] if isinstance(m, dict)}
+            if self.store.installation_id and meta.get(INSTALLATION) not in (None, "", self.store.installation_id):
+                continue  # another installation's meta (books/meta_owner.py): not ours to compare or fix
             have = {k: (None if meta.get(k) is None else str(meta.get(k))) for k in wanted}
             if have.get("loyalty_vip_since") is None and wanted["loyalty_vip_since"] == "":
                 have["loyalty_vip_since"] = ""  # pushed before the key existed: nothing to say for a non-VIP

@@ -316,3 +316,32 @@ def test_stores_add_generates_an_installation_id_once_and_list_shows_it(app):
         seen.append(db.session.execute(db.select(Store.installation_id).filter_by(name="shop2")).scalar_one())
     assert seen[0] == seen[1] and len(seen[0]) == 8
     assert f"installation {seen[0]}" in runner.invoke(args=["stores", "list"]).output
+
+
+def test_a_second_installation_never_overwrites_the_first_ones_customer_meta(app, store, shop):
+    """Both installations sync the same customer; the one that wrote her meta first keeps it, the
+    other leaves it and says so (Rejected records), also when reconcile is asked to fix."""
+    from loyalty_sync.models import RejectedRecord, Store
+
+    beans = shop.product("Beans", "40.00")
+    anna_email = shop.email("anna")
+    anna = shop.customer(anna_email, "Anna")
+    shop.order([(beans["id"], 1)], customer_id=anna["id"], email=anna_email)
+    sync(store)
+    first = shop.customer_meta(anna["id"])
+    assert first["loyalty_sync_installation"] == store.installation_id and first["loyalty_points"] == "40"
+
+    staging = Store(name=f"{store.name}-staging", url=store.url, consumer_key=store.consumer_key,
+                    consumer_secret=store.consumer_secret, currency="EUR")
+    db.session.add(staging)
+    db.session.commit()
+    assert staging.installation_id and staging.installation_id != store.installation_id
+    shop.order([(beans["id"], 2)], customer_id=anna["id"], email=anna_email)  # staging sees 120 points
+    run = run_pass(staging.id)
+    assert run.status == "partial" and "belongs to another installation" in run.error
+    db.session.expire_all()
+    assert shop.customer_meta(anna["id"]) == first  # untouched
+    refused = db.session.execute(db.select(RejectedRecord).where(RejectedRecord.store_id == staging.id)).scalars().all()
+    assert [r.resource for r in refused] == ["customer_meta"] and store.installation_id in refused[0].reason
+    reconcile(staging, fix=True)
+    assert shop.customer_meta(anna["id"]) == first
