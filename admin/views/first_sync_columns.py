@@ -70,9 +70,9 @@ def sentence(plan: ModePlan, currency: str) -> str:
                    f"({kinds})")
     else:
         coupons = "no coupon would go to the shop"
-    return (f"{count_of(plan.members, 'member')} would hold {count_of(plan.points, 'point')} and "
-            f"{count_of(plan.vip, 'member')} would be VIP; {coupons}. The points owed would be worth "
-            f"{format_money(plan.liability, currency)}.")
+    vip = f"{count_of(plan.vip, 'member')} would be VIP" if plan.vip else "nobody would be VIP"
+    return (f"{count_of(plan.members, 'member')} would hold {count_of(plan.points, 'point')} and {vip}; "
+            f"{coupons}. The points owed would be worth {format_money(plan.liability, currency)}.")
 
 
 def mode_columns(plans: list[ModePlan], program: Program, currency: str) -> PlanTable:
