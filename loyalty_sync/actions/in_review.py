@@ -18,6 +18,8 @@ def refusal_in_review(store: Store, doing: str) -> str | None:
     """The sentence refusing `doing` ("send a campaign") for a store in review; None otherwise."""
     if not in_review(store):
         return None
-    return (f"{store.name} is in review: nothing is booked or sent to the store until you choose how its past "
-            f"orders count, so you cannot {doing} yet. Choose on the first-sync plan page (Settings > First sync) "
-            f"or with `flask --app wsgi stores history {store.name} --mode MODE`")
+    return (
+        f"{store.name} is in review: nothing is booked or sent to the store until you choose how its past "
+        f"orders count, so you cannot {doing} yet. Choose on the first-sync plan page (Settings > First sync) "
+        f"or with `flask --app wsgi stores history {store.name} --mode MODE`"
+    )

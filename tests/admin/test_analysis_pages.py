@@ -13,7 +13,7 @@ from admin.formatting import format_money
 from loyalty_sync.analysis import at_risk
 from loyalty_sync.analysis.liability import liability_forecast
 from loyalty_sync.extensions import db
-from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Order, ProgramVersion, SyncRun
+from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, ProgramVersion, SyncRun
 from tests.admin.conftest import csrf_token, token_for
 from tests.admin.factories import make_catalogue, populate
 from tests.admin.test_rules import _form, _post

@@ -3,6 +3,7 @@ keys (a wrong secret first), the webhooks installed from the panel (woosim
 pings this live server), the first pass in review, the first-sync plan with
 its charts, and the choice with its confirmation. Nothing but the webhooks
 reaches the shop before the choice. Screenshots in test-artifacts/."""
+
 from __future__ import annotations
 
 import pytest

@@ -6,6 +6,7 @@ confirmed, audited and queues the pass that books exactly that; a refused
 change is said in words. It takes the old backfill page's place: the one way
 to choose how history counts in the panel, with the import progress of
 `sync backfill`."""
+
 from __future__ import annotations
 
 import html
@@ -34,8 +35,10 @@ def _review_shop(currency: str = "EUR") -> Store:
 
 
 def _cells(page: str) -> dict[str, str]:
-    return {key: html.unescape(re.sub(r"<[^>]+>", " ", value)).split("  ")[0].strip()
-            for key, value in re.findall(r'data-plan="([^"]+)">(.*?)</td>', page, flags=re.DOTALL)}
+    return {
+        key: html.unescape(re.sub(r"<[^>]+>", " ", value)).split("  ")[0].strip()
+        for key, value in re.findall(r'data-plan="([^"]+)">(.*?)</td>', page, flags=re.DOTALL)
+    }
 
 
 def _cli_plan(app, *since) -> dict:
@@ -45,8 +48,9 @@ def _cli_plan(app, *since) -> dict:
 
 
 def _writes() -> tuple[int, int]:
-    return tuple(db.session.execute(db.select(db.func.count()).select_from(m)).scalar_one()
-                 for m in (LedgerEntry, Coupon))
+    return tuple(
+        db.session.execute(db.select(db.func.count()).select_from(m)).scalar_one() for m in (LedgerEntry, Coupon)
+    )
 
 
 def test_the_page_shows_the_plan_stores_plan_json_gives_and_writes_nothing(app, admin_client):
@@ -65,7 +69,8 @@ def test_the_page_shows_the_plan_stores_plan_json_gives_and_writes_nothing(app, 
             assert cells[f"{mode}:tier:{tier}"] == format_points(count)
         for kind in plan["coupons"]:
             assert cells[f"{mode}:coupons:{kind['kind']}"] == (
-                f"{count_of(kind['count'], 'coupon')} · {format_money(Decimal(kind['value']), 'CHF')}")
+                f"{count_of(kind['count'], 'coupon')} · {format_money(Decimal(kind['value']), 'CHF')}"
+            )
     award = expected["award"]
     assert award["points"] > 0 and [k["kind"] for k in award["coupons"]][:1] == ["reward"]
     assert expected["tiers-only"]["points"] == 0 and expected["tiers-only"]["coupons"] == []
@@ -73,7 +78,7 @@ def test_the_page_shows_the_plan_stores_plan_json_gives_and_writes_nothing(app, 
     assert re.findall(r'<tr data-tier="([^"]+)"', page) == ["Bronze", "Silver", "Gold"]
     assert re.findall(r'<tr data-kind="([^"]+)"><td class="pl-3">([^<]+)<', page)[0] == ("reward", "points reward")
     # words: a sentence per mode, plurals and money
-    assert (f"3 members would hold {award['points']:,} points" in html.unescape(page))
+    assert f"3 members would hold {award['points']:,} points" in html.unescape(page)
     assert "no coupon would go to the shop" in page
     # the chart's data, loaded by a script file (no inline script)
     chart = json.loads(html.unescape(re.search(r'id="chart-data">(.*?)</script>', page, re.DOTALL).group(1)))
@@ -86,11 +91,15 @@ def test_choosing_a_mode_is_confirmed_audited_and_the_next_pass_books_the_plan(a
     store = _review_shop()
     plan = _cli_plan(app)["award"]
     page = admin_client.get(f"/admin/first-sync/?store={store.id}").get_data(as_text=True)
-    assert re.search(r'data-action="choose-award"\s+data-confirm="Book shop\'s history as “Award points for the past”',
-                     page)
+    assert re.search(
+        r'data-action="choose-award"\s+data-confirm="Book shop\'s history as “Award points for the past”', page
+    )
     token = token_for(admin_client, f"/admin/first-sync/?store={store.id}")
-    done = admin_client.post("/admin/first-sync/choose", data={"csrf_token": token, "store": store.id,
-                                                                "mode": "award"}, follow_redirects=True)
+    done = admin_client.post(
+        "/admin/first-sync/choose",
+        data={"csrf_token": token, "store": store.id, "mode": "award"},
+        follow_redirects=True,
+    )
     text = done.get_data(as_text=True)
     assert "the history is now award (points for every past order)" in text and "queued" in text
     db.session.expire_all()
@@ -115,9 +124,11 @@ def test_refused_changes_and_bad_input_are_said_in_words(app, admin_client):
     token = token_for(admin_client, f"/admin/first-sync/?store={live.id}")
 
     def choose(store, mode):
-        return admin_client.post("/admin/first-sync/choose", data={"csrf_token": token, "store": store.id,
-                                                                    "mode": mode},
-                                 follow_redirects=True).get_data(as_text=True)
+        return admin_client.post(
+            "/admin/first-sync/choose",
+            data={"csrf_token": token, "store": store.id, "mode": mode},
+            follow_redirects=True,
+        ).get_data(as_text=True)
 
     page = html.unescape(choose(live, "tiers-only"))
     assert "Not changed: store live already booked points or coupons in mode award" in page
@@ -138,8 +149,9 @@ def test_a_store_with_nothing_read_yet_offers_the_first_pass(app, admin_client, 
     page = admin_client.get(f"/admin/first-sync/?store={store.id}").get_data(as_text=True)
     assert 'data-testid="nothing-pulled"' in page and 'data-action="pull"' in page
     token = token_for(admin_client, f"/admin/first-sync/?store={store.id}")
-    page = admin_client.post("/admin/first-sync/pull", data={"csrf_token": token, "store": store.id},
-                             follow_redirects=True).get_data(as_text=True)
+    page = admin_client.post(
+        "/admin/first-sync/pull", data={"csrf_token": token, "store": store.id}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "A pass of new is queued" in page and "In review it only reads the shop: nothing is booked" in page
     assert db.session.execute(db.select(SyncRun).filter_by(store_id=store.id, status="queued")).scalar_one()
 
@@ -152,8 +164,14 @@ def test_viewers_read_the_plan_without_the_buttons(app, viewer_client):
 
 def test_the_import_progress_of_sync_backfill_comes_from_its_run_row(admin_client):
     store = make_store()
-    db.session.add(SyncRun(store_id=store.id, kind="backfill", status="running",
-                           counts={"mode": "history", "done": 300, "total": 1200, "rate": 150.0, "eta": 6.0}))
+    db.session.add(
+        SyncRun(
+            store_id=store.id,
+            kind="backfill",
+            status="running",
+            counts={"mode": "history", "done": 300, "total": 1200, "rate": 150.0, "eta": 6.0},
+        )
+    )
     db.session.commit()
     page = admin_client.get(f"/admin/first-sync/?store={store.id}").get_data(as_text=True)
     assert 'data-running="1"' in page and 'data-field="rate">150.0<' in page and 'data-field="eta">6 s<' in page

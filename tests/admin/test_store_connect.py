@@ -3,6 +3,7 @@ connection test with fixed words per failure (wrong keys, not WooCommerce,
 too old, unreachable) and nothing saved until it passes, then the webhooks
 from there, and the store is in review. The secret never comes back into
 a page or the audit log."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,10 @@ SECRET_MARK = "cs_ownersecret0123456789abcdefSHOULDNEVERSHOW"
 
 def _connect(client, url: str, key: str, secret: str, name: str = ""):
     token = token_for(client, "/admin/connect/")
-    return client.post("/admin/connect/", data={"csrf_token": token, "url": url, "consumer_key": key,
-                                                "consumer_secret": secret, "name": name})
+    return client.post(
+        "/admin/connect/",
+        data={"csrf_token": token, "url": url, "consumer_key": key, "consumer_secret": secret, "name": name},
+    )
 
 
 def _stores() -> int:
@@ -41,8 +44,11 @@ def test_connect_with_woosim_tests_saves_in_review_and_never_shows_the_secret(ap
     assert "Connected to" in step and "Nothing has been sent to the shop" in step
     assert 'data-testid="no-public-url"' in step  # PUBLIC_BASE_URL unset: the CLI way is shown
     assert f"webhooks install --store {store.name}" in step
-    for page in (step, admin_client.get("/admin/stores/").get_data(as_text=True),
-                 admin_client.get(f"/admin/first-sync/?store={store.id}").get_data(as_text=True)):
+    for page in (
+        step,
+        admin_client.get("/admin/stores/").get_data(as_text=True),
+        admin_client.get(f"/admin/first-sync/?store={store.id}").get_data(as_text=True),
+    ):
         assert woosim.secret not in page and store.webhook_secret not in page
     audit = db.session.execute(db.select(AuditEntry).filter_by(action="store.connect")).scalar_one()
     assert woosim.secret not in json.dumps(audit.after) and audit.after["history_mode"] == "review"
@@ -59,11 +65,18 @@ def test_wrong_keys_say_so_save_nothing_and_ask_for_the_secret_again(app, admin_
     assert _stores() == 0
 
 
-@pytest.mark.parametrize("status, content_type, body, words", [
-    (200, "text/html", b"<html><body>a blog</body></html>", "does not answer as a WooCommerce REST API"),
-    (200, "application/json", json.dumps({"environment": {"version": "5.1.0"}, "settings": {"currency": "EUR"}}).encode(),
-     "too old; the loyalty sync needs WooCommerce 5.8 or newer"),
-])
+@pytest.mark.parametrize(
+    "status, content_type, body, words",
+    [
+        (200, "text/html", b"<html><body>a blog</body></html>", "does not answer as a WooCommerce REST API"),
+        (
+            200,
+            "application/json",
+            json.dumps({"environment": {"version": "5.1.0"}, "settings": {"currency": "EUR"}}).encode(),
+            "too old; the loyalty sync needs WooCommerce 5.8 or newer",
+        ),
+    ],
+)
 def test_not_woocommerce_and_too_old_are_said_in_fixed_words(app, admin_client, status, content_type, body, words):
     quick_retries(app)
     with RecordingServer(status=status, content_type=content_type, body=body) as other:
@@ -99,8 +112,17 @@ def test_webhooks_installed_from_the_panel_and_a_failed_ping_is_explained(app, a
     hooks = list(woosim.state.webhooks.values())
     assert len(hooks) == 6 and all(h["status"] != "active" for h in hooks)
     assert {h["delivery_url"] for h in hooks} == {"http://127.0.0.1:9/webhooks/woocommerce/sim"}
-    assert db.session.execute(db.select(AuditEntry).filter_by(action="webhooks.install")).scalar_one().store_id == store.id
+    assert (
+        db.session.execute(db.select(AuditEntry).filter_by(action="webhooks.install")).scalar_one().store_id == store.id
+    )
 
 
-def test_viewers_cannot_open_the_connect_forms(viewer_client):
-    assert viewer_client.get("/admin/connect/").status_code == 403
+def test_viewers_see_the_steps_but_cannot_connect_or_install(app, viewer_client):
+    page = viewer_client.get("/admin/connect/").get_data(as_text=True)
+    assert 'data-testid="admins-only"' in page and 'data-action="connect"' not in page
+    token = token_for(viewer_client, "/admin/connect/")
+    response = viewer_client.post(
+        "/admin/connect/",
+        data={"csrf_token": token, "url": "https://x.example", "consumer_key": "ck_x", "consumer_secret": "cs_x"},
+    )
+    assert response.status_code == 403 and _stores() == 0

@@ -1,7 +1,6 @@
 """Backfill against woosim over HTTP: no dry run (`stores plan` is), history-only
 books no earn line but sets tiers (and later re-evaluations award nothing),
 award mode earns, and an interrupted run resumes."""
-import json
 from datetime import datetime, timedelta, timezone
 
 from loyalty_sync.books.apply import apply_with_retry, reevaluate
