@@ -16,29 +16,30 @@ The real run commits per page of 100 orders and keeps its place in a
 `sync_bookmarks` row (resource `backfill-<mode>`, `cursor` = pages done,
 `modified_after` = --since), so an interrupted run resumes where it stopped
 (re-applied orders are recognised by their digest); progress reports
-records/s and the ETA. At the end the orders bookmark is set so the next
-pass only reads changes. `dry_run` reads the same pages, replays them in
-memory with the engine (loyalty_sync.engine.replay.replay_history) and
-writes nothing; `stores plan` is the first-sync plan from pulled data.
+records/s and the ETA (and writes done / total into its SyncRun's counts,
+which the panel's first-sync page shows). At the end the orders bookmark
+is set so the next pass only reads changes.
+
+There is no dry run: what a mode would book is the first-sync plan
+(`stores plan NAME`, the panel's first-sync page), worked out from what a
+pass in review pulled with the planner the passes use. The dry run this
+command had replayed the orders its own way (it counted coupons for
+tier-ups that happened before the connection, which the first sync never
+sends): a second answer to the same question, and a different one.
 """
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
 
 from loyalty_sync.analysis.dashboard import liability
-from loyalty_sync.books.apply import categories_by_product
 from loyalty_sync.books.history import AWARD, TIERS_ONLY, HistoryMode, ModeRefused, choose_mode
 from loyalty_sync.books.program_versions import program_in_force
-from loyalty_sync.engine.facts import BadRecord, order_from_wc
-from loyalty_sync.engine.ledger import MemberBooks, OrderRecord
 from loyalty_sync.engine.money import money_text
-from loyalty_sync.engine.replay import figures_of, outcome_of, replay_history
-from loyalty_sync.engine.rewards import point_value
+from loyalty_sync.engine.tier_order import in_rank_order
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Store, SyncBookmark, SyncRun, record_audit
 from loyalty_sync.store_sync.connection import client_for
@@ -93,7 +94,7 @@ def _pages(client, since, first_page: int = 1):
         page += 1
 
 
-def backfill(store: Store, *, mode: str = "award", since: datetime | None = None, dry_run: bool = False,
+def backfill(store: Store, *, mode: str = "award", since: datetime | None = None,
              client=None, progress: OnProgress | None = None, now: datetime | None = None,
              stop_after_pages: int | None = None) -> dict:
     """Bring the store's past orders in (see the module docstring). Returns a
@@ -105,8 +106,6 @@ def backfill(store: Store, *, mode: str = "award", since: datetime | None = None
     own = client is None
     client = client or client_for(store)
     try:
-        if dry_run:
-            return _dry_run(store, client, mode, since, now, progress)
         with store_lock(store.id, wait=True):
             return _run(store, client, mode, since, now, progress, stop_after_pages)
     finally:
@@ -148,10 +147,12 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
         for pages, (page, records) in enumerate(_pages(client, since, first_page=resumed_at + 1), start=1):
             worker.apply_orders(records)
             newest = newest_change(records, newest)
+            state.done = min(state.done + len(records), total) if total else state.done + len(records)
             mark = db.session.get(SyncBookmark, mark.id)
             mark.cursor = page
+            run = db.session.get(SyncRun, record.id)
+            run.counts = {**(run.counts or {}), "mode": mode, "done": state.done, "total": total}
             db.session.commit()
-            state.done = min(state.done + len(records), total) if total else state.done + len(records)
             if progress:
                 progress(state)
             if stop_after_pages is not None and pages >= stop_after_pages:
@@ -163,7 +164,7 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
             db.session.commit()
             worker.push()
         record.status = "ok" if finished else "interrupted"
-        record.extra = {"mode": mode, "finished": finished}
+        record.extra = {"mode": mode, "finished": finished, "done": state.done, "total": total}
     return {"mode": mode, "finished": finished, "orders": state.done, "total": total,
             "applied": counts.as_dict()["applied"], "resumed_from_page": resumed_at + 1,
             **_books_summary(store, now)}
@@ -176,53 +177,8 @@ def _books_summary(store: Store, now: datetime) -> dict:
 
     coupons = db.session.execute(db.select(db.func.count()).select_from(Coupon).where(
         Coupon.store_id == store.id)).scalar_one()
+    tiers = Counter(m.tier for m in members if m.tier)
     return {"members": len(members), "points": sum(max(m.points, 0) for m in members),
-            "tiers": dict(sorted(Counter(m.tier for m in members if m.tier).items())),
+            "tiers": {name: tiers[name] for name in in_rank_order(tiers, [program_in_force(store)[1]])},
             "vip": sum(1 for m in members if m.vip), "coupons": coupons,
             "liability": money_text(liability(store)["money"])}
-
-
-# --- dry run ---------------------------------------------------------------------------------------
-
-def _dry_run(store, client, mode, since, now, progress) -> dict:
-    """Read the orders and replay them in memory; nothing is written."""
-
-    number, program = program_in_force(store)  # read only: no default version is written here
-    rules = replace(program, rate=Decimal(0)) if mode == "history" else program
-    catalogue = categories_by_product(store)
-    total = client.count("orders", _params(since))
-    state = Progress(total=total, started=time.monotonic())
-    by_member: dict[str, list] = defaultdict(list)
-    rejected = 0
-    for _page, records in _pages(client, since):
-        for record in records:
-            try:
-                facts = order_from_wc(record, None, catalogue)
-            except BadRecord:
-                rejected += 1
-                continue
-            who = f"c{facts.customer_id}" if facts.customer_id else f"e{facts.email.strip().lower()}"
-            by_member[who].append(facts)
-        state.done += len(records)
-        if progress:
-            progress(state)
-    tiers, vip, points, coupons, money, outstanding = Counter(), 0, 0, 0, Decimal(0), 0
-    for who, facts in by_member.items():
-        books = MemberBooks(member_key=f"dry-{who}", email="", tier="", ledger=(), coupons=(),
-                            orders=tuple(OrderRecord(facts=f) for f in sorted(facts, key=lambda f: (f.created,
-                                                                                                  f.order_id))))
-        after = replay_history(books, rules, number, now, None)
-        outcome, figures = outcome_of(after, now), figures_of(after)
-        tiers[outcome.tier] += 1
-        vip += outcome.vip
-        points += outcome.points
-        kept = [c for c in after.coupons if mode != "history" or c.source != "tierup"]
-        coupons += len(kept)
-        money += sum((Decimal(c.template.amount) for c in kept if c.template.discount_type == "fixed_cart"
-                      and not c.template.free_shipping), Decimal(0))
-        outstanding += figures.outstanding
-    value = point_value(program.rewards)
-    return {"mode": mode, "dry_run": True, "orders": state.done, "total": total, "rejected": rejected,
-            "members": len(by_member), "points": points, "tiers": dict(sorted(tiers.items())), "vip": vip,
-            "coupons": coupons, "coupons_money": money_text(money),
-            "liability": money_text(Decimal(outstanding) * value)}

@@ -17,6 +17,7 @@ from loyalty_sync.store_sync.run_summary import run_summary
 from loyalty_sync.store_sync.sync_pass import run_pass
 from loyalty_sync.store_sync.webhook_install import delivery_url, install_webhooks
 from loyalty_sync.woocommerce.errors import StoreError
+from loyalty_sync.wording import and_list, count_of
 from sync_jobs.backfill import backfill
 from sync_jobs.worker import run_worker
 
@@ -86,13 +87,19 @@ def worker_command(concurrency: int) -> None:
 @click.option("--award-points", "mode", flag_value="award", help="Past orders earn points (as if synced then).")
 @click.option("--history-only", "mode", flag_value="history",
               help="Past orders set tiers, VIP and KPIs but earn nothing, now or later.")
-@click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+@click.option("--dry-run", is_flag=True, hidden=True)  # gone: `stores plan` says what a mode would do
 @click.option("--json", "as_json", is_flag=True)
 def backfill_command(store_name, since, mode, dry_run, as_json):
     """Bring a newly connected store's past orders in; interrupt and run again to resume.
     --award-points sets the store's history mode to award, --history-only to tiers-only
-    (as `stores history NAME --mode ...`)."""
+    (as `stores history NAME --mode ...`). To see first what a mode would book, run
+    `stores plan NAME` (after a pass in review pulled the shop's data)."""
 
+    if dry_run:
+        raise click.UsageError(
+            "there is no dry run: see what each history mode would book and send with "
+            f"`flask --app wsgi stores plan {store_name}` (it works from what a pass in review pulled: "
+            f"`flask --app wsgi sync run --store {store_name}` books nothing while the store is in review)")
     if mode is None:
         raise click.UsageError("choose --award-points or --history-only")
     start = None
@@ -109,19 +116,20 @@ def backfill_command(store_name, since, mode, dry_run, as_json):
         sys.stderr.write(f"\r  orders {state.done}/{state.total or '?'} ({state.rate:.0f} records/s{eta})   ")
         sys.stderr.flush()
 
+    store = get_store_or_fail(store_name)
     try:
-        result = backfill(get_store_or_fail(store_name), mode=mode, since=start, dry_run=dry_run, progress=progress)
+        result = backfill(store, mode=mode, since=start, progress=progress)
     except ModeRefused as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))
         return
     sys.stderr.write("\n")
-    what = "would bring" if dry_run else "brought"
-    click.echo(f"{store_name}: {what} {result['orders']} orders in ({mode}): {result['members']} members, "
-               f"{result['points']} points, tiers {result['tiers']}, {result['vip']} VIP, "
-               f"{result['coupons']} coupons, liability {result['liability']}")
-    if not dry_run and not result["finished"]:
+    tiers = and_list(f"{name} {count}" for name, count in result["tiers"].items()) or "none"
+    click.echo(f"{store_name}: brought {count_of(result['orders'], 'order')} in ({mode}): "
+               f"{count_of(result['members'], 'member')}, {count_of(result['points'], 'point')}, tiers {tiers}, "
+               f"{result['vip']:,} VIP, {count_of(result['coupons'], 'coupon')}, liability {result['liability']} {store.currency}")
+    if not result["finished"]:
         click.echo("interrupted: run the same command again to resume")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from admin.views.api_tokens import ApiTokenView
 from admin.views.at_risk import AtRiskView
 from admin.views.audit import AuditLogView
-from admin.views.backfill import BackfillView
 from admin.views.campaigns import CampaignView
 from admin.views.coupons import CouponView
 from admin.views.expiring import ExpiringView
+from admin.views.first_sync import FirstSyncView
 from admin.views.exports import ExportView
 from admin.views.kpis import KpiView
 from admin.views.liability import LiabilityView
@@ -18,6 +18,7 @@ from admin.views.mailbox import MailboxView
 from admin.views.outbox import OutboxView
 from admin.views.reconcile import ReconcileView
 from admin.views.rules import RulesView
+from admin.views.store_connect import StoreConnectView
 from admin.views.stores import StoreView
 from admin.views.sync_log import RejectedRecordView, SyncRunView
 
@@ -34,9 +35,10 @@ def build_views() -> list:
         CouponView(name="Coupons", endpoint="coupons", url="/admin/coupons"),
         NpsView(name="NPS", endpoint="nps", url="/admin/nps"),
         StoreView(name="Stores", endpoint="stores", url="/admin/stores", category="Settings"),
+        StoreConnectView(name="Connect a store", endpoint="store_connect", url="/admin/connect"),
+        FirstSyncView(name="First sync", endpoint="first_sync", url="/admin/first-sync", category="Settings"),
         ApiTokenView(name="API tokens", endpoint="api_tokens", url="/admin/api-tokens", category="Settings"),
         ReconcileView(name="Reconciliation", endpoint="reconcile", url="/admin/reconcile", category="Settings"),
-        BackfillView(name="Backfill", endpoint="backfill", url="/admin/backfill", category="Settings"),
         SyncRunView(name="Sync log", endpoint="sync_log", url="/admin/sync-log", category="Logs"),
         RejectedRecordView(name="Rejected records", endpoint="rejected", url="/admin/rejected", category="Logs"),
         AuditLogView(name="Audit log", endpoint="audit", url="/admin/audit", category="Logs"),

@@ -1,5 +1,8 @@
-"""Stores: connect a WooCommerce store (URL + REST keys), test the
-connection, start a sync, and see what to register for webhooks.
+"""Stores: the list of connected stores (edit, test the connection, start a
+sync, see their webhooks and history mode). New stores are connected by the
+guided flow (admin/views/store_connect.py: keys, test, webhooks, then the
+first-sync plan); "Create" here is the bare form for what the flow cannot
+reach (a store that cannot be reached yet).
 
 The consumer secret and the webhook secret are write-only: the form never
 renders them back (a password field without value), the list says only "set"
@@ -23,6 +26,7 @@ from wtforms import BooleanField, PasswordField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from admin.security import SecureModelView, actor
+from loyalty_sync.books.history import in_review
 from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
@@ -58,6 +62,15 @@ def _buttons(view, context, model, name):
     return Markup(" ".join(forms))
 
 
+def _history(view, context, model, name):
+    """Review: a link to the first-sync plan, where the owner chooses; else the mode."""
+    link = url_for("first_sync.index", store=model.id)
+    if in_review(model):
+        return Markup(f'<a class="badge badge-warning" href="{link}" data-testid="review-link">in review: '
+                      'see the first-sync plan and choose</a>')
+    return Markup(f'<a class="small" href="{link}">{escape(model.history_mode)}</a>')
+
+
 def _webhooks(view, context, model, name):
     state = "secret set" if model.webhook_secret else "no secret"
     return Markup(f'<div class="small"><span class="badge badge-{"success" if model.webhook_secret else "warning"}">'
@@ -78,11 +91,13 @@ class StoreView(SecureModelView):
     _allow_create = True
     _allow_edit = True
     list_template = "loyalty/stores_list.html"
-    column_list = ("name", "url", "currency", "wc_version", "active", "consumer_key", "consumer_secret",
-                   "webhooks", "actions")
+    column_list = ("name", "url", "currency", "wc_version", "active", "history_mode", "consumer_key",
+                   "consumer_secret", "webhooks", "actions")
     column_labels = {"url": "URL", "wc_version": "WooCommerce", "consumer_key": "Consumer key",
-                     "consumer_secret": "Consumer secret", "webhooks": "Webhooks", "actions": ""}
+                     "consumer_secret": "Consumer secret", "webhooks": "Webhooks", "actions": "",
+                     "history_mode": "History"}
     column_formatters = {"consumer_secret": _secret_state, "webhooks": _webhooks, "actions": _buttons,
+                         "history_mode": _history,
                          "consumer_key": lambda v, c, m, n: (m.consumer_key[:7] + "…") if m.consumer_key else "not set"}
     column_sortable_list = ("name", "url")
     # Never searchable or filterable by secrets; details/export off so nothing can render them.

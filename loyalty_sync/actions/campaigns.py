@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from loyalty_sync.actions.in_review import refusal_in_review
 from loyalty_sync.analysis.segments import SEGMENTS, store_segments
 from loyalty_sync.books.coupon_codes import new_coupon_code
 from loyalty_sync.engine.program import DISCOUNT_TYPES
@@ -34,6 +35,12 @@ Progress = Callable[[str, int, int], None]
 
 class CampaignError(ValueError):
     pass
+
+
+def _refuse_in_review(store: Store) -> None:
+    refusal = refusal_in_review(store, "send a campaign")
+    if refusal:
+        raise CampaignError(refusal)
 
 
 def target_member_ids(store: Store, campaign: Campaign, now: datetime) -> list[int]:
@@ -64,8 +71,10 @@ def create_campaign(store: Store, *, discount_type: str, amount: Decimal, segmen
                     member_filter: dict | None = None, expires_days: int | None = 30, name: str = "",
                     minimum_amount: Decimal = Decimal(0), free_shipping: bool = False, actor: str = "system",
                     now: datetime | None = None) -> Campaign:
-    """Record a campaign; the caller commits. Raises CampaignError on a bad template."""
+    """Record a campaign; the caller commits. Raises CampaignError on a bad
+    template, or for a store in review (actions/in_review.py)."""
     now = now or datetime.now(timezone.utc)
+    _refuse_in_review(store)
     if segment and segment not in SEGMENTS:
         raise CampaignError(f"unknown segment {segment!r}; one of {', '.join(SEGMENTS)}")
     if not segment and not member_filter:
@@ -98,7 +107,9 @@ def coupon_key(campaign: Campaign, member_id: int) -> str:
 def issue_coupons(store: Store, campaign: Campaign, *, now: datetime | None = None, batch_size: int = 500,
                   progress: Progress | None = None) -> int:
     """Write the campaign's coupons, committing per batch; returns how many
-    were new. Safe to re-run: members who have theirs are skipped."""
+    were new. Safe to re-run: members who have theirs are skipped. Refused
+    (CampaignError) for a store in review."""
+    _refuse_in_review(store)
     now = now or datetime.now(timezone.utc)
     ids = target_member_ids(store, campaign, now)
     prefix = f"campaign:{campaign.id}:"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from loyalty_sync.actions.in_review import refusal_in_review
 from loyalty_sync.books.apply import reevaluate
 from loyalty_sync.books.program_versions import program_in_force
 from loyalty_sync.extensions import db
@@ -48,6 +49,14 @@ def _check(store: Store, member: Member) -> None:
         raise ActionRefused("This member belongs to another store.")
 
 
+def _check_booking(store: Store, member: Member, doing: str) -> None:
+    """`_check`, and no booking for a store in review (actions/in_review.py)."""
+    _check(store, member)
+    refusal = refusal_in_review(store, doing)
+    if refusal:
+        raise ActionRefused(refusal)
+
+
 def adjust_points(store: Store, member: Member, amount: int, reason: str, *, actor: str,
                   now: datetime | None = None) -> LedgerEntry:
     """Credit (amount > 0) or debit (amount < 0) points by hand.
@@ -57,7 +66,7 @@ def adjust_points(store: Store, member: Member, amount: int, reason: str, *, act
     and the tier rules see the new balance.
     """
     now = _now(now)
-    _check(store, member)
+    _check_booking(store, member, "adjust a balance")
     reason = _reason(reason)
     try:
         amount = int(amount)
@@ -90,7 +99,7 @@ def invite_to_vip(store: Store, member: Member, reason: str, *, actor: str, now:
                   days: int = INVITATION_DAYS) -> VipPeriod:
     """Make a member VIP for `days` (an `invited` period starting now)."""
     now = _now(now)
-    _check(store, member)
+    _check_booking(store, member, "invite a member to VIP")
     reason = _reason(reason)
     before = _vip_state(member)
     period = VipPeriod(member_id=member.id, source="invited", start=now, end=now + timedelta(days=days),
@@ -110,7 +119,7 @@ def remove_from_vip(store: Store, member: Member, reason: str, *, actor: str,
     `now`, then re-plan. Returns whether the member is still VIP afterwards
     (the engine may qualify them again from their orders)."""
     now = _now(now)
-    _check(store, member)
+    _check_booking(store, member, "end a member's VIP")
     reason = _reason(reason)
     before = _vip_state(member)
     periods = db.session.execute(db.select(VipPeriod).where(VipPeriod.member_id == member.id)).scalars().all()

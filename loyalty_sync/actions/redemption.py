@@ -31,6 +31,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from loyalty_sync.actions.in_review import STORE_IN_REVIEW_CODE, refusal_in_review
 from loyalty_sync.books.apply import worth_retrying
 from loyalty_sync.books.member_books import load_books, lock_members, write_plan
 from loyalty_sync.engine.money import money_text
@@ -99,8 +100,12 @@ def redeem_reward(store: Store, member: Member, reward_id: str, *, now: datetime
                   requested_by: str = "storefront API",
                   push: Callable[[Store, Coupon], None] | None = None) -> RedeemOutcome:
     """Redeem `reward_id` for `member`; commits. Raises RedeemRefused for an
-    unknown reward or a key reused with another request; not enough points
-    is an answer (409), stored under the key like a success."""
+    unknown reward, a key reused with another request or a store in review
+    (409 `store_in_review`: nothing is booked there); not enough points is
+    an answer (409), stored under the key like a success."""
+    refusal = refusal_in_review(store, "redeem a reward")
+    if refusal:
+        raise RedeemRefused(409, STORE_IN_REVIEW_CODE, refusal, "reward")
     now = now or datetime.now(timezone.utc)
     member_id, store_id = member.id, store.id
     print_ = fingerprint(endpoint, member_id, reward_id)

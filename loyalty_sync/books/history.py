@@ -123,10 +123,10 @@ def choose_mode(store: Store, mode: HistoryMode, *, now: datetime | None = None)
     if mode.kind == REVIEW:
         raise ModeRefused(f"store {store.name} is live in mode {current.text}; review comes only before the first sync")
     if current.kind != REVIEW and booked_anything(store):
+        since = f" (connected {store.connected_at:%Y-%m-%d %H:%M} UTC)" if store.connected_at else ""
         raise ModeRefused(
-            f"store {store.name} already booked points or coupons in mode {current.text} "
-            f"(connected {store.connected_at:%Y-%m-%d %H:%M} UTC); changing it now would re-price orders "
-            "its members have already seen. The history mode is chosen once."
+            f"store {store.name} already booked points or coupons in mode {current.text}{since}; changing it "
+            "now would re-price orders its members have already seen. The history mode is chosen once."
         )
     store.history_mode = mode.text
     if current.kind == REVIEW or store.connected_at is None:

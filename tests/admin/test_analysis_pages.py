@@ -1,5 +1,5 @@
 """Owner analysis pages: reconciliation, members at risk, liability forecast,
-backfill, and the rule warnings in the rules editor. Each page shows what
+the first-sync page (its own tests: test_first_sync.py), and the rule warnings in the rules editor. Each page shows what
 its service function returns; viewers read but never act; POSTs need CSRF."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from admin.formatting import format_money
 from loyalty_sync.analysis import at_risk
 from loyalty_sync.analysis.liability import liability_forecast
 from loyalty_sync.extensions import db
-from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, Order, ProgramVersion, SyncRun
+from loyalty_sync.models import AuditEntry, Campaign, Coupon, Member, ProgramVersion, SyncRun
 from tests.admin.conftest import csrf_token, token_for
 from tests.admin.factories import make_catalogue, populate
 from tests.admin.test_rules import _form, _post
@@ -43,10 +43,10 @@ def _synced_shop(shop, store):
 
 # --- access and CSRF for every action of these pages ------------------------------------------------
 
-ACTIONS = ("/admin/reconcile/check", "/admin/reconcile/fix", "/admin/at-risk/campaign", "/admin/backfill/dry-run",
-           "/admin/backfill/run")
+ACTIONS = ("/admin/reconcile/check", "/admin/reconcile/fix", "/admin/at-risk/campaign", "/admin/first-sync/choose",
+           "/admin/first-sync/pull")
 PAGES = ("/admin/reconcile/", "/admin/at-risk/", "/admin/at-risk/at-risk.csv", "/admin/liability/",
-         "/admin/backfill/", "/admin/backfill/progress.json")
+         "/admin/first-sync/", "/admin/first-sync/progress.json")
 
 
 def test_anonymous_people_are_sent_to_the_login(client):
@@ -73,9 +73,8 @@ def test_viewer_reads_the_pages_but_gets_403_on_every_action(viewer_client):
     page = _text(viewer_client.get(f"/admin/reconcile/?store={store.id}"))
     assert 'data-action="check"' not in page and 'data-action="fix"' not in page
     assert 'data-action="send"' not in _text(viewer_client.get(f"/admin/at-risk/?store={store.id}&kind=churn"))
-    assert 'data-testid="backfill-form"' not in _text(viewer_client.get(f"/admin/backfill/?store={store.id}"))
     assert db.session.execute(db.select(db.func.count()).select_from(SyncRun).where(
-        SyncRun.kind.in_(("reconcile", "backfill")))).scalar_one() == 0
+        SyncRun.kind.in_(("reconcile", "backfill", "manual")))).scalar_one() == 0
 
 
 def test_every_action_needs_the_csrf_token(admin_client):
@@ -219,55 +218,6 @@ def test_liability_page_shows_the_forecast(admin_client):
     # Linked from the dashboard.
     dashboard = _text(admin_client.get("/admin/"))
     assert re.search(rf'data-testid="liability-link" href="/admin/liability/\?store={store.id}"', dashboard)
-
-
-# --- backfill --------------------------------------------------------------------------------------------
-
-def test_backfill_dry_run_then_run_in_the_background_with_progress(admin_client, sim_store, shop):
-    from admin.views import backfill as view
-    from sync_jobs.backfill import backfill
-
-    _synced_shop(shop, sim_store)
-    expected = backfill(sim_store, mode="award", dry_run=True)
-    db.session.rollback()
-    token = token_for(admin_client, f"/admin/backfill/?store={sim_store.id}")
-    response = admin_client.post("/admin/backfill/dry-run", data={"csrf_token": token, "store": sim_store.id,
-                                                                    "mode": "award"})
-    page = _text(response)
-    assert response.status_code == 200 and 'data-testid="dry-run"' in page
-    assert f'data-dry="orders">{expected["orders"]} of {expected["total"]}<' in page
-    assert f'data-dry="points">{expected["points"]}<' in page and f'data-dry="members">{expected["members"]}<' in page
-    assert 'data-action="run"' in page
-    assert db.session.execute(db.select(db.func.count()).select_from(Order)).scalar_one() == 0  # nothing written
-
-    response = admin_client.post("/admin/backfill/run", data={"csrf_token": token, "store": sim_store.id,
-                                                               "mode": "award"})
-    assert response.status_code == 302
-    view.wait_for(sim_store.id, timeout=60)
-    db.session.expire_all()
-    progress = admin_client.get(f"/admin/backfill/progress.json?store={sim_store.id}").get_json()
-    p = progress["progress"]
-    assert progress["running"] is False
-    assert p["status"] == "ok" and p["finished"] and p["done"] == p["total"] == 5 and p["percent"] == 100.0
-    assert p["summary"]["points"] == expected["points"]
-    assert db.session.execute(db.select(db.func.count()).select_from(Order)).scalar_one() == 5
-    page = _text(admin_client.get(f"/admin/backfill/?store={sim_store.id}"))
-    assert 'data-field="done">5<' in page and 'data-field="total">5<' in page
-    assert [a.action for a in db.session.execute(db.select(AuditEntry).where(
-        AuditEntry.action.like("backfill.%")).order_by(AuditEntry.id)).scalars()] == ["backfill.start", "backfill.done"]
-
-
-def test_backfill_progress_while_running_comes_from_the_run_row(admin_client):
-    from admin.views.backfill import progress_of
-
-    store = make_store()
-    db.session.add(SyncRun(store_id=store.id, kind="backfill", status="running",
-                           counts={"mode": "history", "done": 300, "total": 1200, "rate": 150.0, "eta": 6.0}))
-    db.session.commit()
-    p = progress_of(store)
-    assert (p["done"], p["total"], p["percent"], p["rate"], p["eta"]) == (300, 1200, 25.0, 150.0, 6)
-    page = _text(admin_client.get(f"/admin/backfill/?store={store.id}"))
-    assert 'data-running="1"' in page and 'data-field="rate">150.0<' in page and 'data-field="eta">6 s<' in page
 
 
 # --- rule warnings in the rules editor -------------------------------------------------------------------

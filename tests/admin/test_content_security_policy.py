@@ -17,6 +17,8 @@ from loyalty_sync.models import AuditEntry, Coupon, Store
 from tests.admin.conftest import REPO_ROOT
 from tests.admin.factories import ADMIN_PASSWORD, make_user
 from tests.admin.test_extras_pages import shop
+from tests.support.members import make_member
+from tests.support.stores import make_store
 
 pytestmark = pytest.mark.browser
 
@@ -151,10 +153,16 @@ def _ask(watch: Watch, click: str, question: str) -> None:
 @pytest.fixture
 def two_stores(app, sim_store):
     """The demo data (members, orders, coupons, campaigns, sync runs) in a store
-    that is not reachable, and an empty woosim store for the backfill."""
+    that is not reachable, an empty woosim store, and a store in review with
+    members read (its first-sync plan, with charts)."""
     make_user()
     data = shop()
     data["sim"] = sim_store
+    review = make_store("review-shop")
+    review.history_mode = "review"
+    db.session.commit()
+    make_member(review, "rita@example.com", ["700.00"], first_name="Rita")
+    data["review"] = review
     return data
 
 
@@ -170,12 +178,13 @@ def test_every_admin_page_works_under_the_policy(app, live_server, page, two_sto
         watch.visit(path)
     for path in [f"/admin/members/{anna.id}/", f"/admin/campaigns/{data['campaign'].id}/", "/admin/campaigns/new/",
                  f"/admin/at-risk/?store={store.id}&kind=expiry", f"/admin/at-risk/?store={store.id}&kind=churn",
-                 "/admin/stores/new/", f"/admin/stores/edit/?id={store.id}", "/admin/audit/",
+                 "/admin/stores/new/", f"/admin/stores/edit/?id={store.id}", "/admin/audit/", "/admin/connect/",
+                 f"/admin/connect/{data['sim'].id}/webhooks", f"/admin/first-sync/?store={data['sim'].id}",
                  f"/admin/api-tokens/?store={store.id}", "/admin/kpis/?preset=30d"]:
         watch.visit(path)
     assert {"/admin/", "/admin/kpis/", "/admin/members/", "/admin/campaigns/", "/admin/expiring/",
             "/admin/at-risk/", "/admin/liability/", "/admin/rules/", "/admin/coupons/", "/admin/nps/",
-            "/admin/stores/", "/admin/api-tokens/", "/admin/reconcile/", "/admin/backfill/", "/admin/sync-log/",
+            "/admin/stores/", "/admin/api-tokens/", "/admin/reconcile/", "/admin/first-sync/", "/admin/sync-log/",
             "/admin/rejected/", "/admin/audit/", "/admin/export/"} <= set(watch.visited)
     watch.visit("/admin/")
     page.screenshot(path=str(_artifacts() / "csp-dashboard.png"), full_page=True)
@@ -206,11 +215,14 @@ def test_every_admin_page_works_under_the_policy(app, live_server, page, two_sto
     page.fill("[data-testid=campaign-form] input[name=amount]", "5")
     _ask(watch, "[data-testid=campaign-form] [data-action=send]",
          f"Send a coupon to each of the {count} {'member' if count == '1' else 'members'} on this list?")
-    watch.visit(f"/admin/backfill/?store={data['sim'].id}")
-    page.click("[data-action=dry-run]")
-    page.wait_for_selector("[data-action=run]")
-    watch.check_page()
-    _ask(watch, "[data-action=run]", "Write the past orders into the books now?")
+    review = data["review"]
+    watch.visit(f"/admin/first-sync/?store={review.id}&since=2020-01-01")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert page.evaluate("Chart.getChart(document.getElementById('chart-plan-money')) !== undefined")
+    _ask(watch, "[data-action=choose-award]",
+         "Book review-shop's history as “Award points for the past”: every past order earns its points, as if the "
+         "shop had been connected when it was placed? The next pass books it and sends 1 coupon and every "
+         "member's points and tier to the shop. This is chosen once.")
 
     # Flask-Admin's list: filters, the bulk action with its confirmation, a row's delete button
     watch.visit("/admin/coupons/")
@@ -232,7 +244,7 @@ def test_every_admin_page_works_under_the_policy(app, live_server, page, two_sto
     monkeypatch.setattr(stores_view, "_allow_delete", True)  # no view deletes today; its button must still ask
     watch.visit("/admin/stores/")
     _ask(watch, "form[action$='/admin/stores/delete/'] button >> nth=0", "Are you sure you want to delete this record?")
-    assert db.session.execute(db.select(db.func.count()).select_from(Store)).scalar_one() == 2
+    assert db.session.execute(db.select(db.func.count()).select_from(Store)).scalar_one() == 3
 
     # the campaign confirmation can be sent once: its button is disabled by the first click
     watch.visit(f"/admin/campaigns/new/?store={store.id}")

@@ -1,13 +1,12 @@
-"""Backfill against woosim over HTTP: the dry run writes nothing, history-only
+"""Backfill against woosim over HTTP: no dry run (`stores plan` is), history-only
 books no earn line but sets tiers (and later re-evaluations award nothing),
 award mode earns, and an interrupted run resumes."""
-import json
 from datetime import datetime, timedelta, timezone
 
 from loyalty_sync.books.apply import apply_with_retry, reevaluate
 from loyalty_sync.books.statements import find_member
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, LedgerEntry, Member, Order
+from loyalty_sync.models import Coupon, LedgerEntry, Member, Order, SyncRun
 from loyalty_sync.store_sync.sync_pass import run_pass
 from sync_jobs.backfill import backfill
 from tests.loyalty_sync.analysis.test_whatif import dump_books
@@ -29,25 +28,27 @@ def _shop(shop, woosim=None):
     return beans, anna, bob
 
 
-def test_dry_run_writes_nothing_and_says_what_would_happen(app, store, shop):
+def test_there_is_no_dry_run_it_points_at_the_first_sync_plan(app, store, shop):
+    """`sync backfill --dry-run` is gone (issue 19): what a mode would do is
+    `stores plan`, the one answer (the old dry run counted a tier-up coupon
+    for Anna's past promotion, which the first sync never sends)."""
     _shop(shop)
     before = dump_books()
-    award = backfill(store, mode="award", dry_run=True)
-    # Anna's orders share one creation second; "just before" an order counts only the orders
-    # before it in (created, id) order (issue 16), so she earns 3 x 100 as Bronze, then 125 as
-    # Silver (300 spent before her fourth order); Bob 100.
-    assert (award["orders"], award["members"], award["points"]) == (5, 2, 525)
-    assert award["tiers"] == {"Bronze": 1, "Silver": 1} and award["coupons"] == 1  # Anna's tier-up coupon
-    assert award["liability"] == "6.30"
-    history = backfill(store, mode="history", dry_run=True)
-    assert (history["points"], history["coupons"], history["tiers"]) == (0, 0, {"Bronze": 1, "Silver": 1})
-    db.session.rollback()
+    result = app.test_cli_runner().invoke(args=["sync", "backfill", "--store", "sim", "--award-points", "--dry-run"])
+    assert result.exit_code != 0
+    assert "there is no dry run" in result.output and "stores plan sim" in result.output
     assert dump_books() == before
-    result = app.test_cli_runner().invoke(args=["sync", "backfill", "--store", "sim", "--award-points", "--dry-run",
-                                                "--json"])
+    assert "--dry-run" not in app.test_cli_runner().invoke(args=["sync", "backfill", "--help"]).output
+
+
+def test_a_finished_backfill_reads_as_words_with_its_progress_in_the_run_row(app, store, shop, woosim):
+    _shop(shop, woosim)
+    result = app.test_cli_runner().invoke(args=["sync", "backfill", "--store", "sim", "--history-only"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["points"] == 525
-    assert dump_books() == before
+    assert "brought 5 orders in (history): 2 members, 0 points, tiers Bronze 1 and Silver 1" in result.output
+    assert "liability 0.00 EUR" in result.output
+    run = db.session.execute(db.select(SyncRun).filter_by(kind="backfill")).scalar_one()
+    assert (run.counts["done"], run.counts["total"], run.counts["mode"]) == (5, 5, "history")
 
 
 def test_history_only_books_no_earn_lines_but_sets_tiers_and_never_awards_later(app, store, shop, woosim):

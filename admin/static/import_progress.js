@@ -1,4 +1,4 @@
-// Backfill progress: poll progress.json every 2 s while a run is going.
+// Import progress on the first-sync page: poll progress.json every 2 s while `sync backfill` runs.
 (function () {
   var box = document.querySelector('[data-testid="progress"]');
   if (!box || !box.getAttribute('data-running')) { return; }
