@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 
@@ -16,10 +19,20 @@ def _is_static(endpoint: str) -> bool:
     return endpoint == "static" or endpoint.endswith(".static")
 
 
+def _a_kept_mail(app) -> str:
+    """A demo mailbox with one email in it, so its pages have something to show (admin/views/mailbox.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="mailbox-"))
+    name = f"{time.time_ns()}.eml"
+    (folder / name).write_text("From: shop@demo.local\nTo: anna@example.com\nSubject: Hello\n"
+                               "Content-Type: text/html; charset=utf-8\n\n<p>Hello Anna</p>\n")
+    app.config["MAILBOX_DIR"] = str(folder)
+    return name
+
+
 def admin_urls(app, data) -> list[tuple[str, str, str]]:
     """(endpoint, method, url) for every rule under /admin, arguments filled with real ids."""
     values = {"member_id": data["anna"].id, "coupon_id": data["coupon"].id, "store_id": data["store"].id,
-              "export_type": "csv", "campaign_id": data["campaign"].id}
+              "export_type": "csv", "campaign_id": data["campaign"].id, "file_name": _a_kept_mail(app)}
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or _is_static(rule.endpoint) or rule.endpoint in PUBLIC_ENDPOINTS:
