@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Flask, current_app, jsonify, make_response, request, send_from_directory
 from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException
 
 from loyalty_sync.actions.redemption import RedeemRefused, redeem_reward
 from loyalty_sync.books.history import in_review
@@ -68,6 +69,13 @@ def _idempotency_key() -> str:
 
 def _refused(error: WidgetRefused):
     return make_response(jsonify(error.body()), error.status)
+
+
+def _http_error(error: HTTPException):
+    if getattr(error, "response", None) is not None:  # Flask-Limiter's 429, made by _breach
+        return error.response
+    names = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+    return _refused(WidgetRefused(error.code or 500, names.get(error.code, "error"), error.description or error.name))
 
 
 def _crash(error: Exception):
@@ -122,6 +130,7 @@ def _asset(name: str):
 def make_blueprint() -> Blueprint:
     bp = Blueprint(BLUEPRINT, __name__, url_prefix="/widget/v1")
     bp.register_error_handler(WidgetRefused, _refused)
+    bp.register_error_handler(HTTPException, _http_error)
     bp.register_error_handler(Exception, _crash)
     bp.after_request(_add_cors)
 
