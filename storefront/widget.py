@@ -31,7 +31,7 @@ from storefront.widget_access import (WidgetRefused, allowed_origin, refuse_fore
                                       store_or_refuse)
 from storefront.widget_state import cart_preview, member_state, program_summary, widget_language
 
-BLUEPRINT = "widget"
+BLUEPRINT = "storefront_widget"
 STATIC = os.path.join(os.path.dirname(__file__), "static")
 ASSETS = {"widget.js", "widget.css"}
 ASSET_MAX_AGE = 3600

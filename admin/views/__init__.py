@@ -19,6 +19,7 @@ from admin.views.reconcile import ReconcileView
 from admin.views.rules import RulesView
 from admin.views.stores import StoreView
 from admin.views.sync_log import RejectedRecordView, SyncRunView
+from admin.views.widget import WidgetView
 
 
 def build_views() -> list:
@@ -34,6 +35,7 @@ def build_views() -> list:
         NpsView(name="NPS", endpoint="nps", url="/admin/nps"),
         StoreView(name="Stores", endpoint="stores", url="/admin/stores", category="Settings"),
         ApiTokenView(name="API tokens", endpoint="api_tokens", url="/admin/api-tokens", category="Settings"),
+        WidgetView(name="On-site widget", endpoint="widget", url="/admin/widget", category="Settings"),
         ReconcileView(name="Reconciliation", endpoint="reconcile", url="/admin/reconcile", category="Settings"),
         BackfillView(name="Backfill", endpoint="backfill", url="/admin/backfill", category="Settings"),
         SyncRunView(name="Sync log", endpoint="sync_log", url="/admin/sync-log", category="Logs"),
