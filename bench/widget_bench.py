@@ -4,6 +4,7 @@ build step, no minifier), raw and gzip-compressed (level 6, what nginx and
 most CDNs send). Target: at most 12 KiB gzip for both together, less than
 one small product image; nothing else is loaded (no framework, no font, no
 CDN), and the browser caches both for an hour (ASSET_MAX_AGE)."""
+
 from __future__ import annotations
 
 import gzip
@@ -33,10 +34,19 @@ def run(quick: bool = False) -> Table:
     total_raw = sum(raw for _n, raw, _p in measured)
     total_gzip = sum(packed for _n, _r, packed in measured)
     table.add("total", f"{total_raw:,}", f"{total_gzip:,}")
-    table.target(f"widget.js + widget.css gzip <= {TARGET_GZIP_BYTES:,} bytes", total_gzip, TARGET_GZIP_BYTES,
-                 unit=" bytes", fmt="{:,.0f}")
-    table.note("gzip is what a compressing reverse proxy sends (the deployment's nginx/Caddy); the app itself "
-               "serves the files uncompressed (the bytes column)")
-    table.note("the words of both languages (English, German) are in widget.js; the panel's data is one JSON "
-               "request (POST /widget/v1/stores/<id>/member, or GET .../program for a guest) after the page loaded")
+    table.target(
+        f"widget.js + widget.css gzip <= {TARGET_GZIP_BYTES:,} bytes",
+        total_gzip,
+        TARGET_GZIP_BYTES,
+        unit=" bytes",
+        fmt="{:,.0f}",
+    )
+    table.note(
+        "gzip is what a compressing reverse proxy sends (the deployment's nginx/Caddy); the app itself "
+        "serves the files uncompressed (the bytes column)"
+    )
+    table.note(
+        "the words of both languages (English, German) are in widget.js; the panel's data is one JSON "
+        "request (POST /widget/v1/stores/<id>/member, or GET .../program for a guest) after the page loaded"
+    )
     return table

@@ -12,6 +12,7 @@ body) knows whose origin to allow: the shop's, from `Store.url`, and no
 other. Rate limited per visitor address with the storefront API's limiter
 (WIDGET_RATE_LIMIT, default "60 per minute"). No answer holds a secret.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,13 @@ from loyalty_sync.actions.redemption import RedeemRefused, redeem_reward
 from loyalty_sync.books.history import in_review
 from loyalty_sync.extensions import csrf, db
 from loyalty_sync.models import Store
-from storefront.widget_access import (WidgetRefused, allowed_origin, refuse_foreign_origin, signed_member,
-                                      store_or_refuse)
+from storefront.widget_access import (
+    WidgetRefused,
+    allowed_origin,
+    refuse_foreign_origin,
+    signed_member,
+    store_or_refuse,
+)
 from storefront.widget_state import cart_preview, member_state, program_summary, widget_language
 
 BLUEPRINT = "storefront_widget"
@@ -62,8 +68,12 @@ def _cart_total(value) -> Decimal | None:
 def _idempotency_key() -> str:
     key = request.headers.get("Idempotency-Key", "")
     if not (1 <= len(key) <= MAX_KEY) or any(not 0x21 <= ord(ch) <= 0x7E for ch in key):
-        raise WidgetRefused(400, "idempotency_key_required",
-                            f"Send an Idempotency-Key header (1-{MAX_KEY} visible ASCII characters).", "Idempotency-Key")
+        raise WidgetRefused(
+            400,
+            "idempotency_key_required",
+            f"Send an Idempotency-Key header (1-{MAX_KEY} visible ASCII characters).",
+            "Idempotency-Key",
+        )
     return key
 
 
@@ -86,7 +96,7 @@ def _crash(error: Exception):
 
 def _add_cors(response):
     """Allow the shop's own origin (and only it) to read the answer."""
-    response.headers["Vary"] = "Origin"
+    response.vary.add("Origin")
     store_id = (request.view_args or {}).get("store_id")
     origin = request.headers.get("Origin")
     if store_id is None or not origin:
@@ -111,8 +121,9 @@ def _rate_limit_value() -> str:
 
 def _breach(limit):
     retry = max(1, math.ceil(limit.window[0] - time.time()))  # window: (reset time, remaining)
-    response = _refused(WidgetRefused(429, "rate_limited", f"Too many requests: {limit.limit}. "
-                                      f"Try again in {retry} seconds."))
+    response = _refused(
+        WidgetRefused(429, "rate_limited", f"Too many requests: {limit.limit}. Try again in {retry} seconds.")
+    )
     response.headers["Retry-After"] = str(retry)
     return _add_cors(response)
 
@@ -175,8 +186,14 @@ def make_blueprint() -> Blueprint:
         if not isinstance(reward, str) or not reward:
             raise WidgetRefused(422, "invalid_request", "reward: the id of a reward of the catalogue.", "reward")
         try:
-            outcome = redeem_reward(store, found, reward, idempotency_key=f"widget:{key}", endpoint="widget-redeem",
-                                    requested_by=f"on-site widget (customer {found.customer_id})")
+            outcome = redeem_reward(
+                store,
+                found,
+                reward,
+                idempotency_key=f"widget:{key}",
+                endpoint="widget-redeem",
+                requested_by=f"on-site widget (customer {found.customer_id})",
+            )
         except RedeemRefused as exc:
             raise WidgetRefused(exc.status, exc.code, exc.message, exc.field) from None
         response = make_response(jsonify(outcome.body), outcome.status)

@@ -8,6 +8,7 @@ Every refusal is a `WidgetRefused` with a code the script turns into words
 another store's secret, is refused like any forged identity: the answer
 never says whether a customer exists elsewhere.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -38,7 +39,7 @@ class WidgetRefused(Exception):
 
 
 def origin_of(url: str | None) -> str | None:
-    """"https://shop.example:8443/any/path" -> "https://shop.example:8443" (lower-case)."""
+    """ "https://shop.example:8443/any/path" -> "https://shop.example:8443" (lower-case)."""
     parts = urlsplit((url or "").strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
@@ -70,17 +71,26 @@ def signed_member(store: Store, values: dict) -> Member:
     or WidgetRefused. The store is the URL's, so a signature made for (or
     with the secret of) another store never verifies here."""
     try:
-        identity = read_identity(store.id, values.get("customer"), values.get("email"), values.get("ts"),
-                                 values.get("signature"))
+        identity = read_identity(
+            store.id, values.get("customer"), values.get("email"), values.get("ts"), values.get("signature")
+        )
         verify_identity(store.widget_secret, identity)
     except IdentityRefused as refused:
         status = 400 if refused.reason == "malformed" else 401
         raise WidgetRefused(status, refused.reason, IDENTITY_MESSAGES[refused.reason], "signature") from None
-    member = db.session.execute(db.select(Member).where(
-        Member.store_id == store.id, Member.customer_id == identity.customer_id,
-        Member.merged_into_id.is_(None), Member.anonymised_at.is_(None),
-    ).order_by(Member.id).limit(1)).scalar_one_or_none()
+    member = db.session.execute(
+        db.select(Member)
+        .where(
+            Member.store_id == store.id,
+            Member.customer_id == identity.customer_id,
+            Member.merged_into_id.is_(None),
+            Member.anonymised_at.is_(None),
+        )
+        .order_by(Member.id)
+        .limit(1)
+    ).scalar_one_or_none()
     if member is None:
-        raise WidgetRefused(404, "not_a_member", "This customer is not a member of the store's program yet.",
-                            "customer")
+        raise WidgetRefused(
+            404, "not_a_member", "This customer is not a member of the store's program yet.", "customer"
+        )
     return member

@@ -10,6 +10,7 @@ cover now, the referral link. Money is sent twice: as data (`money_text`,
 Words are the script's (storefront/static/widget.js): here only codes and
 numbers, plus the names the shop gave its rewards and tiers.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -45,12 +46,18 @@ def _money(amount, store: Store, lang: str) -> dict:
 def coupon_value(template: CouponTemplate, store: Store, lang: str) -> dict:
     """What a coupon is worth, as data and words: 10% / €5.00, min. spend, free shipping."""
     percent = template.discount_type == "percent"
-    value = f"{format(Decimal(template.amount).normalize(), 'f')}%" if percent \
+    value = (
+        f"{format(Decimal(template.amount).normalize(), 'f')}%"
+        if percent
         else money_display(Decimal(template.amount), store.currency, lang)
+    )
     minimum = Decimal(template.minimum_amount or 0)
-    return {"discount_type": template.discount_type, "value_text": value,
-            "minimum_spend": _money(minimum, store, lang) if minimum else None,
-            "free_shipping": bool(template.free_shipping)}
+    return {
+        "discount_type": template.discount_type,
+        "value_text": value,
+        "minimum_spend": _money(minimum, store, lang) if minimum else None,
+        "free_shipping": bool(template.free_shipping),
+    }
 
 
 def _threshold(program: Program, value: Decimal, store: Store, lang: str) -> dict:
@@ -61,8 +68,13 @@ def _threshold(program: Program, value: Decimal, store: Store, lang: str) -> dic
 
 def ways_to_earn(program: Program, store: Store, lang: str) -> list[dict]:
     """Each way a customer earns, as a code and its numbers (the script words them)."""
-    ways = [{"kind": "orders", "points": format(program.rate.normalize(), "f"),
-             "per": money_display(Decimal(1), store.currency, lang)}]
+    ways = [
+        {
+            "kind": "orders",
+            "points": format(program.rate.normalize(), "f"),
+            "per": money_display(Decimal(1), store.currency, lang),
+        }
+    ]
     if program.referral_bonus:
         ways.append({"kind": "referral", "points": program.referral_bonus})
     if program.review_bonus:
@@ -81,7 +93,8 @@ def vip_perks(program: Program, store: Store, lang: str) -> dict:
         "multiplier": format(program.vip_multiplier.normalize(), "f"),
         "free_shipping_monthly": bool(program.vip_free_shipping_monthly),
         "exclusive_coupon": coupon_value(program.vip_exclusive_coupon, store, lang)
-        if program.vip_exclusive_coupon is not None else None,
+        if program.vip_exclusive_coupon is not None
+        else None,
         "min_spend": _money(program.vip_min_spend, store, lang),
         "min_orders": program.vip_min_orders,
     }
@@ -90,11 +103,19 @@ def vip_perks(program: Program, store: Store, lang: str) -> dict:
 def program_summary(store: Store, lang: str) -> dict:
     """How the program works: the same for every visitor of the shop."""
     _version, program = program_in_force(store)
-    rewards = [{"id": r.id, "name": r.name, "points": r.points,
-                **coupon_value(_with_minimum(r.coupon, program), store, lang)} for r in program.rewards]
-    tiers = [{"name": t.name, "multiplier": format(t.multiplier.normalize(), "f"),
-              "threshold": _threshold(program, t.threshold, store, lang), "perks": list(t.perks)}
-             for t in sorted(program.tiers, key=lambda t: t.threshold)]
+    rewards = [
+        {"id": r.id, "name": r.name, "points": r.points, **coupon_value(_with_minimum(r.coupon, program), store, lang)}
+        for r in program.rewards
+    ]
+    tiers = [
+        {
+            "name": t.name,
+            "multiplier": format(t.multiplier.normalize(), "f"),
+            "threshold": _threshold(program, t.threshold, store, lang),
+            "perks": list(t.perks),
+        }
+        for t in sorted(program.tiers, key=lambda t: t.threshold)
+    ]
     return {
         "shop": {"name": store.shop_name, "currency": store.currency, "url": store.url, "timezone": store.timezone},
         "language": lang,
@@ -109,12 +130,13 @@ def program_summary(store: Store, lang: str) -> dict:
 
 def _with_minimum(template: CouponTemplate, program: Program) -> CouponTemplate:
     minimum = max(Decimal(template.minimum_amount or 0), Decimal(program.coupon_minimum_amount or 0))
-    return CouponTemplate(template.discount_type, template.amount, minimum, template.free_shipping,
-                          template.expiry_days)
+    return CouponTemplate(
+        template.discount_type, template.amount, minimum, template.free_shipping, template.expiry_days
+    )
 
 
 def cart_preview(store: Store, member: Member | None, cart_total: Decimal | None) -> dict | None:
-    """"Earn N points with this cart": the API's points preview of a one-line cart."""
+    """ "Earn N points with this cart": the API's points preview of a one-line cart."""
     if cart_total is None or cart_total <= 0:
         return None
     try:
@@ -136,9 +158,13 @@ def next_reward(rewards: list[dict], spendable: int) -> dict | None:
     if not ahead:
         return None
     target = ahead[0]
-    return {"id": target["id"], "name": target["name"], "points": target["points"],
-            "to_go": target["points"] - spendable,
-            "progress_percent": int(min(100, max(0, spendable * 100 // max(1, target["points"]))))}
+    return {
+        "id": target["id"],
+        "name": target["name"],
+        "points": target["points"],
+        "to_go": target["points"] - spendable,
+        "progress_percent": int(min(100, max(0, spendable * 100 // max(1, target["points"])))),
+    }
 
 
 def _tier_with_words(tier: dict, store: Store, lang: str) -> dict:
@@ -146,7 +172,7 @@ def _tier_with_words(tier: dict, store: Store, lang: str) -> dict:
     nxt = tier.get("next")
     if not nxt:
         return tier
-    (metric, value), = nxt["to_go"].items()
+    ((metric, value),) = nxt["to_go"].items()
     text = money_display(Decimal(value), store.currency, lang) if metric == "spend" else str(value)
     return {**tier, "next": {**nxt, "to_go_metric": metric, "to_go_text": text}}
 
@@ -157,11 +183,19 @@ def member_state(store: Store, member: Member, lang: str) -> dict:
     summary = program_summary(store, lang)
     spendable = status["points"]["spendable"]
     rewards = [{**r, "affordable": summary["open"] and r["points"] <= spendable} for r in summary["rewards"]]
-    coupons = [{"code": c["code"], "discount_type": c["discount_type"],
-                "value_text": f"{c['amount'].rstrip('0').rstrip('.')}%" if c["discount_type"] == "percent"
-                else money_display(Decimal(c["amount"]), store.currency, lang),
-                "expires": c["expires"], "usable_now": c["usable_now"], "source": c["source"]}
-               for c in status["coupons"]]
+    coupons = [
+        {
+            "code": c["code"],
+            "discount_type": c["discount_type"],
+            "value_text": f"{c['amount'].rstrip('0').rstrip('.')}%"
+            if c["discount_type"] == "percent"
+            else money_display(Decimal(c["amount"]), store.currency, lang),
+            "expires": c["expires"],
+            "usable_now": c["usable_now"],
+            "source": c["source"],
+        }
+        for c in status["coupons"]
+    ]
     return {
         **summary,
         "rewards": rewards,

@@ -9,6 +9,7 @@ Rotating makes a new secret at once: every identity signed with the old one
 is refused (the shop's server needs the new one). Same as
 `flask --app wsgi stores widget-secret NAME [--rotate]`.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -33,9 +34,14 @@ def shop_origin(store: Store) -> str | None:
 class WidgetView(SecureBaseView):
     def _page(self, store: Store | None, *, secret: str | None = None, status: int = 200):
         base = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-        response = self.render("loyalty/widget.html", stores=all_stores(), store=store, secret=secret,
-                               script_url=f"{base}/widget/v1/widget.js",
-                               origin=shop_origin(store) if store is not None else None)
+        response = self.render(
+            "loyalty/widget.html",
+            stores=all_stores(),
+            store=store,
+            secret=secret,
+            script_url=f"{base}/widget/v1/widget.js",
+            origin=shop_origin(store) if store is not None else None,
+        )
         return response, status, {"Cache-Control": "no-store"}
 
     @expose("/")
@@ -55,6 +61,9 @@ class WidgetView(SecureBaseView):
         store.widget_secret = new_widget_secret()
         record_audit(actor(), "store.widget_secret.rotate", f"store:{store.name}", store_id=store.id)
         db.session.commit()
-        flash("A new widget secret: identities signed with the old one are refused from now on. "
-              "Put the new one into the shop's plugin settings.", "success")
+        flash(
+            "A new widget secret: identities signed with the old one are refused from now on. "
+            "Put the new one into the shop's plugin settings.",
+            "success",
+        )
         return redirect(url_for(".index", store=store.id))

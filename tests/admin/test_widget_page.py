@@ -2,6 +2,7 @@
 shop's origin for everyone signed in; the widget secret only for an admin
 who asks (audited, no-store), never in a later page, never for a viewer;
 rotation refuses the old signatures at once."""
+
 from __future__ import annotations
 
 import time
@@ -27,27 +28,39 @@ def test_an_admin_sees_the_secret_only_when_asking_and_can_rotate_it(app, admin_
     assert f'data-loyalty-store="{store.id}"' in text and "/widget/v1/widget.js" in text
     assert "https://shop.example" in text  # the one origin the widget answers
 
-    shown = admin_client.post(f"/admin/widget/{store.id}/reveal",
-                              data={"csrf_token": token_for(admin_client, _page(admin_client, store))})
+    shown = admin_client.post(
+        f"/admin/widget/{store.id}/reveal", data={"csrf_token": token_for(admin_client, _page(admin_client, store))}
+    )
     assert shown.status_code == 200 and secret in shown.get_data(as_text=True)
     assert "no-store" in shown.headers["Cache-Control"]
     assert secret not in admin_client.get(_page(admin_client, store)).get_data(as_text=True)
 
     make_registered_member(store, 7, "anna7@example.com", ["100.00"], first_order_id=9001)
     ts = int(time.time())
-    old = {"customer": 7, "email": "anna7@example.com", "ts": ts,
-           "signature": sign_identity(secret, store.id, 7, "anna7@example.com", ts)}
+    old = {
+        "customer": 7,
+        "email": "anna7@example.com",
+        "ts": ts,
+        "signature": sign_identity(secret, store.id, 7, "anna7@example.com", ts),
+    }
     widget = app.test_client()
     assert widget.post(f"/widget/v1/stores/{store.id}/member", json=old).status_code == 200
-    rotated = admin_client.post(f"/admin/widget/{store.id}/rotate",
-                                data={"csrf_token": token_for(admin_client, _page(admin_client, store))},
-                                follow_redirects=True)
+    rotated = admin_client.post(
+        f"/admin/widget/{store.id}/rotate",
+        data={"csrf_token": token_for(admin_client, _page(admin_client, store))},
+        follow_redirects=True,
+    )
     assert rotated.status_code == 200 and "A new widget secret" in rotated.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Store, store.id).widget_secret != secret
     assert widget.post(f"/widget/v1/stores/{store.id}/member", json=old).get_json()["error"]["code"] == "tampered"
-    actions = db.session.execute(db.select(AuditEntry.action).where(AuditEntry.action.like("store.widget_secret%"))
-                                 .order_by(AuditEntry.id)).scalars().all()
+    actions = (
+        db.session.execute(
+            db.select(AuditEntry.action).where(AuditEntry.action.like("store.widget_secret%")).order_by(AuditEntry.id)
+        )
+        .scalars()
+        .all()
+    )
     assert actions == ["store.widget_secret.read", "store.widget_secret.rotate"]
 
 

@@ -2,6 +2,7 @@
 the shop's signature is the only key; every refusal has a code; CORS for the
 shop's origin only; redeem is idempotent and closed while the store is in
 review; no secret in any answer."""
+
 from __future__ import annotations
 
 import time
@@ -39,6 +40,7 @@ def _redeem(client, store, key="click-1", reward="500-points-5-off", **values):
 
 # --- the signed member ------------------------------------------------------------------------------
 
+
 def test_a_good_signature_gives_the_members_panel(client, store, anna):
     answer = _member(client, store, lang="de", cart_total="49.90", **identity(store)).get_json()
     member = answer["member"]
@@ -62,14 +64,17 @@ def test_the_answer_holds_no_secret_and_no_email(client, store, anna):
     assert store.widget_secret not in client.get(f"/widget/v1/stores/{store.id}/program").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("change", "status", "code"), [
-    ({"signature": "0" * 64}, 401, "tampered"),
-    ({"email": "mallory@example.com"}, 401, "tampered"),  # a changed field breaks the signature
-    ({"customer": 8}, 401, "tampered"),
-    ({"signature": "short"}, 400, "malformed"),
-    ({"ts": "yesterday"}, 400, "malformed"),
-    ({"email": None}, 400, "malformed"),
-])
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({"signature": "0" * 64}, 401, "tampered"),
+        ({"email": "mallory@example.com"}, 401, "tampered"),  # a changed field breaks the signature
+        ({"customer": 8}, 401, "tampered"),
+        ({"signature": "short"}, 400, "malformed"),
+        ({"ts": "yesterday"}, 400, "malformed"),
+        ({"email": None}, 400, "malformed"),
+    ],
+)
 def test_a_changed_or_malformed_identity_is_refused_with_its_code(client, store, anna, change, status, code):
     _error(_member(client, store, **{**identity(store), **change}), status, code)
 
@@ -90,8 +95,9 @@ def test_another_stores_secret_or_store_is_refused(client, store, other_store, a
 
 def test_a_member_of_another_store_is_not_a_member_here(client, store, other_store, anna):
     make_registered_member(other_store, 8, "bert@example.com", ["100.00"], first_order_id=5001, first_name="Bert")
-    refused = _error(_member(client, store, **identity(store, customer_id=8, email="bert@example.com")), 404,
-                     "not_a_member")
+    refused = _error(
+        _member(client, store, **identity(store, customer_id=8, email="bert@example.com")), 404, "not_a_member"
+    )
     assert "Bert" not in refused.get_data(as_text=True)
 
 
@@ -105,20 +111,27 @@ def test_rotating_the_secret_invalidates_old_signatures(client, store, anna):
 
 # --- redeem -----------------------------------------------------------------------------------------
 
+
 def test_redeem_twice_with_the_same_key_gives_one_coupon(client, store, anna):
     first = _redeem(client, store, **identity(store))
     assert first.status_code == 201, first.get_data(as_text=True)
     again = _redeem(client, store, **identity(store))
     assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json()["coupon"]["code"] == first.get_json()["coupon"]["code"]
-    rewards = db.session.execute(db.select(Coupon).where(Coupon.member_id == anna.id, Coupon.source == "reward")
-                                 ).scalars().all()
+    rewards = (
+        db.session.execute(db.select(Coupon).where(Coupon.member_id == anna.id, Coupon.source == "reward"))
+        .scalars()
+        .all()
+    )
     assert len(rewards) == 1 and first.get_json()["points"]["spendable"] == 587
     another = _redeem(client, store, key="click-2", **identity(store))
     assert another.status_code == 201 and another.get_json()["coupon"]["code"] != first.get_json()["coupon"]["code"]
     _error(_redeem(client, store, key="click-3", **identity(store)), 409, "not_enough_points")  # 87 left
-    _error(_redeem(client, store, key="click-1", reward="1000-points-12-off", **identity(store)), 422,
-           "idempotency_key_reused")
+    _error(
+        _redeem(client, store, key="click-1", reward="1000-points-12-off", **identity(store)),
+        422,
+        "idempotency_key_reused",
+    )
 
 
 def test_redeem_needs_a_key_a_known_reward_and_a_good_signature(client, store, anna):
@@ -140,6 +153,7 @@ def test_a_store_in_review_refuses_to_redeem(client, store, anna):
 
 # --- guests, CORS, rate limit, the script -------------------------------------------------------------
 
+
 def test_a_guest_gets_the_program_and_the_points_of_the_cart(client, store):
     answer = client.get(f"/widget/v1/stores/{store.id}/program?cart_total=49.90&lang=de").get_json()
     assert answer["cart"] == {"points": 49, "cart_total": "49.90"}  # the entry tier, x1
@@ -153,19 +167,26 @@ def test_a_guest_gets_the_program_and_the_points_of_the_cart(client, store):
 def test_cors_answers_the_shops_origin_only(client, store, other_store, anna):
     other_store.url = "https://other.example"
     db.session.commit()
-    preflight = client.options(f"/widget/v1/stores/{store.id}/redeem", headers={
-        "Origin": SHOP, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type, idempotency-key"})
+    preflight = client.options(
+        f"/widget/v1/stores/{store.id}/redeem",
+        headers={
+            "Origin": SHOP,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, idempotency-key",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == SHOP
     assert "Idempotency-Key" in preflight.headers["Access-Control-Allow-Headers"]
     ok = client.post(f"/widget/v1/stores/{store.id}/member", json=identity(store), headers={"Origin": SHOP})
     assert ok.status_code == 200 and ok.headers["Access-Control-Allow-Origin"] == SHOP
-    elsewhere = client.options(f"/widget/v1/stores/{other_store.id}/member", headers={
-        "Origin": SHOP, "Access-Control-Request-Method": "POST"})
+    elsewhere = client.options(
+        f"/widget/v1/stores/{other_store.id}/member", headers={"Origin": SHOP, "Access-Control-Request-Method": "POST"}
+    )
     assert "Access-Control-Allow-Origin" not in elsewhere.headers  # another store's shop lives elsewhere
-    foreign = client.post(f"/widget/v1/stores/{store.id}/member", json=identity(store),
-                          headers={"Origin": "https://evil.example"})
+    foreign = client.post(
+        f"/widget/v1/stores/{store.id}/member", json=identity(store), headers={"Origin": "https://evil.example"}
+    )
     _error(foreign, 403, "origin_not_allowed")
     assert "Access-Control-Allow-Origin" not in foreign.headers
 

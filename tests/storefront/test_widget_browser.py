@@ -3,6 +3,7 @@ origin (a plain HTML page on its own local port with the one script tag),
 talking to the app through CORS: opened and used with the keyboard,
 a reward redeemed and its coupon code shown, the refusals in words, a
 guest's "earn N points". Screenshots go to test-artifacts/."""
+
 from __future__ import annotations
 
 import html
@@ -51,11 +52,14 @@ class ShopPages:
         self.thread.start()
 
     def put(self, path: str, app_url: str, lang: str = "en", **attributes) -> str:
-        data = " ".join(f'data-loyalty-{name.replace("_", "-")}="{html.escape(str(value))}"'
-                        for name, value in attributes.items())
-        self.pages[path] = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Test shop</title>'
-                            f'</head><body><h1>The test shop</h1><p><a href="#top">A link of the shop</a></p>'
-                            f'<script src="{app_url}/widget/v1/widget.js" {data}></script></body></html>')
+        data = " ".join(
+            f'data-loyalty-{name.replace("_", "-")}="{html.escape(str(value))}"' for name, value in attributes.items()
+        )
+        self.pages[path] = (
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Test shop</title>'
+            f'</head><body><h1>The test shop</h1><p><a href="#top">A link of the shop</a></p>'
+            f'<script src="{app_url}/widget/v1/widget.js" {data}></script></body></html>'
+        )
         return self.origin + path
 
     def close(self):
@@ -83,8 +87,14 @@ def page(browser, live_server, shop_site):
     context, page = new_page(browser, viewport={"width": 1100, "height": 900}, device_scale_factor=1)
     outside = []
     allowed = (live_server, shop_site.origin)
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed)
-               else (outside.append(route.request.url), route.abort()))
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(allowed)
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
     yield page
     assert outside == []  # no CDN, nothing but the shop and this app
     context.close()
@@ -92,8 +102,13 @@ def page(browser, live_server, shop_site):
 
 def signed(store, customer_id=7, email="anna@example.com", ts=None, secret=None) -> dict:
     ts = int(time.time()) if ts is None else ts
-    return {"store": store.id, "customer": customer_id, "email": email, "ts": ts,
-            "signature": sign_identity(secret or store.widget_secret, store.id, customer_id, email, ts)}
+    return {
+        "store": store.id,
+        "customer": customer_id,
+        "email": email,
+        "ts": ts,
+        "signature": sign_identity(secret or store.widget_secret, store.id, customer_id, email, ts),
+    }
 
 
 def _shoot(page, name: str) -> None:
@@ -110,8 +125,9 @@ def _tab_to(page, predicate_js: str, limit: int = 40) -> None:
 
 
 @pytest.mark.browser
-def test_a_member_opens_the_widget_with_the_keyboard_and_redeems_a_reward(app, shop, anna, live_server, shop_site,
-                                                                           page):
+def test_a_member_opens_the_widget_with_the_keyboard_and_redeems_a_reward(
+    app, shop, anna, live_server, shop_site, page
+):
     page.goto(shop_site.put("/account", live_server, color="#7a2e8e", **signed(shop)))
     launcher = page.locator(".lsw-launcher")
     page.wait_for_function("document.querySelector('.lsw-launcher').textContent.includes('1,087')")
@@ -139,13 +155,13 @@ def test_a_member_opens_the_widget_with_the_keyboard_and_redeems_a_reward(app, s
     dialog.wait_for()
 
     _tab_to(page, "e.dataset.reward === '500-points-5-off'")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == \
-        "Redeem 5 off the cart for 500 points"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Redeem 5 off the cart for 500 points"
     page.keyboard.press("Enter")
     notice = page.locator("[data-test=coupon]")
     notice.wait_for()
-    coupon = db.session.execute(db.select(Coupon).where(Coupon.member_id == anna.id, Coupon.source == "reward")
-                                ).scalar_one()
+    coupon = db.session.execute(
+        db.select(Coupon).where(Coupon.member_id == anna.id, Coupon.source == "reward")
+    ).scalar_one()
     assert f"Your coupon code: {coupon.code}" in notice.inner_text()
     page.wait_for_function("document.querySelector('[data-test=spendable]').textContent === '587'")
     assert page.evaluate("document.activeElement.dataset.test") == "coupon"  # the news gets the focus
@@ -165,8 +181,7 @@ def test_an_expired_signature_asks_for_a_reload(app, shop, anna, live_server, sh
 
 
 @pytest.mark.browser
-def test_another_stores_signature_and_another_stores_member(app, shop, anna, other_store, live_server, shop_site,
-                                                             page):
+def test_another_stores_signature_and_another_stores_member(app, shop, anna, other_store, live_server, shop_site, page):
     forged = signed(shop, secret=other_store.widget_secret)
     page.goto(shop_site.put("/forged", live_server, **forged))
     page.click(".lsw-launcher")

@@ -1,5 +1,6 @@
 """`flask --app wsgi stores widget-secret NAME [--rotate]`: the store id and
 secret the shop's server signs with; rotation refuses old signatures; both audited."""
+
 import time
 
 import pytest
@@ -32,8 +33,11 @@ def test_read_and_rotate_the_widget_secret(app):
     with pytest.raises(IdentityRefused) as refused:
         verify_identity(new, signed)
     assert refused.value.reason == "tampered"
-    actions = db.session.execute(db.select(AuditEntry.action).where(AuditEntry.store_id == store.id)
-                                 .order_by(AuditEntry.id)).scalars().all()
+    actions = (
+        db.session.execute(db.select(AuditEntry.action).where(AuditEntry.store_id == store.id).order_by(AuditEntry.id))
+        .scalars()
+        .all()
+    )
     assert actions[-2:] == ["store.widget_secret.read", "store.widget_secret.rotate"]
     assert not any(old in str(e.after) + str(e.before) for e in db.session.execute(db.select(AuditEntry)).scalars())
 
