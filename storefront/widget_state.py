@@ -146,10 +146,17 @@ def cart_preview(store: Store, member: Member | None, cart_total: Decimal | None
     return {"points": answer["points"] if answer["earns"] else 0, "cart_total": money_text(cart_total)}
 
 
-def referral_link(store: Store, code: str | None) -> dict | None:
-    if not code:
+def referral_link(store: Store, code: str | None, lang: str) -> dict | None:
+    """The member's code, the link that carries it, what the friend gets and the member earns."""
+    _version, program = program_in_force(store)
+    if not code or program.referral_coupon is None:
         return None
-    return {"code": code, "link": f"{store.url.rstrip('/')}/?{urlencode({REFERRAL_PARAMETER: code})}"}
+    return {
+        "code": code,
+        "link": f"{store.url.rstrip('/')}/?{urlencode({REFERRAL_PARAMETER: code})}",
+        "friend_gets": coupon_value(program.referral_coupon, store, lang)["value_text"],
+        "bonus": program.referral_bonus,
+    }
 
 
 def next_reward(rewards: list[dict], spendable: int) -> dict | None:
@@ -195,6 +202,7 @@ def member_state(store: Store, member: Member, lang: str) -> dict:
             "source": c["source"],
         }
         for c in status["coupons"]
+        if c["source"] != "referral"  # the member's code for friends: shown with the referral link
     ]
     return {
         **summary,
@@ -206,7 +214,7 @@ def member_state(store: Store, member: Member, lang: str) -> dict:
             "next_reward": next_reward(summary["rewards"], spendable),
             "vip": status["vip"],
             "coupons": coupons,
-            "referral": referral_link(store, status["referral_code"]),
+            "referral": referral_link(store, status["referral_code"], lang),
             "expiring": {"points": status["expiring"]["points"], "first_date": status["expiring"]["first_date"]},
         },
     }

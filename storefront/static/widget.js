@@ -23,7 +23,7 @@
     en: {
       launcher: 'Rewards', launcherPoints: 'Rewards: {n} points', launcherEarn: 'Rewards: earn {n} points',
       title: 'Your points at {shop}', guestTitle: 'Rewards at {shop}', close: 'Close',
-      loading: 'Loading…', spendable: 'points you can spend', pending: '{n} points pending (they become spendable soon)',
+      loading: 'Loading…', spendable: 'points you can spend', expiring: '{n} points expire on {date}: spend them before.', pending: '{n} points pending (they become spendable soon)',
       nextReward: '{n} more points to "{reward}"', allRewards: 'Your points cover every reward.',
       rewardProgress: 'Progress to the next reward', tierProgress: 'Progress to the next tier',
       tier: 'Your tier: {tier} (x{mult} points)', nextTierSpend: 'Spend {amount} more to reach {tier}',
@@ -63,7 +63,7 @@
     de: {
       launcher: 'Prämien', launcherPoints: 'Prämien: {n} Punkte', launcherEarn: 'Prämien: {n} Punkte sammeln',
       title: 'Ihre Punkte bei {shop}', guestTitle: 'Prämien bei {shop}', close: 'Schließen',
-      loading: 'Wird geladen…', spendable: 'Punkte zum Einlösen', pending: '{n} Punkte vorgemerkt (bald einlösbar)',
+      loading: 'Wird geladen…', spendable: 'Punkte zum Einlösen', expiring: '{n} Punkte verfallen am {date}: lösen Sie sie vorher ein.', pending: '{n} Punkte vorgemerkt (bald einlösbar)',
       nextReward: 'Noch {n} Punkte bis „{reward}“', allRewards: 'Ihre Punkte reichen für jede Prämie.',
       rewardProgress: 'Fortschritt zur nächsten Prämie', tierProgress: 'Fortschritt zur nächsten Stufe',
       tier: 'Ihre Stufe: {tier} (x{mult} Punkte)', nextTierSpend: 'Noch {amount} bis {tier}',
@@ -165,10 +165,10 @@
   }
 
   var copies = 0;
-  function copyButton(value, label) {
+  function copyButton(value, label, buttonLabel) {
     var field = el('input', { 'class': 'lsw-copy-field', type: 'text', readonly: true, value: value,
       'aria-label': label, id: 'lsw-copy-' + (++copies) });
-    var button = el('button', { type: 'button', 'class': 'lsw-button lsw-secondary', 'aria-label': label,
+    var button = el('button', { type: 'button', 'class': 'lsw-button lsw-secondary', 'aria-label': buttonLabel || label,
       text: words.copy });
     button.addEventListener('click', function () {
       var done = function () { button.textContent = words.copied; announce(words.copied + ': ' + value); };
@@ -324,11 +324,15 @@
       el('p', { text: words.couponHint + (notice.pushed ? '' : ' ' + words.couponSoon) })]);
   }
 
-  function pointsSection(member) {
+  function pointsSection(member, tz) {
     var items = [el('p', { 'class': 'lsw-points' }, [
       el('span', { 'class': 'lsw-big', 'data-test': 'spendable', text: numbers.format(member.points.spendable) }),
       ' ' + words.spendable])];
     if (member.points.pending > 0) { items.push(el('p', { text: say(words.pending, { n: member.points.pending }) })); }
+    if (member.expiring.points > 0) {
+      items.push(el('p', { 'class': 'lsw-strong', text: say(words.expiring,
+        { n: member.expiring.points, date: shopDate(member.expiring.first_date, tz) }) }));
+    }
     var next = member.next_reward;
     if (next) {
       items.push(el('p', { text: say(words.nextReward, { n: next.to_go, reward: next.name }) }));
@@ -382,12 +386,10 @@
 
   function referralSection(answer, member) {
     if (!member.referral) { return null; }
-    var friend = member.coupons.filter(function (c) { return c.source === 'referral'; })[0];
-    var bonus = answer.ways_to_earn.filter(function (w) { return w.kind === 'referral'; })[0];
-    var value = friend ? friend.value_text : '';
-    var text = bonus ? say(words.referralText, { value: value, n: bonus.points })
-      : say(words.referralTextNoBonus, { value: value });
-    return section(words.referral, [el('p', { text: text }), copyButton(member.referral.link, words.referralLink),
+    var referral = member.referral;
+    var text = say(referral.bonus ? words.referralText : words.referralTextNoBonus,
+      { value: referral.friend_gets, n: referral.bonus });
+    return section(words.referral, [el('p', { text: text }), copyButton(member.referral.link, words.referralLink, words.copyLink),
       el('p', { 'class': 'lsw-muted', text: say(words.referralCode, { code: member.referral.code }) })]);
   }
 
@@ -433,7 +435,7 @@
       title.textContent = say(member ? words.title : words.guestTitle, { shop: answer.shop.name });
       nodes.push(noticeBox(), cartLine(answer));
       if (member) {
-        nodes.push(pointsSection(member), tierSection(member.tier, tz), rewardsSection(answer, member),
+        nodes.push(pointsSection(member, tz), tierSection(member.tier, tz), rewardsSection(answer, member),
           couponsSection(member, tz), referralSection(answer, member));
       } else {
         nodes.push(el('p', { text: state.notMember ? words.notMember : words.joinHint }), rewardsSection(answer, null));

@@ -218,3 +218,8 @@ def test_a_guest_sees_how_to_earn_and_the_points_of_the_cart(app, shop, live_ser
     assert page.inner_text("[data-test=cart-earn]") == "Mit diesem Warenkorb sammeln Sie 49 Punkte."
     assert "Gold: ab 1.000,00\xa0€, x1.5 Punkte" in page.inner_text("#lsw-panel")
     _shoot(page, "widget-guest-de.png")
+    page.set_viewport_size({"width": 390, "height": 800})  # a phone: the panel fits, no sideways scrolling
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.locator("#lsw-panel").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    _shoot(page, "widget-guest-phone.png")
