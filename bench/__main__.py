@@ -1,4 +1,4 @@
-"""`python -m bench [pull|incremental|apply|memory|push|webhook|admin|whatif ...] [--quick]`
+"""`python -m bench [pull|incremental|apply|memory|push|webhook|admin|whatif|widget ...] [--quick]`
 
 Runs the benchmarks (all by default), prints one table per benchmark with
 its targets and PASS/MISS, and appends them, dated, to bench/RESULTS.md.
@@ -12,7 +12,7 @@ import traceback
 
 from bench.common import Table, publish, say, stop_postgres
 
-NAMES = ("pull", "incremental", "apply", "memory", "push", "webhook", "admin", "whatif")
+NAMES = ("pull", "incremental", "apply", "memory", "push", "webhook", "admin", "whatif", "widget")
 
 
 def main(argv=None) -> int:
@@ -31,7 +31,7 @@ def main(argv=None) -> int:
     try:
         if "pull" in names or "incremental" in names:
             tables.extend(_sync(names, quick))
-        for name in ("apply", "memory", "push", "webhook", "admin", "whatif"):
+        for name in ("apply", "memory", "push", "webhook", "admin", "whatif", "widget"):
             if name in names:
                 tables.append(_guarded(name, quick))
     finally:

@@ -1,5 +1,6 @@
 """The member-facing side: the storefront REST API (/api/v1), the personal
-member page (/m/<token>) and the NPS survey link (/s/<token>).
+member page (/m/<token>), the NPS survey link (/s/<token>) and the on-site
+widget (/widget/v1).
 
 `init_app(app)` is called by the app factory.
 See storefront/README.md.
@@ -13,6 +14,7 @@ from storefront.api import BLUEPRINT, init_api
 from storefront.i18n import init_babel
 from storefront.page import make_blueprint as make_page_blueprint
 from storefront.unsubscribe import make_blueprint as make_unsubscribe_blueprint
+from storefront.widget import init_widget
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +30,7 @@ def init_app(app: Flask) -> None:
     unsubscribe = make_unsubscribe_blueprint()  # one-click unsubscribe from member emails
     app.register_blueprint(unsubscribe)
     api = init_api(app)
+    init_widget(app)  # the on-site widget, /widget/v1 (after the API: it shares its rate limiter)
     _exempt_from_csrf(app, page, api)
     csrf.exempt(unsubscribe)  # the signed token in the URL is the key, like the member page's
 

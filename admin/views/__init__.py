@@ -21,6 +21,7 @@ from admin.views.rules import RulesView
 from admin.views.store_connect import StoreConnectView
 from admin.views.stores import StoreView
 from admin.views.sync_log import RejectedRecordView, SyncRunView
+from admin.views.widget import WidgetView
 
 
 def build_views() -> list:
@@ -38,6 +39,7 @@ def build_views() -> list:
         StoreConnectView(name="Connect a store", endpoint="store_connect", url="/admin/connect"),
         FirstSyncView(name="First sync", endpoint="first_sync", url="/admin/first-sync", category="Settings"),
         ApiTokenView(name="API tokens", endpoint="api_tokens", url="/admin/api-tokens", category="Settings"),
+        WidgetView(name="On-site widget", endpoint="widget", url="/admin/widget", category="Settings"),
         ReconcileView(name="Reconciliation", endpoint="reconcile", url="/admin/reconcile", category="Settings"),
         SyncRunView(name="Sync log", endpoint="sync_log", url="/admin/sync-log", category="Logs"),
         RejectedRecordView(name="Rejected records", endpoint="rejected", url="/admin/rejected", category="Logs"),

@@ -11,6 +11,7 @@ from loyalty_sync.books.history import REVIEW, HistoryMode, ModeRefused, choose_
 from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
+from loyalty_sync.models.store import new_widget_secret
 from loyalty_sync.store_sync.connection import client_for, refresh_site_identity
 from loyalty_sync.woocommerce import StoreError
 
@@ -141,6 +142,27 @@ def get_store_or_fail(name: str) -> Store:
     if store is None:
         raise click.ClickException(f"unknown store {name!r}; add it with: flask --app wsgi stores add {name} --url URL")
     return store
+
+
+@stores_cli.command("widget-secret")
+@click.argument("name")
+@click.option("--rotate", is_flag=True, help="Make a new secret: every identity signed with the old one is refused "
+                                             "at once (put the new one into the WordPress plugin's settings).")
+def widget_secret_command(name: str, rotate: bool) -> None:
+    """Print the store's widget secret (for the shop's server, which signs its customers), or rotate it.
+
+    Only the server's operators can run this; the secret is never shown in the
+    panel nor sent to a browser. Reading and rotating are both audited."""
+    store = get_store_or_fail(name)
+    if rotate:
+        store.widget_secret = new_widget_secret()
+    record_audit("cli", "store.widget_secret.rotate" if rotate else "store.widget_secret.read", f"store:{name}",
+                 store_id=store.id)
+    db.session.commit()
+    if rotate:
+        click.echo(f"{name}: a new widget secret; identities signed with the old one are refused from now on.")
+    click.echo(f"Store id: {store.id}")  # the plugin's data-loyalty-store
+    click.echo(f"Widget secret: {store.widget_secret}")
 
 
 @stores_cli.command("test")
