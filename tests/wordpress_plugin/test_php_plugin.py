@@ -118,14 +118,24 @@ def test_python_refuses_an_expired_signature():
 
 def test_a_guest_tag_has_no_identity_and_no_secret():
     attributes = _plugin_tag(cart_total="19.90", ts=int(time.time()))
-    assert attributes == {"src": "https://loyalty.example/widget/v1/widget.js", "data-store": "7",
-                          "data-lang": "de", "data-cart-total": "19.90", "async": None}
+    assert attributes == {
+        "src": "https://loyalty.example/widget/v1/widget.js",
+        "data-store": "7",
+        "data-lang": "de",
+        "data-cart-total": "19.90",
+        "async": None,
+    }
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_plugin_builds_an_installable_zip(tmp_path):
-    done = subprocess.run(["make", "-s", "-C", str(ROOT), "plugin", f"DIST={tmp_path}"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "plugin", f"DIST={tmp_path}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     with zipfile.ZipFile(tmp_path / "loyalty-sync.zip") as archive:
         names = set(archive.namelist())
