@@ -132,7 +132,7 @@ function loyalty_sync_render_field( array $args ) {
 			: __( 'A read token: flask --app wsgi api-tokens create --store NAME --scope read. Kept on this server. Leave empty to keep the saved one.', 'loyalty-sync' );
 	} elseif ( 'store_id' === $key ) {
 		printf( '<input type="number" min="1" class="small-text" id="%1$s" name="%2$s" value="%3$s">', esc_attr( $id ), esc_attr( $name ), esc_attr( (string) ( $settings[ $key ] ? $settings[ $key ] : '' ) ) );
-		$help = __( "This store's id in the loyalty app (the admin panel's store list).", 'loyalty-sync' );
+		$help = __( "This store's id in the loyalty app (it is part of what the widget signs).", 'loyalty-sync' );
 	} else {
 		printf( '<input type="url" class="regular-text" id="%1$s" name="%2$s" value="%3$s" placeholder="https://loyalty.shop.example">', esc_attr( $id ), esc_attr( $name ), esc_url( $settings[ $key ] ) );
 		$help = __( 'Where the loyalty app answers; the widget script and the API are below it.', 'loyalty-sync' );
