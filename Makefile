@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 
-.PHONY: demo test test-quick bench check browser clean conformance
+.PHONY: demo test test-quick bench check browser clean conformance plugin
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): requirements.txt
 
 # Debian's Chromium for the admin panel's browser tests (playwright cannot
 # download its own browser here); PostgreSQL's server binaries for the
-# PostgreSQL half of the suite.
+# PostgreSQL half of the suite; php-cli for the WordPress plugin's tests.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian chromium for the browser tests"; \
@@ -22,6 +22,9 @@ browser:
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  echo "installing PostgreSQL server binaries"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@{ command -v php >/dev/null 2>&1 && php -m | grep -qx mbstring; } || { \
+	  echo "installing Debian php-cli for the WordPress plugin's tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli php-mbstring >/dev/null; }
 
 ## Run the product: a seeded simulator store, the admin panel and the sync worker, on SQLite.
 demo: $(STAMP)
@@ -52,6 +55,15 @@ check: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy
+
+## The WordPress companion plugin as an installable zip (Plugins > Add New > Upload Plugin):
+## $(DIST)/loyalty-sync.zip, one folder loyalty-sync/ inside, without the plugin's tests.
+DIST ?= dist
+plugin:
+	@mkdir -p $(DIST)
+	@rm -f $(DIST)/loyalty-sync.zip
+	cd wordpress-plugin && $(PYTHON) -m zipfile -c $(abspath $(DIST))/loyalty-sync.zip loyalty-sync
+	@echo "built $(DIST)/loyalty-sync.zip"
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
