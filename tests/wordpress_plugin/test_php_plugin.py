@@ -54,7 +54,7 @@ def _plugin_tag(**given) -> dict[str, str | None]:
 
 
 def _identity(attributes: dict, **changes):
-    values = {key: attributes[f"data-{key}"] for key in ("store", "customer", "email", "ts", "signature")}
+    values = {key: attributes[f"data-loyalty-{key}"] for key in ("store", "customer", "email", "ts", "signature")}
     values.update(changes)
     return read_identity(values["store"], values["customer"], values["email"], values["ts"], values["signature"])
 
@@ -76,14 +76,14 @@ def test_python_accepts_what_php_signs():
     now = int(time.time())
     attributes = _plugin_tag(customer_id=42, email="  Anna.Muster@Example.COM ", ts=now)
     assert attributes["src"] == "https://loyalty.example/widget/v1/widget.js"
-    assert attributes["data-store"] == "7" and attributes["data-customer"] == "42" and attributes["data-lang"] == "de"
-    assert "async" in attributes and "data-cart-total" not in attributes
+    assert attributes["data-loyalty-store"] == "7" and attributes["data-loyalty-customer"] == "42" and attributes["data-loyalty-lang"] == "de"
+    assert "async" in attributes and "data-loyalty-cart-total" not in attributes
     verify_identity(SECRET, _identity(attributes))  # raises if refused
 
 
 def test_python_accepts_a_unicode_email_as_php_lowercases_it():
     attributes = _plugin_tag(customer_id=5, email="ÄRGER@Example.de", ts=int(time.time()))
-    assert attributes["data-email"] == "ärger@example.de"
+    assert attributes["data-loyalty-email"] == "ärger@example.de"
     verify_identity(SECRET, _identity(attributes))
 
 
@@ -120,9 +120,9 @@ def test_a_guest_tag_has_no_identity_and_no_secret():
     attributes = _plugin_tag(cart_total="19.90", ts=int(time.time()))
     assert attributes == {
         "src": "https://loyalty.example/widget/v1/widget.js",
-        "data-store": "7",
-        "data-lang": "de",
-        "data-cart-total": "19.90",
+        "data-loyalty-store": "7",
+        "data-loyalty-lang": "de",
+        "data-loyalty-cart-total": "19.90",
         "async": None,
     }
 

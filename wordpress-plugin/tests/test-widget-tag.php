@@ -20,12 +20,12 @@ function loyalty_test_settings( array $changes = array() ) {
 function test_member_tag_follows_the_embed_contract() {
 	$settings   = loyalty_test_settings();
 	$attributes = loyalty_sync_widget_attributes( $settings, array( 'id' => 42, 'email' => ' Anna@Example.com' ), 1767225600, 'de', '9.99' );
-	check_same( array( 'data-store', 'data-customer', 'data-email', 'data-ts', 'data-signature', 'data-lang' ), array_keys( $attributes ), 'attributes and their order' );
-	check_same( 'anna@example.com', $attributes['data-email'], 'email as signed' );
-	check_same( loyalty_sync_sign_identity( 'the-widget-secret-value', 7, 42, 'anna@example.com', 1767225600 ), $attributes['data-signature'], 'signature' );
+	check_same( array( 'data-loyalty-store', 'data-loyalty-customer', 'data-loyalty-email', 'data-loyalty-ts', 'data-loyalty-signature', 'data-loyalty-lang' ), array_keys( $attributes ), 'attributes and their order' );
+	check_same( 'anna@example.com', $attributes['data-loyalty-email'], 'email as signed' );
+	check_same( loyalty_sync_sign_identity( 'the-widget-secret-value', 7, 42, 'anna@example.com', 1767225600 ), $attributes['data-loyalty-signature'], 'signature' );
 	$tag = loyalty_sync_widget_tag( $settings['app_url'], $attributes );
 	check_same(
-		'<script src="https://loyalty.example/widget/v1/widget.js" data-store="7" data-customer="42" data-email="anna@example.com" data-ts="1767225600" data-signature="' . $attributes['data-signature'] . '" data-lang="de" async></script>',
+		'<script src="https://loyalty.example/widget/v1/widget.js" data-loyalty-store="7" data-loyalty-customer="42" data-loyalty-email="anna@example.com" data-loyalty-ts="1767225600" data-loyalty-signature="' . $attributes['data-loyalty-signature'] . '" data-loyalty-lang="de" async></script>',
 		$tag,
 		'tag'
 	);
@@ -44,9 +44,9 @@ function test_guest_gets_no_customer_attributes_but_the_cart_total() {
 	$attributes = loyalty_sync_widget_attributes( loyalty_test_settings(), null, 1767225600, 'en', '12.50' );
 	check_same(
 		array(
-			'data-store'      => '7',
-			'data-lang'       => 'en',
-			'data-cart-total' => '12.50',
+			'data-loyalty-store'      => '7',
+			'data-loyalty-lang'       => 'en',
+			'data-loyalty-cart-total' => '12.50',
 		),
 		$attributes,
 		'guest'
@@ -62,9 +62,9 @@ function test_nothing_is_injected_until_configured() {
 }
 
 function test_values_are_escaped_in_the_tag() {
-	$tag = loyalty_sync_widget_tag( 'https://loyalty.example', array( 'data-email' => 'a"><script>@b.c' ) );
-	check_contains( 'data-email="a&quot;&gt;&lt;script&gt;@b.c"', $tag, 'escaped attribute' );
-	check_contains( 'src=""', loyalty_sync_widget_tag( 'javascript:alert(1)//', array( 'data-store' => '1' ) ), 'no javascript: source' );
+	$tag = loyalty_sync_widget_tag( 'https://loyalty.example', array( 'data-loyalty-email' => 'a"><script>@b.c' ) );
+	check_contains( 'data-loyalty-email="a&quot;&gt;&lt;script&gt;@b.c"', $tag, 'escaped attribute' );
+	check_contains( 'src=""', loyalty_sync_widget_tag( 'javascript:alert(1)//', array( 'data-loyalty-store' => '1' ) ), 'no javascript: source' );
 }
 
 function test_language_from_the_locale() {

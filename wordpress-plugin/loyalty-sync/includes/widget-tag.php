@@ -2,11 +2,11 @@
 /**
  * The widget's <script> tag: the embed contract of storefront/README.md.
  *
- *   <script src="{APP_URL}/widget/v1/widget.js" data-store="{store_id}"
- *           data-customer="{customer_id}" data-email="{email}" data-ts="{ts}"
- *           data-signature="{hex}" data-lang="{de|en}" async></script>
+ *   <script src="{APP_URL}/widget/v1/widget.js" data-loyalty-store="{store_id}"
+ *           data-loyalty-customer="{customer_id}" data-loyalty-email="{email}" data-loyalty-ts="{ts}"
+ *           data-loyalty-signature="{hex}" data-loyalty-lang="{de|en}" async></script>
  *
- * Guests get no customer attributes but data-cart-total. Only the signature
+ * Guests get no customer attributes but data-loyalty-cart-total. Only the signature
  * leaves this server, never the widget secret or the API token.
  *
  * Pure functions (they call only the esc_* helpers), tested without WordPress.
@@ -53,19 +53,19 @@ function loyalty_sync_widget_attributes( array $settings, $customer, $ts, $lang,
 		return array();
 	}
 	$store_id   = (int) $settings['store_id'];
-	$attributes = array( 'data-store' => (string) $store_id );
+	$attributes = array( 'data-loyalty-store' => (string) $store_id );
 	$is_member  = is_array( $customer ) && (int) ( $customer['id'] ?? 0 ) > 0 && '' !== (string) ( $customer['email'] ?? '' );
 	if ( $is_member ) {
 		$customer_id                  = (int) $customer['id'];
 		$email                        = loyalty_sync_normal_email( $customer['email'] );
-		$attributes['data-customer']  = (string) $customer_id;
-		$attributes['data-email']     = $email;
-		$attributes['data-ts']        = (string) (int) $ts;
-		$attributes['data-signature'] = loyalty_sync_sign_identity( $settings['widget_secret'], $store_id, $customer_id, $email, (int) $ts );
+		$attributes['data-loyalty-customer']  = (string) $customer_id;
+		$attributes['data-loyalty-email']     = $email;
+		$attributes['data-loyalty-ts']        = (string) (int) $ts;
+		$attributes['data-loyalty-signature'] = loyalty_sync_sign_identity( $settings['widget_secret'], $store_id, $customer_id, $email, (int) $ts );
 	}
-	$attributes['data-lang'] = 'de' === $lang ? 'de' : 'en';
+	$attributes['data-loyalty-lang'] = 'de' === $lang ? 'de' : 'en';
 	if ( ! $is_member && null !== $cart_total ) {
-		$attributes['data-cart-total'] = (string) $cart_total;
+		$attributes['data-loyalty-cart-total'] = (string) $cart_total;
 	}
 	return $attributes;
 }
