@@ -26,6 +26,7 @@ from loyalty_sync.books.program_versions import InvalidProgram, program_in_force
 from loyalty_sync.books.replan_status import replan_status
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Category, Product, ProgramVersion
+from loyalty_sync.wording import count_of
 from sync_jobs.api import request_pass
 
 
@@ -77,7 +78,8 @@ class RulesView(SecureBaseView):
             return None, redirect(url_for(".index"))
         stores, store, number, current, parsed = state
         if parsed.errors:
-            flash(f"{len(parsed.errors)} setting(s) need attention; see the messages at the fields.", "error")
+            flash(f"{count_of(len(parsed.errors), 'setting')} need{'s' if len(parsed.errors) == 1 else ''} attention; "
+                  "see the messages at the fields.", "error")
             return None, self._render(stores, store, number, current, parsed.values, parsed.errors, status=422)
         return state, None
 
@@ -120,7 +122,7 @@ class RulesView(SecureBaseView):
         noted = [f"{name}: {message}" for name, messages in rules_form.field_warnings(parsed, store).items()
                  for message in messages]
         if noted:  # warnings never block saving; say them once more
-            flash(f"Saved with {len(noted)} warning(s): " + " ".join(noted), "warning")
+            flash(f"Saved with {count_of(len(noted), 'warning')}: " + " ".join(noted), "warning")
         flash(f"Saved as version {version.number}; every page reads it now. {self._queue_replan(store)}", "success")
         return redirect(url_for(".index", store=store.id))
 

@@ -21,6 +21,7 @@ from flask import current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
 
 from loyalty_sync.books.apply import reevaluate
+from loyalty_sync.books.history import in_review
 from loyalty_sync.books.member_books import lock_members, member_key
 from loyalty_sync.extensions import db
 from loyalty_sync.models import LedgerEntry, Member, NpsAnswer, Store
@@ -92,7 +93,7 @@ def record_answer(store: Store, member: Member, score: int, comment: str = "", *
     if member.store_id != store.id or member.merged_into_id is not None:
         raise NpsRefused("unknown_member", "No such member.")
     start = period_start(now)
-    bonus = bonus_points()
+    bonus = 0 if in_review(store) else bonus_points()  # a store in review books nothing (actions/in_review.py)
     try:
         lock_members([member])
         if not survey_state(member, now).can_answer:
@@ -107,7 +108,8 @@ def record_answer(store: Store, member: Member, score: int, comment: str = "", *
                 kind="bonus", points=bonus, at=now, reason=f"+{bonus} points for answering the survey",
                 actor="member"))
         db.session.flush()
-        reevaluate(store, [member], now=now)  # the cached balance, auto-redeem and the push flag see the bonus
+        if bonus:
+            reevaluate(store, [member], now=now)  # the cached balance, auto-redeem and the push flag see the bonus
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -28,6 +28,7 @@ from loyalty_sync.engine.money import money_display, money_text
 from loyalty_sync.engine.tiers import tier_for_metric, tier_metric, tier_rank
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store
+from loyalty_sync.wording import count_of
 
 KINDS = ("tier", "expiry", "churn")
 CSV_FIELDS = ("member_id", "customer_id", "email", "name", "kind", "detail")
@@ -103,7 +104,7 @@ def tier_at_risk(store: Store, now: datetime, days: int = 30) -> list[dict]:
                 missing = money_display(short, store.currency)
                 short, metric, threshold = money_text(short), money_text(metric), money_text(threshold)
             else:
-                missing = f"{short} {'order(s)' if program.tier_metric == 'orders' else 'points'}"
+                missing = count_of(int(short), "order") if program.tier_metric == "orders" else f"{short} points"
                 short, metric, threshold = str(short), str(metric), str(threshold)
             rows.append(_row(member, "tier", f"{member.tier} -> {new_tier} on {drops_on.date().isoformat()} "
                                              f"unless {missing} more",

@@ -26,6 +26,7 @@ from loyalty_sync.books.history import AWARD, TIERS_ONLY, HistoryMode, history_r
 from loyalty_sync.books.member_books import load_books
 from loyalty_sync.books.member_plans import MemberPlanner
 from loyalty_sync.books.program_versions import programs_by_number
+from loyalty_sync.engine.coupon_kinds import coupon_kind_name
 from loyalty_sync.engine.ledger import CouponSource, MemberBooks, OrderRecord
 from loyalty_sync.engine.plan import apply_plan
 from loyalty_sync.engine.rewards import point_value
@@ -34,16 +35,11 @@ from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Store
 
 CENT = Decimal("0.01")
-#: Coupon kinds in the order the plan lists them, with the names people read.
-KIND_NAMES = {
-    CouponSource.REWARD: "reward coupon (points redeemed)",
-    CouponSource.TIERUP: "tier-up reward",
-    CouponSource.VIP_FREE_SHIPPING: "VIP free shipping",
-    CouponSource.VIP_EXCLUSIVE: "VIP exclusive coupon",
-    CouponSource.BIRTHDAY: "birthday coupon",
-    CouponSource.REFERRAL: "referral coupon",
-    CouponSource.CAMPAIGN: "campaign coupon",
-}
+#: Coupon kinds in the order the plan lists them (reward coupons first), with the names people read
+#: (engine/coupon_kinds.py, as every page names them).
+KIND_ORDER = (CouponSource.REWARD, CouponSource.TIERUP, CouponSource.VIP_FREE_SHIPPING, CouponSource.VIP_EXCLUSIVE,
+              CouponSource.BIRTHDAY, CouponSource.REFERRAL, CouponSource.CAMPAIGN)
+KIND_NAMES = {kind: coupon_kind_name(kind) for kind in KIND_ORDER}
 _CHUNK = 500
 
 

@@ -33,6 +33,7 @@ from loyalty_sync.engine.program import MultiplierRule, Program
 from loyalty_sync.engine.tiers import tier_metric
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order
+from loyalty_sync.wording import count_of
 
 NEAR = Decimal("0.8")
 
@@ -139,7 +140,7 @@ def expiry_warnings(program: Program) -> list[Warning]:
     shortest = program.expiry_months * 28  # the shortest months
     if shortest <= program.pending_days:
         return [Warning("expiry_months", (
-            f"points expire after {program.expiry_months} month(s) but become spendable only after "
+            f"points expire after {count_of(program.expiry_months, 'month')} but become spendable only after "
             f"{program.pending_days} days: some points would expire before they can be spent"))]
     return []
 
@@ -201,7 +202,7 @@ def tier_reach_warnings(program: Program, store, now: datetime) -> list[Warning]
         found.append(Warning(f"tiers.{i}.threshold", (
             f"no member reaches {tier.name} ({_threshold_words(tier.threshold, program.tier_metric, store.currency)}) "
             f"{window}; "
-            f"{near} member(s) are within {int((1 - NEAR) * 100)}% of it")))
+            f"{count_of(near, 'member')} {'is' if near == 1 else 'are'} within {int((1 - NEAR) * 100)}% of it")))
     return found
 
 

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from loyalty_sync.cli.stores import get_store_or_fail
 from loyalty_sync.store_sync.reconcile import reconcile
+from loyalty_sync.wording import count_of
 
 
 @click.command("reconcile")
@@ -31,7 +32,7 @@ def command(store_name, fix, as_json):
     sys.stderr.write("\n")
     checked = result["checked"]
     click.echo(f"checked {checked['coupons']} coupons, {checked['members']} members, {checked['orders']} orders: "
-               f"{len(result['drift'])} drift(s)" + (f", {result['fixed']} fixed" if fix else ""))
+               + count_of(len(result['drift']), 'difference') + (f", {result['fixed']} fixed" if fix else ""))
     for d in result["drift"]:
         click.echo(f"  {d['kind']:<15} {d['ref']}: store {json.dumps(d['store_value'], default=str)} / "
                    f"books {json.dumps(d['books_value'], default=str)} -> {d['fix']}")

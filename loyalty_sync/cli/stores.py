@@ -14,6 +14,7 @@ from loyalty_sync.models import Store, record_audit
 from loyalty_sync.models.store import new_widget_secret
 from loyalty_sync.store_sync.connection import client_for, refresh_site_identity
 from loyalty_sync.woocommerce import StoreError
+from loyalty_sync.wording import count_of
 
 stores_cli = AppGroup("stores", help="Connect and inspect WooCommerce stores.")
 
@@ -183,4 +184,4 @@ def test_store(name: str) -> None:
     store.wc_version, store.currency = info.version, info.currency or store.currency
     db.session.commit()
     click.echo(f"{name}: WooCommerce {info.version} ({store.shop_name}), currency {info.currency}, "
-               f"time zone {store.timezone}, {client.requests_made} request(s). Connection OK.")
+               f"time zone {store.timezone}, {count_of(client.requests_made, 'request')}. Connection OK.")

@@ -99,3 +99,15 @@ def test_the_api_answers_409_store_in_review_to_a_redeem(client):
     error = response.get_json()["error"]
     assert error["code"] == "store_in_review" and SAID in error["message"]
     assert _writes() == before
+
+
+def test_a_survey_answer_in_review_is_kept_but_books_no_bonus(app):
+    from loyalty_sync.actions import nps
+    from loyalty_sync.models import NpsAnswer
+
+    store, anna, _ = _store_in_review()
+    before = _writes()
+    answer = nps.record_answer(store, anna, 9, "great coffee")
+    assert answer.id and answer.bonus_points == 0
+    assert db.session.execute(db.select(db.func.count()).select_from(NpsAnswer)).scalar_one() == 1
+    assert _writes() == before  # no bonus line

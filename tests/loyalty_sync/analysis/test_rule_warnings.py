@@ -58,7 +58,7 @@ def test_each_conflict_is_named_at_its_field(store):
     assert "expire before they can be spent" in found["expiry_months"]
     assert "easier to join than the top tier" in found["vip_min_spend"]
     # Gold (1000): nobody; 900 is within 20 %.
-    assert "no member reaches Gold" in found["tiers.2.threshold"] and "1 member(s)" in found["tiers.2.threshold"]
+    assert "no member reaches Gold" in found["tiers.2.threshold"] and "1 member is within" in found["tiers.2.threshold"]
     assert "VIP-MEMBERSHIP" in found["vip_membership_sku"]
     stacked = _fields(warnings_for(replace(program, stack_multipliers=True), None, now=NOW))
     assert "x6" in stacked["multipliers.1"]
