@@ -237,15 +237,21 @@ def _email(value: Any, ref: str, name: str) -> str:
     return email
 
 
+#: The stored address line's length (orders.billing_address, members.billing_address): a longer
+#: address (a hostile or broken record; WooCommerce itself does not cap the fields) is cut the same
+#: way on every side of the self-referral comparison, and fits the column on PostgreSQL too.
+ADDRESS_MAX = 1000
+
+
 def address_text(billing: Mapping) -> str:
     """One comparable line for an address (self-referral check): lowercased,
-    blank parts left out, whitespace collapsed."""
+    blank parts left out, whitespace collapsed, at most ADDRESS_MAX long."""
     parts = []
     for key in ("address_1", "address_2", "postcode", "city", "state", "country"):
         value = billing.get(key) if isinstance(billing, Mapping) else None
         if isinstance(value, str) and value.strip():
             parts.append(" ".join(value.replace("\x00", "").lower().split()))
-    return ", ".join(parts)
+    return ", ".join(parts)[:ADDRESS_MAX]
 
 
 def _meta_value(meta_row: Mapping, key: str) -> Any:

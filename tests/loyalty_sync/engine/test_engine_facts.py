@@ -217,3 +217,12 @@ def test_dates_later_than_allowed_are_refused_by_field():
     with pytest.raises(BadRecord) as err:
         customer_from_wc(customer, not_after=limit)
     assert err.value.field == "date_modified_gmt"
+
+
+def test_an_address_longer_than_the_stored_line_is_cut_to_fit_it():
+    """Seen on PostgreSQL with the broken-orders corpus: a 5,000-character street overflowed
+    orders.billing_address (varchar 1000) and failed the whole batch."""
+    from loyalty_sync.engine.facts import ADDRESS_MAX, address_text
+
+    line = address_text({"address_1": "Hauptstr. " + "9" * 5000, "city": "Berlin"})
+    assert len(line) == ADDRESS_MAX and line.startswith("hauptstr. 999")
