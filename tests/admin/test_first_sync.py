@@ -21,6 +21,7 @@ from loyalty_sync.models import AuditEntry, Coupon, LedgerEntry, Member, Store, 
 from loyalty_sync.wording import count_of
 from tests.admin.conftest import token_for
 from tests.support.members import make_member
+from tests.support.requested_pass import pass_is_requested
 from tests.support.stores import OFFLINE, make_store
 
 
@@ -107,7 +108,7 @@ def test_choosing_a_mode_is_confirmed_audited_and_the_next_pass_books_the_plan(a
     assert store.history_mode == "award" and store.connected_at is not None
     audit = db.session.execute(db.select(AuditEntry).filter_by(action="store.history")).scalar_one()
     assert audit.before == {"history_mode": "review"} and audit.after["history_mode"] == "award"
-    assert db.session.execute(db.select(SyncRun).filter_by(store_id=store.id, status="queued")).scalar_one()
+    assert pass_is_requested(store.id)
     assert 'data-testid="live-mode"' in text  # the plan and its buttons are gone: chosen once
 
     plan_pending_members(store)  # what the queued pass does with the members it pulled in review
@@ -153,7 +154,7 @@ def test_a_store_with_nothing_read_yet_offers_the_first_pass(app, admin_client, 
         "/admin/first-sync/pull", data={"csrf_token": token, "store": store.id}, follow_redirects=True
     ).get_data(as_text=True)
     assert "A pass of new is queued" in page and "In review it only reads the shop: nothing is booked" in page
-    assert db.session.execute(db.select(SyncRun).filter_by(store_id=store.id, status="queued")).scalar_one()
+    assert pass_is_requested(store.id)
 
 
 def test_viewers_read_the_plan_without_the_buttons(app, viewer_client):
