@@ -43,6 +43,7 @@ from loyalty_sync.woocommerce.retry import (
 )
 from loyalty_sync.woocommerce.site_index import FIELDS as SITE_INDEX_FIELDS
 from loyalty_sync.woocommerce.site_index import SiteIdentity, parse_site_index
+from loyalty_sync.woocommerce.store_clock import StoreClock
 from loyalty_sync.woocommerce.transport import TRANSIENT_EXCEPTIONS, ResponseLike, Transport, WooCommerceTransport
 
 #: ``modified_after``/``modified_before`` on orders arrived in WooCommerce 5.8.
@@ -123,6 +124,7 @@ class StoreClient:
         )
         self._lock = threading.Lock()
         self._requests_made = 0
+        self._store_clock = StoreClock()
 
     # --- lifecycle ----------------------------------------------------------------
     def close(self) -> None:
@@ -144,6 +146,12 @@ class StoreClient:
         """HTTP requests sent so far, retries included (for the sync log and benchmarks)."""
         with self._lock:
             return self._requests_made
+
+    @property
+    def store_time(self) -> datetime | None:
+        """The newest `Date` the store has answered with (its own clock), or
+        None if it never sent one; see ``store_clock``."""
+        return self._store_clock.newest
 
     # --- store --------------------------------------------------------------------
     def store_info(self, *, require_modified_after: bool = False) -> StoreInfo:
@@ -325,6 +333,7 @@ class StoreClient:
                 ) from None
             except requests.exceptions.RequestException as exc:  # bad URL, too many redirects...
                 raise self._unreachable(_network_reason(exc), attempts=1) from None
+            self._store_clock.note(getattr(response, "headers", None))
             return self._read(response, what, idempotent)
 
         try:
