@@ -16,6 +16,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from sqlalchemy import inspect
+
 from loyalty_sync.books.badges import preload_badges
 from loyalty_sync.books.coupon_codes import new_coupon_code
 from loyalty_sync.books.history import in_review
@@ -93,8 +95,17 @@ def push_coupons(store: Store, client: StoreClient, result: PushResult, *, limit
                                                   creates_are_idempotent=True):
         # A repeated create is harmless here: the store refuses the code as a
         # duplicate and `_link_existing` links it, so transient errors may retry.
+        _reload(Coupon, batch)
         _read_coupon_answer(store, client, batch, answer, result)
         db.session.commit()
+
+
+def _reload(model, rows: list) -> None:
+    """Rows queued behind an answer were expired by its commit: one query
+    loads them all again instead of one query each on first touch."""
+    if rows:  # (the identity, not `row.id`: reading an expired attribute is the query we avoid)
+        ids = [inspect(row).identity[0] for row in rows]
+        db.session.execute(db.select(model).where(model.id.in_(ids))).scalars().all()
 
 
 def _coupon_batches(store: Store, limit: int | None):
@@ -204,6 +215,7 @@ def push_member_status(store: Store, client: StoreClient, result: PushResult) ->
     if in_review(store):
         return
     for (batch, sent), answer in client.batches_in_flight("customers", _meta_batches(store)):
+        _reload(Member, batch)
         _read_meta_answer(store, batch, sent, answer, result)
         db.session.commit()
 
