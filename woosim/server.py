@@ -30,6 +30,15 @@ class _Handler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):  # quiet: the middleware keeps a log
         pass
 
+    def date_time_string(self, timestamp=None):
+        """The `Date` header by the store's clock (the one its dates and the
+        OAuth window follow), as on a real store where the web server and PHP
+        share one machine: tests shifting the clock see both move."""
+        clock = getattr(self.server, "woosim_clock", None)
+        if timestamp is None and clock is not None:
+            timestamp = clock.now()
+        return super().date_time_string(timestamp)
+
 
 class WooSim:
     """One simulator instance (state, webhook worker, WSGI stack)."""
@@ -63,6 +72,7 @@ def serve(sim: WooSim, host: str = "127.0.0.1", port: int = 0, ssl_context=None)
     """Create (not start) a threaded Werkzeug server; returns it. `port=0` picks a free one."""
     srv = make_server(host, port, sim.wsgi, threaded=True, request_handler=_Handler, ssl_context=ssl_context)
     srv.daemon_threads = True
+    srv.woosim_clock = sim.state.clock
     scheme = "https" if ssl_context else "http"
     sim.state.public_base = f"{scheme}://{host}:{srv.server_port}"
     return srv

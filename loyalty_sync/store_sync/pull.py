@@ -10,31 +10,31 @@ from loyalty_sync.woocommerce.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-# Dates have one-second precision and `modified_after` is exclusive; an order
-# saved in the same second as the last one we saw, or a store clock that
-# hiccups, would slip through. Re-reading a few minutes costs a digest
-# compare per order.
+#: How far before its recheck start the reviews listing looks (reviews have no
+#: modification date: books/reviews.py). Order, refund and product listings
+#: start from their bookmark's bound instead (cursors.py).
 OVERLAP = timedelta(minutes=10)
 
 
-def order_pages(client: StoreClient, since: datetime | None, on_page=None) -> Iterator[list[dict]]:
-    params = incremental_order_params(since - OVERLAP) if since else {"orderby": "id", "order": "asc"}
+def order_pages(client: StoreClient, after: datetime | None, on_page=None) -> Iterator[list[dict]]:
+    """Orders modified after `after` (an exclusive bound, cursors.listing_bound), or all."""
+    params = incremental_order_params(after) if after else {"orderby": "id", "order": "asc"}
     return client.iter_pages("orders", params, on_page=on_page)
 
 
-def trashed_order_pages(client: StoreClient, since: datetime | None, on_page=None) -> Iterator[list[dict]]:
+def trashed_order_pages(client: StoreClient, after: datetime | None, on_page=None) -> Iterator[list[dict]]:
     """Orders moved to the trash: they leave `status=any` (and `any,trash` is
     `any` only, real store 10.0.2), so they need their own listing. Trashing
     moves `date_modified`, so an incremental pass asks for those modified
-    after its cursor; a full pass lists the whole trash."""
-    params = incremental_order_params(since - OVERLAP) if since else {"orderby": "id", "order": "asc"}
+    after its bound; a full pass lists the whole trash."""
+    params = incremental_order_params(after) if after else {"orderby": "id", "order": "asc"}
     return client.iter_pages("orders", {**params, "status": "trash"}, on_page=on_page)
 
 
-def product_pages(client: StoreClient, since: datetime | None, on_page=None) -> Iterator[list[dict]]:
+def product_pages(client: StoreClient, after: datetime | None, on_page=None) -> Iterator[list[dict]]:
     params = {"orderby": "id", "order": "asc"}
-    if since:
-        params.update(modified_after=_utc_text(since - OVERLAP), dates_are_gmt="true")
+    if after:
+        params.update(modified_after=_utc_text(after), dates_are_gmt="true")
     return client.iter_pages("products", params, on_page=on_page)
 
 
@@ -56,14 +56,14 @@ def customers_by_id(client: StoreClient, ids: list[int]) -> list[dict]:
     return found
 
 
-def refunds_since(client: StoreClient, since: datetime | None) -> dict[int, list[dict]] | None:
+def refunds_since(client: StoreClient, after: datetime | None) -> dict[int, list[dict]] | None:
     """Refund details (line items) by order, from `GET /refunds` (one listing
     for the whole store instead of one request per refunded order). None when
     the store has no such endpoint (older WooCommerce): the caller then asks
-    per order."""
+    per order. `after` bounds the refunds' creation date (exclusive)."""
     params = {"orderby": "id", "order": "asc"}
-    if since:
-        params.update(after=_utc_text(since - OVERLAP), dates_are_gmt="true")
+    if after:
+        params.update(after=_utc_text(after), dates_are_gmt="true")
     by_order: dict[int, list[dict]] = {}
     try:
         for refund in client.iter_records("refunds", params):
@@ -101,5 +101,4 @@ def _slim_refund(refund: dict) -> dict:
 
 
 def _utc_text(value: datetime) -> str:
-
     return value.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")

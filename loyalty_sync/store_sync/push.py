@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from loyalty_sync.books.meta_owner import INSTALLATION, other_owner
+from sqlalchemy import inspect
+
 from loyalty_sync.books.badges import preload_badges
 from loyalty_sync.books.coupon_codes import new_coupon_code
 from loyalty_sync.books.history import in_review
@@ -24,7 +26,7 @@ from loyalty_sync.books.member_books import store_status
 from loyalty_sync.books.vip_dates import store_meta
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, RejectedRecord, Store
-from loyalty_sync.woocommerce import StoreClient
+from loyalty_sync.woocommerce import BatchResult, StoreClient
 
 log = logging.getLogger(__name__)
 
@@ -86,25 +88,43 @@ def expiry_text(at: datetime) -> str:
 
 
 def push_coupons(store: Store, client: StoreClient, result: PushResult, *, limit: int | None = None) -> None:
-    """Push pending (and retry failed) coupons, committing after each batch."""
+    """Push pending (and retry failed) coupons, several batches in flight
+    together (the client's one limit), committing after each answer."""
     if in_review(store):
         return
-    last_id = 0  # keyset: each coupon is tried at most once per pass
-    while True:
+    for batch, answer in client.batches_in_flight("coupons", _coupon_batches(store, limit),
+                                                  creates_are_idempotent=True):
+        # A repeated create is harmless here: the store refuses the code as a
+        # duplicate and `_link_existing` links it, so transient errors may retry.
+        _reload(Coupon, batch)
+        _read_coupon_answer(store, client, batch, answer, result)
+        db.session.commit()
+
+
+def _reload(model, rows: list) -> None:
+    """Rows queued behind an answer were expired by its commit: one query
+    loads them all again instead of one query each on first touch."""
+    if rows:  # (the identity, not `row.id`: reading an expired attribute is the query we avoid)
+        ids = [inspect(row).identity[0] for row in rows]
+        db.session.execute(db.select(model).where(model.id.in_(ids))).scalars().all()
+
+
+def _coupon_batches(store: Store, limit: int | None):
+    """(coupons, batch body) for every pending or failed coupon, 100 at a time,
+    read lazily: each coupon is tried at most once per pass (keyset on id)."""
+    last_id = 0
+    while limit is None or limit > 0:
         query = db.select(Coupon).where(
             Coupon.store_id == store.id, Coupon.status.in_(("pending", "failed")),
             Coupon.push_attempts < MAX_PUSH_ATTEMPTS, Coupon.id > last_id,
-        ).order_by(Coupon.id).limit(_CHUNK)
+        ).order_by(Coupon.id).limit(_CHUNK if limit is None else min(_CHUNK, limit))
         batch = db.session.execute(query).scalars().all()
         if not batch:
             return
         last_id = batch[-1].id
-        _push_coupon_batch(store, client, batch, result)
-        db.session.commit()
         if limit is not None:
             limit -= len(batch)
-            if limit <= 0:
-                return
+        yield batch, {"create": [coupon_payload(c, store.installation_id) for c in batch]}
 
 
 def push_coupons_now(store: Store, client: StoreClient, coupons: list[Coupon], result: PushResult) -> None:
@@ -118,11 +138,16 @@ def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], r
                        *, renaming: bool = False) -> None:
     """`renaming`: this batch holds coupons just renamed after a collision;
     a second collision leaves them pending for the next pass."""
-    now = datetime.now(timezone.utc)
     # A repeated create is harmless here: the store refuses the code as a
     # duplicate and `_link_existing` links it, so transient errors may retry.
     answer = client.batch("coupons", create=[coupon_payload(c, store.installation_id) for c in batch],
                           creates_are_idempotent=True)
+    _read_coupon_answer(store, client, batch, answer, result, renaming=renaming)
+
+
+def _read_coupon_answer(store: Store, client: StoreClient, batch: list[Coupon], answer: BatchResult,
+                        result: PushResult, *, renaming: bool = False) -> None:
+    now = datetime.now(timezone.utc)
     created = {str(item.get("code", "")).lower(): item for item in answer.created}
     for coupon in batch:
         coupon.push_attempts = (coupon.push_attempts or 0) + 1
@@ -186,23 +211,47 @@ def is_ours(remote: dict, coupon: Coupon, installation_id: str = "") -> bool:
 
 
 def push_member_status(store: Store, client: StoreClient, result: PushResult) -> None:
-    """Customer meta for members whose store-visible status changed."""
+    """Customer meta for members whose store-visible status changed, several
+    batches in flight together, committing after each answer."""
     if in_review(store):
         return
+    for (batch, sent), answer in client.batches_in_flight("customers", _meta_batches(store, result)):
+        _reload(Member, batch)
+        _read_meta_answer(store, batch, sent, answer, result)
+        db.session.commit()
+
+
+def _meta_batches(store: Store, result: PushResult):
+    """((members, meta sent), batch body) for the flagged members, 100 at a
+    time (keyset on id: each member once per pass). Guests have no customer
+    record to carry meta, and a member whose status is what the store was
+    last sent has nothing to write: both only lose their flag."""
+    last_id = 0
     while True:
-        query = db.select(Member).where(Member.store_id == store.id, Member.status_changed.is_(True)) \
-            .order_by(Member.id).limit(_CHUNK)
+        query = db.select(Member).where(Member.store_id == store.id, Member.status_changed.is_(True),
+                                        Member.id > last_id).order_by(Member.id).limit(_CHUNK)
         batch = db.session.execute(query).scalars().all()
         if not batch:
             return
-        guests = [m for m in batch if m.customer_id is None or m.anonymised_at is not None]
-        for member in guests:  # guests have no customer record to carry meta
-            member.status_changed = False
-        registered = [m for m in batch if m not in guests and not _owned_by_another(store, m, result)]
+        last_id = batch[-1].id
+        registered = []
+        for member in batch:
+            if member.customer_id is None or member.anonymised_at is not None:
+                member.status_changed = False
+            elif member.pushed_status and store_status(member) == member.pushed_status:
+                member.status_changed = False  # changed and changed back (two webhooks before a pass)
+            elif not _owned_by_another(store, member, result):
+                registered.append(member)
+        if not registered:
+            db.session.commit()
+            continue
         preload_badges(registered)  # one query for the batch's loyalty_badges
-        if registered:
-            _push_meta_batch(store, client, registered, result)
-        db.session.commit()
+        # `pushed_status` keeps the books' own dict (their change detection compares it).
+        sent = {m.id: store_status(m) for m in registered}
+        meta = store_meta(store, registered)
+        updates = [{"id": m.customer_id, "meta_data": [{"key": k, "value": v} for k, v in meta[m.id].items()]}
+                   for m in registered]
+        yield (registered, sent), {"update": updates}
 
 
 def _owned_by_another(store: Store, member: Member, result: PushResult) -> bool:
@@ -219,13 +268,8 @@ def _owned_by_another(store: Store, member: Member, result: PushResult) -> bool:
     return True
 
 
-def _push_meta_batch(store: Store, client: StoreClient, batch: list[Member], result: PushResult) -> None:
-    # `pushed_status` keeps the books' own dict (their change detection compares it).
-    sent = {m.id: store_status(m) for m in batch}
-    meta = store_meta(store, batch)
-    updates = [{"id": m.customer_id, "meta_data": [{"key": k, "value": v} for k, v in meta[m.id].items()]}
-               for m in batch]
-    answer = client.batch("customers", update=updates)
+def _read_meta_answer(store: Store, batch: list[Member], sent: dict[int, dict], answer: BatchResult,
+                      result: PushResult) -> None:
     failed = {error.index: error for error in answer.errors}
     for index, member in enumerate(batch):
         error = failed.get(index)

@@ -27,7 +27,7 @@ from loyalty_sync.books.reviews import recheck_since
 from loyalty_sync.engine.facts import parse_wc_datetime
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, Order, Store, SyncBookmark, SyncRun
-from loyalty_sync.store_sync import pull
+from loyalty_sync.store_sync import cursors, pull
 from loyalty_sync.store_sync.connection import client_for, refresh_site_identity
 from loyalty_sync.store_sync.locks import store_lock
 from loyalty_sync.store_sync.push import PushResult, push_coupons, push_member_status
@@ -125,13 +125,13 @@ class StorePass:
         self._count("categories", len(categories))
         self.apply("categories", lambda: apply_categories(self.store, categories, run_id=self.run.id))
         bookmark = self._bookmark("products")
-        since = None if self.full else bookmark.modified_after
-        newest = since
-        for page in pull.product_pages(self.client, since, on_page=self._on_page):
+        read_from = self._store_clock()
+        newest = None
+        for page in pull.product_pages(self.client, self._bound(bookmark), on_page=self._on_page):
             self._count("products", len(page))
             newest = newest_change(page, newest)
             self.apply("products", lambda page=page: apply_products(self.store, page, run_id=self.run.id))
-        self._move(bookmark, newest)
+        self._move_cursor(bookmark, read_from or cursors.newest_change_cursor(newest))
 
     def pull_all_customers(self) -> None:
         started = datetime.now(timezone.utc)
@@ -143,12 +143,13 @@ class StorePass:
 
     def pull_orders(self) -> None:
         bookmark, refund_mark = self._bookmark("orders"), self._bookmark("refunds")
-        since = None if self.full else bookmark.modified_after
-        started = datetime.now(timezone.utc)
-        refunds = pull.refunds_since(self.client, None if self.full else refund_mark.modified_after)
+        refunds_from = self._store_clock() or cursors.Cursor(datetime.now(timezone.utc), cursors.NEWEST_CHANGE)
+        refunds = pull.refunds_since(self.client, self._bound(refund_mark))
         if refunds is not None:
             self._count("refunds", sum(len(v) for v in refunds.values()))
-        newest = since
+        orders_from = self._store_clock()  # before the first order listing is sent: cursors.py
+        since = self._bound(bookmark)
+        newest = None
         for listing in (pull.order_pages, pull.trashed_order_pages):
             buffer = []
             for page in listing(self.client, since, on_page=self._on_page):
@@ -160,9 +161,9 @@ class StorePass:
                     buffer = []
             if buffer:
                 self.apply_orders(buffer, refunds)
-        self._move(bookmark, newest)
+        self._move_cursor(bookmark, orders_from or cursors.newest_change_cursor(newest))
         if refunds is not None:
-            self._move(refund_mark, started)
+            self._move_cursor(refund_mark, refunds_from)
 
     def apply_orders(self, orders: list[dict], refunds: dict[int, list[dict]] | None = None, *,
                      how: ApplyOrders | None = None) -> None:
@@ -181,8 +182,8 @@ class StorePass:
         """The orders cursor of a store whose history was read another way (the
         backfill): incremental passes go on from `at` instead of re-reading it."""
         bookmark = self._bookmark("orders")
-        if bookmark.modified_after is None and at is not None:
-            self._move(bookmark, at)
+        if bookmark.modified_after is None:
+            self._move_cursor(bookmark, cursors.newest_change_cursor(at))
 
     def _complete_bare(self, orders: list[dict]) -> list[dict]:
         """An `order.deleted` delivery carries only `{"id": N}` (real store,
@@ -283,10 +284,21 @@ class StorePass:
 
     def _move(self, bookmark: SyncBookmark, to: datetime | None) -> None:
         """Only called after everything before it was applied and committed."""
-        if to is not None and (bookmark.modified_after is None or to > bookmark.modified_after):
-            bookmark.modified_after = to
+        self._move_cursor(bookmark, cursors.newest_change_cursor(to))
+
+    def _move_cursor(self, bookmark: SyncBookmark, cursor: cursors.Cursor | None) -> None:
+        """Only called after everything before it was applied and committed."""
+        cursors.advance(bookmark, cursor)
         self.run.counts = self.counts.as_dict()
         db.session.commit()
+
+    def _bound(self, bookmark: SyncBookmark) -> datetime | None:
+        """Where an incremental listing starts; a full pass reads everything."""
+        return None if self.full else cursors.listing_bound(bookmark)
+
+    def _store_clock(self) -> cursors.Cursor | None:
+        """The store's clock now, as a cursor (None: it sent no usable Date)."""
+        return cursors.store_clock_cursor(self.client.store_time)
 
     def _count(self, resource: str, n: int) -> None:
         self.counts.pulled[resource] = self.counts.pulled.get(resource, 0) + n

@@ -12,10 +12,12 @@ import json as jsonlib
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -32,6 +34,7 @@ from loyalty_sync.woocommerce.errors import (
     StoreUnreachable,
     error_for_status,
 )
+from loyalty_sync.woocommerce.pace import Pace
 from loyalty_sync.woocommerce.pagination import PER_PAGE_MAX, OnPage, Page, iter_pages_concurrently
 from loyalty_sync.woocommerce.retry import (
     NOT_PROCESSED_STATUSES,
@@ -43,12 +46,14 @@ from loyalty_sync.woocommerce.retry import (
 )
 from loyalty_sync.woocommerce.site_index import FIELDS as SITE_INDEX_FIELDS
 from loyalty_sync.woocommerce.site_index import SiteIdentity, parse_site_index
+from loyalty_sync.woocommerce.store_clock import StoreClock
 from loyalty_sync.woocommerce.transport import TRANSIENT_EXCEPTIONS, ResponseLike, Transport, WooCommerceTransport
 
 #: ``modified_after``/``modified_before`` on orders arrived in WooCommerce 5.8.
 MODIFIED_AFTER_SINCE = "5.8"
 
 _IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,9 @@ class StoreClient:
         )
         self._lock = threading.Lock()
         self._requests_made = 0
+        self._store_clock = StoreClock()
+        #: One limit for every request in flight, reads and writes together (pace.py).
+        self.pace = Pace(self.concurrency)
 
     # --- lifecycle ----------------------------------------------------------------
     def close(self) -> None:
@@ -144,6 +152,12 @@ class StoreClient:
         """HTTP requests sent so far, retries included (for the sync log and benchmarks)."""
         with self._lock:
             return self._requests_made
+
+    @property
+    def store_time(self) -> datetime | None:
+        """The newest `Date` the store has answered with (its own clock), or
+        None if it never sent one; see ``store_clock``."""
+        return self._store_clock.newest
 
     # --- store --------------------------------------------------------------------
     def store_info(self, *, require_modified_after: bool = False) -> StoreInfo:
@@ -187,7 +201,8 @@ class StoreClient:
         with self._lock:
             self._requests_made += 1
         try:
-            response = read(SITE_INDEX_FIELDS)
+            with self.pace.slot("GET (index)"):
+                response = read(SITE_INDEX_FIELDS)
             body = _parse_json(_content(response)) if response.status_code == 200 else None
         except (ValueError, requests.RequestException, ConnectionError, TimeoutError):  # no answer, or no JSON
             return None
@@ -292,6 +307,46 @@ class StoreClient:
             batching.add_answer(result, chunk, answer.body)
         return result
 
+    def batches_in_flight(
+        self,
+        resource: str,
+        requests_: Iterable[tuple[T, Mapping[str, list[Any]]]],
+        *,
+        creates_are_idempotent: bool = False,
+    ) -> Iterator[tuple[T, batching.BatchResult]]:
+        """Several ``batch`` calls in flight together: ``requests_`` yields
+        ``(tag, {"create": [...], "update": [...]})``, each at most 100 items;
+        answers come back as ``(tag, result)`` in the order given, in the
+        caller's thread (so it may use its database session between them).
+
+        At most ``concurrency`` are sent or waiting, and each request holds
+        a slot of the client's one limit (``pace``) while it is on the wire,
+        so reads running at the same time share the same bound. ``requests_``
+        is read lazily, one ahead of what is in flight.
+        """
+        window = self.concurrency
+        pending: deque[tuple[T, Future[batching.BatchResult]]] = deque()
+        pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix=f"woo-batch-{resource}")
+        source = iter(requests_)
+        try:
+            while True:
+                while len(pending) < window:
+                    item = next(source, None)
+                    if item is None:
+                        break
+                    tag, body = item
+                    pending.append((tag, pool.submit(
+                        self.batch, resource, create=body.get("create", ()), update=body.get("update", ()),
+                        delete=body.get("delete", ()), creates_are_idempotent=creates_are_idempotent)))
+                if not pending:
+                    return
+                tag, future = pending.popleft()
+                yield tag, future.result()
+        finally:
+            for _tag, future in pending:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+
     # --- the exchange -------------------------------------------------------------
     def _exchange(
         self,
@@ -313,7 +368,8 @@ class StoreClient:
             with self._lock:
                 self._requests_made += 1
             try:
-                response = self._transport.request(method, endpoint, query, json)
+                with self.pace.slot(what):
+                    response = self._transport.request(method, endpoint, query, json)
             except TRANSIENT_EXCEPTIONS as exc:
                 reason = _network_reason(exc)
                 if isinstance(exc, requests.exceptions.SSLError):  # not transient
@@ -325,6 +381,7 @@ class StoreClient:
                 ) from None
             except requests.exceptions.RequestException as exc:  # bad URL, too many redirects...
                 raise self._unreachable(_network_reason(exc), attempts=1) from None
+            self._store_clock.note(getattr(response, "headers", None))
             return self._read(response, what, idempotent)
 
         try:
@@ -336,6 +393,8 @@ class StoreClient:
         status = int(response.status_code)
         headers = response.headers
         raw = _content(response)
+        if status in NOT_PROCESSED_STATUSES:  # the store asks us to slow down: everything in flight does
+            self.pace.pushed_back(parse_retry_after(_header(headers, "Retry-After")))
         if status in RETRY_STATUSES and (idempotent or status in NOT_PROCESSED_STATUSES):
             retry_after = parse_retry_after(_header(headers, "Retry-After")) if status in (429, 503) else None
             raise Transient(f"HTTP {status}", status=status, retry_after=retry_after, body=_lenient_json(raw))
