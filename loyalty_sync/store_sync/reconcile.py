@@ -343,7 +343,7 @@ class Reconciler:
         if self.fix and stale:
             for member in stale:
                 member.status_changed = True
-                member.pushed_status = None  # the store does not hold what we sent: the push must not skip it
+                member.pushed_status = {}  # the store does not hold what we sent: the push must not skip it
             db.session.commit()
             self._push_pending_meta()
             self.fixed += sum(1 for m in stale if not db.session.get(Member, m.id).status_changed)
