@@ -25,6 +25,12 @@ KIND_NAMES = {
     "points_earned": "Points earned",
     "points_expiring": "Points expiring",
     "tier_up": "Tier up",
+    "tier_at_risk": "Tier at risk",
+    "vip_welcome": "VIP welcome",
+    "birthday": "Birthday",
+    "campaign_coupon": "Campaign coupon",
+    "referral_reward": "Referral reward",
+    "nps_invite": "NPS invite",
 }
 
 

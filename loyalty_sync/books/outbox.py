@@ -17,7 +17,14 @@ Rules:
   never queues a message twice;
 - points earned are a digest: one message per member and (shop) day. Points
   booked while the day's message still waits are added to it; once it is
-  being sent or sent, they wait for the next day's.
+  being sent or sent, they wait for the next day's;
+- a birthday (bonus and coupon: one email a year) and a referral bonus (one
+  per friend's order) have their own message when the store sends it, and
+  are then not in the digest; a VIP welcome per VIP period begun recently.
+Written elsewhere through `Outbox.add`: the campaign coupon (with the coupon,
+`actions.campaigns`), the daily upkeep's expiry, tier-at-risk and NPS
+reminders (`notifications.expiry_reminders`, `.tier_risk_reminders`,
+`actions.nps_invites`).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, tzinfo
 
 from loyalty_sync.books.member_books import member_key
-from loyalty_sync.engine.ledger import CouponSource, LedgerKind, MemberBooks
+from loyalty_sync.engine.ledger import CouponLine, CouponSource, LedgerKind, MemberBooks, VipPeriod
 from loyalty_sync.engine.plan import Plan
 from loyalty_sync.engine.program import Program
 from loyalty_sync.engine.tiers import tier_rank
@@ -59,6 +66,12 @@ def is_unsubscribed(member_id: int) -> bool:
     return db.session.get(EmailOptOut, member_id) is not None
 
 
+def _order_of(referral_key: str) -> int | None:
+    """The friend's order of a "referral:<order id>[:<n>]" bonus line."""
+    part = referral_key.split(":")[1] if referral_key.count(":") >= 1 else ""
+    return int(part) if part.isdigit() else None
+
+
 def message_key(kind: str, member: Member, ref: str) -> str:
     return f"{kind}:{member_key(member)}:{ref}"[:200]
 
@@ -77,7 +90,8 @@ class Outbox:
 
     def after_plan(self, member: Member, books: MemberBooks, plan: Plan, program: Program) -> None:
         """The messages of one member's plan, just booked (same transaction)."""
-        if not self.active or not (plan.ledger or plan.coupons):
+        vip_started = self._vip_started(books, plan)
+        if not self.active or not (plan.ledger or plan.coupons or vip_started):
             return
         recent = self.now - RECENT
         earned = [
@@ -97,12 +111,22 @@ class Outbox:
         ]
         # Up from the lowest tier or above (a new member's first tier is no news), by a recent earning.
         tier_up = bool(earned) and tier_rank(plan.tier, program) > max(tier_rank(books.tier, program), 0)
-        if not (earned or coupons or tier_up) or not self._reachable(member):
+        if not (earned or coupons or tier_up or vip_started) or not self._reachable(member):
             return  # (the reachability queries only for members with news: a first sync plans thousands)
+        # A birthday or a referral bonus has its own message (when the store sends it), not a line in the digest.
+        own = {key for key, _ in earned if self._has_own_message(key)}
+        birthday = [coupon for coupon in coupons if coupon.source == CouponSource.BIRTHDAY]
+        if birthday and self.settings.sends("birthday"):
+            coupons = [coupon for coupon in coupons if coupon.source != CouponSource.BIRTHDAY]
         for coupon in coupons:
             self.add(member, "coupon_ready", coupon.key, {"coupon_key": coupon.key})
-        if earned:
-            self.add_points(member, earned)
+        self._birthday(member, [(k, p) for k, p in earned if k.startswith("birthday:")], birthday)
+        for key, points in earned:
+            if key.startswith("referral:"):
+                self.add(member, "referral_reward", key, {"points": points, "order_id": _order_of(key)})
+        digest = [(k, p) for k, p in earned if k not in own]
+        if digest:
+            self.add_points(member, digest)
         if tier_up:
             self.add(
                 member,
@@ -110,6 +134,41 @@ class Outbox:
                 f"{plan.tier}:{self._local_day(self.now).isoformat()}",
                 {"tier": plan.tier, "from": books.tier},
             )
+        for period in vip_started:
+            self.add(
+                member,
+                "vip_welcome",
+                f"{period.source}:{period.start.date().isoformat()}",
+                {"source": period.source, "until": period.end.isoformat() if period.end else None},
+            )
+
+    def _has_own_message(self, line_key: str) -> bool:
+        kind = {"birthday": "birthday", "referral": "referral_reward"}.get(line_key.split(":", 1)[0])
+        return kind is not None and self.settings is not None and self.settings.sends(kind)
+
+    def _vip_started(self, books: MemberBooks, plan: Plan) -> list[VipPeriod]:
+        """VIP periods new in this plan that have begun, recently (not a first sync's old ones)."""
+        known = {(p.source, p.start) for p in books.vip_periods}
+        recent = self.now - RECENT
+        return [
+            p
+            for p in plan.vip_periods
+            if (p.source, p.start) not in known
+            and recent <= p.start <= self.now
+            and (p.end is None or p.end > self.now)
+        ]
+
+    def _birthday(self, member: Member, bonus: list[tuple[str, int]], coupons: list[CouponLine]) -> None:
+        """One birthday email a year: the bonus points and the birthday coupon, if the program gives them."""
+        if not (bonus or coupons):
+            return
+        key = bonus[0][0] if bonus else coupons[0].key  # "birthday:<member>:<year>" for both
+        self.add(
+            member,
+            "birthday",
+            key.rsplit(":", 1)[-1],
+            {"points": sum(p for _, p in bonus), "coupon_key": coupons[0].key if coupons else None},
+        )
 
     def _reachable(self, member: Member) -> bool:
         return (

@@ -40,6 +40,12 @@ _TEXT_OPTIONS = ("shop_name", "sender_name", "sender_address", "language")
     default=None,
     help="Remind members this many days before their points expire (14).",
 )
+@click.option(
+    "--tier-risk-days",
+    type=click.IntRange(1, 90),
+    default=None,
+    help="Tell members this many days before they would drop a tier (14).",
+)
 @click.option("--per-minute", type=click.IntRange(1, 10000), default=None, help="Rate limit of this store (60).")
 @click.option(
     "--kind",
@@ -48,7 +54,7 @@ _TEXT_OPTIONS = ("shop_name", "sender_name", "sender_address", "language")
     metavar="KIND=on|off",
     help=f"Switch one message on or off; kinds: {', '.join(EMAIL_KINDS)}.",
 )
-def settings(store_name: str, enabled, expiry_days, per_minute, kinds, **texts) -> None:
+def settings(store_name: str, enabled, expiry_days, tier_risk_days, per_minute, kinds, **texts) -> None:
     """Show, or change, the store's email settings."""
     store = get_store_or_fail(store_name)
     row = email_settings(store.id) or EmailSettings(store_id=store.id)
@@ -60,6 +66,8 @@ def settings(store_name: str, enabled, expiry_days, per_minute, kinds, **texts) 
             setattr(row, name, texts[name].strip())
     if expiry_days is not None:
         row.expiry_reminder_days = expiry_days
+    if tier_risk_days is not None:
+        row.tier_risk_days = tier_risk_days
     if per_minute is not None:
         row.per_minute = per_minute
     for item in kinds:
@@ -69,7 +77,7 @@ def settings(store_name: str, enabled, expiry_days, per_minute, kinds, **texts) 
         setattr(row, kind, value == "on")
     db.session.commit()
     click.echo(f"Member emails of {store.name}: {'on' if row.enabled else 'off'}")
-    for name in (*_TEXT_OPTIONS, "expiry_reminder_days", "per_minute"):
+    for name in (*_TEXT_OPTIONS, "expiry_reminder_days", "tier_risk_days", "per_minute"):
         click.echo(f"  {name}: {getattr(row, name) or '(default)'}")
     click.echo("  messages: " + ", ".join(f"{kind} {'on' if getattr(row, kind) else 'off'}" for kind in EMAIL_KINDS))
 

@@ -21,7 +21,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from loyalty_sync.models.types import JSONDoc, UTCDateTime, utcnow
 from loyalty_sync.extensions import db
 
-EMAIL_KINDS = ("coupon_ready", "points_earned", "points_expiring", "tier_up")
+EMAIL_KINDS = (
+    "coupon_ready",
+    "points_earned",
+    "points_expiring",
+    "tier_up",
+    "tier_at_risk",
+    "vip_welcome",
+    "birthday",
+    "campaign_coupon",
+    "referral_reward",
+    "nps_invite",
+)
 # queued: waits for its time (and, for a coupon, for the coupon to be in the store);
 # sending: claimed by a worker; sent: the SMTP server accepted it; bounced: refused for good (5xx);
 # failed: gave up after the retries; suppressed: not sent on purpose (unsubscribed, coupon gone...).
@@ -45,7 +56,14 @@ class EmailSettings(db.Model):
     points_earned: Mapped[bool] = mapped_column(Boolean, default=True)
     points_expiring: Mapped[bool] = mapped_column(Boolean, default=True)
     tier_up: Mapped[bool] = mapped_column(Boolean, default=True)
+    tier_at_risk: Mapped[bool] = mapped_column(Boolean, default=True)
+    vip_welcome: Mapped[bool] = mapped_column(Boolean, default=True)
+    birthday: Mapped[bool] = mapped_column(Boolean, default=True)  # off: a birthday coupon comes as coupon_ready
+    campaign_coupon: Mapped[bool] = mapped_column(Boolean, default=True)
+    referral_reward: Mapped[bool] = mapped_column(Boolean, default=True)
+    nps_invite: Mapped[bool] = mapped_column(Boolean, default=True)
     expiry_reminder_days: Mapped[int] = mapped_column(Integer, default=14)
+    tier_risk_days: Mapped[int] = mapped_column(Integer, default=14)  # "keep your tier" this many days before
     per_minute: Mapped[int] = mapped_column(Integer, default=60)  # the store's rate limit
 
     def sends(self, kind: str) -> bool:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import func, update
@@ -47,7 +47,7 @@ from sqlalchemy import func, update
 from loyalty_sync.books.member_links import member_url
 from loyalty_sync.books.outbox import email_settings, is_unsubscribed, shop_zone
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, EmailSettings, Member, OutboxMessage, Store
+from loyalty_sync.models import Coupon, EmailSettings, Member, NpsAnswer, OutboxMessage, Store
 from loyalty_sync.notifications.content import Letter, NothingToSay, NotYet, compose
 from loyalty_sync.notifications.delivery import PermanentFailure, TransientFailure, deliver
 from loyalty_sync.notifications.i18n import email_locale
@@ -247,8 +247,10 @@ def _make_email(row: OutboxMessage, now: datetime):
         raise NothingToSay("the member is gone, anonymised or merged")
     if is_unsubscribed(member.id):
         raise NothingToSay("the member unsubscribed")
-    coupon = _coupon(row, now) if row.kind == "coupon_ready" else None
-    letter = _letter(store, settings, member, now)
+    coupon = _coupon_of(row, now)
+    if row.kind == "nps_invite" and _answered(row):
+        raise NothingToSay("the member answered the survey already")
+    letter = _letter(store, settings, member, now, survey=row.kind == "nps_invite")
     content = compose(row, member, letter, coupon=coupon, now=now)
     rendered = render(
         content, shop_name=letter.shop_name, page_url=letter.page_url, unsubscribe_url=letter.unsubscribe_url
@@ -272,6 +274,30 @@ def sender_address(settings: EmailSettings) -> str:
     return settings.sender_address or str(current_app.config.get("MAIL_DEFAULT_SENDER") or "loyalty@localhost")
 
 
+COUPON_KINDS = ("coupon_ready", "campaign_coupon")  # no coupon, no email
+
+
+def _coupon_of(row: OutboxMessage, now: datetime) -> Coupon | None:
+    """The coupon the email is about: required for a coupon email; a birthday
+    email goes without one that was used or never reached the store."""
+    if row.kind in COUPON_KINDS:
+        return _coupon(row, now)
+    if row.kind == "birthday" and row.payload.get("coupon_key"):
+        try:
+            return _coupon(row, now)
+        except NothingToSay:
+            return None
+    return None
+
+
+def _answered(row: OutboxMessage) -> bool:
+    start = date.fromisoformat(row.payload["period_start"])
+    found = db.session.execute(
+        db.select(NpsAnswer.id).filter_by(member_id=row.member_id, period_start=start).limit(1)
+    ).first()
+    return found is not None
+
+
 def _coupon(row: OutboxMessage, now: datetime) -> Coupon:
     coupon = db.session.execute(
         db.select(Coupon).filter_by(store_id=row.store_id, key=row.payload.get("coupon_key"))
@@ -287,8 +313,9 @@ def _coupon(row: OutboxMessage, now: datetime) -> Coupon:
     return coupon
 
 
-def _letter(store: Store, settings: EmailSettings, member: Member, now: datetime) -> Letter:
+def _letter(store: Store, settings: EmailSettings, member: Member, now: datetime, *, survey: bool = False) -> Letter:
     page = member_url(store.id, member.id, "page", now=now)
+    survey_url = (member_url(store.id, member.id, "survey", now=now) or "") if survey else ""
     unsubscribe = unsubscribe_url(store.id, member.id)
     if not page or not unsubscribe:
         raise TransientFailure(
@@ -303,6 +330,7 @@ def _letter(store: Store, settings: EmailSettings, member: Member, now: datetime
         first_name=member.first_name,
         page_url=page,
         unsubscribe_url=unsubscribe,
+        survey_url=survey_url,
     )
 
 
