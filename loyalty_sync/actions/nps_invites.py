@@ -21,7 +21,7 @@ def queue_nps_invites(store: Store, now: datetime | None = None) -> int:
     """Queue the invites due now; the caller commits. Returns how many were queued."""
     now = now or datetime.now(timezone.utc)
     outbox = Outbox(store, now)
-    if not outbox.active or not outbox.settings.sends("nps_invite"):
+    if not outbox.wants("nps_invite"):
         return 0
     start = period_start(now)
     since = datetime.combine(start, datetime.min.time(), tzinfo=timezone.utc) - timedelta(days=period_days())

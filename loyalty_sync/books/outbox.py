@@ -30,6 +30,7 @@ reminders (`notifications.expiry_reminders`, `.tier_risk_reminders`,
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
+from urllib.parse import urlsplit
 
 from loyalty_sync.books.member_books import member_key
 from loyalty_sync.engine.ledger import CouponLine, CouponSource, LedgerKind, MemberBooks, VipPeriod
@@ -76,6 +77,18 @@ def message_key(kind: str, member: Member, ref: str) -> str:
     return f"{kind}:{member_key(member)}:{ref}"[:200]
 
 
+def endpoint_label(url: str) -> str:
+    """Where a webhook row goes, as the outbox list shows it: the host only (a Zapier or Klaviyo
+    hook's path is as good as a password)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"[:254]
+
+
+def channel_key(channel: str, key: str) -> str:
+    """The email keeps the plain key (the Message-ID is made of it); the webhook's is prefixed."""
+    return key if channel == "email" else f"{channel}:{key}"[:200]
+
+
 class Outbox:
     """The messages a batch of plans causes, for one store and one `now`."""
 
@@ -86,7 +99,11 @@ class Outbox:
 
     @property
     def active(self) -> bool:
-        return self.settings is not None and self.settings.enabled
+        return self.settings is not None and (self.settings.enabled or self.settings.hooks)
+
+    def wants(self, kind: str) -> bool:
+        """An email of this kind, or the webhook, is sent for this store."""
+        return self.settings is not None and bool(self.settings.channels(kind))
 
     def after_plan(self, member: Member, books: MemberBooks, plan: Plan, program: Program) -> None:
         """The messages of one member's plan, just booked (same transaction)."""
@@ -116,7 +133,7 @@ class Outbox:
         # A birthday or a referral bonus has its own message (when the store sends it), not a line in the digest.
         own = {key for key, _ in earned if self._has_own_message(key)}
         birthday = [coupon for coupon in coupons if coupon.source == CouponSource.BIRTHDAY]
-        if birthday and self.settings.sends("birthday"):
+        if birthday and self.wants("birthday"):
             coupons = [coupon for coupon in coupons if coupon.source != CouponSource.BIRTHDAY]
         for coupon in coupons:
             self.add(member, "coupon_ready", coupon.key, {"coupon_key": coupon.key})
@@ -144,7 +161,7 @@ class Outbox:
 
     def _has_own_message(self, line_key: str) -> bool:
         kind = {"birthday": "birthday", "referral": "referral_reward"}.get(line_key.split(":", 1)[0])
-        return kind is not None and self.settings is not None and self.settings.sends(kind)
+        return kind is not None and self.wants(kind)
 
     def _vip_started(self, books: MemberBooks, plan: Plan) -> list[VipPeriod]:
         """VIP periods new in this plan that have begun, recently (not a first sync's old ones)."""
@@ -179,44 +196,37 @@ class Outbox:
         )
 
     def add(self, member: Member, kind: str, ref: str, payload: dict, *, not_before: datetime | None = None) -> bool:
-        """Queue one message unless its key is queued already; True if queued now."""
-        if self.settings is None or not self.settings.sends(kind) or not self._reachable(member):
+        """Queue one message per channel (email, webhook) unless its key is queued already; True if queued now."""
+        if self.settings is None or not self._reachable(member):
             return False
-        key = message_key(kind, member, ref)
-        if self._find(key) is not None:
-            return False
-        db.session.add(
-            OutboxMessage(
-                store_id=self.store.id,
-                member_id=member.id,
-                kind=kind,
-                key=key,
-                payload=payload,
-                to_address=member.email,
-                created_at=self.now,
-                next_attempt_at=not_before or self.now,
-            )
-        )
-        return True
+        queued = False
+        for channel in self.settings.channels(kind):
+            key = channel_key(channel, message_key(kind, member, ref))
+            if self._find(key) is not None:
+                continue
+            self._write(member, kind, channel, key, payload, not_before)
+            queued = True
+        return queued
 
     def add_points(self, member: Member, earned: list[tuple[str, int]]) -> None:
         """Into the day's digest while it waits, else into the next day's
-        (a day's digest being sent or sent is never changed)."""
-        if self.settings is None or not self.settings.sends("points_earned"):
+        (a day's digest being sent or sent is never changed); per channel."""
+        if self.settings is None:
             return
+        for channel in self.settings.channels("points_earned"):
+            self._add_points(member, earned, channel)
+
+    def _add_points(self, member: Member, earned: list[tuple[str, int]], channel: str) -> None:
         day = self._local_day(self.now)
         for offset in range(0, 31):
             ref = (day + timedelta(days=offset)).isoformat()
-            row = self._find(message_key("points_earned", member, ref))
+            key = channel_key(channel, message_key("points_earned", member, ref))
+            row = self._find(key)
             if row is None:
                 not_before = None if offset == 0 else self._day_start(day + timedelta(days=offset))
-                self.add(
-                    member,
-                    "points_earned",
-                    ref,
-                    {"points": sum(p for _, p in earned), "lines": [k for k, _ in earned]},
-                    not_before=not_before,
-                )
+                if self._reachable(member):
+                    payload = {"points": sum(p for _, p in earned), "lines": [k for k, _ in earned]}
+                    self._write(member, "points_earned", channel, key, payload, not_before)
                 return
             if row.status == "queued":
                 known = set(row.payload.get("lines", []))
@@ -226,6 +236,21 @@ class Outbox:
                     "lines": [*row.payload.get("lines", []), *(k for k, _ in fresh)],
                 }
                 return
+
+    def _write(self, member: Member, kind: str, channel: str, key: str, payload: dict, not_before) -> None:
+        db.session.add(
+            OutboxMessage(
+                store_id=self.store.id,
+                member_id=member.id,
+                kind=kind,
+                channel=channel,
+                key=key,
+                payload=payload,
+                to_address=member.email if channel == "email" else endpoint_label(self.settings.webhook_url),
+                created_at=self.now,
+                next_attempt_at=not_before or self.now,
+            )
+        )
 
     def _find(self, key: str) -> OutboxMessage | None:
         with db.session.no_autoflush:

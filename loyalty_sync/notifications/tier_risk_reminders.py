@@ -24,7 +24,7 @@ def queue_tier_risk_reminders(store: Store, now: datetime | None = None) -> int:
     """Queue the reminders due now; the caller commits. Returns how many were queued."""
     now = now or datetime.now(timezone.utc)
     outbox = Outbox(store, now)
-    if not outbox.active or not outbox.settings.sends("tier_at_risk"):
+    if not outbox.wants("tier_at_risk"):
         return 0
     _, program = program_in_force(store)
     days = max(1, int(outbox.settings.tier_risk_days or 14))
