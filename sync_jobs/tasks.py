@@ -28,12 +28,14 @@ from procrastinate import utils as queue_utils
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import func
 
+from loyalty_sync.actions.nps_invites import queue_nps_invites
 from loyalty_sync.actions.redemption import purge_answered_keys
 from loyalty_sync.books.apply import apply_customers, apply_with_retry, is_stale_order, reevaluate
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member, Store, SyncRun, WebhookEvent
 from loyalty_sync.notifications.expiry_reminders import queue_expiry_reminders
 from loyalty_sync.notifications.sender import SendOutcome, has_due_messages, send_due
+from loyalty_sync.notifications.tier_risk_reminders import queue_tier_risk_reminders
 from loyalty_sync.redaction import redact
 from loyalty_sync.store_sync.connection import client_for, refresh_site_identity
 from loyalty_sync.store_sync.locks import StoreLocked, store_lock
@@ -345,10 +347,13 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
 
 
 def _reevaluate_and_remind(store: Store, now: datetime | None, extra: dict):
-    """The time-driven rules, and the "points expire in N days" emails they
-    lead to, in one transaction (loyalty_sync/notifications/expiry_reminders.py)."""
+    """The time-driven rules, and the emails they lead to, in one transaction:
+    "points expire in N days" (loyalty_sync/notifications/expiry_reminders.py),
+    "keep your tier" (tier_risk_reminders.py), the NPS invite (actions/nps_invites.py)."""
     result = reevaluate(store, now=now)
     extra["expiry_reminders_queued"] = queue_expiry_reminders(store, now)
+    extra["tier_risk_reminders_queued"] = queue_tier_risk_reminders(store, now)
+    extra["nps_invites_queued"] = queue_nps_invites(store, now)
     return result
 
 

@@ -1,6 +1,7 @@
 """Member emails: the outbox, read only. What was sent, what waits and why,
 what bounced (the server's 5xx answer) and what failed after its retries
-(loyalty_sync/notifications/sender.py). Errors are stored redacted: no SMTP
+(loyalty_sync/notifications/sender.py); the outgoing signed webhooks are rows of the
+same outbox (channel "webhook", To: the endpoint's host; webhook_out.py). Errors are stored redacted: no SMTP
 password reaches this page."""
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ KIND_NAMES = {
     "points_earned": "Points earned",
     "points_expiring": "Points expiring",
     "tier_up": "Tier up",
+    "tier_at_risk": "Tier at risk",
+    "vip_welcome": "VIP welcome",
+    "birthday": "Birthday",
+    "campaign_coupon": "Campaign coupon",
+    "referral_reward": "Referral reward",
+    "nps_invite": "NPS invite",
 }
 
 
@@ -55,6 +62,7 @@ class OutboxView(SecureModelView):
         "created_at",
         "store",
         "kind",
+        "channel",
         "to_address",
         "subject",
         "status",
@@ -66,6 +74,7 @@ class OutboxView(SecureModelView):
     column_labels = {
         "created_at": "Queued",
         "to_address": "To",
+        "channel": "Via",
         "next_attempt_at": "Next attempt",
         "sent_at": "Sent",
         "last_error": "Why / server's answer",
@@ -80,7 +89,7 @@ class OutboxView(SecureModelView):
         "kind": lambda v, c, m, n: KIND_NAMES.get(m.kind, m.kind),
     }
     column_searchable_list = ("to_address", "subject")
-    column_filters = ("status", "kind", "store_id")
+    column_filters = ("status", "kind", "channel", "store_id")
     column_sortable_list = ("created_at", "kind", "status", "attempts", "next_attempt_at", "sent_at")
     column_default_sort = ("id", True)
     column_descriptions = {

@@ -25,6 +25,7 @@ from decimal import Decimal
 from loyalty_sync.actions.in_review import refusal_in_review
 from loyalty_sync.analysis.segments import SEGMENTS, store_segments
 from loyalty_sync.books.coupon_codes import new_coupon_code
+from loyalty_sync.books.outbox import Outbox
 from loyalty_sync.engine.program import DISCOUNT_TYPES
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Campaign, Coupon, Member, Store, record_audit
@@ -118,16 +119,20 @@ def issue_coupons(store: Store, campaign: Campaign, *, now: datetime | None = No
     todo = [i for i in ids if f"{prefix}{i}" not in have]
     campaign.total = max(campaign.total or 0, len(ids))
     expires = now + timedelta(days=campaign.expires_days) if campaign.expires_days else None
+    outbox = Outbox(store, now)  # the "a coupon for you" email, in the coupon's transaction (books/outbox.py)
     created = 0
     for start in range(0, len(todo), batch_size):
         chunk = todo[start:start + batch_size]
         for member in db.session.execute(db.select(Member).where(Member.id.in_(chunk))).scalars():
+            key = coupon_key(campaign, member.id)
             db.session.add(Coupon(
-                store_id=store.id, member_id=member.id, key=coupon_key(campaign, member.id),
+                store_id=store.id, member_id=member.id, key=key,
                 code=new_coupon_code("campaign"), source="campaign", discount_type=campaign.discount_type,
                 amount=campaign.amount, minimum_amount=campaign.minimum_amount,
                 free_shipping=bool(campaign.free_shipping), email=member.email, points_cost=0,
                 reason=f"campaign {campaign.name}", issued_at=now, expires_at=expires, status="pending"))
+            if outbox.active:
+                outbox.add(member, "campaign_coupon", key, {"coupon_key": key, "campaign": campaign.name})
             created += 1
         campaign.issued = len(have) + created
         db.session.commit()

@@ -1,10 +1,13 @@
 """`flask --app wsgi emails settings --store NAME [--on|--off] [...]` (a
-store's member emails: off until turned on), `emails send` (send what the
+store's member emails: off until turned on; `--webhook-url URL` and
+`--webhook-secret` / `--new-webhook-secret`: the outgoing signed webhooks), `emails send` (send what the
 outbox holds now: the worker's job, by hand) and `emails mailbox` (the demo's
 local SMTP server)."""
 
+import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask.cli import AppGroup
@@ -40,7 +43,16 @@ _TEXT_OPTIONS = ("shop_name", "sender_name", "sender_address", "language")
     default=None,
     help="Remind members this many days before their points expire (14).",
 )
+@click.option(
+    "--tier-risk-days",
+    type=click.IntRange(1, 90),
+    default=None,
+    help="Tell members this many days before they would drop a tier (14).",
+)
 @click.option("--per-minute", type=click.IntRange(1, 10000), default=None, help="Rate limit of this store (60).")
+@click.option("--webhook-url", default=None, help="Also POST every event, signed, to this URL ('' : no webhook).")
+@click.option("--webhook-secret", default=None, help="The webhook's HMAC secret (write-only: never shown again).")
+@click.option("--new-webhook-secret", is_flag=True, help="Make a random webhook secret and show it once.")
 @click.option(
     "--kind",
     "kinds",
@@ -48,8 +60,19 @@ _TEXT_OPTIONS = ("shop_name", "sender_name", "sender_address", "language")
     metavar="KIND=on|off",
     help=f"Switch one message on or off; kinds: {', '.join(EMAIL_KINDS)}.",
 )
-def settings(store_name: str, enabled, expiry_days, per_minute, kinds, **texts) -> None:
-    """Show, or change, the store's email settings."""
+def settings(
+    store_name: str,
+    enabled,
+    expiry_days,
+    tier_risk_days,
+    per_minute,
+    kinds,
+    webhook_url,
+    webhook_secret,
+    new_webhook_secret,
+    **texts,
+) -> None:
+    """Show, or change, the store's email and outgoing webhook settings."""
     store = get_store_or_fail(store_name)
     row = email_settings(store.id) or EmailSettings(store_id=store.id)
     db.session.add(row)
@@ -60,6 +83,8 @@ def settings(store_name: str, enabled, expiry_days, per_minute, kinds, **texts) 
             setattr(row, name, texts[name].strip())
     if expiry_days is not None:
         row.expiry_reminder_days = expiry_days
+    if tier_risk_days is not None:
+        row.tier_risk_days = tier_risk_days
     if per_minute is not None:
         row.per_minute = per_minute
     for item in kinds:
@@ -67,11 +92,33 @@ def settings(store_name: str, enabled, expiry_days, per_minute, kinds, **texts) 
         if kind not in EMAIL_KINDS or value not in ("on", "off"):
             raise click.BadParameter(f"{item!r}: use KIND=on|off with KIND one of {', '.join(EMAIL_KINDS)}")
         setattr(row, kind, value == "on")
+    shown_secret = _webhook(row, webhook_url, webhook_secret, new_webhook_secret)
     db.session.commit()
+    if shown_secret:
+        click.echo(f"Webhook secret (shown once, keep it in the receiving tool): {shown_secret}")
     click.echo(f"Member emails of {store.name}: {'on' if row.enabled else 'off'}")
-    for name in (*_TEXT_OPTIONS, "expiry_reminder_days", "per_minute"):
+    for name in (*_TEXT_OPTIONS, "expiry_reminder_days", "tier_risk_days", "per_minute"):
         click.echo(f"  {name}: {getattr(row, name) or '(default)'}")
+    click.echo(f"  webhook_url: {row.webhook_url or '(none)'}")
+    click.echo(f"  webhook_secret: {'(set)' if row.webhook_secret else '(none)'}")
     click.echo("  messages: " + ", ".join(f"{kind} {'on' if getattr(row, kind) else 'off'}" for kind in EMAIL_KINDS))
+
+
+def _webhook(row: EmailSettings, url, secret, new_secret: bool) -> str:
+    """Apply the webhook options; returns a secret made now (to show once), else ""."""
+    if url is not None:
+        url = url.strip()
+        if url and urlsplit(url).scheme not in ("http", "https"):
+            raise click.BadParameter("the webhook URL must start with https:// (or http://)", param_hint="--webhook-url")
+        row.webhook_url = url
+    if secret is not None:
+        if secret and len(secret) < 16:
+            raise click.BadParameter("at least 16 characters", param_hint="--webhook-secret")
+        row.webhook_secret = secret
+    made = ""
+    if new_secret or (row.webhook_url and not row.webhook_secret):
+        made = row.webhook_secret = secrets.token_hex(32)
+    return made
 
 
 @command.command("mailbox")

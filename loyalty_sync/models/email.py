@@ -21,7 +21,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from loyalty_sync.models.types import JSONDoc, UTCDateTime, utcnow
 from loyalty_sync.extensions import db
 
-EMAIL_KINDS = ("coupon_ready", "points_earned", "points_expiring", "tier_up")
+EMAIL_KINDS = (
+    "coupon_ready",
+    "points_earned",
+    "points_expiring",
+    "tier_up",
+    "tier_at_risk",
+    "vip_welcome",
+    "birthday",
+    "campaign_coupon",
+    "referral_reward",
+    "nps_invite",
+)
 # queued: waits for its time (and, for a coupon, for the coupon to be in the store);
 # sending: claimed by a worker; sent: the SMTP server accepted it; bounced: refused for good (5xx);
 # failed: gave up after the retries; suppressed: not sent on purpose (unsubscribed, coupon gone...).
@@ -45,11 +56,32 @@ class EmailSettings(db.Model):
     points_earned: Mapped[bool] = mapped_column(Boolean, default=True)
     points_expiring: Mapped[bool] = mapped_column(Boolean, default=True)
     tier_up: Mapped[bool] = mapped_column(Boolean, default=True)
+    tier_at_risk: Mapped[bool] = mapped_column(Boolean, default=True)
+    vip_welcome: Mapped[bool] = mapped_column(Boolean, default=True)
+    birthday: Mapped[bool] = mapped_column(Boolean, default=True)  # off: a birthday coupon comes as coupon_ready
+    campaign_coupon: Mapped[bool] = mapped_column(Boolean, default=True)
+    referral_reward: Mapped[bool] = mapped_column(Boolean, default=True)
+    nps_invite: Mapped[bool] = mapped_column(Boolean, default=True)
     expiry_reminder_days: Mapped[int] = mapped_column(Integer, default=14)
+    tier_risk_days: Mapped[int] = mapped_column(Integer, default=14)  # "keep your tier" this many days before
     per_minute: Mapped[int] = mapped_column(Integer, default=60)  # the store's rate limit
+    # Outgoing signed webhooks (notifications/webhook_out.py): every event the emails know, POSTed as JSON
+    # to the shop's Klaviyo/Mailchimp/Zapier hook. "": none. The secret is write-only (never shown back).
+    webhook_url: Mapped[str] = mapped_column(String(500), default="")
+    webhook_secret: Mapped[str] = mapped_column(String(128), default="")
 
     def sends(self, kind: str) -> bool:
         return bool(self.enabled and getattr(self, kind, False))
+
+    @property
+    def hooks(self) -> bool:
+        """Events go to the shop's webhook too (whatever the emails' switches: a shop may mail through
+        its own tool instead)."""
+        return bool(self.webhook_url and self.webhook_secret)
+
+    def channels(self, kind: str) -> tuple[str, ...]:
+        """Where an event of `kind` goes: "email", "webhook", both or neither."""
+        return (("email",) if self.sends(kind) else ()) + (("webhook",) if self.hooks else ())
 
 
 class OutboxMessage(db.Model):
@@ -63,7 +95,10 @@ class OutboxMessage(db.Model):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    # The idempotency key: "<kind>:m<member>:<event ref>", unique in the store; also the Message-ID.
+    # "email" (SMTP) or "webhook" (the shop's endpoint): one outbox, one claim/retry/back-off for both.
+    channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
+    # The idempotency key: "<kind>:m<member>:<event ref>" ("webhook:" before it on the webhook channel),
+    # unique in the store; also the Message-ID, and the webhook's X-Loyalty-Delivery.
     key: Mapped[str] = mapped_column(String(200))
     payload: Mapped[dict] = mapped_column(JSONDoc, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="queued")

@@ -40,6 +40,7 @@ class Letter:
     first_name: str
     page_url: str
     unsubscribe_url: str
+    survey_url: str = ""  # the NPS invite's signed survey link
 
 
 @dataclass
@@ -113,19 +114,25 @@ def coupon_value(coupon: Coupon, letter: Letter) -> str:
     return value + (_(" and free shipping") if coupon.free_shipping else "")
 
 
-def _coupon_ready(row, member: Member, letter: Letter, coupon: Coupon | None, now) -> EmailContent:
-    tr = translations(letter.locale)
-    _ = tr.gettext
-    if coupon is None:
-        raise NothingToSay("the coupon is not in the books")
-    value = coupon_value(coupon, letter)
-    details = [(_("Value"), value)]
+def coupon_details(coupon: Coupon, letter: Letter) -> list[tuple[str, str]]:
+    """Value, minimum order and expiry: what a coupon email lists under the code."""
+    _ = translations(letter.locale).gettext
+    details = [(_("Value"), coupon_value(coupon, letter))]
     if coupon.minimum_amount:
         details.append(
             (_("Minimum order"), money_display(coupon.minimum_amount, letter.currency, babel_locale(letter.locale)))
         )
     if coupon.expires_at is not None:
         details.append((_("Valid until"), _day(letter, coupon.expires_at)))
+    return details
+
+
+def _coupon_ready(row, member: Member, letter: Letter, coupon: Coupon | None, now) -> EmailContent:
+    tr = translations(letter.locale)
+    _ = tr.gettext
+    if coupon is None:
+        raise NothingToSay("the coupon is not in the books")
+    value = coupon_value(coupon, letter)
     return EmailContent(
         subject=_("Your reward is ready: %(value)s at %(shop)s") % {"value": value, "shop": letter.shop_name},
         heading=_("Your reward is ready"),
@@ -136,7 +143,7 @@ def _coupon_ready(row, member: Member, letter: Letter, coupon: Coupon | None, no
             )
         ],
         highlight=(_("Your code"), coupon.code),
-        details=details,
+        details=coupon_details(coupon, letter),
     )
 
 
@@ -172,9 +179,130 @@ def _tier_up(row, member: Member, letter: Letter, coupon, now) -> EmailContent:
     )
 
 
+def _short_of(row, letter: Letter, tr) -> str:
+    """What the member is short of keeping the tier, in the tier's metric."""
+    short, metric = str(row.payload.get("short", "0")), row.payload.get("metric", "spend")
+    if metric == "spend":
+        return money_display(Decimal(short), letter.currency, babel_locale(letter.locale))
+    count = int(Decimal(short))
+    if metric == "orders":
+        number = format_decimal(count, locale=babel_locale(letter.locale))
+        return tr.ngettext("%(num)s more order", "%(num)s more orders", count) % {"num": number}
+    return _points(tr, letter, count)
+
+
+def _tier_at_risk(row, member: Member, letter: Letter, coupon, now) -> EmailContent:
+    tr = translations(letter.locale)
+    _ = tr.gettext
+    tier = str(row.payload.get("tier", ""))
+    when = _day(letter, date.fromisoformat(row.payload["drops_on"]))
+    values = {"tier": tier, "short": _short_of(row, letter, tr), "date": when,
+              "lower": str(row.payload.get("drops_to", ""))}
+    if row.payload.get("metric", "spend") == "spend":
+        ask = _("Spend %(short)s more by %(date)s and you stay %(tier)s.") % values
+    else:
+        ask = _("%(short)s by %(date)s and you stay %(tier)s.") % values
+    return EmailContent(
+        subject=_("Keep your %(tier)s status at %(shop)s") % {"tier": tier, "shop": letter.shop_name},
+        heading=_("Keep your %(tier)s status") % {"tier": tier},
+        paragraphs=[ask, _("Otherwise you move to %(lower)s on %(date)s.") % values],
+        details=[(_("Still needed"), values["short"]), (_("By"), when)],
+    )
+
+
+def _vip_welcome(row, member: Member, letter: Letter, coupon, now) -> EmailContent:
+    tr = translations(letter.locale)
+    _ = tr.gettext
+    paragraphs = [_("Welcome to the VIP club: you earn more points on every order and get the VIP rewards.")]
+    if row.payload.get("until"):
+        paragraphs.append(_("Your VIP status runs until %(date)s.")
+                          % {"date": _day(letter, datetime.fromisoformat(row.payload["until"]))})
+    return EmailContent(
+        subject=_("Welcome to VIP at %(shop)s") % {"shop": letter.shop_name},
+        heading=_("You are a VIP now"),
+        paragraphs=paragraphs,
+    )
+
+
+def _birthday(row, member: Member, letter: Letter, coupon: Coupon | None, now) -> EmailContent:
+    tr = translations(letter.locale)
+    _ = tr.gettext
+    points = int(row.payload.get("points", 0))
+    paragraphs = [_("Happy birthday from all of us at %(shop)s!") % {"shop": letter.shop_name}]
+    if points:
+        paragraphs.append(_("We added %(points)s to your balance as a present.") % {"points": _points(tr, letter, points)})
+    content = EmailContent(
+        subject=_("Happy birthday from %(shop)s") % {"shop": letter.shop_name},
+        heading=_("Happy birthday!"),
+        paragraphs=paragraphs,
+    )
+    if coupon is not None:
+        paragraphs.append(_("And a birthday coupon: enter the code at checkout, in the coupon field."))
+        content.highlight = (_("Your code"), coupon.code)
+        content.details = coupon_details(coupon, letter)
+    return content
+
+
+def _campaign_coupon(row, member: Member, letter: Letter, coupon: Coupon | None, now) -> EmailContent:
+    tr = translations(letter.locale)
+    _ = tr.gettext
+    if coupon is None:
+        raise NothingToSay("the coupon is not in the books")
+    value = coupon_value(coupon, letter)
+    return EmailContent(
+        subject=_("A coupon for you: %(value)s at %(shop)s") % {"value": value, "shop": letter.shop_name},
+        heading=_("A coupon for you"),
+        paragraphs=[
+            _("We have a coupon for you. Enter this code at checkout, in the coupon field, and the discount is "
+              "taken off your order.")
+        ],
+        highlight=(_("Your code"), coupon.code),
+        details=coupon_details(coupon, letter),
+    )
+
+
+def _referral_reward(row, member: Member, letter: Letter, coupon, now) -> EmailContent:
+    tr = translations(letter.locale)
+    _ = tr.gettext
+    points = _points(tr, letter, int(row.payload.get("points", 0)))
+    return EmailContent(
+        subject=_("Your friend shopped with us: %(points)s for you") % {"points": points},
+        heading=_("Thank you for the recommendation"),
+        paragraphs=[
+            _("A friend you invited placed their first order with your code. You earned %(points)s.")
+            % {"points": points},
+            _("Your balance now: %(balance)s.") % {"balance": _points(tr, letter, member.points)},
+        ],
+    )
+
+
+def _nps_invite(row, member: Member, letter: Letter, coupon, now) -> EmailContent:
+    tr = translations(letter.locale)
+    _ = tr.gettext
+    if not letter.survey_url:
+        raise NotYet("no survey link")
+    paragraphs = [_("How likely are you to recommend %(shop)s to a friend? One click, from 0 to 10.")
+                  % {"shop": letter.shop_name}]
+    bonus = int(row.payload.get("bonus", 0))
+    if bonus:
+        paragraphs.append(_("Your answer earns you %(points)s.") % {"points": _points(tr, letter, bonus)})
+    return EmailContent(
+        subject=_("A quick question from %(shop)s") % {"shop": letter.shop_name},
+        heading=_("Your opinion counts"),
+        paragraphs=paragraphs,
+        button=(_("Answer the survey"), letter.survey_url),
+    )
+
+
 _KINDS = {
     "points_earned": _points_earned,
     "coupon_ready": _coupon_ready,
     "points_expiring": _points_expiring,
     "tier_up": _tier_up,
+    "tier_at_risk": _tier_at_risk,
+    "vip_welcome": _vip_welcome,
+    "birthday": _birthday,
+    "campaign_coupon": _campaign_coupon,
+    "referral_reward": _referral_reward,
+    "nps_invite": _nps_invite,
 }

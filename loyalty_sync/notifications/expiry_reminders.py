@@ -24,7 +24,7 @@ def queue_expiry_reminders(store: Store, now: datetime | None = None) -> int:
     """Queue the reminders due now; the caller commits. Returns how many were queued."""
     now = now or datetime.now(timezone.utc)
     outbox = Outbox(store, now)
-    if not outbox.active or not outbox.settings.sends("points_expiring"):
+    if not outbox.wants("points_expiring"):
         return 0
     _, program = program_in_force(store)
     if program.expiry_mode == "none":

@@ -30,8 +30,14 @@ coupon was used or expired before its email left. A coupon email waits
 (`queued`, without spending an attempt) until the coupon is in the store,
 so the code works when the member reads it.
 
-Rate limit: at most `EmailSettings.per_minute` messages per store in any
+Rate limit: at most `EmailSettings.per_minute` emails per store in any
 60 seconds; the rest wait for the next run.
+
+The outgoing webhooks are rows of the same outbox (`channel="webhook"`,
+`webhook_out.py`): claimed, retried, given up and suppressed by the same
+rules; only the last step differs (a signed POST instead of SMTP), and the
+rate limit is the emails' alone. A dead endpoint costs one short timeout
+per due row and then waits its back-off: the emails go on.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import func, update
@@ -47,7 +53,7 @@ from sqlalchemy import func, update
 from loyalty_sync.books.member_links import member_url
 from loyalty_sync.books.outbox import email_settings, is_unsubscribed, shop_zone
 from loyalty_sync.extensions import db
-from loyalty_sync.models import Coupon, EmailSettings, Member, OutboxMessage, Store
+from loyalty_sync.models import Coupon, EmailSettings, Member, NpsAnswer, OutboxMessage, Store
 from loyalty_sync.notifications.content import Letter, NothingToSay, NotYet, compose
 from loyalty_sync.notifications.delivery import PermanentFailure, TransientFailure, deliver
 from loyalty_sync.notifications.i18n import email_locale
@@ -55,6 +61,13 @@ from loyalty_sync.notifications.message import build_message, message_id
 from loyalty_sync.notifications.render import render
 from loyalty_sync.notifications.smtp_config import SmtpNotConfigured, smtp_config
 from loyalty_sync.notifications.unsubscribe import unsubscribe_url
+from loyalty_sync.notifications.webhook_out import (
+    DEFAULT_TIMEOUT_SECONDS,
+    WebhookRequest,
+    post_webhook,
+    webhook_body,
+    webhook_request,
+)
 from loyalty_sync.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -148,20 +161,22 @@ def send_due(*, now: datetime | None = None, limit: int = BATCH, send: Callable 
     now = now or datetime.now(timezone.utc)
     outcome = SendOutcome(released=release_stale_claims(now))
     ids = db.session.execute(
-        db.select(OutboxMessage.id, OutboxMessage.store_id)
+        db.select(OutboxMessage.id, OutboxMessage.store_id, OutboxMessage.channel)
         .where(_due(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()
     quota: dict[int, int] = {}
-    for row_id, store_id in ids:
-        if store_id not in quota:
-            quota[store_id] = _quota(store_id, now)
-        if quota[store_id] <= 0:
-            continue
+    for row_id, store_id, channel in ids:
+        if channel == "email":  # the rate limit is the mail server's concern; the shop's endpoint has its own
+            if store_id not in quota:
+                quota[store_id] = _quota(store_id, now)
+            if quota[store_id] <= 0:
+                continue
         if not claim(row_id, now):
             continue
-        quota[store_id] -= 1
+        if channel == "email":
+            quota[store_id] -= 1
         send_claimed(row_id, now, outcome, send=send or deliver)
     db.session.commit()
     return outcome
@@ -175,6 +190,7 @@ def _quota(store_id: int, now: datetime) -> int:
         .select_from(OutboxMessage)
         .where(
             OutboxMessage.store_id == store_id,
+            OutboxMessage.channel == "email",
             ((OutboxMessage.status == "sent") & (OutboxMessage.sent_at > now - timedelta(seconds=60)))
             | (OutboxMessage.status == "sending"),
         )
@@ -199,8 +215,9 @@ def claim(row_id: int, now: datetime) -> bool:
 
 def send_claimed(row_id: int, now: datetime, outcome: SendOutcome, *, send: Callable = deliver) -> None:
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
+    webhook = row.channel == "webhook"
     try:
-        email = _make_email(row, now)
+        email = _make_webhook(row, now) if webhook else _make_email(row, now)
     except NothingToSay as exc:
         _finish(row, "suppressed", str(exc), outcome)
         return
@@ -219,7 +236,10 @@ def send_claimed(row_id: int, now: datetime, outcome: SendOutcome, *, send: Call
         return
     message, config = email
     try:
-        send(config, message)
+        if webhook:
+            post_webhook(message)
+        else:
+            send(config, message)
     except PermanentFailure as exc:
         _finish(row, "bounced", str(exc), outcome)
         return
@@ -231,7 +251,7 @@ def send_claimed(row_id: int, now: datetime, outcome: SendOutcome, *, send: Call
         _retry_or_fail(row, redact(f"internal error: {exc!r}"), now, outcome)
         return
     row.status, row.sent_at, row.last_error = "sent", now, ""  # the run's clock, as the rate limit reads it
-    row.subject = str(message["Subject"])[:300]
+    row.subject = (f"POST {row.kind}" if webhook else str(message["Subject"]))[:300]
     db.session.commit()
     outcome.sent += 1
     log.info("email %s (%s) of store #%s sent", row.id, row.kind, row.store_id)
@@ -243,12 +263,11 @@ def _make_email(row: OutboxMessage, now: datetime):
     member = db.session.get(Member, row.member_id)
     if settings is None or not settings.sends(row.kind):
         raise NothingToSay("the store does not send these emails (any more)")
-    if member is None or member.anonymised_at is not None or member.merged_into_id is not None or not member.email:
-        raise NothingToSay("the member is gone, anonymised or merged")
-    if is_unsubscribed(member.id):
-        raise NothingToSay("the member unsubscribed")
-    coupon = _coupon(row, now) if row.kind == "coupon_ready" else None
-    letter = _letter(store, settings, member, now)
+    _check_member(member)
+    coupon = _coupon_of(row, now)
+    if row.kind == "nps_invite" and _answered(row):
+        raise NothingToSay("the member answered the survey already")
+    letter = _letter(store, settings, member, now, survey=row.kind == "nps_invite")
     content = compose(row, member, letter, coupon=coupon, now=now)
     rendered = render(
         content, shop_name=letter.shop_name, page_url=letter.page_url, unsubscribe_url=letter.unsubscribe_url
@@ -268,8 +287,59 @@ def _make_email(row: OutboxMessage, now: datetime):
     return message, config
 
 
+def _make_webhook(row: OutboxMessage, now: datetime) -> tuple[WebhookRequest, None]:
+    """The signed request of a webhook row, from the books as they are now (the same rules as an
+    email: the member unsubscribed, gone or merged: nothing; a coupon event waits for the coupon)."""
+    store = db.session.get(Store, row.store_id)
+    settings = email_settings(row.store_id)
+    member = db.session.get(Member, row.member_id)
+    if settings is None or not settings.hooks:
+        raise NothingToSay("the store has no webhook (any more)")
+    _check_member(member)
+    coupon = _coupon_of(row, now)
+    links = {"page_url": member_url(store.id, member.id, "page", now=now)}
+    if row.kind == "nps_invite":
+        if _answered(row):
+            raise NothingToSay("the member answered the survey already")
+        links["survey_url"] = member_url(store.id, member.id, "survey", now=now)
+    body = webhook_body(row, store, member, links, coupon, now)
+    timeout = float(current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    return webhook_request(row, settings.webhook_url, settings.webhook_secret, body, now, timeout), None
+
+
+def _check_member(member: Member | None) -> None:
+    if member is None or member.anonymised_at is not None or member.merged_into_id is not None or not member.email:
+        raise NothingToSay("the member is gone, anonymised or merged")
+    if is_unsubscribed(member.id):
+        raise NothingToSay("the member unsubscribed")
+
+
 def sender_address(settings: EmailSettings) -> str:
     return settings.sender_address or str(current_app.config.get("MAIL_DEFAULT_SENDER") or "loyalty@localhost")
+
+
+COUPON_KINDS = ("coupon_ready", "campaign_coupon")  # no coupon, no email
+
+
+def _coupon_of(row: OutboxMessage, now: datetime) -> Coupon | None:
+    """The coupon the email is about: required for a coupon email; a birthday
+    email goes without one that was used or never reached the store."""
+    if row.kind in COUPON_KINDS:
+        return _coupon(row, now)
+    if row.kind == "birthday" and row.payload.get("coupon_key"):
+        try:
+            return _coupon(row, now)
+        except NothingToSay:
+            return None
+    return None
+
+
+def _answered(row: OutboxMessage) -> bool:
+    start = date.fromisoformat(row.payload["period_start"])
+    found = db.session.execute(
+        db.select(NpsAnswer.id).filter_by(member_id=row.member_id, period_start=start).limit(1)
+    ).first()
+    return found is not None
 
 
 def _coupon(row: OutboxMessage, now: datetime) -> Coupon:
@@ -287,8 +357,9 @@ def _coupon(row: OutboxMessage, now: datetime) -> Coupon:
     return coupon
 
 
-def _letter(store: Store, settings: EmailSettings, member: Member, now: datetime) -> Letter:
+def _letter(store: Store, settings: EmailSettings, member: Member, now: datetime, *, survey: bool = False) -> Letter:
     page = member_url(store.id, member.id, "page", now=now)
+    survey_url = (member_url(store.id, member.id, "survey", now=now) or "") if survey else ""
     unsubscribe = unsubscribe_url(store.id, member.id)
     if not page or not unsubscribe:
         raise TransientFailure(
@@ -303,6 +374,7 @@ def _letter(store: Store, settings: EmailSettings, member: Member, now: datetime
         first_name=member.first_name,
         page_url=page,
         unsubscribe_url=unsubscribe,
+        survey_url=survey_url,
     )
 
 

@@ -30,5 +30,5 @@ def test_emails_are_turned_on_and_set_up_per_store(app, runner, store):
         False,
         True,
     )
-    bad = runner.invoke(args=["emails", "settings", "--store", store.name, "--kind", "birthday=on"])
+    bad = runner.invoke(args=["emails", "settings", "--store", store.name, "--kind", "newsletter=on"])
     assert bad.exit_code != 0 and "KIND=on|off" in bad.output
