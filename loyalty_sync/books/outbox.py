@@ -246,11 +246,15 @@ class Outbox:
                 channel=channel,
                 key=key,
                 payload=payload,
-                to_address=member.email if channel == "email" else endpoint_label(self.settings.webhook_url),
+                to_address=member.email if channel == "email" else endpoint_label(self._webhook_url()),
                 created_at=self.now,
                 next_attempt_at=not_before or self.now,
             )
         )
+
+    def _webhook_url(self) -> str:
+        """A webhook row is only written when the store has an endpoint (settings exist then)."""
+        return self.settings.webhook_url if self.settings is not None else ""
 
     def _find(self, key: str) -> OutboxMessage | None:
         with db.session.no_autoflush:
