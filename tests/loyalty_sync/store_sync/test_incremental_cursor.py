@@ -5,10 +5,14 @@ during a pass, in the same second, or on a store whose clock is off ours, is
 ever missed. Against woosim over HTTP; woosim's `Date` follows its clock."""
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Order, SyncBookmark
 from loyalty_sync.store_sync import cursors
 from loyalty_sync.store_sync.sync_pass import run_pass
+
+pytestmark = pytest.mark.woosim_only(reason="seeds woosim and moves its clock and `Date` header (the control API)")
 
 ORDER_LISTING = "GET /wp-json/wc/v3/orders"
 

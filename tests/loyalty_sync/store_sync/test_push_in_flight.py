@@ -4,12 +4,16 @@ slows everything down, and no write that changes nothing."""
 import threading
 from decimal import Decimal
 
+import pytest
+
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, Member
 from loyalty_sync.store_sync.connection import client_for
 from loyalty_sync.store_sync.push import PushResult, push_coupons, push_member_status
 from loyalty_sync.store_sync.sync_pass import run_pass
 from tests.support.members import make_member
+
+pytestmark = pytest.mark.woosim_only(reason="injects slow answers and 429s and reads woosim's request timings (the control API)")
 
 BATCH_PATH = "/wp-json/wc/v3/coupons/batch"
 
