@@ -47,9 +47,29 @@ class EmailSettings(db.Model):
     tier_up: Mapped[bool] = mapped_column(Boolean, default=True)
     expiry_reminder_days: Mapped[int] = mapped_column(Integer, default=14)
     per_minute: Mapped[int] = mapped_column(Integer, default=60)  # the store's rate limit
+    # Branding (checked by `notifications.branding` when saved): "" means the neutral default look.
+    logo_url: Mapped[str] = mapped_column(String(500), default="")  # https only
+    brand_colour: Mapped[str] = mapped_column(String(7), default="")  # "#rrggbb"
+    footer_text: Mapped[str] = mapped_column(Text, default="")  # plain text: the shop's address...
 
     def sends(self, kind: str) -> bool:
         return bool(self.enabled and getattr(self, kind, False))
+
+
+class EmailTemplateOverride(db.Model):
+    """A shop's own words for one kind of email in one language: the subject
+    and the intro paragraph, plain text with placeholders from
+    `notifications.overrides.PLACEHOLDERS` (never HTML). "" keeps the default."""
+
+    __tablename__ = "email_template_overrides"
+    __table_args__ = (UniqueConstraint("store_id", "kind", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    locale: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    intro: Mapped[str] = mapped_column(Text, default="")
 
 
 class OutboxMessage(db.Model):
