@@ -9,6 +9,7 @@ from admin.views.campaigns import CampaignView
 from admin.views.coupons import CouponView
 from admin.views.expiring import ExpiringView
 from admin.views.first_sync import FirstSyncView
+from admin.views.email_settings import EmailSettingsView
 from admin.views.exports import ExportView
 from admin.views.kpis import KpiView
 from admin.views.liability import LiabilityView
@@ -39,6 +40,7 @@ def build_views() -> list:
         StoreConnectView(name="Connect a store", endpoint="store_connect", url="/admin/connect"),
         FirstSyncView(name="First sync", endpoint="first_sync", url="/admin/first-sync", category="Settings"),
         ApiTokenView(name="API tokens", endpoint="api_tokens", url="/admin/api-tokens", category="Settings"),
+        EmailSettingsView(name="Member emails", endpoint="email_settings", url="/admin/email-settings", category="Settings"),
         WidgetView(name="On-site widget", endpoint="widget", url="/admin/widget", category="Settings"),
         ReconcileView(name="Reconciliation", endpoint="reconcile", url="/admin/reconcile", category="Settings"),
         SyncRunView(name="Sync log", endpoint="sync_log", url="/admin/sync-log", category="Logs"),

@@ -4,7 +4,14 @@ from loyalty_sync.models.audit import AuditEntry, record_audit
 from loyalty_sync.models.campaign import CAMPAIGN_STATUSES, Campaign
 from loyalty_sync.models.catalogue import Category, Product, Review
 from loyalty_sync.models.coupon import COUPON_STATUSES, Coupon
-from loyalty_sync.models.email import EMAIL_KINDS, OUTBOX_STATUSES, EmailOptOut, EmailSettings, OutboxMessage
+from loyalty_sync.models.email import (
+    EMAIL_KINDS,
+    OUTBOX_STATUSES,
+    EmailOptOut,
+    EmailSettings,
+    EmailTemplateOverride,
+    OutboxMessage,
+)
 from loyalty_sync.models.idempotency import IdempotencyKey  # storefront API
 from loyalty_sync.models.ledger import LEDGER_KINDS, LedgerEntry, LedgerIsAppendOnly
 from loyalty_sync.models.member import Badge, Member, VipPeriod
@@ -20,6 +27,6 @@ __all__ = [
     "API_SCOPES", "ApiToken", "IdempotencyKey", "NPS_SOURCES", "NpsAnswer",  # storefront
     "AuditEntry", "Badge", "Campaign", "CAMPAIGN_STATUSES", "Category", "Coupon", "COUPON_STATUSES", "LedgerEntry", "LEDGER_KINDS",
     "LedgerIsAppendOnly", "Member", "Order", "Product", "ProgramVersion", "RejectedRecord", "Review",
-    "EMAIL_KINDS", "EmailOptOut", "EmailSettings", "OUTBOX_STATUSES", "OutboxMessage",  # member emails
+    "EMAIL_KINDS", "EmailOptOut", "EmailSettings", "EmailTemplateOverride", "OUTBOX_STATUSES", "OutboxMessage",  # member emails
     "ROLES", "Store", "SyncBookmark", "SyncRun", "User", "VipPeriod", "WebhookEvent", "record_audit",
 ]

@@ -69,6 +69,10 @@ class EmailSettings(db.Model):
     # to the shop's Klaviyo/Mailchimp/Zapier hook. "": none. The secret is write-only (never shown back).
     webhook_url: Mapped[str] = mapped_column(String(500), default="")
     webhook_secret: Mapped[str] = mapped_column(String(128), default="")
+    # Branding (checked by `notifications.branding` when saved): "" means the neutral default look.
+    logo_url: Mapped[str] = mapped_column(String(500), default="")  # https only
+    brand_colour: Mapped[str] = mapped_column(String(7), default="")  # "#rrggbb"
+    footer_text: Mapped[str] = mapped_column(Text, default="")  # plain text: the shop's address...
 
     def sends(self, kind: str) -> bool:
         return bool(self.enabled and getattr(self, kind, False))
@@ -82,6 +86,22 @@ class EmailSettings(db.Model):
     def channels(self, kind: str) -> tuple[str, ...]:
         """Where an event of `kind` goes: "email", "webhook", both or neither."""
         return (("email",) if self.sends(kind) else ()) + (("webhook",) if self.hooks else ())
+
+
+class EmailTemplateOverride(db.Model):
+    """A shop's own words for one kind of email in one language: the subject
+    and the intro paragraph, plain text with placeholders from
+    `notifications.overrides.PLACEHOLDERS` (never HTML). "" keeps the default."""
+
+    __tablename__ = "email_template_overrides"
+    __table_args__ = (UniqueConstraint("store_id", "kind", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    locale: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    intro: Mapped[str] = mapped_column(Text, default="")
 
 
 class OutboxMessage(db.Model):

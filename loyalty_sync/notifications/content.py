@@ -19,6 +19,7 @@ from babel.numbers import format_decimal, format_percent
 from loyalty_sync.engine.money import money_display
 from loyalty_sync.models import Coupon, Member, OutboxMessage
 from loyalty_sync.notifications.i18n import babel_locale, translations
+from loyalty_sync.notifications.overrides import override
 
 
 class NothingToSay(Exception):
@@ -61,6 +62,7 @@ def compose(
     tr = translations(letter.locale)
     _ = tr.gettext
     content = _KINDS[row.kind](row, member, letter, coupon, now)
+    override(row.store_id, row.kind, letter.locale, content, placeholder_values(row, member, letter, coupon))
     content.locale = letter.locale
     hello = _("Hello %(name)s,") % {"name": letter.first_name} if letter.first_name else _("Hello,")
     content.paragraphs.insert(0, hello)
@@ -72,6 +74,22 @@ def compose(
         _("No more emails like this: %(url)s") % {"url": letter.unsubscribe_url},
     ]
     return content
+
+
+def placeholder_values(row: OutboxMessage, member: Member, letter: Letter, coupon: Coupon | None) -> dict[str, str]:
+    """What a shop's own words may name (`overrides.PLACEHOLDERS`), formatted as the default words are."""
+    tr = translations(letter.locale)
+    values = {"first_name": letter.first_name, "shop": letter.shop_name, "balance": _points(tr, letter, member.points)}
+    payload = row.payload or {}
+    if "points" in payload:
+        values["points"] = _points(tr, letter, int(payload["points"]))
+    if payload.get("expires_on"):
+        values["date"] = _day(letter, date.fromisoformat(payload["expires_on"]))
+    if "tier" in payload:
+        values["tier"] = str(payload["tier"])
+    if coupon is not None:
+        values.update(value=coupon_value(coupon, letter), code=coupon.code)
+    return values
 
 
 def _points(tr, letter: Letter, points: int) -> str:

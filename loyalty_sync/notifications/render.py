@@ -3,7 +3,9 @@ inlined (`css_inline`: mail clients drop <style> blocks, Gmail among them)
 and a plain-text part, from `templates/email.html` and `email.txt`.
 
 Autoescaping is on for the HTML: a member's name or a tier name is text,
-never markup.
+never markup; so is the shop's footer. The shop's look (`branding.Branding`:
+logo, brand colour and the text colour that reads on it, footer lines) is
+optional: without it the email has the neutral default look.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import css_inline
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from loyalty_sync.notifications.branding import Branding
 from loyalty_sync.notifications.content import EmailContent
 from loyalty_sync.notifications.i18n import translations
 
@@ -32,10 +35,13 @@ class RenderedEmail:
     html: str
 
 
-def render(content: EmailContent, *, shop_name: str, page_url: str, unsubscribe_url: str) -> RenderedEmail:
+def render(
+    content: EmailContent, *, shop_name: str, page_url: str, unsubscribe_url: str, branding: Branding | None = None
+) -> RenderedEmail:
     _ = translations(content.locale).gettext
     values = {
         "content": content,
+        "brand": branding or Branding(),
         "shop_name": shop_name,
         "page_url": page_url,
         "unsubscribe_url": unsubscribe_url,

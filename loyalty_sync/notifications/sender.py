@@ -54,6 +54,7 @@ from loyalty_sync.books.member_links import member_url
 from loyalty_sync.books.outbox import email_settings, is_unsubscribed, shop_zone
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Coupon, EmailSettings, Member, NpsAnswer, OutboxMessage, Store
+from loyalty_sync.notifications.branding import branding_of
 from loyalty_sync.notifications.content import Letter, NothingToSay, NotYet, compose
 from loyalty_sync.notifications.delivery import PermanentFailure, TransientFailure, deliver
 from loyalty_sync.notifications.i18n import email_locale
@@ -270,7 +271,11 @@ def _make_email(row: OutboxMessage, now: datetime):
     letter = _letter(store, settings, member, now, survey=row.kind == "nps_invite")
     content = compose(row, member, letter, coupon=coupon, now=now)
     rendered = render(
-        content, shop_name=letter.shop_name, page_url=letter.page_url, unsubscribe_url=letter.unsubscribe_url
+        content,
+        shop_name=letter.shop_name,
+        page_url=letter.page_url,
+        unsubscribe_url=letter.unsubscribe_url,
+        branding=branding_of(settings),
     )
     config = smtp_config(current_app.config)
     address = sender_address(settings)

@@ -180,12 +180,13 @@ def test_every_admin_page_works_under_the_policy(app, live_server, page, two_sto
                  f"/admin/at-risk/?store={store.id}&kind=expiry", f"/admin/at-risk/?store={store.id}&kind=churn",
                  "/admin/stores/new/", f"/admin/stores/edit/?id={store.id}", "/admin/audit/", "/admin/connect/",
                  f"/admin/connect/{data['sim'].id}/webhooks", f"/admin/first-sync/?store={data['sim'].id}",
-                 f"/admin/api-tokens/?store={store.id}", "/admin/kpis/?preset=30d"]:
+                 f"/admin/api-tokens/?store={store.id}", "/admin/kpis/?preset=30d",
+                 f"/admin/email-settings/?store={store.id}&kind=coupon_ready&lang=de"]:
         watch.visit(path)
     assert {"/admin/", "/admin/kpis/", "/admin/members/", "/admin/campaigns/", "/admin/expiring/",
             "/admin/at-risk/", "/admin/liability/", "/admin/rules/", "/admin/coupons/", "/admin/nps/",
             "/admin/stores/", "/admin/api-tokens/", "/admin/reconcile/", "/admin/first-sync/", "/admin/sync-log/",
-            "/admin/rejected/", "/admin/audit/", "/admin/export/"} <= set(watch.visited)
+            "/admin/rejected/", "/admin/audit/", "/admin/export/", "/admin/email-settings/"} <= set(watch.visited)
     watch.visit("/admin/")
     page.screenshot(path=str(_artifacts() / "csp-dashboard.png"), full_page=True)
     watch.visit(f"/admin/kpis/?store={store.id}")
