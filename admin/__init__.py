@@ -9,6 +9,7 @@ It attaches, per app:
 - the views (every one inherits `admin.security.SecureMixin`),
 - `flask --app wsgi users ...`.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,14 +52,19 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"])
     app.extensions["admin_limiter"] = limiter
 
-
     app.register_blueprint(make_auth_blueprint(limiter))
     # Our templates (loyalty/...) and static files (Chart.js, CSS).
-    app.register_blueprint(Blueprint("loyalty_admin", __name__, template_folder="templates",
-                                     static_folder="static", static_url_path="/admin/assets"))
+    app.register_blueprint(
+        Blueprint(
+            "loyalty_admin",
+            __name__,
+            template_folder="templates",
+            static_folder="static",
+            static_url_path="/admin/assets",
+        )
+    )
     _init_views(app)
     _register_template_helpers(app)
-
 
     app.cli.add_command(users_cli)
 
@@ -110,9 +116,12 @@ def _protect_csrf(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
 
-        return render_template("loyalty/error.html", code=400, title="The form expired",
-                               message="The form was missing its security token or it expired. "
-                                       "Go back, reload the page and try again."), 400
+        return render_template(
+            "loyalty/error.html",
+            code=400,
+            title="The form expired",
+            message="The form was missing its security token or it expired. Go back, reload the page and try again.",
+        ), 400
 
 
 def _expose_flask_admin_templates(app: Flask, theme_folder: str) -> None:
@@ -155,14 +164,21 @@ def _register_template_helpers(app: Flask) -> None:
 
         if not request.path.startswith("/admin"):
             return error
-        return render_template("loyalty/error.html", code=403, title="Not allowed",
-                               message="Your account can read the panel but not change it. "
-                                       "Ask an administrator."), 403
+        return render_template(
+            "loyalty/error.html",
+            code=403,
+            title="Not allowed",
+            message="Your account can read the panel but not change it. Ask an administrator.",
+        ), 403
 
     @app.errorhandler(404)
     def _not_found(error):
 
         if not request.path.startswith("/admin"):
             return error
-        return render_template("loyalty/error.html", code=404, title="Page not found",
-                               message="There is no such page in the loyalty admin."), 404
+        return render_template(
+            "loyalty/error.html",
+            code=404,
+            title="Page not found",
+            message="There is no such page in the loyalty admin.",
+        ), 404

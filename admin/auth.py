@@ -6,6 +6,7 @@ client IP (`ADMIN_LOGIN_RATE_LIMIT`) and per submitted email
 account for a growing time after repeated failures (stored on the user row,
 so it holds across processes and restarts).
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,12 +57,18 @@ def make_auth_blueprint(limiter: Limiter) -> Blueprint:
         flash("You are logged out.", "info")
         return redirect(url_for("auth.login"))
 
-    ip_limit = limiter.limit(lambda: current_app.config["ADMIN_LOGIN_RATE_LIMIT"], methods=["POST"],
-                             key_func=get_remote_address,
-                             error_message="Too many login attempts from your address; wait a minute.")
-    account_limit = limiter.limit(lambda: current_app.config["ADMIN_LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
-                                  key_func=_submitted_email,
-                                  error_message="Too many login attempts for this account; wait a minute.")
+    ip_limit = limiter.limit(
+        lambda: current_app.config["ADMIN_LOGIN_RATE_LIMIT"],
+        methods=["POST"],
+        key_func=get_remote_address,
+        error_message="Too many login attempts from your address; wait a minute.",
+    )
+    account_limit = limiter.limit(
+        lambda: current_app.config["ADMIN_LOGIN_ACCOUNT_RATE_LIMIT"],
+        methods=["POST"],
+        key_func=_submitted_email,
+        error_message="Too many login attempts for this account; wait a minute.",
+    )
     bp.add_url_rule("/login/", "login", ip_limit(account_limit(login)), methods=["GET", "POST"])
     bp.add_url_rule("/logout/", "logout", logout, methods=["POST"])
     return bp

@@ -4,6 +4,7 @@ The password is asked for (twice) at a terminal, or read from the first line
 of standard input when it is piped: `echo pw | flask --app wsgi users create ...`.
 It is never an option, so it never lands in the shell history or `ps`.
 """
+
 import sys
 
 import click

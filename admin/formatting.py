@@ -1,4 +1,5 @@
 """How numbers and dates read in the panel: money with the store's currency, times in the shop's zone."""
+
 from __future__ import annotations
 
 from datetime import datetime

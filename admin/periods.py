@@ -7,6 +7,7 @@ at midnight UTC. Presets are relative to today (UTC):
 - `quarter`: this calendar quarter so far, today included;
 - `12m`: the last 12 months, today included (from the same day a year ago + 1).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ Form field names are the paths `validate_program` uses (`rate`,
 next to the field it is about. Settings the form does not show (e.g. a
 coupon's free-shipping flag) are kept from the program being edited.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,9 +47,11 @@ CHOICES = {
     "rounding": [("floor", "Round down (floor)"), ("round", "Round to nearest"), ("ceil", "Round up (ceil)")],
     "tier_metric": [("spend", "Money spent"), ("orders", "Number of orders"), ("points", "Points earned")],
     "tier_window": [("rolling_12_months", "Last 12 months (rolling)"), ("lifetime", "Lifetime")],
-    "expiry_mode": [("fifo", "Points expire N months after they were earned (oldest first)"),
-                    ("inactivity", "All points expire after N months without an order"),
-                    ("none", "Points never expire")],
+    "expiry_mode": [
+        ("fifo", "Points expire N months after they were earned (oldest first)"),
+        ("inactivity", "All points expire after N months without an order"),
+        ("none", "Points never expire"),
+    ],
     "discount_type": [("fixed_cart", "Amount off the cart"), ("percent", "Percentage off")],
 }
 assert {c for c, _ in CHOICES["rounding"]} == set(ROUNDING_MODES)
@@ -59,68 +62,212 @@ assert {c for c, _ in CHOICES["discount_type"]} == set(DISCOUNT_TYPES)
 
 # (field, label, kind, help in the shop owner's words)
 SECTIONS: list[tuple[str, str, list[tuple[str, str, str, str]]]] = [
-    ("earning", "Earning points", [
-        ("rate", "Points per 1 of your currency", "decimal",
-         "How many points a customer gets for each unit of money spent, e.g. 1 = one point per euro."),
-        ("include_tax", "Count tax", "bool", "Give points on the tax part of an order too."),
-        ("include_shipping", "Count shipping", "bool", "Give points on the shipping cost too."),
-        ("rounding", "Rounding", "choice", "Orders rarely give a whole number of points; this decides which way to round, once per order."),
-        ("earning_statuses", "Orders earn when they are", "statuses",
-         "Points are given when an order reaches one of these statuses. 'Completed' is safest; add 'processing' to give points at payment."),
-        ("min_order", "Minimum order amount", "money", "Orders below this amount earn nothing (0 = every order earns)."),
-        ("pending_days", "Return window (days)", "int",
-         "Points count in the balance at once but can be spent only after this many days, so a returned order cannot be spent first. 0 = at once."),
-        ("stack_multipliers", "Stack multipliers", "bool",
-         "When several multipliers apply to the same product, multiply them together instead of using only the highest."),
-    ]),
-    ("tiers", "Tiers", [
-        ("tier_metric", "Tiers are reached by", "choice", "What moves a member up the ladder."),
-        ("tier_window", "Counted over", "choice", "Only the last 12 months, or everything since the first order."),
-        ("tier_grace_days", "Grace period before a demotion (days)", "int",
-         "A member who falls below their tier keeps it this long before moving down. Promotions happen at once."),
-    ]),
-    ("vip", "VIP club", [
-        ("vip_min_spend", "Spend needed in 12 months", "money", "Members who spend at least this much..."),
-        ("vip_min_orders", "...with at least this many orders", "int", "...in the last 12 months join the club automatically."),
-        ("vip_top_percent", "Or: top % of members by spend", "optional_decimal",
-         "Optional: the best N% of members by 12-month spend are VIP too. Leave empty to use only the thresholds."),
-        ("vip_membership_sku", "Membership product SKU", "optional_text",
-         "A product customers can buy to join the club; it must exist in your store. Leave empty if you sell no membership."),
-        ("vip_membership_days", "Membership length (days)", "int", "How long a bought membership lasts from payment."),
-        ("vip_multiplier", "Extra points multiplier for VIPs", "decimal", "VIPs earn this many times the points, e.g. 1.1 = 10% more."),
-        ("vip_free_shipping_monthly", "Monthly free-shipping coupon", "bool", "VIPs get a free-shipping coupon each month."),
-        ("vip_exclusive_coupon", "Exclusive VIP coupon", "coupon", "A coupon given when a member joins the club. Leave the amount empty for none."),
-    ]),
-    ("rewards", "Rewards", [
-        ("auto_redeem", "Turn points into coupons automatically", "bool",
-         "When a balance reaches the cheapest reward, the best reward it covers is issued and the points are deducted."),
-    ]),
-    ("coupons", "Coupons", [
-        ("coupon_expiry_days", "Coupons are valid for (days)", "int", "After this, an unused coupon expires."),
-        ("coupon_minimum_amount", "Minimum spend to use a coupon", "money", "Shown on every coupon; 0 = no minimum."),
-        ("restore_on_expiry", "Give points back when a coupon expires unused", "bool",
-         "If a reward coupon is never used, the member gets its points back."),
-    ]),
-    ("expiry", "Points expiry", [
-        ("expiry_mode", "How points expire", "choice", "Expiring points keep the liability small; members see the date on their statement."),
-        ("expiry_months", "Months", "int", "The N in the expiry rule above."),
-    ]),
-    ("extras", "Referrals, birthdays and reviews", [
-        ("referral_bonus", "Referral bonus (points)", "int", "Points for the member whose coupon brought a new customer's first completed order."),
-        ("referral_coupon", "Friend's referral coupon", "coupon", "What the new customer gets with the member's referral code. Empty amount: none."),
-        ("birthday_meta_key", "Birthday field in the store", "text", "The customer meta key that holds the birthday."),
-        ("birthday_bonus", "Birthday bonus (points)", "int", "Points given once a year in the birthday week (0 = none)."),
-        ("birthday_coupon", "Birthday coupon", "coupon", "A coupon given in the birthday week. Empty amount: none."),
-        ("review_bonus", "Review bonus (points)", "int", "For an approved review of a product the member bought, once per product."),
-        ("reviews_per_month", "Review bonuses per month at most", "int", "Caps review bonuses per member and month."),
-    ]),
+    (
+        "earning",
+        "Earning points",
+        [
+            (
+                "rate",
+                "Points per 1 of your currency",
+                "decimal",
+                "How many points a customer gets for each unit of money spent, e.g. 1 = one point per euro.",
+            ),
+            ("include_tax", "Count tax", "bool", "Give points on the tax part of an order too."),
+            ("include_shipping", "Count shipping", "bool", "Give points on the shipping cost too."),
+            (
+                "rounding",
+                "Rounding",
+                "choice",
+                "Orders rarely give a whole number of points; this decides which way to round, once per order.",
+            ),
+            (
+                "earning_statuses",
+                "Orders earn when they are",
+                "statuses",
+                "Points are given when an order reaches one of these statuses. 'Completed' is safest; add 'processing' to give points at payment.",
+            ),
+            (
+                "min_order",
+                "Minimum order amount",
+                "money",
+                "Orders below this amount earn nothing (0 = every order earns).",
+            ),
+            (
+                "pending_days",
+                "Return window (days)",
+                "int",
+                "Points count in the balance at once but can be spent only after this many days, so a returned order cannot be spent first. 0 = at once.",
+            ),
+            (
+                "stack_multipliers",
+                "Stack multipliers",
+                "bool",
+                "When several multipliers apply to the same product, multiply them together instead of using only the highest.",
+            ),
+        ],
+    ),
+    (
+        "tiers",
+        "Tiers",
+        [
+            ("tier_metric", "Tiers are reached by", "choice", "What moves a member up the ladder."),
+            ("tier_window", "Counted over", "choice", "Only the last 12 months, or everything since the first order."),
+            (
+                "tier_grace_days",
+                "Grace period before a demotion (days)",
+                "int",
+                "A member who falls below their tier keeps it this long before moving down. Promotions happen at once.",
+            ),
+        ],
+    ),
+    (
+        "vip",
+        "VIP club",
+        [
+            ("vip_min_spend", "Spend needed in 12 months", "money", "Members who spend at least this much..."),
+            (
+                "vip_min_orders",
+                "...with at least this many orders",
+                "int",
+                "...in the last 12 months join the club automatically.",
+            ),
+            (
+                "vip_top_percent",
+                "Or: top % of members by spend",
+                "optional_decimal",
+                "Optional: the best N% of members by 12-month spend are VIP too. Leave empty to use only the thresholds.",
+            ),
+            (
+                "vip_membership_sku",
+                "Membership product SKU",
+                "optional_text",
+                "A product customers can buy to join the club; it must exist in your store. Leave empty if you sell no membership.",
+            ),
+            (
+                "vip_membership_days",
+                "Membership length (days)",
+                "int",
+                "How long a bought membership lasts from payment.",
+            ),
+            (
+                "vip_multiplier",
+                "Extra points multiplier for VIPs",
+                "decimal",
+                "VIPs earn this many times the points, e.g. 1.1 = 10% more.",
+            ),
+            (
+                "vip_free_shipping_monthly",
+                "Monthly free-shipping coupon",
+                "bool",
+                "VIPs get a free-shipping coupon each month.",
+            ),
+            (
+                "vip_exclusive_coupon",
+                "Exclusive VIP coupon",
+                "coupon",
+                "A coupon given when a member joins the club. Leave the amount empty for none.",
+            ),
+        ],
+    ),
+    (
+        "rewards",
+        "Rewards",
+        [
+            (
+                "auto_redeem",
+                "Turn points into coupons automatically",
+                "bool",
+                "When a balance reaches the cheapest reward, the best reward it covers is issued and the points are deducted.",
+            ),
+        ],
+    ),
+    (
+        "coupons",
+        "Coupons",
+        [
+            ("coupon_expiry_days", "Coupons are valid for (days)", "int", "After this, an unused coupon expires."),
+            (
+                "coupon_minimum_amount",
+                "Minimum spend to use a coupon",
+                "money",
+                "Shown on every coupon; 0 = no minimum.",
+            ),
+            (
+                "restore_on_expiry",
+                "Give points back when a coupon expires unused",
+                "bool",
+                "If a reward coupon is never used, the member gets its points back.",
+            ),
+        ],
+    ),
+    (
+        "expiry",
+        "Points expiry",
+        [
+            (
+                "expiry_mode",
+                "How points expire",
+                "choice",
+                "Expiring points keep the liability small; members see the date on their statement.",
+            ),
+            ("expiry_months", "Months", "int", "The N in the expiry rule above."),
+        ],
+    ),
+    (
+        "extras",
+        "Referrals, birthdays and reviews",
+        [
+            (
+                "referral_bonus",
+                "Referral bonus (points)",
+                "int",
+                "Points for the member whose coupon brought a new customer's first completed order.",
+            ),
+            (
+                "referral_coupon",
+                "Friend's referral coupon",
+                "coupon",
+                "What the new customer gets with the member's referral code. Empty amount: none.",
+            ),
+            (
+                "birthday_meta_key",
+                "Birthday field in the store",
+                "text",
+                "The customer meta key that holds the birthday.",
+            ),
+            (
+                "birthday_bonus",
+                "Birthday bonus (points)",
+                "int",
+                "Points given once a year in the birthday week (0 = none).",
+            ),
+            (
+                "birthday_coupon",
+                "Birthday coupon",
+                "coupon",
+                "A coupon given in the birthday week. Empty amount: none.",
+            ),
+            (
+                "review_bonus",
+                "Review bonus (points)",
+                "int",
+                "For an approved review of a product the member bought, once per product.",
+            ),
+            (
+                "reviews_per_month",
+                "Review bonuses per month at most",
+                "int",
+                "Caps review bonuses per member and month.",
+            ),
+        ],
+    ),
 ]
 
 ROW_HELP = {
     "multipliers": "Extra points on some products or categories, optionally only between two dates "
-                   "(\"double points on shoes this month\": factor 2). When several apply, the highest wins unless they stack.",
+    '("double points on shoes this month": factor 2). When several apply, the highest wins unless they stack.',
     "tiers": "The ladder, lowest first: the first tier starts at 0 and every threshold must be higher than the one before. "
-             "The multiplier boosts the points of members in that tier; the tier-up coupon is given once, on reaching it.",
+    "The multiplier boosts the points of members in that tier; the tier-up coupon is given once, on reaching it.",
     "rewards": "What points buy. Each reward is a coupon: so many points for so much off.",
 }
 
@@ -129,6 +276,7 @@ KINDS = {name: kind for _, _, fields in SECTIONS for name, _, kind, _ in fields}
 
 
 # --- Program -> flat form values --------------------------------------------------------
+
 
 def _date_text(value: str | None, *, end: bool = False) -> str:
     if not value:
@@ -156,13 +304,22 @@ def form_values(program: Program) -> dict:
         p = f"multipliers.{i}."
         values[p + "label"] = m.get("label", "")
         values[p + "factor"] = str(m["factor"])
-        values[p + "target"] = (f"product:{m['product_id']}" if m.get("product_id") is not None else
-                                f"category:{m['category_id']}" if m.get("category_id") is not None else "all")
+        values[p + "target"] = (
+            f"product:{m['product_id']}"
+            if m.get("product_id") is not None
+            else f"category:{m['category_id']}"
+            if m.get("category_id") is not None
+            else "all"
+        )
         values[p + "starts"] = _date_text(m.get("starts"))
         values[p + "ends"] = _date_text(m.get("ends"), end=True)
     for i, t in enumerate(d["tiers"]):
         p = f"tiers.{i}."
-        values[p + "name"], values[p + "threshold"], values[p + "multiplier"] = t["name"], str(t["threshold"]), str(t["multiplier"])
+        values[p + "name"], values[p + "threshold"], values[p + "multiplier"] = (
+            t["name"],
+            str(t["threshold"]),
+            str(t["multiplier"]),
+        )
         values[p + "perks"] = "; ".join(t.get("perks") or [])
         _coupon_values(values, p + "tierup_coupon", t.get("tierup_coupon"))
     for i, r in enumerate(d["rewards"]):
@@ -181,6 +338,7 @@ def _coupon_values(values: dict, prefix: str, coupon: dict | None) -> None:
 
 
 # --- submitted form -> Program -------------------------------------------------------------
+
 
 @dataclass
 class ParsedRules:
@@ -207,7 +365,11 @@ class _Reader:
         return (self.form.get(name) or "").strip()
 
     def decimal(self, name: str, *, optional: bool = False) -> str | None:
-        raw = self.text(name).replace(",", ".") if self.text(name).count(",") == 1 and "." not in self.text(name) else self.text(name)
+        raw = (
+            self.text(name).replace(",", ".")
+            if self.text(name).count(",") == 1 and "." not in self.text(name)
+            else self.text(name)
+        )
         if raw == "":
             if optional:
                 return None
@@ -307,8 +469,14 @@ def parse_form(form, base: Program, store: Store | None) -> ParsedRules:
             continue
         target = r.text(p + ".target") or "all"
         kind, _, ident = target.partition(":")
-        rule = {"factor": r.decimal(p + ".factor"), "label": r.text(p + ".label"), "product_id": None,
-                "category_id": None, "starts": r.date(p + ".starts"), "ends": r.date(p + ".ends", end=True)}
+        rule = {
+            "factor": r.decimal(p + ".factor"),
+            "label": r.text(p + ".label"),
+            "product_id": None,
+            "category_id": None,
+            "starts": r.date(p + ".starts"),
+            "ends": r.date(p + ".ends", end=True),
+        }
         if kind in ("product", "category") and ident.isdigit():
             rule[f"{kind}_id"] = int(ident)
         index_map["multipliers"][len(multipliers)] = i
@@ -318,10 +486,13 @@ def parse_form(form, base: Program, store: Store | None) -> ParsedRules:
         if _row_blank(form, p, ("name", "threshold", "multiplier")):
             continue
         old = base_tiers[i] if i < len(base_tiers) else {}
-        tier = {"name": r.text(p + ".name"), "threshold": r.decimal(p + ".threshold"),
-                "multiplier": r.decimal(p + ".multiplier"),
-                "perks": [x.strip() for x in r.text(p + ".perks").split(";") if x.strip()],
-                "tierup_coupon": r.coupon(p + ".tierup_coupon", old.get("tierup_coupon"), optional=True)}
+        tier = {
+            "name": r.text(p + ".name"),
+            "threshold": r.decimal(p + ".threshold"),
+            "multiplier": r.decimal(p + ".multiplier"),
+            "perks": [x.strip() for x in r.text(p + ".perks").split(";") if x.strip()],
+            "tierup_coupon": r.coupon(p + ".tierup_coupon", old.get("tierup_coupon"), optional=True),
+        }
         index_map["tiers"][len(tiers)] = i
         tiers.append(tier)
     for i in _row_indexes(form, "rewards"):
@@ -331,8 +502,12 @@ def parse_form(form, base: Program, store: Store | None) -> ParsedRules:
         old = base_rewards[i] if i < len(base_rewards) else {}
         points = r.integer(p + ".points")
         name = r.text(p + ".name")
-        reward = {"id": r.text(p + ".id") or f"{points}-points-{_slug(name)}", "name": name, "points": points,
-                  "coupon": r.coupon(p + ".coupon", old.get("coupon"), optional=False)}
+        reward = {
+            "id": r.text(p + ".id") or f"{points}-points-{_slug(name)}",
+            "name": name,
+            "points": points,
+            "coupon": r.coupon(p + ".coupon", old.get("coupon"), optional=False),
+        }
         index_map["rewards"][len(rewards)] = i
         rewards.append(reward)
     d["multipliers"], d["tiers"], d["rewards"] = multipliers, tiers, rewards
@@ -400,18 +575,31 @@ def store_errors(program: Program, store: Store | None, *, allow_unknown_sku: bo
     errors = []
     problem = None if allow_unknown_sku else unknown_membership_sku(program, store)
     if problem:
-        errors.append(FieldError("vip_membership_sku", f"{problem}; {FIX}, or tick \"{ALLOW_UNKNOWN_SKU_LABEL}\""))
+        errors.append(FieldError("vip_membership_sku", f'{problem}; {FIX}, or tick "{ALLOW_UNKNOWN_SKU_LABEL}"'))
     for i, rule in enumerate(program.multipliers):
-        if rule.product_id is not None and not db.session.execute(db.select(Product.id).where(
-                Product.store_id == store.id, Product.wc_id == rule.product_id).limit(1)).first():
-            errors.append(FieldError(f"multipliers.{i}.product_id", f"product #{rule.product_id} is not in the catalogue"))
-        if rule.category_id is not None and not db.session.execute(db.select(Category.id).where(
-                Category.store_id == store.id, Category.wc_id == rule.category_id).limit(1)).first():
-            errors.append(FieldError(f"multipliers.{i}.category_id", f"category #{rule.category_id} is not in the catalogue"))
+        if (
+            rule.product_id is not None
+            and not db.session.execute(
+                db.select(Product.id).where(Product.store_id == store.id, Product.wc_id == rule.product_id).limit(1)
+            ).first()
+        ):
+            errors.append(
+                FieldError(f"multipliers.{i}.product_id", f"product #{rule.product_id} is not in the catalogue")
+            )
+        if (
+            rule.category_id is not None
+            and not db.session.execute(
+                db.select(Category.id).where(Category.store_id == store.id, Category.wc_id == rule.category_id).limit(1)
+            ).first()
+        ):
+            errors.append(
+                FieldError(f"multipliers.{i}.category_id", f"category #{rule.category_id} is not in the catalogue")
+            )
     return errors
 
 
 # --- what changed ------------------------------------------------------------------------
+
 
 def _flat(program: Program) -> dict[str, str]:
     out: dict[str, str] = {}
@@ -426,7 +614,9 @@ def _flat(program: Program) -> dict[str, str]:
         elif isinstance(value, list):
             out[prefix] = ", ".join(str(v) for v in value) or "(none)"
         else:
-            out[prefix] = "(none)" if value is None else ("yes" if value is True else "no" if value is False else str(value))
+            out[prefix] = (
+                "(none)" if value is None else ("yes" if value is True else "no" if value is False else str(value))
+            )
 
     walk("", program_to_dict(program))
     return out
@@ -453,5 +643,8 @@ def changes(before: Program, after: Program) -> list[tuple[str, str, str]]:
     """(setting, before, after) for every setting that differs, in form order."""
     old, new = _flat(before), _flat(after)
     keys = list(old) + [k for k in new if k not in old]
-    return [(describe(k, after if k in new else before), old.get(k, "(none)"), new.get(k, "(none)"))
-            for k in keys if old.get(k) != new.get(k)]
+    return [
+        (describe(k, after if k in new else before), old.get(k, "(none)"), new.get(k, "(none)"))
+        for k in keys
+        if old.get(k) != new.get(k)
+    ]

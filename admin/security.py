@@ -13,6 +13,7 @@
   endpoint listed in `write_endpoints`) needs the `admin` role, else 403.
   A new view that inherits it cannot forget access control.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -103,11 +104,14 @@ def _claim_attempt(user: User, now: datetime) -> bool:
         seen_count, seen_at = user.failed_logins, user.last_failed_at
         claimed = db.session.execute(
             db.update(User)
-            .where(User.id == user.id,
-                   User.failed_logins.is_(None) if seen_count is None else User.failed_logins == seen_count,
-                   User.last_failed_at.is_(None) if seen_at is None else User.last_failed_at == seen_at)
+            .where(
+                User.id == user.id,
+                User.failed_logins.is_(None) if seen_count is None else User.failed_logins == seen_count,
+                User.last_failed_at.is_(None) if seen_at is None else User.last_failed_at == seen_at,
+            )
             .values(failed_logins=(seen_count or 0) + 1, last_failed_at=now)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)
+        ).rowcount
         db.session.commit()
         if claimed == 1:
             db.session.refresh(user)
@@ -122,6 +126,7 @@ def _human(seconds: int) -> str:
 
 
 # --- the one secure base ---------------------------------------------------------
+
 
 def is_admin() -> bool:
     return bool(current_user.is_authenticated and getattr(current_user, "is_admin", False))

@@ -1,5 +1,6 @@
 """Which store a page shows: every page with a store picker reads `?store=<id>`
 (or the form field) the same way."""
+
 from __future__ import annotations
 
 from flask import g, has_request_context, request

@@ -4,6 +4,7 @@ Runs the benchmarks (all by default; `realstore` needs a real store and runs
 only when named), prints one table per benchmark with its targets and
 PASS/MISS, and appends them, dated, to bench/RESULTS.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,9 @@ ON_REQUEST = ("realstore",)
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", metavar="NAME",
-                        help=f"benchmarks to run (default: all): {', '.join(NAMES)}")
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run (default: all): {', '.join(NAMES)}"
+    )
     parser.add_argument("--quick", action="store_true", help="smaller sizes (pull stops at 10k, no 1M memory run)")
     args = parser.parse_args(argv)
     names = args.names or [n for n in NAMES if n not in ON_REQUEST]
@@ -53,8 +55,13 @@ def _sync(names: list[str], quick: bool) -> list[Table]:
     results = []
     for n in sizes:
         try:
-            results.append(sync_bench.run_size(n, with_peer="pull" in names and n in pull_sizes,
-                                               incremental="incremental" in names and n in incr_sizes))
+            results.append(
+                sync_bench.run_size(
+                    n,
+                    with_peer="pull" in names and n in pull_sizes,
+                    incremental="incremental" in names and n in incr_sizes,
+                )
+            )
         except Exception as exc:  # one size failing must not hide the others
             traceback.print_exc()
             say(f"sync at N={n:,} failed: {exc!r}")

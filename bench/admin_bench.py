@@ -2,6 +2,7 @@
 latency through the Flask test client (logged in as an admin) vs p95 of the
 raw SQL behind each page, on SQLite; and the storefront API's member lookup
 (`GET /api/v1/members/{email}`, Bearer token) on the same 100k members."""
+
 from __future__ import annotations
 
 import time
@@ -37,15 +38,24 @@ def _time(call, rounds: int = ROUNDS) -> list[float]:
 def run(quick: bool = False) -> Table:
     from sqlalchemy import insert, text
 
-    table = Table(f"7. Admin: member list and member page with {MEMBERS:,} members (SQLite)",
-                  ["page", "URL", "HTTP status", "p50 ms", "p95 ms", "raw SQL p95 ms", "p95 / SQL p95"])
+    table = Table(
+        f"7. Admin: member list and member page with {MEMBERS:,} members (SQLite)",
+        ["page", "URL", "HTTP status", "p50 ms", "p95 ms", "raw SQL p95 ms", "p95 / SQL p95"],
+    )
     with fresh_database("sqlite") as (url, folder):
-        app = make_app(url, folder, WTF_CSRF_ENABLED=False, SESSION_COOKIE_SECURE=False,
-                       REMEMBER_COOKIE_SECURE=False, RATELIMIT_ENABLED=False)
+        app = make_app(
+            url,
+            folder,
+            WTF_CSRF_ENABLED=False,
+            SESSION_COOKIE_SECURE=False,
+            REMEMBER_COOKIE_SECURE=False,
+            RATELIMIT_ENABLED=False,
+        )
         urls = _urls(app)
         if "list" not in urls or "page" not in urls:
-            table.note(f"not available yet: no member list / member page route under /admin in app.url_map "
-                       f"(found {urls})")
+            table.note(
+                f"not available yet: no member list / member page route under /admin in app.url_map (found {urls})"
+            )
             return table
         try:
             from loyalty_sync.actions.users import create_user
@@ -63,19 +73,50 @@ def run(quick: bool = False) -> Table:
             db.session.flush()
             ensure_program(store)
             now = datetime.now(timezone.utc)
-            rows = [{"store_id": store.id, "customer_id": i + 2, "email": f"member{i}@example.com",
-                     "first_name": "Member", "last_name": str(i), "points": (i * 37) % 5000,
-                     "tier": ("Bronze", "Silver", "Gold")[i % 3], "vip": i % 50 == 0, "billing_address": "",
-                     "meta": {}, "tiers_rewarded": [], "pushed_status": {}, "status_changed": False,
-                     "spend_12m": 0, "orders_count": i % 20, "created_at": now, "updated_at": now}
-                    for i in range(MEMBERS)]
+            rows = [
+                {
+                    "store_id": store.id,
+                    "customer_id": i + 2,
+                    "email": f"member{i}@example.com",
+                    "first_name": "Member",
+                    "last_name": str(i),
+                    "points": (i * 37) % 5000,
+                    "tier": ("Bronze", "Silver", "Gold")[i % 3],
+                    "vip": i % 50 == 0,
+                    "billing_address": "",
+                    "meta": {},
+                    "tiers_rewarded": [],
+                    "pushed_status": {},
+                    "status_changed": False,
+                    "spend_12m": 0,
+                    "orders_count": i % 20,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(MEMBERS)
+            ]
             for start in range(0, MEMBERS, 5000):
-                db.session.execute(insert(Member.__table__), rows[start:start + 5000])
+                db.session.execute(insert(Member.__table__), rows[start : start + 5000])
             sample = db.session.execute(db.select(Member).where(Member.email == "member4242@example.com")).scalar_one()
-            db.session.execute(insert(LedgerEntry.__table__), [
-                {"store_id": store.id, "member_id": sample.id, "key": f"bench:{i}", "kind": "earn", "points": 10,
-                 "at": now, "order_wc_id": 1000 + i, "reason": "bench", "rule_version": 1, "actor": "system",
-                 "recorded_at": now} for i in range(200)])
+            db.session.execute(
+                insert(LedgerEntry.__table__),
+                [
+                    {
+                        "store_id": store.id,
+                        "member_id": sample.id,
+                        "key": f"bench:{i}",
+                        "kind": "earn",
+                        "points": 10,
+                        "at": now,
+                        "order_wc_id": 1000 + i,
+                        "reason": "bench",
+                        "rule_version": 1,
+                        "actor": "system",
+                        "recorded_at": now,
+                    }
+                    for i in range(200)
+                ],
+            )
             create_user("bench-admin@example.com", "a long bench password 123", "admin")
             from loyalty_sync.actions.api_tokens import create_token
 
@@ -84,8 +125,9 @@ def run(quick: bool = False) -> Table:
             member_id = sample.id
 
             client = app.test_client()
-            login = client.post("/admin/login/", data={"email": "bench-admin@example.com",
-                                                       "password": "a long bench password 123"})
+            login = client.post(
+                "/admin/login/", data={"email": "bench-admin@example.com", "password": "a long bench password 123"}
+            )
             if login.status_code not in (200, 302, 303):
                 table.note(f"not available: login answered {login.status_code}")
                 return table
@@ -97,51 +139,73 @@ def run(quick: bool = False) -> Table:
                 def call():
                     response = client.get(path, headers=headers)
                     statuses[path] = response.status_code
+
                 return call
 
-            list_sql = [text("SELECT id, email, first_name, last_name, points, tier, vip, orders_count FROM members "
-                             "WHERE store_id = :s ORDER BY points DESC LIMIT 50"),
-                        text("SELECT count(*) FROM members WHERE store_id = :s")]
-            page_sql = [text("SELECT * FROM members WHERE id = :m"),
-                        text("SELECT * FROM ledger_entries WHERE member_id = :m ORDER BY at DESC, id DESC"),
-                        text("SELECT * FROM coupons WHERE member_id = :m"),
-                        text("SELECT * FROM orders WHERE member_id = :m ORDER BY created DESC LIMIT 50")]
+            list_sql = [
+                text(
+                    "SELECT id, email, first_name, last_name, points, tier, vip, orders_count FROM members "
+                    "WHERE store_id = :s ORDER BY points DESC LIMIT 50"
+                ),
+                text("SELECT count(*) FROM members WHERE store_id = :s"),
+            ]
+            page_sql = [
+                text("SELECT * FROM members WHERE id = :m"),
+                text("SELECT * FROM ledger_entries WHERE member_id = :m ORDER BY at DESC, id DESC"),
+                text("SELECT * FROM coupons WHERE member_id = :m"),
+                text("SELECT * FROM orders WHERE member_id = :m ORDER BY created DESC LIMIT 50"),
+            ]
 
             def sql(statements, params):
                 def call():
                     conn = db.session.connection()  # a request may have committed and returned the last one
                     for statement in statements:
                         conn.execute(statement, params).fetchall()
+
                 return call
 
-            lookup_sql = [text("SELECT * FROM members WHERE store_id = :s AND email = :e"),
-                          text("SELECT * FROM coupons WHERE member_id = :m AND status IN ('pending', 'pushed')"),
-                          text("SELECT * FROM badges WHERE member_id = :m")]
+            lookup_sql = [
+                text("SELECT * FROM members WHERE store_id = :s AND email = :e"),
+                text("SELECT * FROM coupons WHERE member_id = :m AND status IN ('pending', 'pushed')"),
+                text("SELECT * FROM badges WHERE member_id = :m"),
+            ]
             api_url = "/api/v1/members/member4242@example.com"
             api_headers = {"Authorization": f"Bearer {bearer}"}
 
             say("admin: timing the member list, a member page and the API member lookup")
             for name, path, statements, params, headers in (
-                    ("member list", list_url, list_sql, {"s": store.id}, None),
-                    ("member page", page_url, page_sql, {"m": member_id}, None),
-                    ("API member lookup", api_url, lookup_sql,
-                     {"s": store.id, "e": "member4242@example.com", "m": member_id}, api_headers)):
+                ("member list", list_url, list_sql, {"s": store.id}, None),
+                ("member page", page_url, page_sql, {"m": member_id}, None),
+                (
+                    "API member lookup",
+                    api_url,
+                    lookup_sql,
+                    {"s": store.id, "e": "member4242@example.com", "m": member_id},
+                    api_headers,
+                ),
+            ):
                 http = _time(get(path, headers))
                 raw = _time(sql(statements, params))
                 p95, raw95 = percentile(http, 95), percentile(raw, 95)
-                table.add(name, path, statuses.get(path), percentile(http, 50) * 1000, p95 * 1000, raw95 * 1000,
-                          p95 / raw95)
+                table.add(
+                    name, path, statuses.get(path), percentile(http, 50) * 1000, p95 * 1000, raw95 * 1000, p95 / raw95
+                )
                 ok = statuses.get(path) == 200
                 if not ok:
-                    table.note(f"{name}: {path} answered {statuses.get(path)} (an error page), so its timing "
-                               "says nothing; not measured")
-                table.target(f"{name}: p95 <= 20x its raw SQL p95 (bench's own bar)", p95 / raw95 if ok else None,
-                             20, unit="x")
+                    table.note(
+                        f"{name}: {path} answered {statuses.get(path)} (an error page), so its timing "
+                        "says nothing; not measured"
+                    )
+                table.target(
+                    f"{name}: p95 <= 20x its raw SQL p95 (bench's own bar)", p95 / raw95 if ok else None, 20, unit="x"
+                )
                 table.target(f"{name}: p95 < 500 ms", p95 * 1000 if ok else None, 500, unit=" ms", fmt="{:.0f}")
             db.session.remove()
             db.engine.dispose()
-    table.note("raw SQL = the queries a page needs at minimum (list: top 50 by points + count; page: member, "
-               "ledger, coupons, orders; API lookup: member by email, open coupons, badges), run on the same "
-               "connection; no target was given for this ratio, "
-               "20x is the bench's own bar for 'the page adds little over its data'.")
+    table.note(
+        "raw SQL = the queries a page needs at minimum (list: top 50 by points + count; page: member, "
+        "ledger, coupons, orders; API lookup: member by email, open coupons, badges), run on the same "
+        "connection; no target was given for this ratio, "
+        "20x is the bench's own bar for 'the page adds little over its data'."
+    )
     return table

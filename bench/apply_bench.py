@@ -8,6 +8,7 @@ Also printed: the time to only parse the same WooCommerce order documents
 into facts (`order_from_wc`, no database), the floor under any apply that
 reads the store's JSON; raw time / parse time is the best ratio such an
 apply could reach."""
+
 from __future__ import annotations
 
 
@@ -49,33 +50,64 @@ def measure(backend: str, n: int) -> dict:
                     order_from_wc(record, None, {})
             with Stopwatch() as applied:
                 for start in range(0, n, BATCH):
-                    apply_orders(apply_store, orders[start:start + BATCH], now=now, plan=False)
+                    apply_orders(apply_store, orders[start : start + BATCH], now=now, plan=False)
                     db.session.commit()
                 plan_pending_members(apply_store, now=now)
-            rows = db.session.execute(db.select(func.count()).select_from(LedgerEntry)
-                                      .where(LedgerEntry.store_id == apply_store.id)).scalar_one()
+            rows = db.session.execute(
+                db.select(func.count()).select_from(LedgerEntry).where(LedgerEntry.store_id == apply_store.id)
+            ).scalar_one()
             member = Member(store_id=raw_store.id, email="raw@example.com")
             db.session.add(member)
             db.session.commit()
             table = LedgerEntry.__table__
-            payload = [{"store_id": raw_store.id, "member_id": member.id, "key": f"raw:{i}", "kind": "earn",
-                        "points": 10, "at": now, "order_wc_id": i, "reason": "raw insert", "rule_version": 1,
-                        "actor": "system", "recorded_at": now} for i in range(rows)]
+            payload = [
+                {
+                    "store_id": raw_store.id,
+                    "member_id": member.id,
+                    "key": f"raw:{i}",
+                    "kind": "earn",
+                    "points": 10,
+                    "at": now,
+                    "order_wc_id": i,
+                    "reason": "raw insert",
+                    "rule_version": 1,
+                    "actor": "system",
+                    "recorded_at": now,
+                }
+                for i in range(rows)
+            ]
             with Stopwatch() as raw:
                 for start in range(0, rows, BATCH):
-                    db.session.execute(insert(table), payload[start:start + BATCH])
+                    db.session.execute(insert(table), payload[start : start + BATCH])
                     db.session.commit()
             db.session.remove()
             db.engine.dispose()
-    return {"orders": n, "ledger_rows": rows, "apply_s": applied.seconds, "raw_s": raw.seconds,
-            "parse_s": parsed.seconds}
+    return {
+        "orders": n,
+        "ledger_rows": rows,
+        "apply_s": applied.seconds,
+        "raw_s": raw.seconds,
+        "parse_s": parsed.seconds,
+    }
 
 
 def run(quick: bool = False) -> Table:
     n = 2_000 if quick else 10_000
-    table = Table("3. Apply: apply_orders vs raw ledger inserts (same rows, same database)",
-                  ["database", "orders", "ledger rows", "apply s", "orders/s", "raw insert s", "rows/s raw",
-                   "raw time / apply time", "parse only s", "raw time / parse time"])
+    table = Table(
+        "3. Apply: apply_orders vs raw ledger inserts (same rows, same database)",
+        [
+            "database",
+            "orders",
+            "ledger rows",
+            "apply s",
+            "orders/s",
+            "raw insert s",
+            "rows/s raw",
+            "raw time / apply time",
+            "parse only s",
+            "raw time / parse time",
+        ],
+    )
     for backend in ("sqlite", "postgresql"):
         say(f"apply: {n:,} orders on {backend}")
         try:
@@ -84,13 +116,32 @@ def run(quick: bool = False) -> Table:
             table.note(f"{backend}: not measured: {exc!r}")
             continue
         ratio = r["raw_s"] / r["apply_s"]
-        table.add(backend, r["orders"], r["ledger_rows"], r["apply_s"], r["orders"] / r["apply_s"], r["raw_s"],
-                  r["ledger_rows"] / r["raw_s"], ratio, r["parse_s"], r["raw_s"] / r["parse_s"])
-        table.target(f"{backend}: apply >= 0.5x raw insert rate (raw time / apply time)", ratio, 0.5,
-                     higher_is_better=True, unit="x")
-    table.note("orders: 1-3 lines each, ~10 orders per member (guest emails), two years of dates; batches of "
-               "500 with one commit each, then every member planned once, exactly as a first sync applies them.")
-    table.note("parse only: order_from_wc over the same documents, no database -- the floor of any apply that "
-               "reads WooCommerce JSON in Python; 'raw time / parse time' is the ratio even a free engine and "
-               "free writes could not beat.")
+        table.add(
+            backend,
+            r["orders"],
+            r["ledger_rows"],
+            r["apply_s"],
+            r["orders"] / r["apply_s"],
+            r["raw_s"],
+            r["ledger_rows"] / r["raw_s"],
+            ratio,
+            r["parse_s"],
+            r["raw_s"] / r["parse_s"],
+        )
+        table.target(
+            f"{backend}: apply >= 0.5x raw insert rate (raw time / apply time)",
+            ratio,
+            0.5,
+            higher_is_better=True,
+            unit="x",
+        )
+    table.note(
+        "orders: 1-3 lines each, ~10 orders per member (guest emails), two years of dates; batches of "
+        "500 with one commit each, then every member planned once, exactly as a first sync applies them."
+    )
+    table.note(
+        "parse only: order_from_wc over the same documents, no database -- the floor of any apply that "
+        "reads WooCommerce JSON in Python; 'raw time / parse time' is the ratio even a free engine and "
+        "free writes could not beat."
+    )
     return table

@@ -6,6 +6,7 @@ Every figure a benchmark prints is a ratio of two things measured in the same
 run on the same machine: machines are shared and noisy, so numbers from two
 runs are never compared.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,6 +27,7 @@ RESULTS = BENCH / "RESULTS.md"
 
 # --- tables ------------------------------------------------------------------
 
+
 @dataclass
 class Table:
     """One benchmark's figures: free-form columns plus a verdict per target."""
@@ -39,8 +41,16 @@ class Table:
     def add(self, *row) -> None:
         self.rows.append([_cell(v) for v in row])
 
-    def target(self, name: str, measured: float | None, limit: float, *, higher_is_better: bool = False,
-               unit: str = "", fmt: str = "{:.2f}") -> bool | None:
+    def target(
+        self,
+        name: str,
+        measured: float | None,
+        limit: float,
+        *,
+        higher_is_better: bool = False,
+        unit: str = "",
+        fmt: str = "{:.2f}",
+    ) -> bool | None:
         """PASS/MISS of `measured` against `limit`; a MISS says by which ratio."""
         if measured is None or (isinstance(measured, float) and math.isnan(measured)):
             self.targets.append((name, "n/a", "NOT MEASURED"))
@@ -102,8 +112,10 @@ def publish(tables: list[Table], header: str) -> str:
     new = not RESULTS.exists()
     with RESULTS.open("a", encoding="utf-8") as fh:
         if new:
-            fh.write("# Benchmark results\n\nAppended by `python -m bench`; every figure is a ratio within one "
-                     "run (never compare across runs).\n\n")
+            fh.write(
+                "# Benchmark results\n\nAppended by `python -m bench`; every figure is a ratio within one "
+                "run (never compare across runs).\n\n"
+            )
         fh.write(text + "\n")
     return text
 
@@ -113,6 +125,7 @@ def say(text: str) -> None:
 
 
 # --- timing ------------------------------------------------------------------
+
 
 class Stopwatch:
     def __enter__(self):
@@ -210,9 +223,14 @@ def add_store(name: str, sim, *, verify: str | None = None):
     from loyalty_sync.models import Store
     from loyalty_sync.books.program_versions import ensure_program
 
-    store = Store(name=name, url=sim.url, consumer_key=sim.key, consumer_secret=sim.secret,
-                  webhook_secret="bench-webhook-secret",  # noqa: S106 - a throwaway local store
-                  verify_tls=verify or (sim.ca_path or ""))
+    store = Store(
+        name=name,
+        url=sim.url,
+        consumer_key=sim.key,
+        consumer_secret=sim.secret,
+        webhook_secret="bench-webhook-secret",  # noqa: S106 - a throwaway local store
+        verify_tls=verify or (sim.ca_path or ""),
+    )
     db.session.add(store)
     db.session.flush()
     ensure_program(store)
@@ -223,10 +241,15 @@ def add_store(name: str, sim, *, verify: str | None = None):
 def flask_env(url: str, folder: Path, **extra) -> dict:
     """Environment for `python -m flask --app wsgi ...` in a subprocess."""
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": url, "LOYALTY_INSTANCE_PATH": str(folder), "SECRET_KEY": "bench",
-        "LOYALTY_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "LOYALTY_INSTANCE_PATH": str(folder),
+            "SECRET_KEY": "bench",
+            "LOYALTY_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -265,7 +288,14 @@ def synthetic_orders(n: int, members: int, *, seed: int, registered: bool) -> li
         order_id = 1000 + i
         lines = [wc.line(order_id * 10 + j, f"{rng.randint(5, 120)}.00") for j in range(rng.randint(1, 3))]
         m = rng.randrange(members)
-        out.append(wc.order(order_id, lines=lines, email=f"member{m}@example.com",
-                            customer_id=10_000 + m if registered else 0,
-                            created=wc.day(i * 700 / n), status=rng.choice(["completed"] * 9 + ["processing"])))
+        out.append(
+            wc.order(
+                order_id,
+                lines=lines,
+                email=f"member{m}@example.com",
+                customer_id=10_000 + m if registered else 0,
+                created=wc.day(i * 700 / n),
+                status=rng.choice(["completed"] * 9 + ["processing"]),
+            )
+        )
     return out

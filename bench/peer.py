@@ -4,6 +4,7 @@ Its venv lives in bench/.venv-peer (git-ignored) and is created on first use
 with Python 3.11 (the package needs >=3.10,<3.12; 3.12 silently resolves to
 the ancient 0.2.3). If it cannot run, `PeerUnavailable` says exactly why.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,17 +43,22 @@ def ensure_peer() -> None:
         return
     interpreter = shutil.which("python3.11") or shutil.which("python3.10")
     if interpreter is None:
-        raise PeerUnavailable("no python3.11 or python3.10 on PATH (airbyte-source-woocommerce 0.4.12 needs "
-                              ">=3.10,<3.12)")
+        raise PeerUnavailable(
+            "no python3.11 or python3.10 on PATH (airbyte-source-woocommerce 0.4.12 needs >=3.10,<3.12)"
+        )
     say(f"creating the peer's venv in {VENV} ({interpreter}); installing airbyte-source-woocommerce=={VERSION}")
     done = subprocess.run([interpreter, "-m", "venv", str(VENV)], capture_output=True, text=True)
     if done.returncode:
         raise PeerUnavailable(f"{interpreter} -m venv failed: {done.stderr.strip()[-500:]}")
-    done = subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", f"airbyte-source-woocommerce=={VERSION}"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "-q", f"airbyte-source-woocommerce=={VERSION}"],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode or not _installed():
-        raise PeerUnavailable(f"pip install airbyte-source-woocommerce=={VERSION} failed: "
-                              f"{(done.stderr or done.stdout).strip()[-800:]}")
+        raise PeerUnavailable(
+            f"pip install airbyte-source-woocommerce=={VERSION} failed: {(done.stderr or done.stdout).strip()[-800:]}"
+        )
 
 
 def _installed() -> bool:
@@ -69,14 +75,21 @@ class Peer:
         self.env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
         self.env["PEER_CA_BUNDLE"] = ca_path
         self.config = self.folder / "config.json"
-        self.config.write_text(json.dumps({"api_key": key, "api_secret": secret, "shop": f"127.0.0.1:{port}",
-                                           "start_date": start_date}))
+        self.config.write_text(
+            json.dumps({"api_key": key, "api_secret": secret, "shop": f"127.0.0.1:{port}", "start_date": start_date})
+        )
         self.catalog = self.folder / "catalog.json"
         self._write_catalog()
 
     def _run(self, *args: str, stdout=subprocess.PIPE, timeout: float = 3600) -> subprocess.CompletedProcess:
-        return subprocess.run([str(PYTHON), str(LAUNCHER), *args], stdout=stdout, stderr=subprocess.PIPE,
-                              env=self.env, timeout=timeout, cwd=self.folder)
+        return subprocess.run(
+            [str(PYTHON), str(LAUNCHER), *args],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env=self.env,
+            timeout=timeout,
+            cwd=self.folder,
+        )
 
     def check(self) -> None:
         done = self._run("check", "--config", str(self.config), timeout=120)
@@ -95,8 +108,11 @@ class Peer:
                     catalog = message["catalog"]
         if catalog is None:
             raise PeerUnavailable(f"the peer's discover gave no catalog: {done.stderr.decode(errors='replace')[-800:]}")
-        streams = [{"stream": s, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
-                   for s in catalog["streams"] if s["name"] in STREAMS]
+        streams = [
+            {"stream": s, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
+            for s in catalog["streams"]
+            if s["name"] in STREAMS
+        ]
         if len(streams) != len(STREAMS):
             raise PeerUnavailable(f"the peer's catalog lacks {STREAMS}: {[s['name'] for s in catalog['streams']]}")
         self.catalog.write_text(json.dumps({"streams": streams}))
@@ -121,8 +137,10 @@ class Peer:
         size = out.stat().st_size
         out.unlink()
         if done.returncode or errors:
-            raise PeerUnavailable(f"the peer's read failed (exit {done.returncode}): "
-                                  f"{'; '.join(errors)[:500] or done.stderr.decode(errors='replace')[-800:]}")
+            raise PeerUnavailable(
+                f"the peer's read failed (exit {done.returncode}): "
+                f"{'; '.join(errors)[:500] or done.stderr.decode(errors='replace')[-800:]}"
+            )
         return PeerRead(seconds, records, size)
 
     def close(self) -> None:

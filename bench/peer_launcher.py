@@ -5,6 +5,7 @@ The CDK sends with Session.send(), which ignores REQUESTS_CA_BUNDLE and
 friends, so the only way in without touching the venv is requests' default
 bundle path (PEER-airbyte.md, "Making the peer trust a locally generated CA").
 """
+
 import os
 
 import requests.adapters

@@ -9,6 +9,7 @@ keys.env) and, so every run starts from the same store, `REALSTORE_DUMP`
 the dump is loaded before the first sync, which removes what an earlier run
 pushed (coupons, customer meta).
 """
+
 from __future__ import annotations
 
 import os
@@ -88,8 +89,13 @@ def plain_read(gets: list[Exchange], concurrency: int) -> float:
     else: no retries, no parsing, no apply), `concurrency` in flight."""
     from loyalty_sync.woocommerce import WooCommerceTransport
 
-    transport = WooCommerceTransport(os.environ["WC_URL"], os.environ["WC_CONSUMER_KEY"],
-                                     os.environ["WC_CONSUMER_SECRET"], timeout=300, pool_size=concurrency + 1)
+    transport = WooCommerceTransport(
+        os.environ["WC_URL"],
+        os.environ["WC_CONSUMER_KEY"],
+        os.environ["WC_CONSUMER_SECRET"],
+        timeout=300,
+        pool_size=concurrency + 1,
+    )
 
     def read(exchange: Exchange) -> int:
         response = transport.request("GET", exchange.endpoint, exchange.params, None)
@@ -122,10 +128,23 @@ def _one_pass(store_id: int, *, full: bool):
 
 
 def run(quick: bool = False) -> Table:
-    table = Table("8. Real store: first sync and incremental passes vs a plain client (WooCommerce 10.0.2)",
-                  ["pass", "requests (GET + POST)", "orders read", "coupons pushed", "members pushed",
-                   "wall s", "GET span s", "POST span s", "most in flight", "our CPU s", "plain GETs s",
-                   "wall / plain"])
+    table = Table(
+        "8. Real store: first sync and incremental passes vs a plain client (WooCommerce 10.0.2)",
+        [
+            "pass",
+            "requests (GET + POST)",
+            "orders read",
+            "coupons pushed",
+            "members pushed",
+            "wall s",
+            "GET span s",
+            "POST span s",
+            "most in flight",
+            "our CPU s",
+            "plain GETs s",
+            "wall / plain",
+        ],
+    )
     if not os.environ.get("WC_URL"):
         table.note("not measured: WC_URL and the keys of a real store are not set")
         return table
@@ -137,8 +156,13 @@ def run(quick: bool = False) -> Table:
     with fresh_database("sqlite") as (url, folder):
         app = make_app(url, folder, SYNC_CONCURRENCY=CONCURRENCY, STORE_TIMEOUT_SECONDS=300)
         with app.app_context():
-            store = Store(name="real", url=os.environ["WC_URL"], consumer_key=os.environ["WC_CONSUMER_KEY"],
-                          consumer_secret=os.environ["WC_CONSUMER_SECRET"], webhook_secret="bench-webhook-secret")  # noqa: S106
+            store = Store(
+                name="real",
+                url=os.environ["WC_URL"],
+                consumer_key=os.environ["WC_CONSUMER_KEY"],
+                consumer_secret=os.environ["WC_CONSUMER_SECRET"],
+                webhook_secret="bench-webhook-secret",  # noqa: S106
+            )
             db.session.add(store)
             db.session.flush()
             ensure_program(store)
@@ -159,20 +183,32 @@ def run(quick: bool = False) -> Table:
                 _row(table, f"incremental {i + 1} (quiet store)", run_, log_i, wall_i, cpu_i, plain_i)
                 if i:
                     read_after_window.append(run_.counts.get("pulled", {}).get("orders", 0))
-            table.target("quiet incremental passes 2 and 3 (the overlap window passed): orders read",
-                         float(sum(read_after_window)), 0, fmt="{:.0f}")
-            table.note("incremental 1 starts within a minute of the first sync's cursor: it re-reads once the "
-                       "orders the store changed in the minute before that cursor (the overlap window, "
-                       "store_sync/cursors.py CLOCK_OVERLAP; on a just-seeded store, the refunds' orders)")
+            table.target(
+                "quiet incremental passes 2 and 3 (the overlap window passed): orders read",
+                float(sum(read_after_window)),
+                0,
+                fmt="{:.0f}",
+            )
+            table.note(
+                "incremental 1 starts within a minute of the first sync's cursor: it re-reads once the "
+                "orders the store changed in the minute before that cursor (the overlap window, "
+                "store_sync/cursors.py CLOCK_OVERLAP; on a just-seeded store, the refunds' orders)"
+            )
             backed_off = pace.backed_off if pace is not None else "n/a (no adaptive limit in this code)"
-            table.note(f"first sync: status {first.status}; the client's limit went down {backed_off} times "
-                       f"(429/503 or slow answers); {first.error or 'no error'}")
-    table.note(f"store state: {'loaded from REALSTORE_DUMP before the first sync' if restored else 'as found'}; "
-               f"LOYALTY_SYNC_CONCURRENCY={CONCURRENCY}; fresh SQLite; `nproc` = {os.cpu_count()}")
-    table.note("plain client = the same GET requests (endpoint and query) through the bare OAuth transport, "
-               f"{CONCURRENCY} in flight, nothing parsed or applied: the store's floor for those reads. "
-               "GET/POST span = first to last request of that method; they overlap when the pass reads while "
-               "it writes.")
+            table.note(
+                f"first sync: status {first.status}; the client's limit went down {backed_off} times "
+                f"(429/503 or slow answers); {first.error or 'no error'}"
+            )
+    table.note(
+        f"store state: {'loaded from REALSTORE_DUMP before the first sync' if restored else 'as found'}; "
+        f"LOYALTY_SYNC_CONCURRENCY={CONCURRENCY}; fresh SQLite; `nproc` = {os.cpu_count()}"
+    )
+    table.note(
+        "plain client = the same GET requests (endpoint and query) through the bare OAuth transport, "
+        f"{CONCURRENCY} in flight, nothing parsed or applied: the store's floor for those reads. "
+        "GET/POST span = first to last request of that method; they overlap when the pass reads while "
+        "it writes."
+    )
     return table
 
 
@@ -180,6 +216,17 @@ def _row(table: Table, name: str, run, log: list[Exchange], wall: float, cpu: fl
     counts = run.counts or {}
     gets = sum(1 for e in log if e.method == "GET")
     posts = len(log) - gets
-    table.add(name, f"{len(log)} ({gets} + {posts})", counts.get("pulled", {}).get("orders", 0),
-              counts.get("pushed_coupons", 0), counts.get("pushed_members", 0), wall, _span(log, "GET"),
-              _span(log, "POST"), _most_at_once(log), cpu, plain, wall / plain if plain else None)
+    table.add(
+        name,
+        f"{len(log)} ({gets} + {posts})",
+        counts.get("pulled", {}).get("orders", 0),
+        counts.get("pushed_coupons", 0),
+        counts.get("pushed_members", 0),
+        wall,
+        _span(log, "GET"),
+        _span(log, "POST"),
+        _most_at_once(log),
+        cpu,
+        plain,
+        wall / plain if plain else None,
+    )

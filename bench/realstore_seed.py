@@ -9,6 +9,7 @@ from the same store.
 
 Not part of CI: it needs the real store.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,14 @@ BATCH = 100
 
 
 def client_from_env(concurrency: int = 4) -> StoreClient:
-    return StoreClient(os.environ["WC_URL"], os.environ["WC_CONSUMER_KEY"], os.environ["WC_CONSUMER_SECRET"],
-                       timeout=300, concurrency=concurrency, max_attempts=3)
+    return StoreClient(
+        os.environ["WC_URL"],
+        os.environ["WC_CONSUMER_KEY"],
+        os.environ["WC_CONSUMER_SECRET"],
+        timeout=300,
+        concurrency=concurrency,
+        max_attempts=3,
+    )
 
 
 def _in_parallel(jobs, work, in_flight: int) -> list:
@@ -35,21 +42,39 @@ def _in_parallel(jobs, work, in_flight: int) -> list:
 
 
 def seed_products(client: StoreClient, n: int) -> list[int]:
-    items = [{"name": f"Bench coffee {i}", "regular_price": f"{5 + i % 20}.{(i * 7) % 100:02d}",
-              "sku": f"BENCH-{i}"} for i in range(n)]
+    items = [
+        {"name": f"Bench coffee {i}", "regular_price": f"{5 + i % 20}.{(i * 7) % 100:02d}", "sku": f"BENCH-{i}"}
+        for i in range(n)
+    ]
     return [p["id"] for p in client.batch("products", create=items).created]
 
 
 def seed_customers(client: StoreClient, n: int, in_flight: int) -> list[int]:
-    chunks = [[{"email": f"bench{i}@example.com", "first_name": f"Bench{i}", "last_name": "Customer",
-                "billing": {"email": f"bench{i}@example.com", "first_name": f"Bench{i}"}}
-               for i in range(start, min(start + BATCH, n))] for start in range(0, n, BATCH)]
+    chunks = [
+        [
+            {
+                "email": f"bench{i}@example.com",
+                "first_name": f"Bench{i}",
+                "last_name": "Customer",
+                "billing": {"email": f"bench{i}@example.com", "first_name": f"Bench{i}"},
+            }
+            for i in range(start, min(start + BATCH, n))
+        ]
+        for start in range(0, n, BATCH)
+    ]
     done = _in_parallel(chunks, lambda chunk: client.batch("customers", create=chunk).created, in_flight)
     return [c["id"] for created in done for c in created]
 
 
-def seed_orders(client: StoreClient, n: int, customers: list[int], products: list[int], guest_share: float,
-                in_flight: int, rnd: random.Random) -> list[int]:
+def seed_orders(
+    client: StoreClient,
+    n: int,
+    customers: list[int],
+    products: list[int],
+    guest_share: float,
+    in_flight: int,
+    rnd: random.Random,
+) -> list[int]:
     index = {customer_id: i for i, customer_id in enumerate(customers)}
 
     def order(i: int) -> dict:
@@ -59,8 +84,13 @@ def seed_orders(client: StoreClient, n: int, customers: list[int], products: lis
         else:
             customer = rnd.choice(customers)
             email = f"bench{index[customer]}@example.com"
-        return {"status": "completed", "customer_id": customer, "set_paid": False,
-                "billing": {"email": email, "first_name": "Bench"}, "line_items": lines}
+        return {
+            "status": "completed",
+            "customer_id": customer,
+            "set_paid": False,
+            "billing": {"email": email, "first_name": "Bench"},
+            "line_items": lines,
+        }
 
     chunks = [[order(i) for i in range(start, min(start + BATCH, n))] for start in range(0, n, BATCH)]
     started = time.monotonic()
@@ -90,8 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--guests", type=float, default=0.2)
     parser.add_argument("--refunds", type=int, default=200)
     parser.add_argument("--in-flight", type=int, default=3)
-    parser.add_argument("--refunds-only", action="store_true",
-                        help="only the refunds (on the orders already there) and the dump: finish a seeding cut short")
+    parser.add_argument(
+        "--refunds-only",
+        action="store_true",
+        help="only the refunds (on the orders already there) and the dump: finish a seeding cut short",
+    )
     parser.add_argument("--dump", default="")
     parser.add_argument("--db", default="wcreal_perf")
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@ Each order is a guest order worth 600 points created `pending` (no points),
 then switched to `completed`: that update earns a 500-point reward coupon
 (and the Silver tier-up coupon) for the order's email.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -14,7 +15,7 @@ import subprocess
 import threading
 import time
 
-from bench.common import (Table, add_store, flask_cmd, flask_env, fresh_database, make_app, percentile, say)
+from bench.common import Table, add_store, flask_cmd, flask_env, fresh_database, make_app, percentile, say
 
 ORDERS = 200
 
@@ -38,8 +39,10 @@ def _missing() -> str | None:
 
 
 def run(quick: bool = False) -> Table:
-    table = Table(f"6. Webhook latency: order.updated delivered -> coupon in the store ({ORDERS} orders)",
-                  ["orders", "coupons seen", "p50 s", "p95 s", "max s"])
+    table = Table(
+        f"6. Webhook latency: order.updated delivered -> coupon in the store ({ORDERS} orders)",
+        ["orders", "coupons seen", "p50 s", "p95 s", "max s"],
+    )
     why = _missing()
     if why:
         table.note(f"not available yet: {why}")
@@ -67,19 +70,32 @@ def _measure(table: Table) -> Table:
                 run_pass(store.id, full=True)  # the books start in sync; the worker only follows changes
                 db.session.remove()
                 db.engine.dispose()
-            env = flask_env(url, folder, LOYALTY_WORKER_POLL_SECONDS="0.1",
-                            LOYALTY_SYNC_INTERVAL_SECONDS="3600",
-                            LOYALTY_INSECURE_COOKIES="1")
+            env = flask_env(
+                url,
+                folder,
+                LOYALTY_WORKER_POLL_SECONDS="0.1",
+                LOYALTY_SYNC_INTERVAL_SECONDS="3600",
+                LOYALTY_INSECURE_COOKIES="1",
+            )
             port = free_port()
-            web = subprocess.Popen(flask_cmd("run", "--port", str(port), "--with-threads", "--no-reload"), env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            web = subprocess.Popen(
+                flask_cmd("run", "--port", str(port), "--with-threads", "--no-reload"),
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             procs.append(web)
             _wait_port(port)
-            worker = subprocess.Popen(flask_cmd("sync", "worker"), env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+            worker = subprocess.Popen(
+                flask_cmd("sync", "worker"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             procs.append(worker)
-            installed = subprocess.run(flask_cmd("webhooks", "install", "--store", "bench", "--url",
-                                                 f"http://127.0.0.1:{port}"), env=env, capture_output=True, text=True)
+            installed = subprocess.run(
+                flask_cmd("webhooks", "install", "--store", "bench", "--url", f"http://127.0.0.1:{port}"),
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if installed.returncode:
                 raise RuntimeError(f"webhooks install failed: {(installed.stderr or installed.stdout)[-400:]}")
             client = StoreClient(sim.url, sim.key, sim.secret)
@@ -87,9 +103,17 @@ def _measure(table: Table) -> Table:
             emails = [f"hook{i}@example.com" for i in range(ORDERS)]
             created = []
             for start in range(0, ORDERS, 100):
-                answer = client.batch("orders", create=[
-                    {"status": "pending", "billing": {"email": e, "first_name": "Hook"},
-                     "line_items": [{"product_id": product["id"], "quantity": 1}]} for e in emails[start:start + 100]])
+                answer = client.batch(
+                    "orders",
+                    create=[
+                        {
+                            "status": "pending",
+                            "billing": {"email": e, "first_name": "Hook"},
+                            "line_items": [{"product_id": product["id"], "quantity": 1}],
+                        }
+                        for e in emails[start : start + 100]
+                    ],
+                )
                 created.extend(answer.created)
             time.sleep(3)  # let the order.created deliveries be taken in
             sim.control.clear_webhook_deliveries()
@@ -125,16 +149,27 @@ def _measure(table: Table) -> Table:
                 if d.get("topic") == "order.updated" and d.get("resource_id") in ids:
                     delivered.setdefault(ids[d["resource_id"]], d["sent_at"])
             latencies = [seen[e] - delivered[e] for e in delivered if e in seen]
-            table.add(ORDERS, len(seen), percentile(latencies, 50), percentile(latencies, 95),
-                      max(latencies) if latencies else None)
+            table.add(
+                ORDERS,
+                len(seen),
+                percentile(latencies, 50),
+                percentile(latencies, 95),
+                max(latencies) if latencies else None,
+            )
             table.target("p95 < 2 s", percentile(latencies, 95), 2.0, unit=" s")
             if len(seen) < ORDERS:
-                table.note(f"{ORDERS - len(seen)} orders got no coupon in the store within 120 s; "
-                           f"{len(delivered)} order.updated deliveries were made")
-            table.note("the store's newest 100 coupons are polled every 0.1 s from a thread while the orders are "
-                       "completed one by one (~15/s); the worker runs with its default settings (SQLite mode: looks for webhook events every second).")
-            table.note("latency = first poll (every 0.1 s, the bench's own resolution) that sees the coupon minus "
-                       "woosim's `sent_at` of the order.updated delivery; both clocks are this machine's.")
+                table.note(
+                    f"{ORDERS - len(seen)} orders got no coupon in the store within 120 s; "
+                    f"{len(delivered)} order.updated deliveries were made"
+                )
+            table.note(
+                "the store's newest 100 coupons are polled every 0.1 s from a thread while the orders are "
+                "completed one by one (~15/s); the worker runs with its default settings (SQLite mode: looks for webhook events every second)."
+            )
+            table.note(
+                "latency = first poll (every 0.1 s, the bench's own resolution) that sees the coupon minus "
+                "woosim's `sent_at` of the order.updated delivery; both clocks are this machine's."
+            )
     finally:
         for proc in procs:
             proc.terminate()

@@ -7,6 +7,7 @@ order than applying (replay orders/s / apply orders/s >= 3).
 
 Sizes: N orders over M members, 100k / 10k by default, 10k / 1k with
 --quick. Both figures come from the same run on the same machine."""
+
 from __future__ import annotations
 
 import os
@@ -42,11 +43,12 @@ def measure(n: int, members: int) -> dict:
             say(f"whatif: applying {n:,} orders of {members:,} members")
             with Stopwatch() as applied:
                 for start in range(0, n, BATCH):
-                    apply_orders(store, orders[start:start + BATCH], now=now, plan=False)
+                    apply_orders(store, orders[start : start + BATCH], now=now, plan=False)
                     db.session.commit()
                 plan_pending_members(store, now=now)
-            member_count = db.session.execute(db.select(db.func.count()).select_from(Member)
-                                              .where(Member.store_id == store.id)).scalar_one()
+            member_count = db.session.execute(
+                db.select(db.func.count()).select_from(Member).where(Member.store_id == store.id)
+            ).scalar_one()
             _, program = program_in_force(store)
             proposed = program_with_settings(program, ["earn.rate=2", "tiers.silver.threshold=250"])
             say(f"whatif: replaying {n:,} orders")
@@ -57,31 +59,71 @@ def measure(n: int, members: int) -> dict:
     from loyalty_sync.analysis.replay_pool import PARALLEL_FROM
 
     workers = (os.cpu_count() or 1) if member_count >= PARALLEL_FROM else 1
-    return {"orders": n, "members": member_count, "apply_s": applied.seconds, "replay_s": replayed.seconds,
-            "replayed": report["orders_replayed"], "changed": len(report["members"]), "workers": workers}
+    return {
+        "orders": n,
+        "members": member_count,
+        "apply_s": applied.seconds,
+        "replay_s": replayed.seconds,
+        "replayed": report["orders_replayed"],
+        "changed": len(report["members"]),
+        "workers": workers,
+    }
 
 
 def run(quick: bool = False) -> Table:
     n, members = (10_000, 1_000) if quick else (100_000, 10_000)
-    table = Table("7. What-if: whatif_report replay vs apply_orders (same orders, fresh SQLite)",
-                  ["orders", "members", "apply s", "apply orders/s", "whatif s", "replay processes",
-                   "replay orders/s", "orders replayed", "members changed", "replay rate / apply rate"])
+    table = Table(
+        "7. What-if: whatif_report replay vs apply_orders (same orders, fresh SQLite)",
+        [
+            "orders",
+            "members",
+            "apply s",
+            "apply orders/s",
+            "whatif s",
+            "replay processes",
+            "replay orders/s",
+            "orders replayed",
+            "members changed",
+            "replay rate / apply rate",
+        ],
+    )
     r = measure(n, members)
     apply_rate = r["orders"] / r["apply_s"]
     replay_rate = r["orders"] / r["replay_s"]
     ratio = replay_rate / apply_rate
-    table.add(r["orders"], r["members"], r["apply_s"], apply_rate, r["replay_s"], r["workers"], replay_rate,
-              r["replayed"], r["changed"], ratio)
-    table.target(f"replay >= {TARGET:.0f}x the apply rate (replay orders/s / apply orders/s)", ratio, TARGET,
-                 higher_is_better=True, unit="x")
-    table.note("proposed change: earn.rate=2 and Silver from 250; whatif_report replays every member under the "
-               "rules in force AND the proposed ones (two replays), with no sampling (max_members=None).")
-    table.note("apply: batches of 500 with one commit each into a fresh migrated SQLite file, then every member "
-               "planned once, as a first sync applies them (the bench's earlier runs re-planned members after "
-               "every batch, a slower apply that flattered the ratio).")
-    table.note("replay processes: from 2,000 members the replay runs on one worker process per CPU "
-               "(loyalty_sync/analysis/replay_pool.py; nothing is written, so it parallelises); the apply is one process "
-               "writing one database.")
+    table.add(
+        r["orders"],
+        r["members"],
+        r["apply_s"],
+        apply_rate,
+        r["replay_s"],
+        r["workers"],
+        replay_rate,
+        r["replayed"],
+        r["changed"],
+        ratio,
+    )
+    table.target(
+        f"replay >= {TARGET:.0f}x the apply rate (replay orders/s / apply orders/s)",
+        ratio,
+        TARGET,
+        higher_is_better=True,
+        unit="x",
+    )
+    table.note(
+        "proposed change: earn.rate=2 and Silver from 250; whatif_report replays every member under the "
+        "rules in force AND the proposed ones (two replays), with no sampling (max_members=None)."
+    )
+    table.note(
+        "apply: batches of 500 with one commit each into a fresh migrated SQLite file, then every member "
+        "planned once, as a first sync applies them (the bench's earlier runs re-planned members after "
+        "every batch, a slower apply that flattered the ratio)."
+    )
+    table.note(
+        "replay processes: from 2,000 members the replay runs on one worker process per CPU "
+        "(loyalty_sync/analysis/replay_pool.py; nothing is written, so it parallelises); the apply is one process "
+        "writing one database."
+    )
     if quick:
         table.note("--quick: 10k orders / 1k members (the full run uses 100k / 10k)")
     return table

@@ -13,6 +13,7 @@ says how to get one and exits 0. With one it runs
 
 It prints both figures and exits 1 when a scenario failed against the store.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,8 +78,21 @@ def run_scenarios(real_store: bool) -> Counter:
             report = Path(tmp) / "junit.xml"
             print(f"scenarios on {where}: {path.name}", file=sys.stderr, flush=True)
             # our own interpreter and fixed arguments: nothing untrusted reaches the command line
-            subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfEx",  # noqa: S603
-                            f"--junitxml={report}", str(path)], env=env, check=False)
+            subprocess.run(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "-rfEx",
+                    f"--junitxml={report}",
+                    str(path),
+                ],
+                env=env,
+                check=False,
+            )
             outcomes += _outcomes(report)
     return outcomes
 
@@ -118,8 +132,10 @@ def main(argv=None) -> int:
     figures, failed = [], False
     if args.only != "differential":
         on_woosim, on_real = run_scenarios(real_store=False), run_scenarios(real_store=True)
-        figures += [scenario_figure("woosim", on_woosim), scenario_figure(f"the real store ({os.environ['WC_URL']})",
-                                                                           on_real)]
+        figures += [
+            scenario_figure("woosim", on_woosim),
+            scenario_figure(f"the real store ({os.environ['WC_URL']})", on_real),
+        ]
         failed = bool(on_real["failed"])
     if args.only != "e2e":
         run_differential(args.json)

@@ -8,6 +8,7 @@ Steps are grouped into request kinds (method + route + parameter names +
 body field names + signing mode); a kind is identical when every step of it
 is.
 """
+
 from __future__ import annotations
 
 import json
@@ -104,8 +105,7 @@ class Side:
 def kind_of(step: Step) -> str:
     route = PLACEHOLDER.sub("<id>", step.path)
     route = re.sub(r"/\d+", "/<n>", route)
-    params = ",".join(sorted({re.sub(r"\[\d*\]$", "[]", k) if step.mode != "client" else k
-                              for k, _ in step.params}))
+    params = ",".join(sorted({re.sub(r"\[\d*\]$", "[]", k) if step.mode != "client" else k for k, _ in step.params}))
     body = ""
     if isinstance(step.body, dict):
         body = " {" + ",".join(sorted(step.body)) + "}"
@@ -145,7 +145,7 @@ class Result:
 
 class Differential:
     def __init__(self, real: Target, sim: Target, hook_url: str, steps: list[Step] | None = None):
-        self.tag = "cf" + format(int(time.time() * 1000) % 36 ** 7, "x")
+        self.tag = "cf" + format(int(time.time() * 1000) % 36**7, "x")
         self.real = Side(real, self.tag, hook_url)
         self.sim = Side(sim, self.tag, hook_url)
         self.steps = steps if steps is not None else all_steps()
@@ -155,8 +155,13 @@ class Differential:
 
     def store_has_data(self, target: Target) -> bool:
         for endpoint in ("orders", "products", "coupons"):
-            a = target.send("client", "GET", endpoint, [("per_page", "1"), ("status", "any")] if endpoint == "orders"
-                            else [("per_page", "1")], None)
+            a = target.send(
+                "client",
+                "GET",
+                endpoint,
+                [("per_page", "1"), ("status", "any")] if endpoint == "orders" else [("per_page", "1")],
+                None,
+            )
             if a and a.headers.get("X-WP-Total", "0") != "0":
                 return True
         a = target.send("client", "GET", "customers", [("per_page", "1")], None)
@@ -226,10 +231,15 @@ class Differential:
         same = [k for k, rs in kinds.items() if all(r.identical for r in rs)]
         product = [k for k, rs in kinds.items() if any(r.step.product for r in rs)]
         product_same = [k for k in product if k in same]
-        return {"kinds": len(kinds), "identical": len(same), "product_kinds": len(product),
-                "product_identical": len(product_same), "steps": len(self.results),
-                "steps_identical": sum(r.identical for r in self.results),
-                "real_store_had_data": self.real_store_had_data}
+        return {
+            "kinds": len(kinds),
+            "identical": len(same),
+            "product_kinds": len(product),
+            "product_identical": len(product_same),
+            "steps": len(self.results),
+            "steps_identical": sum(r.identical for r in self.results),
+            "real_store_had_data": self.real_store_had_data,
+        }
 
     def report(self) -> str:
         lines = []
@@ -244,24 +254,43 @@ class Differential:
                 note = f" - {r.step.note}" if r.step.note else ""
                 lines.append(f"         step {r.step.name}{note}")
                 if r.real and r.sim and r.real["status"] != r.sim["status"]:
-                    lines.append(f"           status: real {r.real['status']} {r.real.get('code', '')} / "
-                                 f"woosim {r.sim['status']} {r.sim.get('code', '')}")
+                    lines.append(
+                        f"           status: real {r.real['status']} {r.real.get('code', '')} / "
+                        f"woosim {r.sim['status']} {r.sim.get('code', '')}"
+                    )
                 for d in r.differences[:8]:
                     lines.append(f"           {d}")
         f = self.figures()
         lines.append("")
-        lines.append(f"request kinds identical: {f['identical']}/{f['kinds']} "
-                     f"({100 * f['identical'] / max(f['kinds'], 1):.1f} %); "
-                     f"the product's own: {f['product_identical']}/{f['product_kinds']}")
+        lines.append(
+            f"request kinds identical: {f['identical']}/{f['kinds']} "
+            f"({100 * f['identical'] / max(f['kinds'], 1):.1f} %); "
+            f"the product's own: {f['product_identical']}/{f['product_kinds']}"
+        )
         if f["real_store_had_data"]:
-            lines.append("the real store already had data: whole-store listings were compared on this run's "
-                         "records only, without X-WP-Total")
+            lines.append(
+                "the real store already had data: whole-store listings were compared on this run's "
+                "records only, without X-WP-Total"
+            )
         return "\n".join(lines)
 
     def dump(self, path: str):
-        data = {"figures": self.figures(), "tag": self.tag, "results": [
-            {"step": r.step.name, "kind": r.kind, "product": r.step.product, "identical": r.identical,
-             "differences": r.differences, "real": r.real, "woosim": r.sim} for r in self.results]}
+        data = {
+            "figures": self.figures(),
+            "tag": self.tag,
+            "results": [
+                {
+                    "step": r.step.name,
+                    "kind": r.kind,
+                    "product": r.step.product,
+                    "identical": r.identical,
+                    "differences": r.differences,
+                    "real": r.real,
+                    "woosim": r.sim,
+                }
+                for r in self.results
+            ],
+        }
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         with open(path, "w") as fh:
             json.dump(data, fh, indent=1, default=str, ensure_ascii=False)

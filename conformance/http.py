@@ -7,6 +7,7 @@ shapes the product never makes but a store must answer like WooCommerce:
 hand-signed queries (PHP-style array keys, values with `/`, form bodies),
 no or bad credentials, a stale timestamp, a replayed nonce, a read-only key.
 """
+
 from __future__ import annotations
 
 import base64
@@ -46,8 +47,9 @@ class Target:
     def __post_init__(self):
         self.session.trust_env = False
         self.url = self.url.rstrip("/")
-        self.transport = WooCommerceTransport(self.url, self.key, self.secret, timeout=60,
-                                              user_agent="loyalty-sync-conformance/1.0")
+        self.transport = WooCommerceTransport(
+            self.url, self.key, self.secret, timeout=60, user_agent="loyalty-sync-conformance/1.0"
+        )
 
     def close(self):
         self.transport.close()
@@ -61,8 +63,11 @@ class Target:
         elif mode in ("badkey", "badsecret", "readkey"):
             if mode == "readkey" and not self.read_key:
                 return None
-            key, secret = {"badkey": ("ck_" + "0" * 40, self.secret), "badsecret": (self.key, "cs_" + "0" * 40),
-                           "readkey": self.read_key or ("", "")}[mode]
+            key, secret = {
+                "badkey": ("ck_" + "0" * 40, self.secret),
+                "badsecret": (self.key, "cs_" + "0" * 40),
+                "readkey": self.read_key or ("", ""),
+            }[mode]
             t = WooCommerceTransport(self.url, key, secret, timeout=60)
             try:
                 r = t.request(method, endpoint, dict(params) or None, body)
@@ -77,8 +82,9 @@ class Target:
             r = self._raw(method, f"{url}?{pyclient_signed_query(method, url, params, self.key, self.secret)}", body)
         elif mode == "pyclient-form":
             # the python client signs the query only; WooCommerce also signs $_POST
-            r = self._raw(method, f"{url}?{pyclient_signed_query(method, url, params, self.key, self.secret)}",
-                          body, form=True)
+            r = self._raw(
+                method, f"{url}?{pyclient_signed_query(method, url, params, self.key, self.secret)}", body, form=True
+            )
         elif mode == "replay":
             qs = php_signed_query(method, url, params, self.key, self.secret)
             self._raw(method, f"{url}?{qs}", body)
@@ -90,8 +96,12 @@ class Target:
             r = self._raw(method, f"{url}?{q}", body)
         elif mode == "basic":
             auth = base64.b64encode(f"{self.key}:{self.secret}".encode()).decode()
-            r = self._raw(method, url + (f"?{urlencode(params)}" if params else ""), body,
-                          headers={"Authorization": f"Basic {auth}"})
+            r = self._raw(
+                method,
+                url + (f"?{urlencode(params)}" if params else ""),
+                body,
+                headers={"Authorization": f"Basic {auth}"},
+            )
         else:
             raise ValueError(f"unknown mode {mode}")
         return _answer(r)

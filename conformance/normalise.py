@@ -22,6 +22,7 @@ What is normalised, and why each is not a behaviour:
 Everything else is compared literally: types (`"22.41"` vs `22.41`), the
 field set, value order in lists, error codes and messages.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,13 +40,28 @@ TERMS = "term"
 COMMENTS = "comment"
 HOOKS = "webhook"
 FIELD_SPACE = {
-    "product_id": POSTS, "variation_id": POSTS, "parent_id": POSTS, "order_id": POSTS,
-    "new_draft_order_id": POSTS, "number": POSTS,
-    "customer_id": USERS, "refunded_by": USERS, "reviewer_id": USERS,
+    "product_id": POSTS,
+    "variation_id": POSTS,
+    "parent_id": POSTS,
+    "order_id": POSTS,
+    "new_draft_order_id": POSTS,
+    "number": POSTS,
+    "customer_id": USERS,
+    "refunded_by": USERS,
+    "reviewer_id": USERS,
 }
-LIST_SPACE = {"variations": POSTS, "related_ids": POSTS, "upsell_ids": POSTS, "cross_sell_ids": POSTS,
-              "grouped_products": POSTS, "product_ids": POSTS, "excluded_product_ids": POSTS,
-              "product_categories": TERMS, "excluded_product_categories": TERMS, "used_by": USERS}
+LIST_SPACE = {
+    "variations": POSTS,
+    "related_ids": POSTS,
+    "upsell_ids": POSTS,
+    "cross_sell_ids": POSTS,
+    "grouped_products": POSTS,
+    "product_ids": POSTS,
+    "excluded_product_ids": POSTS,
+    "product_categories": TERMS,
+    "excluded_product_categories": TERMS,
+    "used_by": USERS,
+}
 # nested lists whose objects' `id` is in a known space (else an item id: `<id>`)
 CHILD_SPACE = {"categories": TERMS, "refunds": POSTS, "tags": TERMS}
 
@@ -98,8 +114,11 @@ class Normaliser:
         if self.base in s:
             s = s.replace(self.base, "<base>")
             s = re.sub(r"(?<=/)(\d+)(?=[/?#\"]|$)", lambda m: self.aliases.any_space(int(m.group(1))) or "<id>", s)
-            s = re.sub(r"([?&](?:p|post|order_id|key)=)(\d+)",
-                       lambda m: m.group(1) + (self.aliases.any_space(int(m.group(2))) or "<id>"), s)
+            s = re.sub(
+                r"([?&](?:p|post|order_id|key)=)(\d+)",
+                lambda m: m.group(1) + (self.aliases.any_space(int(m.group(2))) or "<id>"),
+                s,
+            )
         return ORDER_KEY.sub("wc_order_<key>", s)
 
     # --- JSON ---------------------------------------------------------------------------
@@ -111,8 +130,10 @@ class Normaliser:
             return self._object(v, space, top)
         if isinstance(v, list):
             if key in LIST_SPACE:
-                return [self.aliases.name(LIST_SPACE[key], x) if isinstance(x, (int, str)) else self._value(x, None)
-                        for x in v]
+                return [
+                    self.aliases.name(LIST_SPACE[key], x) if isinstance(x, (int, str)) else self._value(x, None)
+                    for x in v
+                ]
             return [self._value(x, space if top else CHILD_SPACE.get(key), top=top) for x in v]
         if isinstance(v, str):
             return self.text(v)
@@ -165,7 +186,7 @@ class Normaliser:
             elif name == "location":
                 m = re.search(r"/(\d+)$", v)
                 named = self.aliases.by_id.get((space, int(m.group(1)))) if m and space else None
-                v = self.text(v[:m.start(1)] + "{last}").replace("{last}", named) if named else self.text(v)
+                v = self.text(v[: m.start(1)] + "{last}").replace("{last}", named) if named else self.text(v)
             out[name] = v
         return out
 
@@ -181,7 +202,9 @@ class Normaliser:
                     seen.add(pair)
                     dedup.append(pair)
             query = "&".join(f"{k}={self.text(v)}" for k, v in dedup)
-            parts.append(f"<{self.text(u.scheme + '://' + u.netloc + u.path)}{'?' + query if query else ''}>; rel=\"{rel}\"")
+            parts.append(
+                f'<{self.text(u.scheme + "://" + u.netloc + u.path)}{"?" + query if query else ""}>; rel="{rel}"'
+            )
         return ", ".join(parts)
 
 

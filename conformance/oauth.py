@@ -9,6 +9,7 @@ with strcmp at the top level only, every key and value is rawurlencoded
 `pyclient_signature` is what the `woocommerce` 3.0.0 python client computes
 (it quotes with `/` kept, and signs the literal key `a[]`).
 """
+
 from __future__ import annotations
 
 import base64
@@ -62,25 +63,43 @@ def php_signature(method: str, url: str, pairs: list[tuple[str, str]], secret: s
 
 
 def oauth_pairs(key: str, timestamp: int | None = None, nonce: str | None = None) -> list[tuple[str, str]]:
-    return [("oauth_consumer_key", key), ("oauth_timestamp", str(timestamp or int(time.time()))),
-            ("oauth_nonce", nonce or secrets.token_hex(16)), ("oauth_signature_method", "HMAC-SHA256")]
+    return [
+        ("oauth_consumer_key", key),
+        ("oauth_timestamp", str(timestamp or int(time.time()))),
+        ("oauth_nonce", nonce or secrets.token_hex(16)),
+        ("oauth_signature_method", "HMAC-SHA256"),
+    ]
 
 
-def php_signed_query(method: str, url: str, query: list[tuple[str, str]], key: str, secret: str,
-                     form: list[tuple[str, str]] = (), timestamp: int | None = None) -> str:
+def php_signed_query(
+    method: str,
+    url: str,
+    query: list[tuple[str, str]],
+    key: str,
+    secret: str,
+    form: list[tuple[str, str]] = (),
+    timestamp: int | None = None,
+) -> str:
     """The query string (already encoded) of a request signed as WooCommerce verifies it."""
     pairs = list(query) + oauth_pairs(key, timestamp)
     sig = php_signature(method, url, pairs + list(form), secret)
     return "&".join(f"{rawurlencode(k)}={rawurlencode(v)}" for k, v in pairs + [("oauth_signature", sig)])
 
 
-def pyclient_signed_query(method: str, url: str, query: list[tuple[str, str]], key: str, secret: str,
-                          timestamp: int | None = None) -> str:
+def pyclient_signed_query(
+    method: str, url: str, query: list[tuple[str, str]], key: str, secret: str, timestamp: int | None = None
+) -> str:
     """The query string the `woocommerce` python client would send (its own signing)."""
     from urllib.parse import urlencode
-    signed = OAuth(url=f"{url}?{urlencode(query)}" if query else url, consumer_key=key, consumer_secret=secret,
-                   version="wc/v3", method=method.upper(),
-                   oauth_timestamp=timestamp or int(time.time())).get_oauth_url()
+
+    signed = OAuth(
+        url=f"{url}?{urlencode(query)}" if query else url,
+        consumer_key=key,
+        consumer_secret=secret,
+        version="wc/v3",
+        method=method.upper(),
+        oauth_timestamp=timestamp or int(time.time()),
+    ).get_oauth_url()
     return signed.split("?", 1)[1]
 
 

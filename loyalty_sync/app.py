@@ -3,6 +3,7 @@
 `create_app` is the one composition root: the web process, the worker and
 every `flask --app wsgi ...` command are the same app with the same config.
 """
+
 import logging
 import os
 
@@ -39,7 +40,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     _register_sqlite_pragmas(app)
 
-
     register_cli(app)
     _register_parts(app)
     security_headers.init_app(app)
@@ -52,6 +52,7 @@ def _register_bad_input_safety_net(app: Flask) -> None:
     nesting too deep to parse) is the client's error: 400 in the shape of the
     part it came to, logged, never a 500. The checks (`int_bounds`) come first;
     this only keeps a missed one from becoming a 500."""
+
     def _bad_input(error):
         db.session.rollback()
         app.logger.warning("bad input refused on %s %s: %s", request.method, request.path, type(error).__name__)

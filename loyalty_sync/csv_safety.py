@@ -8,6 +8,7 @@ prefixed with a single quote. Numbers stay numbers: an int/Decimal/float
 value, or a text that is a plain decimal number such as "-15" or "12.50"
 (negative points must stay summable).
 """
+
 from __future__ import annotations
 
 import csv

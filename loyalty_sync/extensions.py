@@ -3,6 +3,7 @@
 `csrf` is here, not in the admin package, because every web part meets it: the
 admin panel turns it on for the whole app (admin/__init__.py), the storefront
 exempts its token-authenticated blueprints."""
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect

@@ -9,14 +9,15 @@ turns such input into "no such thing" (404) or a field error (400):
   so a path id out of range never matches a route: 404;
 - `parse_db_int` is the one parser for numbers in query strings and forms.
 """
+
 from __future__ import annotations
 
 import re
 
 from werkzeug.routing import IntegerConverter
 
-DB_INT_MIN = -(2 ** 31)
-DB_INT_MAX = 2 ** 31 - 1
+DB_INT_MIN = -(2**31)
+DB_INT_MAX = 2**31 - 1
 _WHOLE = re.compile(r"^[+-]?\d{1,12}$")  # longer can never fit; refuse before int() reads it
 
 
@@ -37,7 +38,14 @@ def parse_db_int(text: object, *, minimum: int = DB_INT_MIN, maximum: int = DB_I
 class DbIntConverter(IntegerConverter):
     """`<int:...>` limited to what an id column holds (werkzeug's has no upper bound)."""
 
-    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 (werkzeug's names)
-                 max: int | None = DB_INT_MAX, signed: bool = False) -> None:
-        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=DB_INT_MAX if max is None else max,
-                         signed=signed)
+    def __init__(
+        self,
+        url_map,
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002 (werkzeug's names)
+        max: int | None = DB_INT_MAX,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(
+            url_map, fixed_digits=fixed_digits, min=min, max=DB_INT_MAX if max is None else max, signed=signed
+        )

@@ -5,6 +5,7 @@ OAuth signatures end up in URLs (the store's `Link` headers repeat them, see
 ../shared/woocommerce/FACTS.md), and URLs end up in exception messages. Every
 log record and every error text we show goes through `redact`.
 """
+
 import logging
 import re
 

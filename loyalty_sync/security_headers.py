@@ -38,6 +38,7 @@ progress polls of the backfill and campaign pages.
 A route that needs another policy (the embeddable widget to come) sets
 `response.headers["Content-Security-Policy"]` itself; `setdefault` leaves it.
 """
+
 from __future__ import annotations
 
 import secrets

@@ -4,6 +4,7 @@
 platform uses); everything else can be set with a `LOYALTY_` prefix, e.g.
 `LOYALTY_SYNC_INTERVAL_SECONDS=60`.
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -12,9 +13,7 @@ from pathlib import Path
 def default_config(instance_path: str) -> dict:
     sqlite_file = Path(instance_path) / "loyalty.sqlite3"
     return {
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_file}"
-        ),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_file}"),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -30,9 +29,9 @@ def default_config(instance_path: str) -> dict:
 def normalise_database_url(url: str) -> str:
     """Heroku-style `postgres://` URLs and bare `postgresql://` both mean psycopg 3 here."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

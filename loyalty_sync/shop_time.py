@@ -5,6 +5,7 @@ turned into the shop's local time, with the zone's abbreviation so nobody
 has to guess ("2026-12-08 13:42 CET"). A store's zone is an IANA name or a
 fixed offset "UTC+05:30" (woocommerce/site_index.py, from WordPress).
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,7 @@ def shop_time(value: datetime, zone_name: str | None) -> datetime:
 
 
 def shop_time_text(value: datetime | None, zone_name: str | None, with_time: bool = True) -> str:
-    """"2026-12-08 13:42 CET" (to the minute, with the zone), or the date alone."""
+    """ "2026-12-08 13:42 CET" (to the minute, with the zone), or the date alone."""
     if value is None:
         return "–"
     local = shop_time(value, zone_name)

@@ -14,6 +14,7 @@ at most FUTURE_SKEW ahead of our clock. Any other store's secret, a changed
 field or an old signature is refused; which of these it was is named, so the
 widget can say "please reload the page" rather than "not a member".
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,14 @@ def read_identity(store_id, customer_id, email, ts, signature) -> SignedIdentity
         store, customer, stamp = int(store_id), int(customer_id), int(ts)
     except (TypeError, ValueError):
         raise IdentityRefused("malformed") from None
-    if store < 1 or customer < 1 or not isinstance(email, str) or "@" not in email \
-            or not isinstance(signature, str) or len(signature) != 64:
+    if (
+        store < 1
+        or customer < 1
+        or not isinstance(email, str)
+        or "@" not in email
+        or not isinstance(signature, str)
+        or len(signature) != 64
+    ):
         raise IdentityRefused("malformed")
     return SignedIdentity(store, customer, email.strip().lower(), stamp, signature.lower())
 

@@ -11,7 +11,7 @@ def count_of(n: int, singular: str, plural: str | None = None) -> str:
 
 
 def and_list(parts) -> str:
-    """"a", "a and b", "a, b and c" (and "" for nothing)."""
+    """ "a", "a and b", "a, b and c" (and "" for nothing)."""
     parts = list(parts)
     if len(parts) < 2:
         return "".join(parts)

@@ -5,6 +5,7 @@ widget (/widget/v1).
 `init_app(app)` is called by the app factory.
 See storefront/README.md.
 """
+
 from __future__ import annotations
 
 from flask import Flask

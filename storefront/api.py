@@ -11,6 +11,7 @@ The OpenAPI document (/api/v1/openapi.json) and the docs page
 (/api/v1/docs, rendered here: no script from a CDN) are generated from the schemas in
 storefront/schemas.py, the same ones that validate the requests.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,13 +65,16 @@ class StorefrontApi(Api):
 
 def scope(name: str):
     """The token scope a view needs (default read)."""
+
     def mark(view):
         view._storefront_scope = name
         return view
+
     return mark
 
 
 # --- auth and rate limit -------------------------------------------------------------------
+
 
 def current_token():
     """The request's active token (looked up once per request), or None.
@@ -95,8 +99,13 @@ def _rate_limit_value() -> str:
 
 def _breach(limit) -> object:
     retry = max(1, math.ceil(limit.window[0] - time.time()))  # window: (reset time, remaining)
-    return _error_response(429, "rate_limited", f"Too many requests for this token: {limit.limit}. "
-                           f"Try again in {retry} seconds.", None, {"Retry-After": str(retry)})
+    return _error_response(
+        429,
+        "rate_limited",
+        f"Too many requests for this token: {limit.limit}. Try again in {retry} seconds.",
+        None,
+        {"Retry-After": str(retry)},
+    )
 
 
 def _error_response(status: int, code: str, message: str, field: str | None = None, headers=None):
@@ -139,8 +148,16 @@ def _handle_http_error(error: HTTPException):
     if code == 400 and messages:
         field, message = _first_field(messages)
         return _error_response(400, "bad_request", message if "JSON" in message else f"{field}: {message}", field)
-    names = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-             405: "method_not_allowed", 409: "conflict", 415: "unsupported_media_type", 429: "rate_limited"}
+    names = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        415: "unsupported_media_type",
+        429: "rate_limited",
+    }
     return _error_response(code, names.get(code, "error"), error.description or error.name)
 
 
@@ -150,6 +167,7 @@ def _handle_crash(error: Exception):
 
 
 # --- the blueprint ---------------------------------------------------------------------------
+
 
 def _store() -> Store:
     return db.session.get(Store, current_token().store_id)
@@ -165,8 +183,12 @@ def _member_or_404(ref: str):
 
 
 def make_blueprint() -> Blueprint:
-    blp = Blueprint(BLUEPRINT, __name__, url_prefix="/api/v1",
-                    description="Members, rewards, redemptions, points preview and NPS for the store's own storefront.")
+    blp = Blueprint(
+        BLUEPRINT,
+        __name__,
+        url_prefix="/api/v1",
+        description="Members, rewards, redemptions, points preview and NPS for the store's own storefront.",
+    )
 
     @blp.before_request
     def _authenticate():
@@ -187,9 +209,13 @@ def make_blueprint() -> Blueprint:
     @blp.route("/members/<string:ref>", methods=["GET"])
     @blp.response(200, schemas.MemberStatus)
     @blp.alt_response(404, schema=schemas.Error, description="No such member in this token's store")
-    @blp.doc(summary="A member's status", description=(
-        "ref: the WooCommerce customer id or the email. Points spendable and pending, tier and what is missing "
-        "to reach the next one, VIP, available coupons, badges, referral code, points expiring in 30 days."))
+    @blp.doc(
+        summary="A member's status",
+        description=(
+            "ref: the WooCommerce customer id or the email. Points spendable and pending, tier and what is missing "
+            "to reach the next one, VIP, available coupons, badges, referral code, points expiring in 30 days."
+        ),
+    )
     def get_member(ref):
         store, member = _member_or_404(ref)
         return member_status(store, member)
@@ -212,10 +238,20 @@ def make_blueprint() -> Blueprint:
         rewards = []
         for r in program.rewards:
             minimum = max(r.coupon.minimum_amount, program.coupon_minimum_amount)
-            rewards.append({"id": r.id, "name": r.name, "points": r.points, "coupon": {
-                "discount_type": r.coupon.discount_type, "amount": money_text(r.coupon.amount),
-                "minimum_spend": money_text(minimum) if minimum else None, "free_shipping": bool(r.coupon.free_shipping),
-                "expires_after_days": r.coupon.expiry_days or program.coupon_expiry_days}})
+            rewards.append(
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "points": r.points,
+                    "coupon": {
+                        "discount_type": r.coupon.discount_type,
+                        "amount": money_text(r.coupon.amount),
+                        "minimum_spend": money_text(minimum) if minimum else None,
+                        "free_shipping": bool(r.coupon.free_shipping),
+                        "expires_after_days": r.coupon.expiry_days or program.coupon_expiry_days,
+                    },
+                }
+            )
         return {"program_version": version, "currency": store.currency, "rewards": rewards}
 
     @blp.route("/members/<string:ref>/redeem", methods=["POST"])
@@ -224,16 +260,23 @@ def make_blueprint() -> Blueprint:
     @blp.response(201, schemas.Redeemed)
     @blp.alt_response(404, schema=schemas.Error, description="No such member in this token's store")
     @blp.alt_response(409, schema=schemas.Error, description="Not enough spendable points")
-    @blp.doc(summary="Redeem a reward: the coupon is issued, the points deducted and the coupon pushed to the store",
-             description="Scope redeem. With an Idempotency-Key header a retried request gets the first answer "
-                         "(header Idempotent-Replayed: true) and never redeems twice.")
+    @blp.doc(
+        summary="Redeem a reward: the coupon is issued, the points deducted and the coupon pushed to the store",
+        description="Scope redeem. With an Idempotency-Key header a retried request gets the first answer "
+        "(header Idempotent-Replayed: true) and never redeems twice.",
+    )
     @scope("redeem")
     def redeem(body, ref, idempotency_key=None):
         store, member = _member_or_404(ref)
         token = current_token()
         try:
-            outcome = redeem_reward(store, member, body["reward"], idempotency_key=idempotency_key,
-                                    requested_by=f"storefront API (token {token.id})")
+            outcome = redeem_reward(
+                store,
+                member,
+                body["reward"],
+                idempotency_key=idempotency_key,
+                requested_by=f"storefront API (token {token.id})",
+            )
         except RedeemRefused as exc:
             raise ApiError(exc.status, exc.code, exc.message, exc.field) from None
         response = make_response(jsonify(outcome.body), outcome.status)
@@ -244,21 +287,37 @@ def make_blueprint() -> Blueprint:
     @blp.route("/points-preview", methods=["POST"])
     @blp.arguments(schemas.PreviewRequest)
     @blp.response(200, schemas.Preview)
-    @blp.doc(summary="The points a cart would earn (never writes)",
-             description="Same engine functions as the books: the rules in force, the product/category multipliers "
-                         "on the order's date, the member's tier and VIP multipliers. An unknown customer (or null) "
-                         "is previewed as a new member in the entry tier.")
+    @blp.doc(
+        summary="The points a cart would earn (never writes)",
+        description="Same engine functions as the books: the rules in force, the product/category multipliers "
+        "on the order's date, the member's tier and VIP multipliers. An unknown customer (or null) "
+        "is previewed as a new member in the entry tier.",
+    )
     def points_preview(body):
         store = _store()
         member = find_member(store, body["customer"]) if body.get("customer") else None
         at = body.get("date")
         if at is not None and at.tzinfo is None:
             at = at.replace(tzinfo=timezone.utc)
-        lines = [CartLine(product_id=ln["product_id"], quantity=ln["quantity"], total=ln["total"],
-                          variation_id=ln.get("variation_id", 0), total_tax=ln.get("total_tax", 0)) for ln in body["lines"]]
+        lines = [
+            CartLine(
+                product_id=ln["product_id"],
+                quantity=ln["quantity"],
+                total=ln["total"],
+                variation_id=ln.get("variation_id", 0),
+                total_tax=ln.get("total_tax", 0),
+            )
+            for ln in body["lines"]
+        ]
         try:
-            answer = preview_points(store, member, lines, at=at, shipping_total=body.get("shipping_total", 0),
-                                    shipping_tax=body.get("shipping_tax", 0))
+            answer = preview_points(
+                store,
+                member,
+                lines,
+                at=at,
+                shipping_total=body.get("shipping_total", 0),
+                shipping_tax=body.get("shipping_tax", 0),
+            )
         finally:
             db.session.rollback()  # a preview never writes
         answer["member_known"] = member is not None
@@ -269,8 +328,10 @@ def make_blueprint() -> Blueprint:
     @blp.response(201, schemas.NpsAnswered)
     @blp.alt_response(404, schema=schemas.Error, description="No such member in this token's store")
     @blp.alt_response(409, schema=schemas.Error, description="Answered in this survey period already")
-    @blp.doc(summary="The member's answer to 'How likely are you to recommend us to a friend?' (0-10)",
-             description="Scope redeem (it can book bonus points). At most one answer per survey period.")
+    @blp.doc(
+        summary="The member's answer to 'How likely are you to recommend us to a friend?' (0-10)",
+        description="Scope redeem (it can book bonus points). At most one answer per survey period.",
+    )
     @scope("redeem")
     def answer_nps(body, ref):
         store, member = _member_or_404(ref)
@@ -280,9 +341,13 @@ def make_blueprint() -> Blueprint:
             status = 409 if exc.code == "already_answered" else 422
             raise ApiError(status, exc.code, exc.message, exc.field) from None
         start = answer.period_start
-        return {"score": answer.score, "category": classify(answer.score), "bonus_points": answer.bonus_points,
-                "period_start": start.isoformat(),
-                "next_survey": nps.survey_state(member, datetime.now(timezone.utc)).next_period.isoformat()}
+        return {
+            "score": answer.score,
+            "category": classify(answer.score),
+            "bonus_points": answer.bonus_points,
+            "period_start": start.isoformat(),
+            "next_survey": nps.survey_state(member, datetime.now(timezone.utc)).next_period.isoformat(),
+        }
 
     def not_found(anything=""):
         adapter = current_app.url_map.bind("localhost")
@@ -295,19 +360,22 @@ def make_blueprint() -> Blueprint:
             if endpoint != f"{BLUEPRINT}.not_found":
                 allowed.append(method)
         if allowed:
-            raise ApiError(405, "method_not_allowed", f"Use {' or '.join(allowed)} here.",
-                           headers={"Allow": ", ".join(allowed)})
+            raise ApiError(
+                405, "method_not_allowed", f"Use {' or '.join(allowed)} here.", headers={"Allow": ", ".join(allowed)}
+            )
         raise ApiError(404, "not_found", "There is no such API endpoint.")
 
     # Undocumented catch-all (flask.Blueprint's add_url_rule, not flask-smorest's): JSON 404s in /api/v1.
-    FlaskBlueprint.add_url_rule(blp, "/<path:anything>", "not_found", not_found,
-                                methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    FlaskBlueprint.add_url_rule(
+        blp, "/<path:anything>", "not_found", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
+    )
     return blp
 
 
 def _docs_page(api: Api):
     def docs():
         return render_template("storefront/api_docs.html", **docs_context(api.spec.to_dict()))
+
     return docs
 
 
@@ -316,8 +384,7 @@ def rate_limit_storage_uri(config) -> str:
     `LOYALTY_RATELIMIT_STORAGE_URI` (README), unless the storefront is given
     its own. `memory://` counts per process: the Procfile runs one web
     process for that reason; several processes need a shared storage."""
-    return (config.get("STOREFRONT_RATELIMIT_STORAGE_URI") or config.get("RATELIMIT_STORAGE_URI")
-            or "memory://")
+    return config.get("STOREFRONT_RATELIMIT_STORAGE_URI") or config.get("RATELIMIT_STORAGE_URI") or "memory://"
 
 
 def init_api(app: Flask) -> Api:
@@ -327,19 +394,25 @@ def init_api(app: Flask) -> Api:
     config.setdefault("STOREFRONT_OPENAPI_VERSION", "3.0.3")
     config.setdefault("STOREFRONT_OPENAPI_URL_PREFIX", "/api/v1")
     config.setdefault("STOREFRONT_OPENAPI_JSON_PATH", "openapi.json")
-    config.setdefault("STOREFRONT_API_SPEC_OPTIONS", {
-        "security": [{"bearerAuth": []}],
-        "info": {"description": "The member-facing API of loyalty-sync. Every request needs "
-                                "`Authorization: Bearer <token>` (flask --app wsgi api-tokens create). "
-                                "Errors: {\"error\": {\"code\", \"message\", \"field\"}}."},
-    })
+    config.setdefault(
+        "STOREFRONT_API_SPEC_OPTIONS",
+        {
+            "security": [{"bearerAuth": []}],
+            "info": {
+                "description": "The member-facing API of loyalty-sync. Every request needs "
+                "`Authorization: Bearer <token>` (flask --app wsgi api-tokens create). "
+                'Errors: {"error": {"code", "message", "field"}}.'
+            },
+        },
+    )
     config.setdefault("STOREFRONT_API_RATE_LIMIT", "120 per minute")
     api = StorefrontApi(app, config_prefix="STOREFRONT")
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     blp = make_blueprint()
 
-    limiter = Limiter(key_func=_rate_key, storage_uri=rate_limit_storage_uri(config),
-                      headers_enabled=False, strategy="fixed-window")
+    limiter = Limiter(
+        key_func=_rate_key, storage_uri=rate_limit_storage_uri(config), headers_enabled=False, strategy="fixed-window"
+    )
     limiter.limit(_rate_limit_value, key_func=_rate_key, on_breach=_breach)(blp)
     limiter.init_app(app)
     api.register_blueprint(blp)

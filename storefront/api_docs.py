@@ -2,6 +2,7 @@
 no Swagger UI (it would need a script from a CDN, which the
 Content-Security-Policy forbids), and schemas as tables people read, each
 field's type linking to the schema it names, instead of a JSON dump."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,10 @@ def type_text(schema: dict) -> str:
 
 def fields_of(schema: dict) -> list[Field]:
     required = set(schema.get("required") or [])
-    return [Field(name, type_text(prop), ref_name(prop), name in required, prop.get("description", ""))
-            for name, prop in (schema.get("properties") or {}).items()]
+    return [
+        Field(name, type_text(prop), ref_name(prop), name in required, prop.get("description", ""))
+        for name, prop in (schema.get("properties") or {}).items()
+    ]
 
 
 def body_schema(part: dict | None) -> str | None:
@@ -63,7 +66,11 @@ def body_schema(part: dict | None) -> str | None:
 
 
 def docs_context(spec: dict) -> dict:
-    operations = [(path, method, op) for path, ops in spec.get("paths", {}).items()
-                  for method, op in ops.items() if method in METHODS]
+    operations = [
+        (path, method, op)
+        for path, ops in spec.get("paths", {}).items()
+        for method, op in ops.items()
+        if method in METHODS
+    ]
     schemas = {name: fields_of(schema) for name, schema in spec.get("components", {}).get("schemas", {}).items()}
     return {"spec": spec, "operations": operations, "schemas": schemas, "body_schema": body_schema}

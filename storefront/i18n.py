@@ -2,6 +2,7 @@
 storefront/translations. Flask-Babel is app-wide (Flask-Admin uses it too when
 it is installed), so the locale is only ever chosen for storefront pages;
 everything else stays in the default locale."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,9 @@ STOREFRONT_BLUEPRINTS = frozenset({"member_page", "email_preferences"})
 def available_locales() -> list[str]:
     found = ["en"]
     if os.path.isdir(TRANSLATIONS):
-        found += sorted(name for name in os.listdir(TRANSLATIONS)
-                        if os.path.isdir(os.path.join(TRANSLATIONS, name, "LC_MESSAGES")))
+        found += sorted(
+            name for name in os.listdir(TRANSLATIONS) if os.path.isdir(os.path.join(TRANSLATIONS, name, "LC_MESSAGES"))
+        )
     return found
 
 

@@ -6,6 +6,7 @@
 (bench/member_lookup.py): find by customer id or email, load the books, answer.
 Nothing here writes.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -62,7 +63,9 @@ def next_tier_info(books, program, tier_name: str, now: datetime) -> dict:
     before = None
     if program.tier_window != "lifetime":
         # the oldest order that counts leaves the window then: reach the tier before it does
-        counted = [o.created for o in orders if order_earns(o, program) and in_window(o.created, now, program.tier_window)]
+        counted = [
+            o.created for o in orders if order_earns(o, program) and in_window(o.created, now, program.tier_window)
+        ]
         if counted:
             before = (min(counted) + relativedelta(months=12)).date().isoformat()
     info["next"] = {
@@ -77,11 +80,19 @@ def next_tier_info(books, program, tier_name: str, now: datetime) -> dict:
 
 
 def available_coupons(member: Member, now: datetime) -> list[dict]:
-    rows = db.session.execute(db.select(Coupon).where(
-        Coupon.member_id == member.id, Coupon.status.in_(("pending", "pushed")),
-    ).order_by(Coupon.expires_at.is_(None), Coupon.expires_at, Coupon.id)).scalars()
-    return [{**coupon_fields(c), "usable_now": c.status == "pushed", "source": c.source}
-            for c in rows if c.expires_at is None or c.expires_at > now]
+    rows = db.session.execute(
+        db.select(Coupon)
+        .where(
+            Coupon.member_id == member.id,
+            Coupon.status.in_(("pending", "pushed")),
+        )
+        .order_by(Coupon.expires_at.is_(None), Coupon.expires_at, Coupon.id)
+    ).scalars()
+    return [
+        {**coupon_fields(c), "usable_now": c.status == "pushed", "source": c.source}
+        for c in rows
+        if c.expires_at is None or c.expires_at > now
+    ]
 
 
 def referral_code(store: Store, member: Member, program, now: datetime) -> str | None:
@@ -109,8 +120,13 @@ def member_status(store: Store, member: Member, *, now: datetime | None = None) 
     until = vip_until(periods, now) if vip else None
     expiring = expiring_lines(books, program, now, EXPIRING_DAYS) if program.expiry_mode != "none" else []
     expiring_points = -sum(line.points for line in expiring)
-    badges = db.session.execute(db.select(Badge.name).where(Badge.member_id == member.id)
-                                .order_by(Badge.awarded_at, Badge.id)).scalars().all()
+    badges = (
+        db.session.execute(
+            db.select(Badge.name).where(Badge.member_id == member.id).order_by(Badge.awarded_at, Badge.id)
+        )
+        .scalars()
+        .all()
+    )
     return {
         "customer_id": member.customer_id,
         "email": member.email,
@@ -122,8 +138,11 @@ def member_status(store: Store, member: Member, *, now: datetime | None = None) 
             "pending": books.pending(now, program),
         },
         "tier": next_tier_info(books, program, member.tier, now),
-        "vip": {"active": vip, "until": until.isoformat() if until else None,
-                "multiplier": format(program.vip_multiplier.normalize(), "f")},
+        "vip": {
+            "active": vip,
+            "until": until.isoformat() if until else None,
+            "multiplier": format(program.vip_multiplier.normalize(), "f"),
+        },
         "coupons": available_coupons(member, now),
         "badges": list(badges),
         "referral_code": code,
@@ -131,7 +150,9 @@ def member_status(store: Store, member: Member, *, now: datetime | None = None) 
             "days": EXPIRING_DAYS,
             "points": max(0, expiring_points),
             "first_date": min(line.at for line in expiring).isoformat() if expiring else None,
-            "lines": [{"date": line.at.isoformat(), "points": -line.points} for line in sorted(expiring, key=lambda x: x.at)],
+            "lines": [
+                {"date": line.at.isoformat(), "points": -line.points} for line in sorted(expiring, key=lambda x: x.at)
+            ],
         },
     }
 
@@ -144,27 +165,43 @@ def lookup_member_status(store: Store, ref: str, *, now: datetime | None = None)
 
 def ledger_page(member: Member, page: int, per_page: int = LEDGER_PAGE_SIZE) -> dict:
     """The member's ledger, newest first, one page."""
-    total = db.session.execute(db.select(db.func.count()).select_from(LedgerEntry)
-                               .where(LedgerEntry.member_id == member.id)).scalar_one()
-    rows = db.session.execute(
-        db.select(LedgerEntry).where(LedgerEntry.member_id == member.id)
-        .order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc())
-        .offset((page - 1) * per_page).limit(per_page)).scalars().all()
+    total = db.session.execute(
+        db.select(db.func.count()).select_from(LedgerEntry).where(LedgerEntry.member_id == member.id)
+    ).scalar_one()
+    rows = (
+        db.session.execute(
+            db.select(LedgerEntry)
+            .where(LedgerEntry.member_id == member.id)
+            .order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+        .scalars()
+        .all()
+    )
     return {
         "page": page,
         "per_page": per_page,
         "total": total,
         "pages": max(1, -(-total // per_page)),
-        "items": [{
-            "at": e.at.isoformat(), "kind": e.kind, "points": e.points, "order_id": e.order_wc_id,
-            "reason": e.reason, "multiplier": format(e.multiplier.normalize(), "f") if e.multiplier is not None else None,
-            "rule_version": e.rule_version,
-        } for e in rows],
+        "items": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "points": e.points,
+                "order_id": e.order_wc_id,
+                "reason": e.reason,
+                "multiplier": format(e.multiplier.normalize(), "f") if e.multiplier is not None else None,
+                "rule_version": e.rule_version,
+            }
+            for e in rows
+        ],
     }
 
 
 def order_multipliers(member: Member) -> dict[int, tuple[Decimal | None, Decimal | None]]:
     """order id -> (tier multiplier, VIP multiplier) fixed at its first earn (for plain-words ledger lines)."""
-    rows = db.session.execute(db.select(Order.wc_id, Order.tier_multiplier, Order.vip_multiplier)
-                              .where(Order.member_id == member.id)).all()
+    rows = db.session.execute(
+        db.select(Order.wc_id, Order.tier_multiplier, Order.vip_multiplier).where(Order.member_id == member.id)
+    ).all()
     return {wc_id: (tm, vm) for wc_id, tm, vm in rows}

@@ -8,6 +8,7 @@ the store's currency and language (STOREFRONT_LANGUAGES = {store name:
 locale}; else the browser's, among the translations; English by default;
 `?lang=de` to choose).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -60,8 +61,11 @@ def plain_words(entry: LedgerEntry, multipliers: dict, program) -> str:
         return _("%(amount)s: order #%(order)s was refunded or cancelled", amount=amount, order=entry.order_wc_id)
     if entry.kind == "redeem":
         name = entry.reason.split("-> ", 1)[1] if "-> " in entry.reason else ""
-        return _("%(amount)s for a coupon: %(reward)s", amount=amount, reward=name) if name \
+        return (
+            _("%(amount)s for a coupon: %(reward)s", amount=amount, reward=name)
+            if name
             else _("%(amount)s for a coupon", amount=amount)
+        )
     if entry.kind == "expire":
         return _("%(amount)s expired", amount=amount)
     if entry.kind == "restore":
@@ -89,8 +93,12 @@ def _resolve(token: str, kind: str) -> tuple[Store, Member]:
     except LinkInvalid:
         raise _Unusable(expired=False) from None
     member = db.session.get(Member, target.member_id)
-    if member is None or member.store_id != target.store_id or member.merged_into_id is not None \
-            or member.anonymised_at is not None:
+    if (
+        member is None
+        or member.store_id != target.store_id
+        or member.merged_into_id is not None
+        or member.anonymised_at is not None
+    ):
         raise _Unusable(expired=False)
     store = db.session.get(Store, member.store_id)
     languages = current_app.config.get("STOREFRONT_LANGUAGES") or {}
@@ -105,8 +113,9 @@ def _unusable_page(error: _Unusable):
 
 
 def make_blueprint() -> Blueprint:
-    bp = Blueprint("member_page", __name__, template_folder="templates", static_folder="static",
-                   static_url_path="/m-assets")
+    bp = Blueprint(
+        "member_page", __name__, template_folder="templates", static_folder="static", static_url_path="/m-assets"
+    )
 
     @bp.context_processor
     def _locale():
@@ -140,15 +149,31 @@ def make_blueprint() -> Blueprint:
         status = member_status(store, member, now=now)
         _version, program = program_in_force(store)
         multipliers = order_multipliers(member)
-        entries = db.session.execute(
-            db.select(LedgerEntry).where(LedgerEntry.member_id == member.id)
-            .order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc()).limit(PAGE_LEDGER_LINES)).scalars().all()
+        entries = (
+            db.session.execute(
+                db.select(LedgerEntry)
+                .where(LedgerEntry.member_id == member.id)
+                .order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc())
+                .limit(PAGE_LEDGER_LINES)
+            )
+            .scalars()
+            .all()
+        )
         ledger = [{"at": e.at, "points": e.points, "text": plain_words(e, multipliers, program)} for e in entries]
         survey = nps.survey_state(member, now)
         db.session.rollback()  # read only
-        return render_template("storefront/member.html", store=store, member=member, s=status, ledger=ledger,
-                               survey=survey, token=token, answered=request.args.get("answered"),
-                               bonus=nps.bonus_points(), error=request.args.get("error"))
+        return render_template(
+            "storefront/member.html",
+            store=store,
+            member=member,
+            s=status,
+            ledger=ledger,
+            survey=survey,
+            token=token,
+            answered=request.args.get("answered"),
+            bonus=nps.bonus_points(),
+            error=request.args.get("error"),
+        )
 
     def _answer(token: str, kind: str, back: str):
         try:
@@ -160,8 +185,9 @@ def make_blueprint() -> Blueprint:
         except ValueError:
             return redirect(url_for(back, token=token, error="score") + "#survey", code=303)
         try:
-            nps.record_answer(store, member, score, request.form.get("comment", ""),
-                              source="page" if kind == "page" else "survey")
+            nps.record_answer(
+                store, member, score, request.form.get("comment", ""), source="page" if kind == "page" else "survey"
+            )
         except nps.NpsRefused as refused:
             code = "already" if refused.code == "already_answered" else "score"
             return redirect(url_for(back, token=token, error=code) + "#survey", code=303)
@@ -181,8 +207,15 @@ def make_blueprint() -> Blueprint:
             return _unusable_page(error)
         state = nps.survey_state(member)
         db.session.rollback()
-        return render_template("storefront/survey.html", store=store, member=member, survey=state, token=token,
-                               answered=request.args.get("answered"), bonus=nps.bonus_points(),
-                               error=request.args.get("error"))
+        return render_template(
+            "storefront/survey.html",
+            store=store,
+            member=member,
+            survey=state,
+            token=token,
+            answered=request.args.get("answered"),
+            bonus=nps.bonus_points(),
+            error=request.args.get("error"),
+        )
 
     return bp

@@ -1,6 +1,7 @@
 """The storefront API's request and answer schemas (marshmallow). The same
 classes validate requests and generate the OpenAPI document
 (/api/v1/openapi.json), so the document cannot drift from the code."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -29,10 +30,18 @@ class NextTier(ma.Schema):
     name = fields.String(required=True)
     multiplier = fields.String(required=True)
     threshold = fields.Raw(required=True, metadata={"description": "money (string) for spend, else a number"})
-    to_go = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
-                        metadata={"description": "{spend|orders|points: what is missing}"})
-    before = fields.String(allow_none=True, metadata={
-        "description": "ISO date: the oldest counted order leaves the rolling window then; null for lifetime"})
+    to_go = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        required=True,
+        metadata={"description": "{spend|orders|points: what is missing}"},
+    )
+    before = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "ISO date: the oldest counted order leaves the rolling window then; null for lifetime"
+        },
+    )
     progress_percent = fields.Integer(required=True)
 
 
@@ -54,8 +63,10 @@ class Vip(ma.Schema):
 class AvailableCoupon(ma.Schema):
     code = fields.String(required=True)
     discount_type = fields.String(required=True)
-    amount = fields.String(required=True, metadata={"description": 'money ("5.00") for fixed_cart, a percentage '
-                                                                   'for percent (WooCommerce\'s name)'})
+    amount = fields.String(
+        required=True,
+        metadata={"description": 'money ("5.00") for fixed_cart, a percentage for percent (WooCommerce\'s name)'},
+    )
     minimum_spend = fields.String(allow_none=True)
     free_shipping = fields.Boolean(required=True)
     expires = fields.String(allow_none=True)
@@ -137,19 +148,23 @@ class Rewards(ma.Schema):
 
 
 class RedeemRequest(ma.Schema):
-    reward = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                           metadata={"description": "a reward id from GET /rewards"})
+    reward = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "a reward id from GET /rewards"},
+    )
 
 
 class IdempotencyHeaders(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    idempotency_key = fields.String(data_key="Idempotency-Key", load_default=None,
-                                    validate=validate.Regexp(r"^[\x21-\x7e]{1,200}$",
-                                                             error="1-200 visible ASCII characters"),
-                                    metadata={"description": "a retried request with the same key gets the first "
-                                                             "answer and never redeems twice"})
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        load_default=None,
+        validate=validate.Regexp(r"^[\x21-\x7e]{1,200}$", error="1-200 visible ASCII characters"),
+        metadata={"description": "a retried request with the same key gets the first answer and never redeems twice"},
+    )
 
 
 class RedeemCoupon(ma.Schema):
@@ -184,10 +199,15 @@ class CartLine(ma.Schema):
     product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=DB_INT_MAX))
     variation_id = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=DB_INT_MAX))
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
-    total = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, max=10_000_000),
-                           metadata={"description": "the line total after discounts, without tax", **_MONEY})
-    total_tax = fields.Decimal(load_default=0, places=2, validate=validate.Range(min=0, max=10_000_000),
-                               metadata={**_MONEY, "default": 0})
+    total = fields.Decimal(
+        required=True,
+        places=2,
+        validate=validate.Range(min=0, max=10_000_000),
+        metadata={"description": "the line total after discounts, without tax", **_MONEY},
+    )
+    total_tax = fields.Decimal(
+        load_default=0, places=2, validate=validate.Range(min=0, max=10_000_000), metadata={**_MONEY, "default": 0}
+    )
 
 
 def _customer_as_text(data):
@@ -203,15 +223,25 @@ def _date_only_as_midnight(data):
 
 
 class PreviewRequest(ma.Schema):
-    customer = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=254),
-                             metadata={"description": "customer id or email; null for a guest"})
+    customer = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=254),
+        metadata={"description": "customer id or email; null for a guest"},
+    )
     lines = fields.List(fields.Nested(CartLine), required=True, validate=validate.Length(min=1, max=500))
-    date = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None,
-                                metadata={"description": "when the order is placed (ISO 8601; default now, UTC)"})
-    shipping_total = fields.Decimal(load_default=0, places=2, validate=validate.Range(min=0, max=10_000_000),
-                                    metadata={**_MONEY, "default": 0})
-    shipping_tax = fields.Decimal(load_default=0, places=2, validate=validate.Range(min=0, max=10_000_000),
-                                  metadata={**_MONEY, "default": 0})
+    date = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        default_timezone=None,
+        metadata={"description": "when the order is placed (ISO 8601; default now, UTC)"},
+    )
+    shipping_total = fields.Decimal(
+        load_default=0, places=2, validate=validate.Range(min=0, max=10_000_000), metadata={**_MONEY, "default": 0}
+    )
+    shipping_tax = fields.Decimal(
+        load_default=0, places=2, validate=validate.Range(min=0, max=10_000_000), metadata={**_MONEY, "default": 0}
+    )
 
     @ma.pre_load
     def _normalise(self, data, **_kwargs):

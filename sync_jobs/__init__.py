@@ -6,6 +6,7 @@ itself (pull, apply, push) is the core's `loyalty_sync.store_sync`.
 webhook intake blueprint and the pass requester the core's `program save`
 uses (`loyalty_sync.cli.program.PASS_REQUESTER`) on the one Flask app.
 """
+
 from flask import Flask
 
 from loyalty_sync.cli.program import PASS_REQUESTER

@@ -1,4 +1,5 @@
 """What other parts of the app (the admin's "sync now" button) may ask of the worker."""
+
 from __future__ import annotations
 
 import logging
@@ -24,14 +25,16 @@ def request_pass(store_id: int, full: bool = False) -> str:
     if not store.has_keys:
         return f"{store.name} has no API keys yet; add them before syncing."
     if uses_procrastinate():
-
         job_id = defer_pass(store.id, "full" if full else "manual", full=full)
         if job_id is None:
             return f"A pass of {store.name} is already queued; the worker will run it shortly."
         log.info("%s of %s queued as job %s", what.lower(), store.name, job_id)
         return f"{what} of {store.name} is queued (job {job_id}); the worker starts it within seconds."
-    waiting = db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store.id,
-                                                          SyncRun.status == "queued")).scalars().first()
+    waiting = (
+        db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store.id, SyncRun.status == "queued"))
+        .scalars()
+        .first()
+    )
     if waiting is not None:
         if full and waiting.kind != "full":
             waiting.kind = "full"
@@ -40,8 +43,9 @@ def request_pass(store_id: int, full: bool = False) -> str:
         return f"A pass of {store.name} is already queued; the worker will run it shortly."
     db.session.add(SyncRun(store_id=store.id, kind="full" if full else "manual", status="queued", counts={}))
     db.session.commit()
-    running = db.session.execute(db.select(SyncRun.id).where(SyncRun.store_id == store.id,
-                                                             SyncRun.status == "running")).first()
+    running = db.session.execute(
+        db.select(SyncRun.id).where(SyncRun.store_id == store.id, SyncRun.status == "running")
+    ).first()
     log.info("%s of %s requested", what.lower(), store.name)
     after = " after the pass that is running now" if running else " within seconds"
     return f"{what} of {store.name} is queued; the worker starts it{after}."

@@ -27,6 +27,7 @@ command had replayed the orders its own way (it counted coupons for
 tier-ups that happened before the connection, which the first sync never
 sends): a second answer to the same question, and a different one.
 """
+
 from __future__ import annotations
 
 import time
@@ -77,8 +78,9 @@ OnProgress = Callable[[Progress], None]
 def _params(since: datetime | None) -> dict:
     params = {"orderby": "id", "order": "asc", "per_page": PER_PAGE, "status": "any"}
     if since is not None:
-        params.update(after=since.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat(),
-                      dates_are_gmt="true")
+        params.update(
+            after=since.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat(), dates_are_gmt="true"
+        )
     return params
 
 
@@ -94,9 +96,16 @@ def _pages(client, since, first_page: int = 1):
         page += 1
 
 
-def backfill(store: Store, *, mode: str = "award", since: datetime | None = None,
-             client=None, progress: OnProgress | None = None, now: datetime | None = None,
-             stop_after_pages: int | None = None) -> dict:
+def backfill(
+    store: Store,
+    *,
+    mode: str = "award",
+    since: datetime | None = None,
+    client=None,
+    progress: OnProgress | None = None,
+    now: datetime | None = None,
+    stop_after_pages: int | None = None,
+) -> dict:
     """Bring the store's past orders in (see the module docstring). Returns a
     summary dict. `stop_after_pages` stops early as an interruption would (tests)."""
 
@@ -115,18 +124,25 @@ def backfill(store: Store, *, mode: str = "award", since: datetime | None = None
 
 # --- the real run ----------------------------------------------------------------------------------
 
+
 def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
 
     try:
         if choose_mode(store, HistoryMode(TIERS_ONLY if mode == "history" else AWARD), now=now):
-            record_audit("backfill", "store.history", f"store:{store.name}", store_id=store.id,
-                         after={"history_mode": store.history_mode})
+            record_audit(
+                "backfill",
+                "store.history",
+                f"store:{store.name}",
+                store_id=store.id,
+                after={"history_mode": store.history_mode},
+            )
         db.session.commit()
     except ModeRefused:
         db.session.rollback()
         raise
-    mark = db.session.execute(db.select(SyncBookmark).filter_by(store_id=store.id, resource=f"backfill-{mode}")
-                              ).scalar_one_or_none()
+    mark = db.session.execute(
+        db.select(SyncBookmark).filter_by(store_id=store.id, resource=f"backfill-{mode}")
+    ).scalar_one_or_none()
     if mark is None or mark.modified_after != since:
         if mark is None:
             mark = SyncBookmark(store_id=store.id, resource=f"backfill-{mode}")
@@ -136,8 +152,9 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
     resumed_at = mark.cursor or 0
     counts = PassCounts()
     with recorded_run(store, "backfill", client, counts, reraise=True) as record:
-        worker = StorePass(store, db.session.get(SyncRun, record.id), client, counts, full=False, progress=None,
-                           batch_size=500)
+        worker = StorePass(
+            store, db.session.get(SyncRun, record.id), client, counts, full=False, progress=None, batch_size=500
+        )
         worker.pull_catalogue()
         total = client.count("orders", _params(since))
         already = min(resumed_at * PER_PAGE, total)
@@ -165,20 +182,34 @@ def _run(store, client, mode, since, now, progress, stop_after_pages) -> dict:
             worker.push()
         record.status = "ok" if finished else "interrupted"
         record.extra = {"mode": mode, "finished": finished, "done": state.done, "total": total}
-    return {"mode": mode, "finished": finished, "orders": state.done, "total": total,
-            "applied": counts.as_dict()["applied"], "resumed_from_page": resumed_at + 1,
-            **_books_summary(store, now)}
+    return {
+        "mode": mode,
+        "finished": finished,
+        "orders": state.done,
+        "total": total,
+        "applied": counts.as_dict()["applied"],
+        "resumed_from_page": resumed_at + 1,
+        **_books_summary(store, now),
+    }
 
 
 def _books_summary(store: Store, now: datetime) -> dict:
 
-    members = db.session.execute(db.select(Member).where(Member.store_id == store.id,
-                                                         Member.merged_into_id.is_(None))).scalars().all()
+    members = (
+        db.session.execute(db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None)))
+        .scalars()
+        .all()
+    )
 
-    coupons = db.session.execute(db.select(db.func.count()).select_from(Coupon).where(
-        Coupon.store_id == store.id)).scalar_one()
+    coupons = db.session.execute(
+        db.select(db.func.count()).select_from(Coupon).where(Coupon.store_id == store.id)
+    ).scalar_one()
     tiers = Counter(m.tier for m in members if m.tier)
-    return {"members": len(members), "points": sum(max(m.points, 0) for m in members),
-            "tiers": {name: tiers[name] for name in in_rank_order(tiers, [program_in_force(store)[1]])},
-            "vip": sum(1 for m in members if m.vip), "coupons": coupons,
-            "liability": money_text(liability(store)["money"])}
+    return {
+        "members": len(members),
+        "points": sum(max(m.points, 0) for m in members),
+        "tiers": {name: tiers[name] for name in in_rank_order(tiers, [program_in_force(store)[1]])},
+        "vip": sum(1 for m in members if m.vip),
+        "coupons": coupons,
+        "liability": money_text(liability(store)["money"]),
+    }

@@ -1,5 +1,6 @@
 """`flask --app wsgi sync ...` (run, worker, backfill) and `flask --app wsgi webhooks ...`
 (install, status): the job runner's one command-line module."""
+
 import json
 import sys
 from datetime import datetime, timezone
@@ -47,8 +48,11 @@ class _ProgressLine:
 @click.option("--wait", is_flag=True, help="Wait for a running pass of the store instead of skipping it.")
 def run_command(store_name: str | None, full: bool, wait: bool) -> None:
     """Run one pass now; exits non-zero if a pass failed."""
-    stores = [get_store_or_fail(store_name)] if store_name else db.session.execute(
-        db.select(Store).where(Store.active.is_(True)).order_by(Store.name)).scalars().all()
+    stores = (
+        [get_store_or_fail(store_name)]
+        if store_name
+        else db.session.execute(db.select(Store).where(Store.active.is_(True)).order_by(Store.name)).scalars().all()
+    )
     if not stores:
         raise click.ClickException("no store to sync; add one with: flask --app wsgi stores add NAME --url URL")
     failed = False
@@ -63,9 +67,11 @@ def run_command(store_name: str | None, full: bool, wait: bool) -> None:
         for line in run_summary(run.counts):
             click.echo(f"  {line}")
         if in_review(store):
-            click.echo(f"{store.name}: in review: nothing booked or pushed. See what the first sync would do "
-                       f"with `flask --app wsgi stores plan {store.name}`, then choose with "
-                       f"`flask --app wsgi stores history {store.name} --mode MODE`.")
+            click.echo(
+                f"{store.name}: in review: nothing booked or pushed. See what the first sync would do "
+                f"with `flask --app wsgi stores plan {store.name}`, then choose with "
+                f"`flask --app wsgi stores history {store.name} --mode MODE`."
+            )
         if run.error:
             click.echo(f"{store.name}: {run.error}", err=True)
         failed = failed or run.status == "failed"
@@ -85,8 +91,12 @@ def worker_command(concurrency: int) -> None:
 @click.option("--store", "store_name", required=True)
 @click.option("--since", default=None, help="Only orders created after this date (YYYY-MM-DD).")
 @click.option("--award-points", "mode", flag_value="award", help="Past orders earn points (as if synced then).")
-@click.option("--history-only", "mode", flag_value="history",
-              help="Past orders set tiers, VIP and KPIs but earn nothing, now or later.")
+@click.option(
+    "--history-only",
+    "mode",
+    flag_value="history",
+    help="Past orders set tiers, VIP and KPIs but earn nothing, now or later.",
+)
 @click.option("--dry-run", is_flag=True, hidden=True)  # gone: `stores plan` says what a mode would do
 @click.option("--json", "as_json", is_flag=True)
 def backfill_command(store_name, since, mode, dry_run, as_json):
@@ -99,7 +109,8 @@ def backfill_command(store_name, since, mode, dry_run, as_json):
         raise click.UsageError(
             "there is no dry run: see what each history mode would book and send with "
             f"`flask --app wsgi stores plan {store_name}` (it works from what a pass in review pulled: "
-            f"`flask --app wsgi sync run --store {store_name}` books nothing while the store is in review)")
+            f"`flask --app wsgi sync run --store {store_name}` books nothing while the store is in review)"
+        )
     if mode is None:
         raise click.UsageError("choose --award-points or --history-only")
     start = None
@@ -126,25 +137,33 @@ def backfill_command(store_name, since, mode, dry_run, as_json):
         return
     sys.stderr.write("\n")
     tiers = and_list(f"{name} {count}" for name, count in result["tiers"].items()) or "none"
-    click.echo(f"{store_name}: brought {count_of(result['orders'], 'order')} in ({mode}): "
-               f"{count_of(result['members'], 'member')}, {count_of(result['points'], 'point')}, tiers {tiers}, "
-               f"{result['vip']:,} VIP, {count_of(result['coupons'], 'coupon')}, liability {result['liability']} {store.currency}")
+    click.echo(
+        f"{store_name}: brought {count_of(result['orders'], 'order')} in ({mode}): "
+        f"{count_of(result['members'], 'member')}, {count_of(result['points'], 'point')}, tiers {tiers}, "
+        f"{result['vip']:,} VIP, {count_of(result['coupons'], 'coupon')}, liability {result['liability']} {store.currency}"
+    )
     if not result["finished"]:
         click.echo("interrupted: run the same command again to resume")
 
 
 @webhooks_cli.command("install")
 @click.option("--store", "store_name", required=True, help="The store (as in `stores list`).")
-@click.option("--url", "public_url", required=True,
-              help="This app's public base URL, as the store reaches it, e.g. https://loyalty.example.com")
+@click.option(
+    "--url",
+    "public_url",
+    required=True,
+    help="This app's public base URL, as the store reaches it, e.g. https://loyalty.example.com",
+)
 def install_command(store_name: str, public_url: str) -> None:
     """Register order.created/updated/deleted/restored and
     customer.created/updated in the store, delivering to PUBLIC_URL/webhooks/woocommerce/STORE. Safe to run
     again: webhooks with the same topic and URL are kept, not duplicated."""
     store = get_store_or_fail(store_name)
     if not store.has_keys:
-        raise click.ClickException(f"store {store_name!r} has no API keys; set them with: stores add {store_name} "
-                                   "--url ... --key ck_... --secret cs_...")
+        raise click.ClickException(
+            f"store {store_name!r} has no API keys; set them with: stores add {store_name} "
+            "--url ... --key ck_... --secret cs_..."
+        )
     if not public_url.startswith(("http://", "https://")):
         raise click.ClickException("--url must start with http:// or https://")
     try:
@@ -152,25 +171,37 @@ def install_command(store_name: str, public_url: str) -> None:
     except StoreError as exc:
         raise click.ClickException(f"{store.name}: {exc}") from None
     target = delivery_url(public_url, store.name)
-    record_audit("cli", "webhooks.install", f"store:{store.name}", store_id=store.id,
-                 after={"delivery_url": target, "created": created, "kept": kept})
+    record_audit(
+        "cli",
+        "webhooks.install",
+        f"store:{store.name}",
+        store_id=store.id,
+        after={"delivery_url": target, "created": created, "kept": kept},
+    )
     db.session.commit()
     click.echo(f"{store.name}: {len(created)} created, {len(kept)} kept.")
     if problems:
         raise click.ClickException(
             "; ".join(problems) + f". WooCommerce activates a webhook only when {target} answers its ping "
-            "with 200: check that this URL is reachable from the store, then run this command again.")
+            "with 200: check that this URL is reachable from the store, then run this command again."
+        )
 
 
 @webhooks_cli.command("status")
 @click.option("--store", "store_name", default=None, help="Only this store.")
 def status_command(store_name: str | None) -> None:
     """Webhook events received, pending and failed, per store."""
-    query = db.select(Store.name, func.count(WebhookEvent.id),
-                      func.count(WebhookEvent.id).filter(WebhookEvent.processed_at.is_(None)),
-                      func.count(WebhookEvent.id).filter(WebhookEvent.processed_at.is_(None),
-                                                         WebhookEvent.error != "")) \
-        .join(WebhookEvent, WebhookEvent.store_id == Store.id, isouter=True).group_by(Store.name).order_by(Store.name)
+    query = (
+        db.select(
+            Store.name,
+            func.count(WebhookEvent.id),
+            func.count(WebhookEvent.id).filter(WebhookEvent.processed_at.is_(None)),
+            func.count(WebhookEvent.id).filter(WebhookEvent.processed_at.is_(None), WebhookEvent.error != ""),
+        )
+        .join(WebhookEvent, WebhookEvent.store_id == Store.id, isouter=True)
+        .group_by(Store.name)
+        .order_by(Store.name)
+    )
     if store_name:
         query = query.where(Store.id == get_store_or_fail(store_name).id)
     for name, total, pending, failing in db.session.execute(query):

@@ -43,6 +43,7 @@ pending for the store. Hence (`sync_jobs.tasks`):
 - after MAX_JOB_ATTEMPTS the follow-ups stop: the periodic fan-out queues
   due passes and webhook jobs for pending events every tick anyway.
 """
+
 from __future__ import annotations
 
 import logging
@@ -82,8 +83,12 @@ def queueing_lock_name(kind: str, store_id: int) -> str:
 
 
 def worker_connector(flask_app: Flask, pool_size: int) -> procrastinate.PsycopgConnector:
-    return procrastinate.PsycopgConnector(conninfo=conninfo(flask_app), min_size=1, max_size=max(pool_size, 2),
-                                          kwargs={"application_name": "loyalty-sync worker"})
+    return procrastinate.PsycopgConnector(
+        conninfo=conninfo(flask_app),
+        min_size=1,
+        max_size=max(pool_size, 2),
+        kwargs={"application_name": "loyalty-sync worker"},
+    )
 
 
 def use_connector(connector) -> None:
@@ -106,7 +111,8 @@ def open_for_defer(flask_app: Flask | None = None) -> procrastinate.App:
                 except Exception:  # pragma: no cover - closing a dead pool
                     log.debug("closing the previous job-queue pool failed", exc_info=True)
             connector = procrastinate.SyncPsycopgConnector(
-                conninfo=target, min_size=0, max_size=4, kwargs={"application_name": "loyalty-sync defer"})
+                conninfo=target, min_size=0, max_size=4, kwargs={"application_name": "loyalty-sync defer"}
+            )
             use_connector(connector)
             connector.open()
             _opened_for = target

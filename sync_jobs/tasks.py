@@ -14,6 +14,7 @@ Every job touching a store runs under the Procrastinate lock "store-<id>"
 and, inside, under `locks.store_lock` (so a `sync run` from the command line
 is respected too). Logs name the store and the outcome, never a secret.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -48,8 +49,8 @@ from sync_jobs.queue import open_for_defer, queue_app, queueing_lock_name, store
 
 log = logging.getLogger(__name__)
 
-MAX_EVENT_ATTEMPTS = 8          # then the event is left (with its error) to the scheduled pass
-EVENT_BATCH = 500               # events handled per webhook job
+MAX_EVENT_ATTEMPTS = 8  # then the event is left (with its error) to the scheduled pass
+EVENT_BATCH = 500  # events handled per webhook job
 PASS_KINDS = ("scheduled", "manual", "full")
 
 
@@ -80,22 +81,35 @@ def app_context():
 
 # --- task functions: passes ------------------------------------------------------------------------
 
+
 def sync_store(store_id: int, kind: str = "scheduled", full: bool = False) -> SyncRun | None:
     """One pass of one store; None when skipped. Raises StoreLocked if a pass of the store runs."""
     store = db.session.get(Store, store_id)
     if store is None or not store.active or not store.has_keys:
-        log.info("pass of store #%s skipped: %s", store_id,
-                 "unknown store" if store is None else "inactive" if not store.active else "no API keys")
+        log.info(
+            "pass of store #%s skipped: %s",
+            store_id,
+            "unknown store" if store is None else "inactive" if not store.active else "no API keys",
+        )
         return None
     name = store.name
     log.info("job start: %s pass of %s", "full" if full else kind, name)
     started = time.monotonic()
     run = run_pass_for(store_id, full=full, kind=kind)
     counts = run.counts or {}
-    log.info("job end: %s pass of %s: %s in %.1fs (%s requests, applied %s, rejected %s, pushed %s coupons / "
-             "%s members)%s", "full" if full else kind, name, run.status, time.monotonic() - started, run.requests,
-             counts.get("applied", 0), counts.get("rejected", 0), counts.get("pushed_coupons", 0),
-             counts.get("pushed_members", 0), f": {redact(run.error)[:300]}" if run.error else "")
+    log.info(
+        "job end: %s pass of %s: %s in %.1fs (%s requests, applied %s, rejected %s, pushed %s coupons / %s members)%s",
+        "full" if full else kind,
+        name,
+        run.status,
+        time.monotonic() - started,
+        run.requests,
+        counts.get("applied", 0),
+        counts.get("rejected", 0),
+        counts.get("pushed_coupons", 0),
+        counts.get("pushed_members", 0),
+        f": {redact(run.error)[:300]}" if run.error else "",
+    )
     return run
 
 
@@ -107,18 +121,24 @@ def run_pass_for(store_id: int, *, full: bool, kind: str) -> SyncRun:
 def due_store_ids(interval_seconds: float, now: datetime | None = None, slack: float = 0.0) -> list[int]:
     """Active stores with keys whose last pass started `interval - slack` seconds ago or more."""
     now = now or datetime.now(timezone.utc)
-    last = db.select(SyncRun.store_id, func.max(SyncRun.started_at).label("at")) \
-        .where(SyncRun.kind.in_(PASS_KINDS), SyncRun.status != "queued").group_by(SyncRun.store_id).subquery()
+    last = (
+        db.select(SyncRun.store_id, func.max(SyncRun.started_at).label("at"))
+        .where(SyncRun.kind.in_(PASS_KINDS), SyncRun.status != "queued")
+        .group_by(SyncRun.store_id)
+        .subquery()
+    )
     rows = db.session.execute(
         db.select(Store.id, Store.consumer_key, Store.consumer_secret, last.c.at)
         .outerjoin(last, last.c.store_id == Store.id)
-        .where(Store.active.is_(True)).order_by(Store.id)).all()
+        .where(Store.active.is_(True))
+        .order_by(Store.id)
+    ).all()
     cutoff = now - timedelta(seconds=max(interval_seconds - slack, 0))
-    return [store_id for store_id, key, secret, at in rows
-            if key and secret and (at is None or _aware(at) <= cutoff)]
+    return [store_id for store_id, key, secret, at in rows if key and secret and (at is None or _aware(at) <= cutoff)]
 
 
 # --- task functions: webhook events ------------------------------------------------------------------
+
 
 @dataclass
 class WebhookOutcome:
@@ -133,24 +153,31 @@ class WebhookOutcome:
     status: str = "nothing to do"
 
     def __str__(self) -> str:
-        return (f"{self.store}: {self.status}; {self.applied} applied, {self.superseded} superseded, "
-                f"{self.stale} stale, {self.failed} failed; pushed {self.pushed_coupons} coupons / "
-                f"{self.pushed_members} members")
+        return (
+            f"{self.store}: {self.status}; {self.applied} applied, {self.superseded} superseded, "
+            f"{self.stale} stale, {self.failed} failed; pushed {self.pushed_coupons} coupons / "
+            f"{self.pushed_members} members"
+        )
 
 
 def pending_events_query(store_id: int | None = None):
-    query = db.select(WebhookEvent).where(WebhookEvent.processed_at.is_(None),
-                                          WebhookEvent.attempts < MAX_EVENT_ATTEMPTS)
+    query = db.select(WebhookEvent).where(
+        WebhookEvent.processed_at.is_(None), WebhookEvent.attempts < MAX_EVENT_ATTEMPTS
+    )
     if store_id is not None:
         query = query.where(WebhookEvent.store_id == store_id)
     return query
 
 
 def stores_with_pending_events() -> list[int]:
-    return list(db.session.execute(
-        db.select(WebhookEvent.store_id).where(WebhookEvent.processed_at.is_(None),
-                                               WebhookEvent.attempts < MAX_EVENT_ATTEMPTS)
-        .group_by(WebhookEvent.store_id).order_by(WebhookEvent.store_id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(WebhookEvent.store_id)
+            .where(WebhookEvent.processed_at.is_(None), WebhookEvent.attempts < MAX_EVENT_ATTEMPTS)
+            .group_by(WebhookEvent.store_id)
+            .order_by(WebhookEvent.store_id)
+        ).scalars()
+    )
 
 
 def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> WebhookOutcome:
@@ -163,8 +190,9 @@ def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> Webhoo
         outcome = WebhookOutcome(store=store.name if store else f"#{store_id}")
         if store is None:
             return outcome
-        events = db.session.execute(pending_events_query(store_id).order_by(WebhookEvent.id).limit(limit)) \
-            .scalars().all()
+        events = (
+            db.session.execute(pending_events_query(store_id).order_by(WebhookEvent.id).limit(limit)).scalars().all()
+        )
         if not events and not _has_pending_push(store_id):
             return outcome
         now = datetime.now(timezone.utc)
@@ -186,8 +214,15 @@ def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> Webhoo
         errors: list[str] = []
         try:
             with recorded_run(store, "webhook", client, counts, reraise=True) as record:
-                worker = StorePass(store, db.session.get(SyncRun, record.id), client, counts, full=False,
-                                   progress=None, batch_size=EVENT_BATCH)
+                worker = StorePass(
+                    store,
+                    db.session.get(SyncRun, record.id),
+                    client,
+                    counts,
+                    full=False,
+                    progress=None,
+                    batch_size=EVENT_BATCH,
+                )
                 remaining = _apply_orders_together(store, worker, event_ids, outcome)
                 for event_id in remaining:
                     _apply_event(store, worker, event_id, outcome, errors)
@@ -200,17 +235,31 @@ def process_webhook_events(store_id: int, *, limit: int = EVENT_BATCH) -> Webhoo
                         outcome.retry = True
                 outcome.pushed_coupons, outcome.pushed_members = counts.pushed_coupons, counts.pushed_members
                 errors.extend(counts.errors)
-                record.status = "failed" if outcome.failed and not outcome.applied else \
-                    "partial" if errors or counts.rejected else "ok"
+                record.status = (
+                    "failed"
+                    if outcome.failed and not outcome.applied
+                    else "partial"
+                    if errors or counts.rejected
+                    else "ok"
+                )
                 record.error = "; ".join(errors[:20])
-                record.extra = {"events": len(event_ids), "superseded": outcome.superseded,
-                                "stale": outcome.stale, "failed_events": outcome.failed}
+                record.extra = {
+                    "events": len(event_ids),
+                    "superseded": outcome.superseded,
+                    "stale": outcome.stale,
+                    "failed_events": outcome.failed,
+                }
         finally:
             client.close()
         run = record.run
         outcome.status = run.status
-        log.info("job end: webhook events of %s: %s in %.1fs (%s)", store.name, run.status,
-                 time.monotonic() - started, outcome)
+        log.info(
+            "job end: webhook events of %s: %s in %.1fs (%s)",
+            store.name,
+            run.status,
+            time.monotonic() - started,
+            outcome,
+        )
         return outcome
 
 
@@ -237,8 +286,9 @@ def _apply_orders_together(store: Store, worker, event_ids: list[int], outcome: 
         worker.apply_orders([e.payload for e in fresh])
     except Exception as exc:  # isolate the culprit: retry one by one
         db.session.rollback()
-        log.warning("webhook batch of %s failed (%s); applying its events one by one", store.name,
-                    redact(str(exc))[:200])
+        log.warning(
+            "webhook batch of %s failed (%s); applying its events one by one", store.name, redact(str(exc))[:200]
+        )
         return rest + [e.id for e in fresh]
     now = datetime.now(timezone.utc)
     rejected = worker.counts.rejected > before
@@ -300,16 +350,27 @@ def _count(counts, resource: str, result) -> None:
 
 
 def _has_pending_push(store_id: int) -> bool:
-    coupon = db.session.execute(db.select(Coupon.id).where(
-        Coupon.store_id == store_id, Coupon.status.in_(("pending", "failed")),
-        Coupon.push_attempts < MAX_PUSH_ATTEMPTS).limit(1)).first()
+    coupon = db.session.execute(
+        db.select(Coupon.id)
+        .where(
+            Coupon.store_id == store_id,
+            Coupon.status.in_(("pending", "failed")),
+            Coupon.push_attempts < MAX_PUSH_ATTEMPTS,
+        )
+        .limit(1)
+    ).first()
     if coupon:
         return True
-    return db.session.execute(db.select(Member.id).where(
-        Member.store_id == store_id, Member.status_changed.is_(True)).limit(1)).first() is not None
+    return (
+        db.session.execute(
+            db.select(Member.id).where(Member.store_id == store_id, Member.status_changed.is_(True)).limit(1)
+        ).first()
+        is not None
+    )
 
 
 # --- task functions: daily upkeep ------------------------------------------------------------------
+
 
 def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
     """Time-driven rules for every member (expiry, demotion, VIP end, coupon
@@ -333,8 +394,15 @@ def daily_upkeep(store_id: int, now: datetime | None = None) -> SyncRun | None:
                 record.extra["idempotency_keys_purged"] = purge_answered_keys(store.id, now)
                 db.session.commit()
                 if client is not None:
-                    StorePass(store, db.session.get(SyncRun, record.id), client, counts, full=False, progress=None,
-                              batch_size=EVENT_BATCH).push()
+                    StorePass(
+                        store,
+                        db.session.get(SyncRun, record.id),
+                        client,
+                        counts,
+                        full=False,
+                        progress=None,
+                        batch_size=EVENT_BATCH,
+                    ).push()
                     _reconcile_in_upkeep(store, client, counts)  # analysis: loyalty_sync/store_sync/reconcile.py
                 record.status = "partial" if counts.errors else "ok"
                 record.error = "; ".join(counts.errors[:20])
@@ -359,6 +427,7 @@ def _reevaluate_and_remind(store: Store, now: datetime | None, extra: dict):
 
 # --- task functions: member emails ------------------------------------------------------------------
 
+
 def send_emails(now: datetime | None = None) -> SendOutcome:
     """Send the outbox's due messages, all stores (loyalty_sync/notifications/sender.py:
     claims, retries with back-off, the per-store rate limit, crash recovery)."""
@@ -378,8 +447,9 @@ def _reconcile_in_upkeep(store: Store, client, counts) -> None:
 
     try:
         result = reconcile(store, fix=True, client=client, lock=False)
-        log.info("upkeep of %s: reconcile found %d drift(s), fixed %d", store.name, len(result["drift"]),
-                 result["fixed"])
+        log.info(
+            "upkeep of %s: reconcile found %d drift(s), fixed %d", store.name, len(result["drift"]), result["fixed"]
+        )
     except StoreError as exc:
         db.session.rollback()
         counts.errors.append(f"reconcile: {exc}")
@@ -402,9 +472,9 @@ def _aware(value: datetime) -> datetime:
 # job of the same kind queued meanwhile, see sync_jobs/queue.py): a transient failure (store
 # unreachable / 5xx / 429, store locked by a command-line pass) ends the job and queues its follow-up,
 # 2, 4, 8, 16, 32 s later, or merges into the job of that kind already queued.
-MAX_JOB_ATTEMPTS = 6      # then the periodic fan-out takes over (passes, pending events); upkeep: the next day
-RETRY_PRIORITY = -1       # a delayed follow-up never holds up a fresh job of its store (Procrastinate runs
-                          # jobs of one lock by priority, then id, whatever their scheduled time)
+MAX_JOB_ATTEMPTS = 6  # then the periodic fan-out takes over (passes, pending events); upkeep: the next day
+RETRY_PRIORITY = -1  # a delayed follow-up never holds up a fresh job of its store (Procrastinate runs
+# jobs of one lock by priority, then id, whatever their scheduled time)
 
 _worker_settings = {"interval": 300, "tick": 60, "stalled_seconds": 30}
 
@@ -415,7 +485,7 @@ def configure_worker_settings(**values) -> None:
 
 def retry_delay(attempt: int) -> int:
     """Seconds before follow-up number `attempt` (1, 2, ...) runs."""
-    return 2 ** attempt
+    return 2**attempt
 
 
 @queue_app.task(name="loyalty.pass")
@@ -431,8 +501,14 @@ def pass_job(store_id: int, kind: str = "scheduled", full: bool = False, attempt
         if run is None:
             return "skipped"
         if run.status == "failed" and (run.counts or {}).get("error_kind") not in PERMANENT_ERRORS:
-            return follow_up("pass", store_id, attempt, f"pass of store #{store_id} failed: {redact(run.error)[:200]}",
-                             kind=kind, full=full)
+            return follow_up(
+                "pass",
+                store_id,
+                attempt,
+                f"pass of store #{store_id} failed: {redact(run.error)[:200]}",
+                kind=kind,
+                full=full,
+            )
         return f"{run.status} (sync run {run.id})"
 
 
@@ -497,16 +573,16 @@ async def recover_stalled_job(timestamp: int) -> str:
     each is replaced by a new job (or merged into the one of its kind already
     queued), then closed as failed, which frees its store's lock. In that
     order, so a recovery that dies half-way is simply done again next tick."""
-    stalled = await queue_app.job_manager.get_stalled_jobs(
-        seconds_since_heartbeat=_worker_settings["stalled_seconds"])
+    stalled = await queue_app.job_manager.get_stalled_jobs(seconds_since_heartbeat=_worker_settings["stalled_seconds"])
     recovered = []
     for job in stalled:
         try:
             replaced = await queue_utils.sync_to_async(replace_stalled, job)
             await queue_app.job_manager.finish_job(job, status=queue_jobs.Status.FAILED, delete_job=False)
         except Exception:  # noqa: BLE001 - another worker's recovery got there first; or the next tick
-            log.warning("job %s (%s) left by a stalled worker could not be recovered now", job.id, job.task_name,
-                        exc_info=True)
+            log.warning(
+                "job %s (%s) left by a stalled worker could not be recovered now", job.id, job.task_name, exc_info=True
+            )
             continue
         log.warning("job %s (%s) was left by a stalled worker; closed, %s", job.id, job.task_name, replaced)
         recovered.append(job.id)
@@ -516,8 +592,9 @@ async def recover_stalled_job(timestamp: int) -> str:
 @queue_app.task(name="loyalty.cleanup", queueing_lock="loyalty.cleanup")
 async def cleanup_job(timestamp: int) -> str:
     """Finished jobs are kept three days (what ran, when, on which worker), then removed."""
-    await queue_app.job_manager.delete_old_jobs(nb_hours=72, include_failed=True, include_cancelled=True,
-                                                include_aborted=True)
+    await queue_app.job_manager.delete_old_jobs(
+        nb_hours=72, include_failed=True, include_cancelled=True, include_aborted=True
+    )
     return "old jobs removed"
 
 
@@ -551,20 +628,30 @@ def follow_up(job_kind: str, store_id: int, attempt: int, reason: str, *, wait: 
     task = {"pass": pass_job, "webhooks": webhook_job, "upkeep": upkeep_job}[job_kind]
     attempt += 1
     if attempt >= MAX_JOB_ATTEMPTS:
-        log.warning("%s job of store #%s given up after %d attempts (%s); the periodic fan-out takes over",
-                    job_kind, store_id, attempt, redact(reason)[:300])
+        log.warning(
+            "%s job of store #%s given up after %d attempts (%s); the periodic fan-out takes over",
+            job_kind,
+            store_id,
+            attempt,
+            redact(reason)[:300],
+        )
         return f"given up after {attempt} attempts: {reason}"
     options = {"schedule_in": {"seconds": retry_delay(attempt)}, "priority": RETRY_PRIORITY} if wait else {}
     for _ in range(3):  # a queued job may start between "already queued" and making it full
         job_id = _defer(task, job_kind, store_id, attempt=attempt, **options, **kwargs)
         if job_id is not None:
             when = f"in {retry_delay(attempt)}s" if wait else "now"
-            log.info("%s job of store #%s to retry %s as job %s: %s", job_kind, store_id, when, job_id,
-                     redact(reason)[:300])
+            log.info(
+                "%s job of store #%s to retry %s as job %s: %s", job_kind, store_id, when, job_id, redact(reason)[:300]
+            )
             return f"to retry {when} as job {job_id}: {reason}"
         if not kwargs.get("full") or _make_queued_pass_full(store_id):
-            log.info("%s job of store #%s to retry: merged into the one already queued (%s)", job_kind, store_id,
-                     redact(reason)[:300])
+            log.info(
+                "%s job of store #%s to retry: merged into the one already queued (%s)",
+                job_kind,
+                store_id,
+                redact(reason)[:300],
+            )
             return f"to retry: merged into the job already queued: {reason}"
     return f"to retry: left to the periodic fan-out: {reason}"
 
@@ -572,13 +659,15 @@ def follow_up(job_kind: str, store_id: int, attempt: int, reason: str, *, wait: 
 def _make_queued_pass_full(store_id: int) -> bool:
     """The waiting pass job of the store becomes a full pass; False if none waits."""
     row = queue_app.connector.execute_query_one(
-        "UPDATE procrastinate_jobs SET args = args || '{\"kind\": \"full\", \"full\": true}'::jsonb "
+        'UPDATE procrastinate_jobs SET args = args || \'{"kind": "full", "full": true}\'::jsonb '
         "WHERE status = 'todo' AND task_name = 'loyalty.pass' AND queueing_lock = %(queueing_lock)s RETURNING id",
-        queueing_lock=queueing_lock_name("pass", store_id))
+        queueing_lock=queueing_lock_name("pass", store_id),
+    )
     return bool(row)
 
 
 # --- deferring (web process, admin, the fan-outs) ---------------------------------------------------
+
 
 def _deferrable():
     """The Procrastinate app, open: the worker's own connector, or a defer pool elsewhere."""
@@ -590,13 +679,18 @@ def _deferrable():
     return open_for_defer(current_app)
 
 
-def _defer(task, job_kind: str, store_id: int, *, schedule_in: dict | None = None, priority: int | None = None,
-           **kwargs) -> int | None:
+def _defer(
+    task, job_kind: str, store_id: int, *, schedule_in: dict | None = None, priority: int | None = None, **kwargs
+) -> int | None:
     """Job id, or None when one of that kind is already queued for the store."""
     _deferrable()
     try:
-        return task.configure(lock=store_lock_name(store_id), queueing_lock=queueing_lock_name(job_kind, store_id),
-                              schedule_in=schedule_in, priority=priority).defer(store_id=store_id, **kwargs)
+        return task.configure(
+            lock=store_lock_name(store_id),
+            queueing_lock=queueing_lock_name(job_kind, store_id),
+            schedule_in=schedule_in,
+            priority=priority,
+        ).defer(store_id=store_id, **kwargs)
     except AlreadyEnqueued:
         return None
 
@@ -622,6 +716,17 @@ def defer_emails() -> int | None:
         return None
 
 
-__all__ = ["bind_app", "daily_upkeep", "defer_emails", "defer_pass", "defer_upkeep", "defer_webhooks",
-           "due_store_ids", "process_webhook_events", "send_emails", "stores_with_pending_events", "sync_store",
-           "uses_procrastinate"]
+__all__ = [
+    "bind_app",
+    "daily_upkeep",
+    "defer_emails",
+    "defer_pass",
+    "defer_upkeep",
+    "defer_webhooks",
+    "due_store_ids",
+    "process_webhook_events",
+    "send_emails",
+    "stores_with_pending_events",
+    "sync_store",
+    "uses_procrastinate",
+]

@@ -20,6 +20,7 @@ The blueprint is exempt from the admin's CSRF protection (it is signed by
 the store instead): by name in admin's CSRF_EXEMPT_BLUEPRINTS, and through
 `csrf.exempt` when the extension is present at registration.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,8 +44,14 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # an order with hundreds of lines is ~200 kB
-HANDLED = {("order", "created"), ("order", "updated"), ("order", "deleted"), ("order", "restored"),
-           ("customer", "created"), ("customer", "updated")}
+HANDLED = {
+    ("order", "created"),
+    ("order", "updated"),
+    ("order", "deleted"),
+    ("order", "restored"),
+    ("customer", "created"),
+    ("customer", "updated"),
+}
 _PING = re.compile(rb"^webhook_id=\d{1,20}$")
 
 
@@ -132,8 +139,11 @@ def woocommerce(store_name: str):
         return jsonify({"ok": True, "ignored": topic[:60]})
     try:
         payload = json.loads(raw)
-        modified = dedupe_key(payload, request.headers.get("X-WC-Webhook-Delivery-ID", "")[:100]) \
-            if isinstance(payload, dict) else ""
+        modified = (
+            dedupe_key(payload, request.headers.get("X-WC-Webhook-Delivery-ID", "")[:100])
+            if isinstance(payload, dict)
+            else ""
+        )
     except (ValueError, UnicodeDecodeError):
         return _rejected(store, topic, "body is not JSON")
     except RecursionError:
@@ -143,8 +153,16 @@ def woocommerce(store_name: str):
     if not fits_db_int(payload["id"]):
         return _rejected(store, topic, "resource id out of range")
 
-    event = WebhookEvent(store_id=store.id, topic=topic[:60], resource=resource, resource_id=payload["id"],
-                         modified=modified, payload=payload, attempts=0, error="")
+    event = WebhookEvent(
+        store_id=store.id,
+        topic=topic[:60],
+        resource=resource,
+        resource_id=payload["id"],
+        modified=modified,
+        payload=payload,
+        attempts=0,
+        error="",
+    )
     db.session.add(event)
     try:
         db.session.commit()

@@ -12,6 +12,7 @@ jobs and the daily upkeep until SIGTERM / SIGINT.
 On SIGTERM the job in hand is finished (passes are safe to kill anyway: a
 killed one is simply run again), then the worker exits 0.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,15 +53,21 @@ def tick_cron(seconds: int) -> str:
     return "* * * * *" if seconds >= 60 else f"* * * * * */{seconds}"
 
 
-def run_worker(concurrency: int = 1, *, flask_app: Flask | None = None, stop_event: threading.Event | None = None,
-               install_signal_handlers: bool = True) -> None:
+def run_worker(
+    concurrency: int = 1,
+    *,
+    flask_app: Flask | None = None,
+    stop_event: threading.Event | None = None,
+    install_signal_handlers: bool = True,
+) -> None:
     flask_app = flask_app or current_app._get_current_object()  # noqa: SLF001 - the app, not the proxy
     concurrency = max(1, int(concurrency))
     if uses_procrastinate(flask_app):
         run_procrastinate_worker(flask_app, concurrency, install_signal_handlers=install_signal_handlers)
     else:
-        SQLiteWorker(flask_app, concurrency, stop_event=stop_event,
-                     install_signal_handlers=install_signal_handlers).run()
+        SQLiteWorker(
+            flask_app, concurrency, stop_event=stop_event, install_signal_handlers=install_signal_handlers
+        ).run()
 
 
 def _settings(flask_app: Flask) -> dict:
@@ -79,25 +86,34 @@ def _settings(flask_app: Flask) -> dict:
 
 # === PostgreSQL: Procrastinate ====================================================================
 
+
 def run_procrastinate_worker(flask_app: Flask, concurrency: int, *, install_signal_handlers: bool = True) -> None:
     settings = _settings(flask_app)
     tasks.bind_app(flask_app)
-    tasks.configure_worker_settings(interval=settings["interval"], tick=settings["tick"],
-                                    stalled_seconds=settings["stalled_seconds"])
+    tasks.configure_worker_settings(
+        interval=settings["interval"], tick=settings["tick"], stalled_seconds=settings["stalled_seconds"]
+    )
     registry = queue_app.periodic_registry
     registry.periodic_tasks.clear()  # registered per run: the schedule comes from the app's config
-    registry.register_task(task=tasks.schedule_job, cron=tick_cron(settings["tick"]), periodic_id="schedule",
-                           configure_kwargs={})
-    registry.register_task(task=tasks.daily_job, cron=settings["upkeep_cron"], periodic_id="daily",
-                           configure_kwargs={})
-    registry.register_task(task=tasks.recover_stalled_job, cron=tick_cron(schedule_tick(settings["recover_every"])),
-                           periodic_id="recover", configure_kwargs={})
+    registry.register_task(
+        task=tasks.schedule_job, cron=tick_cron(settings["tick"]), periodic_id="schedule", configure_kwargs={}
+    )
+    registry.register_task(task=tasks.daily_job, cron=settings["upkeep_cron"], periodic_id="daily", configure_kwargs={})
+    registry.register_task(
+        task=tasks.recover_stalled_job,
+        cron=tick_cron(schedule_tick(settings["recover_every"])),
+        periodic_id="recover",
+        configure_kwargs={},
+    )
     registry.register_task(task=tasks.cleanup_job, cron="30 4 * * *", periodic_id="cleanup", configure_kwargs={})
     # Our own connections: a pass holds one for the store lock and one for its session.
     use_connector(worker_connector(flask_app, pool_size=concurrency + 4))
     queue_app._loyalty_worker_open = True  # noqa: SLF001 - tells tasks._deferrable to use this connector
-    log.info("sync worker starting on PostgreSQL (Procrastinate), concurrency %d, passes every %ss",
-             concurrency, int(settings["interval"]))
+    log.info(
+        "sync worker starting on PostgreSQL (Procrastinate), concurrency %d, passes every %ss",
+        concurrency,
+        int(settings["interval"]),
+    )
     try:
         queue_app.run_worker(
             concurrency=concurrency,
@@ -116,9 +132,16 @@ def run_procrastinate_worker(flask_app: Flask, concurrency: int, *, install_sign
 
 # === SQLite: in-process on APScheduler ============================================================
 
+
 class SQLiteWorker:
-    def __init__(self, flask_app: Flask, concurrency: int, *, stop_event: threading.Event | None = None,
-                 install_signal_handlers: bool = True):
+    def __init__(
+        self,
+        flask_app: Flask,
+        concurrency: int,
+        *,
+        stop_event: threading.Event | None = None,
+        install_signal_handlers: bool = True,
+    ):
         self.app = flask_app
         self.concurrency = concurrency
         self.settings = _settings(flask_app)
@@ -147,8 +170,10 @@ class SQLiteWorker:
         except OSError:
             pid = ""
         who = f" (pid {pid})" if pid else ""
-        return (f"another sync worker is already running on this SQLite database{who}. SQLite allows one "
-                "worker per database: stop the other one first, or use PostgreSQL (DATABASE_URL) to run several.")
+        return (
+            f"another sync worker is already running on this SQLite database{who}. SQLite allows one "
+            "worker per database: stop the other one first, or use PostgreSQL (DATABASE_URL) to run several."
+        )
 
     def _serve(self) -> None:
 
@@ -159,25 +184,43 @@ class SQLiteWorker:
         scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(self.concurrency + 1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
-            timezone=timezone.utc)
+            timezone=timezone.utc,
+        )
         now = datetime.now(timezone.utc)
-        scheduler.add_job(self._schedule, IntervalTrigger(seconds=settings["tick"]), id="schedule",
-                          next_run_time=now)
-        scheduler.add_job(self._poll, IntervalTrigger(seconds=float(self.app.config.get(
-            "WORKER_SQLITE_POLL_SECONDS", POLL_SECONDS))), id="poll", next_run_time=now)
+        scheduler.add_job(self._schedule, IntervalTrigger(seconds=settings["tick"]), id="schedule", next_run_time=now)
+        scheduler.add_job(
+            self._poll,
+            IntervalTrigger(seconds=float(self.app.config.get("WORKER_SQLITE_POLL_SECONDS", POLL_SECONDS))),
+            id="poll",
+            next_run_time=now,
+        )
         # the same cron line as Procrastinate's: five fields, and an optional sixth for seconds
         fields = settings["upkeep_cron"].split()
         minute, hour, day, month, day_of_week = (fields + ["*"] * 5)[:5]
         second = fields[5] if len(fields) > 5 else "0"
-        scheduler.add_job(self._daily, CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
-                                                   day_of_week=day_of_week, timezone=timezone.utc), id="daily")
+        scheduler.add_job(
+            self._daily,
+            CronTrigger(
+                second=second,
+                minute=minute,
+                hour=hour,
+                day=day,
+                month=month,
+                day_of_week=day_of_week,
+                timezone=timezone.utc,
+            ),
+            id="daily",
+        )
         self.scheduler = scheduler
         previous = {}
         if self.install_signal_handlers and threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGTERM, signal.SIGINT):
                 previous[signum] = signal.signal(signum, self._on_signal)
-        log.info("sync worker starting on SQLite (in-process), concurrency %d, passes every %ss",
-                 self.concurrency, int(settings["interval"]))
+        log.info(
+            "sync worker starting on SQLite (in-process), concurrency %d, passes every %ss",
+            self.concurrency,
+            int(settings["interval"]),
+        )
         scheduler.start()
         try:
             while not self.stop_event.wait(0.5):
@@ -205,8 +248,9 @@ class SQLiteWorker:
                 return False
             self._inflight.add(key)
         try:
-            self.scheduler.add_job(self._run, args=(key, function, *args), id=f"job-{key}-{time.monotonic_ns()}",
-                                   misfire_grace_time=None)
+            self.scheduler.add_job(
+                self._run, args=(key, function, *args), id=f"job-{key}-{time.monotonic_ns()}", misfire_grace_time=None
+            )
         except Exception:
             with self._guard:
                 self._inflight.discard(key)
@@ -236,9 +280,11 @@ class SQLiteWorker:
     def _poll(self) -> None:
         with self.app.app_context():
             pending = tasks.stores_with_pending_events()
-            requested = db.session.execute(
-                db.select(SyncRun.store_id).where(SyncRun.status == "queued").order_by(SyncRun.id)
-            ).scalars().all()
+            requested = (
+                db.session.execute(db.select(SyncRun.store_id).where(SyncRun.status == "queued").order_by(SyncRun.id))
+                .scalars()
+                .all()
+            )
             emails = tasks.emails_due()
             db.session.remove()
         if emails:  # member emails (loyalty_sync/notifications/sender.py)
@@ -269,8 +315,11 @@ class SQLiteWorker:
     @staticmethod
     def _requested_pass(store_id: int) -> None:
         """A "sync now" from the admin: a `queued` sync-run row, replaced by the pass's own row."""
-        rows = db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store_id,
-                                                           SyncRun.status == "queued")).scalars().all()
+        rows = (
+            db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store_id, SyncRun.status == "queued"))
+            .scalars()
+            .all()
+        )
         if not rows:
             return
         full = any(row.kind == "full" for row in rows)
@@ -292,7 +341,7 @@ class SQLiteWorker:
             return  # polled again in a second
         if outcome.retry:
             failures = self._backoff.get(store_id, (0, 0.0))[0] + 1
-            delay = min(2 ** failures, 300)
+            delay = min(2**failures, 300)
             self._backoff[store_id] = (failures, time.monotonic() + delay)
             log.info("webhook events of %s will be retried in %ss", outcome.store, delay)
         else:
@@ -304,8 +353,9 @@ class SQLiteWorker:
         except StoreLocked:
             log.info("daily upkeep of store #%s postponed by a minute: a pass is running", store_id)
             retry_at = datetime.fromtimestamp(time.time() + 60, timezone.utc)
-            self.scheduler.add_job(self._submit, "date", run_date=retry_at,
-                                   args=(f"upkeep-{store_id}", self._upkeep, store_id))
+            self.scheduler.add_job(
+                self._submit, "date", run_date=retry_at, args=(f"upkeep-{store_id}", self._upkeep, store_id)
+            )
 
 
 __all__ = ["SQLiteWorker", "run_worker", "schedule_tick", "tick_cron"]

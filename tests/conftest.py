@@ -6,6 +6,7 @@ The schema is built once per backend by the real migrations into a template
 (a file copy for SQLite, `CREATE DATABASE ... TEMPLATE` for PostgreSQL), so a
 test's database costs milliseconds and the migrations are what is tested.
 """
+
 import itertools
 import os
 import shutil
@@ -72,14 +73,16 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
-        "WTF_CSRF_ENABLED": True,
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": True,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
     with app.app_context():
         yield app
         db.session.remove()

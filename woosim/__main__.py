@@ -3,6 +3,7 @@
 Prints one line `woosim listening on URL` (and the CA path with --tls) once
 the socket is bound, so a parent process can wait for it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,14 @@ def main(argv=None) -> int:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--key", required=True, help="read_write consumer key (ck_...)")
     p.add_argument("--secret", required=True, help="its consumer secret (cs_...)")
-    p.add_argument("--read-key", nargs=2, metavar=("KEY", "SECRET"), action="append", default=[],
-                   help="add a read-only key (repeatable)")
+    p.add_argument(
+        "--read-key",
+        nargs=2,
+        metavar=("KEY", "SECRET"),
+        action="append",
+        default=[],
+        help="add a read-only key (repeatable)",
+    )
     p.add_argument("--seed", default=None, help="'demo' seeds a coffee shop (deterministic)")
     p.add_argument("--customers", type=int, default=50)
     p.add_argument("--orders", type=int, default=500)
@@ -35,14 +42,23 @@ def main(argv=None) -> int:
     p.add_argument("--webhook-secret-default", default="", help="secret for webhooks created without one")
     a = p.parse_args(argv)
 
-
-    sim = WooSim(a.key, a.secret, seed=a.seed, customers=a.customers if a.seed else 0,
-                 orders=a.orders if a.seed else 0, faults=a.faults, timezone=a.timezone,
-                 webhook_delay=a.webhook_delay, webhook_secret_default=a.webhook_secret_default,
-                 extra_keys=[(k, s, "read") for k, s in a.read_key])
+    sim = WooSim(
+        a.key,
+        a.secret,
+        seed=a.seed,
+        customers=a.customers if a.seed else 0,
+        orders=a.orders if a.seed else 0,
+        faults=a.faults,
+        timezone=a.timezone,
+        webhook_delay=a.webhook_delay,
+        webhook_secret_default=a.webhook_secret_default,
+        extra_keys=[(k, s, "read") for k, s in a.read_key],
+    )
     ssl_ctx = None
     if a.tls:
-        ca, cert, key = make_certs(a.ca_out, hosts=(a.host, "localhost") if a.host != "localhost" else ("localhost", "127.0.0.1"))
+        ca, cert, key = make_certs(
+            a.ca_out, hosts=(a.host, "localhost") if a.host != "localhost" else ("localhost", "127.0.0.1")
+        )
         ssl_ctx = server_context(cert, key)
         print(f"woosim CA written to {ca}", flush=True)
     srv = serve(sim, a.host, a.port, ssl_context=ssl_ctx)

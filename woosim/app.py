@@ -7,6 +7,7 @@ rest_no_route, also for a known path with an unsupported method), then
 parameter validation (400 rest_invalid_param), then the permission check of
 the endpoint (401 for anonymous), then the handler.
 """
+
 from __future__ import annotations
 
 import json
@@ -76,20 +77,37 @@ DENY = {
     ("item", "GET"): ("woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."),
     ("coll", "POST"): ("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."),
     ("item", "DELETE"): ("woocommerce_rest_cannot_delete", "Sorry, you are not allowed to delete this resource."),
-    ("batch", "POST"): ("woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."),
+    ("batch", "POST"): (
+        "woocommerce_rest_cannot_batch",
+        "Sorry, you are not allowed to batch manipulate this resource.",
+    ),
 }
 
 
 def deny_error(kind: str, method: str) -> ApiError:
     m = "POST" if kind == "batch" else method
-    code, msg = DENY.get((kind, m), ("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource."))
+    code, msg = DENY.get(
+        (kind, m), ("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.")
+    )
     return ApiError(401, code, msg)
 
 
 class Req:
     """What a handler needs about one request."""
 
-    __slots__ = ("state", "method", "args", "body", "ctx", "key", "view", "path", "query_string", "url_base", "raw_form")
+    __slots__ = (
+        "state",
+        "method",
+        "args",
+        "body",
+        "ctx",
+        "key",
+        "view",
+        "path",
+        "query_string",
+        "url_base",
+        "raw_form",
+    )
 
     def __init__(self, state, method, args, body, ctx, key, view, path, query_string):
         self.state, self.method, self.args, self.body = state, method, args, body
@@ -139,11 +157,18 @@ class WooSimApp:
                 index = Reply(200, site_index_body(self.state, host_url))
                 return _only_fields(index, fields) if fields else index
             raise no_route()
-        form_pairs = (list(req.form.items(multi=True)) if req.mimetype == "application/x-www-form-urlencoded"
-                      else None)
+        form_pairs = list(req.form.items(multi=True)) if req.mimetype == "application/x-www-form-urlencoded" else None
         form = dict(form_pairs) if form_pairs else None
-        key = authenticate(self.state, method=method, scheme=scheme, host_url=host_url, path=path,
-                           query_string=qs, authorization=req.headers.get("Authorization"), form=form_pairs)
+        key = authenticate(
+            self.state,
+            method=method,
+            scheme=scheme,
+            host_url=host_url,
+            path=path,
+            query_string=qs,
+            authorization=req.headers.get("Authorization"),
+            form=form_pairs,
+        )
         check_permission(key, method)
         adapter = URLS.bind("localhost")
         try:

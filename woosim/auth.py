@@ -16,6 +16,7 @@
   permission error, e.g. 401 woocommerce_rest_cannot_view).
 - Timestamps outside +-15 minutes and reused nonces -> 401.
 """
+
 from __future__ import annotations
 
 import base64
@@ -138,8 +139,17 @@ def base_string(method: str, url: str, params: dict) -> str:
     return f"{method.upper()}&{_rawurlencode(url)}&{'%26'.join(_joined(normalised))}"
 
 
-def authenticate(state: State, *, method: str, scheme: str, host_url: str, path: str,
-                 query_string: str, authorization: str | None, form: list[tuple[str, str]] | None = None) -> Key | None:
+def authenticate(
+    state: State,
+    *,
+    method: str,
+    scheme: str,
+    host_url: str,
+    path: str,
+    query_string: str,
+    authorization: str | None,
+    form: list[tuple[str, str]] | None = None,
+) -> Key | None:
     """Return the Key used, None for an anonymous request, or raise ApiError.
     `form`: the pairs of a form-encoded body, in order."""
     params = _parse_query(query_string)
@@ -171,8 +181,9 @@ def authenticate(state: State, *, method: str, scheme: str, host_url: str, path:
     missing = [n for n in names if not oauth.get(n)]
     if missing:
         word = "parameter" if len(missing) == 1 else "parameters"
-        raise ApiError(401, "woocommerce_rest_authentication_missing_parameter",
-                       f"Missing OAuth {word} {', '.join(missing)}")
+        raise ApiError(
+            401, "woocommerce_rest_authentication_missing_parameter", f"Missing OAuth {word} {', '.join(missing)}"
+        )
     key = state.keys.get(oauth["oauth_consumer_key"])
     if key is None:
         raise _auth_error("Consumer key is invalid.")

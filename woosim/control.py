@@ -5,6 +5,7 @@ faults, request counts, extra keys, the clock, tampering with an order's
 date_modified, silent coupon deletes and customer meta edits (no webhooks,
 no date_modified change), and the webhook delivery log.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,14 +41,13 @@ class Control:
     def route(self, req: Request) -> Response:
         sim = self.server
         st = sim.state
-        path = req.path[len("/__woosim"):].rstrip("/") or "/"
+        path = req.path[len("/__woosim") :].rstrip("/") or "/"
         m = req.method
         body = req.get_json(silent=True) or {}
         if path in ("/", "/health"):
             return _json({"ok": True, "url": st.public_base})
         if path == "/reset" and m == "POST":
-            sim.reset(seed=body.get("seed"), customers=int(body.get("customers", 0)),
-                      orders=int(body.get("orders", 0)))
+            sim.reset(seed=body.get("seed"), customers=int(body.get("customers", 0)), orders=int(body.get("orders", 0)))
             return _json(self.summary())
         if path == "/seed" and m == "POST":
             seed_demo(st, int(body.get("customers", 50)), int(body.get("orders", 500)), body.get("seed", "demo"))
@@ -106,7 +106,9 @@ class Control:
             with st.lock:
                 c = st.get_customer(int(mm.group(1)))
                 st.apply_meta(c["meta"], body.get("meta_data", []))
-                return _json({"id": c["id"], "meta_data": [{"id": x[0], "key": x[1], "value": x[2]} for x in c["meta"]]})
+                return _json(
+                    {"id": c["id"], "meta_data": [{"id": x[0], "key": x[1], "value": x[2]} for x in c["meta"]]}
+                )
         if path == "/webhooks/deliveries":
             if m == "DELETE":
                 st.deliveries.clear()
@@ -123,10 +125,16 @@ class Control:
     def summary(self) -> dict:
         st = self.server.state
         lazy = st.lazy
-        return {"customers": len(st.customers) - 1, "products": sum(1 for p in st.products.values() if p["type"] != "variation"),
-                "coupons": len(st.coupons), "orders_stored": len(st.orders),
-                "orders_seeded": lazy.n if lazy else 0, "next_post_id": st.next_post_id,
-                "webhooks": len(st.webhooks), "reviews": len(st.reviews)}
+        return {
+            "customers": len(st.customers) - 1,
+            "products": sum(1 for p in st.products.values() if p["type"] != "variation"),
+            "coupons": len(st.coupons),
+            "orders_stored": len(st.orders),
+            "orders_seeded": lazy.n if lazy else 0,
+            "next_post_id": st.next_post_id,
+            "webhooks": len(st.webhooks),
+            "reviews": len(st.reviews),
+        }
 
 
 def _gmt(ts):

@@ -3,6 +3,7 @@
 Handlers raise ApiError; app.py turns it into the JSON body with the same
 shape as the captures (including the odd `"data": 500` of a failed refund).
 """
+
 from __future__ import annotations
 
 

@@ -5,6 +5,7 @@ their connection `check`), `payment_gateways`, `taxes/classes` and
 WooCommerce 10.0.2 with its default gateways and tax classes; the tools list
 are kept in tests/woosim/captures/real-store-routes.json).
 """
+
 from __future__ import annotations
 
 from . import WC_VERSION, WP_VERSION
@@ -47,52 +48,105 @@ TAX_CLASSES = [("standard", "Standard rate"), ("reduced-rate", "Reduced rate"), 
 
 
 def tools_body(ctx) -> list[dict]:
-    return [{"id": i, "name": name, "action": action, "description": "",
-             "_links": {"item": [{"embeddable": True, "href": ctx.api(f"system_status/tools/{i}")}]}}
-            for i, name, action in TOOLS]
+    return [
+        {
+            "id": i,
+            "name": name,
+            "action": action,
+            "description": "",
+            "_links": {"item": [{"embeddable": True, "href": ctx.api(f"system_status/tools/{i}")}]},
+        }
+        for i, name, action in TOOLS
+    ]
 
 
 def tool_body(ctx, tool_id: str) -> dict:
     for i, name, action in TOOLS:
         if i == tool_id:
-            return {"id": i, "name": name, "action": action, "description": "",
-                    "_links": {"item": [{"embeddable": True, "href": ctx.api(f"system_status/tools/{i}")}]}}
+            return {
+                "id": i,
+                "name": name,
+                "action": action,
+                "description": "",
+                "_links": {"item": [{"embeddable": True, "href": ctx.api(f"system_status/tools/{i}")}]},
+            }
     raise ApiError(404, "woocommerce_rest_system_status_tool_invalid_id", "Invalid tool ID.")
 
 
 def gateways_body(ctx) -> list[dict]:
-    return [{"id": i, "title": title, "description": "", "order": "", "enabled": False,
-             "method_title": method, "method_description": "", "method_supports": ["products"], "settings": {},
-             "_links": {"self": [{"href": ctx.api(f"payment_gateways/{i}"),
-                                  "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH"]}}],
-                        "collection": [{"href": ctx.api("payment_gateways")}]}}
-            for i, title, method in GATEWAYS]
+    return [
+        {
+            "id": i,
+            "title": title,
+            "description": "",
+            "order": "",
+            "enabled": False,
+            "method_title": method,
+            "method_description": "",
+            "method_supports": ["products"],
+            "settings": {},
+            "_links": {
+                "self": [
+                    {
+                        "href": ctx.api(f"payment_gateways/{i}"),
+                        "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH"]},
+                    }
+                ],
+                "collection": [{"href": ctx.api("payment_gateways")}],
+            },
+        }
+        for i, title, method in GATEWAYS
+    ]
 
 
 def tax_classes_body(ctx) -> list[dict]:
-    return [{"slug": slug, "name": name, "_links": {"collection": [{"href": ctx.api("taxes/classes")}]}}
-            for slug, name in TAX_CLASSES]
+    return [
+        {"slug": slug, "name": name, "_links": {"collection": [{"href": ctx.api("taxes/classes")}]}}
+        for slug, name in TAX_CLASSES
+    ]
 
 
 def system_status_body(ctx: Ctx) -> dict:
     return {
-        "environment": {"home_url": ctx.base, "site_url": ctx.base, "version": WC_VERSION,
-                        "wp_version": WP_VERSION, "wp_multisite": False, "php_version": "8.2.36",
-                        "mysql_version_string": "10.11.19-MariaDB-0+deb12u1", "default_timezone": "UTC",
-                        "server_info": "woosim"},
+        "environment": {
+            "home_url": ctx.base,
+            "site_url": ctx.base,
+            "version": WC_VERSION,
+            "wp_version": WP_VERSION,
+            "wp_multisite": False,
+            "php_version": "8.2.36",
+            "mysql_version_string": "10.11.19-MariaDB-0+deb12u1",
+            "default_timezone": "UTC",
+            "server_info": "woosim",
+        },
         "database": {"wc_database_version": WC_VERSION, "database_prefix": "wp_"},
-        "active_plugins": [], "inactive_plugins": [], "dropins_mu_plugins": {"dropins": [], "mu_plugins": []},
+        "active_plugins": [],
+        "inactive_plugins": [],
+        "dropins_mu_plugins": {"dropins": [], "mu_plugins": []},
         "theme": {"name": "Storefront"},
-        "settings": {"api_enabled": False, "force_ssl": False, "currency": "EUR", "currency_symbol": "&euro;",
-                     "currency_position": "right_space", "thousand_separator": ",", "decimal_separator": ".",
-                     "number_of_decimals": 2, "geolocation_enabled": False,
-                     "taxonomies": {"external": "external", "grouped": "grouped", "simple": "simple", "variable": "variable"},
-                     "product_visibility_terms": {}, "woocommerce_com_connected": "no",
-                     "enforce_approved_download_dirs": True,
-                     "order_datastore": "Automattic\\WooCommerce\\Internal\\DataStores\\Orders\\OrdersTableDataStore",
-                     "HPOS_enabled": True, "HPOS_sync_enabled": False, "enabled_features": ["custom_order_tables"]},
+        "settings": {
+            "api_enabled": False,
+            "force_ssl": False,
+            "currency": "EUR",
+            "currency_symbol": "&euro;",
+            "currency_position": "right_space",
+            "thousand_separator": ",",
+            "decimal_separator": ".",
+            "number_of_decimals": 2,
+            "geolocation_enabled": False,
+            "taxonomies": {"external": "external", "grouped": "grouped", "simple": "simple", "variable": "variable"},
+            "product_visibility_terms": {},
+            "woocommerce_com_connected": "no",
+            "enforce_approved_download_dirs": True,
+            "order_datastore": "Automattic\\WooCommerce\\Internal\\DataStores\\Orders\\OrdersTableDataStore",
+            "HPOS_enabled": True,
+            "HPOS_sync_enabled": False,
+            "enabled_features": ["custom_order_tables"],
+        },
         "security": {"secure_connection": ctx.base.startswith("https"), "hide_errors": True},
-        "pages": [], "post_type_counts": [], "logging": {},
+        "pages": [],
+        "post_type_counts": [],
+        "logging": {},
     }
 
 
@@ -101,6 +155,13 @@ def site_index_body(state, host_url: str) -> dict:
     the site's name, its time zone (`timezone_string`, and `gmt_offset` in
     hours now, a whole number when it is one) and the namespaces."""
     offset = state.tz.offset_at(state.clock.now_s()) / 3600
-    return {"name": state.site_name, "description": "", "url": host_url, "home": host_url,
-            "gmt_offset": int(offset) if offset == int(offset) else offset, "timezone_string": state.tz.name,
-            "namespaces": ["oembed/1.0", "wc/v3", "wp/v2"], "site_icon_url": ""}
+    return {
+        "name": state.site_name,
+        "description": "",
+        "url": host_url,
+        "home": host_url,
+        "gmt_offset": int(offset) if offset == int(offset) else offset,
+        "timezone_string": state.tz.name,
+        "namespaces": ["oembed/1.0", "wc/v3", "wp/v2"],
+        "site_icon_url": "",
+    }

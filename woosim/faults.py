@@ -17,6 +17,7 @@ prefix, default /wp-json/), methods (e.g. GET,POST), retry_after (seconds,
 seed (default 1). A rule without rate and nth hits every matching request.
 Test-control requests (/__woosim/...) are never faulted nor counted.
 """
+
 from __future__ import annotations
 
 import random
@@ -31,8 +32,9 @@ SECRET_PARAMS = {"oauth_signature", "oauth_nonce", "consumer_secret", "consumer_
 
 
 class FaultRule:
-    def __init__(self, kinds, rate=None, nth=None, path="/wp-json/", methods=None, retry_after=1,
-                 delay=1.0, hang=30.0, seed=1):
+    def __init__(
+        self, kinds, rate=None, nth=None, path="/wp-json/", methods=None, retry_after=1, delay=1.0, hang=30.0, seed=1
+    ):
         bad = set(kinds) - KINDS
         if bad or not kinds:
             raise ValueError(f"unknown fault kind(s): {sorted(bad) or 'none given'}")
@@ -78,9 +80,18 @@ class FaultRule:
         return cls(**kw)
 
     def to_dict(self) -> dict:
-        return {"kinds": self.kinds, "rate": self.rate, "nth": sorted(self.nth), "path": self.path,
-                "methods": sorted(self.methods) if self.methods else None, "retry_after": self.retry_after,
-                "delay": self.delay, "hang": self.hang, "seed": self.seed, "count": self.count}
+        return {
+            "kinds": self.kinds,
+            "rate": self.rate,
+            "nth": sorted(self.nth),
+            "path": self.path,
+            "methods": sorted(self.methods) if self.methods else None,
+            "retry_after": self.retry_after,
+            "delay": self.delay,
+            "hang": self.hang,
+            "seed": self.seed,
+            "count": self.count,
+        }
 
     def pick(self, method: str, path: str) -> str | None:
         if not path.startswith(self.path) or (self.methods and method not in self.methods):
@@ -108,13 +119,17 @@ def safe_query(qs: str) -> str:
     return urlencode(pairs)
 
 
-_PHP_NOTICE = (b"<br />\n<b>Deprecated</b>:  Creation of dynamic property WC_Legacy_Thing::$x is deprecated in "
-               b"<b>/var/www/html/wp-content/plugins/some-plugin/some-plugin.php</b> on line <b>42</b><br />\n")
+_PHP_NOTICE = (
+    b"<br />\n<b>Deprecated</b>:  Creation of dynamic property WC_Legacy_Thing::$x is deprecated in "
+    b"<b>/var/www/html/wp-content/plugins/some-plugin/some-plugin.php</b> on line <b>42</b><br />\n"
+)
 
 
 def _html(code: int, text: str) -> bytes:
-    return (f"<html>\r\n<head><title>{code} {text}</title></head>\r\n<body>\r\n<center><h1>{code} {text}"
-            f"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n").encode()
+    return (
+        f"<html>\r\n<head><title>{code} {text}</title></head>\r\n<body>\r\n<center><h1>{code} {text}"
+        f"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
 
 
 def _drop(environ):
@@ -166,8 +181,15 @@ class FaultsAndLog:
                 if kind:
                     rule = r
                     break
-        entry = {"n": n, "method": method, "path": path, "query": safe_query(environ.get("QUERY_STRING", "")),
-                 "status": None, "fault": kind, "t": time.time()}
+        entry = {
+            "n": n,
+            "method": method,
+            "path": path,
+            "query": safe_query(environ.get("QUERY_STRING", "")),
+            "status": None,
+            "fault": kind,
+            "t": time.time(),
+        }
         with self.lock:
             self.log.append(entry)
             if len(self.log) > self.log_limit:
@@ -196,18 +218,31 @@ class FaultsAndLog:
             start_response("504 Gateway Timeout", [("Content-Length", "0")])
             return []
         if kind == "429":
-            return reply(429, "Too Many Requests",
-                         b'{"code":"too_many_requests","message":"Too Many Requests","data":{"status":429}}',
-                         json_ct, [("Retry-After", str(rule.retry_after))])
+            return reply(
+                429,
+                "Too Many Requests",
+                b'{"code":"too_many_requests","message":"Too Many Requests","data":{"status":429}}',
+                json_ct,
+                [("Retry-After", str(rule.retry_after))],
+            )
         if kind == "500":
-            return reply(500, "Internal Server Error",
-                         b'{"code":"internal_server_error","message":"<p>There has been a critical error on this website.</p>",'
-                         b'"data":{"status":500},"additional_errors":[]}', json_ct)
+            return reply(
+                500,
+                "Internal Server Error",
+                b'{"code":"internal_server_error","message":"<p>There has been a critical error on this website.</p>",'
+                b'"data":{"status":500},"additional_errors":[]}',
+                json_ct,
+            )
         if kind == "502":
             return reply(502, "Bad Gateway", _html(502, "Bad Gateway"), "text/html")
         if kind == "503":
-            return reply(503, "Service Unavailable", _html(503, "Service Temporarily Unavailable"), "text/html",
-                         [("Retry-After", str(rule.retry_after))])
+            return reply(
+                503,
+                "Service Unavailable",
+                _html(503, "Service Temporarily Unavailable"),
+                "text/html",
+                [("Retry-After", str(rule.retry_after))],
+            )
         if kind == "slow":
             time.sleep(rule.delay)
         captured = {}
@@ -231,6 +266,7 @@ class FaultsAndLog:
             def gen():
                 yield cut
                 _drop(environ)
+
             return gen()
         start_response(status, headers + [("Content-Length", str(len(body)))])
         return [body]

@@ -1,4 +1,5 @@
 """Endpoint handlers: parse the request, call the store, shape the reply."""
+
 from __future__ import annotations
 
 from operator import itemgetter
@@ -7,8 +8,16 @@ from urllib.parse import unquote
 from . import orders as O
 from .decimals import item_dp, listing_dp, order_with_dp, refund_with_dp
 from .errors import ApiError, invalid_param
-from .listing import (Page, dedup_query_pairs, pagination_headers, parse_bool, parse_date_param, parse_enum,
-                      parse_id_list, quote_value)
+from .listing import (
+    Page,
+    dedup_query_pairs,
+    pagination_headers,
+    parse_bool,
+    parse_date_param,
+    parse_enum,
+    parse_id_list,
+    quote_value,
+)
 from .orderquery import count_customer_orders, parse_filters, query_orders
 from . import shapes as S
 from .store import EMAIL_RE
@@ -51,7 +60,7 @@ def _list_reply(r, items: list, render, extra_link: str = "", total: int | None 
     page = page or Page(r.args)
     if total is None:
         total = len(items)
-        items = items[page.start:page.start + page.per_page]
+        items = items[page.start : page.start + page.per_page]
     headers = pagination_headers(total, page, r.ctx.base + r.path, r.query_string, extra_link)
     return Reply(200, [render(x) for x in items], headers)
 
@@ -114,8 +123,11 @@ def _batch(r, create_fn, update_fn, delete_fn, render):
     body = r.body
     n = sum(len(body.get(k) or []) for k in ("create", "update", "delete"))
     if n > BATCH_LIMIT:
-        raise ApiError(413, "woocommerce_rest_request_entity_too_large",
-                       f"Unable to accept more than {BATCH_LIMIT} items for this request.")
+        raise ApiError(
+            413,
+            "woocommerce_rest_request_entity_too_large",
+            f"Unable to accept more than {BATCH_LIMIT} items for this request.",
+        )
     out = {}
     for op, fn in (("create", create_fn), ("update", update_fn), ("delete", delete_fn)):
         if op not in body:
@@ -154,8 +166,12 @@ def customers_collection(r):
 CUSTOMER_ROLES = ["all", "administrator", "editor", "author", "contributor", "subscriber", "customer", "shop_manager"]
 
 # sort keys read only what never changes after a customer is created (State.sorted_customers)
-CUSTOMER_ORDER = {"id": itemgetter("id"), "include": None, "name": lambda c: (c["username"].lower(), c["id"]),
-                  "registered_date": itemgetter("created", "id")}
+CUSTOMER_ORDER = {
+    "id": itemgetter("id"),
+    "include": None,
+    "name": lambda c: (c["username"].lower(), c["id"]),
+    "registered_date": itemgetter("created", "id"),
+}
 
 
 def _listed_customers(r) -> list[dict]:
@@ -178,8 +194,11 @@ def _listed_customers(r) -> list[dict]:
     desc = parse_enum(r.args, "order", ["asc", "desc"], "asc") == "desc"
     if orderby == "include":
         pos = {v: i for i, v in enumerate(inc)}
-        items = sorted((c for c in st.customers.values() if role == "all" or c["role"] == role),
-                       key=lambda c: pos.get(c["id"], 0), reverse=desc)
+        items = sorted(
+            (c for c in st.customers.values() if role == "all" or c["role"] == role),
+            key=lambda c: pos.get(c["id"], 0),
+            reverse=desc,
+        )
     else:
         items = st.sorted_customers(role, orderby, CUSTOMER_ORDER[orderby], desc)
     if email:
@@ -240,9 +259,19 @@ def coupons_collection(r):
     items = _include_exclude(items, r)
     items = _date_filter(items, r)
     items = _date_filter(items, r, "modified_after", "modified_before", "modified")
-    items = _sorted(items, r, "date", {"date": lambda c: (c["created"], c["id"]), "id": lambda c: c["id"],
-                                       "include": None, "title": lambda c: c["code"], "slug": lambda c: c["code"],
-                                       "modified": lambda c: (c["modified"], c["id"])})
+    items = _sorted(
+        items,
+        r,
+        "date",
+        {
+            "date": lambda c: (c["created"], c["id"]),
+            "id": lambda c: c["id"],
+            "include": None,
+            "title": lambda c: c["code"],
+            "slug": lambda c: c["code"],
+            "modified": lambda c: (c["modified"], c["id"]),
+        },
+    )
     return _list_reply(r, items, lambda c: S.coupon_json(c, r.ctx))
 
 
@@ -293,12 +322,22 @@ def products_collection(r):
     items = _date_filter(items, r, "modified_after", "modified_before", "modified")
     # ties on the creation second come out lowest id first on the real store (capture 024)
     desc = parse_enum(r.args, "order", ["asc", "desc"], "desc") == "desc"
-    items = _sorted(items, r, "date", {"date": lambda p: (p["created"], -p["id"] if desc else p["id"]), "id": lambda p: p["id"],
-                                       "include": None, "title": lambda p: p["name"].lower(),
-                                       "slug": lambda p: p["slug"], "modified": lambda p: (p["modified"], p["id"]),
-                                       "price": lambda p: float(p["price"] or 0),
-                                       "popularity": lambda p: p.get("total_sales", 0),
-                                       "rating": lambda p: float(p.get("average_rating_2dp", "0"))})
+    items = _sorted(
+        items,
+        r,
+        "date",
+        {
+            "date": lambda p: (p["created"], -p["id"] if desc else p["id"]),
+            "id": lambda p: p["id"],
+            "include": None,
+            "title": lambda p: p["name"].lower(),
+            "slug": lambda p: p["slug"],
+            "modified": lambda p: (p["modified"], p["id"]),
+            "price": lambda p: float(p["price"] or 0),
+            "popularity": lambda p: p.get("total_sales", 0),
+            "rating": lambda p: float(p.get("average_rating_2dp", "0")),
+        },
+    )
     return _list_reply(r, items, _product_out(r))
 
 
@@ -327,7 +366,9 @@ def product_item(r, id):
 def _delete_products_for_good(st, p: dict) -> None:
     """A product deleted for good takes its variations with it (they answer
     404 afterwards), and old order lines forget both (orders.forget_deleted_products)."""
-    gone = {p["id"]} | {v["id"] for v in st.products.values() if v.get("parent_id") == p["id"] and v["type"] == "variation"}
+    gone = {p["id"]} | {
+        v["id"] for v in st.products.values() if v.get("parent_id") == p["id"] and v["type"] == "variation"
+    }
     for pid in gone:
         del st.products[pid]
     O.forget_deleted_products(st, gone)
@@ -340,6 +381,7 @@ def products_batch(r):
         p = st.get_product(pid)
         _delete_products_for_good(st, p)
         return p
+
     with st.lock:
         return _batch(r, st.create_product, st.update_product, delete, _product_out(r))
 
@@ -351,12 +393,25 @@ def variations_collection(r, id):
         with st.lock:
             v = st.create_variation(id, r.body)
             # WooCommerce leaves the route pattern in this Location (capture 020)
-            return _reply(201, S.variation_json(v, r.ctx, parent, edit=True),
-                          {"Location": r.ctx.api(f"products/(?P<product_id>[\\d]+)/variations/{v['id']}")})
+            return _reply(
+                201,
+                S.variation_json(v, r.ctx, parent, edit=True),
+                {"Location": r.ctx.api(f"products/(?P<product_id>[\\d]+)/variations/{v['id']}")},
+            )
     items = [st.products[v] for v in parent["variations"] if v in st.products]
-    items = _sorted(items, r, "date", {"date": lambda v: (v["created"], v["id"]), "id": lambda v: v["id"],
-                                       "include": None, "title": lambda v: v["id"], "slug": lambda v: v["id"],
-                                       "modified": lambda v: (v["modified"], v["id"])})
+    items = _sorted(
+        items,
+        r,
+        "date",
+        {
+            "date": lambda v: (v["created"], v["id"]),
+            "id": lambda v: v["id"],
+            "include": None,
+            "title": lambda v: v["id"],
+            "slug": lambda v: v["id"],
+            "modified": lambda v: (v["modified"], v["id"]),
+        },
+    )
     return _list_reply(r, items, lambda v: S.variation_json(v, r.ctx, parent))
 
 
@@ -387,11 +442,11 @@ def variation_item(r, id, vid):
 CATEGORY_ORDER = {
     "id": lambda counts: itemgetter("id"),
     "include": None,
-    "name": lambda counts: (lambda c: (c["name"].lower(), c["id"])),
-    "slug": lambda counts: (lambda c: (c["slug"], c["id"])),
+    "name": lambda counts: lambda c: (c["name"].lower(), c["id"]),
+    "slug": lambda counts: lambda c: (c["slug"], c["id"]),
     "term_group": lambda counts: itemgetter("id"),
-    "description": lambda counts: (lambda c: (c["description"].lower(), c["id"])),
-    "count": lambda counts: (lambda c: (counts.get(c["id"], 0), c["id"])),
+    "description": lambda counts: lambda c: (c["description"].lower(), c["id"]),
+    "count": lambda counts: lambda c: (counts.get(c["id"], 0), c["id"]),
 }
 
 
@@ -464,9 +519,18 @@ def reviews_collection(r):
         items = [x for x in items if x["reviewer_email"].lower() == em.strip().lower()]
     items = _include_exclude(items, r)
     items = _date_filter(items, r)
-    items = _sorted(items, r, "date_gmt", {"date": lambda x: (x["created"], x["id"]),
-                                           "date_gmt": lambda x: (x["created"], x["id"]), "id": lambda x: x["id"],
-                                           "include": None, "product": lambda x: x["product_id"]})
+    items = _sorted(
+        items,
+        r,
+        "date_gmt",
+        {
+            "date": lambda x: (x["created"], x["id"]),
+            "date_gmt": lambda x: (x["created"], x["id"]),
+            "id": lambda x: x["id"],
+            "include": None,
+            "product": lambda x: x["product_id"],
+        },
+    )
     return _list_reply(r, items, _review_out(r))
 
 
@@ -521,7 +585,7 @@ def orders_collection(r):
     if not items and current > 1:  # prev is min(page - 1, 0 pages): page=0
         pairs = [p for p in f"{query}&{extra}".split("&") if p]
         at = next((i for i, p in enumerate(pairs) if p.split("=")[0] == "page"), None)
-        pairs = pairs[:at] + ["page=0"] + pairs[at + 1:] if at is not None else pairs + ["page=0"]
+        pairs = pairs[:at] + ["page=0"] + pairs[at + 1 :] if at is not None else pairs + ["page=0"]
         headers["Link"] = f'<{r.ctx.base + r.path}?{"&".join(pairs)}>; rel="prev"'
     return _reply(200, body, headers, raw)
 
@@ -563,8 +627,13 @@ def order_item(r, id):
 def orders_batch(r):
     st = r.state
     with st.lock:
-        return _batch(r, lambda b: O.create_order(st, b), lambda i, b: O.update_order(st, i, b),
-                      lambda i, f: _delete_order(st, i, f), _order_out(r))
+        return _batch(
+            r,
+            lambda b: O.create_order(st, b),
+            lambda i, b: O.update_order(st, i, b),
+            lambda i, f: _delete_order(st, i, f),
+            _order_out(r),
+        )
 
 
 def _delete_order(st, oid, force: bool) -> dict:
@@ -593,8 +662,11 @@ def refunds_collection(r, id):
         with st.lock:
             rf = O.create_refund(st, id, r.body)
             # like capture 089: the route pattern stays in the Location
-            return _reply(201, refund_with_dp(S.refund_json(rf, r.ctx), item_dp(r.args)),
-                          {"Location": r.ctx.api(f"orders/(?P<order_id>[\\d]+)/refunds/{rf['id']}")})
+            return _reply(
+                201,
+                refund_with_dp(S.refund_json(rf, r.ctx), item_dp(r.args)),
+                {"Location": r.ctx.api(f"orders/(?P<order_id>[\\d]+)/refunds/{rf['id']}")},
+            )
     try:
         o = O.get_order(st, id)
     except ApiError:  # an unknown order has no refunds: 200 [] (real store, 10.0.2)
@@ -635,13 +707,19 @@ def _note_json(r, x: dict) -> dict:
     store adds and notes sent through the API both read author `WooCommerce`
     (real store 10.0.2)."""
     oid, st = x["order_id"], r.state
-    return {"id": x["id"], "author": "WooCommerce", "date_created": st.tz.fmt_local(x["created"]),
-            "date_created_gmt": S.fmt_gmt(x["created"]), "note": x["note"],
-            "customer_note": bool(x.get("customer_note", False)),
-            "_links": {"self": [{"href": r.ctx.api(f"orders/{oid}/notes/{x['id']}"),
-                                 "targetHints": {"allow": ["GET", "DELETE"]}}],
-                       "collection": [{"href": r.ctx.api(f"orders/{oid}/notes")}],
-                       "up": [{"href": r.ctx.api(f"orders/{oid}")}]}}
+    return {
+        "id": x["id"],
+        "author": "WooCommerce",
+        "date_created": st.tz.fmt_local(x["created"]),
+        "date_created_gmt": S.fmt_gmt(x["created"]),
+        "note": x["note"],
+        "customer_note": bool(x.get("customer_note", False)),
+        "_links": {
+            "self": [{"href": r.ctx.api(f"orders/{oid}/notes/{x['id']}"), "targetHints": {"allow": ["GET", "DELETE"]}}],
+            "collection": [{"href": r.ctx.api(f"orders/{oid}/notes")}],
+            "up": [{"href": r.ctx.api(f"orders/{oid}")}],
+        },
+    }
 
 
 def notes_collection(r, id):
@@ -681,8 +759,17 @@ def webhooks_collection(r):
     status = r.args.get("status")
     if status and status != "all":
         items = [w for w in items if w["status"] == status]
-    items = _sorted(items, r, "date", {"date": lambda w: (w["created"], w["id"]), "id": lambda w: w["id"],
-                                       "include": None, "title": lambda w: w["name"]})
+    items = _sorted(
+        items,
+        r,
+        "date",
+        {
+            "date": lambda w: (w["created"], w["id"]),
+            "id": lambda w: w["id"],
+            "include": None,
+            "title": lambda w: w["name"],
+        },
+    )
     return _list_reply(r, items, lambda w: S.webhook_json(w, r.ctx))
 
 
@@ -754,26 +841,67 @@ def system_status(r):
 
 
 def currency_current(r):
-    return _reply(200, {"code": "EUR", "name": "Euro", "symbol": "&euro;",
-                        "_links": {"self": [{"href": r.ctx.api("data/currencies/EUR"), "targetHints": {"allow": ["GET"]}}],
-                                   "collection": [{"href": r.ctx.api("data/currencies")}]}})
+    return _reply(
+        200,
+        {
+            "code": "EUR",
+            "name": "Euro",
+            "symbol": "&euro;",
+            "_links": {
+                "self": [{"href": r.ctx.api("data/currencies/EUR"), "targetHints": {"allow": ["GET"]}}],
+                "collection": [{"href": r.ctx.api("data/currencies")}],
+            },
+        },
+    )
 
 
 def setting_currency(r):
-    return _reply(200, {"id": "woocommerce_currency", "label": "Currency", "description": "", "type": "select",
-                        "default": "USD", "options": {"EUR": "Euro (&euro;) \u2014 EUR", "USD": "United States (US) dollar (&#36;) \u2014 USD"},
-                        "tip": "", "value": "EUR", "group_id": "general",
-                        "_links": {"self": [{"href": r.ctx.api("settings/general/woocommerce_currency"),
-                                             "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH"]}}],
-                                   "collection": [{"href": r.ctx.api("settings/general")}]}})
+    return _reply(
+        200,
+        {
+            "id": "woocommerce_currency",
+            "label": "Currency",
+            "description": "",
+            "type": "select",
+            "default": "USD",
+            "options": {"EUR": "Euro (&euro;) \u2014 EUR", "USD": "United States (US) dollar (&#36;) \u2014 USD"},
+            "tip": "",
+            "value": "EUR",
+            "group_id": "general",
+            "_links": {
+                "self": [
+                    {
+                        "href": r.ctx.api("settings/general/woocommerce_currency"),
+                        "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH"]},
+                    }
+                ],
+                "collection": [{"href": r.ctx.api("settings/general")}],
+            },
+        },
+    )
 
 
 def taxes_collection(r):
     if r.method == "POST":
         raise ApiError(400, "woocommerce_rest_cannot_create", "woosim has one fixed tax rate.")
-    rate = {"id": 1, "country": "DE", "state": "", "postcode": "", "city": "", "rate": "19.0000", "name": "MwSt",
-            "priority": 1, "compound": False, "shipping": True, "order": 0, "class": "standard",
-            "postcodes": [], "cities": [],
-            "_links": {"self": [{"href": r.ctx.api("taxes/1"), "targetHints": {"allow": S.ITEM_ALLOW}}],
-                       "collection": [{"href": r.ctx.api("taxes")}]}}
+    rate = {
+        "id": 1,
+        "country": "DE",
+        "state": "",
+        "postcode": "",
+        "city": "",
+        "rate": "19.0000",
+        "name": "MwSt",
+        "priority": 1,
+        "compound": False,
+        "shipping": True,
+        "order": 0,
+        "class": "standard",
+        "postcodes": [],
+        "cities": [],
+        "_links": {
+            "self": [{"href": r.ctx.api("taxes/1"), "targetHints": {"allow": S.ITEM_ALLOW}}],
+            "collection": [{"href": r.ctx.api("taxes")}],
+        },
+    }
     return _list_reply(r, [rate], lambda x: x)

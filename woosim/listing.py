@@ -6,6 +6,7 @@ rel="prev"/"next" whose URLs repeat the request's query string with `page`
 changed (captures 024, 043, 049, 083). A page past the end answers `[]` with
 a prev link to the last page.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -131,8 +132,7 @@ def php_array_params(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def pagination_headers(total: int, page: Page, base_url: str, query_string: str,
-                       extra_link_params: str = "") -> dict:
+def pagination_headers(total: int, page: Page, base_url: str, query_string: str, extra_link_params: str = "") -> dict:
     """X-WP-Total, X-WP-TotalPages and the prev/next Link header (if any)."""
     pages = (total + page.per_page - 1) // page.per_page if total else 0
     headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}

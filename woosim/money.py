@@ -4,6 +4,7 @@ WooCommerce sends money as strings with the store's 2 decimals, except a few
 numbers (line_items[].price, coupon nominal_amount). Decimal avoids float
 surprises when totals are recomputed and compared by the sync.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation

@@ -7,6 +7,7 @@ index order. Stored orders (created or edited through the API) are merged in
 by rank, so a page in the middle of a million orders costs a few bisections
 plus building the page's records.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
@@ -72,12 +73,18 @@ def parse_filters(state, args) -> dict:
                 f[name] = int(args.get(name))
             except ValueError:
                 raise invalid_param(name, f"{name} is not of type integer.", "rest_invalid_type")
-    raw_status = [s for v in args.getlist("status") for s in str(v).split(",") if s.strip()] if args.get("status") else ["any"]
+    raw_status = (
+        [s for v in args.getlist("status") for s in str(v).split(",") if s.strip()] if args.get("status") else ["any"]
+    )
     statuses = set()
     for s in raw_status:
         s = s.strip()
         if s not in LIST_STATUSES:
-            raise invalid_param("status", f"status[0] is not one of {', '.join(LIST_STATUSES[:-1])}, and {LIST_STATUSES[-1]}.", "rest_not_in_enum")
+            raise invalid_param(
+                "status",
+                f"status[0] is not one of {', '.join(LIST_STATUSES[:-1])}, and {LIST_STATUSES[-1]}.",
+                "rest_not_in_enum",
+            )
         statuses.add(s)
     if "any" in statuses:  # `any` wins over the others: `any,trash` lists no trash (real store)
         statuses = set(STATUSES) - ANY_EXCLUDES
@@ -138,12 +145,12 @@ def query_orders(state, args, page: Page) -> tuple[int, list[dict]]:
                         explicit.append(o)
         pos = {oid: i for i, oid in enumerate(f["include"])}
         explicit.sort(key=lambda o: pos.get(o["id"], 0), reverse=desc)
-        return len(explicit), explicit[page.start:page.start + page.per_page]
+        return len(explicit), explicit[page.start : page.start + page.per_page]
     explicit.sort(key=key)
     if lazy is None:
         if desc:
             explicit.reverse()
-        return len(explicit), explicit[page.start:page.start + page.per_page]
+        return len(explicit), explicit[page.start : page.start + page.per_page]
 
     vl = _lazy_candidates(state, lazy, f)
     if f["product"]:  # seeded orders have no product index: build the candidates
@@ -182,8 +189,11 @@ def _lazy_candidates(state, lazy, f) -> VList:
     all_statuses = set(STATUSES) - ANY_EXCLUDES
     if f["include"]:
         idx = sorted({lazy.index_of(i) for i in f["include"]} - {None})
-        base = [i for i in idx if lazy.status(i) in statuses
-                and (f["customer"] is None or lazy.customer(i) == f["customer"])]
+        base = [
+            i
+            for i in idx
+            if lazy.status(i) in statuses and (f["customer"] is None or lazy.customer(i) == f["customer"])
+        ]
     elif f["customer"] is not None:
         base = lazy.customer_index(f["customer"])
         if not statuses >= all_statuses:

@@ -9,6 +9,7 @@ that move the order's `date_modified` and switch it to `refunded` when
 nothing is left. Seeded (lazy) orders are materialised into `state.orders`
 the first time they are written.
 """
+
 from __future__ import annotations
 
 import copy
@@ -22,13 +23,31 @@ from .store import State, _int, new_order_key
 
 TAX_RATE = Decimal("0.19")
 TAX_RATE_ID = 1
-STATUSES = ["auto-draft", "pending", "processing", "on-hold", "completed", "cancelled",
-            "refunded", "failed", "checkout-draft"]
+STATUSES = [
+    "auto-draft",
+    "pending",
+    "processing",
+    "on-hold",
+    "completed",
+    "cancelled",
+    "refunded",
+    "failed",
+    "checkout-draft",
+]
 USAGE_STATUSES = {"pending", "processing", "on-hold", "completed"}
 STOCK_REDUCE_STATUSES = {"processing", "completed", "on-hold"}
-STATUS_LABEL = {"pending": "Pending payment", "processing": "Processing", "on-hold": "On hold",
-                "completed": "Completed", "cancelled": "Cancelled", "refunded": "Refunded",
-                "failed": "Failed", "checkout-draft": "Draft", "auto-draft": "Draft", "trash": "Trash"}
+STATUS_LABEL = {
+    "pending": "Pending payment",
+    "processing": "Processing",
+    "on-hold": "On hold",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+    "refunded": "Refunded",
+    "failed": "Failed",
+    "checkout-draft": "Draft",
+    "auto-draft": "Draft",
+    "trash": "Trash",
+}
 
 
 def _status_error():
@@ -41,9 +60,17 @@ def tax_line_dict(state: State, cart_tax: Decimal, ship_tax: Decimal, item_id: i
 
 def tax_line(item_id: int, cart_tax: Decimal, ship_tax: Decimal) -> dict:
     """The order's single tax line (seeding picks the item id itself)."""
-    return {"id": item_id, "rate_code": "DE-MWST-1", "rate_id": TAX_RATE_ID, "label": "MwSt",
-            "compound": False, "tax_total": fmt(cart_tax), "shipping_tax_total": fmt(ship_tax),
-            "rate_percent": 19, "meta_data": []}
+    return {
+        "id": item_id,
+        "rate_code": "DE-MWST-1",
+        "rate_id": TAX_RATE_ID,
+        "label": "MwSt",
+        "compound": False,
+        "tax_total": fmt(cart_tax),
+        "shipping_tax_total": fmt(ship_tax),
+        "rate_percent": 19,
+        "meta_data": [],
+    }
 
 
 # ---------------------------------------------------------------- lookup
@@ -84,10 +111,24 @@ def _line_from_request(state: State, li: dict) -> dict:
     if product is not None and product["type"] == "variation":
         vid, product = pid, state.products.get(product["parent_id"])
         pid = product["id"] if product else 0
-    line = {"id": 0, "name": "", "product_id": 0, "variation_id": 0, "quantity": qty, "tax_class": "",
-            "subtotal": "0.00", "subtotal_tax": "0.00", "total": "0.00", "total_tax": "0.00",
-            "taxes": [], "meta_data": [], "sku": None, "price": 0, "image": {"id": 0, "src": ""},
-            "parent_name": None}
+    line = {
+        "id": 0,
+        "name": "",
+        "product_id": 0,
+        "variation_id": 0,
+        "quantity": qty,
+        "tax_class": "",
+        "subtotal": "0.00",
+        "subtotal_tax": "0.00",
+        "total": "0.00",
+        "total_tax": "0.00",
+        "taxes": [],
+        "meta_data": [],
+        "sku": None,
+        "price": 0,
+        "image": {"id": 0, "src": ""},
+        "parent_name": None,
+    }
     unit = None
     if product is None:
         unit = ZERO
@@ -107,8 +148,15 @@ def _line_from_request(state: State, li: dict) -> dict:
             line["image"] = {"id": 0, "src": ""}
             unit = dec(variation["price"])
             for a in variation["attributes"]:
-                line["meta_data"].append({"id": state.meta_id(), "key": a["name"].lower(), "value": a["option"],
-                                          "display_key": a["name"], "display_value": a["option"]})
+                line["meta_data"].append(
+                    {
+                        "id": state.meta_id(),
+                        "key": a["name"].lower(),
+                        "value": a["option"],
+                        "display_key": a["name"],
+                        "display_value": a["option"],
+                    }
+                )
     # prepare_line_items: subtotal and total are the price times the quantity,
     # unless sent (a subtotal alone leaves the total at the price)
     line["_sub"] = dec(li["subtotal"]) if li.get("subtotal") not in (None, "") else unit * qty
@@ -139,8 +187,9 @@ def compute_totals(state: State, o: dict, coupons: list[dict] | None):
     subs = [ZERO if ln["product_id"] == 0 else ln["_sub"] for ln in lines]
     per_coupon_line: list[list[Decimal]] = []
     if coupons is None:
-        tots = [ZERO if ln["product_id"] == 0 else (ln["_tot"] if ln["_tot"] is not None else ln["_sub"])
-                for ln in lines]
+        tots = [
+            ZERO if ln["product_id"] == 0 else (ln["_tot"] if ln["_tot"] is not None else ln["_sub"]) for ln in lines
+        ]
     else:
         tots = _apply_coupons(lines, subs, coupons, per_coupon_line)
     taxable = [_line_taxable(state, ln) for ln in lines]
@@ -181,8 +230,18 @@ def compute_totals(state: State, o: dict, coupons: list[dict] | None):
     for _coupon, cl, d in zip(coupons or [], o["coupon_lines"], per_coupon_line, strict=False):
         cl["discount"] = fmt_trim(sum(d, ZERO))
         cl["discount_tax"] = fmt(sum((r2(x * TAX_RATE) for x, t in zip(d, taxable, strict=True) if t), ZERO))
-    cart_tax = set_totals(o, cart_subtotal, cart_total, sub_tax_raw, tot_tax_raw, cart_total, ship_total, ship_tax,
-                          fee_total, cart_tax=cart_tax + fee_tax)
+    cart_tax = set_totals(
+        o,
+        cart_subtotal,
+        cart_total,
+        sub_tax_raw,
+        tot_tax_raw,
+        cart_total,
+        ship_total,
+        ship_tax,
+        fee_total,
+        cart_tax=cart_tax + fee_tax,
+    )
     has_tax = any(taxable) or any(fl.get("tax_status") == "taxable" for fl in o["fee_lines"])
     kept = o["tax_lines"][0]["id"] if o["tax_lines"] else None  # update_taxes keeps the tax item
     o["tax_lines"] = [tax_line_dict(state, cart_tax, ship_tax, kept)] if has_tax else []
@@ -219,8 +278,10 @@ def _percent_discounts(lines: list, subs: list[Decimal], remaining: list[Decimal
     down) still wants go one by one to the dearest lines first."""
     cents = [r2(x) * 100 for x in subs]
     left = [r2(x) * 100 for x in remaining]
-    order = sorted((i for i in range(len(lines)) if left[i] > 0 and lines[i]["quantity"] > 0),
-                   key=lambda i: -(cents[i] / lines[i]["quantity"] if lines[i]["quantity"] > 1 else cents[i]))
+    order = sorted(
+        (i for i in range(len(lines)) if left[i] > 0 and lines[i]["quantity"] > 0),
+        key=lambda i: -(cents[i] / lines[i]["quantity"] if lines[i]["quantity"] > 1 else cents[i]),
+    )
     d = [ZERO] * len(lines)
     for i in order:
         d[i] = min(left[i], (cents[i] * percent / 100).to_integral_value(rounding=ROUND_FLOOR))
@@ -318,9 +379,18 @@ def price_fee_line(fl: dict, base: Decimal | None) -> Decimal:
     return tax
 
 
-def set_totals(o: dict, subs_total: Decimal, remaining_total: Decimal, sub_tax_raw: Decimal, tot_tax_raw: Decimal,
-               items_total: Decimal, ship_total: Decimal, ship_tax: Decimal, fee_total: Decimal,
-               cart_tax: Decimal | None = None) -> Decimal:
+def set_totals(
+    o: dict,
+    subs_total: Decimal,
+    remaining_total: Decimal,
+    sub_tax_raw: Decimal,
+    tot_tax_raw: Decimal,
+    items_total: Decimal,
+    ship_total: Decimal,
+    ship_tax: Decimal,
+    fee_total: Decimal,
+    cart_tax: Decimal | None = None,
+) -> Decimal:
     """Write the order-level amounts from the summed lines; return the cart
     tax: `cart_tax` (the sum of the rounded line and fee taxes) or, when not
     given, `tot_tax_raw` rounded (seeding sums lines whose taxes price_line
@@ -343,11 +413,24 @@ def _finalize_lines(o: dict):
 
 def _coupon_line(state: State, c: dict) -> dict:
     info = f'[{c["id"]},"{c["code"]}",{"null" if c["discount_type"] == "fixed_cart" else chr(34) + c["discount_type"] + chr(34)},{money.num(dec(c["amount"]))}]'
-    return {"id": 0, "code": c["code"], "discount": "0", "discount_tax": "0.00",
-            "meta_data": [{"id": state.meta_id(), "key": "coupon_info", "value": info,
-                           "display_key": "coupon_info", "display_value": info}],
-            "discount_type": c["discount_type"], "nominal_amount": money.num(dec(c["amount"])),
-            "free_shipping": c["free_shipping"]}
+    return {
+        "id": 0,
+        "code": c["code"],
+        "discount": "0",
+        "discount_tax": "0.00",
+        "meta_data": [
+            {
+                "id": state.meta_id(),
+                "key": "coupon_info",
+                "value": info,
+                "display_key": "coupon_info",
+                "display_value": info,
+            }
+        ],
+        "discount_type": c["discount_type"],
+        "nominal_amount": money.num(dec(c["amount"])),
+        "free_shipping": c["free_shipping"],
+    }
 
 
 # ---------------------------------------------------------------- side effects
@@ -390,8 +473,15 @@ def _apply_stock(state: State, o: dict):
             if p and p["manage_stock"] and p["stock_quantity"] is not None:
                 old = p["stock_quantity"]
                 p["stock_quantity"] = old - ln["quantity"]
-                ln["meta_data"].append({"id": state.meta_id(), "key": "_reduced_stock", "value": str(ln["quantity"]),
-                                        "display_key": "_reduced_stock", "display_value": str(ln["quantity"])})
+                ln["meta_data"].append(
+                    {
+                        "id": state.meta_id(),
+                        "key": "_reduced_stock",
+                        "value": str(ln["quantity"]),
+                        "display_key": "_reduced_stock",
+                        "display_value": str(ln["quantity"]),
+                    }
+                )
                 changes.append(f"{p['name']} ({p['sku']}) {old}&rarr;{p['stock_quantity']}")
         if changes:
             state.add_note(o["id"], "Stock levels reduced: " + ", ".join(changes))
@@ -417,7 +507,9 @@ def _set_status(state: State, o: dict, new: str, now: int, note: bool = True):
         return
     o["status"] = new
     if note:
-        state.add_note(o["id"], f"Order status changed from {STATUS_LABEL.get(old, old)} to {STATUS_LABEL.get(new, new)}.")
+        state.add_note(
+            o["id"], f"Order status changed from {STATUS_LABEL.get(old, old)} to {STATUS_LABEL.get(new, new)}."
+        )
     if new in ("processing", "completed") and o["paid"] is None:
         o["paid"] = now
     if new == "completed":
@@ -438,12 +530,24 @@ def _refund_the_rest(state: State, o: dict, now: int) -> None:
     if r2(rest) == 0:
         return
     rid = state.post_id()
-    r = {"id": rid, "order_id": o["id"], "created": now, "amount": fmt(rest), "reason": "Order fully refunded.",
-         "refunded_by": 1, "refunded_payment": False, "line_items": [], "tax_lines": []}
+    r = {
+        "id": rid,
+        "order_id": o["id"],
+        "created": now,
+        "amount": fmt(rest),
+        "reason": "Order fully refunded.",
+        "refunded_by": 1,
+        "refunded_payment": False,
+        "line_items": [],
+        "tax_lines": [],
+    }
     state.refunds[rid] = r
     o["refunds"].append(r)
-    state.add_note(o["id"], "Order status set to refunded. To return funds to the customer you will need to "
-                            "issue a refund through your payment gateway.")
+    state.add_note(
+        o["id"],
+        "Order status set to refunded. To return funds to the customer you will need to "
+        "issue a refund through your payment gateway.",
+    )
 
 
 # ---------------------------------------------------------------- create / update / delete
@@ -465,25 +569,49 @@ def create_order(state: State, body: dict) -> dict:
             raise ApiError(400, "woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")
         now = state.now()
         oid = state.post_id()
-        o = {"id": oid, "status": "pending", "created": now, "modified": now, "completed": None, "paid": None,
-             "customer_id": cid, "order_key": new_order_key(),
-             "billing": dict(body.get("billing") or {}), "shipping": dict(body.get("shipping") or {}),
-             "payment_method": str(body.get("payment_method") or ""),
-             "payment_method_title": str(body.get("payment_method_title") or ""),
-             "transaction_id": str(body.get("transaction_id") or ""), "created_via": "rest-api",
-             "customer_note": str(body.get("customer_note") or ""), "meta": [],
-             "line_items": [], "tax_lines": [], "shipping_lines": [], "fee_lines": [], "coupon_lines": [],
-             "refunds": []}
+        o = {
+            "id": oid,
+            "status": "pending",
+            "created": now,
+            "modified": now,
+            "completed": None,
+            "paid": None,
+            "customer_id": cid,
+            "order_key": new_order_key(),
+            "billing": dict(body.get("billing") or {}),
+            "shipping": dict(body.get("shipping") or {}),
+            "payment_method": str(body.get("payment_method") or ""),
+            "payment_method_title": str(body.get("payment_method_title") or ""),
+            "transaction_id": str(body.get("transaction_id") or ""),
+            "created_via": "rest-api",
+            "customer_note": str(body.get("customer_note") or ""),
+            "meta": [],
+            "line_items": [],
+            "tax_lines": [],
+            "shipping_lines": [],
+            "fee_lines": [],
+            "coupon_lines": [],
+            "refunds": [],
+        }
         _fill_billing_email(state, o)
         for li in body.get("line_items") or []:
             ln = _line_from_request(state, li)
             ln["id"] = state.item_id()
             o["line_items"].append(ln)
         for sl in body.get("shipping_lines") or []:
-            o["shipping_lines"].append({"id": state.item_id(), "method_title": str(sl.get("method_title") or ""),
-                                        "method_id": str(sl.get("method_id") or ""), "instance_id": str(sl.get("instance_id") or ""),
-                                        "total": sl.get("total") or "0", "total_tax": "0.00", "taxes": [],
-                                        "tax_status": "taxable", "meta_data": []})
+            o["shipping_lines"].append(
+                {
+                    "id": state.item_id(),
+                    "method_title": str(sl.get("method_title") or ""),
+                    "method_id": str(sl.get("method_id") or ""),
+                    "instance_id": str(sl.get("instance_id") or ""),
+                    "total": sl.get("total") or "0",
+                    "total_tax": "0.00",
+                    "taxes": [],
+                    "tax_status": "taxable",
+                    "meta_data": [],
+                }
+            )
         for fl in body.get("fee_lines") or []:
             o["fee_lines"].append(_fee_line(state, fl))
         # item ids: lines, shipping, fees, then the tax line, then coupons (capture 063)
@@ -512,9 +640,17 @@ def create_order(state: State, body: dict) -> dict:
 def _fee_line(state: State, fl: dict) -> dict:
     """A fee as prepare_fee_lines stores it: taxable unless told otherwise,
     `amount` left empty (the REST API never sets it)."""
-    return {"id": state.item_id(), "name": str(fl.get("name") or ""), "tax_class": str(fl.get("tax_class") or ""),
-            "tax_status": str(fl.get("tax_status") or "taxable"), "amount": "",
-            "total": fmt(fl.get("total") or 0), "total_tax": "0.00", "taxes": [], "meta_data": []}
+    return {
+        "id": state.item_id(),
+        "name": str(fl.get("name") or ""),
+        "tax_class": str(fl.get("tax_class") or ""),
+        "tax_status": str(fl.get("tax_status") or "taxable"),
+        "amount": "",
+        "total": fmt(fl.get("total") or 0),
+        "total_tax": "0.00",
+        "taxes": [],
+        "meta_data": [],
+    }
 
 
 def _fill_billing_email(state: State, o: dict) -> None:
@@ -549,8 +685,10 @@ def _refused(message: str) -> ApiError:
 
 
 def _price_html(amount) -> str:
-    return (f'<span class="woocommerce-Price-amount amount"><bdi>{fmt(amount)}&nbsp;<span '
-            f'class="woocommerce-Price-currencySymbol">&euro;</span></bdi></span>')
+    return (
+        f'<span class="woocommerce-Price-amount amount"><bdi>{fmt(amount)}&nbsp;<span '
+        f'class="woocommerce-Price-currencySymbol">&euro;</span></bdi></span>'
+    )
 
 
 def _email_allowed(emails: list[str], restrictions: list[str]) -> bool:
@@ -586,8 +724,11 @@ def _checked_coupons(state: State, o: dict, lines, already: tuple = ()) -> list[
         limit_reached = f"Usage limit for coupon {q} has been reached."
         if c.get("usage_limit") and len(c["used_by"]) >= c["usage_limit"]:
             raise _refused(limit_reached)
-        if c.get("usage_limit_per_user") and o["customer_id"] \
-                and _usage_by(c, str(o["customer_id"])) >= c["usage_limit_per_user"]:
+        if (
+            c.get("usage_limit_per_user")
+            and o["customer_id"]
+            and _usage_by(c, str(o["customer_id"])) >= c["usage_limit_per_user"]
+        ):
             raise _refused(limit_reached)
         if c.get("expires") is not None and state.now() > c["expires"]:
             raise _refused(f"Coupon {q} has expired.")
@@ -633,8 +774,9 @@ def update_order(state: State, oid, body: dict) -> dict:
         now = state.now()
         coupons = None
         if "coupon_lines" in body and body["coupon_lines"] is not None:
-            coupons = _checked_coupons(state, o, body["coupon_lines"],
-                                       already=tuple(cl["code"] for cl in o["coupon_lines"]))
+            coupons = _checked_coupons(
+                state, o, body["coupon_lines"], already=tuple(cl["code"] for cl in o["coupon_lines"])
+            )
         for k in ADDRESS_FIELDS:
             if isinstance(body.get(k), dict):
                 o[k].update(body[k])
@@ -751,24 +893,49 @@ def create_refund(state: State, oid, body: dict) -> dict:
             rtax = sum((dec(t.get("refund_total")) for t in li.get("refund_tax") or []), ZERO)
             line_amount += rt + rtax
             tax_sum += rtax
-            lines_out.append({"id": 0, "name": src["name"], "product_id": src["product_id"],
-                              "variation_id": src["variation_id"], "quantity": -qty, "tax_class": "",
-                              "subtotal": fmt(-rt), "subtotal_tax": fmt(-rtax), "total": fmt(-rt),
-                              "total_tax": fmt(-rtax),
-                              "taxes": [{"id": TAX_RATE_ID, "total": fmt(-rtax), "subtotal": fmt(-rtax)}],
-                              "meta_data": [{"id": 0, "key": "_refunded_item_id", "value": str(src["id"]),
-                                             "display_key": "_refunded_item_id", "display_value": str(src["id"])}],
-                              "sku": src["sku"], "price": money.num(r2(rt / qty)) if qty else 0,
-                              "image": dict(src["image"]), "parent_name": src["parent_name"], "_src": src, "_qty": qty})
+            lines_out.append(
+                {
+                    "id": 0,
+                    "name": src["name"],
+                    "product_id": src["product_id"],
+                    "variation_id": src["variation_id"],
+                    "quantity": -qty,
+                    "tax_class": "",
+                    "subtotal": fmt(-rt),
+                    "subtotal_tax": fmt(-rtax),
+                    "total": fmt(-rt),
+                    "total_tax": fmt(-rtax),
+                    "taxes": [{"id": TAX_RATE_ID, "total": fmt(-rtax), "subtotal": fmt(-rtax)}],
+                    "meta_data": [
+                        {
+                            "id": 0,
+                            "key": "_refunded_item_id",
+                            "value": str(src["id"]),
+                            "display_key": "_refunded_item_id",
+                            "display_value": str(src["id"]),
+                        }
+                    ],
+                    "sku": src["sku"],
+                    "price": money.num(r2(rt / qty)) if qty else 0,
+                    "image": dict(src["image"]),
+                    "parent_name": src["parent_name"],
+                    "_src": src,
+                    "_qty": qty,
+                }
+            )
         amount = dec(body["amount"]) if body.get("amount") not in (None, "") else line_amount
         if amount < 0:  # the controller's own check: HTTP 500 with `"data": 400` (real store 10.0.2)
-            raise ApiError(500, "woocommerce_rest_invalid_order_refund", "Refund amount must be greater than zero.",
-                           data=400)
+            raise ApiError(
+                500, "woocommerce_rest_invalid_order_refund", "Refund amount must be greater than zero.", data=400
+            )
         if amount > remaining + Decimal("0.001"):  # a zero refund is accepted
             raise ApiError(500, "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount.", data=500)
         if body.get("api_refund", True) is not False and str(body.get("api_refund")).lower() not in ("false", "0"):
-            raise ApiError(500, "woocommerce_rest_cannot_create_order_refund",
-                           "The payment gateway for this order does not support automatic refunds.")
+            raise ApiError(
+                500,
+                "woocommerce_rest_cannot_create_order_refund",
+                "The payment gateway for this order does not support automatic refunds.",
+            )
         now = state.now()
         rid = state.post_id()
         for ln in lines_out:
@@ -780,15 +947,32 @@ def create_refund(state: State, oid, body: dict) -> dict:
             if restock and red and p and p["stock_quantity"] is not None and qty:
                 p["stock_quantity"] += qty
                 red[0]["value"] = red[0]["display_value"] = str(max(int(red[0]["value"]) - qty, 0))
-                src["meta_data"].append({"id": state.meta_id(), "key": "_restock_refunded_items", "value": str(qty),
-                                         "display_key": "_restock_refunded_items", "display_value": str(qty)})
+                src["meta_data"].append(
+                    {
+                        "id": state.meta_id(),
+                        "key": "_restock_refunded_items",
+                        "value": str(qty),
+                        "display_key": "_restock_refunded_items",
+                        "display_value": str(qty),
+                    }
+                )
         tax_lines = [tax_line_dict(state, -tax_sum, ZERO)] if tax_sum else []
-        r = {"id": rid, "order_id": o["id"], "created": now, "amount": fmt(amount),
-             "reason": str(body.get("reason") or ""), "refunded_by": 1, "refunded_payment": False,
-             "line_items": lines_out, "tax_lines": tax_lines}
+        r = {
+            "id": rid,
+            "order_id": o["id"],
+            "created": now,
+            "amount": fmt(amount),
+            "reason": str(body.get("reason") or ""),
+            "refunded_by": 1,
+            "refunded_payment": False,
+            "line_items": lines_out,
+            "tax_lines": tax_lines,
+        }
         state.refunds[rid] = r
         o["refunds"].append(r)
-        state.add_note(o["id"], f"Refunded {fmt(amount)}&nbsp;&euro;" + (f" &ndash; {r['reason']}" if r["reason"] else ""))
+        state.add_note(
+            o["id"], f"Refunded {fmt(amount)}&nbsp;&euro;" + (f" &ndash; {r['reason']}" if r["reason"] else "")
+        )
         if remaining - amount <= Decimal("0.001") and amount > 0:
             _set_status(state, o, "refunded", now)
         o["modified"] = now
@@ -816,14 +1000,19 @@ def forget_deleted_products(state: State, product_ids: set[int]) -> None:
     variation: `variation_id: 0`, `parent_name: null`); the orders'
     `date_modified` does not move, since the catalogue changed, not the order.
     Products leave the store first; the caller holds the state lock."""
+
     def uses(o: dict) -> bool:
-        return any(li.get("product_id") in product_ids or li.get("variation_id") in product_ids
-                   for li in o["line_items"])
+        return any(
+            li.get("product_id") in product_ids or li.get("variation_id") in product_ids for li in o["line_items"]
+        )
 
     affected = [oid for oid, o in state.orders.items() if uses(o)]
     if state.lazy is not None:
-        affected += [oid for oid in map(state.lazy.id_of, range(state.lazy.n))
-                     if oid not in state.lazy_overridden and uses(state.lazy.get(oid))]
+        affected += [
+            oid
+            for oid in map(state.lazy.id_of, range(state.lazy.n))
+            if oid not in state.lazy_overridden and uses(state.lazy.get(oid))
+        ]
     for oid in affected:
         o = materialize(state, oid)
         o.pop("_text", None)

@@ -7,6 +7,7 @@ parameters: `after`/`before` on the refund's creation date (`dates_are_gmt`),
 Refunds of seeded orders are found without building every seeded order: only
 indexes whose status can carry a refund are built, once, and remembered.
 """
+
 from __future__ import annotations
 
 from .listing import parse_bool, parse_date_param, parse_enum, parse_id_list
@@ -45,9 +46,12 @@ def query_refunds(state, args, refunds: list[dict] | None = None) -> list[dict]:
     orderby = parse_enum(args, "orderby", ORDERBY, "date")
     order = parse_enum(args, "order", ["asc", "desc"], "desc")
     items = [
-        r for r in (all_refunds(state) if refunds is None else refunds)
-        if (after is None or r["created"] > after) and (before is None or r["created"] < before)
-        and (not parents or r["order_id"] in parents) and (not include or r["id"] in include)
+        r
+        for r in (all_refunds(state) if refunds is None else refunds)
+        if (after is None or r["created"] > after)
+        and (before is None or r["created"] < before)
+        and (not parents or r["order_id"] in parents)
+        and (not include or r["id"] in include)
         and r["id"] not in exclude
     ]
     if orderby == "include" and include:

@@ -12,6 +12,7 @@ text (`_text`, for shapes.order_text); seeded orders share those items'
 nested parts, and writing to one deep-copies it into `state.orders` (see
 orders.materialize).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,45 +23,151 @@ from functools import lru_cache
 
 from . import money
 from .money import ZERO
-from .orders import (_finalize_lines, _line_from_request, _needs_processing, compute_totals, price_line,
-                     price_shipping_line, set_totals, tax_line)
+from .orders import (
+    _finalize_lines,
+    _line_from_request,
+    _needs_processing,
+    compute_totals,
+    price_line,
+    price_shipping_line,
+    set_totals,
+    tax_line,
+)
 from .shapes import json_value
 from .store import State
 
 DAY = 86400
 SPAN = 730 * DAY
 
-CATEGORIES = [("Coffee", "Whole beans and ground coffee"), ("Equipment", "Grinders, brewers, frothers"),
-              ("Tea", "Loose leaf tea"), ("Accessories", "Cups, filters and more"), ("Memberships", "")]
+CATEGORIES = [
+    ("Coffee", "Whole beans and ground coffee"),
+    ("Equipment", "Grinders, brewers, frothers"),
+    ("Tea", "Loose leaf tea"),
+    ("Accessories", "Cups, filters and more"),
+    ("Memberships", ""),
+]
 PRODUCTS = [
-    ("Espresso Beans 1kg", "ESP-1KG", "24.90", "", 0), ("Espresso Beans 250g", "ESP-250", "7.90", "", 0),
-    ("House Blend 1kg", "HOUSE-1KG", "19.90", "17.90", 0), ("Decaf Colombia 500g", "DECAF-500", "12.50", "", 0),
-    ("Ethiopia Yirgacheffe 250g", "ETH-250", "9.80", "", 0), ("Kenya AA 250g", "KEN-250", "10.50", "", 0),
-    ("Brazil Santos 1kg", "BRA-1KG", "18.40", "", 0), ("Guatemala Antigua 500g", "GUA-500", "13.20", "", 0),
-    ("Cold Brew Blend 500g", "COLD-500", "11.90", "", 0), ("Sumatra Mandheling 250g", "SUM-250", "9.20", "", 0),
-    ("Milk Frother", "FROTH-01", "49.00", "44.00", 1), ("Burr Grinder", "GRIND-01", "129.00", "", 1),
-    ("Pour-Over Dripper", "DRIP-01", "24.00", "", 1), ("French Press 1l", "PRESS-1L", "34.90", "", 1),
-    ("Moka Pot 6 cups", "MOKA-6", "39.90", "", 1), ("Gooseneck Kettle", "KETTLE-01", "59.00", "54.00", 1),
-    ("Digital Scale", "SCALE-01", "29.90", "", 1), ("Espresso Tamper", "TAMP-58", "19.90", "", 1),
-    ("Earl Grey 100g", "TEA-EG", "6.90", "", 2), ("Sencha 100g", "TEA-SEN", "8.40", "", 2),
-    ("Rooibos Vanilla 100g", "TEA-ROO", "5.90", "", 2), ("Chai Spice 100g", "TEA-CHAI", "7.20", "", 2),
-    ("Paper Filters (100)", "FILT-100", "4.50", "", 3), ("Ceramic Cup", "CUP-01", "12.00", "", 3),
-    ("Travel Mug", "MUG-TRAVEL", "19.50", "", 3), ("Cleaning Tablets", "CLEAN-01", "9.90", "", 3),
-    ("Coffee Canister", "CAN-01", "16.00", "", 3), ("Gift Card 25", "GIFT-25", "25.00", "", 3),
+    ("Espresso Beans 1kg", "ESP-1KG", "24.90", "", 0),
+    ("Espresso Beans 250g", "ESP-250", "7.90", "", 0),
+    ("House Blend 1kg", "HOUSE-1KG", "19.90", "17.90", 0),
+    ("Decaf Colombia 500g", "DECAF-500", "12.50", "", 0),
+    ("Ethiopia Yirgacheffe 250g", "ETH-250", "9.80", "", 0),
+    ("Kenya AA 250g", "KEN-250", "10.50", "", 0),
+    ("Brazil Santos 1kg", "BRA-1KG", "18.40", "", 0),
+    ("Guatemala Antigua 500g", "GUA-500", "13.20", "", 0),
+    ("Cold Brew Blend 500g", "COLD-500", "11.90", "", 0),
+    ("Sumatra Mandheling 250g", "SUM-250", "9.20", "", 0),
+    ("Milk Frother", "FROTH-01", "49.00", "44.00", 1),
+    ("Burr Grinder", "GRIND-01", "129.00", "", 1),
+    ("Pour-Over Dripper", "DRIP-01", "24.00", "", 1),
+    ("French Press 1l", "PRESS-1L", "34.90", "", 1),
+    ("Moka Pot 6 cups", "MOKA-6", "39.90", "", 1),
+    ("Gooseneck Kettle", "KETTLE-01", "59.00", "54.00", 1),
+    ("Digital Scale", "SCALE-01", "29.90", "", 1),
+    ("Espresso Tamper", "TAMP-58", "19.90", "", 1),
+    ("Earl Grey 100g", "TEA-EG", "6.90", "", 2),
+    ("Sencha 100g", "TEA-SEN", "8.40", "", 2),
+    ("Rooibos Vanilla 100g", "TEA-ROO", "5.90", "", 2),
+    ("Chai Spice 100g", "TEA-CHAI", "7.20", "", 2),
+    ("Paper Filters (100)", "FILT-100", "4.50", "", 3),
+    ("Ceramic Cup", "CUP-01", "12.00", "", 3),
+    ("Travel Mug", "MUG-TRAVEL", "19.50", "", 3),
+    ("Cleaning Tablets", "CLEAN-01", "9.90", "", 3),
+    ("Coffee Canister", "CAN-01", "16.00", "", 3),
+    ("Gift Card 25", "GIFT-25", "25.00", "", 3),
     ("Barista Course", "COURSE-01", "89.00", "", 3),
     ("VIP Membership (1 year)", "VIP-MEMBERSHIP", "49.00", "", 4),
 ]
-FIRST = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hannah", "Jonas", "Karl", "Lena", "Max",
-         "Mia", "Noah", "Olivia", "Paul", "Lina", "Leon", "Sofia", "Tim", "Lara", "Elias", "Marie", "Finn",
-         "Julia", "Lukas", "Sarah", "Moritz", "Nina", "Jan", "Eva", "Tom", "Ida", "Ole", "Maja", "Emil"]
-LAST = ["Schmidt", "Müller", "Jansen", "Weber", "Koch", "Wagner", "Becker", "Hoffmann", "Schulz", "Fischer",
-        "Meyer", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger", "Hartmann", "Lange",
-        "Werner", "Krause", "Lehmann", "Köhler", "Walter", "Peters", "Kaiser", "Fuchs", "Vogel", "Berger"]
-CITIES = [("Berlin", "10115"), ("Hamburg", "20095"), ("München", "80331"), ("Köln", "50667"),
-          ("Frankfurt am Main", "60311"), ("Leipzig", "04109"), ("Dresden", "01067"), ("Bremen", "28195")]
+FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Emma",
+    "Felix",
+    "Greta",
+    "Hannah",
+    "Jonas",
+    "Karl",
+    "Lena",
+    "Max",
+    "Mia",
+    "Noah",
+    "Olivia",
+    "Paul",
+    "Lina",
+    "Leon",
+    "Sofia",
+    "Tim",
+    "Lara",
+    "Elias",
+    "Marie",
+    "Finn",
+    "Julia",
+    "Lukas",
+    "Sarah",
+    "Moritz",
+    "Nina",
+    "Jan",
+    "Eva",
+    "Tom",
+    "Ida",
+    "Ole",
+    "Maja",
+    "Emil",
+]
+LAST = [
+    "Schmidt",
+    "Müller",
+    "Jansen",
+    "Weber",
+    "Koch",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Schulz",
+    "Fischer",
+    "Meyer",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hartmann",
+    "Lange",
+    "Werner",
+    "Krause",
+    "Lehmann",
+    "Köhler",
+    "Walter",
+    "Peters",
+    "Kaiser",
+    "Fuchs",
+    "Vogel",
+    "Berger",
+]
+CITIES = [
+    ("Berlin", "10115"),
+    ("Hamburg", "20095"),
+    ("München", "80331"),
+    ("Köln", "50667"),
+    ("Frankfurt am Main", "60311"),
+    ("Leipzig", "04109"),
+    ("Dresden", "01067"),
+    ("Bremen", "28195"),
+]
 STREETS = ["Hauptstrasse", "Bahnhofstrasse", "Gartenweg", "Lindenallee", "Schulstrasse", "Bergstrasse"]
-STATUS_WEIGHTS = [("completed", 80), ("processing", 3), ("cancelled", 6), ("refunded", 4), ("failed", 3),
-                  ("pending", 2), ("on-hold", 2)]
+STATUS_WEIGHTS = [
+    ("completed", 80),
+    ("processing", 3),
+    ("cancelled", 6),
+    ("refunded", 4),
+    ("failed", 3),
+    ("pending", 2),
+    ("on-hold", 2),
+]
 _STATUS_TABLE = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
 LINE_COUNTS = (1, 1, 1, 2, 2, 3, 4)
 QUANTITIES = (1, 1, 1, 2, 3)
@@ -76,9 +183,19 @@ def _h(seed: str, i: int, salt: str = "") -> int:
 
 
 class LazyOrders:
-    def __init__(self, state: State, seed: str, n: int, base_id: int, end_ts: int,
-                 customer_ids: list[int], customer_created: list[int], product_ids: list[int],
-                 item_base: int, meta_base: int):
+    def __init__(
+        self,
+        state: State,
+        seed: str,
+        n: int,
+        base_id: int,
+        end_ts: int,
+        customer_ids: list[int],
+        customer_created: list[int],
+        product_ids: list[int],
+        item_base: int,
+        meta_base: int,
+    ):
         self.state, self.seed, self.n, self.base_id = state, seed, n, base_id
         self.end = end_ts
         self.start = end_ts - SPAN
@@ -164,19 +281,36 @@ class LazyOrders:
         created, modified, status = self.created(i), self.modified(i), self.status(i)
         cid, later_idx = self.customer_and_email(i)
         billing = self._billing(rnd, i, cid, later_idx)
-        o = {"id": oid, "status": status, "created": created, "modified": modified, "completed": None,
-             "paid": None, "customer_id": cid,
-             "order_key": "wc_order_" + hashlib.md5(f"{self.seed}{i}".encode()).hexdigest()[:13],
-             "billing": billing, "shipping": {k: v for k, v in billing.items() if k != "email"},
-             "payment_method": "stripe", "payment_method_title": "Credit Card (Stripe)",
-             "transaction_id": f"ch_{_h(self.seed, i, 't'):016x}" if status not in ("pending", "failed") else "",
-             "created_via": "checkout", "customer_note": "", "meta": [],
-             "line_items": [], "tax_lines": [], "shipping_lines": [], "fee_lines": [], "coupon_lines": [],
-             "refunds": []}
+        o = {
+            "id": oid,
+            "status": status,
+            "created": created,
+            "modified": modified,
+            "completed": None,
+            "paid": None,
+            "customer_id": cid,
+            "order_key": "wc_order_" + hashlib.md5(f"{self.seed}{i}".encode()).hexdigest()[:13],
+            "billing": billing,
+            "shipping": {k: v for k, v in billing.items() if k != "email"},
+            "payment_method": "stripe",
+            "payment_method_title": "Credit Card (Stripe)",
+            "transaction_id": f"ch_{_h(self.seed, i, 't'):016x}" if status not in ("pending", "failed") else "",
+            "created_via": "checkout",
+            "customer_note": "",
+            "meta": [],
+            "line_items": [],
+            "tax_lines": [],
+            "shipping_lines": [],
+            "fee_lines": [],
+            "coupon_lines": [],
+            "refunds": [],
+        }
         picks = [(rnd.choice(self.product_ids), rnd.choice(QUANTITIES)) for _ in range(rnd.choice(LINE_COUNTS))]
         if not self._add_priced_lines(o, i, picks):
             self._add_lines(o, i, picks)
-        if status in ("processing", "completed", "refunded", "on-hold") or (status == "cancelled" and rnd.random() < .3):
+        if status in ("processing", "completed", "refunded", "on-hold") or (
+            status == "cancelled" and rnd.random() < 0.3
+        ):
             o["paid"] = created + rnd.randint(5, 600) if status != "on-hold" else None
         if status in ("completed", "refunded"):
             o["completed"] = min(created + DAY, modified)
@@ -205,9 +339,15 @@ class LazyOrders:
             return billing
         f, l = rnd.choice(FIRST), rnd.choice(LAST)
         city, pc = rnd.choice(CITIES)
-        return {"first_name": f, "last_name": l, "address_1": f"{rnd.choice(STREETS)} {rnd.randint(1, 99)}",
-                "city": city, "postcode": pc, "country": "DE",
-                "email": f"{_ascii(f)}.{_ascii(l)}.{i}@guest.example.com"}
+        return {
+            "first_name": f,
+            "last_name": l,
+            "address_1": f"{rnd.choice(STREETS)} {rnd.randint(1, 99)}",
+            "city": city,
+            "postcode": pc,
+            "country": "DE",
+            "email": f"{_ascii(f)}.{_ascii(l)}.{i}@guest.example.com",
+        }
 
     def _add_lines(self, o: dict, i: int, picks: list[tuple[int, int]]):
         """Lines, shipping, tax line and totals the way an API-created order gets them.
@@ -255,8 +395,9 @@ class LazyOrders:
         o["shipping_lines"].append(ship_line)
         o["_text"] = {"line_items": "[" + ",".join(texts) + "]", "shipping_lines": "[" + ship_text + "]"}
         ship_total, ship_tax = ZERO + ship.total, ZERO + ship.tax
-        cart_tax = set_totals(o, subs_total, subs_total, sub_tax_raw, tot_tax_raw, items_total,
-                              ship_total, ship_tax, ZERO)
+        cart_tax = set_totals(
+            o, subs_total, subs_total, sub_tax_raw, tot_tax_raw, items_total, ship_total, ship_tax, ZERO
+        )
         o["tax_lines"] = [tax_line(item + len(priced) + 2, cart_tax, ship_tax)]
         o["needs_processing"] = any(p.physical for p in priced)
         return True
@@ -267,8 +408,7 @@ class LazyOrders:
         p = self.state.products.get(pid)
         if p is None or p["type"] == "variation":
             return None
-        key = (pid, qty, p["name"], p["sku"], p["price"], p.get("virtual"), p.get("downloadable"),
-               p.get("tax_status"))
+        key = (pid, qty, p["name"], p["sku"], p["price"], p.get("virtual"), p.get("downloadable"), p.get("tax_status"))
         try:
             hit = self._priced.get(key)
         except TypeError:  # an unhashable field: do not cache
@@ -280,14 +420,32 @@ class LazyOrders:
         return hit
 
     def _refund(self, oid: int, amount: str, reason: str, when: int) -> dict:
-        return {"id": oid + 1, "order_id": oid, "created": when, "amount": amount, "reason": reason,
-                "refunded_by": 1, "refunded_payment": False, "line_items": [], "tax_lines": []}
+        return {
+            "id": oid + 1,
+            "order_id": oid,
+            "created": when,
+            "amount": amount,
+            "reason": reason,
+            "refunded_by": 1,
+            "refunded_payment": False,
+            "line_items": [],
+            "tax_lines": [],
+        }
 
 
 def _shipping_line(item_id: int) -> dict:
     """A seeded order's flat-rate shipping, before compute_totals taxes it."""
-    return {"id": item_id, "method_title": "Flat rate", "method_id": "flat_rate", "instance_id": "1",
-            "total": "4.90", "total_tax": "0.00", "taxes": [], "tax_status": "taxable", "meta_data": []}
+    return {
+        "id": item_id,
+        "method_title": "Flat rate",
+        "method_id": "flat_rate",
+        "instance_id": "1",
+        "total": "4.90",
+        "total_tax": "0.00",
+        "taxes": [],
+        "tax_status": "taxable",
+        "meta_data": [],
+    }
 
 
 class _ItemTemplate:
@@ -301,7 +459,7 @@ class _ItemTemplate:
         self.item = dict(item, id=0)  # "id" stays the first key
         text = json_value(self.item)
         assert text.startswith('{"id":0,'), text
-        self._tail = text[len('{"id":0'):]
+        self._tail = text[len('{"id":0') :]
 
     def at(self, item_id: int) -> tuple[dict, str]:
         """The item with this id, and its JSON text."""
@@ -380,15 +538,28 @@ def _seed(state: State, rnd: random.Random, ncust: int, norders: int, seed: str)
         at(start - 30 * DAY)
         pids = []
         for name, sku, reg, sale, ci in PRODUCTS:
-            body = {"name": name, "type": "simple", "sku": sku, "regular_price": reg, "sale_price": sale,
-                    "categories": [{"id": cats[ci]}], "description": f"{name} from the woosim demo shop.",
-                    "virtual": sku in ("VIP-MEMBERSHIP", "COURSE-01", "GIFT-25"),
-                    "manage_stock": False}
+            body = {
+                "name": name,
+                "type": "simple",
+                "sku": sku,
+                "regular_price": reg,
+                "sale_price": sale,
+                "categories": [{"id": cats[ci]}],
+                "description": f"{name} from the woosim demo shop.",
+                "virtual": sku in ("VIP-MEMBERSHIP", "COURSE-01", "GIFT-25"),
+                "manage_stock": False,
+            }
             pids.append(state.create_product(body)["id"])
-        state.create_coupon({"code": "WELCOME10", "discount_type": "percent", "amount": "10",
-                             "description": "Welcome discount", "usage_limit_per_user": 1})
-        state.create_coupon({"code": "SUMMER5", "discount_type": "fixed_cart", "amount": "5",
-                             "minimum_amount": "30"})
+        state.create_coupon(
+            {
+                "code": "WELCOME10",
+                "discount_type": "percent",
+                "amount": "10",
+                "description": "Welcome discount",
+                "usage_limit_per_user": 1,
+            }
+        )
+        state.create_coupon({"code": "SUMMER5", "discount_type": "fixed_cart", "amount": "5", "minimum_amount": "30"})
         cust_ids, cust_created = [], []
         for k in range(ncust):
             t = start + (k * SPAN) // max(ncust, 1) + rnd.randint(0, 3600)
@@ -397,13 +568,29 @@ def _seed(state: State, rnd: random.Random, ncust: int, norders: int, seed: str)
             f, l = rnd.choice(FIRST), rnd.choice(LAST)
             city, pc = rnd.choice(CITIES)
             email = f"{_ascii(f)}.{_ascii(l)}{k}@example.com"
-            addr = {"first_name": f, "last_name": l, "company": "", "address_1": f"{rnd.choice(STREETS)} {rnd.randint(1, 120)}",
-                    "address_2": "", "city": city, "state": "", "postcode": pc, "country": "DE",
-                    "phone": f"+49 30 {rnd.randint(1000000, 9999999)}"}
+            addr = {
+                "first_name": f,
+                "last_name": l,
+                "company": "",
+                "address_1": f"{rnd.choice(STREETS)} {rnd.randint(1, 120)}",
+                "address_2": "",
+                "city": city,
+                "state": "",
+                "postcode": pc,
+                "country": "DE",
+                "phone": f"+49 30 {rnd.randint(1000000, 9999999)}",
+            }
             bday = f"{rnd.randint(1950, 2005)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
-            c = state.create_customer({"email": email, "first_name": f, "last_name": l,
-                                       "billing": {**addr, "email": email}, "shipping": addr,
-                                       "meta_data": [{"key": "birthday", "value": bday}]})
+            c = state.create_customer(
+                {
+                    "email": email,
+                    "first_name": f,
+                    "last_name": l,
+                    "billing": {**addr, "email": email},
+                    "shipping": addr,
+                    "meta_data": [{"key": "birthday", "value": bday}],
+                }
+            )
             cust_ids.append(c["id"])
             cust_created.append(c["created"])
     finally:
@@ -415,8 +602,9 @@ def _seed(state: State, rnd: random.Random, ncust: int, norders: int, seed: str)
     meta_base = state.next_meta_id
     state.next_meta_id = meta_base + 8 * norders + 8
     if norders:
-        state.lazy = LazyOrders(state, seed, norders, base_id, now - 60, cust_ids, cust_created, pids,
-                                item_base, meta_base)
+        state.lazy = LazyOrders(
+            state, seed, norders, base_id, now - 60, cust_ids, cust_created, pids, item_base, meta_base
+        )
     # a few reviews, some by buyers
     for k in range(min(40, max(norders // 20, 3))):
         pid = rnd.choice(pids)
@@ -424,9 +612,24 @@ def _seed(state: State, rnd: random.Random, ncust: int, norders: int, seed: str)
         c = state.customers.get(cid) if cid else None
         email = c["email"] if c else f"visitor{k}@example.com"
         name = f"{c['first_name']} {c['last_name']}" if c else f"Visitor {k}"
-        r = state.create_review({"product_id": pid, "review": rnd.choice(
-            ["Great taste.", "Arrived quickly, well packed.", "Not my favourite.", "Excellent value!",
-             "Would buy again.", "A bit too bitter for me."]), "reviewer": name, "reviewer_email": email,
-            "rating": rnd.choice((3, 4, 4, 5, 5, 2)), "status": "approved" if k % 7 else "hold"},
-            lambda e, p: False)
+        r = state.create_review(
+            {
+                "product_id": pid,
+                "review": rnd.choice(
+                    [
+                        "Great taste.",
+                        "Arrived quickly, well packed.",
+                        "Not my favourite.",
+                        "Excellent value!",
+                        "Would buy again.",
+                        "A bit too bitter for me.",
+                    ]
+                ),
+                "reviewer": name,
+                "reviewer_email": email,
+                "rating": rnd.choice((3, 4, 4, 5, 5, 2)),
+                "status": "approved" if k % 7 else "hold",
+            },
+            lambda e, p: False,
+        )
         r["created"] = start + rnd.randint(0, SPAN)

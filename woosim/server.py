@@ -4,6 +4,7 @@ The request handler sets TCP_NODELAY: Werkzeug writes headers and body in
 two send() calls, and with Nagle plus delayed ACK every response would stall
 ~40 ms (PEER-airbyte.md pitfall 10).
 """
+
 from __future__ import annotations
 
 import socket
@@ -43,9 +44,19 @@ class _Handler(WSGIRequestHandler):
 class WooSim:
     """One simulator instance (state, webhook worker, WSGI stack)."""
 
-    def __init__(self, key: str, secret: str, seed: str | None = None, customers: int = 0, orders: int = 0,
-                 faults: str | None = None, timezone: str = "Europe/Berlin", webhook_delay: float = 0.2,
-                 webhook_secret_default: str = "", extra_keys: list[tuple[str, str, str]] | None = None):
+    def __init__(
+        self,
+        key: str,
+        secret: str,
+        seed: str | None = None,
+        customers: int = 0,
+        orders: int = 0,
+        faults: str | None = None,
+        timezone: str = "Europe/Berlin",
+        webhook_delay: float = 0.2,
+        webhook_secret_default: str = "",
+        extra_keys: list[tuple[str, str, str]] | None = None,
+    ):
         self.state = State(tz=timezone)
         self.state.webhook_secret_default = webhook_secret_default
         self.keys = [(key, secret, "read_write")] + list(extra_keys or [])

@@ -5,6 +5,7 @@ and `_gmt`. Keeping all output shaping here means the key sets compared by the
 contract tests live in one place. `base` is the store URL (scheme://host) the
 client used, so `_links` point back at the simulator.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,15 +45,57 @@ def avatar(email: str, size: int) -> str:
     return f"https://secure.gravatar.com/avatar/{h}?s={size}&d=mm&r=g"
 
 
-BILLING_KEYS = ["first_name", "last_name", "company", "address_1", "address_2", "city",
-                "postcode", "country", "state", "email", "phone"]
-SHIPPING_KEYS = ["first_name", "last_name", "company", "address_1", "address_2", "city",
-                 "postcode", "country", "state", "phone"]
+BILLING_KEYS = [
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "postcode",
+    "country",
+    "state",
+    "email",
+    "phone",
+]
+SHIPPING_KEYS = [
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "postcode",
+    "country",
+    "state",
+    "phone",
+]
 # orders put state before postcode (capture 063)
-ORDER_BILLING_KEYS = ["first_name", "last_name", "company", "address_1", "address_2", "city",
-                      "state", "postcode", "country", "email", "phone"]
-ORDER_SHIPPING_KEYS = ["first_name", "last_name", "company", "address_1", "address_2", "city",
-                       "state", "postcode", "country", "phone"]
+ORDER_BILLING_KEYS = [
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "state",
+    "postcode",
+    "country",
+    "email",
+    "phone",
+]
+ORDER_SHIPPING_KEYS = [
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "state",
+    "postcode",
+    "country",
+    "phone",
+]
 
 
 def address(src: dict | None, keys: list[str]) -> dict:
@@ -128,11 +171,21 @@ def coupon_json(c: dict, ctx: Ctx) -> dict:
 def category_json(c: dict, ctx: Ctx, counts: dict | None = None) -> dict:
     """`counts`: published products per category (State.category_counts)."""
     return {
-        "id": c["id"], "name": c["name"], "slug": c["slug"], "parent": c["parent"],
-        "description": c["description"], "display": "default", "image": None,
-        "menu_order": 0, "count": (counts or {}).get(c["id"], 0),
-        "_links": _self_coll(ctx, f"products/categories/{c['id']}", "products/categories",
-                             f"products/categories/{c['parent']}" if c["parent"] else None),
+        "id": c["id"],
+        "name": c["name"],
+        "slug": c["slug"],
+        "parent": c["parent"],
+        "description": c["description"],
+        "display": "default",
+        "image": None,
+        "menu_order": 0,
+        "count": (counts or {}).get(c["id"], 0),
+        "_links": _self_coll(
+            ctx,
+            f"products/categories/{c['id']}",
+            "products/categories",
+            f"products/categories/{c['parent']}" if c["parent"] else None,
+        ),
     }
 
 
@@ -143,22 +196,30 @@ def _wpautop(text: str) -> str:
 def price_html(p: dict, price_range: tuple[str, str] | None = None) -> str:
     def amt(v, extra=""):
         v = money.fmt(v)  # wc_price: the store's 2 decimals, whatever the stored price looks like
-        return (f'<span class="woocommerce-Price-amount amount"{extra}><bdi>{v}&nbsp;'
-                f'<span class="woocommerce-Price-currencySymbol">&euro;</span></bdi></span>')
+        return (
+            f'<span class="woocommerce-Price-amount amount"{extra}><bdi>{v}&nbsp;'
+            f'<span class="woocommerce-Price-currencySymbol">&euro;</span></bdi></span>'
+        )
+
     if price_range:
         lo, hi = price_range
         if lo == hi:
             return amt(lo)
-        return (amt(lo, ' aria-hidden="true"') + ' <span aria-hidden="true">&ndash;</span> '
-                + amt(hi, ' aria-hidden="true"')
-                + f'<span class="screen-reader-text">Price range: {lo}&nbsp;&euro; through {hi}&nbsp;&euro;</span>')
+        return (
+            amt(lo, ' aria-hidden="true"')
+            + ' <span aria-hidden="true">&ndash;</span> '
+            + amt(hi, ' aria-hidden="true"')
+            + f'<span class="screen-reader-text">Price range: {lo}&nbsp;&euro; through {hi}&nbsp;&euro;</span>'
+        )
     if not p["price"]:
         return ""
     if p["sale_price"]:
-        return (f'<del aria-hidden="true">{amt(p["regular_price"])}</del> <span class="screen-reader-text">'
-                f'Original price was: {p["regular_price"]}&nbsp;&euro;.</span><ins aria-hidden="true">'
-                f'{amt(p["sale_price"])}</ins><span class="screen-reader-text">Current price is: '
-                f'{p["sale_price"]}&nbsp;&euro;.</span>')
+        return (
+            f'<del aria-hidden="true">{amt(p["regular_price"])}</del> <span class="screen-reader-text">'
+            f'Original price was: {p["regular_price"]}&nbsp;&euro;.</span><ins aria-hidden="true">'
+            f'{amt(p["sale_price"])}</ins><span class="screen-reader-text">Current price is: '
+            f"{p['sale_price']}&nbsp;&euro;.</span>"
+        )
     return amt(p["price"])
 
 
@@ -184,37 +245,76 @@ def product_json(p: dict, ctx: Ctx, store, created_response: bool = False) -> di
     desc = p["description"] if created_response else _wpautop(p["description"])
     short = p["short_description"] if created_response else _wpautop(p["short_description"])
     out = {
-        "id": p["id"], "name": p["name"], "slug": p["slug"],
+        "id": p["id"],
+        "name": p["name"],
+        "slug": p["slug"],
         "permalink": f"{ctx.base}/product/{p['slug']}/",
-        "date_created": tz.fmt_local(p["created"]), "date_created_gmt": fmt_gmt(p["created"]),
-        "date_modified": tz.fmt_local(p["modified"]), "date_modified_gmt": fmt_gmt(p["modified"]),
-        "type": p["type"], "status": p["status"], "featured": False, "catalog_visibility": "visible",
-        "description": desc, "short_description": short, "sku": p["sku"],
-        "price": price, "regular_price": regular, "sale_price": p["sale_price"],
-        "date_on_sale_from": None, "date_on_sale_from_gmt": None,
-        "date_on_sale_to": None, "date_on_sale_to_gmt": None,
-        "on_sale": bool(p["sale_price"]), "purchasable": purchasable,
-        "total_sales": p.get("total_sales", 0), "virtual": p.get("virtual", False),
+        "date_created": tz.fmt_local(p["created"]),
+        "date_created_gmt": fmt_gmt(p["created"]),
+        "date_modified": tz.fmt_local(p["modified"]),
+        "date_modified_gmt": fmt_gmt(p["modified"]),
+        "type": p["type"],
+        "status": p["status"],
+        "featured": False,
+        "catalog_visibility": "visible",
+        "description": desc,
+        "short_description": short,
+        "sku": p["sku"],
+        "price": price,
+        "regular_price": regular,
+        "sale_price": p["sale_price"],
+        "date_on_sale_from": None,
+        "date_on_sale_from_gmt": None,
+        "date_on_sale_to": None,
+        "date_on_sale_to_gmt": None,
+        "on_sale": bool(p["sale_price"]),
+        "purchasable": purchasable,
+        "total_sales": p.get("total_sales", 0),
+        "virtual": p.get("virtual", False),
         "downloadable": p.get("downloadable", False),
-        "downloads": [], "download_limit": -1, "download_expiry": -1,
-        "external_url": "", "button_text": "", "tax_status": "taxable", "tax_class": "",
-        "manage_stock": p["manage_stock"], "stock_quantity": p["stock_quantity"],
-        "backorders": "no", "backorders_allowed": False, "backordered": False,
-        "low_stock_amount": None, "sold_individually": False, "weight": "",
+        "downloads": [],
+        "download_limit": -1,
+        "download_expiry": -1,
+        "external_url": "",
+        "button_text": "",
+        "tax_status": "taxable",
+        "tax_class": "",
+        "manage_stock": p["manage_stock"],
+        "stock_quantity": p["stock_quantity"],
+        "backorders": "no",
+        "backorders_allowed": False,
+        "backordered": False,
+        "low_stock_amount": None,
+        "sold_individually": False,
+        "weight": "",
         "dimensions": {"length": "", "width": "", "height": ""},
-        "shipping_required": not p.get("virtual", False), "shipping_taxable": not p.get("virtual", False),
-        "shipping_class": "", "shipping_class_id": 0, "reviews_allowed": True,
+        "shipping_required": not p.get("virtual", False),
+        "shipping_taxable": not p.get("virtual", False),
+        "shipping_class": "",
+        "shipping_class_id": 0,
+        "reviews_allowed": True,
         "average_rating": (p.get("average_rating", "0") if created_response else p.get("average_rating_2dp", "0.00")),
         "rating_count": p.get("rating_count", 0),
-        "upsell_ids": [], "cross_sell_ids": [], "parent_id": 0, "purchase_note": "",
-        "categories": cats, "brands": [], "tags": [], "images": [],
-        "attributes": [dict(a) for a in p["attributes"]], "default_attributes": [],
-        "variations": [v["id"] for v in variations], "grouped_products": [], "menu_order": 0,
+        "upsell_ids": [],
+        "cross_sell_ids": [],
+        "parent_id": 0,
+        "purchase_note": "",
+        "categories": cats,
+        "brands": [],
+        "tags": [],
+        "images": [],
+        "attributes": [dict(a) for a in p["attributes"]],
+        "default_attributes": [],
+        "variations": [v["id"] for v in variations],
+        "grouped_products": [],
+        "menu_order": 0,
         "price_html": price_html(p, rng) if p["type"] == "variable" else price_html(p),
         "related_ids": store.related_ids(p),
         "meta_data": [{"id": m[0], "key": m[1], "value": m[2]} for m in p["meta"]],
-        "stock_status": stock_status, "has_options": p["type"] == "variable",
-        "post_password": "", "global_unique_id": "",
+        "stock_status": stock_status,
+        "has_options": p["type"] == "variable",
+        "post_password": "",
+        "global_unique_id": "",
     }
     if p["type"] == "variable" and not variations:
         out["price_html"] = ""
@@ -231,21 +331,37 @@ def variation_as_product_json(v: dict, ctx: Ctx, store) -> dict:
     allowed, `total_sales` a string, links up to the parent."""
     parent = store.products.get(v["parent_id"]) or {"name": v["name"], "slug": v["slug"]}
     opts = [a["option"] for a in v["attributes"] if a.get("option")]
-    view = {**v, "name": " - ".join([parent["name"], *opts]) if opts else parent["name"],
-            "slug": "-".join([parent["slug"], *(slugify_text(o) for o in opts)]),
-            "short_description": "", "virtual": False, "attributes": [], "variations": [], "categories": []}
+    view = {
+        **v,
+        "name": " - ".join([parent["name"], *opts]) if opts else parent["name"],
+        "slug": "-".join([parent["slug"], *(slugify_text(o) for o in opts)]),
+        "short_description": "",
+        "virtual": False,
+        "attributes": [],
+        "variations": [],
+        "categories": [],
+    }
     out = product_json(view, ctx, store)
     attr = v["attributes"][0] if v["attributes"] else None
-    out.update({
-        "permalink": f"{ctx.base}/product/{parent['slug']}/" + (f"?attribute_{attr['name'].lower()}={attr['option']}" if attr else ""),
-        "description": v["description"], "total_sales": str(v.get("total_sales", 0)),
-        "tax_class": "" if v.get("tax_class", "parent") == "parent" else v["tax_class"], "reviews_allowed": False, "average_rating": "0.00", "rating_count": 0,
-        "parent_id": v["parent_id"], "related_ids": [],
-        "attributes": [{"id": 0, "name": a["name"], "slug": a["name"].lower(), "option": a["option"]}
-                       for a in v["attributes"]],
-        "has_options": False,
-        "_links": _self_coll(ctx, f"products/{v['id']}", "products", f"products/{v['parent_id']}"),
-    })
+    out.update(
+        {
+            "permalink": f"{ctx.base}/product/{parent['slug']}/"
+            + (f"?attribute_{attr['name'].lower()}={attr['option']}" if attr else ""),
+            "description": v["description"],
+            "total_sales": str(v.get("total_sales", 0)),
+            "tax_class": "" if v.get("tax_class", "parent") == "parent" else v["tax_class"],
+            "reviews_allowed": False,
+            "average_rating": "0.00",
+            "rating_count": 0,
+            "parent_id": v["parent_id"],
+            "related_ids": [],
+            "attributes": [
+                {"id": 0, "name": a["name"], "slug": a["name"].lower(), "option": a["option"]} for a in v["attributes"]
+            ],
+            "has_options": False,
+            "_links": _self_coll(ctx, f"products/{v['id']}", "products", f"products/{v['parent_id']}"),
+        }
+    )
     return out
 
 
@@ -259,31 +375,60 @@ def variation_json(v: dict, ctx: Ctx, parent: dict, edit: bool = False) -> dict:
     tz = ctx.tz
     opt = v["attributes"][0]["option"] if v["attributes"] else ""
     return {
-        "id": v["id"], "type": "variation",
-        "date_created": tz.fmt_local(v["created"]), "date_created_gmt": fmt_gmt(v["created"]),
-        "date_modified": tz.fmt_local(v["modified"]), "date_modified_gmt": fmt_gmt(v["modified"]),
+        "id": v["id"],
+        "type": "variation",
+        "date_created": tz.fmt_local(v["created"]),
+        "date_created_gmt": fmt_gmt(v["created"]),
+        "date_modified": tz.fmt_local(v["modified"]),
+        "date_modified_gmt": fmt_gmt(v["modified"]),
         "description": v["description"],
         "permalink": f"{ctx.base}/product/{parent['slug']}/?attribute_{(v['attributes'][0]['name'].lower() if v['attributes'] else 'x')}={opt}",
-        "sku": v["sku"], "global_unique_id": "",
-        "price": v["price"], "regular_price": v["regular_price"], "sale_price": v["sale_price"],
-        "date_on_sale_from": None, "date_on_sale_from_gmt": None,
-        "date_on_sale_to": None, "date_on_sale_to_gmt": None,
-        "on_sale": bool(v["sale_price"]), "status": "publish", "purchasable": bool(v["price"]),
-        "virtual": False, "downloadable": False, "downloads": [], "download_limit": -1,
-        "download_expiry": -1, "tax_status": "taxable",
-        "tax_class": v.get("tax_class", "parent") if edit else ("" if v.get("tax_class", "parent") == "parent" else v["tax_class"]),
-        "manage_stock": v["manage_stock"], "stock_quantity": v["stock_quantity"],
-        "stock_status": "instock", "backorders": "no", "backorders_allowed": False,
-        "backordered": False, "low_stock_amount": None, "weight": "",
+        "sku": v["sku"],
+        "global_unique_id": "",
+        "price": v["price"],
+        "regular_price": v["regular_price"],
+        "sale_price": v["sale_price"],
+        "date_on_sale_from": None,
+        "date_on_sale_from_gmt": None,
+        "date_on_sale_to": None,
+        "date_on_sale_to_gmt": None,
+        "on_sale": bool(v["sale_price"]),
+        "status": "publish",
+        "purchasable": bool(v["price"]),
+        "virtual": False,
+        "downloadable": False,
+        "downloads": [],
+        "download_limit": -1,
+        "download_expiry": -1,
+        "tax_status": "taxable",
+        "tax_class": v.get("tax_class", "parent")
+        if edit
+        else ("" if v.get("tax_class", "parent") == "parent" else v["tax_class"]),
+        "manage_stock": v["manage_stock"],
+        "stock_quantity": v["stock_quantity"],
+        "stock_status": "instock",
+        "backorders": "no",
+        "backorders_allowed": False,
+        "backordered": False,
+        "low_stock_amount": None,
+        "weight": "",
         "dimensions": {"length": "", "width": "", "height": ""},
-        "shipping_class": "", "shipping_class_id": 0, "image": None,
-        "attributes": [{"id": 0, "name": a["name"], "slug": a["name"].lower(), "option": a["option"]}
-                       for a in v["attributes"]],
+        "shipping_class": "",
+        "shipping_class_id": 0,
+        "image": None,
+        "attributes": [
+            {"id": 0, "name": a["name"], "slug": a["name"].lower(), "option": a["option"]} for a in v["attributes"]
+        ],
         "menu_order": 0,
         "meta_data": [{"id": m[0], "key": m[1], "value": m[2]} for m in v["meta"]],
-        "name": opt or parent["name"], "parent_id": parent["id"],
-        "_links": _self_coll(ctx, f"products/{parent['id']}/variations/{v['id']}",
-                             f"products/{parent['id']}/variations", f"products/{parent['id']}"),
+        "name": opt or parent["name"],
+        "parent_id": parent["id"],
+        "_links": _self_coll(
+            ctx,
+            f"products/{parent['id']}/variations/{v['id']}",
+            f"products/{parent['id']}/variations",
+            f"products/{parent['id']}",
+        ),
     }
 
 
@@ -291,16 +436,19 @@ def review_json(r: dict, ctx: Ctx, product: dict | None, created_response: bool 
     tz = ctx.tz
     return {
         "id": r["id"],
-        "date_created": tz.fmt_local(r["created"]), "date_created_gmt": fmt_gmt(r["created"]),
+        "date_created": tz.fmt_local(r["created"]),
+        "date_created_gmt": fmt_gmt(r["created"]),
         "product_id": r["product_id"],
         "product_name": product["name"] if product else "",
         "product_permalink": f"{ctx.base}/product/{product['slug']}/" if product else "",
-        "status": r["status"], "reviewer": r["reviewer"], "reviewer_email": r["reviewer_email"],
+        "status": r["status"],
+        "reviewer": r["reviewer"],
+        "reviewer_email": r["reviewer_email"],
         "review": r["review"] if created_response else _wpautop(r["review"]),
-        "rating": r["rating"], "verified": r["verified"],
+        "rating": r["rating"],
+        "verified": r["verified"],
         "reviewer_avatar_urls": {str(s): avatar(r["reviewer_email"], s) for s in (24, 48, 96)},
-        "_links": _self_coll(ctx, f"products/reviews/{r['id']}", "products/reviews",
-                             f"products/{r['product_id']}"),
+        "_links": _self_coll(ctx, f"products/reviews/{r['id']}", "products/reviews", f"products/{r['product_id']}"),
     }
 
 
@@ -316,8 +464,16 @@ HOOKS = {
     "coupon.updated": ["woocommerce_process_shop_coupon_meta", "woocommerce_update_coupon"],
     "coupon.deleted": ["wp_trash_post"],
     "coupon.restored": ["untrashed_post"],
-    "product.created": ["woocommerce_process_product_meta", "woocommerce_new_product", "woocommerce_new_product_variation"],
-    "product.updated": ["woocommerce_process_product_meta", "woocommerce_update_product", "woocommerce_update_product_variation"],
+    "product.created": [
+        "woocommerce_process_product_meta",
+        "woocommerce_new_product",
+        "woocommerce_new_product_variation",
+    ],
+    "product.updated": [
+        "woocommerce_process_product_meta",
+        "woocommerce_update_product",
+        "woocommerce_update_product_variation",
+    ],
     "product.deleted": ["wp_trash_post"],
     "product.restored": ["untrashed_post"],
 }
@@ -327,13 +483,22 @@ def webhook_json(w: dict, ctx: Ctx) -> dict:
     tz = ctx.tz
     resource, _, event = w["topic"].partition(".")
     return {
-        "id": w["id"], "name": w["name"], "status": w["status"], "topic": w["topic"],
-        "resource": resource, "event": event, "hooks": list(HOOKS.get(w["topic"], [])),
+        "id": w["id"],
+        "name": w["name"],
+        "status": w["status"],
+        "topic": w["topic"],
+        "resource": resource,
+        "event": event,
+        "hooks": list(HOOKS.get(w["topic"], [])),
         "delivery_url": w["delivery_url"],
-        "date_created": tz.fmt_local(w["created"]), "date_created_gmt": fmt_gmt(w["created"]),
-        "date_modified": tz.fmt_local(w["modified"]), "date_modified_gmt": fmt_gmt(w["modified"]),
-        "_links": {"self": [{"href": ctx.api(f"webhooks/{w['id']}"), "targetHints": {"allow": ITEM_ALLOW}}],
-                   "collection": [{"href": ctx.api("webhooks")}]},
+        "date_created": tz.fmt_local(w["created"]),
+        "date_created_gmt": fmt_gmt(w["created"]),
+        "date_modified": tz.fmt_local(w["modified"]),
+        "date_modified_gmt": fmt_gmt(w["modified"]),
+        "_links": {
+            "self": [{"href": ctx.api(f"webhooks/{w['id']}"), "targetHints": {"allow": ITEM_ALLOW}}],
+            "collection": [{"href": ctx.api("webhooks")}],
+        },
     }
 
 
@@ -351,31 +516,52 @@ def order_json(o: dict, ctx: Ctx) -> dict:
     status = o["status"]
     total_nonzero = o["total"] not in ("0.00", "0")
     return {
-        "id": oid, "parent_id": 0, "status": status, "currency": "EUR", "version": o.get("version", "10.0.2"),
+        "id": oid,
+        "parent_id": 0,
+        "status": status,
+        "currency": "EUR",
+        "version": o.get("version", "10.0.2"),
         "prices_include_tax": False,
-        "date_created": tz.fmt_local(o["created"]), "date_modified": tz.fmt_local(o["modified"]),
-        "discount_total": o["discount_total"], "discount_tax": o["discount_tax"],
-        "shipping_total": o["shipping_total"], "shipping_tax": o["shipping_tax"],
-        "cart_tax": o["cart_tax"], "total": o["total"], "total_tax": o["total_tax"],
-        "customer_id": o["customer_id"], "order_key": o["order_key"],
+        "date_created": tz.fmt_local(o["created"]),
+        "date_modified": tz.fmt_local(o["modified"]),
+        "discount_total": o["discount_total"],
+        "discount_tax": o["discount_tax"],
+        "shipping_total": o["shipping_total"],
+        "shipping_tax": o["shipping_tax"],
+        "cart_tax": o["cart_tax"],
+        "total": o["total"],
+        "total_tax": o["total_tax"],
+        "customer_id": o["customer_id"],
+        "order_key": o["order_key"],
         "billing": address(o["billing"], ORDER_BILLING_KEYS),
         "shipping": address(o["shipping"], ORDER_SHIPPING_KEYS),
-        "payment_method": o["payment_method"], "payment_method_title": o["payment_method_title"],
-        "transaction_id": o["transaction_id"], "customer_ip_address": "", "customer_user_agent": "",
-        "created_via": o["created_via"], "customer_note": o["customer_note"],
-        "date_completed": tz.fmt_local(o["completed"]), "date_paid": tz.fmt_local(o["paid"]),
-        "cart_hash": "", "number": str(oid),
+        "payment_method": o["payment_method"],
+        "payment_method_title": o["payment_method_title"],
+        "transaction_id": o["transaction_id"],
+        "customer_ip_address": "",
+        "customer_user_agent": "",
+        "created_via": o["created_via"],
+        "customer_note": o["customer_note"],
+        "date_completed": tz.fmt_local(o["completed"]),
+        "date_paid": tz.fmt_local(o["paid"]),
+        "cart_hash": "",
+        "number": str(oid),
         "meta_data": [{"id": m[0], "key": m[1], "value": m[2]} for m in o["meta"]],
-        "line_items": o["line_items"], "tax_lines": o["tax_lines"], "shipping_lines": o["shipping_lines"],
-        "fee_lines": o["fee_lines"], "coupon_lines": o["coupon_lines"],
+        "line_items": o["line_items"],
+        "tax_lines": o["tax_lines"],
+        "shipping_lines": o["shipping_lines"],
+        "fee_lines": o["fee_lines"],
+        "coupon_lines": o["coupon_lines"],
         "refunds": [{"id": r["id"], "reason": r["reason"], "total": "-" + r["amount"]} for r in o["refunds"]],
         "payment_url": f"{ctx.base}/checkout/order-pay/{oid}/?pay_for_order=true&key={o['order_key']}",
         "is_editable": status in ("pending", "on-hold", "auto-draft"),
         # Blocks' DraftOrders adds checkout-draft to the statuses that need payment
         "needs_payment": status in ("pending", "failed", "checkout-draft") and total_nonzero,
         "needs_processing": o.get("needs_processing", True),
-        "date_created_gmt": fmt_gmt(o["created"]), "date_modified_gmt": fmt_gmt(o["modified"]),
-        "date_completed_gmt": fmt_gmt(o["completed"]), "date_paid_gmt": fmt_gmt(o["paid"]),
+        "date_created_gmt": fmt_gmt(o["created"]),
+        "date_modified_gmt": fmt_gmt(o["modified"]),
+        "date_completed_gmt": fmt_gmt(o["completed"]),
+        "date_paid_gmt": fmt_gmt(o["paid"]),
         "currency_symbol": "€",
         "_links": links,
     }
@@ -439,10 +625,17 @@ _ALLOW_TEXT = json_value(ITEM_ALLOW)
 
 def _order_links_text(o: dict, ctx: Ctx) -> str:
     oid, cid = o["id"], o["customer_id"]
-    out = ('{"self":[{"href":' + encode_basestring(ctx.api(f"orders/{oid}")) + ',"targetHints":{"allow":'
-           + _ALLOW_TEXT + '}}],"collection":[{"href":' + encode_basestring(ctx.api("orders"))
-           + '}],"email_templates":[{"embeddable":true,"href":'
-           + encode_basestring(ctx.api(f"orders/{oid}/actions/email_templates")) + "}]")
+    out = (
+        '{"self":[{"href":'
+        + encode_basestring(ctx.api(f"orders/{oid}"))
+        + ',"targetHints":{"allow":'
+        + _ALLOW_TEXT
+        + '}}],"collection":[{"href":'
+        + encode_basestring(ctx.api("orders"))
+        + '}],"email_templates":[{"embeddable":true,"href":'
+        + encode_basestring(ctx.api(f"orders/{oid}/actions/email_templates"))
+        + "}]"
+    )
     if cid:
         out += ',"customer":[{"href":' + encode_basestring(ctx.api(f"customers/{cid}")) + "}]"
     return out + "}"
@@ -455,33 +648,92 @@ def order_text(o: dict, ctx: Ctx) -> str:
     text = o.get("_text") or {}  # items a seeded order rendered when it was built
     status = o["status"]
     total_nonzero = o["total"] not in ("0.00", "0")
-    return "".join([
-        '{"id":', j(oid), ',"parent_id":0,"status":', j(status), ',"currency":"EUR","version":',
-        j(o.get("version", "10.0.2")), ',"prices_include_tax":false,"date_created":', j(tz.fmt_local(o["created"])),
-        ',"date_modified":', j(tz.fmt_local(o["modified"])), ',"discount_total":', j(o["discount_total"]),
-        ',"discount_tax":', j(o["discount_tax"]), ',"shipping_total":', j(o["shipping_total"]),
-        ',"shipping_tax":', j(o["shipping_tax"]), ',"cart_tax":', j(o["cart_tax"]), ',"total":', j(o["total"]),
-        ',"total_tax":', j(o["total_tax"]), ',"customer_id":', j(o["customer_id"]),
-        ',"order_key":', j(o["order_key"]), ',"billing":', _address_text(o["billing"], _ORDER_BILLING_PREFIXES),
-        ',"shipping":', _address_text(o["shipping"], _ORDER_SHIPPING_PREFIXES),
-        ',"payment_method":', j(o["payment_method"]), ',"payment_method_title":', j(o["payment_method_title"]),
-        ',"transaction_id":', j(o["transaction_id"]), ',"customer_ip_address":"","customer_user_agent":"",',
-        '"created_via":', j(o["created_via"]), ',"customer_note":', j(o["customer_note"]),
-        ',"date_completed":', j(tz.fmt_local(o["completed"])), ',"date_paid":', j(tz.fmt_local(o["paid"])),
-        ',"cart_hash":"","number":', j(str(oid)),
-        ',"meta_data":', j([{"id": m[0], "key": m[1], "value": m[2]} for m in o["meta"]]),
-        ',"line_items":', text.get("line_items") or j(o["line_items"]), ',"tax_lines":', j(o["tax_lines"]),
-        ',"shipping_lines":', text.get("shipping_lines") or j(o["shipping_lines"]), ',"fee_lines":', j(o["fee_lines"]),
-        ',"coupon_lines":', j(o["coupon_lines"]),
-        ',"refunds":', j([{"id": r["id"], "reason": r["reason"], "total": "-" + r["amount"]} for r in o["refunds"]]),
-        ',"payment_url":', j(f"{ctx.base}/checkout/order-pay/{oid}/?pay_for_order=true&key={o['order_key']}"),
-        ',"is_editable":', j(status in ("pending", "on-hold", "auto-draft")),
-        ',"needs_payment":', j(status in ("pending", "failed", "checkout-draft") and total_nonzero),
-        ',"needs_processing":', j(o.get("needs_processing", True)),
-        ',"date_created_gmt":', j(fmt_gmt(o["created"])), ',"date_modified_gmt":', j(fmt_gmt(o["modified"])),
-        ',"date_completed_gmt":', j(fmt_gmt(o["completed"])), ',"date_paid_gmt":', j(fmt_gmt(o["paid"])),
-        ',"currency_symbol":"€","_links":', _order_links_text(o, ctx), "}",
-    ])
+    return "".join(
+        [
+            '{"id":',
+            j(oid),
+            ',"parent_id":0,"status":',
+            j(status),
+            ',"currency":"EUR","version":',
+            j(o.get("version", "10.0.2")),
+            ',"prices_include_tax":false,"date_created":',
+            j(tz.fmt_local(o["created"])),
+            ',"date_modified":',
+            j(tz.fmt_local(o["modified"])),
+            ',"discount_total":',
+            j(o["discount_total"]),
+            ',"discount_tax":',
+            j(o["discount_tax"]),
+            ',"shipping_total":',
+            j(o["shipping_total"]),
+            ',"shipping_tax":',
+            j(o["shipping_tax"]),
+            ',"cart_tax":',
+            j(o["cart_tax"]),
+            ',"total":',
+            j(o["total"]),
+            ',"total_tax":',
+            j(o["total_tax"]),
+            ',"customer_id":',
+            j(o["customer_id"]),
+            ',"order_key":',
+            j(o["order_key"]),
+            ',"billing":',
+            _address_text(o["billing"], _ORDER_BILLING_PREFIXES),
+            ',"shipping":',
+            _address_text(o["shipping"], _ORDER_SHIPPING_PREFIXES),
+            ',"payment_method":',
+            j(o["payment_method"]),
+            ',"payment_method_title":',
+            j(o["payment_method_title"]),
+            ',"transaction_id":',
+            j(o["transaction_id"]),
+            ',"customer_ip_address":"","customer_user_agent":"",',
+            '"created_via":',
+            j(o["created_via"]),
+            ',"customer_note":',
+            j(o["customer_note"]),
+            ',"date_completed":',
+            j(tz.fmt_local(o["completed"])),
+            ',"date_paid":',
+            j(tz.fmt_local(o["paid"])),
+            ',"cart_hash":"","number":',
+            j(str(oid)),
+            ',"meta_data":',
+            j([{"id": m[0], "key": m[1], "value": m[2]} for m in o["meta"]]),
+            ',"line_items":',
+            text.get("line_items") or j(o["line_items"]),
+            ',"tax_lines":',
+            j(o["tax_lines"]),
+            ',"shipping_lines":',
+            text.get("shipping_lines") or j(o["shipping_lines"]),
+            ',"fee_lines":',
+            j(o["fee_lines"]),
+            ',"coupon_lines":',
+            j(o["coupon_lines"]),
+            ',"refunds":',
+            j([{"id": r["id"], "reason": r["reason"], "total": "-" + r["amount"]} for r in o["refunds"]]),
+            ',"payment_url":',
+            j(f"{ctx.base}/checkout/order-pay/{oid}/?pay_for_order=true&key={o['order_key']}"),
+            ',"is_editable":',
+            j(status in ("pending", "on-hold", "auto-draft")),
+            ',"needs_payment":',
+            j(status in ("pending", "failed", "checkout-draft") and total_nonzero),
+            ',"needs_processing":',
+            j(o.get("needs_processing", True)),
+            ',"date_created_gmt":',
+            j(fmt_gmt(o["created"])),
+            ',"date_modified_gmt":',
+            j(fmt_gmt(o["modified"])),
+            ',"date_completed_gmt":',
+            j(fmt_gmt(o["completed"])),
+            ',"date_paid_gmt":',
+            j(fmt_gmt(o["paid"])),
+            ',"currency_symbol":"€","_links":',
+            _order_links_text(o, ctx),
+            "}",
+        ]
+    )
 
 
 def orders_body(orders: list[dict], ctx: Ctx) -> bytes:
@@ -494,10 +746,16 @@ def refund_json(r: dict, ctx: Ctx) -> dict:
     oid = r["order_id"]
     return {
         "id": r["id"],
-        "date_created": tz.fmt_local(r["created"]), "date_created_gmt": fmt_gmt(r["created"]),
-        "amount": r["amount"], "reason": r["reason"], "refunded_by": r.get("refunded_by", 1),
-        "refunded_payment": r.get("refunded_payment", False), "meta_data": [],
-        "line_items": r["line_items"], "shipping_lines": r.get("shipping_lines", []),
-        "tax_lines": r["tax_lines"], "fee_lines": [],
+        "date_created": tz.fmt_local(r["created"]),
+        "date_created_gmt": fmt_gmt(r["created"]),
+        "amount": r["amount"],
+        "reason": r["reason"],
+        "refunded_by": r.get("refunded_by", 1),
+        "refunded_payment": r.get("refunded_payment", False),
+        "meta_data": [],
+        "line_items": r["line_items"],
+        "shipping_lines": r.get("shipping_lines", []),
+        "tax_lines": r["tax_lines"],
+        "fee_lines": [],
         "_links": _self_coll(ctx, f"orders/{oid}/refunds/{r['id']}", f"orders/{oid}/refunds", f"orders/{oid}"),
     }

@@ -10,6 +10,7 @@ the comment counter (comment 1 is WordPress' sample comment).
 All mutations happen under `State.lock` (one RLock; good enough for a test
 double). Handlers in app.py call into this module and into orders.py.
 """
+
 from __future__ import annotations
 
 import random
@@ -95,8 +96,15 @@ class State:
             self.username_rng = random.Random(0)  # the suffix of a taken username (wp_rand on a real store)
             self.products: dict[int, dict] = {}
             self.categories: dict[int, dict] = {
-                15: {"id": 15, "name": "Uncategorized", "slug": "uncategorized", "parent": 0,
-                     "description": "", "count": 0}}
+                15: {
+                    "id": 15,
+                    "name": "Uncategorized",
+                    "slug": "uncategorized",
+                    "parent": 0,
+                    "description": "",
+                    "count": 0,
+                }
+            }
             self.coupons: dict[int, dict] = {}
             self.coupon_ids_by_code: dict[str, set[int]] = {}  # lower-case code -> ids (trashed too)
             self.orders: dict[int, dict] = {}
@@ -105,13 +113,22 @@ class State:
             self.webhooks: dict[int, dict] = {}
             self.notes: list[dict] = []
             self.deliveries = []
-            self.lazy = None            # seeding.LazyOrders when seeded
+            self.lazy = None  # seeding.LazyOrders when seeded
             self.lazy_overridden = set()  # seeded order ids now stored in self.orders (or deleted)
             self.created_at = now
             self.customers[1] = {
-                "id": 1, "created": now, "modified": None, "email": "admin@example.com",
-                "first_name": "", "last_name": "", "role": "administrator", "username": "admin",
-                "billing": {}, "shipping": {}, "is_paying_customer": False, "meta": [],
+                "id": 1,
+                "created": now,
+                "modified": None,
+                "email": "admin@example.com",
+                "first_name": "",
+                "last_name": "",
+                "role": "administrator",
+                "username": "admin",
+                "billing": {},
+                "shipping": {},
+                "is_paying_customer": False,
+                "meta": [],
             }
             self.email_index["admin@example.com"] = 1
 
@@ -208,8 +225,9 @@ class State:
         hit = self._sorted_customers.get((role, orderby, desc))
         if hit is not None and hit[0] is self.customers and hit[1] == stamp:
             return hit[2]
-        items = sorted((c for c in self.customers.values() if role == "all" or c["role"] == role),
-                       key=key, reverse=desc)
+        items = sorted(
+            (c for c in self.customers.values() if role == "all" or c["role"] == role), key=key, reverse=desc
+        )
         if len(self._sorted_customers) >= 8:  # role comes from the query string: keep a few
             self._sorted_customers.clear()
         self._sorted_customers[(role, orderby, desc)] = (self.customers, stamp, items)
@@ -221,18 +239,29 @@ class State:
             if not email or not EMAIL_RE.match(email):
                 raise ApiError(400, "customer_invalid_email", "Invalid email address")
             if email.lower() in self.email_index:
-                raise ApiError(400, "registration-error-email-exists",
-                               f"An account is already registered with {email}. Please log in or use a different email address.")
+                raise ApiError(
+                    400,
+                    "registration-error-email-exists",
+                    f"An account is already registered with {email}. Please log in or use a different email address.",
+                )
             username = self._new_username(email, sanitize_user(str(body.get("username") or "")))
             now = self.now()
             cid = self.next_user_id
             self.next_user_id += 1
-            c = {"id": cid, "created": now, "modified": now, "email": email,
-                 "first_name": str(body.get("first_name") or ""), "last_name": str(body.get("last_name") or ""),
-                 "role": "customer", "username": username,
-                 "billing": dict(body.get("billing") or {}), "shipping": dict(body.get("shipping") or {}),
-                 "is_paying_customer": False,
-                 "meta": [[self.meta_id(bump=25), "default_password_nag", "1"]]}
+            c = {
+                "id": cid,
+                "created": now,
+                "modified": now,
+                "email": email,
+                "first_name": str(body.get("first_name") or ""),
+                "last_name": str(body.get("last_name") or ""),
+                "role": "customer",
+                "username": username,
+                "billing": dict(body.get("billing") or {}),
+                "shipping": dict(body.get("shipping") or {}),
+                "is_paying_customer": False,
+                "meta": [[self.meta_id(bump=25), "default_password_nag", "1"]],
+            }
             self.apply_meta(c["meta"], body.get("meta_data"))
             self.customers[cid] = c
             self.email_index[email.lower()] = cid
@@ -250,8 +279,11 @@ class State:
             if sanitize_user(given, strict=True) != given:
                 raise ApiError(400, "registration-error-invalid-username", "Please provide a valid account username.")
             if given.lower() in self.usernames:
-                raise ApiError(400, "registration-error-username-exists",
-                               "An account is already registered with that username. Please choose another.")
+                raise ApiError(
+                    400,
+                    "registration-error-username-exists",
+                    "An account is already registered with that username. Please choose another.",
+                )
             return given
         local, _, domain = email.partition("@")
         base = sanitize_user(domain if local in COMMON_LOCAL_PARTS else local, strict=True).lower()
@@ -296,8 +328,7 @@ class State:
         with self.lock:
             c = self.get_customer(cid)
             if not force:
-                raise ApiError(501, "woocommerce_rest_trash_not_supported",
-                               "Customers do not support trashing.")
+                raise ApiError(501, "woocommerce_rest_trash_not_supported", "Customers do not support trashing.")
             del self.customers[c["id"]]
             self.email_index.pop(c["email"].lower(), None)
             self.usernames.discard(c["username"].lower())
@@ -309,15 +340,22 @@ class State:
         with self.lock:
             name = str(body.get("name") or "").strip()
             if not name:
-                raise ApiError(400, "rest_missing_callback_param", "Missing parameter(s): name",
-                               extra={"params": ["name"]})
+                raise ApiError(
+                    400, "rest_missing_callback_param", "Missing parameter(s): name", extra={"params": ["name"]}
+                )
             slug = body.get("slug") or slugify(name)
             if any(c["slug"] == slug for c in self.categories.values()):
                 raise ApiError(400, "term_exists", "A term with the name provided already exists with this parent.")
             cid = self.next_term_id
             self.next_term_id += 1
-            cat = {"id": cid, "name": name, "slug": slug, "parent": int(body.get("parent") or 0),
-                   "description": str(body.get("description") or ""), "count": 0}
+            cat = {
+                "id": cid,
+                "name": name,
+                "slug": slug,
+                "parent": int(body.get("parent") or 0),
+                "description": str(body.get("description") or ""),
+                "count": 0,
+            }
             self.categories[cid] = cat
             return cat
 
@@ -351,9 +389,14 @@ class State:
         cats = set(p["categories"])
         if not cats or p["type"] == "variation":
             return []
-        candidates = [x["id"] for x in self.products.values()
-                      if x["id"] != p["id"] and x["type"] != "variation" and x["status"] == "publish"
-                      and cats & set(x["categories"])][:15]  # get_related_products(limit + 10)
+        candidates = [
+            x["id"]
+            for x in self.products.values()
+            if x["id"] != p["id"]
+            and x["type"] != "variation"
+            and x["status"] == "publish"
+            and cats & set(x["categories"])
+        ][:15]  # get_related_products(limit + 10)
         random.Random(p["id"]).shuffle(candidates)
         return candidates[:5]
 
@@ -371,21 +414,52 @@ class State:
             while any(x.get("slug") == slug for x in self.products.values()):
                 n += 1
                 slug = f"{slugify(name)}-{n}"
-            cats = [int(c["id"]) for c in body.get("categories") or [] if isinstance(c, dict) and int(c.get("id", 0)) in self.categories]
+            cats = [
+                int(c["id"])
+                for c in body.get("categories") or []
+                if isinstance(c, dict) and int(c.get("id", 0)) in self.categories
+            ]
             attrs = []
             for pos, a in enumerate(body.get("attributes") or []):
-                attrs.append({"id": 0, "name": a.get("name", ""), "slug": a.get("name", ""), "position": pos,
-                              "visible": bool(a.get("visible", False)), "variation": bool(a.get("variation", False)),
-                              "options": list(a.get("options") or [])})
-            p = {"id": pid, "name": name, "slug": slug, "created": now, "modified": now, "type": ptype,
-                 "status": body.get("status") or "publish", "description": str(body.get("description") or ""),
-                 "short_description": str(body.get("short_description") or ""), "sku": sku,
-                 "regular_price": "", "sale_price": "", "price": "",
-                 "manage_stock": bool(body.get("manage_stock", False)),
-                 "stock_quantity": (int(body["stock_quantity"]) if body.get("manage_stock") and body.get("stock_quantity") is not None else None),
-                 "virtual": bool(body.get("virtual", False)), "downloadable": bool(body.get("downloadable", False)),
-                 "categories": cats or [15], "attributes": attrs, "variations": [], "meta": [],
-                 "total_sales": 0}
+                attrs.append(
+                    {
+                        "id": 0,
+                        "name": a.get("name", ""),
+                        "slug": a.get("name", ""),
+                        "position": pos,
+                        "visible": bool(a.get("visible", False)),
+                        "variation": bool(a.get("variation", False)),
+                        "options": list(a.get("options") or []),
+                    }
+                )
+            p = {
+                "id": pid,
+                "name": name,
+                "slug": slug,
+                "created": now,
+                "modified": now,
+                "type": ptype,
+                "status": body.get("status") or "publish",
+                "description": str(body.get("description") or ""),
+                "short_description": str(body.get("short_description") or ""),
+                "sku": sku,
+                "regular_price": "",
+                "sale_price": "",
+                "price": "",
+                "manage_stock": bool(body.get("manage_stock", False)),
+                "stock_quantity": (
+                    int(body["stock_quantity"])
+                    if body.get("manage_stock") and body.get("stock_quantity") is not None
+                    else None
+                ),
+                "virtual": bool(body.get("virtual", False)),
+                "downloadable": bool(body.get("downloadable", False)),
+                "categories": cats or [15],
+                "attributes": attrs,
+                "variations": [],
+                "meta": [],
+                "total_sales": 0,
+            }
             self._price_fields(p, body)
             self.apply_meta(p["meta"], body.get("meta_data"))
             self.products[pid] = p
@@ -416,14 +490,30 @@ class State:
             parent = self.get_product(parent_id)
             now = self.now()
             vid = self.post_id()
-            v = {"id": vid, "parent_id": parent["id"], "type": "variation", "created": now, "modified": now,
-                 "name": parent["name"], "slug": parent["slug"], "description": str(body.get("description") or ""),
-                 "sku": str(body.get("sku") or ""), "regular_price": "", "sale_price": "", "price": "",
-                 "manage_stock": bool(body.get("manage_stock", False)),
-                 "stock_quantity": int(body["stock_quantity"]) if body.get("stock_quantity") is not None else None,
-                 "attributes": [{"name": a.get("name", ""), "option": a.get("option", "")}
-                                for a in body.get("attributes") or []],
-                 "meta": [], "tax_class": "parent", "categories": [], "variations": [], "status": "publish"}
+            v = {
+                "id": vid,
+                "parent_id": parent["id"],
+                "type": "variation",
+                "created": now,
+                "modified": now,
+                "name": parent["name"],
+                "slug": parent["slug"],
+                "description": str(body.get("description") or ""),
+                "sku": str(body.get("sku") or ""),
+                "regular_price": "",
+                "sale_price": "",
+                "price": "",
+                "manage_stock": bool(body.get("manage_stock", False)),
+                "stock_quantity": int(body["stock_quantity"]) if body.get("stock_quantity") is not None else None,
+                "attributes": [
+                    {"name": a.get("name", ""), "option": a.get("option", "")} for a in body.get("attributes") or []
+                ],
+                "meta": [],
+                "tax_class": "parent",
+                "categories": [],
+                "variations": [],
+                "status": "publish",
+            }
             self._price_fields(v, body)
             self.products[vid] = v
             parent["variations"].append(vid)
@@ -448,7 +538,11 @@ class State:
     def _coupon_fields(self, c: dict, body: dict, creating: bool = False):
         if "discount_type" in body and body["discount_type"] is not None:
             if body["discount_type"] not in ("percent", "fixed_cart", "fixed_product"):
-                raise invalid_param("discount_type", enum_message("discount_type", ["percent", "fixed_cart", "fixed_product"]), "rest_not_in_enum")
+                raise invalid_param(
+                    "discount_type",
+                    enum_message("discount_type", ["percent", "fixed_cart", "fixed_product"]),
+                    "rest_not_in_enum",
+                )
             c["discount_type"] = body["discount_type"]
         if "amount" in body and body["amount"] is not None:
             amount = money.dec(wc_format_decimal(body["amount"]))
@@ -494,13 +588,32 @@ class State:
             if self.find_coupon(code):
                 raise ApiError(400, "woocommerce_rest_coupon_code_already_exists", "The coupon code already exists")
             now = self.now()
-            c = {"id": 0, "code": code.lower(), "amount": "0.00", "status": body.get("status") or "publish",
-                 "created": now, "modified": now, "discount_type": "fixed_cart", "description": "",
-                 "expires": None, "individual_use": False, "product_ids": [], "excluded_product_ids": [],
-                 "usage_limit": None, "usage_limit_per_user": None, "limit_usage_to_x_items": None,
-                 "free_shipping": False, "product_categories": [], "excluded_product_categories": [],
-                 "exclude_sale_items": False, "minimum_amount": "0.00", "maximum_amount": "0.00",
-                 "email_restrictions": [], "used_by": [], "meta": []}
+            c = {
+                "id": 0,
+                "code": code.lower(),
+                "amount": "0.00",
+                "status": body.get("status") or "publish",
+                "created": now,
+                "modified": now,
+                "discount_type": "fixed_cart",
+                "description": "",
+                "expires": None,
+                "individual_use": False,
+                "product_ids": [],
+                "excluded_product_ids": [],
+                "usage_limit": None,
+                "usage_limit_per_user": None,
+                "limit_usage_to_x_items": None,
+                "free_shipping": False,
+                "product_categories": [],
+                "excluded_product_categories": [],
+                "exclude_sale_items": False,
+                "minimum_amount": "0.00",
+                "maximum_amount": "0.00",
+                "email_restrictions": [],
+                "used_by": [],
+                "meta": [],
+            }
             self._coupon_fields(c, body, creating=True)
             c["id"] = self.post_id()
             self.coupons[c["id"]] = c
@@ -557,15 +670,26 @@ class State:
             email = str(body.get("reviewer_email") or "")
             status = body.get("status") or "approved"
             if status not in ("approved", "hold", "spam", "unspam", "trash", "untrash"):
-                raise invalid_param("status", enum_message("status", ["approved", "hold", "spam", "unspam", "trash", "untrash"]), "rest_not_in_enum")
+                raise invalid_param(
+                    "status",
+                    enum_message("status", ["approved", "hold", "spam", "unspam", "trash", "untrash"]),
+                    "rest_not_in_enum",
+                )
             now = self.now()
             created = now
             if body.get("date_created_gmt"):
                 created = parse_rest_date(body["date_created_gmt"], self.tz, True)
-            r = {"id": self.comment_id(), "created": created, "product_id": pid, "status": status,
-                 "reviewer": str(body.get("reviewer") or ""), "reviewer_email": email,
-                 "review": str(body["review"]), "rating": int(body.get("rating") or 0),
-                 "verified": bool(verified_fn(email, pid))}
+            r = {
+                "id": self.comment_id(),
+                "created": created,
+                "product_id": pid,
+                "status": status,
+                "reviewer": str(body.get("reviewer") or ""),
+                "reviewer_email": email,
+                "review": str(body["review"]),
+                "rating": int(body.get("rating") or 0),
+                "verified": bool(verified_fn(email, pid)),
+            }
             self.reviews[r["id"]] = r
             self._rerate(pid)
             return r
@@ -585,7 +709,11 @@ class State:
         p = self.products.get(pid)
         if not p:
             return
-        ratings = [r["rating"] for r in self.reviews.values() if r["product_id"] == pid and r["status"] == "approved" and r["rating"]]
+        ratings = [
+            r["rating"]
+            for r in self.reviews.values()
+            if r["product_id"] == pid and r["status"] == "approved" and r["rating"]
+        ]
         p["rating_count"] = len(ratings)
         avg = sum(ratings) / len(ratings) if ratings else 0
         p["average_rating"] = money.fmt_trim(avg) if ratings else "0"

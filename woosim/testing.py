@@ -7,6 +7,7 @@
 WooSimProcess has the same interface but runs `python -m woosim` in a child
 process (for tests that SIGKILL things); it waits until the port answers.
 """
+
 from __future__ import annotations
 
 import os
@@ -116,16 +117,34 @@ class Control:
 class WooSimServer:
     """woosim on a free local port in a background thread."""
 
-    def __init__(self, key: str | None = None, secret: str | None = None, seed: str | None = None,
-                 customers: int = 0, orders: int = 0, faults: str | None = None, tls: bool = False,
-                 timezone: str = "Europe/Berlin", webhook_delay: float = 0.2, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        key: str | None = None,
+        secret: str | None = None,
+        seed: str | None = None,
+        customers: int = 0,
+        orders: int = 0,
+        faults: str | None = None,
+        tls: bool = False,
+        timezone: str = "Europe/Berlin",
+        webhook_delay: float = 0.2,
+        host: str = "127.0.0.1",
+    ):
 
         if key is None or secret is None:
             key, secret = new_key_pair()
         self.key, self.secret = key, secret
         self.ca_path = None
-        self.sim = WooSim(key, secret, seed=seed, customers=customers, orders=orders, faults=faults,
-                          timezone=timezone, webhook_delay=webhook_delay)
+        self.sim = WooSim(
+            key,
+            secret,
+            seed=seed,
+            customers=customers,
+            orders=orders,
+            faults=faults,
+            timezone=timezone,
+            webhook_delay=webhook_delay,
+        )
         ssl_ctx = None
         if tls:
             self.ca_path, cert, pkey = make_certs()
@@ -155,17 +174,40 @@ class WooSimServer:
 class WooSimProcess:
     """`python -m woosim` as a child process; same interface as WooSimServer."""
 
-    def __init__(self, key: str | None = None, secret: str | None = None, seed: str | None = None,
-                 customers: int = 0, orders: int = 0, faults: str | None = None, tls: bool = False,
-                 port: int | None = None, timezone: str = "Europe/Berlin", webhook_delay: float = 0.2,
-                 startup_timeout: float = 30.0):
+    def __init__(
+        self,
+        key: str | None = None,
+        secret: str | None = None,
+        seed: str | None = None,
+        customers: int = 0,
+        orders: int = 0,
+        faults: str | None = None,
+        tls: bool = False,
+        port: int | None = None,
+        timezone: str = "Europe/Berlin",
+        webhook_delay: float = 0.2,
+        startup_timeout: float = 30.0,
+    ):
         if key is None or secret is None:
             key, secret = new_key_pair()
         self.key, self.secret = key, secret
         self.port = port or free_port()
         self.ca_path = None
-        cmd = [sys.executable, "-m", "woosim", "--port", str(self.port), "--key", key, "--secret", secret,
-               "--timezone", timezone, "--webhook-delay", str(webhook_delay)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "woosim",
+            "--port",
+            str(self.port),
+            "--key",
+            key,
+            "--secret",
+            secret,
+            "--timezone",
+            timezone,
+            "--webhook-delay",
+            str(webhook_delay),
+        ]
         if seed:
             cmd += ["--seed", seed, "--customers", str(customers), "--orders", str(orders)]
         if faults:

@@ -7,6 +7,7 @@ two changes in the same second tie, like on a real store) and formats on
 output. The clock can be shifted by tests (control endpoint) so that time
 windows and the 15 minute OAuth timestamp window can be exercised.
 """
+
 from __future__ import annotations
 
 import re
@@ -80,9 +81,7 @@ class StoreTZ:
         return int(dt.replace(tzinfo=self.zone).timestamp())
 
 
-_DATE_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
-)
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$")
 
 
 class InvalidDate(ValueError):

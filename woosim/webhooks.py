@@ -9,6 +9,7 @@ minutes on a real store); the payload is the resource as GET returns it *at
 send time*; one pending delivery per webhook and object (dedup); never
 retried; after more than 5 consecutive failures the webhook is disabled.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,9 +44,12 @@ def _post(url: str, **kw):
 
 def ping(url: str, webhook_id: int, timeout: float = 5.0) -> tuple[bool, int | None, str]:
     try:
-        r = _post(url, data=f"webhook_id={webhook_id}",
-                  headers={"User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"},
-                  timeout=timeout)
+        r = _post(
+            url,
+            data=f"webhook_id={webhook_id}",
+            headers={"User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"},
+            timeout=timeout,
+        )
         return r.status_code == 200, r.status_code, ""
     except requests.RequestException as e:
         return False, None, str(e)
@@ -55,25 +59,47 @@ def create_webhook(state: State, body: dict) -> dict:
     topic = body.get("topic")
     url = body.get("delivery_url")
     if not topic or topic not in TOPICS and not str(topic).startswith("action."):
-        raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): topic",
-                       extra={"params": {"topic": "Webhook topic unknown. Please select a valid topic."}})
+        raise ApiError(
+            400,
+            "rest_invalid_param",
+            "Invalid parameter(s): topic",
+            extra={"params": {"topic": "Webhook topic unknown. Please select a valid topic."}},
+        )
     if not url:
-        raise ApiError(400, "rest_missing_callback_param", "Missing parameter(s): delivery_url",
-                       extra={"params": ["delivery_url"]})
+        raise ApiError(
+            400, "rest_missing_callback_param", "Missing parameter(s): delivery_url", extra={"params": ["delivery_url"]}
+        )
     with state.lock:
         now = state.now()
         wid = state.next_webhook_id
         state.next_webhook_id += 1
-        w = {"id": wid, "name": body.get("name") or f"Webhook created on {time.strftime('%b %d, %Y @ %I:%M %p')}",
-             "status": body.get("status") or "active", "topic": topic, "delivery_url": url,
-             "secret": body.get("secret") or state.webhook_secret_default or _random_secret(),
-             "created": now, "modified": None, "failures": 0}
+        w = {
+            "id": wid,
+            "name": body.get("name") or f"Webhook created on {time.strftime('%b %d, %Y @ %I:%M %p')}",
+            "status": body.get("status") or "active",
+            "topic": topic,
+            "delivery_url": url,
+            "secret": body.get("secret") or state.webhook_secret_default or _random_secret(),
+            "created": now,
+            "modified": None,
+            "failures": 0,
+        }
         state.webhooks[wid] = w
     shown = dict(w)
     if w["status"] == "active":
         ok, code, err = ping(url, wid)
-        record = {"webhook_id": wid, "topic": "ping", "resource_id": None, "status_code": code, "ok": ok,
-                  "error": err, "queued_at": now, "sent_at": time.time(), "duration": 0.0, "delivery_id": None}
+        record = {
+            "webhook_id": wid,
+            "topic": "ping",
+            "resource_id": None,
+            "status_code": code,
+            "ok": ok,
+            "error": err,
+            "queued_at": now,
+            "sent_at": time.time(),
+            "duration": 0.0,
+            "delivery_id": None,
+        }
         with state.lock:
             state.deliveries.append(record)
             if ok:
@@ -140,8 +166,17 @@ class Dispatcher:
             for w in hooks:
                 if any(q["webhook_id"] == w["id"] and q["resource_id"] == obj_id for q in self.queue):
                     continue  # one pending delivery per object (Action Scheduler dedup)
-                self.queue.append({"webhook_id": w["id"], "topic": topic, "resource": resource, "event": event,
-                                   "resource_id": obj_id, "queued_at": now, "due": now + self.delay})
+                self.queue.append(
+                    {
+                        "webhook_id": w["id"],
+                        "topic": topic,
+                        "resource": resource,
+                        "event": event,
+                        "resource_id": obj_id,
+                        "queued_at": now,
+                        "due": now + self.delay,
+                    }
+                )
             self.cond.notify()
 
     def run(self):
@@ -218,10 +253,20 @@ class Dispatcher:
                 if w["failures"] > MAX_FAILURES:
                     w["status"] = "disabled"
             w["modified"] = st.now()
-            st.deliveries.append({"webhook_id": w["id"], "topic": q["topic"], "resource_id": q["resource_id"],
-                                  "status_code": code, "ok": ok, "error": err, "queued_at": q["queued_at"],
-                                  "sent_at": sent, "duration": time.time() - sent,
-                                  "delivery_id": headers["X-WC-Webhook-Delivery-ID"]})
+            st.deliveries.append(
+                {
+                    "webhook_id": w["id"],
+                    "topic": q["topic"],
+                    "resource_id": q["resource_id"],
+                    "status_code": code,
+                    "ok": ok,
+                    "error": err,
+                    "queued_at": q["queued_at"],
+                    "sent_at": sent,
+                    "duration": time.time() - sent,
+                    "delivery_id": headers["X-WC-Webhook-Delivery-ID"],
+                }
+            )
 
     def stop(self):
         with self.cond:

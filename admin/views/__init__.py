@@ -1,5 +1,6 @@
 """One module per screen; `build_views` makes fresh view objects for each app
 (Flask-Admin binds a view to one Admin, and tests build many apps)."""
+
 from __future__ import annotations
 
 from admin.views.api_tokens import ApiTokenView
@@ -40,7 +41,9 @@ def build_views() -> list:
         StoreConnectView(name="Connect a store", endpoint="store_connect", url="/admin/connect"),
         FirstSyncView(name="First sync", endpoint="first_sync", url="/admin/first-sync", category="Settings"),
         ApiTokenView(name="API tokens", endpoint="api_tokens", url="/admin/api-tokens", category="Settings"),
-        EmailSettingsView(name="Member emails", endpoint="email_settings", url="/admin/email-settings", category="Settings"),
+        EmailSettingsView(
+            name="Member emails", endpoint="email_settings", url="/admin/email-settings", category="Settings"
+        ),
         WidgetView(name="On-site widget", endpoint="widget", url="/admin/widget", category="Settings"),
         ReconcileView(name="Reconciliation", endpoint="reconcile", url="/admin/reconcile", category="Settings"),
         SyncRunView(name="Sync log", endpoint="sync_log", url="/admin/sync-log", category="Logs"),

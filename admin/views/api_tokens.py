@@ -8,6 +8,7 @@ sent with Cache-Control: no-store), and only its SHA-256 and a short prefix
 are stored. Viewers see the list (prefix, scope, status, last used); create
 and revoke are POSTs, so the secure base makes them admin-only and CSRF-checked.
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
@@ -19,17 +20,28 @@ from loyalty_sync.actions import api_tokens
 from loyalty_sync.extensions import db
 from loyalty_sync.models import API_SCOPES, ApiToken, Store
 
-SCOPE_TEXT = {"read": "read: member status, ledger, rewards, points preview",
-              "redeem": "redeem: everything read can, plus redeeming rewards and NPS answers (books points)"}
+SCOPE_TEXT = {
+    "read": "read: member status, ledger, rewards, points preview",
+    "redeem": "redeem: everything read can, plus redeeming rewards and NPS answers (books points)",
+}
 
 
 class ApiTokenView(SecureBaseView):
-    def _page(self, store: Store | None, *, new_token: str | None = None, new_row: ApiToken | None = None,
-              status: int = 200):
+    def _page(
+        self, store: Store | None, *, new_token: str | None = None, new_row: ApiToken | None = None, status: int = 200
+    ):
         stores = all_stores()
         tokens = api_tokens.list_tokens(store) if store is not None else []
-        response = self.render("loyalty/api_tokens.html", stores=stores, store=store, tokens=tokens,
-                               scopes=API_SCOPES, scope_text=SCOPE_TEXT, new_token=new_token, new_row=new_row)
+        response = self.render(
+            "loyalty/api_tokens.html",
+            stores=stores,
+            store=store,
+            tokens=tokens,
+            scopes=API_SCOPES,
+            scope_text=SCOPE_TEXT,
+            new_token=new_token,
+            new_row=new_row,
+        )
         return response, status, {"Cache-Control": "no-store"}
 
     @expose("/")

@@ -4,6 +4,7 @@ expiring soon, or in the RFM "at risk" segment. Each list has a CSV export
 one-step "send a campaign to this list" (`campaigns.campaign_for_list`: one
 personal coupon per listed member, issued inside the request, pushed by the
 next sync pass or "Push now" on the campaign page)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -55,9 +56,19 @@ class AtRiskView(SecureBaseView):
         kind, days, problem = list_args(request.args)
         rows = at_risk.at_risk(store, kind, now=datetime.now(timezone.utc), days=days) if store else []
         extra = [k for k in (rows[0] if rows else {}) if k not in at_risk.CSV_FIELDS]
-        return self.render("loyalty/at_risk.html", stores=stores, store=store, kind=kind, days=days,
-                           problem=problem, rows=rows[:SHOWN], count=len(rows), extra=extra, titles=TITLES,
-                           discount_types=DISCOUNT_TYPES)
+        return self.render(
+            "loyalty/at_risk.html",
+            stores=stores,
+            store=store,
+            kind=kind,
+            days=days,
+            problem=problem,
+            rows=rows[:SHOWN],
+            count=len(rows),
+            extra=extra,
+            titles=TITLES,
+            discount_types=DISCOUNT_TYPES,
+        )
 
     @expose("/at-risk.csv")
     def csv(self):
@@ -66,8 +77,11 @@ class AtRiskView(SecureBaseView):
         rows = at_risk.at_risk(store, kind, now=datetime.now(timezone.utc), days=days) if store else []
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
         name = f"at-risk-{kind}-{store.name if store else 'none'}-{stamp}.csv"
-        return Response(at_risk.write_csv(rows), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+        return Response(
+            at_risk.write_csv(rows),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        )
 
     @expose("/campaign", methods=["POST"])
     def campaign(self):
@@ -89,17 +103,38 @@ class AtRiskView(SecureBaseView):
         now = datetime.now(timezone.utc)
         rows = at_risk.at_risk(store, kind, now=now, days=days)
         try:
-            campaign = campaigns.campaign_for_list(store, kind, rows, discount_type=discount_type, amount=amount,
-                                            expires_days=expires, actor=actor(), now=now,
-                                            name=(request.form.get("name") or "").strip()[:120])
+            campaign = campaigns.campaign_for_list(
+                store,
+                kind,
+                rows,
+                discount_type=discount_type,
+                amount=amount,
+                expires_days=expires,
+                actor=actor(),
+                now=now,
+                name=(request.form.get("name") or "").strip()[:120],
+            )
         except CampaignError as exc:
             db.session.rollback()
             flash(f"No campaign sent: {exc}.", "error")
             return redirect(back)
-        record_audit(actor(), "at_risk.campaign", f"campaign:{campaign.id}", store_id=store.id,
-                     after={"kind": kind, "days": days, "members": len({r['member_id'] for r in rows}),
-                            "discount_type": discount_type, "amount": str(amount)})
+        record_audit(
+            actor(),
+            "at_risk.campaign",
+            f"campaign:{campaign.id}",
+            store_id=store.id,
+            after={
+                "kind": kind,
+                "days": days,
+                "members": len({r["member_id"] for r in rows}),
+                "discount_type": discount_type,
+                "amount": str(amount),
+            },
+        )
         db.session.commit()
-        flash(f"Campaign '{campaign.name}' created for {count_of(campaign.total, 'member')}; "
-              f"{count_of(campaign.issued, 'coupon')} issued, on their way to the store.", "success")
+        flash(
+            f"Campaign '{campaign.name}' created for {count_of(campaign.total, 'member')}; "
+            f"{count_of(campaign.issued, 'coupon')} issued, on their way to the store.",
+            "success",
+        )
         return redirect(url_for("campaigns.campaign", campaign_id=campaign.id))

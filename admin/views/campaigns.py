@@ -16,6 +16,7 @@
   campaign (`note`), a second submit of the same page (double click, back
   button) finds it and shows the existing campaign instead.
 """
+
 from __future__ import annotations
 
 import logging
@@ -84,7 +85,10 @@ def threshold_rules(t: RfmThresholds) -> list[tuple[str, str]]:
     return [
         ("hibernating", f"last paid order more than {t.hibernating_days} days ago"),
         ("at_risk", f"last paid order more than {t.at_risk_days} days ago (and at most {t.hibernating_days})"),
-        ("champions", f"at least {t.champion_orders} paid orders, the last one at most {t.champion_days} days ago{spend}"),
+        (
+            "champions",
+            f"at least {t.champion_orders} paid orders, the last one at most {t.champion_days} days ago{spend}",
+        ),
         ("loyal", f"at least {t.loyal_orders} paid orders, the last one in the last {t.at_risk_days} days"),
         ("new", f"one paid order, in the last {t.at_risk_days} days"),
     ]
@@ -102,8 +106,18 @@ def coupon_text(c, currency: str) -> str:
 
 # --- the form ----------------------------------------------------------------------------------
 
-FIELDS = ("name", "segment", "tier", "vip", "min_points", "max_points", "discount_type", "amount",
-          "minimum_amount", "expires_days")
+FIELDS = (
+    "name",
+    "segment",
+    "tier",
+    "vip",
+    "min_points",
+    "max_points",
+    "discount_type",
+    "amount",
+    "minimum_amount",
+    "expires_days",
+)
 
 
 def parse_form(form) -> tuple[dict, dict, dict]:
@@ -128,8 +142,11 @@ def parse_form(form) -> tuple[dict, dict, dict]:
                 member_filter[name] = points
             else:
                 errors[name] = "Enter a whole number of points (at most 2147483647)."
-    if "min_points" in member_filter and "max_points" in member_filter and \
-            member_filter["max_points"] < member_filter["min_points"]:
+    if (
+        "min_points" in member_filter
+        and "max_points" in member_filter
+        and member_filter["max_points"] < member_filter["min_points"]
+    ):
         errors["max_points"] = "The highest balance must not be below the lowest."
     if not values["segment"] and not member_filter and "segment" not in errors:
         errors["segment"] = "Pick a segment or set at least one member filter."
@@ -137,7 +154,9 @@ def parse_form(form) -> tuple[dict, dict, dict]:
         errors["discount_type"] = "Pick percentage or amount off."
 
     def number(name: str, default: str | None = None) -> Decimal | None:
-        raw = values[name].replace(",", ".") if values[name].count(",") == 1 and "." not in values[name] else values[name]
+        raw = (
+            values[name].replace(",", ".") if values[name].count(",") == 1 and "." not in values[name] else values[name]
+        )
         if not raw and default is not None:
             raw = default
         try:
@@ -155,7 +174,9 @@ def parse_form(form) -> tuple[dict, dict, dict]:
 
     amount = number("amount")
     if amount is not None and (amount <= 0 or (values["discount_type"] == "percent" and amount > 100)):
-        errors["amount"] = "More than 0" + (" and at most 100 for a percentage." if values["discount_type"] == "percent" else ".")
+        errors["amount"] = "More than 0" + (
+            " and at most 100 for a percentage." if values["discount_type"] == "percent" else "."
+        )
     minimum = number("minimum_amount", "0")
     if minimum is not None and minimum < 0:
         errors["minimum_amount"] = "Cannot be negative."
@@ -163,20 +184,38 @@ def parse_form(form) -> tuple[dict, dict, dict]:
     if values["expires_days"]:
         expires_days = parse_db_int(values["expires_days"], minimum=1, maximum=MAX_EXPIRES_DAYS)
         if expires_days is None:
-            errors["expires_days"] = (f"A whole number of days from 1 to {MAX_EXPIRES_DAYS} "
-                                      "(empty: the coupon never expires).")
+            errors["expires_days"] = (
+                f"A whole number of days from 1 to {MAX_EXPIRES_DAYS} (empty: the coupon never expires)."
+            )
     if len(values["name"]) > 200:
         errors["name"] = "200 characters at most."
-    args = {"discount_type": values["discount_type"], "amount": amount, "segment": values["segment"],
-            "member_filter": member_filter, "expires_days": expires_days, "name": values["name"],
-            "minimum_amount": minimum if minimum is not None else Decimal(0)}
+    args = {
+        "discount_type": values["discount_type"],
+        "amount": amount,
+        "segment": values["segment"],
+        "member_filter": member_filter,
+        "expires_days": expires_days,
+        "name": values["name"],
+        "minimum_amount": minimum if minimum is not None else Decimal(0),
+    }
     return values, errors, args
 
 
 MAX_EXPIRES_DAYS = 3650
 MAX_AMOUNT = Decimal(10) ** 9  # coupon amounts are Numeric(14, 2); far above any coupon
-DEFAULT_VALUES = {"name": "", "segment": "at_risk", "tier": "", "vip": "", "min_points": "", "max_points": "",
-                  "discount_type": "percent", "amount": "10", "minimum_amount": "0", "expires_days": "30", "push": "1"}
+DEFAULT_VALUES = {
+    "name": "",
+    "segment": "at_risk",
+    "tier": "",
+    "vip": "",
+    "min_points": "",
+    "max_points": "",
+    "discount_type": "percent",
+    "amount": "10",
+    "minimum_amount": "0",
+    "expires_days": "30",
+    "push": "1",
+}
 
 
 class CampaignView(SecureBaseView):
@@ -194,15 +233,29 @@ class CampaignView(SecureBaseView):
             segments = store_segments(store, datetime.now(timezone.utc), t)
             sizes = {name: len(ids) for name, ids in segments.items()}
             chart = {"labels": [name.replace("_", " ") for name in SEGMENTS], "sizes": [sizes[n] for n in SEGMENTS]}
-            rows = db.session.execute(db.select(Campaign).where(Campaign.store_id == store.id)
-                                      .order_by(Campaign.id.desc()).limit(200)).scalars().all()
+            rows = (
+                db.session.execute(
+                    db.select(Campaign).where(Campaign.store_id == store.id).order_by(Campaign.id.desc()).limit(200)
+                )
+                .scalars()
+                .all()
+            )
             for c in rows:
                 if c.status != "done":
                     service.refresh_progress(c)
             db.session.commit()
-        return self.render("loyalty/campaigns.html", stores=stores, store=store, sizes=sizes, chart=chart,
-                           rules=threshold_rules(t), segment_text=SEGMENT_TEXT, segments=SEGMENTS,
-                           campaigns=rows, coupon_text=coupon_text)
+        return self.render(
+            "loyalty/campaigns.html",
+            stores=stores,
+            store=store,
+            sizes=sizes,
+            chart=chart,
+            rules=threshold_rules(t),
+            segment_text=SEGMENT_TEXT,
+            segments=SEGMENTS,
+            campaigns=rows,
+            coupon_text=coupon_text,
+        )
 
     def _campaign(self, campaign_id: int) -> tuple[Campaign, Store]:
         campaign = db.get_or_404(Campaign, campaign_id)
@@ -211,24 +264,58 @@ class CampaignView(SecureBaseView):
     def _progress(self, campaign: Campaign) -> dict:
         service.refresh_progress(campaign)
         db.session.commit()
-        counts = dict(db.session.execute(db.select(Coupon.status, db.func.count()).where(
-            Coupon.store_id == campaign.store_id, Coupon.key.startswith(f"campaign:{campaign.id}:"))
-            .group_by(Coupon.status)).all())
-        return {"status": campaign.status, "total": campaign.total, "issued": campaign.issued,
-                "pushed": campaign.pushed, "failed": counts.get("failed", 0), "pending": counts.get("pending", 0),
-                "used": counts.get("used", 0)}
+        counts = dict(
+            db.session.execute(
+                db.select(Coupon.status, db.func.count())
+                .where(Coupon.store_id == campaign.store_id, Coupon.key.startswith(f"campaign:{campaign.id}:"))
+                .group_by(Coupon.status)
+            ).all()
+        )
+        return {
+            "status": campaign.status,
+            "total": campaign.total,
+            "issued": campaign.issued,
+            "pushed": campaign.pushed,
+            "failed": counts.get("failed", 0),
+            "pending": counts.get("pending", 0),
+            "used": counts.get("used", 0),
+        }
 
     @expose("/<int:campaign_id>/")
     def campaign(self, campaign_id: int):
         campaign, store = self._campaign(campaign_id)
         progress = self._progress(campaign)
-        failed = db.session.execute(db.select(Coupon, Member.email).join(Member, Member.id == Coupon.member_id).where(
-            Coupon.store_id == campaign.store_id, Coupon.key.startswith(f"campaign:{campaign.id}:"),
-            Coupon.status == "failed").order_by(Coupon.id).limit(100)).all()
-        history = db.session.execute(db.select(AuditEntry).where(AuditEntry.target == f"campaign:{campaign.id}")
-                                     .order_by(AuditEntry.id.desc()).limit(50)).scalars().all()
-        return self.render("loyalty/campaign.html", campaign=campaign, store=store, progress=progress,
-                           failed=failed, history=history, coupon_text=coupon_text, segment_text=SEGMENT_TEXT)
+        failed = db.session.execute(
+            db.select(Coupon, Member.email)
+            .join(Member, Member.id == Coupon.member_id)
+            .where(
+                Coupon.store_id == campaign.store_id,
+                Coupon.key.startswith(f"campaign:{campaign.id}:"),
+                Coupon.status == "failed",
+            )
+            .order_by(Coupon.id)
+            .limit(100)
+        ).all()
+        history = (
+            db.session.execute(
+                db.select(AuditEntry)
+                .where(AuditEntry.target == f"campaign:{campaign.id}")
+                .order_by(AuditEntry.id.desc())
+                .limit(50)
+            )
+            .scalars()
+            .all()
+        )
+        return self.render(
+            "loyalty/campaign.html",
+            campaign=campaign,
+            store=store,
+            progress=progress,
+            failed=failed,
+            history=history,
+            coupon_text=coupon_text,
+            segment_text=SEGMENT_TEXT,
+        )
 
     @expose("/<int:campaign_id>/progress.json")
     def progress(self, campaign_id: int):
@@ -240,15 +327,29 @@ class CampaignView(SecureBaseView):
     # --- the new-campaign flow (admins) ---------------------------------------------------------
 
     def _form_context(self, store: Store) -> dict:
-        names = db.session.execute(db.select(Member.tier).where(Member.store_id == store.id, Member.tier != "")
-                                   .distinct()).scalars().all()
+        names = (
+            db.session.execute(db.select(Member.tier).where(Member.store_id == store.id, Member.tier != "").distinct())
+            .scalars()
+            .all()
+        )
         tiers = in_rank_order(names, [program_in_force(store)[1]])
-        return {"tiers": tiers, "segments": SEGMENTS, "segment_text": SEGMENT_TEXT, "discounts": DISCOUNT_TEXT,
-                "rules": threshold_rules(thresholds())}
+        return {
+            "tiers": tiers,
+            "segments": SEGMENTS,
+            "segment_text": SEGMENT_TEXT,
+            "discounts": DISCOUNT_TEXT,
+            "rules": threshold_rules(thresholds()),
+        }
 
     def _render_form(self, stores, store, values, errors, status=200):
-        return self.render("loyalty/campaign_new.html", stores=stores, store=store, v=values, errors=errors,
-                           **self._form_context(store)), status
+        return self.render(
+            "loyalty/campaign_new.html",
+            stores=stores,
+            store=store,
+            v=values,
+            errors=errors,
+            **self._form_context(store),
+        ), status
 
     @expose("/new/")
     def create_view(self):
@@ -292,11 +393,22 @@ class CampaignView(SecureBaseView):
         total, problem = self._dry_run(store, args)
         if problem:
             return self._render_form(stores, store, values, {"_form": problem[:1].upper() + problem[1:] + "."}, 422)
-        preview = Campaign(discount_type=args["discount_type"], amount=args["amount"],
-                           minimum_amount=args["minimum_amount"], expires_days=args["expires_days"])
-        return self.render("loyalty/campaign_confirm.html", store=store, v=values, total=total, args=args,
-                           token=secrets.token_urlsafe(16), coupon=coupon_text(preview, store.currency),
-                           segment_text=SEGMENT_TEXT)
+        preview = Campaign(
+            discount_type=args["discount_type"],
+            amount=args["amount"],
+            minimum_amount=args["minimum_amount"],
+            expires_days=args["expires_days"],
+        )
+        return self.render(
+            "loyalty/campaign_confirm.html",
+            store=store,
+            v=values,
+            total=total,
+            args=args,
+            token=secrets.token_urlsafe(16),
+            coupon=coupon_text(preview, store.currency),
+            segment_text=SEGMENT_TEXT,
+        )
 
     @expose("/new/send", methods=["POST"])
     def send(self):
@@ -308,8 +420,11 @@ class CampaignView(SecureBaseView):
             flash("Confirm the campaign first: the number of members is shown before anything is sent.", "error")
             return self._render_form(stores, store, values, {}, 400)
         note = f"sent from the panel, confirmation {token}"
-        existing = db.session.execute(db.select(Campaign).where(Campaign.store_id == store.id, Campaign.note == note)
-                                      ).scalars().first()
+        existing = (
+            db.session.execute(db.select(Campaign).where(Campaign.store_id == store.id, Campaign.note == note))
+            .scalars()
+            .first()
+        )
         if existing is not None:
             flash("This confirmation was already sent; here is its campaign (nobody got a second coupon).", "info")
             return redirect(url_for(".campaign", campaign_id=existing.id))
@@ -324,8 +439,11 @@ class CampaignView(SecureBaseView):
         created, finished = self._issue(store, campaign, now)
         message = f"Campaign “{campaign.name}”: {count_of(created, 'coupon')} issued for {count_of(campaign.total, 'member')}."
         if not finished:
-            flash(message + " Sending takes longer than one page load allows: press “Finish issuing” to go on "
-                            "(members already served are skipped).", "warning")
+            flash(
+                message + " Sending takes longer than one page load allows: press “Finish issuing” to go on "
+                "(members already served are skipped).",
+                "warning",
+            )
             return redirect(url_for(".campaign", campaign_id=campaign.id))
         category = "success"
         if values["push"] and campaign.issued:
@@ -351,9 +469,14 @@ class CampaignView(SecureBaseView):
             finished = False
             service.refresh_progress(campaign)  # counts the coupons committed so far; status stays "issuing"
             created = campaign.issued - before
-        record_audit(actor(), "campaign.issue", f"campaign:{campaign.id}", store_id=store.id,
-                     after={"total": campaign.total, "issued": campaign.issued, "new": created,
-                            "finished": finished}, reason=campaign.name)
+        record_audit(
+            actor(),
+            "campaign.issue",
+            f"campaign:{campaign.id}",
+            store_id=store.id,
+            after={"total": campaign.total, "issued": campaign.issued, "new": created, "finished": finished},
+            reason=campaign.name,
+        )
         db.session.commit()
         return created, finished
 
@@ -379,18 +502,24 @@ class CampaignView(SecureBaseView):
         after = {"pushed": campaign.pushed, "issued": campaign.issued, "error": error}
         if result is not None:
             after.update(failed=result.coupons_failed, errors=result.errors[:20])
-        record_audit(actor(), "campaign.push", f"campaign:{campaign.id}", store_id=store.id, after=after,
-                     reason=campaign.name)
+        record_audit(
+            actor(), "campaign.push", f"campaign:{campaign.id}", store_id=store.id, after=after, reason=campaign.name
+        )
         db.session.commit()
         if error:
-            return (f"The store could not be reached: {error.rstrip('.')}. The coupons wait in the outbox and go "
-                    "with the next sync pass, or push them again from this page.")
+            return (
+                f"The store could not be reached: {error.rstrip('.')}. The coupons wait in the outbox and go "
+                "with the next sync pass, or push them again from this page."
+            )
         if out_of_time:
-            return (f"{campaign.pushed} of {campaign.issued} are in the store so far; the rest go with the next sync "
-                    "pass (or press “Push now” again).")
+            return (
+                f"{campaign.pushed} of {campaign.issued} are in the store so far; the rest go with the next sync "
+                "pass (or press “Push now” again)."
+            )
         failed = result.coupons_failed if result else 0
         return f"{campaign.pushed} of {campaign.issued} are in the store" + (
-            f"; {failed} refused, see below." if failed else ".")
+            f"; {failed} refused, see below." if failed else "."
+        )
 
     @expose("/<int:campaign_id>/push", methods=["POST"])
     def push(self, campaign_id: int):
@@ -411,8 +540,11 @@ class CampaignView(SecureBaseView):
         fully issued is never sent again."""
         campaign, store = self._campaign(campaign_id)
         if campaign.status != "issuing":
-            flash(f"Campaign “{campaign.name}” was sent already ({count_of(campaign.issued, 'coupon')}); "
-                  "it is never sent twice.", "info")
+            flash(
+                f"Campaign “{campaign.name}” was sent already ({count_of(campaign.issued, 'coupon')}); "
+                "it is never sent twice.",
+                "info",
+            )
             return redirect(url_for(".campaign", campaign_id=campaign.id))
         created, finished = self._issue(store, campaign, datetime.now(timezone.utc))
         message = f"{count_of(created, 'more coupon', 'more coupons')} issued ({campaign.issued} in all)."

@@ -1,4 +1,5 @@
 """Every coupon the program issued, with the store's error when a push failed."""
+
 from __future__ import annotations
 
 from flask import flash, url_for
@@ -16,8 +17,9 @@ from loyalty_sync.models import Coupon, Member, Store
 
 
 def _status(view, context, model, name):
-    colour = {"used": "success", "pushed": "info", "pending": "secondary", "expired": "dark",
-              "failed": "danger"}.get(model.status, "secondary")
+    colour = {"used": "success", "pushed": "info", "pending": "secondary", "expired": "dark", "failed": "danger"}.get(
+        model.status, "secondary"
+    )
     return Markup(f'<span class="badge badge-{colour}">{escape(model.status)}</span>')
 
 
@@ -59,16 +61,48 @@ def _error(view, context, model, name):
 
 
 class CouponView(SecureModelView):
-    column_list = ("code", "store", "member", "source", "gives", "points_cost", "status", "issued_at",
-                   "expires_at", "used_at", "push_attempts", "last_error")
-    column_labels = {"source": "Kind", "gives": "Gives", "points_cost": "Points", "push_attempts": "Push attempts",
-                     "last_error": "Store's error", "issued_at": "Issued", "expires_at": "Expires", "used_at": "Used"}
-    column_formatters = {"status": _status, "member": _member, "source": _kind, "gives": _gives,
-                         "last_error": _error, "store": lambda v, c, m, n: m.store_name,
-                         "issued_at": _when, "expires_at": _when, "used_at": _when}
+    column_list = (
+        "code",
+        "store",
+        "member",
+        "source",
+        "gives",
+        "points_cost",
+        "status",
+        "issued_at",
+        "expires_at",
+        "used_at",
+        "push_attempts",
+        "last_error",
+    )
+    column_labels = {
+        "source": "Kind",
+        "gives": "Gives",
+        "points_cost": "Points",
+        "push_attempts": "Push attempts",
+        "last_error": "Store's error",
+        "issued_at": "Issued",
+        "expires_at": "Expires",
+        "used_at": "Used",
+    }
+    column_formatters = {
+        "status": _status,
+        "member": _member,
+        "source": _kind,
+        "gives": _gives,
+        "last_error": _error,
+        "store": lambda v, c, m, n: m.store_name,
+        "issued_at": _when,
+        "expires_at": _when,
+        "used_at": _when,
+    }
     column_searchable_list = ("code", "email")
-    column_filters = ("status", FilterEqual(Coupon.source, "Kind", options=coupon_kind_choices),
-                      "discount_type", "store_id")
+    column_filters = (
+        "status",
+        FilterEqual(Coupon.source, "Kind", options=coupon_kind_choices),
+        "discount_type",
+        "store_id",
+    )
     column_sortable_list = ("code", "source", "status", "issued_at", "expires_at", "used_at", "points_cost")
     column_default_sort = ("issued_at", True)
     column_descriptions = {"last_error": "What the store answered when the coupon could not be created there."}

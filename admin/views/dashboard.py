@@ -1,4 +1,5 @@
 """The landing page: how the program performs (numbers from loyalty_sync.analysis.dashboard)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -31,5 +32,15 @@ class DashboardView(SecureIndexView):
         period = period_from_args(request.args)
         kpi_store = store if store is not None else (stores[0] if len(stores) == 1 else None)
         headline = kpi.store_kpis(kpi_store, period.start, period.end) if kpi_store is not None else None
-        return self.render("loyalty/dashboard.html", stores=stores, store=store, data=data, chart=chart,
-                           period=period, presets=PRESETS, headline=headline, kpi_store=kpi_store, kt=kpi_text)
+        return self.render(
+            "loyalty/dashboard.html",
+            stores=stores,
+            store=store,
+            data=data,
+            chart=chart,
+            period=period,
+            presets=PRESETS,
+            headline=headline,
+            kpi_store=kpi_store,
+            kt=kpi_text,
+        )

@@ -1,6 +1,7 @@
 """Points expiring soon (PRODUCT.md "Points expiry"): the members whose points
 expire in the next N days (default 30), from `loyalty_sync.analysis.expiring`, with a
 streamed CSV of the same rows."""
+
 from __future__ import annotations
 
 from dataclasses import astuple
@@ -41,9 +42,18 @@ class ExpiringView(SecureBaseView):
             _, program = program_in_force(store)
             mode = (program.expiry_mode, program.expiry_months)
             rows = expiring_points(store, now, days)
-        return self.render("loyalty/expiring.html", stores=stores, store=store, days=days, problem=problem,
-                           rows=rows[:SHOWN], count=len(rows), total=sum(r.expiring_points for r in rows),
-                           mode=mode, now=now)
+        return self.render(
+            "loyalty/expiring.html",
+            stores=stores,
+            store=store,
+            days=days,
+            problem=problem,
+            rows=rows[:SHOWN],
+            count=len(rows),
+            total=sum(r.expiring_points for r in rows),
+            mode=mode,
+            now=now,
+        )
 
     @expose("/expiring.csv")
     def csv(self):

@@ -1,6 +1,7 @@
 """CSV exports of members and the ledger, streamed: rows are read in
 keyset-paged chunks and written as they come, so 100k members never sit in
 memory (and the response starts at once)."""
+
 from __future__ import annotations
 
 import io
@@ -20,10 +21,38 @@ from loyalty_sync.models import LedgerEntry, Member, Store
 
 CHUNK = 1000
 
-MEMBER_COLUMNS = ("id", "store", "customer_id", "email", "first_name", "last_name", "points", "tier", "vip",
-                  "vip_until", "spend_12m", "orders_count", "last_order_at", "created_at", "anonymised_at")
-LEDGER_COLUMNS = ("id", "store", "member_id", "member_email", "at", "kind", "points", "order_id", "reason",
-                  "rule_version", "multiplier", "actor", "key")
+MEMBER_COLUMNS = (
+    "id",
+    "store",
+    "customer_id",
+    "email",
+    "first_name",
+    "last_name",
+    "points",
+    "tier",
+    "vip",
+    "vip_until",
+    "spend_12m",
+    "orders_count",
+    "last_order_at",
+    "created_at",
+    "anonymised_at",
+)
+LEDGER_COLUMNS = (
+    "id",
+    "store",
+    "member_id",
+    "member_email",
+    "at",
+    "kind",
+    "points",
+    "order_id",
+    "reason",
+    "rule_version",
+    "multiplier",
+    "actor",
+    "key",
+)
 
 
 def _iso(value) -> str:
@@ -52,17 +81,32 @@ def _member_rows(args):
         if not chunk:
             return
         for m in chunk:
-            yield (m.id, names.get(m.store_id, ""), m.customer_id or "", m.email, m.first_name, m.last_name, m.points,
-                   m.tier, "yes" if m.vip else "no", _iso(m.vip_until), money_text(m.spend_12m), m.orders_count,
-                   _iso(m.last_order_at), _iso(m.created_at), _iso(m.anonymised_at))
+            yield (
+                m.id,
+                names.get(m.store_id, ""),
+                m.customer_id or "",
+                m.email,
+                m.first_name,
+                m.last_name,
+                m.points,
+                m.tier,
+                "yes" if m.vip else "no",
+                _iso(m.vip_until),
+                money_text(m.spend_12m),
+                m.orders_count,
+                _iso(m.last_order_at),
+                _iso(m.created_at),
+                _iso(m.anonymised_at),
+            )
         last_id = chunk[-1].id
         db.session.expunge_all()
 
 
 def _ledger_rows(store_id: int | None):
     names = dict(db.session.execute(db.select(Store.id, Store.name)).all())
-    base = (db.select(LedgerEntry, Member.email).join(Member, Member.id == LedgerEntry.member_id)
-            .order_by(LedgerEntry.id))
+    base = (
+        db.select(LedgerEntry, Member.email).join(Member, Member.id == LedgerEntry.member_id).order_by(LedgerEntry.id)
+    )
     if store_id:
         base = base.where(LedgerEntry.store_id == store_id)
     last_id = 0
@@ -71,18 +115,32 @@ def _ledger_rows(store_id: int | None):
         if not chunk:
             return
         for e, email in chunk:
-            yield (e.id, names.get(e.store_id, ""), e.member_id, email, _iso(e.at), e.kind, e.points,
-                   e.order_wc_id or "", e.reason, e.rule_version or "", e.multiplier if e.multiplier is not None else "",
-                   e.actor, e.key)
+            yield (
+                e.id,
+                names.get(e.store_id, ""),
+                e.member_id,
+                email,
+                _iso(e.at),
+                e.kind,
+                e.points,
+                e.order_wc_id or "",
+                e.reason,
+                e.rule_version or "",
+                e.multiplier if e.multiplier is not None else "",
+                e.actor,
+                e.key,
+            )
         last_id = chunk[-1][0].id
         db.session.expunge_all()
 
 
 def _download(name: str, stream) -> Response:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(stream), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        stream_with_context(stream),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"', "Cache-Control": "no-store"},
+    )
 
 
 class ExportView(SecureBaseView):

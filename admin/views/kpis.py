@@ -1,6 +1,7 @@
 """KPIs of one store for a period: every figure of `loyalty_sync.analysis.kpi.store_kpis`
 with its definition in plain words, and charts where a picture reads faster
 (members vs non-members, orders per month first vs repeat)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -30,6 +31,13 @@ class KpiView(SecureBaseView):
         result = months = None
         if store is not None:
             result, months = kpis_for(store, period, with_months=True)
-        return self.render("loyalty/kpis.html", stores=stores, store=store, period=period, presets=PRESETS,
-                           result=result, kt=kpi_text,
-                           chart=kpi_text.chart_data(result, months) if result else None)
+        return self.render(
+            "loyalty/kpis.html",
+            stores=stores,
+            store=store,
+            period=period,
+            presets=PRESETS,
+            result=result,
+            kt=kpi_text,
+            chart=kpi_text.chart_data(result, months) if result else None,
+        )

@@ -2,6 +2,7 @@
 outstanding points in money split spendable / pending, the expiry schedule
 of the next 12 months (chart + table) and the expected breakage from the
 store's own history. Linked from the dashboard's liability card."""
+
 from __future__ import annotations
 
 from flask_admin import expose
@@ -19,8 +20,10 @@ class LiabilityView(SecureBaseView):
         forecast = liability_forecast(store) if store is not None else None
         chart = None
         if forecast:
-            chart = {"months": [m["month"] for m in forecast["expiry_schedule"]],
-                     "points": [m["points"] for m in forecast["expiry_schedule"]],
-                     "money": [float(m["money"]) for m in forecast["expiry_schedule"]],
-                     "currency": forecast["currency"]}
+            chart = {
+                "months": [m["month"] for m in forecast["expiry_schedule"]],
+                "points": [m["points"] for m in forecast["expiry_schedule"]],
+                "money": [float(m["money"]) for m in forecast["expiry_schedule"]],
+                "currency": forecast["currency"],
+            }
         return self.render("loyalty/liability.html", stores=stores, store=store, f=forecast, chart=chart)

@@ -6,6 +6,7 @@ An email's HTML is the one thing here not written by this app's templates:
 it is served on its own URL under a sandbox policy (no script, no request
 anywhere but inline styles and images in the message) and shown in a
 sandboxed frame."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """Members: a searchable list that stays fast on big stores, and the member
 page that explains a balance line by line, with the admin's actions."""
+
 from __future__ import annotations
 
 import math
@@ -51,10 +52,14 @@ def member_query(args) -> tuple:
             query = query.where(Member.email.like(_escape(q) + "%", escape="\\"))
         else:
             pattern = "%" + _escape(q) + "%"
-            query = query.where(or_(Member.email.like(pattern, escape="\\"),
-                                    func.lower(Member.first_name).like(pattern, escape="\\"),
-                                    func.lower(Member.last_name).like(pattern, escape="\\"),
-                                    func.lower(Member.first_name + " " + Member.last_name).like(pattern, escape="\\")))
+            query = query.where(
+                or_(
+                    Member.email.like(pattern, escape="\\"),
+                    func.lower(Member.first_name).like(pattern, escape="\\"),
+                    func.lower(Member.last_name).like(pattern, escape="\\"),
+                    func.lower(Member.first_name + " " + Member.last_name).like(pattern, escape="\\"),
+                )
+            )
     tier = args.get("tier", "")
     if tier:
         query = query.where(Member.tier == tier)
@@ -82,14 +87,26 @@ def _extras(store: Store, member: Member, coupons: list[Coupon]) -> dict:
     0-point lines that say why a use earned nothing), review bonuses,
     birthday gifts, VIP perk coupons."""
 
-    lines = db.session.execute(db.select(LedgerEntry).where(
-        LedgerEntry.member_id == member.id,
-        or_(*[LedgerEntry.key.startswith(p) for p in EXTRA_PREFIXES])).order_by(LedgerEntry.at, LedgerEntry.id)
-    ).scalars().all()
+    lines = (
+        db.session.execute(
+            db.select(LedgerEntry)
+            .where(LedgerEntry.member_id == member.id, or_(*[LedgerEntry.key.startswith(p) for p in EXTRA_PREFIXES]))
+            .order_by(LedgerEntry.at, LedgerEntry.id)
+        )
+        .scalars()
+        .all()
+    )
     referral_lines = [line for line in lines if line.key.startswith("referral:")]
     friend_orders = sorted({line.order_wc_id for line in referral_lines if line.order_wc_id is not None})
-    friends = dict(db.session.execute(db.select(Order.wc_id, Order.email).where(
-        Order.store_id == store.id, Order.wc_id.in_(friend_orders))).all()) if friend_orders else {}
+    friends = (
+        dict(
+            db.session.execute(
+                db.select(Order.wc_id, Order.email).where(Order.store_id == store.id, Order.wc_id.in_(friend_orders))
+            ).all()
+        )
+        if friend_orders
+        else {}
+    )
     _, program = program_in_force(store)
     by_source: dict[str, list[Coupon]] = {}
     for c in coupons:
@@ -131,11 +148,15 @@ class MembersView(SecureBaseView):
         total = db.session.execute(db.select(func.count()).select_from(query.subquery())).scalar_one()
         sort = request.args.get("sort", "points")
         column = SORTS.get(sort, Member.points)
-        descending = request.args.get("dir", "desc" if sort in ("points", "spend", "orders", "last_order") else "asc") == "desc"
+        descending = (
+            request.args.get("dir", "desc" if sort in ("points", "spend", "orders", "last_order") else "asc") == "desc"
+        )
         order = [column.desc() if descending else column.asc(), Member.id.desc() if descending else Member.id.asc()]
         pages = max(1, math.ceil(total / PAGE_SIZE))
         page = min(max(1, _int_arg("page") or 1), pages)
-        members = db.session.execute(query.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
+        members = (
+            db.session.execute(query.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
+        )
         stores_by_id = {s.id: s for s in stores}
         tiers = _tiers_for_filter(stores_by_id.get(parse_db_int(request.args.get("store", ""), minimum=1)), stores)
         args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -147,9 +168,21 @@ class MembersView(SecureBaseView):
             new_dir = "asc" if (key == sort and descending) else "desc"
             return url_for(".index", **{**args, "sort": key, "dir": new_dir})
 
-        return self.render("loyalty/members.html", members=members, total=total, page=page, pages=pages,
-                           page_url=page_url, sort_url=sort_url, sort=sort, descending=descending, stores=stores,
-                           stores_by_id=stores_by_id, tiers=tiers, args=request.args)
+        return self.render(
+            "loyalty/members.html",
+            members=members,
+            total=total,
+            page=page,
+            pages=pages,
+            page_url=page_url,
+            sort_url=sort_url,
+            sort=sort,
+            descending=descending,
+            stores=stores,
+            stores_by_id=stores_by_id,
+            tiers=tiers,
+            args=request.args,
+        )
 
     @expose("/<int:member_id>/")
     def member(self, member_id: int):
@@ -160,18 +193,43 @@ class MembersView(SecureBaseView):
         for line in statement["ledger"]:
             running += line["points"]
             line["balance"] = running
-        vip_periods = db.session.execute(
-            db.select(VipPeriod).where(VipPeriod.member_id == member.id).order_by(VipPeriod.start.desc())).scalars().all()
-        orders = db.session.execute(
-            db.select(Order).where(Order.member_id == member.id).order_by(Order.created.desc()).limit(100)).scalars().all()
-        coupons = db.session.execute(
-            db.select(Coupon).where(Coupon.member_id == member.id).order_by(Coupon.issued_at.desc(), Coupon.id.desc())
-        ).scalars().all()
+        vip_periods = (
+            db.session.execute(
+                db.select(VipPeriod).where(VipPeriod.member_id == member.id).order_by(VipPeriod.start.desc())
+            )
+            .scalars()
+            .all()
+        )
+        orders = (
+            db.session.execute(
+                db.select(Order).where(Order.member_id == member.id).order_by(Order.created.desc()).limit(100)
+            )
+            .scalars()
+            .all()
+        )
+        coupons = (
+            db.session.execute(
+                db.select(Coupon)
+                .where(Coupon.member_id == member.id)
+                .order_by(Coupon.issued_at.desc(), Coupon.id.desc())
+            )
+            .scalars()
+            .all()
+        )
         order_count = db.session.execute(
-            db.select(func.count()).select_from(Order).where(Order.member_id == member.id)).scalar_one()
-        return self.render("loyalty/member.html", member=member, store=store, statement=statement,
-                           vip_periods=vip_periods, orders=orders, coupons=coupons, order_count=order_count,
-                           extras=_extras(store, member, coupons))
+            db.select(func.count()).select_from(Order).where(Order.member_id == member.id)
+        ).scalar_one()
+        return self.render(
+            "loyalty/member.html",
+            member=member,
+            store=store,
+            statement=statement,
+            vip_periods=vip_periods,
+            orders=orders,
+            coupons=coupons,
+            order_count=order_count,
+            extras=_extras(store, member, coupons),
+        )
 
     # --- actions (POST only: the secure base makes them admin-only, CSRFProtect checks the token)
 
@@ -216,8 +274,7 @@ class MembersView(SecureBaseView):
         def action(store, member):
             still = member_actions.remove_from_vip(store, member, request.form.get("reason", ""), actor=actor())
             if still:
-                return (f"VIP periods ended, but {member.display_name} qualifies again from their orders "
-                        "and stays VIP.")
+                return f"VIP periods ended, but {member.display_name} qualifies again from their orders and stays VIP."
             return f"{member.display_name} is no longer VIP."
 
         return self._act(member_id, action)
@@ -243,14 +300,30 @@ class MembersView(SecureBaseView):
             flash("This member's page links do not work (merged into another member or anonymised).", "error")
             return redirect(url_for(".member", member_id=member_id))
         base = member_links.public_base_url() or request.url_root.rstrip("/")
-        links = {kind: f"{base}/{prefix}/{member_links.make_token(member.store_id, member.id, kind)}"
-                 for kind, (_salt, prefix) in member_links.KINDS.items()}
-        record_audit(actor(), "member.copy_link", f"member:{member.id}", store_id=member.store_id,
-                     after={"links": sorted(links)}, reason=request.form.get("reason", ""))
+        links = {
+            kind: f"{base}/{prefix}/{member_links.make_token(member.store_id, member.id, kind)}"
+            for kind, (_salt, prefix) in member_links.KINDS.items()
+        }
+        record_audit(
+            actor(),
+            "member.copy_link",
+            f"member:{member.id}",
+            store_id=member.store_id,
+            after={"links": sorted(links)},
+            reason=request.form.get("reason", ""),
+        )
         db.session.commit()
-        return self.render("loyalty/member_link.html", member=member, links=links,
-                           base_is_set=bool(member_links.public_base_url()), days=member_links.link_days()), \
-            200, {"Cache-Control": "no-store"}
+        return (
+            self.render(
+                "loyalty/member_link.html",
+                member=member,
+                links=links,
+                base_is_set=bool(member_links.public_base_url()),
+                days=member_links.link_days(),
+            ),
+            200,
+            {"Cache-Control": "no-store"},
+        )
 
     @expose("/<int:member_id>/coupons/<int:coupon_id>/resend", methods=["POST"])
     def resend_coupon(self, member_id: int, coupon_id: int):

@@ -18,6 +18,7 @@ Groups, and the choices made where the product leaves one:
   member; everyone else - e.g. customers without ledger lines who answered
   through the API - is "the rest".
 """
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,7 @@ from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, NpsAnswer
 
 COMMENTS_SHOWN = 50  # per page; the CSV has them all
-CSV_COLUMNS = ("answered_at", "score", "category", "source", "member_id", "member_email", "tier", "vip",
-               "comment")
+CSV_COLUMNS = ("answered_at", "score", "category", "source", "member_id", "member_email", "tier", "vip", "comment")
 NO_SEGMENT = "no segment"
 NO_TIER = "no tier"
 
@@ -56,8 +56,13 @@ class AnswerRow:
 
 def _canonical(store) -> dict[int, int]:
     """merged member id -> the member it was merged into (followed to the end)."""
-    merged = dict(db.session.execute(db.select(Member.id, Member.merged_into_id).where(
-        Member.store_id == store.id, Member.merged_into_id.is_not(None))).all())
+    merged = dict(
+        db.session.execute(
+            db.select(Member.id, Member.merged_into_id).where(
+                Member.store_id == store.id, Member.merged_into_id.is_not(None)
+            )
+        ).all()
+    )
 
     def follow(member_id):
         seen = set()
@@ -72,14 +77,21 @@ def _canonical(store) -> dict[int, int]:
 def load_answers(store, start: datetime, end: datetime) -> list[AnswerRow]:
     canonical = _canonical(store)
     ids = {}
-    raw = db.session.execute(db.select(NpsAnswer.score, NpsAnswer.answered_at, NpsAnswer.member_id).where(
-        NpsAnswer.store_id == store.id, NpsAnswer.answered_at >= start, NpsAnswer.answered_at < end)).all()
+    raw = db.session.execute(
+        db.select(NpsAnswer.score, NpsAnswer.answered_at, NpsAnswer.member_id).where(
+            NpsAnswer.store_id == store.id, NpsAnswer.answered_at >= start, NpsAnswer.answered_at < end
+        )
+    ).all()
     for _, _, mid in raw:
         ids[mid] = canonical.get(mid, mid)
     people = {}
     if ids:
-        people = {mid: (tier or "", bool(vip)) for mid, tier, vip in db.session.execute(
-            db.select(Member.id, Member.tier, Member.vip).where(Member.id.in_(set(ids.values()))))}
+        people = {
+            mid: (tier or "", bool(vip))
+            for mid, tier, vip in db.session.execute(
+                db.select(Member.id, Member.tier, Member.vip).where(Member.id.in_(set(ids.values())))
+            )
+        }
     rows = []
     for score, at, mid in raw:
         who = ids[mid]
@@ -130,9 +142,16 @@ def _escape_like(text: str) -> str:
 
 def comments_query(store, start: datetime, end: datetime, q: str):
     """Answers with a comment in the period (text search: case-insensitive substring), newest first."""
-    query = (db.select(NpsAnswer, Member).join(Member, Member.id == NpsAnswer.member_id)
-             .where(NpsAnswer.store_id == store.id, NpsAnswer.answered_at >= start, NpsAnswer.answered_at < end,
-                    NpsAnswer.comment != ""))
+    query = (
+        db.select(NpsAnswer, Member)
+        .join(Member, Member.id == NpsAnswer.member_id)
+        .where(
+            NpsAnswer.store_id == store.id,
+            NpsAnswer.answered_at >= start,
+            NpsAnswer.answered_at < end,
+            NpsAnswer.comment != "",
+        )
+    )
     q = (q or "").strip().lower()
     if q:
         query = query.where(db.func.lower(NpsAnswer.comment).like("%" + _escape_like(q) + "%", escape="\\"))
@@ -155,8 +174,11 @@ class NpsView(SecureBaseView):
             pages = max(1, math.ceil(total / COMMENTS_SHOWN))
             raw_page = request.args.get("page", "")
             page = min(max(1, int(raw_page) if raw_page.isdigit() else 1), pages)
-            comments = db.session.execute(query.order_by(NpsAnswer.answered_at.desc(), NpsAnswer.id.desc())
-                                          .limit(COMMENTS_SHOWN).offset((page - 1) * COMMENTS_SHOWN)).all()
+            comments = db.session.execute(
+                query.order_by(NpsAnswer.answered_at.desc(), NpsAnswer.id.desc())
+                .limit(COMMENTS_SHOWN)
+                .offset((page - 1) * COMMENTS_SHOWN)
+            ).all()
         keep = {**period.query(), **({"q": q} if q else {})}
 
         def page_url(p):
@@ -165,9 +187,23 @@ class NpsView(SecureBaseView):
         chart = None
         if data:
             chart = {"trend": data["trend"]}
-        return self.render("loyalty/nps.html", stores=stores, store=store, period=period, presets=PRESETS,
-                           data=data, comments=comments, total=total, page=page, pages=pages, q=q, keep=keep,
-                           page_url=page_url, chart=chart, classify=classify)
+        return self.render(
+            "loyalty/nps.html",
+            stores=stores,
+            store=store,
+            period=period,
+            presets=PRESETS,
+            data=data,
+            comments=comments,
+            total=total,
+            page=page,
+            pages=pages,
+            q=q,
+            keep=keep,
+            page_url=page_url,
+            chart=chart,
+            classify=classify,
+        )
 
     @expose("/comments.csv")
     def csv(self):
@@ -178,11 +214,19 @@ class NpsView(SecureBaseView):
         def rows():
             if store is None:
                 return
-            query = comments_query(store, period.start, period.end, q).order_by(NpsAnswer.answered_at,
-                                                                                  NpsAnswer.id)
+            query = comments_query(store, period.start, period.end, q).order_by(NpsAnswer.answered_at, NpsAnswer.id)
             for answer, member in db.session.execute(query.execution_options(yield_per=1000)):
-                yield (_iso(answer.answered_at), answer.score, classify(answer.score), answer.source, member.id,
-                       member.email, member.tier or "", "yes" if member.vip else "no", answer.comment)
+                yield (
+                    _iso(answer.answered_at),
+                    answer.score,
+                    classify(answer.score),
+                    answer.source,
+                    member.id,
+                    member.email,
+                    member.tier or "",
+                    "yes" if member.vip else "no",
+                    answer.comment,
+                )
 
         name = f"nps-comments-{store.name if store else 'none'}-{period.first_day}-{period.last_day}"
         return _download(name, _csv_stream(CSV_COLUMNS, rows()))

@@ -10,6 +10,7 @@ the worker or the CLI show their counts per kind only.
 Both buttons run inside the request (a reconciliation reads the store's
 coupons and customers once, and one count per month of orders).
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,16 @@ HISTORY = 20
 
 
 def runs_of(store: Store, limit: int = HISTORY) -> list[SyncRun]:
-    return db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store.id, SyncRun.kind == KIND)
-                              .order_by(SyncRun.id.desc()).limit(limit)).scalars().all()
+    return (
+        db.session.execute(
+            db.select(SyncRun)
+            .where(SyncRun.store_id == store.id, SyncRun.kind == KIND)
+            .order_by(SyncRun.id.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def last_run_per_store(stores: list[Store]) -> dict[int, SyncRun | None]:
@@ -43,8 +52,12 @@ def last_run_per_store(stores: list[Store]) -> dict[int, SyncRun | None]:
 
 def run_reconcile(store: Store, *, fix: bool) -> tuple[dict | None, SyncRun | None, str]:
     """Run the service; keep the drift rows on its SyncRun. (result, run, error text)."""
-    before = db.session.execute(db.select(db.func.max(SyncRun.id)).where(
-        SyncRun.store_id == store.id, SyncRun.kind == KIND)).scalar() or 0
+    before = (
+        db.session.execute(
+            db.select(db.func.max(SyncRun.id)).where(SyncRun.store_id == store.id, SyncRun.kind == KIND)
+        ).scalar()
+        or 0
+    )
     error, result = "", None
     try:
         result = reconcile_service.reconcile(store, fix=fix)
@@ -55,14 +68,29 @@ def run_reconcile(store: Store, *, fix: bool) -> tuple[dict | None, SyncRun | No
         log.exception("reconcile from the admin failed for %s", store.name)
         error = "an unexpected error; see the server log"
     db.session.rollback()
-    run = db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store.id, SyncRun.kind == KIND,
-                                                      SyncRun.id > before).order_by(SyncRun.id.desc())
-                             ).scalars().first()
+    run = (
+        db.session.execute(
+            db.select(SyncRun)
+            .where(SyncRun.store_id == store.id, SyncRun.kind == KIND, SyncRun.id > before)
+            .order_by(SyncRun.id.desc())
+        )
+        .scalars()
+        .first()
+    )
     if run is not None and result is not None:
         run.counts = {**(run.counts or {}), "rows": result["drift"][:KEPT_ROWS], "fix": fix}
-    record_audit(actor(), "reconcile.fix" if fix else "reconcile.check", f"store:{store.name}", store_id=store.id,
-                 after={"run": run.id if run else None, "drift": len(result["drift"]) if result else None,
-                        "fixed": result["fixed"] if result else None, "error": error[:300] or None})
+    record_audit(
+        actor(),
+        "reconcile.fix" if fix else "reconcile.check",
+        f"store:{store.name}",
+        store_id=store.id,
+        after={
+            "run": run.id if run else None,
+            "drift": len(result["drift"]) if result else None,
+            "fixed": result["fixed"] if result else None,
+            "error": error[:300] or None,
+        },
+    )
     db.session.commit()
     return result, run, error
 
@@ -77,8 +105,15 @@ class ReconcileView(SecureBaseView):
         if runs:
             wanted = request.args.get("run", "")
             shown = next((r for r in runs if wanted.isdigit() and r.id == int(wanted)), runs[0])
-        return self.render("loyalty/reconcile.html", stores=stores, store=store, runs=runs, shown=shown,
-                           last=last_run_per_store(stores), kinds=reconcile_service.KINDS)
+        return self.render(
+            "loyalty/reconcile.html",
+            stores=stores,
+            store=store,
+            runs=runs,
+            shown=shown,
+            last=last_run_per_store(stores),
+            kinds=reconcile_service.KINDS,
+        )
 
     def _act(self, fix: bool):
         store_id = parse_db_int(request.form.get("store"), minimum=1)
@@ -90,10 +125,17 @@ class ReconcileView(SecureBaseView):
         if error:
             flash(f"{store.name}: reconciliation failed. {error}", "error")
         elif fix:
-            flash(f"{store.name}: {count_of(len(result['drift']), 'difference')} found, {result['fixed']} fixed.", "success")
+            flash(
+                f"{store.name}: {count_of(len(result['drift']), 'difference')} found, {result['fixed']} fixed.",
+                "success",
+            )
         else:
-            flash(f"{store.name}: {count_of(len(result['drift']), 'difference')} found." if result["drift"]
-                  else f"{store.name}: the store and the books agree.", "warning" if result["drift"] else "success")
+            flash(
+                f"{store.name}: {count_of(len(result['drift']), 'difference')} found."
+                if result["drift"]
+                else f"{store.name}: the store and the books agree.",
+                "warning" if result["drift"] else "success",
+            )
         return redirect(url_for(".index", store=store.id, run=run.id if run else None))
 
     @expose("/check", methods=["POST"])

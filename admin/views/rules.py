@@ -12,6 +12,7 @@ A saved version is in force at once: every page reads it
 (`program_in_force`), and saving queues a pass that re-plans every member
 under it (`apply.replan_behind_rules`); the page says how far that got.
 """
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, request, url_for
@@ -41,16 +42,38 @@ class RulesView(SecureBaseView):
         return self._render(stores, store, number, program, rules_form.form_values(program), {})
 
     def _render(self, stores, store, number, program, values, errors, *, preview=None, status=200):
-        versions = db.session.execute(db.select(ProgramVersion).filter_by(store_id=store.id)
-                                      .order_by(ProgramVersion.number.desc()).limit(20)).scalars().all()
-        products = db.session.execute(db.select(Product.wc_id, Product.name, Product.sku)
-                                      .where(Product.store_id == store.id).order_by(Product.name).limit(5000)).all()
-        categories = db.session.execute(db.select(Category.wc_id, Category.name)
-                                        .where(Category.store_id == store.id).order_by(Category.name)).all()
-        return self.render("loyalty/rules.html", stores=stores, store=store, number=number, program=program,
-                           v=values, errors=errors, preview=preview, versions=versions, products=products,
-                           warnings=(preview or {}).get("warnings") or {}, replan=replan_status(store),
-                           categories=categories, rf=rules_form), status
+        versions = (
+            db.session.execute(
+                db.select(ProgramVersion).filter_by(store_id=store.id).order_by(ProgramVersion.number.desc()).limit(20)
+            )
+            .scalars()
+            .all()
+        )
+        products = db.session.execute(
+            db.select(Product.wc_id, Product.name, Product.sku)
+            .where(Product.store_id == store.id)
+            .order_by(Product.name)
+            .limit(5000)
+        ).all()
+        categories = db.session.execute(
+            db.select(Category.wc_id, Category.name).where(Category.store_id == store.id).order_by(Category.name)
+        ).all()
+        return self.render(
+            "loyalty/rules.html",
+            stores=stores,
+            store=store,
+            number=number,
+            program=program,
+            v=values,
+            errors=errors,
+            preview=preview,
+            versions=versions,
+            products=products,
+            warnings=(preview or {}).get("warnings") or {},
+            replan=replan_status(store),
+            categories=categories,
+            rf=rules_form,
+        ), status
 
     def _parse(self):
         stores = all_stores()
@@ -63,12 +86,20 @@ class RulesView(SecureBaseView):
         return stores, store, number, current, parsed
 
     def _preview(self, current, parsed, store):
-        impact = whatif.preview_change(store, parsed.program, current=current,
-                                       max_members=current_app.config.get("WHATIF_MAX_MEMBERS", 20000),
-                                       in_process=True)  # a web worker does not fork replay workers
-        return {"changes": rules_form.changes(current, parsed.program), "impact": impact, "digest": parsed.digest,
-                "warnings": rules_form.field_warnings(parsed, store),  # shown at the fields; never block saving
-                **preview_money(impact.money)}
+        impact = whatif.preview_change(
+            store,
+            parsed.program,
+            current=current,
+            max_members=current_app.config.get("WHATIF_MAX_MEMBERS", 20000),
+            in_process=True,
+        )  # a web worker does not fork replay workers
+        return {
+            "changes": rules_form.changes(current, parsed.program),
+            "impact": impact,
+            "digest": parsed.digest,
+            "warnings": rules_form.field_warnings(parsed, store),  # shown at the fields; never block saving
+            **preview_money(impact.money),
+        }
 
     def _valid_submission(self):
         """(the parsed submission, None), or (None, the response): no store
@@ -78,8 +109,11 @@ class RulesView(SecureBaseView):
             return None, redirect(url_for(".index"))
         stores, store, number, current, parsed = state
         if parsed.errors:
-            flash(f"{count_of(len(parsed.errors), 'setting')} need{'s' if len(parsed.errors) == 1 else ''} attention; "
-                  "see the messages at the fields.", "error")
+            flash(
+                f"{count_of(len(parsed.errors), 'setting')} need{'s' if len(parsed.errors) == 1 else ''} attention; "
+                "see the messages at the fields.",
+                "error",
+            )
             return None, self._render(stores, store, number, current, parsed.values, parsed.errors, status=422)
         return state, None
 
@@ -89,8 +123,9 @@ class RulesView(SecureBaseView):
         if response is not None:
             return response
         stores, store, number, current, parsed = state
-        return self._render(stores, store, number, current, parsed.values, {},
-                            preview=self._preview(current, parsed, store))
+        return self._render(
+            stores, store, number, current, parsed.values, {}, preview=self._preview(current, parsed, store)
+        )
 
     @expose("/save", methods=["POST"])
     def save(self):
@@ -100,14 +135,25 @@ class RulesView(SecureBaseView):
         stores, store, number, current, parsed = state
         base_version = request.form.get("base_version", "")
         if base_version != str(number):
-            flash(f"Someone saved version {number} of the rules meanwhile. Review the preview against it, then save.",
-                  "error")
-            return self._render(stores, store, number, current, parsed.values, {},
-                                preview=self._preview(current, parsed, store), status=409)
+            flash(
+                f"Someone saved version {number} of the rules meanwhile. Review the preview against it, then save.",
+                "error",
+            )
+            return self._render(
+                stores,
+                store,
+                number,
+                current,
+                parsed.values,
+                {},
+                preview=self._preview(current, parsed, store),
+                status=409,
+            )
         if request.form.get("previewed") != parsed.digest:
             flash("The rules changed since the preview: check the new preview, then save.", "warning")
-            return self._render(stores, store, number, current, parsed.values, {},
-                                preview=self._preview(current, parsed, store))
+            return self._render(
+                stores, store, number, current, parsed.values, {}, preview=self._preview(current, parsed, store)
+            )
         if not rules_form.changes(current, parsed.program):
             flash("Nothing changed; no new version saved.", "info")
             return redirect(url_for(".index", store=store.id))
@@ -119,8 +165,11 @@ class RulesView(SecureBaseView):
             errors = {e.field: rules_form._sentence(e.message) for e in invalid.errors}
             return self._render(stores, store, number, current, parsed.values, errors, status=422)
         db.session.commit()
-        noted = [f"{name}: {message}" for name, messages in rules_form.field_warnings(parsed, store).items()
-                 for message in messages]
+        noted = [
+            f"{name}: {message}"
+            for name, messages in rules_form.field_warnings(parsed, store).items()
+            for message in messages
+        ]
         if noted:  # warnings never block saving; say them once more
             flash(f"Saved with {count_of(len(noted), 'warning')}: " + " ".join(noted), "warning")
         flash(f"Saved as version {version.number}; every page reads it now. {self._queue_replan(store)}", "success")

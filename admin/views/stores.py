@@ -12,6 +12,7 @@ the address it was entered for and to no other (`_secret_needed_again`).
 "Test connection" answers in fixed words per kind of failure, never with what
 the remote host said (`store_connection.connection_test_message`).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -30,8 +31,12 @@ from loyalty_sync.books.history import in_review
 from loyalty_sync.books.program_versions import ensure_program
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Store, record_audit
-from loyalty_sync.store_sync.connection import (checked_store_info, client_for, connection_test_message,
-                                                refresh_site_identity)
+from loyalty_sync.store_sync.connection import (
+    checked_store_info,
+    client_for,
+    connection_test_message,
+    refresh_site_identity,
+)
 from loyalty_sync.woocommerce import StoreError
 
 log = logging.getLogger(__name__)
@@ -43,22 +48,30 @@ def webhook_url(store: Store) -> str:
 
 def _secret_state(view, context, model, name):
     is_set = bool(getattr(model, name))
-    return Markup(f'<span class="badge badge-{"success" if is_set else "secondary"}">{"set" if is_set else "not set"}</span>')
+    return Markup(
+        f'<span class="badge badge-{"success" if is_set else "secondary"}">{"set" if is_set else "not set"}</span>'
+    )
 
 
 def _buttons(view, context, model, name):
 
-    tokens_link = (f'<a class="btn btn-sm btn-outline-secondary" href="{url_for("api_tokens.index", store=model.id)}">'
-                   'API tokens</a>')  # the store's storefront API tokens (admin/views/api_tokens.py)
+    tokens_link = (
+        f'<a class="btn btn-sm btn-outline-secondary" href="{url_for("api_tokens.index", store=model.id)}">'
+        "API tokens</a>"
+    )  # the store's storefront API tokens (admin/views/api_tokens.py)
     if not view.can_write:
         return Markup(tokens_link)
     token = escape(generate_csrf())
     forms = [tokens_link]
-    for endpoint, label, style in (("test_connection", "Test connection", "outline-primary"),
-                                   ("sync_now", "Sync now", "outline-success")):
-        forms.append(f'<form method="post" action="{url_for("." + endpoint, store_id=model.id)}" class="d-inline">'
-                     f'<input type="hidden" name="csrf_token" value="{token}">'
-                     f'<button class="btn btn-sm btn-{style}" type="submit">{label}</button></form>')
+    for endpoint, label, style in (
+        ("test_connection", "Test connection", "outline-primary"),
+        ("sync_now", "Sync now", "outline-success"),
+    ):
+        forms.append(
+            f'<form method="post" action="{url_for("." + endpoint, store_id=model.id)}" class="d-inline">'
+            f'<input type="hidden" name="csrf_token" value="{token}">'
+            f'<button class="btn btn-sm btn-{style}" type="submit">{label}</button></form>'
+        )
     return Markup(" ".join(forms))
 
 
@@ -66,15 +79,19 @@ def _history(view, context, model, name):
     """Review: a link to the first-sync plan, where the owner chooses; else the mode."""
     link = url_for("first_sync.index", store=model.id)
     if in_review(model):
-        return Markup(f'<a class="badge badge-warning" href="{link}" data-testid="review-link">in review: '
-                      'see the first-sync plan and choose</a>')
+        return Markup(
+            f'<a class="badge badge-warning" href="{link}" data-testid="review-link">in review: '
+            "see the first-sync plan and choose</a>"
+        )
     return Markup(f'<a class="small" href="{link}">{escape(model.history_mode)}</a>')
 
 
 def _webhooks(view, context, model, name):
     state = "secret set" if model.webhook_secret else "no secret"
-    return Markup(f'<div class="small"><span class="badge badge-{"success" if model.webhook_secret else "warning"}">'
-                  f'{state}</span><br><code>{escape(webhook_url(model))}</code></div>')
+    return Markup(
+        f'<div class="small"><span class="badge badge-{"success" if model.webhook_secret else "warning"}">'
+        f"{state}</span><br><code>{escape(webhook_url(model))}</code></div>"
+    )
 
 
 def _secret_needed_again(form, stored: Store) -> bool:
@@ -91,42 +108,81 @@ class StoreView(SecureModelView):
     _allow_create = True
     _allow_edit = True
     list_template = "loyalty/stores_list.html"
-    column_list = ("name", "url", "currency", "wc_version", "active", "history_mode", "consumer_key",
-                   "consumer_secret", "webhooks", "actions")
-    column_labels = {"url": "URL", "wc_version": "WooCommerce", "consumer_key": "Consumer key",
-                     "consumer_secret": "Consumer secret", "webhooks": "Webhooks", "actions": "",
-                     "history_mode": "History"}
-    column_formatters = {"consumer_secret": _secret_state, "webhooks": _webhooks, "actions": _buttons,
-                         "history_mode": _history,
-                         "consumer_key": lambda v, c, m, n: (m.consumer_key[:7] + "…") if m.consumer_key else "not set"}
+    column_list = (
+        "name",
+        "url",
+        "currency",
+        "wc_version",
+        "active",
+        "history_mode",
+        "consumer_key",
+        "consumer_secret",
+        "webhooks",
+        "actions",
+    )
+    column_labels = {
+        "url": "URL",
+        "wc_version": "WooCommerce",
+        "consumer_key": "Consumer key",
+        "consumer_secret": "Consumer secret",
+        "webhooks": "Webhooks",
+        "actions": "",
+        "history_mode": "History",
+    }
+    column_formatters = {
+        "consumer_secret": _secret_state,
+        "webhooks": _webhooks,
+        "actions": _buttons,
+        "history_mode": _history,
+        "consumer_key": lambda v, c, m, n: (m.consumer_key[:7] + "…") if m.consumer_key else "not set",
+    }
     column_sortable_list = ("name", "url")
     # Never searchable or filterable by secrets; details/export off so nothing can render them.
     can_export = False
     can_view_details = False
-    form_columns = ("name", "url", "currency", "active", "consumer_key", "new_consumer_secret",
-                    "new_webhook_secret")
+    form_columns = ("name", "url", "currency", "active", "consumer_key", "new_consumer_secret", "new_webhook_secret")
     form_excluded_columns = ("consumer_secret", "webhook_secret")
 
     form_extra_fields = {
         "new_consumer_secret": PasswordField(
-            "Consumer secret", validators=[Optional(), Regexp(r"^cs_\S+$", message="A consumer secret starts with cs_")],
+            "Consumer secret",
+            validators=[Optional(), Regexp(r"^cs_\S+$", message="A consumer secret starts with cs_")],
             description="From WooCommerce > Settings > Advanced > REST API (read/write key). "
-                        "Never shown again; leave empty to keep the stored one."),
+            "Never shown again; leave empty to keep the stored one.",
+        ),
         "new_webhook_secret": PasswordField(
-            "Webhook secret", validators=[Optional(), Length(min=16)],
+            "Webhook secret",
+            validators=[Optional(), Length(min=16)],
             description="The secret you type into WooCommerce's webhook settings. Leave empty to keep the stored one "
-                        "(a new store gets a random one; set your own to copy it into WooCommerce)."),
+            "(a new store gets a random one; set your own to copy it into WooCommerce).",
+        ),
     }
     form_args = {
-        "name": {"validators": [DataRequired(), Regexp(r"^[a-z0-9][a-z0-9-]*$",
-                                                      message="Lowercase letters, digits and dashes (it is part of the webhook URL)")],
-                 "description": "Short name used in URLs and commands, e.g. my-shop."},
-        "url": {"validators": [DataRequired(), URL(require_tld=False, message="The shop's address, e.g. https://shop.example.com")],
-                "description": "The shop's address (https://...)."},
-        "consumer_key": {"validators": [Optional(), Regexp(r"^ck_\S+$", message="A consumer key starts with ck_")],
-                         "description": "Starts with ck_."},
-        "currency": {"validators": [DataRequired(), Regexp(r"^[A-Z]{3}$", message="A 3-letter currency code, e.g. EUR")],
-                     "description": "Read from the store on 'Test connection'."},
+        "name": {
+            "validators": [
+                DataRequired(),
+                Regexp(
+                    r"^[a-z0-9][a-z0-9-]*$",
+                    message="Lowercase letters, digits and dashes (it is part of the webhook URL)",
+                ),
+            ],
+            "description": "Short name used in URLs and commands, e.g. my-shop.",
+        },
+        "url": {
+            "validators": [
+                DataRequired(),
+                URL(require_tld=False, message="The shop's address, e.g. https://shop.example.com"),
+            ],
+            "description": "The shop's address (https://...).",
+        },
+        "consumer_key": {
+            "validators": [Optional(), Regexp(r"^ck_\S+$", message="A consumer key starts with ck_")],
+            "description": "Starts with ck_.",
+        },
+        "currency": {
+            "validators": [DataRequired(), Regexp(r"^[A-Z]{3}$", message="A 3-letter currency code, e.g. EUR")],
+            "description": "Read from the store on 'Test connection'.",
+        },
     }
     form_overrides = {"url": URLField, "name": StringField, "active": BooleanField}
 
@@ -141,7 +197,8 @@ class StoreView(SecureModelView):
         if valid and isinstance(stored, Store) and _secret_needed_again(form, stored):
             form.new_consumer_secret.errors = list(form.new_consumer_secret.errors) + [
                 "The URL or consumer key changed: enter the consumer secret again. A stored secret is only "
-                "ever sent to the address it was entered for."]
+                "ever sent to the address it was entered for."
+            ]
             return False
         return valid
 
@@ -161,11 +218,20 @@ class StoreView(SecureModelView):
 
     def after_model_change(self, form, model, is_created):
         ensure_program(model)
-        record_audit(actor(), "store.add" if is_created else "store.update", f"store:{model.name}", store_id=model.id,
-                     after={"name": model.name, "url": model.url, "currency": model.currency,
-                            "keys": "set" if model.has_keys else "not set",
-                            "consumer_secret_changed": bool((form.new_consumer_secret.data or "").strip()),
-                            "webhook_secret_changed": bool((form.new_webhook_secret.data or "").strip())})
+        record_audit(
+            actor(),
+            "store.add" if is_created else "store.update",
+            f"store:{model.name}",
+            store_id=model.id,
+            after={
+                "name": model.name,
+                "url": model.url,
+                "currency": model.currency,
+                "keys": "set" if model.has_keys else "not set",
+                "consumer_secret_changed": bool((form.new_consumer_secret.data or "").strip()),
+                "webhook_secret_changed": bool((form.new_webhook_secret.data or "").strip()),
+            },
+        )
         db.session.commit()
 
     # --- connection and sync ---------------------------------------------------------------
@@ -185,17 +251,34 @@ class StoreView(SecureModelView):
             log.warning("connection test of store %s failed: %s", store.id, error)
             flash(f"{store.name}: connection failed: {connection_test_message(error)}", "error")
         else:
-            before = {"wc_version": store.wc_version, "currency": store.currency, "timezone": store.timezone,
-                      "display_name": store.display_name}
+            before = {
+                "wc_version": store.wc_version,
+                "currency": store.currency,
+                "timezone": store.timezone,
+                "display_name": store.display_name,
+            }
             store.wc_version = info.version
             if info.currency:
                 store.currency = info.currency
-            record_audit(actor(), "store.test_connection", f"store:{store.name}", store_id=store.id, before=before,
-                         after={"wc_version": store.wc_version, "currency": store.currency,
-                                "timezone": store.timezone, "display_name": store.display_name})
+            record_audit(
+                actor(),
+                "store.test_connection",
+                f"store:{store.name}",
+                store_id=store.id,
+                before=before,
+                after={
+                    "wc_version": store.wc_version,
+                    "currency": store.currency,
+                    "timezone": store.timezone,
+                    "display_name": store.display_name,
+                },
+            )
             db.session.commit()
-            flash(f"{store.name}: connected to WooCommerce {info.version} ({store.shop_name}), currency "
-                  f"{info.currency or '?'}, time zone {store.timezone}.", "success")
+            flash(
+                f"{store.name}: connected to WooCommerce {info.version} ({store.shop_name}), currency "
+                f"{info.currency or '?'}, time zone {store.timezone}.",
+                "success",
+            )
         return redirect(url_for(".index_view"))
 
     @expose("/<int:store_id>/sync", methods=["POST"])

@@ -1,4 +1,5 @@
 """The sync log: every pass with its counts, and the records it rejected."""
+
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -15,12 +16,18 @@ def _store_name(view, context, model, name):
 
 
 def _status(view, context, model, name):
-    colour = {"ok": "success", "running": "info", "partial": "warning", "failed": "danger"}.get(model.status, "secondary")
-    return Markup(f'<span class="badge badge-{colour}" data-status="{escape(model.status)}">{escape(model.status)}</span>')
+    colour = {"ok": "success", "running": "info", "partial": "warning", "failed": "danger"}.get(
+        model.status, "secondary"
+    )
+    return Markup(
+        f'<span class="badge badge-{colour}" data-status="{escape(model.status)}">{escape(model.status)}</span>'
+    )
 
 
 def _counts(view, context, model, name):
-    return Markup(" ").join(Markup('<span class="d-block">{}</span>').format(line) for line in run_summary(model.counts))
+    return Markup(" ").join(
+        Markup('<span class="d-block">{}</span>').format(line) for line in run_summary(model.counts)
+    )
 
 
 def _duration(view, context, model, name):
@@ -35,8 +42,13 @@ def _error(view, context, model, name):
 class SyncRunView(SecureModelView):
     column_list = ("id", "store", "kind", "status", "started_at", "duration", "counts", "requests", "error")
     column_labels = {"started_at": "Started", "requests": "HTTP requests", "id": "#", "counts": "What it did"}
-    column_formatters = {"store": _store_name, "status": _status, "counts": _counts, "duration": _duration,
-                         "error": _error}
+    column_formatters = {
+        "store": _store_name,
+        "status": _status,
+        "counts": _counts,
+        "duration": _duration,
+        "error": _error,
+    }
     column_filters = ("status", "kind", "store_id")
     column_sortable_list = ("id", "kind", "status", "started_at", "requests")
     column_default_sort = ("id", True)

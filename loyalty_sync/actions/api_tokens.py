@@ -6,6 +6,7 @@ indexed lookup, compared in constant time) and notes when it was last used,
 at most once a minute so that busy storefronts do not write on every request.
 A `redeem` token can do everything a `read` token can.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,18 +36,30 @@ def create_token(store: Store, scope: str, *, name: str = "", actor: str = "cli"
     if scope not in API_SCOPES:
         raise TokenError(f"scope must be one of {', '.join(API_SCOPES)}")
     text = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(store_id=store.id, name=(name or "")[:120], scope=scope, token_hash=hash_token(text),
-                     prefix=text[:12], created_by=actor)
+    token = ApiToken(
+        store_id=store.id,
+        name=(name or "")[:120],
+        scope=scope,
+        token_hash=hash_token(text),
+        prefix=text[:12],
+        created_by=actor,
+    )
     db.session.add(token)
     db.session.flush()
-    record_audit(actor, "api_token.create", f"api_token:{token.id}", store_id=store.id,
-                 after={"scope": scope, "name": token.name, "prefix": token.prefix})
+    record_audit(
+        actor,
+        "api_token.create",
+        f"api_token:{token.id}",
+        store_id=store.id,
+        after={"scope": scope, "name": token.name, "prefix": token.prefix},
+    )
     return token, text
 
 
 def list_tokens(store: Store) -> list[ApiToken]:
-    return list(db.session.execute(
-        db.select(ApiToken).where(ApiToken.store_id == store.id).order_by(ApiToken.id)).scalars())
+    return list(
+        db.session.execute(db.select(ApiToken).where(ApiToken.store_id == store.id).order_by(ApiToken.id)).scalars()
+    )
 
 
 def find_token(store: Store, ref: str) -> ApiToken | None:
@@ -61,8 +74,14 @@ def revoke_token(token: ApiToken, *, actor: str = "cli", now: datetime | None = 
     if token.revoked_at is not None:
         return False
     token.revoked_at = now or datetime.now(timezone.utc)
-    record_audit(actor, "api_token.revoke", f"api_token:{token.id}", store_id=token.store_id,
-                 before={"scope": token.scope, "prefix": token.prefix}, after={"revoked": True})
+    record_audit(
+        actor,
+        "api_token.revoke",
+        f"api_token:{token.id}",
+        store_id=token.store_id,
+        before={"scope": token.scope, "prefix": token.prefix},
+        after={"revoked": True},
+    )
     return True
 
 
@@ -78,9 +97,12 @@ def authenticate(text: str, *, now: datetime | None = None) -> ApiToken | None:
     now = now or datetime.now(timezone.utc)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         db.session.execute(
-            db.update(ApiToken).where(ApiToken.id == token.id)
+            db.update(ApiToken)
+            .where(ApiToken.id == token.id)
             .where((ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
-            .values(last_used_at=now).execution_options(synchronize_session=False))
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
         token = db.session.get(ApiToken, token.id)
     return token

@@ -22,6 +22,7 @@ is the cheap daily entry point for the worker: it plans only the members
 whose birthday week is now; the caller commits (e.g.
 `apply_with_retry(lambda: birthday_gifts_due(store, now))`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -41,9 +42,14 @@ def in_birthday_week(birthday: date | None, now: datetime) -> bool:
 
 
 def members_with_birthday_now(store: Store, now: datetime) -> list[Member]:
-    rows: Iterable[Member] = db.session.execute(db.select(Member).where(
-        Member.store_id == store.id, Member.birthday.is_not(None), Member.merged_into_id.is_(None),
-        Member.anonymised_at.is_(None))).scalars()
+    rows: Iterable[Member] = db.session.execute(
+        db.select(Member).where(
+            Member.store_id == store.id,
+            Member.birthday.is_not(None),
+            Member.merged_into_id.is_(None),
+            Member.anonymised_at.is_(None),
+        )
+    ).scalars()
     return [m for m in rows if in_birthday_week(m.birthday, now)]
 
 

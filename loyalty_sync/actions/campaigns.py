@@ -16,6 +16,7 @@
 Member filters (all optional, combined with AND): `member_ids` (list),
 `tier` (name), `vip` (true/false), `min_points` (int), `max_points` (int).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -48,9 +49,16 @@ def target_member_ids(store: Store, campaign: Campaign, now: datetime) -> list[i
     if campaign.segment:
         ids = store_segments(store, now)[campaign.segment]
     else:
-        ids = list(db.session.execute(db.select(Member.id).where(
-            Member.store_id == store.id, Member.merged_into_id.is_(None), Member.anonymised_at.is_(None),
-            Member.email != "")).scalars())
+        ids = list(
+            db.session.execute(
+                db.select(Member.id).where(
+                    Member.store_id == store.id,
+                    Member.merged_into_id.is_(None),
+                    Member.anonymised_at.is_(None),
+                    Member.email != "",
+                )
+            ).scalars()
+        )
     f = campaign.member_filter or {}
     if not f:
         return sorted(ids)
@@ -68,10 +76,20 @@ def target_member_ids(store: Store, campaign: Campaign, now: datetime) -> list[i
     return sorted(db.session.execute(query).scalars())
 
 
-def create_campaign(store: Store, *, discount_type: str, amount: Decimal, segment: str = "",
-                    member_filter: dict | None = None, expires_days: int | None = 30, name: str = "",
-                    minimum_amount: Decimal = Decimal(0), free_shipping: bool = False, actor: str = "system",
-                    now: datetime | None = None) -> Campaign:
+def create_campaign(
+    store: Store,
+    *,
+    discount_type: str,
+    amount: Decimal,
+    segment: str = "",
+    member_filter: dict | None = None,
+    expires_days: int | None = 30,
+    name: str = "",
+    minimum_amount: Decimal = Decimal(0),
+    free_shipping: bool = False,
+    actor: str = "system",
+    now: datetime | None = None,
+) -> Campaign:
     """Record a campaign; the caller commits. Raises CampaignError on a bad
     template, or for a store in review (actions/in_review.py)."""
     now = now or datetime.now(timezone.utc)
@@ -87,17 +105,40 @@ def create_campaign(store: Store, *, discount_type: str, amount: Decimal, segmen
         raise CampaignError("amount must be more than 0 (and at most 100 for a percentage)")
     if expires_days is not None and expires_days <= 0:
         raise CampaignError("expires-days must be at least 1")
-    campaign = Campaign(store_id=store.id, name=name or f"{segment or 'filter'} {now:%Y-%m-%d}", segment=segment,
-                        member_filter=member_filter or {}, discount_type=discount_type, amount=amount,
-                        minimum_amount=Decimal(minimum_amount), free_shipping=free_shipping,
-                        expires_days=expires_days, status="issuing", total=0, issued=0, pushed=0,
-                        created_by=actor, created_at=now)
+    campaign = Campaign(
+        store_id=store.id,
+        name=name or f"{segment or 'filter'} {now:%Y-%m-%d}",
+        segment=segment,
+        member_filter=member_filter or {},
+        discount_type=discount_type,
+        amount=amount,
+        minimum_amount=Decimal(minimum_amount),
+        free_shipping=free_shipping,
+        expires_days=expires_days,
+        status="issuing",
+        total=0,
+        issued=0,
+        pushed=0,
+        created_by=actor,
+        created_at=now,
+    )
     db.session.add(campaign)
     db.session.flush()
     campaign.total = len(target_member_ids(store, campaign, now))
-    record_audit(actor, "campaign.create", f"campaign:{campaign.id}", store_id=store.id,
-                 after={"segment": segment, "filter": member_filter or {}, "discount_type": discount_type,
-                        "amount": str(amount), "total": campaign.total}, reason=campaign.name)
+    record_audit(
+        actor,
+        "campaign.create",
+        f"campaign:{campaign.id}",
+        store_id=store.id,
+        after={
+            "segment": segment,
+            "filter": member_filter or {},
+            "discount_type": discount_type,
+            "amount": str(amount),
+            "total": campaign.total,
+        },
+        reason=campaign.name,
+    )
     return campaign
 
 
@@ -105,8 +146,14 @@ def coupon_key(campaign: Campaign, member_id: int) -> str:
     return f"campaign:{campaign.id}:{member_id}"
 
 
-def issue_coupons(store: Store, campaign: Campaign, *, now: datetime | None = None, batch_size: int = 500,
-                  progress: Progress | None = None) -> int:
+def issue_coupons(
+    store: Store,
+    campaign: Campaign,
+    *,
+    now: datetime | None = None,
+    batch_size: int = 500,
+    progress: Progress | None = None,
+) -> int:
     """Write the campaign's coupons, committing per batch; returns how many
     were new. Safe to re-run: members who have theirs are skipped. Refused
     (CampaignError) for a store in review."""
@@ -114,23 +161,39 @@ def issue_coupons(store: Store, campaign: Campaign, *, now: datetime | None = No
     now = now or datetime.now(timezone.utc)
     ids = target_member_ids(store, campaign, now)
     prefix = f"campaign:{campaign.id}:"
-    have = set(db.session.execute(db.select(Coupon.key).where(
-        Coupon.store_id == store.id, Coupon.key.startswith(prefix))).scalars())
+    have = set(
+        db.session.execute(
+            db.select(Coupon.key).where(Coupon.store_id == store.id, Coupon.key.startswith(prefix))
+        ).scalars()
+    )
     todo = [i for i in ids if f"{prefix}{i}" not in have]
     campaign.total = max(campaign.total or 0, len(ids))
     expires = now + timedelta(days=campaign.expires_days) if campaign.expires_days else None
     outbox = Outbox(store, now)  # the "a coupon for you" email, in the coupon's transaction (books/outbox.py)
     created = 0
     for start in range(0, len(todo), batch_size):
-        chunk = todo[start:start + batch_size]
+        chunk = todo[start : start + batch_size]
         for member in db.session.execute(db.select(Member).where(Member.id.in_(chunk))).scalars():
             key = coupon_key(campaign, member.id)
-            db.session.add(Coupon(
-                store_id=store.id, member_id=member.id, key=key,
-                code=new_coupon_code("campaign"), source="campaign", discount_type=campaign.discount_type,
-                amount=campaign.amount, minimum_amount=campaign.minimum_amount,
-                free_shipping=bool(campaign.free_shipping), email=member.email, points_cost=0,
-                reason=f"campaign {campaign.name}", issued_at=now, expires_at=expires, status="pending"))
+            db.session.add(
+                Coupon(
+                    store_id=store.id,
+                    member_id=member.id,
+                    key=key,
+                    code=new_coupon_code("campaign"),
+                    source="campaign",
+                    discount_type=campaign.discount_type,
+                    amount=campaign.amount,
+                    minimum_amount=campaign.minimum_amount,
+                    free_shipping=bool(campaign.free_shipping),
+                    email=member.email,
+                    points_cost=0,
+                    reason=f"campaign {campaign.name}",
+                    issued_at=now,
+                    expires_at=expires,
+                    status="pending",
+                )
+            )
             if outbox.active:
                 outbox.add(member, "campaign_coupon", key, {"coupon_key": key, "campaign": campaign.name})
             created += 1
@@ -145,9 +208,13 @@ def issue_coupons(store: Store, campaign: Campaign, *, now: datetime | None = No
 
 
 def refresh_progress(campaign: Campaign, now: datetime | None = None) -> Campaign:
-    counts = dict(db.session.execute(db.select(Coupon.status, db.func.count()).where(
-        Coupon.store_id == campaign.store_id, Coupon.key.startswith(f"campaign:{campaign.id}:"))
-        .group_by(Coupon.status)).all())
+    counts = dict(
+        db.session.execute(
+            db.select(Coupon.status, db.func.count())
+            .where(Coupon.store_id == campaign.store_id, Coupon.key.startswith(f"campaign:{campaign.id}:"))
+            .group_by(Coupon.status)
+        ).all()
+    )
     campaign.issued = sum(counts.values())
     campaign.pushed = sum(n for status, n in counts.items() if status in ("pushed", "used", "expired"))
     if campaign.status != "issuing" and campaign.pushed >= campaign.issued:
@@ -173,17 +240,34 @@ def push_campaign(store: Store, campaign: Campaign, client, progress: Progress |
             return result
 
 
-def campaign_for_list(store: Store, kind: str, rows: list[dict], *, discount_type: str, amount: Decimal,
-                 expires_days: int | None = 30, actor: str = "system", now: datetime | None = None, name: str = ""):
+def campaign_for_list(
+    store: Store,
+    kind: str,
+    rows: list[dict],
+    *,
+    discount_type: str,
+    amount: Decimal,
+    expires_days: int | None = 30,
+    actor: str = "system",
+    now: datetime | None = None,
+    name: str = "",
+):
     """Turn an at-risk list (analysis/at_risk.py) into a coupon campaign (one personal coupon per
     listed member, through the outbox); returns the Campaign, coupons issued."""
     now = now or datetime.now(timezone.utc)
     ids = sorted({r["member_id"] for r in rows})
     if not ids:
         raise CampaignError("nobody is on the list; no campaign")
-    campaign = create_campaign(store, discount_type=discount_type, amount=Decimal(str(amount)),
-                               member_filter={"member_ids": ids}, expires_days=expires_days,
-                               name=name or f"at risk ({kind}) {now:%Y-%m-%d}", actor=actor, now=now)
+    campaign = create_campaign(
+        store,
+        discount_type=discount_type,
+        amount=Decimal(str(amount)),
+        member_filter={"member_ids": ids},
+        expires_days=expires_days,
+        name=name or f"at risk ({kind}) {now:%Y-%m-%d}",
+        actor=actor,
+        now=now,
+    )
     db.session.commit()
     issue_coupons(store, campaign, now=now)
     return campaign

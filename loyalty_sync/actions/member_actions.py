@@ -10,6 +10,7 @@ change, its audit row and the engine's consequences land in one transaction
 The ledger stays append-only: a correction is a new `adjust` line with a
 unique key, never an edit of an old line.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -57,8 +58,9 @@ def _check_booking(store: Store, member: Member, doing: str) -> None:
         raise ActionRefused(refusal)
 
 
-def adjust_points(store: Store, member: Member, amount: int, reason: str, *, actor: str,
-                  now: datetime | None = None) -> LedgerEntry:
+def adjust_points(
+    store: Store, member: Member, amount: int, reason: str, *, actor: str, now: datetime | None = None
+) -> LedgerEntry:
     """Credit (amount > 0) or debit (amount < 0) points by hand.
 
     Books an `adjust` ledger line keyed `adjust:<uuid>` and updates the cached
@@ -78,14 +80,28 @@ def adjust_points(store: Store, member: Member, amount: int, reason: str, *, act
         raise ActionRefused(f"An adjustment above {MAX_ADJUSTMENT:,} points is surely a typo.")
     before = member.points or 0
     version = program_in_force(store).number
-    entry = LedgerEntry(store_id=store.id, member_id=member.id, key=f"adjust:{uuid.uuid4()}", kind="adjust",
-                        points=amount, at=now, reason=reason, actor=actor,
-                        rule_version=version)
+    entry = LedgerEntry(
+        store_id=store.id,
+        member_id=member.id,
+        key=f"adjust:{uuid.uuid4()}",
+        kind="adjust",
+        points=amount,
+        at=now,
+        reason=reason,
+        actor=actor,
+        rule_version=version,
+    )
     db.session.add(entry)
     member.points = before + amount
-    record_audit(actor, "member.adjust_points", _target(member), store_id=store.id,
-                 before={"points": before}, after={"points": before + amount, "adjustment": amount,
-                                                   "ledger_key": entry.key}, reason=reason)
+    record_audit(
+        actor,
+        "member.adjust_points",
+        _target(member),
+        store_id=store.id,
+        before={"points": before},
+        after={"points": before + amount, "adjustment": amount, "ledger_key": entry.key},
+        reason=reason,
+    )
     db.session.flush()
     reevaluate(store, [member], now=now)
     return entry
@@ -95,26 +111,32 @@ def _vip_state(member: Member) -> dict:
     return {"vip": bool(member.vip), "vip_until": member.vip_until.isoformat() if member.vip_until else None}
 
 
-def invite_to_vip(store: Store, member: Member, reason: str, *, actor: str, now: datetime | None = None,
-                  days: int = INVITATION_DAYS) -> VipPeriod:
+def invite_to_vip(
+    store: Store, member: Member, reason: str, *, actor: str, now: datetime | None = None, days: int = INVITATION_DAYS
+) -> VipPeriod:
     """Make a member VIP for `days` (an `invited` period starting now)."""
     now = _now(now)
     _check_booking(store, member, "invite a member to VIP")
     reason = _reason(reason)
     before = _vip_state(member)
-    period = VipPeriod(member_id=member.id, source="invited", start=now, end=now + timedelta(days=days),
-                       reason=reason)
+    period = VipPeriod(member_id=member.id, source="invited", start=now, end=now + timedelta(days=days), reason=reason)
     db.session.add(period)
     db.session.flush()
     reevaluate(store, [member], now=now)
-    record_audit(actor, "member.vip_invite", _target(member), store_id=store.id, before=before,
-                 after={**_vip_state(member), "invited_until": period.end.isoformat()}, reason=reason)
+    record_audit(
+        actor,
+        "member.vip_invite",
+        _target(member),
+        store_id=store.id,
+        before=before,
+        after={**_vip_state(member), "invited_until": period.end.isoformat()},
+        reason=reason,
+    )
     db.session.flush()
     return period
 
 
-def remove_from_vip(store: Store, member: Member, reason: str, *, actor: str,
-                    now: datetime | None = None) -> bool:
+def remove_from_vip(store: Store, member: Member, reason: str, *, actor: str, now: datetime | None = None) -> bool:
     """End every VIP period that covers `now` (invited, paid or qualified) at
     `now`, then re-plan. Returns whether the member is still VIP afterwards
     (the engine may qualify them again from their orders)."""
@@ -126,15 +148,27 @@ def remove_from_vip(store: Store, member: Member, reason: str, *, actor: str,
     ended = []
     for period in periods:
         if period.start <= now and (period.end is None or period.end > now):
-            ended.append({"source": period.source, "start": period.start.isoformat(),
-                          "end": period.end.isoformat() if period.end else None})
+            ended.append(
+                {
+                    "source": period.source,
+                    "start": period.start.isoformat(),
+                    "end": period.end.isoformat() if period.end else None,
+                }
+            )
             period.end = now
     if not ended and not member.vip:
         raise ActionRefused("This member is not VIP.")
     db.session.flush()
     reevaluate(store, [member], now=now)
-    record_audit(actor, "member.vip_remove", _target(member), store_id=store.id, before={**before, "ended": ended},
-                 after=_vip_state(member), reason=reason)
+    record_audit(
+        actor,
+        "member.vip_remove",
+        _target(member),
+        store_id=store.id,
+        before={**before, "ended": ended},
+        after=_vip_state(member),
+        reason=reason,
+    )
     db.session.flush()
     return bool(member.vip)
 
@@ -148,13 +182,22 @@ def resend_coupon(store: Store, coupon: Coupon, *, actor: str, reason: str = "")
     if coupon.store_id != store.id:
         raise ActionRefused("This coupon belongs to another store.")
     if coupon.status != "failed":
-        raise ActionRefused(f"Only a coupon that failed to reach the store can be re-sent (this one is {coupon.status}).")
+        raise ActionRefused(
+            f"Only a coupon that failed to reach the store can be re-sent (this one is {coupon.status})."
+        )
     before = {"status": coupon.status, "last_error": coupon.last_error, "push_attempts": coupon.push_attempts}
     coupon.status = "pending"
     coupon.push_attempts = 0
     coupon.last_error = ""
-    record_audit(actor, "coupon.resend", f"coupon:{coupon.code}", store_id=store.id, before=before,
-                 after={"status": "pending"}, reason=(reason or "re-send after a failed push").strip()[:1000])
+    record_audit(
+        actor,
+        "coupon.resend",
+        f"coupon:{coupon.code}",
+        store_id=store.id,
+        before=before,
+        after={"status": "pending"},
+        reason=(reason or "re-send after a failed push").strip()[:1000],
+    )
     db.session.flush()
     return coupon
 
@@ -182,14 +225,25 @@ def anonymise(store: Store, member: Member, reason: str, *, actor: str, now: dat
     member.birthday = None
     member.anonymised_at = now
     coupons = db.session.execute(
-        db.update(Coupon).where(Coupon.member_id == member.id).values(email=placeholder)
-        .execution_options(synchronize_session="fetch")).rowcount
+        db.update(Coupon)
+        .where(Coupon.member_id == member.id)
+        .values(email=placeholder)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
     orders = db.session.execute(
-        db.update(Order).where(Order.member_id == member.id).values(email=placeholder, billing_address="")
-        .execution_options(synchronize_session="fetch")).rowcount
-    record_audit(actor, "member.anonymise", _target(member), store_id=store.id,
-                 before={"fields": ["email", "first_name", "last_name", "billing_address", "meta", "birthday"]},
-                 after={"email": placeholder, "anonymised_at": now.isoformat(), "coupons": coupons,
-                        "orders": orders}, reason=reason)
+        db.update(Order)
+        .where(Order.member_id == member.id)
+        .values(email=placeholder, billing_address="")
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    record_audit(
+        actor,
+        "member.anonymise",
+        _target(member),
+        store_id=store.id,
+        before={"fields": ["email", "first_name", "last_name", "billing_address", "meta", "birthday"]},
+        after={"email": placeholder, "anonymised_at": now.isoformat(), "coupons": coupons, "orders": orders},
+        reason=reason,
+    )
     db.session.flush()
     return member

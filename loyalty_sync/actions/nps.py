@@ -12,6 +12,7 @@ period turns on the same day) and the answer can earn bonus points
 (member, period) and the unique ledger key make both hold under concurrent
 answers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,8 +70,9 @@ class SurveyState:
 def survey_state(member: Member, now: datetime | None = None) -> SurveyState:
     now = now or datetime.now(timezone.utc)
     start = period_start(now)
-    answer = db.session.execute(db.select(NpsAnswer).where(
-        NpsAnswer.member_id == member.id, NpsAnswer.period_start == start)).scalar_one_or_none()
+    answer = db.session.execute(
+        db.select(NpsAnswer).where(NpsAnswer.member_id == member.id, NpsAnswer.period_start == start)
+    ).scalar_one_or_none()
     return SurveyState(answer is None, start, start + timedelta(days=period_days()), answer)
 
 
@@ -83,8 +85,9 @@ def check_answer(score, comment) -> tuple[int, str]:
     return score, comment
 
 
-def record_answer(store: Store, member: Member, score: int, comment: str = "", *, source: str = "page",
-                  now: datetime | None = None) -> NpsAnswer:
+def record_answer(
+    store: Store, member: Member, score: int, comment: str = "", *, source: str = "page", now: datetime | None = None
+) -> NpsAnswer:
     """Store the answer and book the bonus, in one transaction, and commit.
     Raises NpsRefused (`already_answered`) for a second answer in the period."""
 
@@ -97,16 +100,35 @@ def record_answer(store: Store, member: Member, score: int, comment: str = "", *
     try:
         lock_members([member])
         if not survey_state(member, now).can_answer:
-            raise NpsRefused("already_answered", "This member has answered the survey in this period already; "
-                             f"the next survey opens on {start + timedelta(days=period_days())}.")
-        answer = NpsAnswer(store_id=store.id, member_id=member.id, period_start=start, score=score,
-                           comment=comment, source=source, bonus_points=bonus, answered_at=now)
+            raise NpsRefused(
+                "already_answered",
+                "This member has answered the survey in this period already; "
+                f"the next survey opens on {start + timedelta(days=period_days())}.",
+            )
+        answer = NpsAnswer(
+            store_id=store.id,
+            member_id=member.id,
+            period_start=start,
+            score=score,
+            comment=comment,
+            source=source,
+            bonus_points=bonus,
+            answered_at=now,
+        )
         db.session.add(answer)
         if bonus:
-            db.session.add(LedgerEntry(
-                store_id=store.id, member_id=member.id, key=f"nps:{member_key(member)}:{start.isoformat()}",
-                kind="bonus", points=bonus, at=now, reason=f"+{bonus} points for answering the survey",
-                actor="member"))
+            db.session.add(
+                LedgerEntry(
+                    store_id=store.id,
+                    member_id=member.id,
+                    key=f"nps:{member_key(member)}:{start.isoformat()}",
+                    kind="bonus",
+                    points=bonus,
+                    at=now,
+                    reason=f"+{bonus} points for answering the survey",
+                    actor="member",
+                )
+            )
         db.session.flush()
         if bonus:
             reevaluate(store, [member], now=now)  # the cached balance, auto-redeem and the push flag see the bonus

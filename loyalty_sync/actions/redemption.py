@@ -18,6 +18,7 @@ are kept `KEY_DAYS` days (the daily upkeep purges older ones; a client
 retries within minutes, not weeks); a key whose answer never became final
 (`booked`: the write committed, the push did not finish) is kept.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -95,10 +96,17 @@ def coupon_json(coupon: Coupon) -> dict:
     return {**coupon_fields(coupon), "status": coupon.status}
 
 
-def redeem_reward(store: Store, member: Member, reward_id: str, *, now: datetime | None = None,
-                  idempotency_key: str | None = None, endpoint: str = "redeem",
-                  requested_by: str = "storefront API",
-                  push: Callable[[Store, Coupon], None] | None = None) -> RedeemOutcome:
+def redeem_reward(
+    store: Store,
+    member: Member,
+    reward_id: str,
+    *,
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
+    endpoint: str = "redeem",
+    requested_by: str = "storefront API",
+    push: Callable[[Store, Coupon], None] | None = None,
+) -> RedeemOutcome:
     """Redeem `reward_id` for `member`; commits. Raises RedeemRefused for an
     unknown reward, a key reused with another request or a store in review
     (409 `store_in_review`: nothing is booked there); not enough points is
@@ -147,14 +155,17 @@ def redeem_reward(store: Store, member: Member, reward_id: str, *, now: datetime
 def purge_answered_keys(store_id: int, now: datetime | None = None) -> int:
     """Forget the store's answered idempotency keys older than KEY_DAYS; the caller commits."""
     cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=KEY_DAYS)
-    return db.session.execute(db.delete(IdempotencyKey).where(
-        IdempotencyKey.store_id == store_id, IdempotencyKey.state == "done",
-        IdempotencyKey.created_at < cutoff)).rowcount
+    return db.session.execute(
+        db.delete(IdempotencyKey).where(
+            IdempotencyKey.store_id == store_id, IdempotencyKey.state == "done", IdempotencyKey.created_at < cutoff
+        )
+    ).rowcount
 
 
 def _key_row(store_id: int, key: str) -> IdempotencyKey | None:
-    return db.session.execute(db.select(IdempotencyKey).where(
-        IdempotencyKey.store_id == store_id, IdempotencyKey.key == key)).scalar_one_or_none()
+    return db.session.execute(
+        db.select(IdempotencyKey).where(IdempotencyKey.store_id == store_id, IdempotencyKey.key == key)
+    ).scalar_one_or_none()
 
 
 def _stored_answer(store_id: int, key: str, print_: str) -> RedeemOutcome | None:
@@ -168,8 +179,12 @@ def _stored_answer(store_id: int, key: str, print_: str) -> RedeemOutcome | None
             return None
         if row.fingerprint != print_:
             db.session.rollback()
-            raise RedeemRefused(422, "idempotency_key_reused",
-                                "This Idempotency-Key was used for a different request.", "Idempotency-Key")
+            raise RedeemRefused(
+                422,
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for a different request.",
+                "Idempotency-Key",
+            )
         if row.state == "done" or time.monotonic() > deadline:
             outcome = RedeemOutcome(row.status_code, dict(row.body), replayed=True)
             db.session.rollback()
@@ -178,13 +193,22 @@ def _stored_answer(store_id: int, key: str, print_: str) -> RedeemOutcome | None
         time.sleep(0.05)
 
 
-def _book(store_id: int, member_id: int, reward_id: str, now: datetime, key: str | None, endpoint: str,
-          print_: str, requested_by: str) -> RedeemOutcome:
+def _book(
+    store_id: int,
+    member_id: int,
+    reward_id: str,
+    now: datetime,
+    key: str | None,
+    endpoint: str,
+    print_: str,
+    requested_by: str,
+) -> RedeemOutcome:
     key_row = None
     if key:
         # First write of the transaction: a concurrent request with the same key waits here.
-        key_row = IdempotencyKey(store_id=store_id, key=key, endpoint=endpoint, fingerprint=print_, state="booked",
-                                 status_code=0, body={})
+        key_row = IdempotencyKey(
+            store_id=store_id, key=key, endpoint=endpoint, fingerprint=print_, state="booked", status_code=0, body={}
+        )
         db.session.add(key_row)
         db.session.flush()
     store = db.session.get(Store, store_id)
@@ -205,12 +229,21 @@ def _book(store_id: int, member_id: int, reward_id: str, now: datetime, key: str
         if key_row is not None:
             key_row.status_code, key_row.body, key_row.state = outcome.status, outcome.body, "done"
         return outcome
-    plan = Plan(ledger=[line], coupons=[coupon], order_marks={}, tier=books.tier,
-                tier_below_since=books.tier_below_since, tiers_rewarded=books.tiers_rewarded,
-                vip_periods=tuple(books.vip_periods), notes=[])
+    plan = Plan(
+        ledger=[line],
+        coupons=[coupon],
+        order_marks={},
+        tier=books.tier,
+        tier_below_since=books.tier_below_since,
+        tiers_rewarded=books.tiers_rewarded,
+        vip_periods=tuple(books.vip_periods),
+        notes=[],
+    )
     write_plan(member, books, plan, loaded.order_rows[member.id], program_version=version, now=now, program=program)
     db.session.flush()
-    row = db.session.execute(db.select(Coupon).where(Coupon.store_id == store_id, Coupon.key == coupon.key)).scalar_one()
+    row = db.session.execute(
+        db.select(Coupon).where(Coupon.store_id == store_id, Coupon.key == coupon.key)
+    ).scalar_one()
     spendable = books.spendable(now, program) - reward.points
     body = {
         "reward": {"id": reward.id, "name": reward.name, "points": reward.points},
@@ -230,13 +263,15 @@ def push_coupon_now(store: Store, coupon: Coupon) -> None:
     if not store.has_keys or coupon.status not in ("pending", "failed"):
         return
     config = current_app.config
-    client = client_for(store, timeout=float(config.get("STOREFRONT_PUSH_TIMEOUT_SECONDS", 5)),
-                        max_attempts=int(config.get("STOREFRONT_PUSH_ATTEMPTS", 2)))
+    client = client_for(
+        store,
+        timeout=float(config.get("STOREFRONT_PUSH_TIMEOUT_SECONDS", 5)),
+        max_attempts=int(config.get("STOREFRONT_PUSH_ATTEMPTS", 2)),
+    )
     try:
         push_coupons_now(store, client, [coupon], PushResult())
     except Exception as exc:  # noqa: BLE001 - the outbox is the fallback for any failure
-        log.warning("coupon %s stays in the outbox, the store did not take it now: %s", coupon.code,
-                    type(exc).__name__)
+        log.warning("coupon %s stays in the outbox, the store did not take it now: %s", coupon.code, type(exc).__name__)
         db.session.rollback()
     finally:
         client.close()

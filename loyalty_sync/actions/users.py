@@ -5,6 +5,7 @@ Passwords are argon2 hashes (argon2-cffi). `spend_one_verification` costs
 what a real check costs, so a login for an unknown or locked account takes
 as long as one for a known account and timing does not reveal which exist.
 """
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher

@@ -11,6 +11,7 @@
 
 Every list can become a coupon campaign in one step (`actions.campaigns.campaign_for_list`).
 """
+
 from __future__ import annotations
 
 import io
@@ -35,13 +36,21 @@ CSV_FIELDS = ("member_id", "customer_id", "email", "name", "kind", "detail")
 
 
 def _row(member: Member, kind: str, detail: str, **extra) -> dict:
-    return {"member_id": member.id, "customer_id": member.customer_id, "email": member.email,
-            "name": member.display_name, "kind": kind, "detail": detail, **extra}
+    return {
+        "member_id": member.id,
+        "customer_id": member.customer_id,
+        "email": member.email,
+        "name": member.display_name,
+        "kind": kind,
+        "detail": detail,
+        **extra,
+    }
 
 
 def _members(store: Store, ids=None) -> list[Member]:
-    query = db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None),
-                                    Member.anonymised_at.is_(None))
+    query = db.select(Member).where(
+        Member.store_id == store.id, Member.merged_into_id.is_(None), Member.anonymised_at.is_(None)
+    )
     if ids is not None:
         query = query.where(Member.id.in_(list(ids) or [-1]))
     return list(db.session.execute(query.order_by(Member.id)).scalars())
@@ -67,8 +76,9 @@ def drop_forecast(orders, program, tier: str, below_since: datetime | None, now:
     horizon = now + timedelta(days=days)
     grace = timedelta(days=program.tier_grace_days)
     # The metric only changes when an order leaves the window.
-    moments = [now] + sorted(o.created + relativedelta(months=12) for o in orders
-                             if now < o.created + relativedelta(months=12) <= horizon)
+    moments = [now] + sorted(
+        o.created + relativedelta(months=12) for o in orders if now < o.created + relativedelta(months=12) <= horizon
+    )
     since = below_since
     for at in moments:
         metric = tier_metric(orders, program, at)
@@ -89,7 +99,7 @@ def tier_at_risk(store: Store, now: datetime, days: int = 30) -> list[dict]:
     members = [m for m in _members(store) if tier_rank(m.tier, program) > 0]
     rows = []
     for start in range(0, len(members), 500):
-        chunk = members[start:start + 500]
+        chunk = members[start : start + 500]
         by_member: dict[int, list] = {m.id: [] for m in chunk}
         for row in db.session.execute(db.select(Order).where(Order.member_id.in_(list(by_member)))).scalars():
             by_member[row.member_id].append(facts_from_row(row))
@@ -106,10 +116,19 @@ def tier_at_risk(store: Store, now: datetime, days: int = 30) -> list[dict]:
             else:
                 missing = count_of(int(short), "order") if program.tier_metric == "orders" else f"{short} points"
                 short, metric, threshold = str(short), str(metric), str(threshold)
-            rows.append(_row(member, "tier", f"{member.tier} -> {new_tier} on {drops_on.date().isoformat()} "
-                                             f"unless {missing} more",
-                             tier=member.tier, drops_to=new_tier, drops_on=drops_on.date().isoformat(),
-                             metric=metric, threshold=threshold, short=short))
+            rows.append(
+                _row(
+                    member,
+                    "tier",
+                    f"{member.tier} -> {new_tier} on {drops_on.date().isoformat()} unless {missing} more",
+                    tier=member.tier,
+                    drops_to=new_tier,
+                    drops_on=drops_on.date().isoformat(),
+                    metric=metric,
+                    threshold=threshold,
+                    short=short,
+                )
+            )
     return sorted(rows, key=lambda r: (r["drops_on"], r["member_id"]))
 
 
@@ -117,11 +136,19 @@ def expiry_at_risk(store: Store, now: datetime, days: int = 30) -> list[dict]:
 
     found = expiring_points(store, now, days)
     members = {m.id: m for m in _members(store, [r.member_id for r in found])}
-    return [_row(members[r.member_id], "expiry", f"{r.expiring_points} of {r.points} points expire from "
-                                                 f"{r.first_expiry}",
-                 points=r.points, expiring_points=r.expiring_points, first_expiry=r.first_expiry,
-                 last_expiry=r.last_expiry)
-            for r in found if r.member_id in members]
+    return [
+        _row(
+            members[r.member_id],
+            "expiry",
+            f"{r.expiring_points} of {r.points} points expire from {r.first_expiry}",
+            points=r.points,
+            expiring_points=r.expiring_points,
+            first_expiry=r.first_expiry,
+            last_expiry=r.last_expiry,
+        )
+        for r in found
+        if r.member_id in members
+    ]
 
 
 def churn_at_risk(store: Store, now: datetime) -> list[dict]:
@@ -131,8 +158,16 @@ def churn_at_risk(store: Store, now: datetime) -> list[dict]:
     for member in _members(store, ids):
         last = member.last_order_at
         since = f"last order {last.date().isoformat()} ({(now - last).days} days ago)" if last else "no recent order"
-        rows.append(_row(member, "churn", since, last_order=last.date().isoformat() if last else None,
-                         points=member.points, tier=member.tier))
+        rows.append(
+            _row(
+                member,
+                "churn",
+                since,
+                last_order=last.date().isoformat() if last else None,
+                points=member.points,
+                tier=member.tier,
+            )
+        )
     return rows
 
 

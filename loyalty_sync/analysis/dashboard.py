@@ -15,6 +15,7 @@ Definitions (PRODUCT.md, "What the shops read"):
 - *outstanding liability*: the positive balances of all members times the
   money value of one point (`point_value`).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -47,15 +48,21 @@ def member_counts(store_id: int | None = None, now: datetime | None = None) -> d
         where.append(Member.store_id == store_id)
     members, vip = db.session.execute(
         db.select(func.count(), func.coalesce(func.sum(case((Member.vip.is_(True), 1), else_=0)), 0))
-        .select_from(Member).where(*where)
+        .select_from(Member)
+        .where(*where)
     ).one()
     active_query = db.select(func.count(func.distinct(Order.member_id))).where(
-        Order.status.in_(PAID_STATUSES), Order.created >= now - timedelta(days=365), Order.member_id.is_not(None))
+        Order.status.in_(PAID_STATUSES), Order.created >= now - timedelta(days=365), Order.member_id.is_not(None)
+    )
     if store_id:
         active_query = active_query.where(Order.store_id == store_id)
     active = db.session.execute(active_query).scalar_one()
-    return {"members": members, "active": active, "vip": int(vip),
-            "active_share": (active / members) if members else 0.0}
+    return {
+        "members": members,
+        "active": active,
+        "vip": int(vip),
+        "active_share": (active / members) if members else 0.0,
+    }
 
 
 def _month_starts(now: datetime, months: int) -> list[datetime]:
@@ -80,12 +87,23 @@ def points_by_month(store_id: int | None = None, now: datetime | None = None, mo
     now = _now(now)
     starts = _month_starts(now, months)
     month = _month_key(LedgerEntry.at).label("month")
-    query = (db.select(month, LedgerEntry.kind, func.sum(LedgerEntry.points))
-             .where(LedgerEntry.at >= starts[0]).group_by(month, LedgerEntry.kind))
+    query = (
+        db.select(month, LedgerEntry.kind, func.sum(LedgerEntry.points))
+        .where(LedgerEntry.at >= starts[0])
+        .group_by(month, LedgerEntry.kind)
+    )
     if store_id:
         query = query.where(LedgerEntry.store_id == store_id)
-    rows = {f"{s.year:04d}-{s.month:02d}": {"month": f"{s.year:04d}-{s.month:02d}", "earned": 0, "redeemed": 0,
-                                             "expired": 0, "adjusted": 0} for s in starts}
+    rows = {
+        f"{s.year:04d}-{s.month:02d}": {
+            "month": f"{s.year:04d}-{s.month:02d}",
+            "earned": 0,
+            "redeemed": 0,
+            "expired": 0,
+            "adjusted": 0,
+        }
+        for s in starts
+    }
     for key, kind, points in db.session.execute(query):
         row = rows.get(key)
         if row is None:
@@ -110,9 +128,13 @@ def points_totals(store_id: int | None = None) -> dict:
     by_kind = {kind: int(total or 0) for kind, total in db.session.execute(query)}
     earned = by_kind.get("earn", 0) + by_kind.get("reverse", 0) + by_kind.get("bonus", 0)
     redeemed = -(by_kind.get("redeem", 0) + by_kind.get("restore", 0))
-    return {"earned": earned, "redeemed": redeemed, "expired": -by_kind.get("expire", 0),
-            "adjusted": by_kind.get("adjust", 0),
-            "redemption_rate": (redeemed / earned) if earned > 0 else 0.0}
+    return {
+        "earned": earned,
+        "redeemed": redeemed,
+        "expired": -by_kind.get("expire", 0),
+        "adjusted": by_kind.get("adjust", 0),
+        "redemption_rate": (redeemed / earned) if earned > 0 else 0.0,
+    }
 
 
 def tier_distribution(store_id: int | None = None) -> list[tuple[str, int]]:
@@ -133,12 +155,18 @@ def liability(store: Store) -> dict:
     """Outstanding points of a store (positive balances) and their money value."""
     points = db.session.execute(
         db.select(func.coalesce(func.sum(Member.points), 0)).where(
-            Member.store_id == store.id, Member.merged_into_id.is_(None), Member.points > 0)
+            Member.store_id == store.id, Member.merged_into_id.is_(None), Member.points > 0
+        )
     ).scalar_one()
     _version, program = program_in_force(store)
     value = point_value(program.rewards)
-    return {"store": store.name, "currency": store.currency, "points": int(points), "point_value": value,
-            "money": cents(Decimal(int(points)) * value)}
+    return {
+        "store": store.name,
+        "currency": store.currency,
+        "points": int(points),
+        "point_value": value,
+        "money": cents(Decimal(int(points)) * value),
+    }
 
 
 def coupon_counts(store_id: int | None = None) -> dict:
@@ -148,18 +176,20 @@ def coupon_counts(store_id: int | None = None) -> dict:
     by_status = {status: count for status, count in db.session.execute(query)}
     issued = sum(by_status.values())
     used = by_status.get("used", 0)
-    return {"issued": issued, "used": used, "by_status": by_status,
-            "use_rate": (used / issued) if issued else 0.0}
+    return {"issued": issued, "used": used, "by_status": by_status, "use_rate": (used / issued) if issued else 0.0}
 
 
 def last_syncs() -> list[dict]:
     """The latest sync pass of every store (None when it never synced)."""
-    latest = (db.select(SyncRun.store_id, func.max(SyncRun.id).label("run_id"))
-              .group_by(SyncRun.store_id).subquery())
-    runs = {run.store_id: run for run in db.session.execute(
-        db.select(SyncRun).join(latest, SyncRun.id == latest.c.run_id)).scalars()}
-    return [{"store": store, "run": runs.get(store.id)}
-            for store in db.session.execute(db.select(Store).order_by(Store.name)).scalars()]
+    latest = db.select(SyncRun.store_id, func.max(SyncRun.id).label("run_id")).group_by(SyncRun.store_id).subquery()
+    runs = {
+        run.store_id: run
+        for run in db.session.execute(db.select(SyncRun).join(latest, SyncRun.id == latest.c.run_id)).scalars()
+    }
+    return [
+        {"store": store, "run": runs.get(store.id)}
+        for store in db.session.execute(db.select(Store).order_by(Store.name)).scalars()
+    ]
 
 
 def dashboard(store_id: int | None = None, now: datetime | None = None) -> dict:

@@ -6,6 +6,7 @@ on the member's current books; the expire lines that would be booked in
 (now, now + days] are what expires. The daily `reevaluate` books them when
 they fall due; this report shows them before, so nothing is hidden.
 """
+
 from __future__ import annotations
 
 import io
@@ -51,11 +52,14 @@ def expiring_points(store: Store, now: datetime | None = None, days: int = 30) -
     _, program = program_in_force(store)
     if program.expiry_mode == "none":
         return []
-    members = list(db.session.execute(db.select(Member).where(
-        Member.store_id == store.id, Member.merged_into_id.is_(None), Member.points > 0)).scalars())
+    members = list(
+        db.session.execute(
+            db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None), Member.points > 0)
+        ).scalars()
+    )
     rows = []
     for start in range(0, len(members), 500):
-        chunk = members[start:start + 500]
+        chunk = members[start : start + 500]
         loaded = load_books(chunk)
         for member in chunk:
             lines = expiring_lines(loaded.books[member.id], program, now, days)
@@ -63,8 +67,18 @@ def expiring_points(store: Store, now: datetime | None = None, days: int = 30) -
             if points <= 0:
                 continue
             dates = sorted(line.at for line in lines)
-            rows.append(ExpiringRow(member.id, member.customer_id, member.email, member.display_name, member.points,
-                                    points, dates[0].date().isoformat(), dates[-1].date().isoformat()))
+            rows.append(
+                ExpiringRow(
+                    member.id,
+                    member.customer_id,
+                    member.email,
+                    member.display_name,
+                    member.points,
+                    points,
+                    dates[0].date().isoformat(),
+                    dates[-1].date().isoformat(),
+                )
+            )
     return sorted(rows, key=lambda r: (-r.expiring_points, r.member_id))
 
 

@@ -37,8 +37,15 @@ from loyalty_sync.models import Member, Store
 CENT = Decimal("0.01")
 #: Coupon kinds in the order the plan lists them (reward coupons first), with the names people read
 #: (engine/coupon_kinds.py, as every page names them).
-KIND_ORDER = (CouponSource.REWARD, CouponSource.TIERUP, CouponSource.VIP_FREE_SHIPPING, CouponSource.VIP_EXCLUSIVE,
-              CouponSource.BIRTHDAY, CouponSource.REFERRAL, CouponSource.CAMPAIGN)
+KIND_ORDER = (
+    CouponSource.REWARD,
+    CouponSource.TIERUP,
+    CouponSource.VIP_FREE_SHIPPING,
+    CouponSource.VIP_EXCLUSIVE,
+    CouponSource.BIRTHDAY,
+    CouponSource.REFERRAL,
+    CouponSource.CAMPAIGN,
+)
 KIND_NAMES = {kind: coupon_kind_name(kind) for kind in KIND_ORDER}
 _CHUNK = 500
 

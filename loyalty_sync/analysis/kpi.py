@@ -39,6 +39,7 @@ Definitions (where PRODUCT.md leaves a choice, the choice is written here):
 - NPS: `nps`, `nps_promoters`, `nps_passives`, `nps_detractors` from
   `loyalty_sync.analysis.nps_score.nps_summary` over the answers given in [start, end).
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -102,6 +103,7 @@ class MemberRow:
 
 
 # --- pure arithmetic ---------------------------------------------------------------------------------
+
 
 def paid_orders(rows: Iterable[OrderRow]) -> list[OrderRow]:
     return sorted((r for r in rows if r.paid), key=lambda r: (r.created, r.order_id or 0))
@@ -194,8 +196,9 @@ def cltv_historical(rows: Sequence[OrderRow], end: datetime) -> Decimal | None:
     return sum((r.net for r in before), Decimal(0)) / len(customers)
 
 
-def cltv_predictive(aov: Decimal | None, frequency: float | None, churn: float | None,
-                    lifespan_periods: float | None = None) -> Decimal | None:
+def cltv_predictive(
+    aov: Decimal | None, frequency: float | None, churn: float | None, lifespan_periods: float | None = None
+) -> Decimal | None:
     if aov is None or frequency is None:
         return None
     if lifespan_periods is None:
@@ -251,9 +254,17 @@ def rate(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def compute(orders: Sequence[OrderRow], ledger: Sequence[LedgerRow], coupons: Sequence[CouponRow],
-            members_now: Sequence[MemberRow], start: datetime, end: datetime, *, rewards=(),
-            lifespan_periods: float | None = None) -> dict:
+def compute(
+    orders: Sequence[OrderRow],
+    ledger: Sequence[LedgerRow],
+    coupons: Sequence[CouponRow],
+    members_now: Sequence[MemberRow],
+    start: datetime,
+    end: datetime,
+    *,
+    rewards=(),
+    lifespan_periods: float | None = None,
+) -> dict:
     """Every KPI of the period as one JSON-able dict (money as strings with 2
     decimals, rates as numbers 0..1, None where a denominator is 0)."""
     ret = retention(orders, start, end)
@@ -271,43 +282,63 @@ def compute(orders: Sequence[OrderRow], ledger: Sequence[LedgerRow], coupons: Se
     referred = referral_orders(ledger, start, end)
     new_customers = {c: first for c, first in first_orders(orders).items() if start <= first.created < end}
     return {
-        "start": start.date().isoformat(), "end": end.date().isoformat(),
-        "s": ret.s, "e": ret.e, "n": ret.n,
-        "crr": rate(ret.crr), "churn": rate(ret.churn),
+        "start": start.date().isoformat(),
+        "end": end.date().isoformat(),
+        "s": ret.s,
+        "e": ret.e,
+        "n": ret.n,
+        "crr": rate(ret.crr),
+        "churn": rate(ret.churn),
         "rpr": rate(repeat_purchase_rate(orders, start, end)),
         "frequency": rate(freq),
-        "orders": values.orders, "revenue": optional_money_text(values.revenue),
-        "aov": optional_money_text(values.aov), "aov_first": optional_money_text(values.first),
+        "orders": values.orders,
+        "revenue": optional_money_text(values.revenue),
+        "aov": optional_money_text(values.aov),
+        "aov_first": optional_money_text(values.first),
         "aov_repeat": optional_money_text(values.repeat),
         "cltv": optional_money_text(cltv_historical(orders, end)),
         "cltv_predictive": optional_money_text(cltv_predictive(values.aov, freq, ret.churn, lifespan_periods)),
-        "members_aov": optional_money_text(m_values.aov), "non_members_aov": optional_money_text(o_values.aov),
+        "members_aov": optional_money_text(m_values.aov),
+        "non_members_aov": optional_money_text(o_values.aov),
         "members_frequency": rate(purchase_frequency(member_orders, start, end)),
         "non_members_frequency": rate(purchase_frequency(other_orders, start, end)),
-        "members_crr": rate(m_ret.crr), "non_members_crr": rate(o_ret.crr),
-        "members_churn": rate(m_ret.churn), "non_members_churn": rate(o_ret.churn),
+        "members_crr": rate(m_ret.crr),
+        "non_members_crr": rate(o_ret.crr),
+        "members_churn": rate(m_ret.churn),
+        "non_members_churn": rate(o_ret.churn),
         "active_share": rate(ratio(len(active_end & members), len(active_end))),
-        "points_earned": flow.earned, "points_redeemed": flow.redeemed, "points_expired": flow.expired,
-        "points_restored": flow.restored, "points_outstanding": flow.outstanding,
+        "points_earned": flow.earned,
+        "points_redeemed": flow.redeemed,
+        "points_expired": flow.expired,
+        "points_restored": flow.restored,
+        "points_outstanding": flow.outstanding,
         "redemption_rate": rate(ratio(flow.redeemed, flow.earned) if flow.earned > 0 else None),
         "point_value": str(per_point.normalize()) if per_point else "0",
         "liability": optional_money_text(Decimal(flow.outstanding) * per_point),
-        "coupons_issued": len(issued), "coupons_used": sum(1 for c in issued if c.status == "used"),
+        "coupons_issued": len(issued),
+        "coupons_used": sum(1 for c in issued if c.status == "used"),
         "tiers": dict(sorted(Counter(m.tier for m in members_now if m.tier).items())),
         "vip_members": sum(1 for m in members_now if m.vip),
         "referrals": len(referred),
-        "referred_share": rate(ratio(sum(1 for f in new_customers.values() if f.order_id in referred),
-                                     len(new_customers))),
+        "referred_share": rate(
+            ratio(sum(1 for f in new_customers.values() if f.order_id in referred), len(new_customers))
+        ),
     }
 
 
 # --- loader ------------------------------------------------------------------------------------------
 
+
 def load_rows(store) -> tuple[list[OrderRow], list[LedgerRow], list[CouponRow], list[MemberRow]]:
     """The store's rows as the pure functions take them (columns only)."""
 
-    canonical = dict(db.session.execute(db.select(Member.id, Member.merged_into_id).where(
-        Member.store_id == store.id, Member.merged_into_id.is_not(None))).all())
+    canonical = dict(
+        db.session.execute(
+            db.select(Member.id, Member.merged_into_id).where(
+                Member.store_id == store.id, Member.merged_into_id.is_not(None)
+            )
+        ).all()
+    )
 
     def who(member_id) -> str:
         seen = set()
@@ -317,37 +348,76 @@ def load_rows(store) -> tuple[list[OrderRow], list[LedgerRow], list[CouponRow], 
         return f"m{member_id}"
 
     orders = [
-        OrderRow(who(mid) if mid is not None else f"e:{email}", created, status, total or Decimal(0),
-                 refunded or Decimal(0), wc_id)
-        for mid, email, created, status, total, refunded, wc_id in db.session.execute(db.select(
-            Order.member_id, Order.email, Order.created, Order.status, Order.total, Order.refunded_total,
-            Order.wc_id).where(Order.store_id == store.id))
+        OrderRow(
+            who(mid) if mid is not None else f"e:{email}",
+            created,
+            status,
+            total or Decimal(0),
+            refunded or Decimal(0),
+            wc_id,
+        )
+        for mid, email, created, status, total, refunded, wc_id in db.session.execute(
+            db.select(
+                Order.member_id,
+                Order.email,
+                Order.created,
+                Order.status,
+                Order.total,
+                Order.refunded_total,
+                Order.wc_id,
+            ).where(Order.store_id == store.id)
+        )
     ]
-    ledger = [LedgerRow(who(mid), kind, points, at, key, oid) for mid, kind, points, at, key, oid in db.session.execute(
-        db.select(LedgerEntry.member_id, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.at, LedgerEntry.key,
-                  LedgerEntry.order_wc_id).where(LedgerEntry.store_id == store.id))]
-    coupons = [CouponRow(issued, status, source) for issued, status, source in db.session.execute(
-        db.select(Coupon.issued_at, Coupon.status, Coupon.source).where(Coupon.store_id == store.id))]
-    members = [MemberRow(f"m{mid}", tier or "", bool(vip)) for mid, tier, vip in db.session.execute(
-        db.select(Member.id, Member.tier, Member.vip).where(Member.store_id == store.id,
-                                                             Member.merged_into_id.is_(None)))]
+    ledger = [
+        LedgerRow(who(mid), kind, points, at, key, oid)
+        for mid, kind, points, at, key, oid in db.session.execute(
+            db.select(
+                LedgerEntry.member_id,
+                LedgerEntry.kind,
+                LedgerEntry.points,
+                LedgerEntry.at,
+                LedgerEntry.key,
+                LedgerEntry.order_wc_id,
+            ).where(LedgerEntry.store_id == store.id)
+        )
+    ]
+    coupons = [
+        CouponRow(issued, status, source)
+        for issued, status, source in db.session.execute(
+            db.select(Coupon.issued_at, Coupon.status, Coupon.source).where(Coupon.store_id == store.id)
+        )
+    ]
+    members = [
+        MemberRow(f"m{mid}", tier or "", bool(vip))
+        for mid, tier, vip in db.session.execute(
+            db.select(Member.id, Member.tier, Member.vip).where(
+                Member.store_id == store.id, Member.merged_into_id.is_(None)
+            )
+        )
+    ]
     return orders, ledger, coupons, members
 
 
-def store_kpis(store, start: datetime, end: datetime, *, lifespan_periods: float | None = None,
-               rows: tuple | None = None) -> dict:
+def store_kpis(
+    store, start: datetime, end: datetime, *, lifespan_periods: float | None = None, rows: tuple | None = None
+) -> dict:
     """`rows`: what `load_rows(store)` returned, when the caller needs the
     rows too (the admin's KPI page draws its monthly chart from them)."""
 
     _, program = program_in_force(store)
     orders, ledger, coupons, members = rows if rows is not None else load_rows(store)
-    result = compute(orders, ledger, coupons, members, start, end, rewards=program.rewards,
-                     lifespan_periods=lifespan_periods)
+    result = compute(
+        orders, ledger, coupons, members, start, end, rewards=program.rewards, lifespan_periods=lifespan_periods
+    )
     result["tiers"] = {tier: result["tiers"][tier] for tier in in_rank_order(result["tiers"], [program])}
     result["store"] = store.name
     result["currency"] = store.currency
 
     survey = nps_summary(store, start, end)
-    result.update(nps=survey["nps"], nps_promoters=survey["promoters"], nps_passives=survey["passives"],
-                  nps_detractors=survey["detractors"])
+    result.update(
+        nps=survey["nps"],
+        nps_promoters=survey["promoters"],
+        nps_passives=survey["passives"],
+        nps_detractors=survey["detractors"],
+    )
     return result

@@ -15,6 +15,7 @@
   expired unused)); None without history. Expected cost = money x (1 -
   breakage).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -46,15 +47,19 @@ def liability_forecast(store: Store, *, now: datetime | None = None, months: int
     now = now or datetime.now(timezone.utc)
     _, program = program_in_force(store)
     value = point_value(program.rewards)
-    month_starts = [now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + relativedelta(months=i)
-                    for i in range(months)]
+    month_starts = [
+        now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + relativedelta(months=i) for i in range(months)
+    ]
     horizon = month_starts[-1] + relativedelta(months=1)
     schedule: dict[str, int] = defaultdict(int)
     points = pending = 0
-    members = list(db.session.execute(db.select(Member).where(
-        Member.store_id == store.id, Member.merged_into_id.is_(None), Member.points > 0)).scalars())
+    members = list(
+        db.session.execute(
+            db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None), Member.points > 0)
+        ).scalars()
+    )
     for start in range(0, len(members), 500):
-        chunk = members[start:start + 500]
+        chunk = members[start : start + 500]
         loaded = load_books(chunk)
         for member in chunk:
             books = loaded.books[member.id]
@@ -69,21 +74,39 @@ def liability_forecast(store: Store, *, now: datetime | None = None, months: int
                 at = max(line.at, now)
                 if at < horizon:
                     schedule[f"{at:%Y-%m}"] += -line.points
-    sums = dict(db.session.execute(db.select(LedgerEntry.kind, db.func.sum(LedgerEntry.points)).where(
-        LedgerEntry.store_id == store.id, LedgerEntry.kind.in_(("redeem", "restore", "expire")))
-        .group_by(LedgerEntry.kind)).all())
-    redeemed, restored, expired = -int(sums.get("redeem") or 0), int(sums.get("restore") or 0), \
-        -int(sums.get("expire") or 0)
+    sums = dict(
+        db.session.execute(
+            db.select(LedgerEntry.kind, db.func.sum(LedgerEntry.points))
+            .where(LedgerEntry.store_id == store.id, LedgerEntry.kind.in_(("redeem", "restore", "expire")))
+            .group_by(LedgerEntry.kind)
+        ).all()
+    )
+    redeemed, restored, expired = (
+        -int(sums.get("redeem") or 0),
+        int(sums.get("restore") or 0),
+        -int(sums.get("expire") or 0),
+    )
     rate = breakage_rate(redeemed, restored, expired)
     money = Decimal(points) * value
     return {
-        "store": store.name, "currency": store.currency, "as_of": now.isoformat(),
+        "store": store.name,
+        "currency": store.currency,
+        "as_of": now.isoformat(),
         "point_value": str(value.normalize()) if value else "0",
-        "points": points, "money": money_text(money),
-        "spendable_points": points - pending, "spendable_money": money_text(Decimal(points - pending) * value),
-        "pending_points": pending, "pending_money": money_text(Decimal(pending) * value),
-        "expiry_schedule": [{"month": f"{m:%Y-%m}", "points": schedule.get(f"{m:%Y-%m}", 0),
-                             "money": money_text(Decimal(schedule.get(f"{m:%Y-%m}", 0)) * value)} for m in month_starts],
+        "points": points,
+        "money": money_text(money),
+        "spendable_points": points - pending,
+        "spendable_money": money_text(Decimal(points - pending) * value),
+        "pending_points": pending,
+        "pending_money": money_text(Decimal(pending) * value),
+        "expiry_schedule": [
+            {
+                "month": f"{m:%Y-%m}",
+                "points": schedule.get(f"{m:%Y-%m}", 0),
+                "money": money_text(Decimal(schedule.get(f"{m:%Y-%m}", 0)) * value),
+            }
+            for m in month_starts
+        ],
         "history": {"redeemed": redeemed, "restored": restored, "expired": expired},
         "breakage_rate": rate,
         "expected_breakage": money_text(money * Decimal(str(rate or 0))),

@@ -2,6 +2,7 @@
 detractors 0-6; NPS = % promoters - % detractors (-100..100). `nps_score` is
 the pure computation; `nps_summary` reads a store's answers in [start, end)
 for the admin pages and `kpi --json`. Answers are taken by actions/nps.py."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -32,12 +33,20 @@ def nps_score(scores: Iterable[int]) -> dict:
     if answers:
         value = Decimal(100) * (counts["promoter"] - counts["detractor"]) / answers
         nps = float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    return {"nps": nps, "promoters": counts["promoter"], "passives": counts["passive"],
-            "detractors": counts["detractor"], "answers": answers}
+    return {
+        "nps": nps,
+        "promoters": counts["promoter"],
+        "passives": counts["passive"],
+        "detractors": counts["detractor"],
+        "answers": answers,
+    }
 
 
 def nps_summary(store: Store, start: datetime, end: datetime) -> dict:
     """The store's NPS over the answers given in [start, end)."""
-    scores = db.session.execute(db.select(NpsAnswer.score).where(
-        NpsAnswer.store_id == store.id, NpsAnswer.answered_at >= start, NpsAnswer.answered_at < end)).scalars()
+    scores = db.session.execute(
+        db.select(NpsAnswer.score).where(
+            NpsAnswer.store_id == store.id, NpsAnswer.answered_at >= start, NpsAnswer.answered_at < end
+        )
+    ).scalars()
     return nps_score(list(scores))

@@ -8,6 +8,7 @@ So the preview is what the books will book when the order completes under the
 same rules (tests/storefront/test_points_preview.py proves it over random
 carts). Nothing is written: the program is read by `program_in_force`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -51,27 +52,61 @@ def member_multipliers(member: Member | None, program: Program, at: datetime) ->
     return tier.name, tier.multiplier, (program.vip_multiplier if vip else ONE), vip
 
 
-def cart_facts(store: Store, lines: list[CartLine], at: datetime, *, currency: str | None = None,
-               shipping_total: Decimal = Decimal(0), shipping_tax: Decimal = Decimal(0),
-               catalogue: dict[int, frozenset[int]] | None = None) -> OrderFacts:
+def cart_facts(
+    store: Store,
+    lines: list[CartLine],
+    at: datetime,
+    *,
+    currency: str | None = None,
+    shipping_total: Decimal = Decimal(0),
+    shipping_tax: Decimal = Decimal(0),
+    catalogue: dict[int, frozenset[int]] | None = None,
+) -> OrderFacts:
     catalogue = categories_by_product(store) if catalogue is None else catalogue
     order_lines = tuple(
-        OrderLine(line_id=i + 1, product_id=cart.product_id, variation_id=cart.variation_id, sku="",
-                  quantity=cart.quantity, total=Decimal(cart.total), total_tax=Decimal(cart.total_tax),
-                  categories=frozenset(catalogue.get(cart.product_id, frozenset())))
-        for i, cart in enumerate(lines))
+        OrderLine(
+            line_id=i + 1,
+            product_id=cart.product_id,
+            variation_id=cart.variation_id,
+            sku="",
+            quantity=cart.quantity,
+            total=Decimal(cart.total),
+            total_tax=Decimal(cart.total_tax),
+            categories=frozenset(catalogue.get(cart.product_id, frozenset())),
+        )
+        for i, cart in enumerate(lines)
+    )
     items = sum((ln.total + ln.total_tax for ln in order_lines), Decimal(0))
     return OrderFacts(
-        order_id=PREVIEW_ORDER_ID, status="completed", created=at, modified=at, paid=at, completed=at,
-        currency=currency or store.currency, customer_id=0, email="", total=items + shipping_total + shipping_tax,
+        order_id=PREVIEW_ORDER_ID,
+        status="completed",
+        created=at,
+        modified=at,
+        paid=at,
+        completed=at,
+        currency=currency or store.currency,
+        customer_id=0,
+        email="",
+        total=items + shipping_total + shipping_tax,
         total_tax=sum((ln.total_tax for ln in order_lines), Decimal(0)) + shipping_tax,
-        shipping_total=shipping_total, shipping_tax=shipping_tax, discount_total=Decimal(0),
-        lines=order_lines, refunds=(), coupon_codes=(),
+        shipping_total=shipping_total,
+        shipping_tax=shipping_tax,
+        discount_total=Decimal(0),
+        lines=order_lines,
+        refunds=(),
+        coupon_codes=(),
     )
 
 
-def preview_points(store: Store, member: Member | None, lines: list[CartLine], *, at: datetime | None = None,
-                   shipping_total: Decimal = Decimal(0), shipping_tax: Decimal = Decimal(0)) -> dict:
+def preview_points(
+    store: Store,
+    member: Member | None,
+    lines: list[CartLine],
+    *,
+    at: datetime | None = None,
+    shipping_total: Decimal = Decimal(0),
+    shipping_tax: Decimal = Decimal(0),
+) -> dict:
     """The preview as the API answers it (JSON-able)."""
     at = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     version, program = program_in_force(store)
@@ -86,12 +121,17 @@ def preview_points(store: Store, member: Member | None, lines: list[CartLine], *
         rules = [r for r in program.multipliers if rule_applies(r, line, at)]
         if rules and not program.stack_multipliers:  # the highest one applies
             rules = [max(rules, key=lambda r: r.factor)]
-        breakdown.append({
-            "line": line.line_id, "product_id": line.product_id, "quantity": line.quantity,
-            "eligible": money_text(part.net_total), "multiplier": _factor(part.multiplier),
-            "rules": [r.label or _rule_text(r) for r in rules],
-            "weighted": money_text(part.weighted),
-        })
+        breakdown.append(
+            {
+                "line": line.line_id,
+                "product_id": line.product_id,
+                "quantity": line.quantity,
+                "eligible": money_text(part.net_total),
+                "multiplier": _factor(part.multiplier),
+                "rules": [r.label or _rule_text(r) for r in rules],
+                "weighted": money_text(part.weighted),
+            }
+        )
     return {
         "points": award.points,
         "earns": order_earns(facts, program) and award.points > 0,

@@ -13,6 +13,7 @@ The workers are started before the caller opens its session, so no
 connection is in use while they fork; a worker that reads the database
 opens its own connections (`worker_setup`, e.g. `engine.dispose(close=False)`).
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -29,16 +30,27 @@ PARALLEL_FROM = 2000
 class ReplayPool:
     """`map(items)` is `[function(item, context) for item in items]`, in order."""
 
-    def __init__(self, function: Callable[[Any, Any], Any], context: Any, *, members: int,
-                 workers: int | None = None, worker_setup: Callable[[Any], None] | None = None):
+    def __init__(
+        self,
+        function: Callable[[Any, Any], Any],
+        context: Any,
+        *,
+        members: int,
+        workers: int | None = None,
+        worker_setup: Callable[[Any], None] | None = None,
+    ):
         """`worker_setup(context)` runs once in each worker process as it starts."""
         self.function, self.context = function, context
         cpus = workers or os.cpu_count() or 1
         self._pool = None
         self._depth = 2 * cpus + 2  # items queued ahead of the one being waited for
         if cpus > 1 and (workers is not None or members >= PARALLEL_FROM):
-            self._pool = ProcessPoolExecutor(max_workers=cpus, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_remember, initargs=(function, context, worker_setup))
+            self._pool = ProcessPoolExecutor(
+                max_workers=cpus,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_remember,
+                initargs=(function, context, worker_setup),
+            )
             list(self._pool.map(_ready, range(cpus)))  # fork now, before the caller opens a session
 
     @property

@@ -19,6 +19,7 @@ Checks:
 - a VIP membership SKU that is not in the store's catalogue (saving refuses
   it unless overridden: `membership_sku.py`).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -64,6 +65,7 @@ def warnings_for(program: Program, store=None, *, now: datetime | None = None) -
 
 # --- pure checks ---------------------------------------------------------------------------------
 
+
 def _target(rule: MultiplierRule) -> str:
     if rule.product_id is not None:
         return f"product {rule.product_id}"
@@ -95,8 +97,13 @@ def multiplier_warnings(program: Program, now: datetime) -> list[Warning]:
     rules = list(program.multipliers)
     for i, a in enumerate(rules):
         if a.ends is not None and a.ends <= now:
-            found.append(Warning(f"multipliers.{i}", f"x{a.factor} on {_target(a)} ended on "
-                                                     f"{a.ends.date().isoformat()}: it no longer applies to new orders"))
+            found.append(
+                Warning(
+                    f"multipliers.{i}",
+                    f"x{a.factor} on {_target(a)} ended on "
+                    f"{a.ends.date().isoformat()}: it no longer applies to new orders",
+                )
+            )
         for j in range(i + 1, len(rules)):
             b = rules[j]
             if (a.product_id, a.category_id) != (b.product_id, b.category_id) or not _overlap(a, b):
@@ -108,8 +115,13 @@ def multiplier_warnings(program: Program, now: datetime) -> list[Warning]:
             else:
                 winner = a if a.factor > b.factor else b
                 outcome = f"the higher one wins: x{winner.factor} ({_label(rules.index(winner), winner)})"
-            found.append(Warning(f"multipliers.{j}", f"x{b.factor} on {_target(b)} ({_window(b)}) overlaps "
-                                                     f"{_label(i, a)} x{a.factor} ({_window(a)}); {outcome}"))
+            found.append(
+                Warning(
+                    f"multipliers.{j}",
+                    f"x{b.factor} on {_target(b)} ({_window(b)}) overlaps "
+                    f"{_label(i, a)} x{a.factor} ({_window(a)}); {outcome}",
+                )
+            )
     return found
 
 
@@ -127,10 +139,16 @@ def reward_warnings(program: Program, currency: str | None = None) -> list[Warni
         cheaper = [(j, c, v) for j, c, v in priced if c.points < r.points and v > value]
         if cheaper:
             j, c, v = max(cheaper, key=lambda x: x[2])
-            found.append(Warning(f"rewards.{i}", (
-                f"{r.name!r} gives {money_display(value * 100, currency)} per 100 points, less than the cheaper "
-                f"{c.name!r} ({money_display(v * 100, currency)} per 100 points): members do better redeeming "
-                "the cheaper one")))
+            found.append(
+                Warning(
+                    f"rewards.{i}",
+                    (
+                        f"{r.name!r} gives {money_display(value * 100, currency)} per 100 points, less than the cheaper "
+                        f"{c.name!r} ({money_display(v * 100, currency)} per 100 points): members do better redeeming "
+                        "the cheaper one"
+                    ),
+                )
+            )
     return found
 
 
@@ -139,9 +157,15 @@ def expiry_warnings(program: Program) -> list[Warning]:
         return []
     shortest = program.expiry_months * 28  # the shortest months
     if shortest <= program.pending_days:
-        return [Warning("expiry_months", (
-            f"points expire after {count_of(program.expiry_months, 'month')} but become spendable only after "
-            f"{program.pending_days} days: some points would expire before they can be spent"))]
+        return [
+            Warning(
+                "expiry_months",
+                (
+                    f"points expire after {count_of(program.expiry_months, 'month')} but become spendable only after "
+                    f"{program.pending_days} days: some points would expire before they can be spent"
+                ),
+            )
+        ]
     return []
 
 
@@ -152,32 +176,48 @@ def vip_warnings(program: Program, currency: str | None = None) -> list[Warning]
     if top.threshold <= 0:
         return []
     lifetime = program.tier_window == "lifetime"
-    if program.tier_metric == "spend" and (program.vip_min_spend < top.threshold or lifetime and
-                                           program.vip_min_spend == top.threshold):
-        return [Warning("vip_min_spend", (
-            f"VIP needs {money_display(program.vip_min_spend, currency)} spent in 12 months (and "
-            f"{program.vip_min_orders} orders), less than the top tier {top.name} "
-            f"({money_display(top.threshold, currency)}): the exclusive club is easier to join "
-            "than the top tier"))]
+    if program.tier_metric == "spend" and (
+        program.vip_min_spend < top.threshold or lifetime and program.vip_min_spend == top.threshold
+    ):
+        return [
+            Warning(
+                "vip_min_spend",
+                (
+                    f"VIP needs {money_display(program.vip_min_spend, currency)} spent in 12 months (and "
+                    f"{program.vip_min_orders} orders), less than the top tier {top.name} "
+                    f"({money_display(top.threshold, currency)}): the exclusive club is easier to join "
+                    "than the top tier"
+                ),
+            )
+        ]
     if program.tier_metric == "orders" and program.vip_min_orders < top.threshold:
-        return [Warning("vip_min_orders", (
-            f"VIP needs {program.vip_min_orders} orders in 12 months, fewer than the top tier {top.name} "
-            f"({top.threshold.normalize():f} orders): the exclusive club is easier to join than the top tier"))]
+        return [
+            Warning(
+                "vip_min_orders",
+                (
+                    f"VIP needs {program.vip_min_orders} orders in 12 months, fewer than the top tier {top.name} "
+                    f"({top.threshold.normalize():f} orders): the exclusive club is easier to join than the top tier"
+                ),
+            )
+        ]
     return []
 
 
 # --- store-dependent checks ----------------------------------------------------------------------
 
+
 def tier_reach_warnings(program: Program, store, now: datetime) -> list[Warning]:
     """Tiers above the entry tier that no member reaches now (and how many are near)."""
-
 
     entry = program.entry_tier
     ladder = [(i, t) for i, t in enumerate(program.tiers) if t.name != entry.name and t.threshold > 0]
     if not ladder:
         return []
-    live = set(db.session.execute(db.select(Member.id).where(
-        Member.store_id == store.id, Member.merged_into_id.is_(None))).scalars())
+    live = set(
+        db.session.execute(
+            db.select(Member.id).where(Member.store_id == store.id, Member.merged_into_id.is_(None))
+        ).scalars()
+    )
     if not live:
         return []
     by_member = defaultdict(list)
@@ -189,8 +229,9 @@ def tier_reach_warnings(program: Program, store, now: datetime) -> list[Warning]
         by_member[row.member_id].append(facts_from_row(row))
     points_by_order = None
     if program.tier_metric == "points":
-        points_by_order = dict(db.session.execute(db.select(Order.wc_id, Order.earned).where(
-            Order.store_id == store.id)).all())
+        points_by_order = dict(
+            db.session.execute(db.select(Order.wc_id, Order.earned).where(Order.store_id == store.id)).all()
+        )
     metrics = [tier_metric(by_member.get(m, ()), program, now, points_by_order) for m in live]
     found = []
     window = "in the last 12 months" if program.tier_window != "lifetime" else "over their lifetime"
@@ -199,10 +240,16 @@ def tier_reach_warnings(program: Program, store, now: datetime) -> list[Warning]
         if reached:
             continue
         near = sum(1 for v in metrics if tier.threshold * NEAR <= v < tier.threshold)
-        found.append(Warning(f"tiers.{i}.threshold", (
-            f"no member reaches {tier.name} ({_threshold_words(tier.threshold, program.tier_metric, store.currency)}) "
-            f"{window}; "
-            f"{count_of(near, 'member')} {'is' if near == 1 else 'are'} within {int((1 - NEAR) * 100)}% of it")))
+        found.append(
+            Warning(
+                f"tiers.{i}.threshold",
+                (
+                    f"no member reaches {tier.name} ({_threshold_words(tier.threshold, program.tier_metric, store.currency)}) "
+                    f"{window}; "
+                    f"{count_of(near, 'member')} {'is' if near == 1 else 'are'} within {int((1 - NEAR) * 100)}% of it"
+                ),
+            )
+        )
     return found
 
 

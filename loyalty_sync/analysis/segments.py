@@ -18,6 +18,7 @@ app config `RFM_THRESHOLDS = {"at_risk_days": 90}`):
 
 Customers without a paid order are in no segment.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -86,21 +87,28 @@ def rfm(rows: Iterable[OrderRow], now: datetime, thresholds: RfmThresholds = Rfm
     for customer, orders in by_customer.items():
         recency = (now - orders[-1].created).days
         monetary = sum((o.net for o in orders), Decimal(0))
-        out[customer] = Rfm(customer, recency, len(orders), monetary,
-                            segment_of(recency, len(orders), monetary, thresholds))
+        out[customer] = Rfm(
+            customer, recency, len(orders), monetary, segment_of(recency, len(orders), monetary, thresholds)
+        )
     return out
 
 
 def store_segments(store, now: datetime, thresholds: RfmThresholds | None = None) -> dict[str, list[int]]:
     """segment -> member ids (members not merged nor anonymised)."""
 
-
     if thresholds is None:
         thresholds = RfmThresholds.from_dict(current_app.config.get("RFM_THRESHOLDS"))
     orders, _, _, _ = load_rows(store)
-    usable = set(db.session.execute(db.select(Member.id).where(
-        Member.store_id == store.id, Member.merged_into_id.is_(None), Member.anonymised_at.is_(None),
-        Member.email != "")).scalars())
+    usable = set(
+        db.session.execute(
+            db.select(Member.id).where(
+                Member.store_id == store.id,
+                Member.merged_into_id.is_(None),
+                Member.anonymised_at.is_(None),
+                Member.email != "",
+            )
+        ).scalars()
+    )
     segments: dict[str, list[int]] = {name: [] for name in SEGMENTS}
     for customer, values in rfm(orders, now, thresholds).items():
         if customer.startswith("m") and int(customer[1:]) in usable:

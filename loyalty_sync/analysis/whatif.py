@@ -29,6 +29,7 @@ liability_delta, earn_cost_share, orders_replayed, and `money`: before,
 after and change, with when and whom it sampled); `program_with_settings`
 maps the CLI's `--set` dotted keys onto the program.
 """
+
 from __future__ import annotations
 
 import gc
@@ -132,12 +133,24 @@ class Impact:
 
     def as_dict(self) -> dict:
         return {
-            "members": self.members, "tier_moves": dict(self.tier_moves), "vip_in": self.vip_in,
-            "vip_out": self.vip_out, "points_delta": self.points_delta, "members_changed": self.members_changed,
-            "tiers_before": dict(self.tiers_before), "tiers_after": dict(self.tiers_after),
-            "top": [{"member_id": m.member_id, "email": m.email, "tier": [m.before.tier, m.after.tier],
-                     "vip": [m.before.vip, m.after.vip], "points": [m.before.points, m.after.points]}
-                    for m in self.top],
+            "members": self.members,
+            "tier_moves": dict(self.tier_moves),
+            "vip_in": self.vip_in,
+            "vip_out": self.vip_out,
+            "points_delta": self.points_delta,
+            "members_changed": self.members_changed,
+            "tiers_before": dict(self.tiers_before),
+            "tiers_after": dict(self.tiers_after),
+            "top": [
+                {
+                    "member_id": m.member_id,
+                    "email": m.email,
+                    "tier": [m.before.tier, m.after.tier],
+                    "vip": [m.before.vip, m.after.vip],
+                    "points": [m.before.points, m.after.points],
+                }
+                for m in self.top
+            ],
             "failures": list(self.failures),
         }
 
@@ -151,15 +164,25 @@ def _empty_books(member_id: int, email: str, orders: list, invitations: list) ->
         ledger=(),
         coupons=(),
         tier="",
-        vip_periods=tuple(VipPeriodFacts(source=p.source, start=p.start, end=p.end, reason=p.reason,
-                                         order_id=p.order_wc_id)
-                          for p in sorted(invitations, key=lambda p: p.start)),
+        vip_periods=tuple(
+            VipPeriodFacts(source=p.source, start=p.start, end=p.end, reason=p.reason, order_id=p.order_wc_id)
+            for p in sorted(invitations, key=lambda p: p.start)
+        ),
     )
 
 
-def preview_change(store: Store, proposed: Program, *, current: Program | None = None,
-                   now: datetime | None = None, top: int = 10, member_ids: list[int] | None = None,
-                   max_members: int | None = None, keep_moves: bool = False, in_process: bool = False) -> Impact:
+def preview_change(
+    store: Store,
+    proposed: Program,
+    *,
+    current: Program | None = None,
+    now: datetime | None = None,
+    top: int = 10,
+    member_ids: list[int] | None = None,
+    max_members: int | None = None,
+    keep_moves: bool = False,
+    in_process: bool = False,
+) -> Impact:
     """The impact of replacing the store's program by `proposed` at `now`.
 
     `current` defaults to the program in force (its latest saved version).
@@ -203,8 +226,9 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
                     tiers_after[after.tier] += 1
                     if before == after:
                         continue
-                    move = MemberMove(member.id, member.email, f"{member.first_name} {member.last_name}".strip(),
-                                      before, after)
+                    move = MemberMove(
+                        member.id, member.email, f"{member.first_name} {member.last_name}".strip(), before, after
+                    )
                     impact.members_changed += 1
                     impact.points_delta += move.points_delta
                     if move.tier_move:
@@ -225,7 +249,11 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
     if k > 1:
         impact.members *= k
         impact.members_changed *= k
-        impact.vip_in, impact.vip_out, impact.points_delta = impact.vip_in * k, impact.vip_out * k, impact.points_delta * k
+        impact.vip_in, impact.vip_out, impact.points_delta = (
+            impact.vip_in * k,
+            impact.vip_out * k,
+            impact.points_delta * k,
+        )
         moves = {move: count * k for move, count in moves.items()}
         tiers_before = Counter({t: n * k for t, n in tiers_before.items()})
         tiers_after = Counter({t: n * k for t, n in tiers_after.items()})
@@ -235,10 +263,16 @@ def preview_change(store: Store, proposed: Program, *, current: Program | None =
         impact.before, impact.after = impact.before.times(k), impact.after.times(k)
 
     impact.point_value_before, impact.point_value_after = point_value(current.rewards), point_value(proposed.rewards)
-    impact.money = money_change(books, impact.before, impact.after, revenue=books_revenue,
-                                point_value_before=impact.point_value_before,
-                                point_value_after=impact.point_value_after, currency=store.currency,
-                                sampling=Sampling(at=now, members=total, replayed=impact.replayed, every=k))
+    impact.money = money_change(
+        books,
+        impact.before,
+        impact.after,
+        revenue=books_revenue,
+        point_value_before=impact.point_value_before,
+        point_value_after=impact.point_value_after,
+        currency=store.currency,
+        sampling=Sampling(at=now, members=total, replayed=impact.replayed, every=k),
+    )
     impact.tier_moves = dict(sorted(moves.items(), key=lambda kv: -kv[1]))
     impact.tiers_before, impact.tiers_after = dict(tiers_before), dict(tiers_after)
     impact.top = _top(changed, top)
@@ -252,7 +286,8 @@ def _member_batches(session: Session, store_id: int, member_ids: list[int] | Non
     last_id = 0
     while True:
         query = db.select(Member.id, Member.email, Member.first_name, Member.last_name).where(
-            Member.store_id == store_id, Member.merged_into_id.is_(None), Member.id > last_id)
+            Member.store_id == store_id, Member.merged_into_id.is_(None), Member.id > last_id
+        )
         if member_ids is not None:
             query = query.where(Member.id.in_(member_ids))
         if sample_every > 1:
@@ -262,7 +297,7 @@ def _member_batches(session: Session, store_id: int, member_ids: list[int] | Non
             return
         last_id = chunk[-1].id
         for start in range(0, len(chunk), BATCH):
-            yield chunk[start:start + BATCH]
+            yield chunk[start : start + BATCH]
 
 
 class _MemberRow(NamedTuple):
@@ -280,16 +315,23 @@ class ReplayContext:
     engine: Engine  # a worker disposes of the parent's connections
 
 
-def _replay_context(session: Session, store: Store, proposed: Program, current: Program | None,
-                    now: datetime) -> tuple[ReplayContext, int]:
+def _replay_context(
+    session: Session, store: Store, proposed: Program, current: Program | None, now: datetime
+) -> tuple[ReplayContext, int]:
     """The programs to compare and the store's member count."""
     number, in_force = program_in_force(store, session=session)
     current = in_force if current is None else current
-    total = session.execute(db.select(func.count()).select_from(Member).where(
-        Member.store_id == store.id, Member.merged_into_id.is_(None))).scalar_one()
-    comparison = Comparison(current=current, proposed=proposed, number=number,
-                            now=now, cut_before=vip_spend_cutoff(session, store.id, current),
-                            cut_after=vip_spend_cutoff(session, store.id, proposed))
+    total = session.execute(
+        db.select(func.count()).select_from(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None))
+    ).scalar_one()
+    comparison = Comparison(
+        current=current,
+        proposed=proposed,
+        number=number,
+        now=now,
+        cut_before=vip_spend_cutoff(session, store.id, current),
+        cut_after=vip_spend_cutoff(session, store.id, proposed),
+    )
     context = ReplayContext(comparison=comparison, engine=db.engine)
     return context, total
 
@@ -306,14 +348,19 @@ def _replay_members(members: list[_MemberRow], context: ReplayContext) -> list[t
     fates: dict[int, dict[str, CouponFate]] = defaultdict(dict)
     with Session(context.engine) as session:
         columns = [orders_table.c[name] for name in FACT_COLUMNS]
-        for row in session.execute(db.select(orders_table.c.member_id, *columns)
-                                   .where(orders_table.c.member_id.in_(ids))):
+        for row in session.execute(
+            db.select(orders_table.c.member_id, *columns).where(orders_table.c.member_id.in_(ids))
+        ):
             orders[row.member_id].append(row)
-        for row in session.execute(db.select(periods).where(periods.c.member_id.in_(ids),
-                                                            periods.c.source == "invited")):
+        for row in session.execute(
+            db.select(periods).where(periods.c.member_id.in_(ids), periods.c.source == "invited")
+        ):
             invitations[row.member_id].append(row)
-        for row in session.execute(db.select(coupons.c.member_id, coupons.c.key, coupons.c.status,
-                                             coupons.c.expires_at).where(coupons.c.member_id.in_(ids))):
+        for row in session.execute(
+            db.select(coupons.c.member_id, coupons.c.key, coupons.c.status, coupons.c.expires_at).where(
+                coupons.c.member_id.in_(ids)
+            )
+        ):
             fates[row.member_id][row.key] = CouponFate(row.status, row.expires_at)
     out = []
     for member in members:
@@ -337,8 +384,9 @@ def _worker_setup(context: ReplayContext) -> None:
 
 def _top(moves: list[MemberMove], n: int) -> list[MemberMove]:
     """Tier or VIP moves first, then the biggest change in points."""
-    return sorted(moves, key=lambda m: (m.tier_move is None and m.vip_change is None, -abs(m.points_delta),
-                                        m.member_id))[:n]
+    return sorted(
+        moves, key=lambda m: (m.tier_move is None and m.vip_change is None, -abs(m.points_delta), m.member_id)
+    )[:n]
 
 
 def _revenue(facts) -> Decimal:
@@ -350,8 +398,16 @@ def _revenue(facts) -> Decimal:
 
 # --- the owner-facing report (CLI `program whatif`, admin) ----------------------------------------
 
-def whatif_report(store: Store, proposed: Program, *, current: Program | None = None, now: datetime | None = None,
-                  max_members: int | None = None, impact: Impact | None = None) -> dict:
+
+def whatif_report(
+    store: Store,
+    proposed: Program,
+    *,
+    current: Program | None = None,
+    now: datetime | None = None,
+    max_members: int | None = None,
+    impact: Impact | None = None,
+) -> dict:
     """Replay the store's whole order history under the program in force and
     under `proposed` (in memory; nothing is written) and say what changes
     (or shape the `impact` of a `preview_change` already made).
@@ -368,17 +424,23 @@ def whatif_report(store: Store, proposed: Program, *, current: Program | None = 
     refunds, 4 places).
     """
     if impact is None:
-        impact = preview_change(store, proposed, current=current, now=now, max_members=max_members,
-                                keep_moves=True)
+        impact = preview_change(store, proposed, current=current, now=now, max_members=max_members, keep_moves=True)
     money = impact.money
     b, a = money.before, money.after
     return {
-        "members": [{
-            "member_id": m.member_id, "email": m.email,
-            "points_before": m.before.points, "points_after": m.after.points,
-            "tier_before": m.before.tier, "tier_after": m.after.tier,
-            "vip_before": m.before.vip, "vip_after": m.after.vip,
-        } for m in sorted(impact.moves, key=lambda m: m.member_id)],
+        "members": [
+            {
+                "member_id": m.member_id,
+                "email": m.email,
+                "points_before": m.before.points,
+                "points_after": m.after.points,
+                "tier_before": m.before.tier,
+                "tier_after": m.after.tier,
+                "vip_before": m.before.vip,
+                "vip_after": m.after.vip,
+            }
+            for m in sorted(impact.moves, key=lambda m: m.member_id)
+        ],
         "tier_moves": dict(impact.tier_moves),
         "vip_in": impact.vip_in,
         "vip_out": impact.vip_out,
@@ -396,6 +458,7 @@ def _share(share: Decimal | None) -> float | None:
 
 
 # --- proposed programs from the command line --------------------------------------------------------
+
 
 class SettingError(ValueError):
     """A `--set KEY=VALUE` or rules file that cannot be read."""
@@ -456,7 +519,6 @@ def program_with_settings(program: Program, settings: list[str] | tuple[str, ...
     unknown key or unreadable value; the result is not validated (call
     `validate_program`)."""
 
-
     data = program_to_dict(program)
     known = {f.name for f in dc_fields(Program)}
     for item in settings:
@@ -465,7 +527,7 @@ def program_with_settings(program: Program, settings: list[str] | tuple[str, ...
         key, value = item.split("=", 1)
         key = key.strip()
         if key.startswith("tiers.") and key.count(".") >= 2 and key not in SET_KEYS:
-            name, attribute = key[len("tiers."):].rsplit(".", 1)
+            name, attribute = key[len("tiers.") :].rsplit(".", 1)
             if attribute not in _TIER_FIELDS:
                 raise SettingError(f"{key}: a tier has {', '.join(_TIER_FIELDS)}")
             tier = next((t for t in data["tiers"] if t["name"].lower() == name.lower()), None)
@@ -476,15 +538,20 @@ def program_with_settings(program: Program, settings: list[str] | tuple[str, ...
             continue
         target = SET_KEYS.get(key, key if key in known else None)
         if target is None:
-            raise SettingError(f"{key}: unknown setting (known: {', '.join(sorted(SET_KEYS))}, "
-                               "tiers.<name>.threshold|multiplier, or a program field name)")
+            raise SettingError(
+                f"{key}: unknown setting (known: {', '.join(sorted(SET_KEYS))}, "
+                "tiers.<name>.threshold|multiplier, or a program field name)"
+            )
         if target in _BOOL_FIELDS:
             data[target] = _bool_text(value, key)
         elif target in _JSON_FIELDS:
             data[target] = _json_text(value, key)
         elif target == "earning_statuses":
-            data[target] = _json_text(value, key) if value.strip().startswith("[") else \
-                [s.strip() for s in value.split(",") if s.strip()]
+            data[target] = (
+                _json_text(value, key)
+                if value.strip().startswith("[")
+                else [s.strip() for s in value.split(",") if s.strip()]
+            )
         elif target in _OPTIONAL_FIELDS and value.strip().lower() in ("", "none", "null"):
             data[target] = None
         else:
@@ -498,7 +565,6 @@ def program_with_settings(program: Program, settings: list[str] | tuple[str, ...
 def program_from_rules(rules) -> Program:
     """A program from the JSON shape `program show --json` prints (its
     "store" and "version" keys are ignored); `rules` is a dict or JSON text."""
-
 
     if isinstance(rules, (str, bytes)):
         try:

@@ -10,6 +10,7 @@ changes nothing either, and is counted as stale. If two writers race on one
 member, one of them fails on that key, rolls back, and applies again on the
 fresh books (`apply_with_retry`).
 """
+
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ def worth_retrying(exc: Exception) -> bool:
 
 # --- staleness: one rule for every copy, from a pass, a webhook or an import --
 
+
 def is_older_copy(stored: datetime | None, copy: datetime | None) -> bool:
     """A copy whose `date_modified` is older than the one the books hold
     changes nothing (PRODUCT.md, "Reversals"). Strictly older only: a copy of
@@ -119,8 +121,9 @@ def is_stale_order(store: Store, record: dict) -> bool:
     order_id = record.get("id") if isinstance(record, dict) else None
     if not _usable_id(order_id):
         return False
-    stored = db.session.execute(db.select(Order.modified).where(
-        Order.store_id == store.id, Order.wc_id == order_id)).scalar_one_or_none()
+    stored = db.session.execute(
+        db.select(Order.modified).where(Order.store_id == store.id, Order.wc_id == order_id)
+    ).scalar_one_or_none()
     return is_older_copy(stored, copy_modified(record))
 
 
@@ -136,6 +139,7 @@ def _latest_date_allowed(now: datetime | None) -> datetime:
 
 
 # --- catalogue ---------------------------------------------------------------
+
 
 def apply_categories(store: Store, categories: Iterable[dict], run_id: int | None = None) -> ApplyResult:
     result = ApplyResult()
@@ -215,8 +219,15 @@ def categories_by_product(store: Store) -> dict[int, frozenset[int]]:
 
 # --- customers -------------------------------------------------------------
 
-def apply_customers(store: Store, customers: Iterable[dict], *, now: datetime | None = None,
-                    run_id: int | None = None, plan: bool = True) -> ApplyResult:
+
+def apply_customers(
+    store: Store,
+    customers: Iterable[dict],
+    *,
+    now: datetime | None = None,
+    run_id: int | None = None,
+    plan: bool = True,
+) -> ApplyResult:
     now = now or datetime.now(timezone.utc)
     latest = _latest_date_allowed(now)
     result = ApplyResult()
@@ -252,8 +263,11 @@ def _birthday(raw, store: Store, run_id, customer_id: int, result: ApplyResult) 
     if raw in (None, ""):
         return None
     try:
-        return date_parser.parse(str(raw), dayfirst=True).date() if "/" in str(raw) or "." in str(raw) \
+        return (
+            date_parser.parse(str(raw), dayfirst=True).date()
+            if "/" in str(raw) or "." in str(raw)
             else date_parser.parse(str(raw)).date()
+        )
     except (ValueError, OverflowError):
         _reject(store, run_id, "customer", {"id": customer_id}, f"unreadable birthday {str(raw)[:40]!r}", result)
         return None
@@ -261,8 +275,16 @@ def _birthday(raw, store: Store, run_id, customer_id: int, result: ApplyResult) 
 
 # --- orders ----------------------------------------------------------------
 
-def apply_orders(store: Store, orders: Iterable[dict], *, refunds_by_order: dict[int, list[dict]] | None = None,
-                 now: datetime | None = None, run_id: int | None = None, plan: bool = True) -> ApplyResult:
+
+def apply_orders(
+    store: Store,
+    orders: Iterable[dict],
+    *,
+    refunds_by_order: dict[int, list[dict]] | None = None,
+    now: datetime | None = None,
+    run_id: int | None = None,
+    plan: bool = True,
+) -> ApplyResult:
     """Store the orders and re-plan every member they touch (or, with
     `plan=False`, flag them for `plan_pending_members`). The caller commits."""
     now = now or datetime.now(timezone.utc)
@@ -305,8 +327,13 @@ def _write_orders(store: Store, changed: list[tuple[dict, Order | None, Member]]
     new: dict[int, dict] = {}
     for values, row, member in changed:
         if row is None:
-            new[values["wc_id"]] = {**values, "store_id": store.id, "member_id": member.id, "earned": 0,
-                                    "ledger_rows": 0}
+            new[values["wc_id"]] = {
+                **values,
+                "store_id": store.id,
+                "member_id": member.id,
+                "earned": 0,
+                "ledger_rows": 0,
+            }
             continue
         for name, value in values.items():
             setattr(row, name, value)
@@ -316,8 +343,15 @@ def _write_orders(store: Store, changed: list[tuple[dict, Order | None, Member]]
         db.session.execute(Order.__table__.insert(), list(new.values()))
 
 
-def parse_orders(store: Store, orders: Iterable, refunds_by_order: dict[int, list[dict]], run_id: int | None,
-                 result: ApplyResult, *, now: datetime | None = None) -> tuple[list, dict[int, Order]]:
+def parse_orders(
+    store: Store,
+    orders: Iterable,
+    refunds_by_order: dict[int, list[dict]],
+    run_id: int | None,
+    result: ApplyResult,
+    *,
+    now: datetime | None = None,
+) -> tuple[list, dict[int, Order]]:
     """Read wc/v3 orders into facts in (created, id) order, rejecting the
     broken ones by name and counting the stale ones (older than the stored
     copy, or than another copy of the same order in the batch); also returns
@@ -330,7 +364,9 @@ def parse_orders(store: Store, orders: Iterable, refunds_by_order: dict[int, lis
     for record in orders:
         try:
             raw_id = record.get("id") if isinstance(record, dict) else None
-            order_id: int = raw_id if isinstance(raw_id, int) and _usable_id(raw_id) else 0  # a broken id: the parser reports it
+            order_id: int = (
+                raw_id if isinstance(raw_id, int) and _usable_id(raw_id) else 0
+            )  # a broken id: the parser reports it
             row = existing.get(order_id)
             if row is not None and is_older_copy(row.modified, copy_modified(record)):
                 result.stale += 1
@@ -361,7 +397,7 @@ def _known_refunds(row: Order | None, record: dict) -> list[dict] | None:
 def _existing_orders(store: Store, wc_ids: list[int]) -> dict[int, Order]:
     found = {}
     for start in range(0, len(wc_ids), 500):
-        chunk = wc_ids[start:start + 500]
+        chunk = wc_ids[start : start + 500]
         query = db.select(Order).where(Order.store_id == store.id, Order.wc_id.in_(chunk))
         found.update({o.wc_id: o for o in db.session.execute(query).scalars()})
     return found
@@ -369,8 +405,10 @@ def _existing_orders(store: Store, wc_ids: list[int]) -> dict[int, Order]:
 
 # --- reviews ------------------------------------------------
 
-def apply_reviews(store: Store, reviews: Iterable[dict], *, now: datetime | None = None,
-                  run_id: int | None = None) -> ApplyResult:
+
+def apply_reviews(
+    store: Store, reviews: Iterable[dict], *, now: datetime | None = None, run_id: int | None = None
+) -> ApplyResult:
     """Store the product reviews (wc/v3 JSON, any status) and re-plan the
     reviewers' members: bonuses for approved reviews by verified buyers, taken
     back when unapproved (loyalty_sync/books/reviews.py). The caller commits."""
@@ -378,13 +416,15 @@ def apply_reviews(store: Store, reviews: Iterable[dict], *, now: datetime | None
     result = ApplyResult()
     records = list(reviews)
     emails = review_rules.store_reviews(
-        store, records, lambda record, reason: _reject(store, run_id, "review", record, reason, result))
+        store, records, lambda record, reason: _reject(store, run_id, "review", record, reason, result)
+    )
     result.applied = len(records) - len(result.rejected)
     _plan_members(store, review_rules.members_for_emails(store, emails), now, result)
     return result
 
 
 # --- re-evaluation ---------------------------------------------------------
+
 
 def reevaluate(store: Store, members: list[Member] | None = None, *, now: datetime | None = None) -> ApplyResult:
     """Time-driven rules (expiry, demotion after grace, VIP ends, expired
@@ -399,10 +439,13 @@ def reevaluate(store: Store, members: list[Member] | None = None, *, now: dateti
     now = now or datetime.now(timezone.utc)
     result = ApplyResult()
     if members is None:
-        members = list(db.session.execute(
-            db.select(Member).where(Member.store_id == store.id, Member.merged_into_id.is_(None),
-                                    Member.needs_plan.is_(False))
-        ).scalars())
+        members = list(
+            db.session.execute(
+                db.select(Member).where(
+                    Member.store_id == store.id, Member.merged_into_id.is_(None), Member.needs_plan.is_(False)
+                )
+            ).scalars()
+        )
     _plan_members(store, members, now, result)
     return result
 
@@ -424,8 +467,7 @@ def _plan_or_flag(store: Store, members: list[Member], now: datetime, result: Ap
         result.members.add(member.id)
 
 
-def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: int = 100,
-                         commit=None) -> ApplyResult:
+def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: int = 100, commit=None) -> ApplyResult:
     """Plan every flagged member of the store, a chunk per transaction
     (`commit` wraps each chunk, e.g. `apply_with_retry`). Chunks are small:
     a store's oldest customers can have hundreds of orders each, and a
@@ -435,8 +477,14 @@ def plan_pending_members(store: Store, *, now: datetime | None = None, chunk: in
     return _plan_in_chunks(store, lambda: flagged, now=now, chunk=chunk, commit=commit)
 
 
-def replan_behind_rules(store: Store, *, now: datetime | None = None, chunk: int = 100, commit=None,
-                        on_chunk: Callable[[int, int], None] | None = None) -> ApplyResult:
+def replan_behind_rules(
+    store: Store,
+    *,
+    now: datetime | None = None,
+    chunk: int = 100,
+    commit=None,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> ApplyResult:
     """Re-plan every member not yet planned under the rules in force (a
     version saved since: program_versions.members_behind), in chunks as
     `plan_pending_members`. Each member is planned as any pass plans it, so
@@ -445,17 +493,24 @@ def replan_behind_rules(store: Store, *, now: datetime | None = None, chunk: int
     chunk's members are marked with the version in the chunk's transaction,
     so a pass killed half-way goes on where it stopped. `on_chunk(done,
     total)` reports progress."""
-    total = db.session.execute(db.select(func.count()).select_from(
-        members_behind(store, program_in_force(store).number).subquery())).scalar_one()
+    total = db.session.execute(
+        db.select(func.count()).select_from(members_behind(store, program_in_force(store).number).subquery())
+    ).scalar_one()
     if not total:
         return ApplyResult()
-    return _plan_in_chunks(store, lambda: members_behind(store, program_in_force(store).number), now=now,
-                           chunk=chunk, commit=commit,
-                           on_chunk=(lambda done: on_chunk(min(done, total), total)) if on_chunk else None)
+    return _plan_in_chunks(
+        store,
+        lambda: members_behind(store, program_in_force(store).number),
+        now=now,
+        chunk=chunk,
+        commit=commit,
+        on_chunk=(lambda done: on_chunk(min(done, total), total)) if on_chunk else None,
+    )
 
 
-def _plan_in_chunks(store: Store, query, *, now: datetime | None, chunk: int, commit,
-                    on_chunk: Callable[[int], None] | None = None) -> ApplyResult:
+def _plan_in_chunks(
+    store: Store, query, *, now: datetime | None, chunk: int, commit, on_chunk: Callable[[int], None] | None = None
+) -> ApplyResult:
     """Plan the members `query()` selects, `chunk` at a time, until it
     selects none: planning takes each member out of the query."""
     now = now or datetime.now(timezone.utc)
@@ -464,11 +519,13 @@ def _plan_in_chunks(store: Store, query, *, now: datetime | None, chunk: int, co
         return total
     run = commit or apply_with_retry
     while True:
+
         def one_chunk() -> ApplyResult:
             result = ApplyResult()
             members = list(db.session.execute(query().order_by(Member.id).limit(chunk)).scalars())
             _plan_members(store, members, now, result)
             return result
+
         result = run(one_chunk)
         if not result.members:
             return total
@@ -492,7 +549,7 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
     members = planner.expand(members)  # + referrers of the friends' orders
     outbox = Outbox(store, now)  # member emails, in this transaction (loyalty_sync/books/outbox.py)
     for start in range(0, len(members), 500):
-        chunk = members[start:start + 500]
+        chunk = members[start : start + 500]
         lock_members(chunk)
         mark_history_orders(store, [m.id for m in chunk])
         loaded = load_books(chunk)
@@ -501,8 +558,16 @@ def _plan_members(store: Store, members: list[Member], now: datetime, result: Ap
         for member in chunk:
             books = loaded.books[member.id]
             plan = planner.plan(member, books)
-            write_plan(member, books, plan, loaded.order_rows[member.id], program_version=planner.version,
-                       now=now, program=planner.program, new_rows=new_rows)
+            write_plan(
+                member,
+                books,
+                plan,
+                loaded.order_rows[member.id],
+                program_version=planner.version,
+                now=now,
+                program=planner.program,
+                new_rows=new_rows,
+            )
             planner.extras.after_write(member, books, plan)  # badges
             outbox.after_plan(member, books, plan, planner.program)
             member.needs_plan = False
@@ -517,6 +582,7 @@ def _reject(store: Store, run_id, resource: str, record, reason: str, result: Ap
     ref = _clean_text(f"{resource} {str(raw_id)[:60]}", 200)
     reason = _clean_text(reason, 2000)
     log.warning("rejected %s: %s", ref, reason[:300])
-    db.session.add(RejectedRecord(store_id=store.id, sync_run_id=run_id, resource=resource, ref=ref[:200],
-                                  reason=reason[:2000]))
+    db.session.add(
+        RejectedRecord(store_id=store.id, sync_run_id=run_id, resource=resource, ref=ref[:200], reason=reason[:2000])
+    )
     result.rejected.append((ref, reason))

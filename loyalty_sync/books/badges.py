@@ -17,6 +17,7 @@ a refund or a demotion does not take it away, like a real medal.
 member holds are cached on the instance by `preload_badges` (one query for a
 batch of members) so that `books.store_status` does not query per member.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -41,8 +42,9 @@ def tier_badge(tier: str) -> str:
     return f"{tier} tier"
 
 
-def badges_earned(orders: Iterable[OrderFacts], ledger: Sequence[LedgerLine], tier: str, vip: bool,
-                  program: Program) -> list[str]:
+def badges_earned(
+    orders: Iterable[OrderFacts], ledger: Sequence[LedgerLine], tier: str, vip: bool, program: Program
+) -> list[str]:
     """The badges these books deserve (pure; order: the list above)."""
     earning = sum(1 for o in orders if order_earns(o, program))
     names = []
@@ -63,11 +65,13 @@ def preload_badges(members: Sequence[Member]) -> None:
     """Cache the badge names of many members (one query per 500)."""
     members = [m for m in members if m.id is not None]
     for start in range(0, len(members), 500):
-        chunk = members[start:start + 500]
+        chunk = members[start : start + 500]
         by_member: dict[int, list[str]] = {m.id: [] for m in chunk}
         rows = db.session.execute(
-            db.select(Badge.member_id, Badge.name).where(Badge.member_id.in_(list(by_member)))
-            .order_by(Badge.awarded_at, Badge.id)).all()
+            db.select(Badge.member_id, Badge.name)
+            .where(Badge.member_id.in_(list(by_member)))
+            .order_by(Badge.awarded_at, Badge.id)
+        ).all()
         for member_id, name in rows:
             by_member[member_id].append(name)
         for m in chunk:
@@ -80,9 +84,11 @@ def badge_names(member: Member) -> list[str]:
     if cached is None:
         if member.id is None:
             return []
-        cached = list(db.session.execute(
-            db.select(Badge.name).where(Badge.member_id == member.id).order_by(Badge.awarded_at, Badge.id)
-        ).scalars())
+        cached = list(
+            db.session.execute(
+                db.select(Badge.name).where(Badge.member_id == member.id).order_by(Badge.awarded_at, Badge.id)
+            ).scalars()
+        )
         setattr(member, _CACHE, cached)
     return list(cached)
 

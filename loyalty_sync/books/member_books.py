@@ -4,6 +4,7 @@ and write the engine's plan back as ledger rows, coupons and status.
 Loading is done in bulk for many members at once (a handful of queries per
 batch, not per member), because a first sync applies years of orders.
 """
+
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -62,17 +63,22 @@ def lock_members(members: list[Member], *, reread: bool = True) -> None:
     ids = sorted(m.id for m in members)
     postgres = db.session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+        chunk = ids[start : start + _CHUNK]
         if not postgres:
-            db.session.execute(db.update(Member).where(Member.id.in_(chunk)).values(points=Member.points)
-                               .execution_options(synchronize_session=False))
+            db.session.execute(
+                db.update(Member)
+                .where(Member.id.in_(chunk))
+                .values(points=Member.points)
+                .execution_options(synchronize_session=False)
+            )
         if reread:
             query = db.select(Member).where(Member.id.in_(chunk)).order_by(Member.id)
             query = query.with_for_update() if postgres else query
             db.session.execute(query.execution_options(populate_existing=True)).scalars().all()
         elif postgres:
-            db.session.execute(db.select(Member.id).where(Member.id.in_(chunk)).order_by(Member.id)
-                               .with_for_update()).all()
+            db.session.execute(
+                db.select(Member.id).where(Member.id.in_(chunk)).order_by(Member.id).with_for_update()
+            ).all()
 
 
 def load_books(members: Iterable[Member]) -> LoadedBooks:
@@ -84,22 +90,27 @@ def load_books(members: Iterable[Member]) -> LoadedBooks:
     coupons_by_member: defaultdict[int, list[Row]] = defaultdict(list)
     vip_by_member: defaultdict[int, list[Row]] = defaultdict(list)
     for start in range(0, len(members), _CHUNK):
-        ids = [m.id for m in members[start:start + _CHUNK]]
+        ids = [m.id for m in members[start : start + _CHUNK]]
         # Plain rows, not ORM objects: read-only here (NewRows writes orders' figures, new ledger
         # lines and coupons; coupon statuses and VIP periods are written by their own statements).
         orders = Order.__table__
         for row in db.session.execute(db.select(orders).where(orders.c.member_id.in_(ids))):
             orders_by_member[row.member_id].append(row)
             loaded.order_rows[row.member_id][row.wc_id] = row
-        for table, by_member in ((LedgerEntry.__table__, ledger_by_member), (Coupon.__table__, coupons_by_member),
-                                 (VipPeriod.__table__, vip_by_member)):
+        for table, by_member in (
+            (LedgerEntry.__table__, ledger_by_member),
+            (Coupon.__table__, coupons_by_member),
+            (VipPeriod.__table__, vip_by_member),
+        ):
             for row in db.session.execute(db.select(table).where(table.c.member_id.in_(ids))):
                 by_member[row.member_id].append(row)
     for member in members:
         loaded.books[member.id] = MemberBooks(
             member_key=member_key(member),
             email=member.email,
-            orders=tuple(_order_record(o) for o in sorted(orders_by_member[member.id], key=lambda o: (o.created, o.wc_id))),
+            orders=tuple(
+                _order_record(o) for o in sorted(orders_by_member[member.id], key=lambda o: (o.created, o.wc_id))
+            ),
             ledger=tuple(_ledger_line(e) for e in sorted(ledger_by_member[member.id], key=lambda e: (e.at, e.id))),
             coupons=tuple(_coupon_line(c) for c in coupons_by_member[member.id]),
             tier=member.tier,
@@ -139,8 +150,12 @@ class NewRows:
         self.rows.clear()
         if self.orders:
             orders = Order.__table__
-            db.session.execute(orders.update().where(orders.c.id == bindparam("order_id"))
-                               .values({name: bindparam(name) for name in _ORDER_MARKS}), list(self.orders.values()))
+            db.session.execute(
+                orders.update()
+                .where(orders.c.id == bindparam("order_id"))
+                .values({name: bindparam(name) for name in _ORDER_MARKS}),
+                list(self.orders.values()),
+            )
             _expire_orders(set(self.orders))
             self.orders.clear()
 
@@ -155,19 +170,41 @@ def _expire_orders(ids: set[int]) -> None:
             db.session.expire(obj, list(_ORDER_MARKS))
 
 
-def write_plan(member: Member, books: MemberBooks, plan: Plan, order_rows: dict[int, Row], *,
-               program_version: int, now: datetime, program=None, new_rows: NewRows | None = None) -> None:
+def write_plan(
+    member: Member,
+    books: MemberBooks,
+    plan: Plan,
+    order_rows: dict[int, Row],
+    *,
+    program_version: int,
+    now: datetime,
+    program=None,
+    new_rows: NewRows | None = None,
+) -> None:
     """Book the plan in the current transaction; the caller commits. With
     `new_rows`, the new ledger rows, coupons and order figures wait there for
     the caller's `new_rows.write()` (one statement per table for a whole
     chunk of members). `order_rows` are the plain rows `load_books` read."""
     pending = new_rows or NewRows()
-    pending.add(LedgerEntry, (
-        {"store_id": member.store_id, "member_id": member.id, "key": line.key, "kind": line.kind,
-         "points": line.points, "at": line.at, "order_wc_id": line.order_id, "coupon_key": line.coupon_key,
-         "reason": line.reason, "multiplier": line.multiplier,
-         "rule_version": line.rule_version if line.rule_version is not None else program_version}
-        for line in plan.ledger))
+    pending.add(
+        LedgerEntry,
+        (
+            {
+                "store_id": member.store_id,
+                "member_id": member.id,
+                "key": line.key,
+                "kind": line.kind,
+                "points": line.points,
+                "at": line.at,
+                "order_wc_id": line.order_id,
+                "coupon_key": line.coupon_key,
+                "reason": line.reason,
+                "multiplier": line.multiplier,
+                "rule_version": line.rule_version if line.rule_version is not None else program_version,
+            }
+            for line in plan.ledger
+        ),
+    )
     for line in plan.ledger:
         if line.order_id is not None and line.kind in ("earn", "reverse") and line.order_id in order_rows:
             values = pending.order_values(order_rows[line.order_id])
@@ -176,8 +213,9 @@ def write_plan(member: Member, books: MemberBooks, plan: Plan, order_rows: dict[
     for order_id, (tier_mult, vip_mult, version) in plan.order_marks.items():
         row = order_rows.get(order_id)
         if row is not None and row.tier_multiplier is None:
-            pending.order_values(row).update(tier_multiplier=tier_mult, vip_multiplier=vip_mult,
-                                             program_version=version)
+            pending.order_values(row).update(
+                tier_multiplier=tier_mult, vip_multiplier=vip_mult, program_version=version
+            )
     pending.add(Coupon, (_coupon_values(member, coupon) for coupon in plan.coupons))
     if new_rows is None:
         pending.write()
@@ -229,56 +267,101 @@ def store_status(member: Member) -> dict:
 
 def _set_coupon_status(member: Member, changes: dict[str, str], order_rows: dict[int, Row]) -> None:
     """Used / expired, as the engine read them from the member's orders and the clock."""
-    rows = db.session.execute(db.select(Coupon).where(Coupon.member_id == member.id,
-                                                      Coupon.key.in_(list(changes)))).scalars()
+    rows = db.session.execute(
+        db.select(Coupon).where(Coupon.member_id == member.id, Coupon.key.in_(list(changes)))
+    ).scalars()
     for coupon in rows:
         coupon.status = changes[coupon.key]
         if coupon.status == "used":
-            order = next((o for o in sorted(order_rows.values(), key=lambda o: (o.created, o.wc_id))
-                          if coupon.code in (o.coupon_codes or [])), None)
+            order = next(
+                (
+                    o
+                    for o in sorted(order_rows.values(), key=lambda o: (o.created, o.wc_id))
+                    if coupon.code in (o.coupon_codes or [])
+                ),
+                None,
+            )
             coupon.used_at = order.created if order else None
             coupon.used_order_wc_id = order.wc_id if order else None
 
 
 def _replace_vip_periods(member: Member, periods) -> None:
     with db.session.no_autoflush:
-        db.session.execute(db.delete(VipPeriod).where(VipPeriod.member_id == member.id)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            db.delete(VipPeriod).where(VipPeriod.member_id == member.id).execution_options(synchronize_session=False)
+        )
     for p in periods:
-        db.session.add(VipPeriod(member_id=member.id, source=p.source, start=p.start, end=p.end,
-                                 reason=p.reason, order_wc_id=p.order_id))
+        db.session.add(
+            VipPeriod(
+                member_id=member.id, source=p.source, start=p.start, end=p.end, reason=p.reason, order_wc_id=p.order_id
+            )
+        )
 
 
 def _coupon_values(member: Member, line: CouponLine) -> dict:
     t = line.template
     return {
-        "store_id": member.store_id, "member_id": member.id, "key": line.key,
-        "code": line.code or new_coupon_code(line.source), "source": line.source, "discount_type": t.discount_type,
-        "amount": Decimal(t.amount), "minimum_amount": Decimal(t.minimum_amount or 0),
-        "free_shipping": bool(t.free_shipping), "email": member.email, "points_cost": line.points_cost,
-        "reason": line.reason, "issued_at": line.issued, "expires_at": line.expires,
+        "store_id": member.store_id,
+        "member_id": member.id,
+        "key": line.key,
+        "code": line.code or new_coupon_code(line.source),
+        "source": line.source,
+        "discount_type": t.discount_type,
+        "amount": Decimal(t.amount),
+        "minimum_amount": Decimal(t.minimum_amount or 0),
+        "free_shipping": bool(t.free_shipping),
+        "email": member.email,
+        "points_cost": line.points_cost,
+        "reason": line.reason,
+        "issued_at": line.issued,
+        "expires_at": line.expires,
         "status": line.status or "pending",
     }
 
 
 def _order_record(row: Row) -> OrderRecord:
-    return OrderRecord(facts=facts_from_row(row), earned=row.earned or 0, rows=row.ledger_rows or 0,
-                       tier_multiplier=row.tier_multiplier, vip_multiplier=row.vip_multiplier,
-                       program_version=row.program_version)
+    return OrderRecord(
+        facts=facts_from_row(row),
+        earned=row.earned or 0,
+        rows=row.ledger_rows or 0,
+        tier_multiplier=row.tier_multiplier,
+        vip_multiplier=row.vip_multiplier,
+        program_version=row.program_version,
+    )
 
 
 def _ledger_line(row: Row) -> LedgerLine:
-    return LedgerLine(key=row.key, kind=row.kind, points=row.points, at=row.at, order_id=row.order_wc_id,
-                      reason=row.reason, rule_version=row.rule_version, multiplier=row.multiplier,
-                      coupon_key=row.coupon_key)
+    return LedgerLine(
+        key=row.key,
+        kind=row.kind,
+        points=row.points,
+        at=row.at,
+        order_id=row.order_wc_id,
+        reason=row.reason,
+        rule_version=row.rule_version,
+        multiplier=row.multiplier,
+        coupon_key=row.coupon_key,
+    )
 
 
 def _coupon_line(row: Row) -> CouponLine:
-    template = CouponTemplate(discount_type=row.discount_type, amount=row.amount,
-                              minimum_amount=row.minimum_amount, free_shipping=row.free_shipping)
-    return CouponLine(key=row.key, source=row.source, template=template, points_cost=row.points_cost,
-                      issued=row.issued_at, expires=row.expires_at, status=row.status, reason=row.reason,
-                      code=row.code)
+    template = CouponTemplate(
+        discount_type=row.discount_type,
+        amount=row.amount,
+        minimum_amount=row.minimum_amount,
+        free_shipping=row.free_shipping,
+    )
+    return CouponLine(
+        key=row.key,
+        source=row.source,
+        template=template,
+        points_cost=row.points_cost,
+        issued=row.issued_at,
+        expires=row.expires_at,
+        status=row.status,
+        reason=row.reason,
+        code=row.code,
+    )
 
 
 def _vip_period(row: Row) -> VipPeriodFacts:

@@ -12,6 +12,7 @@ long before it expires (default 90 days).
 Settings: PUBLIC_BASE_URL (env LOYALTY_PUBLIC_BASE_URL; unset: no link meta
 is pushed), MEMBER_LINK_DAYS (90), MEMBER_LINK_RENEW_DAYS (30).
 """
+
 from __future__ import annotations
 
 import time
@@ -71,16 +72,18 @@ def issue_time(now: datetime) -> int:
     return int(now.timestamp()) // period * period
 
 
-def make_token(store_id: int, member_id: int, kind: str = "page", *, now: datetime | None = None,
-               secret_key: str | None = None) -> str:
+def make_token(
+    store_id: int, member_id: int, kind: str = "page", *, now: datetime | None = None, secret_key: str | None = None
+) -> str:
     now = now or datetime.now(timezone.utc)
     salt, _ = KINDS[kind]
     serializer = _serializer(secret_key or current_app.config["SECRET_KEY"], salt, issue_time(now))
     return serializer.dumps([store_id, member_id])
 
 
-def read_token(token: str, kind: str = "page", *, now: datetime | None = None,
-               secret_key: str | None = None) -> LinkTarget:
+def read_token(
+    token: str, kind: str = "page", *, now: datetime | None = None, secret_key: str | None = None
+) -> LinkTarget:
     """The member the token is for; raises LinkExpired or LinkInvalid."""
     salt, _ = KINDS[kind]
     clock = int(now.timestamp()) if now is not None else None
@@ -91,8 +94,11 @@ def read_token(token: str, kind: str = "page", *, now: datetime | None = None,
         raise LinkExpired("this link has expired") from exc
     except (BadSignature, ValueError, TypeError) as exc:
         raise LinkInvalid("this link is not valid") from exc
-    if (not isinstance(payload, list) or len(payload) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in payload)):
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in payload)
+    ):
         raise LinkInvalid("this link is not valid")
     return LinkTarget(payload[0], payload[1], issued)
 

@@ -6,6 +6,7 @@ adopted by the customer (same member row, so the whole history and every
 ledger key stay theirs). Lookups are batched: one query for a batch of ids
 and emails, then dictionaries.
 """
+
 from loyalty_sync.extensions import db
 from loyalty_sync.models import Member, record_audit
 
@@ -30,7 +31,7 @@ class MemberDirectory:
         live = (Member.store_id == self.store_id, Member.merged_into_id.is_(None))
         for column, values in ((Member.customer_id, customer_ids), (Member.email, emails)):
             for start in range(0, len(values), 500):
-                query = db.select(Member).where(*live, column.in_(values[start:start + 500]))
+                query = db.select(Member).where(*live, column.in_(values[start : start + 500]))
                 for member in db.session.execute(query).scalars():
                     self._remember(member)
         self._asked.update(customer_ids)
@@ -46,8 +47,14 @@ class MemberDirectory:
         guest = next((m for m in self._by_email.get(email, []) if m.customer_id is None), None)
         if guest is not None:
             guest.customer_id = customer_id
-            record_audit("sync", "member.adopt_guest", f"member:{guest.id}", store_id=self.store_id,
-                         after={"customer_id": customer_id}, reason="guest registered with the same email")
+            record_audit(
+                "sync",
+                "member.adopt_guest",
+                f"member:{guest.id}",
+                store_id=self.store_id,
+                after={"customer_id": customer_id},
+                reason="guest registered with the same email",
+            )
             self._by_customer[customer_id] = guest
             return guest
         return self._create(customer_id=customer_id, email=email)
@@ -65,8 +72,16 @@ class MemberDirectory:
         return self._create(customer_id=None, email=email)
 
     def _create(self, *, customer_id: int | None, email: str) -> Member:
-        member = Member(store_id=self.store_id, customer_id=customer_id, email=email, points=0, tier="",
-                        tiers_rewarded=[], meta={}, pushed_status={})
+        member = Member(
+            store_id=self.store_id,
+            customer_id=customer_id,
+            email=email,
+            points=0,
+            tier="",
+            tiers_rewarded=[],
+            meta={},
+            pushed_status={},
+        )
         db.session.add(member)  # flushed with its batch: one INSERT round for many new members
         self._remember(member)
         return member

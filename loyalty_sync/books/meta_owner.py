@@ -6,6 +6,7 @@ first to write a customer's meta keeps it; the other reports the customer
 once in Rejected records and leaves the store as it is. Stores from before
 installation ids (id "") neither write nor check the mark.
 """
+
 from __future__ import annotations
 
 from loyalty_sync.models import Member, Store

@@ -1,5 +1,6 @@
 """Order facts <-> order rows. The row keeps lines and refunds as JSON
 documents; this module is the one place that knows their shape."""
+
 import hashlib
 import json
 from dataclasses import replace
@@ -14,17 +15,28 @@ from loyalty_sync.models import Order
 
 def lines_doc(facts: OrderFacts) -> list[dict]:
     return [
-        {"line_id": l.line_id, "product_id": l.product_id, "variation_id": l.variation_id, "sku": l.sku,
-         "quantity": l.quantity, "total": str(l.total), "total_tax": str(l.total_tax),
-         "categories": sorted(l.categories)}
+        {
+            "line_id": l.line_id,
+            "product_id": l.product_id,
+            "variation_id": l.variation_id,
+            "sku": l.sku,
+            "quantity": l.quantity,
+            "total": str(l.total),
+            "total_tax": str(l.total_tax),
+            "categories": sorted(l.categories),
+        }
         for l in facts.lines
     ]
 
 
 def refunds_doc(facts: OrderFacts) -> list[dict]:
     return [
-        {"refund_id": r.refund_id, "created": r.created.isoformat(), "amount": str(r.amount),
-         "lines": [{"line_id": rl.line_id, "quantity": rl.quantity, "total": str(rl.total)} for rl in r.lines]}
+        {
+            "refund_id": r.refund_id,
+            "created": r.created.isoformat(),
+            "amount": str(r.amount),
+            "lines": [{"line_id": rl.line_id, "quantity": rl.quantity, "total": str(rl.total)} for rl in r.lines],
+        }
         for r in facts.refunds
     ]
 
@@ -37,9 +49,19 @@ def facts_digest(facts: OrderFacts) -> str:
 
 
 def _digest(facts: OrderFacts, lines: list[dict], refunds: list[dict]) -> str:
-    doc = [facts.status, str(facts.total), str(facts.total_tax), str(facts.shipping_total),
-           str(facts.shipping_tax), facts.email, facts.customer_id, lines, refunds,
-           list(facts.coupon_codes), facts.paid.isoformat() if facts.paid else None]
+    doc = [
+        facts.status,
+        str(facts.total),
+        str(facts.total_tax),
+        str(facts.shipping_total),
+        str(facts.shipping_tax),
+        facts.email,
+        facts.customer_id,
+        lines,
+        refunds,
+        list(facts.coupon_codes),
+        facts.paid.isoformat() if facts.paid else None,
+    ]
     if facts.fee_discount:  # (only then: the digests of orders without one stay as they were)
         doc.append(str(facts.fee_discount))
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
@@ -49,13 +71,26 @@ def order_values(facts: OrderFacts) -> dict:
     """The order row's columns that come from the store's facts."""
     lines, refunds = lines_doc(facts), refunds_doc(facts)
     return {
-        "wc_id": facts.order_id, "status": facts.status, "created": facts.created, "modified": facts.modified,
-        "paid": facts.paid, "completed": facts.completed, "currency": facts.currency,
-        "customer_id": facts.customer_id, "email": facts.email, "total": facts.total, "total_tax": facts.total_tax,
-        "shipping_total": facts.shipping_total, "shipping_tax": facts.shipping_tax,
-        "discount_total": facts.discount_total, "refunded_total": facts.refunded_amount,
-        "lines": lines, "refunds": refunds, "coupon_codes": list(facts.coupon_codes),
-        "billing_address": facts.billing_address, "fee_discount": facts.fee_discount,
+        "wc_id": facts.order_id,
+        "status": facts.status,
+        "created": facts.created,
+        "modified": facts.modified,
+        "paid": facts.paid,
+        "completed": facts.completed,
+        "currency": facts.currency,
+        "customer_id": facts.customer_id,
+        "email": facts.email,
+        "total": facts.total,
+        "total_tax": facts.total_tax,
+        "shipping_total": facts.shipping_total,
+        "shipping_tax": facts.shipping_tax,
+        "discount_total": facts.discount_total,
+        "refunded_total": facts.refunded_amount,
+        "lines": lines,
+        "refunds": refunds,
+        "coupon_codes": list(facts.coupon_codes),
+        "billing_address": facts.billing_address,
+        "fee_discount": facts.fee_discount,
         "digest": _digest(facts, lines, refunds),
     }
 
@@ -90,28 +125,69 @@ def fill_order_row(row: Order, facts: OrderFacts) -> None:
 
 
 # The order columns `facts_from_row` reads (a replay selects only these).
-FACT_COLUMNS = ("wc_id", "status", "created", "modified", "paid", "completed", "currency", "customer_id", "email",
-                "total", "total_tax", "shipping_total", "shipping_tax", "discount_total", "lines", "refunds",
-                "coupon_codes", "billing_address", "fee_discount")
+FACT_COLUMNS = (
+    "wc_id",
+    "status",
+    "created",
+    "modified",
+    "paid",
+    "completed",
+    "currency",
+    "customer_id",
+    "email",
+    "total",
+    "total_tax",
+    "shipping_total",
+    "shipping_tax",
+    "discount_total",
+    "lines",
+    "refunds",
+    "coupon_codes",
+    "billing_address",
+    "fee_discount",
+)
 
 
 def facts_from_row(row: Order | Row) -> OrderFacts:
     """An order's facts from its stored row: the ORM object or a plain row of its table."""
     return OrderFacts(
-        order_id=row.wc_id, status=row.status, created=row.created, modified=row.modified, paid=row.paid,
-        completed=row.completed, currency=row.currency, customer_id=row.customer_id, email=row.email,
-        total=row.total, total_tax=row.total_tax, shipping_total=row.shipping_total,
-        shipping_tax=row.shipping_tax, discount_total=row.discount_total,
+        order_id=row.wc_id,
+        status=row.status,
+        created=row.created,
+        modified=row.modified,
+        paid=row.paid,
+        completed=row.completed,
+        currency=row.currency,
+        customer_id=row.customer_id,
+        email=row.email,
+        total=row.total,
+        total_tax=row.total_tax,
+        shipping_total=row.shipping_total,
+        shipping_tax=row.shipping_tax,
+        discount_total=row.discount_total,
         lines=tuple(
-            OrderLine(line_id=l["line_id"], product_id=l["product_id"], variation_id=l["variation_id"],
-                      sku=l.get("sku", ""), quantity=l["quantity"], total=Decimal(l["total"]),
-                      total_tax=Decimal(l["total_tax"]), categories=frozenset(l.get("categories", ())))
+            OrderLine(
+                line_id=l["line_id"],
+                product_id=l["product_id"],
+                variation_id=l["variation_id"],
+                sku=l.get("sku", ""),
+                quantity=l["quantity"],
+                total=Decimal(l["total"]),
+                total_tax=Decimal(l["total_tax"]),
+                categories=frozenset(l.get("categories", ())),
+            )
             for l in row.lines
         ),
         refunds=tuple(
-            Refund(refund_id=r["refund_id"], created=datetime.fromisoformat(r["created"]), amount=Decimal(r["amount"]),
-                   lines=tuple(RefundLine(line_id=rl["line_id"], quantity=rl["quantity"], total=Decimal(rl["total"]))
-                               for rl in r["lines"]))
+            Refund(
+                refund_id=r["refund_id"],
+                created=datetime.fromisoformat(r["created"]),
+                amount=Decimal(r["amount"]),
+                lines=tuple(
+                    RefundLine(line_id=rl["line_id"], quantity=rl["quantity"], total=Decimal(rl["total"]))
+                    for rl in r["lines"]
+                ),
+            )
             for r in row.refunds
         ),
         coupon_codes=tuple(row.coupon_codes),
@@ -132,11 +208,18 @@ def stored_refunds_as_wc(row: Order, refund_ids: list[int]) -> list[dict] | None
     if not refund_ids or not set(refund_ids) <= set(known):
         return None
     return [
-        {"id": rid, "date_created_gmt": known[rid]["created"][:19], "amount": known[rid]["amount"],
-         "line_items": [
-             {"quantity": -line["quantity"], "total": f"-{line['total']}",
-              "meta_data": [{"key": "_refunded_item_id", "value": str(line["line_id"])}]}
-             for line in known[rid]["lines"]
-         ]}
+        {
+            "id": rid,
+            "date_created_gmt": known[rid]["created"][:19],
+            "amount": known[rid]["amount"],
+            "line_items": [
+                {
+                    "quantity": -line["quantity"],
+                    "total": f"-{line['total']}",
+                    "meta_data": [{"key": "_refunded_item_id", "value": str(line["line_id"])}],
+                }
+                for line in known[rid]["lines"]
+            ],
+        }
         for rid in refund_ids
     ]

@@ -23,6 +23,7 @@ Use:
                          write_plan(member, books, plan, ...)
                          extras.after_write(member, books, plan)
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -88,9 +89,9 @@ class ProgramExtras:
     def after_write(self, member: Member, books: MemberBooks, plan: Plan) -> None:
         """Badges, once the plan is booked."""
         after = apply_plan(books, plan)
-        names = badge_rules.badges_earned((r.facts for r in after.orders), after.ledger, plan.tier,
-                                          bool(member.vip), self.program)
+        names = badge_rules.badges_earned(
+            (r.facts for r in after.orders), after.ledger, plan.tier, bool(member.vip), self.program
+        )
         if badge_rules.award_badges(member, names, self.now):
-
             if store_status(member) != (member.pushed_status or {}):
                 member.status_changed = True

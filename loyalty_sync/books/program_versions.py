@@ -17,6 +17,7 @@ version in force (`members_behind`, `apply.plan_pending_members`). Nothing is
 written per member at the save, so a member planned concurrently under the
 old rules is still found behind afterwards.
 """
+
 import json
 from functools import lru_cache
 from typing import NamedTuple
@@ -45,8 +46,13 @@ def ensure_program(store: Store) -> ProgramVersion:
     writer's first step: ledger lines point at a saved version)."""
     current = current_version(store)
     if current is None:
-        current = ProgramVersion(store_id=store.id, number=DEFAULT_VERSION_NUMBER, rules=program_to_dict(DEFAULT_PROGRAM),
-                                 created_by="system", note="defaults")
+        current = ProgramVersion(
+            store_id=store.id,
+            number=DEFAULT_VERSION_NUMBER,
+            rules=program_to_dict(DEFAULT_PROGRAM),
+            created_by="system",
+            note="defaults",
+        )
         db.session.add(current)
         db.session.flush()
     return current
@@ -54,9 +60,11 @@ def ensure_program(store: Store) -> ProgramVersion:
 
 def current_version(store: Store, *, session=None) -> ProgramVersion | None:
     """The newest saved row, or None (the store runs the defaults unsaved)."""
-    return (session or db.session).execute(
-        db.select(ProgramVersion).filter_by(store_id=store.id).order_by(ProgramVersion.number.desc()).limit(1)
-    ).scalar_one_or_none()
+    return (
+        (session or db.session)
+        .execute(db.select(ProgramVersion).filter_by(store_id=store.id).order_by(ProgramVersion.number.desc()).limit(1))
+        .scalar_one_or_none()
+    )
 
 
 def program_in_force(store: Store, *, session=None) -> RulesInForce:
@@ -77,8 +85,11 @@ def members_behind(store: Store, number: int):
 
 def behind_version(store: Store, number: int):
     """Planned under an older version, or never under a known one (NULL)."""
-    return db.and_(Member.store_id == store.id, Member.merged_into_id.is_(None),
-                   db.or_(Member.planned_version.is_(None), Member.planned_version < number))
+    return db.and_(
+        Member.store_id == store.id,
+        Member.merged_into_id.is_(None),
+        db.or_(Member.planned_version.is_(None), Member.planned_version < number),
+    )
 
 
 def programs_by_number(store: Store) -> dict[int, Program]:
@@ -96,8 +107,15 @@ def save_program(store: Store, program: Program, *, actor: str, note: str = "") 
     rules = program_to_dict(program)
     version = ProgramVersion(store_id=store.id, number=previous.number + 1, rules=rules, created_by=actor, note=note)
     db.session.add(version)
-    record_audit(actor, "program.save", f"program:v{version.number}", store_id=store.id,
-                 before=previous.rules, after=rules, reason=note)
+    record_audit(
+        actor,
+        "program.save",
+        f"program:v{version.number}",
+        store_id=store.id,
+        before=previous.rules,
+        after=rules,
+        reason=note,
+    )
     db.session.flush()
     return version
 

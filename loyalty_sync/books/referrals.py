@@ -33,6 +33,7 @@ order is completed again, the bonus is booked again (next `<n>`).
 below gather the facts for a batch of members being planned (see
 program_extras.py).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -98,8 +99,9 @@ def _order_undone(o: OrderFacts) -> bool:
     return o.status in UNDONE_STATUSES or (o.total > 0 and o.refunded_amount >= o.total)
 
 
-def referral_lines(referrer: Referrer, uses: Iterable[ReferralUse], ledger: Sequence[LedgerLine],
-                   program: Program, now: datetime) -> list[LedgerLine]:
+def referral_lines(
+    referrer: Referrer, uses: Iterable[ReferralUse], ledger: Sequence[LedgerLine], program: Program, now: datetime
+) -> list[LedgerLine]:
     """New ledger lines of the referrer for these uses of their code."""
     by_key: dict[str, list[LedgerLine]] = defaultdict(list)
     for line in ledger:
@@ -120,9 +122,16 @@ def referral_lines(referrer: Referrer, uses: Iterable[ReferralUse], ledger: Sequ
                 reasons = ["not the friend's first order"]
             at = min(o.completed or o.modified, now)
             if reasons:
-                lines.append(LedgerLine(
-                    key=base, kind=LedgerKind.BONUS, points=0, at=at, order_id=o.order_id,
-                    reason=f"referral code used in order #{o.order_id}: no bonus ({', '.join(reasons)})"))
+                lines.append(
+                    LedgerLine(
+                        key=base,
+                        kind=LedgerKind.BONUS,
+                        points=0,
+                        at=at,
+                        order_id=o.order_id,
+                        reason=f"referral code used in order #{o.order_id}: no bonus ({', '.join(reasons)})",
+                    )
+                )
                 continue
             bonus = referral_bonus_line(referrer.member_key, "", "", o, True, program, now)
             if bonus is not None:
@@ -131,21 +140,34 @@ def referral_lines(referrer: Referrer, uses: Iterable[ReferralUse], ledger: Sequ
         granted = booked[0].points > 0
         n = len(booked) + 1
         if held > 0 and _order_undone(o):
-            lines.append(LedgerLine(
-                key=f"{base}:{n}", kind=LedgerKind.REVERSE, points=-held, at=min(o.modified, now),
-                order_id=o.order_id,
-                reason=f"referral: the friend's order #{o.order_id} was {o.status if o.status in UNDONE_STATUSES else 'refunded'}: "
-                       f"{-held} points"))
+            lines.append(
+                LedgerLine(
+                    key=f"{base}:{n}",
+                    kind=LedgerKind.REVERSE,
+                    points=-held,
+                    at=min(o.modified, now),
+                    order_id=o.order_id,
+                    reason=f"referral: the friend's order #{o.order_id} was {o.status if o.status in UNDONE_STATUSES else 'refunded'}: "
+                    f"{-held} points",
+                )
+            )
         elif held <= 0 and granted and o.status == "completed" and not _order_undone(o):
             points = booked[0].points
-            lines.append(LedgerLine(
-                key=f"{base}:{n}", kind=LedgerKind.BONUS, points=points, at=min(o.modified, now),
-                order_id=o.order_id,
-                reason=f"referral: the friend's order #{o.order_id} is completed again: {points} points"))
+            lines.append(
+                LedgerLine(
+                    key=f"{base}:{n}",
+                    kind=LedgerKind.BONUS,
+                    points=points,
+                    at=min(o.modified, now),
+                    order_id=o.order_id,
+                    reason=f"referral: the friend's order #{o.order_id} is completed again: {points} points",
+                )
+            )
     return lines
 
 
 # --- service side --------------------------------------------------------------------------------
+
 
 @dataclass
 class ReferralFacts:
@@ -162,10 +184,14 @@ def gather(store_id: int, members: Sequence[Member]) -> ReferralFacts:
     ids = [m.id for m in members if m.id is not None]
     light: list = []  # rows of (order row id, wc id, member id, codes, created, status)
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        light.extend(db.session.execute(
-            db.select(Order.id, Order.wc_id, Order.member_id, Order.coupon_codes, Order.created, Order.status)
-            .where(Order.member_id.in_(chunk))).all())  # (no store filter: SQLite would scan the store's orders)
+        chunk = ids[start : start + 500]
+        light.extend(
+            db.session.execute(
+                db.select(
+                    Order.id, Order.wc_id, Order.member_id, Order.coupon_codes, Order.created, Order.status
+                ).where(Order.member_id.in_(chunk))
+            ).all()
+        )  # (no store filter: SQLite would scan the store's orders)
     codes = {c for row in light for c in (row.coupon_codes or [])}
     facts = ReferralFacts(referrers={}, uses=defaultdict(list), addresses={})
     if not codes:
@@ -173,8 +199,9 @@ def gather(store_id: int, members: Sequence[Member]) -> ReferralFacts:
     owners: dict[str, Member] = {}
     wanted = sorted(codes)
     for start in range(0, len(wanted), 500):
-        for member in db.session.execute(db.select(Member).where(
-                Member.store_id == store_id, Member.referral_code.in_(wanted[start:start + 500]))).scalars():
+        for member in db.session.execute(
+            db.select(Member).where(Member.store_id == store_id, Member.referral_code.in_(wanted[start : start + 500]))
+        ).scalars():
             owners[member.referral_code.lower()] = member
     if not owners:
         return facts
@@ -182,17 +209,27 @@ def gather(store_id: int, members: Sequence[Member]) -> ReferralFacts:
     for row in light:
         by_member[row.member_id].append(row)
     using = [(row, owners[c]) for row in light for c in (row.coupon_codes or []) if c in owners]
-    rows = {o.id: o for o in db.session.execute(
-        db.select(Order).where(Order.id.in_([row.id for row, _ in using]))).scalars()} if using else {}
+    rows = (
+        {
+            o.id: o
+            for o in db.session.execute(db.select(Order).where(Order.id.in_([row.id for row, _ in using]))).scalars()
+        }
+        if using
+        else {}
+    )
     for row, owner in using:
-        earlier = [r for r in by_member[row.member_id] if (r.created, r.wc_id) < (row.created, row.wc_id)
-                   and r.status in PURCHASED_STATUSES]
+        earlier = [
+            r
+            for r in by_member[row.member_id]
+            if (r.created, r.wc_id) < (row.created, row.wc_id) and r.status in PURCHASED_STATUSES
+        ]
         facts.referrers[owner.id] = owner
         facts.uses[owner.id].append(ReferralUse(facts_from_row(rows[row.id]), row.member_id, not earlier))
     owner_ids = list(facts.referrers)
     addresses = defaultdict(set)
-    for member_id, address in db.session.execute(db.select(Order.member_id, Order.billing_address).where(
-            Order.member_id.in_(owner_ids))).all():
+    for member_id, address in db.session.execute(
+        db.select(Order.member_id, Order.billing_address).where(Order.member_id.in_(owner_ids))
+    ).all():
         if address:
             addresses[member_id].add(address)
     for owner in facts.referrers.values():
@@ -203,13 +240,22 @@ def gather(store_id: int, members: Sequence[Member]) -> ReferralFacts:
 
 
 def referrer_of(member: Member, member_key: str, addresses: frozenset[str]) -> Referrer:
-    return Referrer(member_key=member_key, member_id=member.id, customer_id=member.customer_id,
-                    email=member.email or "", addresses=addresses)
+    return Referrer(
+        member_key=member_key,
+        member_id=member.id,
+        customer_id=member.customer_id,
+        email=member.email or "",
+        addresses=addresses,
+    )
 
 
 def wants_referral_coupon(member: Member, program: Program) -> bool:
-    return (program.referral_coupon is not None and member.customer_id is not None
-            and member.anonymised_at is None and member.merged_into_id is None)
+    return (
+        program.referral_coupon is not None
+        and member.customer_id is not None
+        and member.anonymised_at is None
+        and member.merged_into_id is None
+    )
 
 
 def referral_coupon_for(store: Store, member: Member, program: Program, now: datetime) -> Coupon | None:
@@ -220,8 +266,9 @@ def referral_coupon_for(store: Store, member: Member, program: Program, now: dat
     if in_review(store) or not wants_referral_coupon(member, program):
         return None
     key = coupon_key(member_key(member))
-    existing = db.session.execute(db.select(Coupon).where(Coupon.store_id == member.store_id, Coupon.key == key)
-                                  ).scalar_one_or_none()
+    existing = db.session.execute(
+        db.select(Coupon).where(Coupon.store_id == member.store_id, Coupon.key == key)
+    ).scalar_one_or_none()
     if existing is not None:
         return existing
     row = referral_coupon_row(member, member_key(member), program, now)
@@ -239,10 +286,19 @@ def referral_coupon_row(member: Member, member_key: str, program: Program, now: 
         member.referral_code = new_coupon_code(CouponSource.REFERRAL)
     expires = now + timedelta(days=template.expiry_days) if template.expiry_days else None
     return Coupon(
-        store_id=member.store_id, member_id=member.id, key=coupon_key(member_key), code=member.referral_code.lower(),
-        source=CouponSource.REFERRAL, discount_type=template.discount_type, amount=Decimal(template.amount),
+        store_id=member.store_id,
+        member_id=member.id,
+        key=coupon_key(member_key),
+        code=member.referral_code.lower(),
+        source=CouponSource.REFERRAL,
+        discount_type=template.discount_type,
+        amount=Decimal(template.amount),
         minimum_amount=Decimal(max(template.minimum_amount, program.coupon_minimum_amount)),
-        free_shipping=bool(template.free_shipping), email="", points_cost=0,
-        reason="your referral code: a friend's first order gets the discount, you get "
-               f"{program.referral_bonus} points", issued_at=now, expires_at=expires, status="pending")
-
+        free_shipping=bool(template.free_shipping),
+        email="",
+        points_cost=0,
+        reason=f"your referral code: a friend's first order gets the discount, you get {program.referral_bonus} points",
+        issued_at=now,
+        expires_at=expires,
+        status="pending",
+    )

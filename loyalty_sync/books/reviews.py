@@ -16,6 +16,7 @@ created in the last `RECHECK_DAYS` days besides the new ones (see
 loyalty_sync/store_sync/sync_pass.py). A review that changes status after that window is
 not re-read by incremental passes (a full pass re-reads everything).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -35,15 +36,16 @@ def _base(member_key: str, product_id: int) -> str:
     return f"review:{member_key}:{product_id}"
 
 
-def review_lines(member_key: str, reviews: Iterable[ReviewFacts], ledger: Sequence[LedgerLine],
-                 program: Program, now: datetime) -> list[LedgerLine]:
+def review_lines(
+    member_key: str, reviews: Iterable[ReviewFacts], ledger: Sequence[LedgerLine], program: Program, now: datetime
+) -> list[LedgerLine]:
     """New review bonus / take-back lines for one member (pure)."""
     prefix = f"review:{member_key}:"
     booked: dict[int, list[LedgerLine]] = defaultdict(list)
     for line in ledger:
         if line.key.startswith(prefix):
             try:
-                booked[int(line.key[len(prefix):].split(":")[0])].append(line)
+                booked[int(line.key[len(prefix) :].split(":")[0])].append(line)
             except ValueError:
                 continue
     by_product: dict[int, list[ReviewFacts]] = defaultdict(list)
@@ -67,10 +69,15 @@ def review_lines(member_key: str, reviews: Iterable[ReviewFacts], ledger: Sequen
             statuses = sorted({r.status for r in by_product.get(product_id, [])}) or ["deleted"]
             granted = [line for line in lines if line.points > 0][-1]
             per_month[(granted.at.year, granted.at.month)] -= 1
-            new.append(LedgerLine(
-                key=f"{_base(member_key, product_id)}:{len(lines) + 1}", kind=LedgerKind.REVERSE, points=-held,
-                at=now, reason=f"review of product {product_id} no longer approved ({', '.join(statuses)}): "
-                               f"{-held} points"))
+            new.append(
+                LedgerLine(
+                    key=f"{_base(member_key, product_id)}:{len(lines) + 1}",
+                    kind=LedgerKind.REVERSE,
+                    points=-held,
+                    at=now,
+                    reason=f"review of product {product_id} no longer approved ({', '.join(statuses)}): {-held} points",
+                )
+            )
     if program.review_bonus <= 0:
         return new
     candidates = []
@@ -78,8 +85,10 @@ def review_lines(member_key: str, reviews: Iterable[ReviewFacts], ledger: Sequen
         lines = booked.get(product_id, [])
         if sum(line.points for line in lines) > 0:
             continue
-        good = sorted((r for r in product_reviews if r.status == "approved" and r.verified),
-                      key=lambda r: (r.created, r.review_id))
+        good = sorted(
+            (r for r in product_reviews if r.status == "approved" and r.verified),
+            key=lambda r: (r.created, r.review_id),
+        )
         if good:
             candidates.append((good[0], lines))
     for review, lines in sorted(candidates, key=lambda c: (c[0].created, c[0].review_id)):
@@ -90,13 +99,20 @@ def review_lines(member_key: str, reviews: Iterable[ReviewFacts], ledger: Sequen
         base = _base(member_key, review.product_id)
         key = base if not lines else f"{base}:{len(lines) + 1}"
         again = " (approved again)" if lines else ""
-        new.append(LedgerLine(
-            key=key, kind=LedgerKind.BONUS, points=program.review_bonus, at=review.created,
-            reason=f"review #{review.review_id} of product {review.product_id}{again}: {program.review_bonus} points"))
+        new.append(
+            LedgerLine(
+                key=key,
+                kind=LedgerKind.BONUS,
+                points=program.review_bonus,
+                at=review.created,
+                reason=f"review #{review.review_id} of product {review.product_id}{again}: {program.review_bonus} points",
+            )
+        )
     return new
 
 
 # --- service side ----------------------------------------------------------------------------------
+
 
 def store_reviews(store: Store, records: Iterable[dict], reject) -> set[str]:
     """Upsert the store's reviews; returns the reviewer emails touched.
@@ -110,8 +126,14 @@ def store_reviews(store: Store, records: Iterable[dict], reject) -> set[str]:
     ids = [r.review_id for r in parsed]
     existing = {}
     for start in range(0, len(ids), 500):
-        existing.update({r.wc_id: r for r in db.session.execute(db.select(Review).where(
-            Review.store_id == store.id, Review.wc_id.in_(ids[start:start + 500]))).scalars()})
+        existing.update(
+            {
+                r.wc_id: r
+                for r in db.session.execute(
+                    db.select(Review).where(Review.store_id == store.id, Review.wc_id.in_(ids[start : start + 500]))
+                ).scalars()
+            }
+        )
     emails = set()
     for facts in parsed:
         row = existing.get(facts.review_id)
@@ -119,8 +141,12 @@ def store_reviews(store: Store, records: Iterable[dict], reject) -> set[str]:
             row = Review(store_id=store.id, wc_id=facts.review_id)
             db.session.add(row)
             existing[facts.review_id] = row
-        changed = (row.status, row.verified, row.product_wc_id, row.reviewer_email) != \
-            (facts.status, facts.verified, facts.product_id, facts.reviewer_email)
+        changed = (row.status, row.verified, row.product_wc_id, row.reviewer_email) != (
+            facts.status,
+            facts.verified,
+            facts.product_id,
+            facts.reviewer_email,
+        )
         if row.reviewer_email and row.reviewer_email != facts.reviewer_email:
             emails.add(row.reviewer_email)
         row.product_wc_id, row.reviewer_email = facts.product_id, facts.reviewer_email
@@ -136,9 +162,16 @@ def members_for_emails(store: Store, emails: Iterable[str]) -> list[Member]:
     emails = sorted({e for e in emails if e})
     found: dict[str, Member] = {}
     for start in range(0, len(emails), 500):
-        rows = db.session.execute(db.select(Member).where(
-            Member.store_id == store.id, Member.merged_into_id.is_(None), Member.anonymised_at.is_(None),
-            Member.email.in_(emails[start:start + 500])).order_by(Member.customer_id.is_(None), Member.id)).scalars()
+        rows = db.session.execute(
+            db.select(Member)
+            .where(
+                Member.store_id == store.id,
+                Member.merged_into_id.is_(None),
+                Member.anonymised_at.is_(None),
+                Member.email.in_(emails[start : start + 500]),
+            )
+            .order_by(Member.customer_id.is_(None), Member.id)
+        ).scalars()
         for member in rows:
             found.setdefault(member.email, member)
     return list(found.values())
@@ -148,12 +181,19 @@ def reviews_by_email(store_id: int, emails: Iterable[str]) -> dict[str, list[Rev
     emails = sorted({e for e in emails if e})
     out: dict[str, list[ReviewFacts]] = defaultdict(list)
     for start in range(0, len(emails), 500):
-        for row in db.session.execute(db.select(Review).where(
-                Review.store_id == store_id, Review.reviewer_email.in_(emails[start:start + 500]))).scalars():
-            out[row.reviewer_email].append(ReviewFacts(
-                review_id=row.wc_id, product_id=row.product_wc_id, reviewer_email=row.reviewer_email,
-                status=row.status, verified=bool(row.verified),
-                created=row.created or datetime(1970, 1, 1, tzinfo=timezone.utc)))
+        for row in db.session.execute(
+            db.select(Review).where(Review.store_id == store_id, Review.reviewer_email.in_(emails[start : start + 500]))
+        ).scalars():
+            out[row.reviewer_email].append(
+                ReviewFacts(
+                    review_id=row.wc_id,
+                    product_id=row.product_wc_id,
+                    reviewer_email=row.reviewer_email,
+                    status=row.status,
+                    verified=bool(row.verified),
+                    created=row.created or datetime(1970, 1, 1, tzinfo=timezone.utc),
+                )
+            )
     return out
 
 

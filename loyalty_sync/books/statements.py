@@ -1,6 +1,7 @@
 """A member's statement: status plus every ledger line that explains the
 balance. One function feeds `members show`, the admin's member page and
 exports, so they can never disagree."""
+
 from loyalty_sync.engine.money import money_text
 from loyalty_sync.extensions import db
 from loyalty_sync.int_bounds import parse_db_int
@@ -21,15 +22,23 @@ def find_member(store: Store, ref: str) -> Member | None:
 
 
 def member_statement(store: Store, member: Member) -> dict:
-    ledger = db.session.execute(
-        db.select(LedgerEntry).where(LedgerEntry.member_id == member.id).order_by(LedgerEntry.at, LedgerEntry.id)
-    ).scalars().all()
-    coupons = db.session.execute(
-        db.select(Coupon).where(Coupon.member_id == member.id).order_by(Coupon.issued_at, Coupon.id)
-    ).scalars().all()
-    badges = db.session.execute(
-        db.select(Badge.name).where(Badge.member_id == member.id).order_by(Badge.awarded_at)
-    ).scalars().all()
+    ledger = (
+        db.session.execute(
+            db.select(LedgerEntry).where(LedgerEntry.member_id == member.id).order_by(LedgerEntry.at, LedgerEntry.id)
+        )
+        .scalars()
+        .all()
+    )
+    coupons = (
+        db.session.execute(db.select(Coupon).where(Coupon.member_id == member.id).order_by(Coupon.issued_at, Coupon.id))
+        .scalars()
+        .all()
+    )
+    badges = (
+        db.session.execute(db.select(Badge.name).where(Badge.member_id == member.id).order_by(Badge.awarded_at))
+        .scalars()
+        .all()
+    )
     return {
         "email": member.email,
         "store": store.name,
@@ -38,14 +47,26 @@ def member_statement(store: Store, member: Member) -> dict:
         "vip": bool(member.vip),
         "vip_until": member.vip_until.date().isoformat() if member.vip_until else None,
         "ledger": [
-            {"at": e.at.isoformat(), "kind": e.kind, "points": e.points, "order_id": e.order_wc_id,
-             "reason": e.reason, "rule_version": e.rule_version,
-             "multiplier": str(e.multiplier) if e.multiplier is not None else None}
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "points": e.points,
+                "order_id": e.order_wc_id,
+                "reason": e.reason,
+                "rule_version": e.rule_version,
+                "multiplier": str(e.multiplier) if e.multiplier is not None else None,
+            }
             for e in ledger
         ],
         "coupons": [
-            {"code": c.code, "discount_type": c.discount_type, "amount": money_text(c.amount), "status": c.status,
-             "expires": c.expires_at.date().isoformat() if c.expires_at else None, "source": c.source}
+            {
+                "code": c.code,
+                "discount_type": c.discount_type,
+                "amount": money_text(c.amount),
+                "status": c.status,
+                "expires": c.expires_at.date().isoformat() if c.expires_at else None,
+                "source": c.source,
+            }
             for c in coupons
         ],
         "badges": list(badges),

@@ -16,6 +16,7 @@ These keys go out with the member's meta but are not part of
 `pushed_status`, so the books' change detection is unchanged. `store_meta`
 is what the push sends and what reconcile compares the store with.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -66,8 +67,9 @@ def vip_dates(members: list[Member], program: Program, now: datetime) -> dict[in
         return out
     periods: dict[int, list[VipPeriodFacts]] = defaultdict(list)
     for row in _rows(VipPeriod, VipPeriod.member_id, [m.id for m in vips]):
-        periods[row.member_id].append(VipPeriodFacts(source=row.source, start=row.start, end=row.end,
-                                                     reason=row.reason, order_id=row.order_wc_id))
+        periods[row.member_id].append(
+            VipPeriodFacts(source=row.source, start=row.start, end=row.end, reason=row.reason, order_id=row.order_wc_id)
+        )
     open_qualified = [m.id for m in vips if _open_ended_only_by_qualification(periods[m.id], now)]
     orders = _orders_of(open_qualified)
     for member in vips:
@@ -77,11 +79,14 @@ def vip_dates(members: list[Member], program: Program, now: datetime) -> dict[in
         if until is None and member.id in orders:
             lapses = qualified_until(orders[member.id], program, now)
             if lapses is not None:  # the open qualification ends then; paid periods may run on after it
-                mine = tuple(replace(p, end=lapses) if p.source == VipSource.QUALIFIED and p.end is None else p
-                             for p in mine)
+                mine = tuple(
+                    replace(p, end=lapses) if p.source == VipSource.QUALIFIED and p.end is None else p for p in mine
+                )
                 until = vip_until(mine, now)
-        out[member.id] = {SINCE: since.date().isoformat() if since else "",
-                          UNTIL: until.date().isoformat() if until else ""}
+        out[member.id] = {
+            SINCE: since.date().isoformat() if since else "",
+            UNTIL: until.date().isoformat() if until else "",
+        }
     return out
 
 
@@ -92,8 +97,11 @@ def qualified_until(orders, program: Program, now: datetime) -> datetime | None:
     decide, or no earning order in the window)."""
     if program.vip_top_percent is not None:
         return None
-    leaving = sorted(add_months(o.created, 12) for o in orders
-                     if order_earns(o, program) and in_window(o.created, now, "rolling_12_months"))
+    leaving = sorted(
+        add_months(o.created, 12)
+        for o in orders
+        if order_earns(o, program) and in_window(o.created, now, "rolling_12_months")
+    )
     for at in leaving:
         if at > now and not qualifies(orders, program, at):
             return at
@@ -118,4 +126,4 @@ def _rows(model, column, ids: list[int], chunk: int = 500):
     """Rows whose `column` is in `ids`, a few hundred ids per query (reconcile
     asks for every VIP of a store at once)."""
     for start in range(0, len(ids), chunk):
-        yield from db.session.execute(db.select(model).where(column.in_(ids[start:start + chunk]))).scalars()
+        yield from db.session.execute(db.select(model).where(column.in_(ids[start : start + chunk]))).scalars()

@@ -3,6 +3,7 @@
 `analysis` adds its commands to the groups of `program`, `members` and `kpi`
 (whatif/save, at-risk, liability) when it is imported, so it is imported here
 with the rest."""
+
 from flask import Flask
 
 from loyalty_sync.cli import (

@@ -6,6 +6,7 @@ loyalty_sync/cli/__init__.py, which registers the CLI):
 - `members at-risk --store NAME [--kind tier|expiry|churn] [--json|--csv] [--campaign-amount N ...]`
 - `kpi liability --store NAME [--json]`
 """
+
 import json
 import sys
 from datetime import datetime, timezone
@@ -58,9 +59,16 @@ def _proposed(store, settings, rules_file):
 
 @program_command.command("whatif")
 @click.option("--store", "store_name", required=True)
-@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="Override one setting (dotted keys: earn.rate, tiers.Silver.threshold, vip.min_spend, ...).")
-@click.option("--rules", "rules_file", type=click.File("r"), help="A whole program, as `program show --json` prints it.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override one setting (dotted keys: earn.rate, tiers.Silver.threshold, vip.min_spend, ...).",
+)
+@click.option(
+    "--rules", "rules_file", type=click.File("r"), help="A whole program, as `program show --json` prints it."
+)
 @click.option("--json", "as_json", is_flag=True)
 def whatif_command(store_name, settings, rules_file, as_json):
     """Replay the store's order history under proposed rules; nothing is written."""
@@ -78,22 +86,30 @@ def whatif_command(store_name, settings, rules_file, as_json):
     for line in money_lines(impact.money):
         click.echo(line)
     moves = ", ".join(f"{k}: {v}" for k, v in report["tier_moves"].items()) or "none"
-    click.echo(f"tier moves: {moves}; VIP in {report['vip_in']}, out {report['vip_out']}; "
-               f"points {report['points_delta']:+d}")
+    click.echo(
+        f"tier moves: {moves}; VIP in {report['vip_in']}, out {report['vip_out']}; points {report['points_delta']:+d}"
+    )
     for m in report["members"]:
         vip = f"VIP {'yes' if m['vip_before'] else 'no'}->{'yes' if m['vip_after'] else 'no'}"
-        click.echo(f"  {m['email']:<40} {m['points_before']:>7} -> {m['points_after']:<7} "
-                   f"{m['tier_before']}->{m['tier_after']}  {vip}")
+        click.echo(
+            f"  {m['email']:<40} {m['points_before']:>7} -> {m['points_after']:<7} "
+            f"{m['tier_before']}->{m['tier_after']}  {vip}"
+        )
 
 
 @program_command.command("save")
 @click.option("--store", "store_name", required=True)
-@click.option("--rules", "rules_file", type=click.File("r"), help="A whole program, as `program show --json` prints it.")
+@click.option(
+    "--rules", "rules_file", type=click.File("r"), help="A whole program, as `program show --json` prints it."
+)
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override one setting (as for whatif).")
 @click.option("--note", default="", help="Why (kept with the version and the audit row).")
 @click.option("--actor", default="cli", show_default=True)
-@click.option("--allow-unknown-sku", is_flag=True,
-              help="Save a membership SKU no product has yet (the product will be created later).")
+@click.option(
+    "--allow-unknown-sku",
+    is_flag=True,
+    help="Save a membership SKU no product has yet (the product will be created later).",
+)
 def save_command(store_name, rules_file, settings, note, actor, allow_unknown_sku):
     """Validate, print rule warnings (they never block) and save a new version.
     An unknown membership SKU is refused unless --allow-unknown-sku (membership_sku.py)."""
@@ -102,8 +118,9 @@ def save_command(store_name, rules_file, settings, note, actor, allow_unknown_sk
     _current, program = _proposed(store, settings, rules_file)
     problem = None if allow_unknown_sku else unknown_membership_sku(program, store)
     if problem:
-        raise click.ClickException(f"vip_membership_sku: {problem}; {FIX}, or pass --allow-unknown-sku "
-                                   "if the product will be created later")
+        raise click.ClickException(
+            f"vip_membership_sku: {problem}; {FIX}, or pass --allow-unknown-sku if the product will be created later"
+        )
     for warning in warnings_for(program, store):
         click.echo(f"warning: {warning.field}: {warning.message}", err=True)
     version = save_program(store, program, actor=actor, note=note)
@@ -123,14 +140,20 @@ def liability_command(store_name, as_json):
         click.echo(json.dumps(report, indent=2))
         return
     currency = report["currency"]
-    click.echo(f"{report['store']}: {report['points']} points outstanding = "
-               f"{money_display(report['money'], currency)} (spendable "
-               f"{money_display(report['spendable_money'], currency)}, pending "
-               f"{money_display(report['pending_money'], currency)})")
-    click.echo(f"expected breakage {report['breakage_rate']} -> expected cost "
-               f"{money_display(report['expected_cost'], currency)}")
+    click.echo(
+        f"{report['store']}: {report['points']} points outstanding = "
+        f"{money_display(report['money'], currency)} (spendable "
+        f"{money_display(report['spendable_money'], currency)}, pending "
+        f"{money_display(report['pending_money'], currency)})"
+    )
+    click.echo(
+        f"expected breakage {report['breakage_rate']} -> expected cost "
+        f"{money_display(report['expected_cost'], currency)}"
+    )
     for month in report["expiry_schedule"]:
-        click.echo(f"  {month['month']}: {month['points']:>8} points expire ({money_display(month['money'], currency)})")
+        click.echo(
+            f"  {month['month']}: {month['points']:>8} points expire ({money_display(month['money'], currency)})"
+        )
 
 
 @members_command.command("at-risk")
@@ -145,7 +168,6 @@ def liability_command(store_name, as_json):
 def at_risk_command(store_name, kind, days, as_json, as_csv, campaign_amount, campaign_type, campaign_expires_days):
     """Members about to drop a tier, lose points to expiry, or churn (RFM at risk)."""
 
-
     store = get_store_or_fail(store_name)
     rows = at_risk.at_risk(store, kind, now=datetime.now(timezone.utc), days=days)
     if campaign_amount is not None:
@@ -155,12 +177,22 @@ def at_risk_command(store_name, kind, days, as_json, as_csv, campaign_amount, ca
             raise click.BadParameter(f"{campaign_amount!r} is not an amount") from None
 
         try:
-            campaign = campaigns.campaign_for_list(store, kind, rows, discount_type=campaign_type, amount=amount,
-                                            expires_days=campaign_expires_days, actor="cli")
+            campaign = campaigns.campaign_for_list(
+                store,
+                kind,
+                rows,
+                discount_type=campaign_type,
+                amount=amount,
+                expires_days=campaign_expires_days,
+                actor="cli",
+            )
         except CampaignError as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(f"campaign {campaign.id} ({campaign.name}): {campaign.issued} coupons issued; "
-                   "the next sync pass pushes them", err=True)
+        click.echo(
+            f"campaign {campaign.id} ({campaign.name}): {campaign.issued} coupons issued; "
+            "the next sync pass pushes them",
+            err=True,
+        )
     if as_csv:
         at_risk.write_csv(rows, sys.stdout)
         return

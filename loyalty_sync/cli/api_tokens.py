@@ -1,6 +1,7 @@
 """`flask --app wsgi api-tokens create --store NAME --scope read|redeem [--name ...]`,
 `api-tokens list --store NAME`, `api-tokens revoke ID|PREFIX --store NAME`:
 tokens of the storefront REST API (storefront/README.md)."""
+
 import click
 from flask.cli import AppGroup
 
@@ -14,8 +15,12 @@ command = AppGroup("api-tokens", help="Tokens for the storefront REST API (/api/
 
 @command.command("create")
 @click.option("--store", "store_name", required=True)
-@click.option("--scope", type=click.Choice(API_SCOPES), required=True,
-              help="read: look up members, rewards, points preview; redeem: also redeem and answer the survey.")
+@click.option(
+    "--scope",
+    type=click.Choice(API_SCOPES),
+    required=True,
+    help="read: look up members, rewards, points preview; redeem: also redeem and answer the survey.",
+)
 @click.option("--name", default="", help="A label, e.g. 'theme cart widget'.")
 def create(store_name: str, scope: str, name: str) -> None:
     """Create a token; it is printed once and never again."""
@@ -39,8 +44,10 @@ def list_(store_name: str) -> None:
     for t in tokens:
         status = "active" if t.revoked_at is None else "revoked"
         used = t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "never"
-        click.echo(f"{t.id:>4}  {t.prefix + '…':<14} {t.scope:<7} {status:<8} "
-                   f"{t.created_at.strftime('%Y-%m-%d %H:%M'):<17} {used:<17} {t.name}")
+        click.echo(
+            f"{t.id:>4}  {t.prefix + '…':<14} {t.scope:<7} {status:<8} "
+            f"{t.created_at.strftime('%Y-%m-%d %H:%M'):<17} {used:<17} {t.name}"
+        )
 
 
 @command.command("revoke")

@@ -1,6 +1,7 @@
 """`flask --app wsgi campaigns send --store NAME --segment at_risk --type percent
 --amount 10 [--expires-days 30] [--name ...] [--no-push]` and `campaigns list
 --store NAME` (loyalty_sync/actions/campaigns.py, segments in loyalty_sync/analysis/segments.py)."""
+
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -32,8 +33,12 @@ command = AppGroup("campaigns", help="Coupon campaigns to customer segments.")
 @click.option("--expires-days", type=int, default=30, show_default=True)
 @click.option("--min-spend", default="0", help="Minimum order amount for the coupon.")
 @click.option("--name", default="")
-@click.option("--push/--no-push", default=True, show_default=True,
-              help="Push the coupons to the store now (otherwise the next sync pass does).")
+@click.option(
+    "--push/--no-push",
+    default=True,
+    show_default=True,
+    help="Push the coupons to the store now (otherwise the next sync pass does).",
+)
 def send(store_name, segment, discount_type, amount, expires_days, min_spend, name, push):
     """Send one personal coupon to every member of a segment."""
 
@@ -44,9 +49,17 @@ def send(store_name, segment, discount_type, amount, expires_days, min_spend, na
         raise click.BadParameter("--amount and --min-spend must be numbers") from None
     now = datetime.now(timezone.utc)
     try:
-        campaign = create_campaign(store, discount_type=discount_type, amount=value, segment=segment,
-                                   expires_days=expires_days, name=name, minimum_amount=minimum,
-                                   actor="cli", now=now)
+        campaign = create_campaign(
+            store,
+            discount_type=discount_type,
+            amount=value,
+            segment=segment,
+            expires_days=expires_days,
+            name=name,
+            minimum_amount=minimum,
+            actor="cli",
+            now=now,
+        )
     except CampaignError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
@@ -57,7 +70,6 @@ def send(store_name, segment, discount_type, amount, expires_days, min_spend, na
 
     issue_coupons(store, campaign, now=now, progress=progress)
     if push and campaign.issued:
-
         client = client_for(store)
         try:
             push_campaign(store, campaign, client, progress=progress)
@@ -72,13 +84,22 @@ def list_campaigns(store_name):
     """Campaigns of a store with their progress."""
 
     store = get_store_or_fail(store_name)
-    rows = db.session.execute(db.select(Campaign).where(Campaign.store_id == store.id)
-                              .order_by(Campaign.id)).scalars().all()
+    rows = (
+        db.session.execute(db.select(Campaign).where(Campaign.store_id == store.id).order_by(Campaign.id))
+        .scalars()
+        .all()
+    )
     for c in rows:
         refresh_progress(c)
     db.session.commit()
-    click.echo(f"{'id':>4}  {'name':<30} {'segment':<12} {'coupon':<14} {'total':>6} {'issued':>6} {'pushed':>6}  status")
+    click.echo(
+        f"{'id':>4}  {'name':<30} {'segment':<12} {'coupon':<14} {'total':>6} {'issued':>6} {'pushed':>6}  status"
+    )
     for c in rows:
-        coupon = f"{c.amount:.2f} %" if c.discount_type == "percent" else f"{money_display(c.amount, store.currency)} off"
-        click.echo(f"{c.id:>4}  {c.name[:30]:<30} {c.segment or 'filter':<12} {coupon:<14} {c.total:>6} "
-                   f"{c.issued:>6} {c.pushed:>6}  {c.status}")
+        coupon = (
+            f"{c.amount:.2f} %" if c.discount_type == "percent" else f"{money_display(c.amount, store.currency)} off"
+        )
+        click.echo(
+            f"{c.id:>4}  {c.name[:30]:<30} {c.segment or 'filter':<12} {coupon:<14} {c.total:>6} "
+            f"{c.issued:>6} {c.pushed:>6}  {c.status}"
+        )

@@ -9,6 +9,7 @@ said on start: within a minute the worker's first pass has members with
 points, tiers and VIP status, and in the store only the reward coupons the
 history's points buy (no coupon for an event before the connection).
 """
+
 import json
 import os
 import secrets
@@ -53,20 +54,26 @@ def command(port: int, store_port: int, mail_port: int) -> None:
     db.session.commit()
     env = {
         **os.environ,
-        "DEMO_STORE_PORT": str(store_port), "DEMO_STORE_KEY": settings["key"],
-        "DEMO_STORE_SECRET": settings["secret"], "PORT": str(port),
+        "DEMO_STORE_PORT": str(store_port),
+        "DEMO_STORE_KEY": settings["key"],
+        "DEMO_STORE_SECRET": settings["secret"],
+        "PORT": str(port),
         "LOYALTY_INSECURE_COOKIES": "1",  # plain http on localhost
         "LOYALTY_SYNC_INTERVAL_SECONDS": os.environ.get("LOYALTY_SYNC_INTERVAL_SECONDS", "60"),
         "LOYALTY_INSTANCE_PATH": current_app.instance_path,
         # member emails go to the demo mailbox (Procfile.demo `mail`), shown under Logs > Demo mailbox
-        "DEMO_MAIL_PORT": str(mail_port), "LOYALTY_SMTP_URL": f"smtp://127.0.0.1:{mail_port}",
+        "DEMO_MAIL_PORT": str(mail_port),
+        "LOYALTY_SMTP_URL": f"smtp://127.0.0.1:{mail_port}",
         "LOYALTY_MAILBOX_DIR": str(Path(current_app.instance_path) / "demo-mailbox"),
         "LOYALTY_PUBLIC_BASE_URL": os.environ.get("LOYALTY_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}"),
     }
     if "DATABASE_URL" not in os.environ:
         env["DATABASE_URL"] = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    threading.Thread(target=_install_webhooks_when_up, args=(current_app._get_current_object(), store.id,
-                                                            store_port, port), daemon=True).start()
+    threading.Thread(
+        target=_install_webhooks_when_up,
+        args=(current_app._get_current_object(), store.id, store_port, port),
+        daemon=True,
+    ).start()
     click.echo(f"""
   loyalty-sync demo
   admin panel   http://127.0.0.1:{port}/admin/   login {ADMIN_EMAIL} / {password}
@@ -84,8 +91,11 @@ def _demo_settings(instance: Path, store_port: int) -> dict:
     if path.exists():
         settings = json.loads(path.read_text())
     else:
-        settings = {"key": "ck_" + secrets.token_hex(20), "secret": "cs_" + secrets.token_hex(20),
-                    "password": secrets.token_urlsafe(12)}
+        settings = {
+            "key": "ck_" + secrets.token_hex(20),
+            "secret": "cs_" + secrets.token_hex(20),
+            "password": secrets.token_urlsafe(12),
+        }
         path.write_text(json.dumps(settings))
         path.chmod(0o600)
     settings["url"] = f"http://127.0.0.1:{store_port}"
@@ -124,15 +134,16 @@ def _install_webhooks_when_up(app, store_id: int, store_port: int, web_port: int
     if not (_wait_for_port(store_port) and _wait_for_port(web_port)):
         return
     with app.app_context():
-
         store = db.session.get(Store, store_id)
         try:
             created, kept, problems = install_webhooks(store, f"http://127.0.0.1:{web_port}")
         except Exception as exc:  # the demo still works through the scheduled passes
             click.echo(f"demo: could not register webhooks ({exc}); scheduled passes still sync", err=True)
             return
-        click.echo(f"demo: webhooks registered ({len(created)} new, {len(kept)} kept)"
-                   + (f"; {'; '.join(problems)}" if problems else ""))
+        click.echo(
+            f"demo: webhooks registered ({len(created)} new, {len(kept)} kept)"
+            + (f"; {'; '.join(problems)}" if problems else "")
+        )
 
 
 def _wait_for_port(port: int, timeout: float = 60) -> bool:

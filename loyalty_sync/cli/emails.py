@@ -109,7 +109,9 @@ def _webhook(row: EmailSettings, url, secret, new_secret: bool) -> str:
     if url is not None:
         url = url.strip()
         if url and urlsplit(url).scheme not in ("http", "https"):
-            raise click.BadParameter("the webhook URL must start with https:// (or http://)", param_hint="--webhook-url")
+            raise click.BadParameter(
+                "the webhook URL must start with https:// (or http://)", param_hint="--webhook-url"
+            )
         row.webhook_url = url
     if secret is not None:
         if secret and len(secret) < 16:
@@ -123,8 +125,13 @@ def _webhook(row: EmailSettings, url, secret, new_secret: bool) -> str:
 
 @command.command("mailbox")
 @click.option("--port", default=8025, show_default=True, help="The SMTP port to listen on (127.0.0.1).")
-@click.option("--dir", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Where the received messages are kept (.eml files).")
+@click.option(
+    "--dir",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the received messages are kept (.eml files).",
+)
 def mailbox(port: int, folder: Path) -> None:
     """A local SMTP server that keeps every email it gets (the demo's mailbox; the panel shows them)."""
     controller = serve_mailbox(folder, port)

@@ -2,6 +2,7 @@
 apply a JSON export exactly as the sync would (backfills, scripted tests).
 Records older than the copies the books hold (an old export after a sync)
 change nothing and are counted as stale."""
+
 import json
 import sys
 
@@ -41,10 +42,11 @@ def _make(resource: str):
         applier = _APPLIERS[resource]
         applied = unchanged = stale = 0
         rejected = []
-        with click.progressbar(length=len(records), label=f"Applying {resource}", file=sys.stderr,
-                               show_eta=True) as bar:
+        with click.progressbar(
+            length=len(records), label=f"Applying {resource}", file=sys.stderr, show_eta=True
+        ) as bar:
             for start in range(0, len(records), _BATCH):
-                batch = records[start:start + _BATCH]
+                batch = records[start : start + _BATCH]
                 result = apply_with_retry(lambda batch=batch: applier(store, batch))
                 applied += result.applied
                 unchanged += result.unchanged
@@ -52,8 +54,10 @@ def _make(resource: str):
                 rejected.extend(result.rejected)
                 bar.update(len(batch))
         db.session.commit()
-        click.echo(f"{resource}: {applied} applied, {unchanged} unchanged, {stale} stale (older than the books), "
-                   f"{len(rejected)} rejected")
+        click.echo(
+            f"{resource}: {applied} applied, {unchanged} unchanged, {stale} stale (older than the books), "
+            f"{len(rejected)} rejected"
+        )
         for ref, reason in rejected:
             click.echo(f"rejected {ref}: {reason}", err=True)
         if rejected:

@@ -5,6 +5,7 @@ the shop's KPIs for [start, end) (definitions in loyalty_sync/analysis/kpi.py).
 (`kpi liability ...`) can be added as sub-commands. This module also adds
 `members expiring --store NAME [--days 30] [--csv]` (loyalty_sync/analysis/expiring.py).
 """
+
 import json
 import sys
 from datetime import datetime, timezone
@@ -25,13 +26,18 @@ def _day(value: str) -> datetime:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-@click.group("kpi", cls=AppGroup, invoke_without_command=True,
-             help="Loyalty KPIs of a store for a period [start, end).")
+@click.group(
+    "kpi", cls=AppGroup, invoke_without_command=True, help="Loyalty KPIs of a store for a period [start, end)."
+)
 @click.option("--store", "store_name")
 @click.option("--start")
 @click.option("--end")
-@click.option("--lifespan", type=float, default=None,
-              help="Expected customer lifespan in periods for the predictive CLTV (default 1 / churn).")
+@click.option(
+    "--lifespan",
+    type=float,
+    default=None,
+    help="Expected customer lifespan in periods for the predictive CLTV (default 1 / churn).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @with_appcontext
 @click.pass_context

@@ -1,5 +1,6 @@
 """`flask --app wsgi members show EMAIL --store NAME [--json]`: a balance,
 explained line by line."""
+
 import json
 
 import click
@@ -33,7 +34,9 @@ def show(ref: str, store_name: str, as_json: bool) -> None:
         click.echo(f"{line['at']:<26} {line['kind']:<8} {line['points']:>7}  {order:>7}  {line['reason']}")
     click.echo(f"{'':<26} {'balance':<8} {sum(l['points'] for l in statement['ledger']):>7}")
     for coupon in statement["coupons"]:
-        click.echo(f"coupon {coupon['code']}: {coupon['amount']} {coupon['discount_type']}, {coupon['status']}, "
-                   f"expires {coupon['expires'] or 'never'}")
+        click.echo(
+            f"coupon {coupon['code']}: {coupon['amount']} {coupon['discount_type']}, {coupon['status']}, "
+            f"expires {coupon['expires'] or 'never'}"
+        )
     if statement["badges"]:
         click.echo("badges: " + ", ".join(statement["badges"]))

@@ -1,5 +1,6 @@
 """`flask --app wsgi program show [--json]`: the rules in force, and how far
 the re-plan of the members under them got (`program save` queues it)."""
+
 import json
 
 import click
@@ -46,7 +47,9 @@ def queue_replan(store: Store) -> str:
     request_pass = current_app.extensions.get(PASS_REQUESTER)
     if request_pass is None:
         return f"{status.sentence()} To do it now: flask --app wsgi sync run --store {store.name}"
-    return f"{status.behind} of {status.members} members are re-planned under it by a sync pass: {request_pass(store.id)}"
+    return (
+        f"{status.behind} of {status.members} members are re-planned under it by a sync pass: {request_pass(store.id)}"
+    )
 
 
 def _only_store() -> Store:

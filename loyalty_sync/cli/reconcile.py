@@ -1,6 +1,7 @@
 """`flask --app wsgi reconcile --store NAME [--fix] [--json]`: the drift
 between the store and the books (loyalty_sync/store_sync/reconcile.py), healed with
 --fix."""
+
 import json
 import sys
 
@@ -31,9 +32,13 @@ def command(store_name, fix, as_json):
         return
     sys.stderr.write("\n")
     checked = result["checked"]
-    click.echo(f"checked {checked['coupons']} coupons, {checked['members']} members, {checked['orders']} orders: "
-               + count_of(len(result['drift']), 'difference') + (f", {result['fixed']} fixed" if fix else ""))
+    click.echo(
+        f"checked {checked['coupons']} coupons, {checked['members']} members, {checked['orders']} orders: "
+        + count_of(len(result["drift"]), "difference")
+        + (f", {result['fixed']} fixed" if fix else "")
+    )
     for d in result["drift"]:
-        click.echo(f"  {d['kind']:<15} {d['ref']}: store {json.dumps(d['store_value'], default=str)} / "
-                   f"books {json.dumps(d['books_value'], default=str)} -> {d['fix']}")
-
+        click.echo(
+            f"  {d['kind']:<15} {d['ref']}: store {json.dumps(d['store_value'], default=str)} / "
+            f"books {json.dumps(d['books_value'], default=str)} -> {d['fix']}"
+        )

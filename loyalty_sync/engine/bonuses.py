@@ -5,6 +5,7 @@ makes it happen once: `referral:<friend order id>`, `review:<member>:<product>`,
 order used and whose referral coupon that is, the member's reviews, the
 birthday meta) and writes what these functions return.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -72,8 +73,13 @@ def review_bonus_lines(
         per_month[month] = per_month.get(month, 0) + 1
         booked.add(key)
         lines.append(
-            LedgerLine(key=key, kind=LedgerKind.BONUS, points=program.review_bonus, at=review.created,
-                       reason=f"review of product {review.product_id}: {program.review_bonus} points")
+            LedgerLine(
+                key=key,
+                kind=LedgerKind.BONUS,
+                points=program.review_bonus,
+                at=review.created,
+                reason=f"review of product {review.product_id}: {program.review_bonus} points",
+            )
         )
     return lines
 
@@ -127,10 +133,16 @@ def birthday_gifts(
     key = f"birthday:{member_key}:{now.year}"
     line = None
     if program.birthday_bonus > 0 and all(ln.key != key for ln in ledger):
-        line = LedgerLine(key=key, kind=LedgerKind.BONUS, points=program.birthday_bonus, at=now,
-                          reason=f"happy birthday {now.year}: {program.birthday_bonus} points")
+        line = LedgerLine(
+            key=key,
+            kind=LedgerKind.BONUS,
+            points=program.birthday_bonus,
+            at=now,
+            reason=f"happy birthday {now.year}: {program.birthday_bonus} points",
+        )
     coupon = None
     if program.birthday_coupon is not None and all(c.key != key for c in coupons):
-        coupon = new_coupon(key, CouponSource.BIRTHDAY, program.birthday_coupon, 0, now, program,
-                            f"happy birthday {now.year}")
+        coupon = new_coupon(
+            key, CouponSource.BIRTHDAY, program.birthday_coupon, 0, now, program, f"happy birthday {now.year}"
+        )
     return line, coupon

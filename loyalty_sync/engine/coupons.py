@@ -1,5 +1,6 @@
 """What became of issued coupons: used (seen in an order's coupon lines) or
 expired unused, which gives the points back when the shop wants that."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

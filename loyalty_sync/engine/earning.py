@@ -14,6 +14,7 @@ Everything is Decimal; the only rounding is the final one to whole points,
 after the result is fixed at 9 decimals so that a share like
 44.82 * 115.39 / 115.39 cannot floor 149.999... down to 149.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -207,12 +208,22 @@ def award_for_order(
 ) -> Award:
     """The points the order deserves in its current state (status, items,
     refunds), with the member multipliers fixed at its first earn."""
-    return _AWARDS.get_or_compute(order, program, (tier_mult, vip_mult, tier_name),
-                                  _award_for_order, order, program, tier_mult, vip_mult, tier_name)
+    return _AWARDS.get_or_compute(
+        order,
+        program,
+        (tier_mult, vip_mult, tier_name),
+        _award_for_order,
+        order,
+        program,
+        tier_mult,
+        vip_mult,
+        tier_name,
+    )
 
 
-def _award_for_order(order: OrderFacts, program: Program, tier_mult: Decimal, vip_mult: Decimal,
-                     tier_name: str) -> Award:
+def _award_for_order(
+    order: OrderFacts, program: Program, tier_mult: Decimal, vip_mult: Decimal, tier_name: str
+) -> Award:
     amounts = _line_amounts(order, program)
     breakdown = []
     weighted = ZERO
@@ -230,7 +241,9 @@ def _award_for_order(order: OrderFacts, program: Program, tier_mult: Decimal, vi
         return Award(0, base, tuple(breakdown), f"{ref} is {order.status}: earns nothing", weighted)
     if base < program.min_order:
         return Award(
-            0, base, tuple(breakdown),
+            0,
+            base,
+            tuple(breakdown),
             f"{ref}: {money_text(base)} {order.currency} eligible, below the minimum of "
             f"{money_text(program.min_order)}: earns nothing",
             weighted,

@@ -8,6 +8,7 @@ dataclasses (no `__post_init__`, no `__slots__`, no init-only fields), so
 copying their attributes gives the same object; `evolve` refuses any other
 kind of class rather than copy it wrong.
 """
+
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass

@@ -12,6 +12,7 @@ planning again finds nothing new.
 
 Inactivity: all points expire `expiry_months` after the last order.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left
@@ -84,8 +85,9 @@ def fifo_expiry_lines(
     return fifo_walk(ledger, due, program, program_version)
 
 
-def fifo_walk(ledger: Sequence[LedgerLine], due: list[tuple], program: Program,
-              program_version: int | None) -> list[LedgerLine]:
+def fifo_walk(
+    ledger: Sequence[LedgerLine], due: list[tuple], program: Program, program_version: int | None
+) -> list[LedgerLine]:
     """The expire lines of the `due` lots: a walk through time that spends lots oldest first."""
     # (time, 0 = expiry before a line booked at the same instant, order, payload)
     events: list[tuple] = due + [(line.at, 1, i, line) for i, line in enumerate(ledger)]
@@ -140,7 +142,7 @@ def fifo_walk(ledger: Sequence[LedgerLine], due: list[tuple], program: Program,
         elif line.points < 0:
             take = -line.points
             if line.kind == LedgerKind.EXPIRE and line.key.startswith(EXPIRE_PREFIX):
-                own = lots.get(line.key[len(EXPIRE_PREFIX):])
+                own = lots.get(line.key[len(EXPIRE_PREFIX) :])
                 if own is not None:
                     used = min(own.remaining, take)
                     own.remaining -= used

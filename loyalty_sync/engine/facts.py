@@ -15,6 +15,7 @@ captures/OBSERVED.md):
   `_refunded_item_id` meta (the refund line's own `id` is a new id, 089);
 - coupon codes are stored lowercased; emails are compared lowercased.
 """
+
 from __future__ import annotations
 
 import json
@@ -201,13 +202,16 @@ def _money(value: Any, ref: str, name: str, sign: int = 1) -> Decimal:
 
 
 @overload
-def parse_wc_datetime(value: Any, ref: str, name: str, required: Literal[True] = True,
-                      not_after: datetime | None = None) -> datetime: ...
+def parse_wc_datetime(
+    value: Any, ref: str, name: str, required: Literal[True] = True, not_after: datetime | None = None
+) -> datetime: ...
 @overload
-def parse_wc_datetime(value: Any, ref: str, name: str, required: bool,
-                      not_after: datetime | None = None) -> datetime | None: ...
-def parse_wc_datetime(value: Any, ref: str, name: str, required: bool = True,
-                      not_after: datetime | None = None) -> datetime | None:
+def parse_wc_datetime(
+    value: Any, ref: str, name: str, required: bool, not_after: datetime | None = None
+) -> datetime | None: ...
+def parse_wc_datetime(
+    value: Any, ref: str, name: str, required: bool = True, not_after: datetime | None = None
+) -> datetime | None:
     """A `*_gmt` value: UTC written without an offset ("2026-11-23T17:13:30").
     With `not_after`, a later date is refused: an order dated 9999-12-31
     would earn today and block every newer copy as "older"."""
@@ -365,13 +369,14 @@ def order_from_wc(
     if status not in ORDER_STATUSES:
         raise BadRecord(ref, "status", f"unknown order status {status!r}")
     created = parse_wc_datetime(order_json.get("date_created_gmt"), ref, "date_created_gmt", not_after=not_after)
-    modified = parse_wc_datetime(order_json.get("date_modified_gmt"), ref, "date_modified_gmt", required=False,
-                                 not_after=not_after)
+    modified = parse_wc_datetime(
+        order_json.get("date_modified_gmt"), ref, "date_modified_gmt", required=False, not_after=not_after
+    )
     modified = modified or created
-    paid = parse_wc_datetime(order_json.get("date_paid_gmt"), ref, "date_paid_gmt", required=False,
-                             not_after=not_after)
-    completed = parse_wc_datetime(order_json.get("date_completed_gmt"), ref, "date_completed_gmt", required=False,
-                                  not_after=not_after)
+    paid = parse_wc_datetime(order_json.get("date_paid_gmt"), ref, "date_paid_gmt", required=False, not_after=not_after)
+    completed = parse_wc_datetime(
+        order_json.get("date_completed_gmt"), ref, "date_completed_gmt", required=False, not_after=not_after
+    )
 
     currency = _text(_get(order_json, "currency", ref), ref, "currency").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
@@ -457,8 +462,9 @@ def customer_from_wc(customer_json: dict, not_after: datetime | None = None) -> 
     customer_id = _int(_get(customer_json, "id", ref), ref, "id", minimum=1)
     ref = f"customer {customer_id}"
     created = parse_wc_datetime(customer_json.get("date_created_gmt"), ref, "date_created_gmt", not_after=not_after)
-    modified = parse_wc_datetime(customer_json.get("date_modified_gmt"), ref, "date_modified_gmt", required=False,
-                                 not_after=not_after)
+    modified = parse_wc_datetime(
+        customer_json.get("date_modified_gmt"), ref, "date_modified_gmt", required=False, not_after=not_after
+    )
     meta: dict[str, str] = {}
     raw_meta = customer_json.get("meta_data") or []
     if not isinstance(raw_meta, list):

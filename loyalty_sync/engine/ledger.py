@@ -6,6 +6,7 @@ which order, rule and multiplier it came from, and every line has a unique
 puts a unique index on it). The planner reads these books and proposes only
 new lines; it never edits or deletes a booked line.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,13 +18,13 @@ from loyalty_sync.engine.program import CouponTemplate, Program
 
 
 class LedgerKind:
-    EARN = "earn"        # an order's award (or its increase after an edit)
+    EARN = "earn"  # an order's award (or its increase after an edit)
     REVERSE = "reverse"  # an order's award taken back (refund, cancel, edit)
-    REDEEM = "redeem"    # points turned into a coupon
-    EXPIRE = "expire"    # points too old, or a member inactive too long
+    REDEEM = "redeem"  # points turned into a coupon
+    EXPIRE = "expire"  # points too old, or a member inactive too long
     RESTORE = "restore"  # points of a coupon that expired unused
-    BONUS = "bonus"      # referral, birthday, review, survey...
-    ADJUST = "adjust"    # an admin's correction, always with a reason
+    BONUS = "bonus"  # referral, birthday, review, survey...
+    ADJUST = "adjust"  # an admin's correction, always with a reason
 
     ALL = ("earn", "reverse", "redeem", "expire", "restore", "bonus", "adjust")
 
@@ -42,10 +43,10 @@ class CouponSource:
 
 class CouponStatus:
     PENDING = "pending"  # decided, not yet in the store
-    PUSHED = "pushed"    # created in the store, usable
-    USED = "used"        # an order used its code
+    PUSHED = "pushed"  # created in the store, usable
+    USED = "used"  # an order used its code
     EXPIRED = "expired"  # past its expiry date, unused
-    FAILED = "failed"    # the store refused it
+    FAILED = "failed"  # the store refused it
 
     ALL = ("pending", "pushed", "used", "expired", "failed")
     # A coupon in one of these can still be used or still expire.
@@ -165,9 +166,4 @@ def pending_points(ledger: tuple[LedgerLine, ...] | list[LedgerLine], now: datet
                 take -= used
                 if not take:
                     break
-    return sum(
-        remaining
-        for lots in lots_by_order.values()
-        for at, remaining in lots
-        if at + window > now
-    )
+    return sum(remaining for lots in lots_by_order.values() for at, remaining in lots if at + window > now)

@@ -8,6 +8,7 @@ of the two input objects (and kept with them, so a recycled id never
 matches). Bounded (emptied when full): enough for a chunk of members'
 histories, small enough not to hold a big store's orders in memory.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
@@ -19,8 +20,9 @@ class IdentityMemo:
         self.size = size
         self._table: dict[tuple, tuple[object, object, Any]] = {}
 
-    def get_or_compute(self, order: object, program: object, extra: Hashable,
-                       compute: Callable[..., Any], *args) -> Any:
+    def get_or_compute(
+        self, order: object, program: object, extra: Hashable, compute: Callable[..., Any], *args
+    ) -> Any:
         """`compute(*args)`, remembered for (order, program, extra); `args`
         instead of a closure because this is called hundreds of thousands
         of times per pass."""

@@ -6,6 +6,7 @@ every plan of a member (when does this lot expire, where does this order's
 12-month window start); a what-if replay plans each member at many
 checkpoints. The answers depend on the date alone, so they are cached.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -22,6 +22,7 @@ Service contract (the apply service must):
   None otherwise;
 - pass `now` from one clock read per run, timezone-aware UTC.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -119,8 +120,14 @@ def _change_reason(rec: OrderRecord, award: Award, diff: int, program: Program, 
 
 def _last_line_at(ledger, order_id: int) -> datetime | None:
     """When the order's points last changed (asked only when they change again)."""
-    return max((line.at for line in ledger if line.order_id == order_id
-                and line.kind in (LedgerKind.EARN, LedgerKind.REVERSE)), default=None)
+    return max(
+        (
+            line.at
+            for line in ledger
+            if line.order_id == order_id and line.kind in (LedgerKind.EARN, LedgerKind.REVERSE)
+        ),
+        default=None,
+    )
 
 
 def _order_views(orders: list, program: Program) -> tuple[OrderWindows, list]:
@@ -210,7 +217,9 @@ def plan_member(
             key = f"tierup:{mk}:{reached.name}"
             if reached.tierup_coupon is not None and reached.name not in rewarded and key not in coupon_keys:
                 new_coupons.append(
-                    new_coupon(key, CouponSource.TIERUP, reached.tierup_coupon, 0, now, program, f"welcome to {reached.name}")
+                    new_coupon(
+                        key, CouponSource.TIERUP, reached.tierup_coupon, 0, now, program, f"welcome to {reached.name}"
+                    )
                 )
                 coupon_keys.add(key)
                 rewarded.add(reached.name)
@@ -292,16 +301,31 @@ def plan_member(
             if key not in coupon_keys:
                 month_end = start_of_next_month(now)
                 new_coupons.append(
-                    new_coupon(key, CouponSource.VIP_FREE_SHIPPING, FREE_SHIPPING, 0, now, program,
-                               f"VIP free shipping {now:%Y-%m}", expires=month_end)
+                    new_coupon(
+                        key,
+                        CouponSource.VIP_FREE_SHIPPING,
+                        FREE_SHIPPING,
+                        0,
+                        now,
+                        program,
+                        f"VIP free shipping {now:%Y-%m}",
+                        expires=month_end,
+                    )
                 )
                 coupon_keys.add(key)
         if program.vip_exclusive_coupon is not None:
             key = f"vip_exclusive:{mk}:{now:%Y}"
             if key not in coupon_keys:
                 new_coupons.append(
-                    new_coupon(key, CouponSource.VIP_EXCLUSIVE, program.vip_exclusive_coupon, 0, now, program,
-                               f"VIP exclusive coupon {now:%Y}")
+                    new_coupon(
+                        key,
+                        CouponSource.VIP_EXCLUSIVE,
+                        program.vip_exclusive_coupon,
+                        0,
+                        now,
+                        program,
+                        f"VIP exclusive coupon {now:%Y}",
+                    )
                 )
                 coupon_keys.add(key)
 
@@ -318,7 +342,9 @@ def plan_member(
     # just gave back (they wait for new points: no coupon-expires-coupon loop)
     if program.auto_redeem:
         ledger_so_far = list(books.ledger) + new_ledger
-        spendable = sum(line.points for line in ledger_so_far) - pending_points(ledger_so_far, now, program.pending_days)
+        spendable = sum(line.points for line in ledger_so_far) - pending_points(
+            ledger_so_far, now, program.pending_days
+        )
         spendable -= returned_points_on_hold(ledger_so_far, now, program.pending_days)
         number = redeem_count(ledger_so_far)
         for reward in auto_redeem_choices(spendable, program):
@@ -361,10 +387,15 @@ def apply_plan(books: MemberBooks, plan: Plan) -> MemberBooks:
         oid = rec.facts.order_id
         if oid in per_order or oid in plan.order_marks:  # (built directly: replace() is slow in a replay)
             points, rows = per_order.get(oid, (0, 0))
-            tm, vm, version = plan.order_marks.get(
-                oid, (rec.tier_multiplier, rec.vip_multiplier, rec.program_version))
-            rec = OrderRecord(facts=rec.facts, earned=rec.earned + points, rows=rec.rows + rows,
-                              tier_multiplier=tm, vip_multiplier=vm, program_version=version)
+            tm, vm, version = plan.order_marks.get(oid, (rec.tier_multiplier, rec.vip_multiplier, rec.program_version))
+            rec = OrderRecord(
+                facts=rec.facts,
+                earned=rec.earned + points,
+                rows=rec.rows + rows,
+                tier_multiplier=tm,
+                vip_multiplier=vm,
+                program_version=version,
+            )
         orders.append(rec)
     coupons = tuple(
         evolve(c, status=plan.coupon_status[c.key]) if c.key in plan.coupon_status else c for c in books.coupons

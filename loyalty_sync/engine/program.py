@@ -7,6 +7,7 @@ functions read it, the panel edits it through `program_to_dict` /
 `program_from_dict`, and `validate_program` tells the admin, field by field,
 what cannot work before it is saved.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -52,7 +53,7 @@ class FieldError:
 
 @dataclass(frozen=True)
 class MultiplierRule:
-    """"Double points on shoes this month": a factor for a product or a category.
+    """ "Double points on shoes this month": a factor for a product or a category.
 
     With neither product nor category the rule applies to every line (a
     store-wide campaign). The window includes `starts` and excludes `ends`, so
@@ -179,6 +180,7 @@ DEFAULT_PROGRAM = Program()
 
 # ---------------------------------------------------------------------------
 # dict <-> Program (JSON-able, for the database column and the admin panel)
+
 
 def _to_jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -322,13 +324,24 @@ def _reward(d: Any, where: str) -> Reward:
 
 _DECIMAL_FIELDS = ("rate", "min_order", "vip_min_spend", "vip_multiplier", "coupon_minimum_amount")
 _INT_FIELDS = (
-    "pending_days", "tier_grace_days", "vip_min_orders", "vip_membership_days",
-    "coupon_expiry_days", "expiry_months", "referral_bonus", "birthday_bonus",
-    "review_bonus", "reviews_per_month",
+    "pending_days",
+    "tier_grace_days",
+    "vip_min_orders",
+    "vip_membership_days",
+    "coupon_expiry_days",
+    "expiry_months",
+    "referral_bonus",
+    "birthday_bonus",
+    "review_bonus",
+    "reviews_per_month",
 )
 _BOOL_FIELDS = (
-    "include_tax", "include_shipping", "stack_multipliers", "vip_free_shipping_monthly",
-    "auto_redeem", "restore_on_expiry",
+    "include_tax",
+    "include_shipping",
+    "stack_multipliers",
+    "vip_free_shipping_monthly",
+    "auto_redeem",
+    "restore_on_expiry",
 )
 _STR_FIELDS = ("rounding", "tier_metric", "tier_window", "expiry_mode", "birthday_meta_key")
 _OPT_COUPON_FIELDS = ("vip_exclusive_coupon", "referral_coupon", "birthday_coupon")
@@ -381,6 +394,7 @@ def program_from_dict(d: dict) -> Program:
 # ---------------------------------------------------------------------------
 # validation
 
+
 def _coupon_errors(c: CouponTemplate, where: str) -> list[FieldError]:
     errors = []
     if c.discount_type not in DISCOUNT_TYPES:
@@ -429,8 +443,13 @@ def validate_program(p: Program) -> list[FieldError]:
             value = getattr(m, name)
             if value is not None and value.utcoffset() is None:
                 err(f"multipliers.{i}.{name}", "needs a time zone")
-        if m.starts is not None and m.ends is not None and m.starts.utcoffset() is not None \
-                and m.ends.utcoffset() is not None and m.ends <= m.starts:
+        if (
+            m.starts is not None
+            and m.ends is not None
+            and m.starts.utcoffset() is not None
+            and m.ends.utcoffset() is not None
+            and m.ends <= m.starts
+        ):
             err(f"multipliers.{i}.ends", "must be after the start")
     if p.pending_days < 0:
         err("pending_days", "cannot be negative")

@@ -180,9 +180,7 @@ def figures_of(books: MemberBooks) -> Figures:
         coupon_money=sum((coupon_money(c.template) for c in books.coupons), zero),
         points_issued=sum(line.points for line in books.ledger if line.kind in _GIVEN),
         outstanding=max(books.balance, 0),
-        open_coupon_money=sum(
-            (coupon_money(c.template) for c in books.coupons if c.status in CouponStatus.OPEN), zero
-        ),
+        open_coupon_money=sum((coupon_money(c.template) for c in books.coupons if c.status in CouponStatus.OPEN), zero),
         free_coupon_money=sum((coupon_money(c.template) for c in books.coupons if c.points_cost <= 0), zero),
     )
 

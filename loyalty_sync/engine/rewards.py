@@ -1,4 +1,5 @@
 """Turning points into coupons: the reward catalogue and auto-redeem."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -117,7 +118,9 @@ def redeem(
     spendable = books.spendable(now, program)
     if reward.points <= 0 or spendable < reward.points:
         raise NotEnoughPoints(reward, spendable)
-    return redeem_lines(reward, books.member_key, redeem_count(books.ledger) + 1, now, program, program_version, requested_by)
+    return redeem_lines(
+        reward, books.member_key, redeem_count(books.ledger) + 1, now, program, program_version, requested_by
+    )
 
 
 def point_value(rewards: Sequence[Reward]) -> Decimal:
@@ -129,6 +132,9 @@ def point_value(rewards: Sequence[Reward]) -> Decimal:
     shop may have to give for a point: an upper bound of the liability, the
     prudent figure for the books. 0 when the catalogue has no fixed reward.
     """
-    rates = [Decimal(r.coupon.amount) / Decimal(r.points) for r in rewards
-             if r.coupon.discount_type == "fixed_cart" and r.points > 0]
+    rates = [
+        Decimal(r.coupon.amount) / Decimal(r.points)
+        for r in rewards
+        if r.coupon.discount_type == "fixed_cart" and r.points > 0
+    ]
     return max(rates, default=Decimal(0))

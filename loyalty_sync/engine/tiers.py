@@ -6,6 +6,7 @@ period (PRODUCT.md, "Tiers"), so a refund or a quiet month does not flip a
 member's status back and forth. `tier_below_since` remembers when the member
 first fell below.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

@@ -5,6 +5,7 @@ orders in the last 12 months, or top N% by spend), paid (a membership
 product bought in an earning order), or invited by an admin. Periods are
 [start, end): `end` is the first moment the member is no longer VIP.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -34,10 +35,7 @@ def vip_before(periods: Iterable[VipPeriod], order: OrderFacts) -> bool:
     order of the same second does not. (The walk opens a qualified period
     just after the order that reached it, before the later orders.)"""
     at, order_id = order.created, order.order_id
-    return any(
-        covers(p, at) and (p.start < at or p.order_id is None or p.order_id < order_id)
-        for p in periods
-    )
+    return any(covers(p, at) and (p.start < at or p.order_id is None or p.order_id < order_id) for p in periods)
 
 
 def vip_until(periods: Sequence[VipPeriod], at: datetime) -> datetime | None:
@@ -68,8 +66,9 @@ def vip_since(periods: Sequence[VipPeriod], at: datetime) -> datetime | None:
         start = min(p.start for p in earlier)
 
 
-def twelve_month_spend_and_orders(orders: Iterable[OrderFacts], program: Program, at: datetime,
-                                  upto: int | None = None) -> tuple[Decimal, int]:
+def twelve_month_spend_and_orders(
+    orders: Iterable[OrderFacts], program: Program, at: datetime, upto: int | None = None
+) -> tuple[Decimal, int]:
     spend = Decimal(0)
     count = 0
     for order in orders:
@@ -90,15 +89,15 @@ def qualifies(
     """Spend >= vip_min_spend and orders >= vip_min_orders in the last 12
     months, or (when the shop uses "top N%") spend >= the cutoff the service
     computed over all members. `upto`: just after that order (see tier_metric)."""
-    spend, count = windows.spend_and_orders(at, upto=upto) if windows is not None else \
-        twelve_month_spend_and_orders(orders, program, at, upto)
+    spend, count = (
+        windows.spend_and_orders(at, upto=upto)
+        if windows is not None
+        else twelve_month_spend_and_orders(orders, program, at, upto)
+    )
     if spend >= program.vip_min_spend and count >= program.vip_min_orders:
         return True
     return (
-        program.vip_top_percent is not None
-        and vip_spend_cutoff is not None
-        and spend > 0
-        and spend >= vip_spend_cutoff
+        program.vip_top_percent is not None and vip_spend_cutoff is not None and spend > 0 and spend >= vip_spend_cutoff
     )
 
 
@@ -155,7 +154,13 @@ def paid_periods(
             end = min(stopped, paid + timedelta(days=program.vip_membership_days))
             if end > paid:
                 periods.append(
-                    VipPeriod(VipSource.PAID, paid, end, f"membership order #{order.order_id}, ended by refund/cancel", order.order_id)
+                    VipPeriod(
+                        VipSource.PAID,
+                        paid,
+                        end,
+                        f"membership order #{order.order_id}, ended by refund/cancel",
+                        order.order_id,
+                    )
                 )
     chain_end: datetime | None = None
     for paid, order_id, units in sorted(live):

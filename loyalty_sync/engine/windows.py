@@ -12,6 +12,7 @@ Orders are kept in (created, id) order, the order of orders everywhere in
 the engine: WooCommerce dates have one-second resolution, so "up to this
 order" (`upto`, its id) must leave out a later order of the same second.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -41,8 +42,9 @@ class OrderWindows:
             total += eligible_amount(order, program)
             self._spent.append(total)
 
-    def spend_and_orders(self, at: datetime, window: str = "rolling_12_months",
-                         upto: int | None = None) -> tuple[Decimal, int]:
+    def spend_and_orders(
+        self, at: datetime, window: str = "rolling_12_months", upto: int | None = None
+    ) -> tuple[Decimal, int]:
         """Eligible spend and number of earning orders created in
         (at - 12 months, at], or up to `at` for the lifetime window; with
         `upto` (an order id), of the orders created at `at` only those up to

@@ -1,4 +1,5 @@
 """All tables, one concept per module; imported here so Alembic sees them."""
+
 from loyalty_sync.models.api_token import API_SCOPES, ApiToken  # storefront API
 from loyalty_sync.models.audit import AuditEntry, record_audit
 from loyalty_sync.models.campaign import CAMPAIGN_STATUSES, Campaign
@@ -24,9 +25,39 @@ from loyalty_sync.models.user import ROLES, User
 from loyalty_sync.models.webhook_event import WebhookEvent
 
 __all__ = [
-    "API_SCOPES", "ApiToken", "IdempotencyKey", "NPS_SOURCES", "NpsAnswer",  # storefront
-    "AuditEntry", "Badge", "Campaign", "CAMPAIGN_STATUSES", "Category", "Coupon", "COUPON_STATUSES", "LedgerEntry", "LEDGER_KINDS",
-    "LedgerIsAppendOnly", "Member", "Order", "Product", "ProgramVersion", "RejectedRecord", "Review",
-    "EMAIL_KINDS", "EmailOptOut", "EmailSettings", "EmailTemplateOverride", "OUTBOX_STATUSES", "OutboxMessage",  # member emails
-    "ROLES", "Store", "SyncBookmark", "SyncRun", "User", "VipPeriod", "WebhookEvent", "record_audit",
+    "API_SCOPES",
+    "ApiToken",
+    "IdempotencyKey",
+    "NPS_SOURCES",
+    "NpsAnswer",  # storefront
+    "AuditEntry",
+    "Badge",
+    "Campaign",
+    "CAMPAIGN_STATUSES",
+    "Category",
+    "Coupon",
+    "COUPON_STATUSES",
+    "LedgerEntry",
+    "LEDGER_KINDS",
+    "LedgerIsAppendOnly",
+    "Member",
+    "Order",
+    "Product",
+    "ProgramVersion",
+    "RejectedRecord",
+    "Review",
+    "EMAIL_KINDS",
+    "EmailOptOut",
+    "EmailSettings",
+    "EmailTemplateOverride",
+    "OUTBOX_STATUSES",
+    "OutboxMessage",  # member emails
+    "ROLES",
+    "Store",
+    "SyncBookmark",
+    "SyncRun",
+    "User",
+    "VipPeriod",
+    "WebhookEvent",
+    "record_audit",
 ]

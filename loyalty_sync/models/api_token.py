@@ -6,6 +6,7 @@ token by one indexed lookup). `prefix` is the first characters, for people to
 tell tokens apart in `api-tokens list`. Revoked tokens stay as rows (revoked_at)
 so the list shows what existed and when it was used last.
 """
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String

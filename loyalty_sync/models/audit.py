@@ -1,4 +1,5 @@
 """Who changed what, when, before and after: every admin action writes here."""
+
 from datetime import datetime
 
 from sqlalchemy import Integer, String, Text
@@ -22,9 +23,13 @@ class AuditEntry(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
-def record_audit(actor: str, action: str, target: str = "", *, store_id=None, before=None, after=None, reason: str = "") -> AuditEntry:
+def record_audit(
+    actor: str, action: str, target: str = "", *, store_id=None, before=None, after=None, reason: str = ""
+) -> AuditEntry:
     """Add an audit row to the current session (committed with the change it describes)."""
 
-    entry = AuditEntry(actor=actor, action=action, target=target, store_id=store_id, before=before, after=after, reason=reason)
+    entry = AuditEntry(
+        actor=actor, action=action, target=target, store_id=store_id, before=before, after=after, reason=reason
+    )
     db.session.add(entry)
     return entry

@@ -2,6 +2,7 @@
 member filter), sent through the coupon outbox. The row tracks progress:
 `total` members targeted, `issued` coupons written, `pushed` coupons the store
 has (refreshed by campaigns.refresh_progress)."""
+
 from datetime import datetime
 from decimal import Decimal
 

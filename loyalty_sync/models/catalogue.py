@@ -1,5 +1,6 @@
 """The store's catalogue as the rules need it: order line items carry no
 categories (FACTS.md), so products map lines to categories and SKUs."""
+
 from datetime import datetime
 from decimal import Decimal
 
@@ -38,7 +39,10 @@ class Product(db.Model):
 
 class Review(db.Model):
     __tablename__ = "reviews"
-    __table_args__ = (UniqueConstraint("store_id", "wc_id"), Index("ix_reviews_store_email", "store_id", "reviewer_email"))
+    __table_args__ = (
+        UniqueConstraint("store_id", "wc_id"),
+        Index("ix_reviews_store_email", "store_id", "reviewer_email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)

@@ -2,6 +2,7 @@
 one transaction (status pending) and pushed to the store later; the push is
 idempotent because the code is unique and an existing code is linked, never
 created twice."""
+
 from datetime import datetime
 from decimal import Decimal
 

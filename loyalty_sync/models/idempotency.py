@@ -7,6 +7,7 @@ answers with the stored answer instead of writing again. `state` is `booked`
 once the write committed and `done` when the answer is final (after the
 coupon push); `fingerprint` refuses a key reused for a different request.
 """
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint

@@ -5,6 +5,7 @@ corrections are new rows. Each row has an idempotency key unique in its store, s
 the same facts twice, or two workers racing, can never book twice: the second
 insert fails on the key and its transaction is retried on fresh books.
 """
+
 from datetime import datetime
 from decimal import Decimal
 

@@ -4,6 +4,7 @@
 ledger rows (tests prove they agree); tier and VIP columns are the last
 status the engine decided, kept for fast lists and the push to the store.
 """
+
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -1,5 +1,6 @@
 """NPS survey answers: at most one per member and survey period (the unique
 constraint is what enforces it, also under concurrent answers)."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint

@@ -4,6 +4,7 @@ Line items, refunds and coupon lines are kept as JSON documents on the order
 row: they are always read and written with their order, and one row per order
 keeps the apply path fast on big stores.
 """
+
 from datetime import datetime
 from decimal import Decimal
 

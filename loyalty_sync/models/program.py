@@ -1,5 +1,6 @@
 """Program rules, versioned: every saved change is a new row, never an edit,
 so an order can always say which rules it earned under."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint

@@ -1,5 +1,6 @@
 """A WooCommerce store we sync with. The consumer secret and webhook secret are
 write-only for people: nothing renders them back (see admin/ and redaction)."""
+
 import secrets
 from datetime import datetime
 
@@ -41,8 +42,7 @@ class Store(db.Model):
     #: connection, e.g. in tests: no cut). Events before it give no live
     #: coupon (loyalty_sync/books/past_events.py).
     connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    installation_id: Mapped[str] = mapped_column(String(16), default=lambda: new_installation_id(),
-                                                 server_default="")
+    installation_id: Mapped[str] = mapped_column(String(16), default=lambda: new_installation_id(), server_default="")
 
     #: The shop's time zone (an IANA name, or "UTC+05:30"), read from WordPress
     #: (woocommerce/site_index.py) at the connection test and by the daily

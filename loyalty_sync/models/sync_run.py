@@ -1,4 +1,5 @@
 """The sync log: one row per pass, and the records a pass had to reject."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text

@@ -4,6 +4,7 @@ SQLite has no time zones and no decimals: `UTCDateTime` stores naive UTC and
 always hands back aware UTC datetimes; `Money` and `Factor` are Numeric columns
 that always hand back `Decimal` (never float).
 """
+
 from datetime import datetime, timezone
 from decimal import Decimal
 

@@ -4,6 +4,7 @@ Sessions are signed cookies, so the server cannot delete one; instead each
 carries the user's `session_version` (`get_id` is "<id>:<version>") and
 `end_sessions` bumps it: every session made before stops working at once,
 a copied cookie included (admin/__init__.py's user loader checks it)."""
+
 from datetime import datetime
 
 from sqlalchemy import Integer, String, event

@@ -2,6 +2,7 @@
 answer WooCommerce at once (it never retries, FACTS.md) and the worker
 applies the change. Deliveries are deduplicated on (store, resource, id,
 date_modified), never on WooCommerce's delivery id (not unique)."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint

@@ -108,8 +108,10 @@ def _points_earned(row, member: Member, letter: Letter, coupon, now) -> EmailCon
     _ = tr.gettext
     points = int(row.payload.get("points", 0))
     earned = _points(tr, letter, points)
-    paragraphs = [_("Thank you for shopping with us. Your balance is now %(balance)s.")
-                  % {"balance": _points(tr, letter, member.points)}]
+    paragraphs = [
+        _("Thank you for shopping with us. Your balance is now %(balance)s.")
+        % {"balance": _points(tr, letter, member.points)}
+    ]
     if member.points < points:  # auto-redeem turned points into a coupon since: say so, or the sum reads wrong
         paragraphs.append(_("Some of your points have already become a reward coupon; it comes in its own email."))
     return EmailContent(
@@ -214,8 +216,12 @@ def _tier_at_risk(row, member: Member, letter: Letter, coupon, now) -> EmailCont
     _ = tr.gettext
     tier = str(row.payload.get("tier", ""))
     when = _day(letter, date.fromisoformat(row.payload["drops_on"]))
-    values = {"tier": tier, "short": _short_of(row, letter, tr), "date": when,
-              "lower": str(row.payload.get("drops_to", ""))}
+    values = {
+        "tier": tier,
+        "short": _short_of(row, letter, tr),
+        "date": when,
+        "lower": str(row.payload.get("drops_to", "")),
+    }
     if row.payload.get("metric", "spend") == "spend":
         ask = _("Spend %(short)s more by %(date)s and you stay %(tier)s.") % values
     else:
@@ -233,8 +239,10 @@ def _vip_welcome(row, member: Member, letter: Letter, coupon, now) -> EmailConte
     _ = tr.gettext
     paragraphs = [_("Welcome to the VIP club: you earn more points on every order and get the VIP rewards.")]
     if row.payload.get("until"):
-        paragraphs.append(_("Your VIP status runs until %(date)s.")
-                          % {"date": _day(letter, datetime.fromisoformat(row.payload["until"]))})
+        paragraphs.append(
+            _("Your VIP status runs until %(date)s.")
+            % {"date": _day(letter, datetime.fromisoformat(row.payload["until"]))}
+        )
     return EmailContent(
         subject=_("Welcome to VIP at %(shop)s") % {"shop": letter.shop_name},
         heading=_("You are a VIP now"),
@@ -248,7 +256,9 @@ def _birthday(row, member: Member, letter: Letter, coupon: Coupon | None, now) -
     points = int(row.payload.get("points", 0))
     paragraphs = [_("Happy birthday from all of us at %(shop)s!") % {"shop": letter.shop_name}]
     if points:
-        paragraphs.append(_("We added %(points)s to your balance as a present.") % {"points": _points(tr, letter, points)})
+        paragraphs.append(
+            _("We added %(points)s to your balance as a present.") % {"points": _points(tr, letter, points)}
+        )
     content = EmailContent(
         subject=_("Happy birthday from %(shop)s") % {"shop": letter.shop_name},
         heading=_("Happy birthday!"),
@@ -271,8 +281,10 @@ def _campaign_coupon(row, member: Member, letter: Letter, coupon: Coupon | None,
         subject=_("A coupon for you: %(value)s at %(shop)s") % {"value": value, "shop": letter.shop_name},
         heading=_("A coupon for you"),
         paragraphs=[
-            _("We have a coupon for you. Enter this code at checkout, in the coupon field, and the discount is "
-              "taken off your order.")
+            _(
+                "We have a coupon for you. Enter this code at checkout, in the coupon field, and the discount is "
+                "taken off your order."
+            )
         ],
         highlight=(_("Your code"), coupon.code),
         details=coupon_details(coupon, letter),
@@ -299,8 +311,9 @@ def _nps_invite(row, member: Member, letter: Letter, coupon, now) -> EmailConten
     _ = tr.gettext
     if not letter.survey_url:
         raise NotYet("no survey link")
-    paragraphs = [_("How likely are you to recommend %(shop)s to a friend? One click, from 0 to 10.")
-                  % {"shop": letter.shop_name}]
+    paragraphs = [
+        _("How likely are you to recommend %(shop)s to a friend? One click, from 0 to 10.") % {"shop": letter.shop_name}
+    ]
     bonus = int(row.payload.get("bonus", 0))
     if bonus:
         paragraphs.append(_("Your answer earns you %(points)s.") % {"points": _points(tr, letter, bonus)})

@@ -4,6 +4,7 @@ uses to show them. A newcomer running `make demo` reads the members' emails
 without a mail account; a real shop sends through its own SMTP server
 (LOYALTY_SMTP_URL) and never runs this.
 """
+
 from __future__ import annotations
 
 import time

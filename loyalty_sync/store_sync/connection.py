@@ -7,6 +7,7 @@ into a window onto other hosts: `connection_test_message` says *what kind*
 of failure it was in fixed words and never repeats the remote answer (the
 store's message, HTML, headers). The full error goes to the server log only.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,18 +23,26 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 # Most specific first: the first class the error is an instance of wins.
 _FAILURE_WORDS: tuple[tuple[type[errors.StoreError], str], ...] = (
-    (errors.StorePermissionDenied,
-     "the API keys are valid but not allowed to do this. Create Read/Write keys for a Shop manager or "
-     "Administrator in WooCommerce > Settings > Advanced > REST API."),
-    (errors.StoreRejectedKeys,
-     "the store rejected the API keys or did not receive them. Check the consumer key and secret, and use "
-     "the shop's https:// address."),
+    (
+        errors.StorePermissionDenied,
+        "the API keys are valid but not allowed to do this. Create Read/Write keys for a Shop manager or "
+        "Administrator in WooCommerce > Settings > Advanced > REST API.",
+    ),
+    (
+        errors.StoreRejectedKeys,
+        "the store rejected the API keys or did not receive them. Check the consumer key and secret, and use "
+        "the shop's https:// address.",
+    ),
     (errors.StoreTooOld, "the store's WooCommerce is too old; the loyalty sync needs WooCommerce {required} or newer."),
-    (errors.NotWooCommerce,
-     "this address does not answer as a WooCommerce REST API. Check that it is the shop's address and that "
-     "WooCommerce is installed and active."),
-    (errors.StoreUnreachable,
-     "the address could not be reached (unknown host, refused connection, TLS problem or timeout)."),
+    (
+        errors.NotWooCommerce,
+        "this address does not answer as a WooCommerce REST API. Check that it is the shop's address and that "
+        "WooCommerce is installed and active.",
+    ),
+    (
+        errors.StoreUnreachable,
+        "the address could not be reached (unknown host, refused connection, TLS problem or timeout).",
+    ),
     (errors.StoreRateLimited, "the store (or its host) keeps asking us to slow down; try again in a few minutes."),
     (errors.StoreServerError, "the store had an internal error; try again later or check the shop's error log."),
     (errors.BadResponse, "the address answered, but not with the JSON a WooCommerce store sends."),

@@ -22,6 +22,7 @@ says which, so old bookmarks keep their meaning):
 A bookmark moves only forward, and only once the listing's last batch is
 applied and committed (sync_pass.py): a pass that dies re-reads, never skips.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

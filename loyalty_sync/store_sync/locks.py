@@ -4,6 +4,7 @@ PostgreSQL: a session advisory lock per store (released by the server if the
 holder dies, even on SIGKILL). SQLite: an exclusive `flock` on a file next to
 the database (released by the kernel when the process dies).
 """
+
 import contextlib
 import fcntl
 import os
@@ -49,7 +50,8 @@ def _advisory(store_id: int, wait: bool):
             connection.exec_driver_sql(f"SELECT pg_advisory_lock({_ADVISORY_NAMESPACE}, {int(store_id)})")
         else:
             got = connection.exec_driver_sql(
-                f"SELECT pg_try_advisory_lock({_ADVISORY_NAMESPACE}, {int(store_id)})").scalar()
+                f"SELECT pg_try_advisory_lock({_ADVISORY_NAMESPACE}, {int(store_id)})"
+            ).scalar()
             if not got:
                 raise StoreLocked(f"store-{store_id}")
         connection.commit()
@@ -78,8 +80,11 @@ def _file_lock(name: str, wait: bool):
 def lock_path(name: str) -> Path:
     """Lock files live beside the SQLite database, so two apps on two databases never collide."""
     url = db.engine.url
-    base = Path(url.database).resolve().parent if url.database and url.database != ":memory:" \
+    base = (
+        Path(url.database).resolve().parent
+        if url.database and url.database != ":memory:"
         else Path(current_app.instance_path)
+    )
     folder = base / f".locks-{Path(url.database or 'memory').name}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{name}.lock"

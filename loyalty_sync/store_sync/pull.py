@@ -1,6 +1,7 @@
 """What a pass asks the store for, in pages of 100 and in the shapes the apply
 service takes. Request shapes follow Airbyte's connector (STYLE.md):
 `orderby=id&order=asc`, `dates_are_gmt=true`, `modified_after` for changes."""
+
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -51,7 +52,7 @@ def customers_by_id(client: StoreClient, ids: list[int]) -> list[dict]:
     """Customers an incremental pass met in orders but does not know yet."""
     found = []
     for start in range(0, len(ids), 100):
-        chunk = ids[start:start + 100]
+        chunk = ids[start : start + 100]
         found.extend(client.iter_records("customers", {"include": ",".join(map(str, chunk)), "role": "all"}))
     return found
 
@@ -92,10 +93,17 @@ def _slim_refund(refund: dict) -> dict:
         "date_created_gmt": refund.get("date_created_gmt"),
         "amount": refund.get("amount"),
         "line_items": [
-            {"quantity": item.get("quantity"), "total": item.get("total"),
-             "meta_data": [m for m in item.get("meta_data") or []
-                           if isinstance(m, dict) and m.get("key") == "_refunded_item_id"]}
-            for item in refund.get("line_items") or [] if isinstance(item, dict)
+            {
+                "quantity": item.get("quantity"),
+                "total": item.get("total"),
+                "meta_data": [
+                    m
+                    for m in item.get("meta_data") or []
+                    if isinstance(m, dict) and m.get("key") == "_refunded_item_id"
+                ],
+            }
+            for item in refund.get("line_items") or []
+            if isinstance(item, dict)
         ],
     }
 

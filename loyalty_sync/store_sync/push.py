@@ -12,6 +12,7 @@ batch limit, FACTS.md) and both idempotent:
 A store in review (loyalty_sync/books/history.py) gets nothing: nobody has
 chosen yet how its history counts.
 """
+
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -92,8 +93,9 @@ def push_coupons(store: Store, client: StoreClient, result: PushResult, *, limit
     together (the client's one limit), committing after each answer."""
     if in_review(store):
         return
-    for batch, answer in client.batches_in_flight("coupons", _coupon_batches(store, limit),
-                                                  creates_are_idempotent=True):
+    for batch, answer in client.batches_in_flight(
+        "coupons", _coupon_batches(store, limit), creates_are_idempotent=True
+    ):
         # A repeated create is harmless here: the store refuses the code as a
         # duplicate and `_link_existing` links it, so transient errors may retry.
         _reload(Coupon, batch)
@@ -114,10 +116,17 @@ def _coupon_batches(store: Store, limit: int | None):
     read lazily: each coupon is tried at most once per pass (keyset on id)."""
     last_id = 0
     while limit is None or limit > 0:
-        query = db.select(Coupon).where(
-            Coupon.store_id == store.id, Coupon.status.in_(("pending", "failed")),
-            Coupon.push_attempts < MAX_PUSH_ATTEMPTS, Coupon.id > last_id,
-        ).order_by(Coupon.id).limit(_CHUNK if limit is None else min(_CHUNK, limit))
+        query = (
+            db.select(Coupon)
+            .where(
+                Coupon.store_id == store.id,
+                Coupon.status.in_(("pending", "failed")),
+                Coupon.push_attempts < MAX_PUSH_ATTEMPTS,
+                Coupon.id > last_id,
+            )
+            .order_by(Coupon.id)
+            .limit(_CHUNK if limit is None else min(_CHUNK, limit))
+        )
         batch = db.session.execute(query).scalars().all()
         if not batch:
             return
@@ -131,22 +140,31 @@ def push_coupons_now(store: Store, client: StoreClient, coupons: list[Coupon], r
     """Push these coupons at once (the storefront's redeem answers with a
     usable code); same linking of duplicates as a pass. The caller commits."""
     for start in range(0, len(coupons), _CHUNK):
-        _push_coupon_batch(store, client, coupons[start:start + _CHUNK], result)
+        _push_coupon_batch(store, client, coupons[start : start + _CHUNK], result)
 
 
-def _push_coupon_batch(store: Store, client: StoreClient, batch: list[Coupon], result: PushResult,
-                       *, renaming: bool = False) -> None:
+def _push_coupon_batch(
+    store: Store, client: StoreClient, batch: list[Coupon], result: PushResult, *, renaming: bool = False
+) -> None:
     """`renaming`: this batch holds coupons just renamed after a collision;
     a second collision leaves them pending for the next pass."""
     # A repeated create is harmless here: the store refuses the code as a
     # duplicate and `_link_existing` links it, so transient errors may retry.
-    answer = client.batch("coupons", create=[coupon_payload(c, store.installation_id) for c in batch],
-                          creates_are_idempotent=True)
+    answer = client.batch(
+        "coupons", create=[coupon_payload(c, store.installation_id) for c in batch], creates_are_idempotent=True
+    )
     _read_coupon_answer(store, client, batch, answer, result, renaming=renaming)
 
 
-def _read_coupon_answer(store: Store, client: StoreClient, batch: list[Coupon], answer: BatchResult,
-                        result: PushResult, *, renaming: bool = False) -> None:
+def _read_coupon_answer(
+    store: Store,
+    client: StoreClient,
+    batch: list[Coupon],
+    answer: BatchResult,
+    result: PushResult,
+    *,
+    renaming: bool = False,
+) -> None:
     now = datetime.now(timezone.utc)
     created = {str(item.get("code", "")).lower(): item for item in answer.created}
     for coupon in batch:
@@ -228,8 +246,12 @@ def _meta_batches(store: Store, result: PushResult):
     last sent has nothing to write: both only lose their flag."""
     last_id = 0
     while True:
-        query = db.select(Member).where(Member.store_id == store.id, Member.status_changed.is_(True),
-                                        Member.id > last_id).order_by(Member.id).limit(_CHUNK)
+        query = (
+            db.select(Member)
+            .where(Member.store_id == store.id, Member.status_changed.is_(True), Member.id > last_id)
+            .order_by(Member.id)
+            .limit(_CHUNK)
+        )
         batch = db.session.execute(query).scalars().all()
         if not batch:
             return
@@ -249,8 +271,10 @@ def _meta_batches(store: Store, result: PushResult):
         # `pushed_status` keeps the books' own dict (their change detection compares it).
         sent = {m.id: store_status(m) for m in registered}
         meta = store_meta(store, registered)
-        updates = [{"id": m.customer_id, "meta_data": [{"key": k, "value": v} for k, v in meta[m.id].items()]}
-                   for m in registered]
+        updates = [
+            {"id": m.customer_id, "meta_data": [{"key": k, "value": v} for k, v in meta[m.id].items()]}
+            for m in registered
+        ]
         yield (registered, sent), {"update": updates}
 
 
@@ -260,24 +284,34 @@ def _owned_by_another(store: Store, member: Member, result: PushResult) -> bool:
     if owner is None:
         return False
     member.status_changed = False  # reported once; its next status change checks again
-    message = (f"customer {member.customer_id}: the loyalty meta belongs to another installation of loyalty-sync "
-               f"on this store ({owner}); not overwritten")
+    message = (
+        f"customer {member.customer_id}: the loyalty meta belongs to another installation of loyalty-sync "
+        f"on this store ({owner}); not overwritten"
+    )
     result.errors.append(message)
-    db.session.add(RejectedRecord(store_id=store.id, resource="customer_meta", ref=f"member {member.id}",
-                                  reason=message))
+    db.session.add(
+        RejectedRecord(store_id=store.id, resource="customer_meta", ref=f"member {member.id}", reason=message)
+    )
     return True
 
 
-def _read_meta_answer(store: Store, batch: list[Member], sent: dict[int, dict], answer: BatchResult,
-                      result: PushResult) -> None:
+def _read_meta_answer(
+    store: Store, batch: list[Member], sent: dict[int, dict], answer: BatchResult, result: PushResult
+) -> None:
     failed = {error.index: error for error in answer.errors}
     for index, member in enumerate(batch):
         error = failed.get(index)
         if error is not None:
             message = f"customer {member.customer_id}: {error.code}: {error.message}"
             result.errors.append(message)
-            db.session.add(RejectedRecord(store_id=store.id, resource="customer_meta", ref=f"member {member.id}",
-                                          reason=f"the store refused the loyalty meta update ({message})"))
+            db.session.add(
+                RejectedRecord(
+                    store_id=store.id,
+                    resource="customer_meta",
+                    ref=f"member {member.id}",
+                    reason=f"the store refused the loyalty meta update ({message})",
+                )
+            )
         else:
             member.pushed_status = sent[member.id]
             result.members_pushed += 1

@@ -43,6 +43,7 @@ Nothing in the store is ever deleted. Listings use 100 records per page.
 Each run is recorded as a `SyncRun` of kind `reconcile` (counts per kind,
 fixed), so the admin's sync log shows the history; no table of its own.
 """
+
 from __future__ import annotations
 
 import logging
@@ -69,8 +70,15 @@ from loyalty_sync.store_sync.sync_pass import StorePass
 
 log = logging.getLogger(__name__)
 
-KINDS = ("coupon_missing", "coupon_changed", "coupon_usage", "meta_changed", "orders_missed", "order_status",
-         "order_gone")
+KINDS = (
+    "coupon_missing",
+    "coupon_changed",
+    "coupon_usage",
+    "meta_changed",
+    "orders_missed",
+    "order_status",
+    "order_gone",
+)
 PER_PAGE = 100
 #: The two listings that between them show every order a store keeps:
 #: `status=any` (every registered status, `checkout-draft` included: a refused
@@ -86,8 +94,16 @@ def _drift(kind: str, ref: str, store_value, books_value, fix: str) -> dict:
     return {"kind": kind, "ref": ref, "store_value": store_value, "books_value": books_value, "fix": fix}
 
 
-def reconcile(store: Store, *, fix: bool = False, client=None, now: datetime | None = None,
-              progress: Progress | None = None, record: bool = True, lock: bool = True) -> dict:
+def reconcile(
+    store: Store,
+    *,
+    fix: bool = False,
+    client=None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    record: bool = True,
+    lock: bool = True,
+) -> dict:
     """Compare (and with `fix`, heal) the store and the books. With `fix`
     the store's lock is held so no sync pass runs meanwhile (`lock=False`:
     the caller holds it, as the daily upkeep does)."""
@@ -101,16 +117,20 @@ def reconcile(store: Store, *, fix: bool = False, client=None, now: datetime | N
         with recorded_run(store, "reconcile", client, reraise=True) as run_record:
             result = _reconcile(store, client, now, fix, db.session.get(SyncRun, run_record.id), progress, lock)
             run_record.status = "ok" if not result["drift"] or fix else "partial"
-            run_record.extra = {"drift": dict(Counter(d["kind"] for d in result["drift"])), "fixed": result["fixed"],
-                                "checked": result["checked"]}
+            run_record.extra = {
+                "drift": dict(Counter(d["kind"] for d in result["drift"])),
+                "fixed": result["fixed"],
+                "checked": result["checked"],
+            }
         return result
     finally:
         if own_client:
             client.close()
 
 
-def _reconcile(store: Store, client, now: datetime, fix: bool, run: SyncRun | None, progress: Progress | None,
-               lock: bool) -> dict:
+def _reconcile(
+    store: Store, client, now: datetime, fix: bool, run: SyncRun | None, progress: Progress | None, lock: bool
+) -> dict:
     reconciler = Reconciler(store, client, now, fix=fix, run=run, progress=progress)
     if fix and lock:
         with store_lock(store.id, wait=True):
@@ -119,8 +139,9 @@ def _reconcile(store: Store, client, now: datetime, fix: bool, run: SyncRun | No
 
 
 class Reconciler:
-    def __init__(self, store: Store, client, now: datetime, *, fix: bool, run: SyncRun | None,
-                 progress: Progress | None = None):
+    def __init__(
+        self, store: Store, client, now: datetime, *, fix: bool, run: SyncRun | None, progress: Progress | None = None
+    ):
         self.store, self.client, self.now, self.fix, self.sync_run = store, client, now, fix, run
         self.progress = progress
         self.drift: list[dict] = []
@@ -169,35 +190,68 @@ class Reconciler:
         """Name every order of a month whose counts differ: missing from the
         books, in another status (trashed or restored behind our back), or
         gone from the store. Returns the store copies a fix applies."""
-        records = [r for s in LISTINGS for r in self.client.iter_records(
-            "orders", {**self._month_params(month, end, s), "per_page": PER_PAGE}) if isinstance(r.get("id"), int)]
+        records = [
+            r
+            for s in LISTINGS
+            for r in self.client.iter_records("orders", {**self._month_params(month, end, s), "per_page": PER_PAGE})
+            if isinstance(r.get("id"), int)
+        ]
         by_id = {r["id"]: r for r in records}
-        books = dict(db.session.execute(db.select(Order.wc_id, Order.status).where(
-            Order.store_id == self.store.id, Order.created >= month, Order.created < end)).all())
+        books = dict(
+            db.session.execute(
+                db.select(Order.wc_id, Order.status).where(
+                    Order.store_id == self.store.id, Order.created >= month, Order.created < end
+                )
+            ).all()
+        )
         missed = sorted(i for i in by_id if i not in books)
         if missed:
-            self.drift.append(_drift("orders_missed", f"{month:%Y-%m}", {"count": in_store["any"], "missing": missed},
-                                     {"count": in_books["any"]}, "pull the missing orders and apply them"))
+            self.drift.append(
+                _drift(
+                    "orders_missed",
+                    f"{month:%Y-%m}",
+                    {"count": in_store["any"], "missing": missed},
+                    {"count": in_books["any"]},
+                    "pull the missing orders and apply them",
+                )
+            )
         changed = sorted(i for i in by_id if i in books and _listing(by_id[i].get("status")) != _listing(books[i]))
         for order_id in changed:
-            self.drift.append(_drift("order_status", f"order {order_id}", {"status": by_id[order_id].get("status")},
-                                     {"status": books[order_id]}, "apply the store's copy of the order"))
+            self.drift.append(
+                _drift(
+                    "order_status",
+                    f"order {order_id}",
+                    {"status": by_id[order_id].get("status")},
+                    {"status": books[order_id]},
+                    "apply the store's copy of the order",
+                )
+            )
         gone = sorted(i for i, status in books.items() if i not in by_id and status not in UNLISTED)
         for order_id in gone:
-            self.drift.append(_drift("order_gone", f"order {order_id}", None, {"status": books[order_id]},
-                                     "none: the store no longer lists it (deleted for good?); check it in the store"))
+            self.drift.append(
+                _drift(
+                    "order_gone",
+                    f"order {order_id}",
+                    None,
+                    {"status": books[order_id]},
+                    "none: the store no longer lists it (deleted for good?); check it in the store",
+                )
+            )
         return [by_id[i] for i in missed + changed]
 
     def _month_params(self, start: datetime, end: datetime, status: str = "any") -> dict:
         # `after`/`before` are exclusive: one second before the month's first instant.
-        return {"after": _utc_text(start - timedelta(seconds=1)), "before": _utc_text(end),
-                "dates_are_gmt": "true", "status": status}
+        return {
+            "after": _utc_text(start - timedelta(seconds=1)),
+            "before": _utc_text(end),
+            "dates_are_gmt": "true",
+            "status": status,
+        }
 
     def _first_store_order(self) -> datetime | None:
         """The oldest listed order (a trashed order older than every other that
         the books never saw earned nothing: the trash is not asked here)."""
-        page = self.client.get("orders", {"per_page": 1, "page": 1, "orderby": "date", "order": "asc",
-                                          "status": "any"})
+        page = self.client.get("orders", {"per_page": 1, "page": 1, "orderby": "date", "order": "asc", "status": "any"})
         if not page:
             return None
         raw = page[0].get("date_created_gmt")
@@ -230,7 +284,7 @@ class Reconciler:
         worker.defer_planning = True
         records.sort(key=lambda r: r["id"])
         for start in range(0, len(records), 500):
-            worker.apply_orders(records[start:start + 500])
+            worker.apply_orders(records[start : start + 500])
         worker.plan_pending()
         self.fixed += sum(1 for d in self.drift if d["kind"] in ("orders_missed", "order_status"))
         # What the new orders changed (coupons, meta) goes to the store with the fixes below.
@@ -242,9 +296,15 @@ class Reconciler:
         for c in self.client.iter_records("coupons", {"per_page": PER_PAGE}):
             remote_by_id[c.get("id")] = c
             remote_by_code[str(c.get("code", "")).lower()] = c
-        ours = db.session.execute(db.select(Coupon).where(
-            Coupon.store_id == self.store.id, Coupon.status.in_(("pushed", "used", "expired")))
-            .order_by(Coupon.id)).scalars().all()
+        ours = (
+            db.session.execute(
+                db.select(Coupon)
+                .where(Coupon.store_id == self.store.id, Coupon.status.in_(("pushed", "used", "expired")))
+                .order_by(Coupon.id)
+            )
+            .scalars()
+            .all()
+        )
         self.checked["coupons"] = len(ours)
         used_in_books = self._codes_used_by_orders()
         repush, updates = [], []
@@ -252,36 +312,68 @@ class Reconciler:
             remote = remote_by_id.get(coupon.wc_id) if coupon.wc_id else None
             if remote is None:  # by code only when it is not another installation's coupon
                 remote = remote_by_code.get(coupon.code.lower())
-                remote = remote if remote is not None and is_ours(remote, coupon, self.store.installation_id) \
-                    else None
+                remote = remote if remote is not None and is_ours(remote, coupon, self.store.installation_id) else None
             if remote is None:
                 if coupon.status == "pushed" and (coupon.expires_at is None or coupon.expires_at > self.now):
-                    self.drift.append(_drift("coupon_missing", coupon.code, None,
-                                             {"amount": f"{coupon.amount:.2f}", "email": coupon.email,
-                                              "status": coupon.status}, "push the coupon again"))
+                    self.drift.append(
+                        _drift(
+                            "coupon_missing",
+                            coupon.code,
+                            None,
+                            {"amount": f"{coupon.amount:.2f}", "email": coupon.email, "status": coupon.status},
+                            "push the coupon again",
+                        )
+                    )
                     repush.append(coupon)
                 continue
             wanted = coupon_payload(coupon, self.store.installation_id)
             differences = _coupon_differences(remote, wanted)
             if differences:
-                self.drift.append(_drift("coupon_changed", coupon.code, {k: v[0] for k, v in differences.items()},
-                                         {k: v[1] for k, v in differences.items()}, "update the coupon in the store"))
+                self.drift.append(
+                    _drift(
+                        "coupon_changed",
+                        coupon.code,
+                        {k: v[0] for k, v in differences.items()},
+                        {k: v[1] for k, v in differences.items()},
+                        "update the coupon in the store",
+                    )
+                )
                 updates.append({"id": remote.get("id"), **{k: wanted.get(k) for k in differences}})
             usage = _int(remote.get("usage_count"))
             if usage > 0 and coupon.status == "pushed":
-                self.drift.append(_drift("coupon_usage", coupon.code, {"usage_count": usage},
-                                         {"status": coupon.status}, "mark the coupon used in the books"))
+                self.drift.append(
+                    _drift(
+                        "coupon_usage",
+                        coupon.code,
+                        {"usage_count": usage},
+                        {"status": coupon.status},
+                        "mark the coupon used in the books",
+                    )
+                )
                 if self.fix:
                     coupon.status, coupon.used_at = "used", self.now
                     self.fixed += 1
             elif usage == 0 and coupon.status == "used":
                 if coupon.code.lower() in used_in_books:
-                    self.drift.append(_drift("coupon_usage", coupon.code, {"usage_count": 0},
-                                             {"status": coupon.status},
-                                             "none: an order in the books uses it; check that order in the store"))
+                    self.drift.append(
+                        _drift(
+                            "coupon_usage",
+                            coupon.code,
+                            {"usage_count": 0},
+                            {"status": coupon.status},
+                            "none: an order in the books uses it; check that order in the store",
+                        )
+                    )
                 else:
-                    self.drift.append(_drift("coupon_usage", coupon.code, {"usage_count": 0},
-                                             {"status": coupon.status}, "mark the coupon unused in the books"))
+                    self.drift.append(
+                        _drift(
+                            "coupon_usage",
+                            coupon.code,
+                            {"usage_count": 0},
+                            {"status": coupon.status},
+                            "mark the coupon unused in the books",
+                        )
+                    )
                     if self.fix:
                         coupon.status, coupon.used_at, coupon.used_order_wc_id = "pushed", None, None
                         self.fixed += 1
@@ -293,20 +385,20 @@ class Reconciler:
         db.session.commit()
         if updates:
             for start in range(0, len(updates), PER_PAGE):
-                answer = self.client.batch("coupons", update=updates[start:start + PER_PAGE])
-                self.fixed += len(updates[start:start + PER_PAGE]) - len(answer.errors)
+                answer = self.client.batch("coupons", update=updates[start : start + PER_PAGE])
+                self.fixed += len(updates[start : start + PER_PAGE]) - len(answer.errors)
                 for error in answer.errors:
                     log.warning("reconcile: store refused a coupon update: %s %s", error.code, error.message)
         if repush:
-
             result = PushResult()
             push_coupons(self.store, self.client, result)
             self.fixed += sum(1 for c in repush if db.session.get(Coupon, c.id).status == "pushed")
         db.session.commit()
 
     def _codes_used_by_orders(self) -> set[str]:
-        rows = db.session.execute(db.select(Order).where(
-            Order.store_id == self.store.id, Order.coupon_codes.is_not(None))).scalars()
+        rows = db.session.execute(
+            db.select(Order).where(Order.store_id == self.store.id, Order.coupon_codes.is_not(None))
+        ).scalars()
         facts = [facts_from_row(r) for r in rows if r.coupon_codes]
         return used_codes(facts)
 
@@ -314,9 +406,17 @@ class Reconciler:
     def check_meta(self) -> None:
         if self.fix:  # what the fixes above changed reaches the store first
             self._push_pending_meta()
-        members = {m.customer_id: m for m in db.session.execute(db.select(Member).where(
-            Member.store_id == self.store.id, Member.customer_id.is_not(None), Member.merged_into_id.is_(None),
-            Member.anonymised_at.is_(None))).scalars()}
+        members = {
+            m.customer_id: m
+            for m in db.session.execute(
+                db.select(Member).where(
+                    Member.store_id == self.store.id,
+                    Member.customer_id.is_not(None),
+                    Member.merged_into_id.is_(None),
+                    Member.anonymised_at.is_(None),
+                )
+            ).scalars()
+        }
 
         preload_badges(list(members.values()))
         wanted_meta = store_meta(self.store, list(members.values()), self.now)
@@ -337,8 +437,15 @@ class Reconciler:
                 have["loyalty_vip_since"] = ""  # pushed before the key existed: nothing to say for a non-VIP
             if have != {k: str(v) for k, v in wanted.items()}:
                 differ = {k: have[k] for k in wanted if have[k] != str(wanted[k])}
-                self.drift.append(_drift("meta_changed", member.email or f"customer {member.customer_id}", differ,
-                                         {k: wanted[k] for k in differ}, "push the member's loyalty meta again"))
+                self.drift.append(
+                    _drift(
+                        "meta_changed",
+                        member.email or f"customer {member.customer_id}",
+                        differ,
+                        {k: wanted[k] for k in differ},
+                        "push the member's loyalty meta again",
+                    )
+                )
                 stale.append(member)
         if self.fix and stale:
             for member in stale:

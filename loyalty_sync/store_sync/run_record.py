@@ -9,6 +9,7 @@ process lives on.
 A run killed with its process stays `running` until the next pass of the
 store closes it (`sync_pass._close_interrupted_runs`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class PassCounts:
     """What a job pulled, applied and pushed (the counts of its SyncRun)."""
+
     pulled: dict = field(default_factory=dict)
     applied_by: dict = field(default_factory=dict)
     unchanged: int = 0
@@ -42,19 +44,27 @@ class PassCounts:
     replanned: int = 0  # members re-planned because a rule version was saved (also in `planned`)
 
     def as_dict(self) -> dict:
-        return {"pulled": self.pulled, "applied": sum(self.applied_by.values()), "applied_by": self.applied_by,
-                "unchanged": self.unchanged, "stale": self.stale,
-                "rejected": self.rejected, "pushed_coupons": self.pushed_coupons,
-                "pushed_members": self.pushed_members, "members_planned": self.planned,
-                **({"error_kind": self.error_kind} if self.error_kind else {}),
-                **({"renamed_coupons": self.renamed_coupons} if self.renamed_coupons else {}),
-                **({"members_replanned_for_new_rules": self.replanned} if self.replanned else {})}
+        return {
+            "pulled": self.pulled,
+            "applied": sum(self.applied_by.values()),
+            "applied_by": self.applied_by,
+            "unchanged": self.unchanged,
+            "stale": self.stale,
+            "rejected": self.rejected,
+            "pushed_coupons": self.pushed_coupons,
+            "pushed_members": self.pushed_members,
+            "members_planned": self.planned,
+            **({"error_kind": self.error_kind} if self.error_kind else {}),
+            **({"renamed_coupons": self.renamed_coupons} if self.renamed_coupons else {}),
+            **({"members_replanned_for_new_rules": self.replanned} if self.replanned else {}),
+        }
 
 
 @dataclass
 class RunRecord:
     """What the job will write into its SyncRun when it ends: the body sets
     `status`, `error` and `extra` counts; `counts` is written as it stands."""
+
     id: int
     client: StoreClient | None
     counts: PassCounts | None = None
@@ -81,8 +91,9 @@ class RunRecord:
 
 
 @contextlib.contextmanager
-def recorded_run(store: Store, kind: str, client: StoreClient | None, counts: PassCounts | None = None, *,
-                 reraise: bool = False):
+def recorded_run(
+    store: Store, kind: str, client: StoreClient | None, counts: PassCounts | None = None, *, reraise: bool = False
+):
     """Open the SyncRun, yield its RunRecord, close it. A store error or a
     crash in the body rolls back what the body had not committed and ends the
     run `failed` with the reason (a crash as "internal error: ...", logged

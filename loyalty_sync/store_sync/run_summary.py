@@ -6,6 +6,7 @@ webhook jobs, the upkeep, reconcile and backfill add). The owner reads
 count has one sentence here, and a count this module does not know yet still
 reads as words ("foo bar: 3"), never as a Python dict.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -13,14 +14,18 @@ from collections.abc import Mapping
 from loyalty_sync.wording import and_list, count_of
 
 #: Nouns whose plural is not noun + "s".
-_PLURALS = {"category": "categories", "member's meta": "members' meta", "older copy": "older copies",
-            "month with orders missed": "months with orders missed",
-            "order in another status": "orders in another status",
-            "order no longer in the store": "orders no longer in the store",
-            "coupon missing in the store": "coupons missing in the store",
-            "coupon changed in the store": "coupons changed in the store",
-            "coupon used differently": "coupons used differently",
-            "member's meta changed in the store": "members' meta changed in the store"}
+_PLURALS = {
+    "category": "categories",
+    "member's meta": "members' meta",
+    "older copy": "older copies",
+    "month with orders missed": "months with orders missed",
+    "order in another status": "orders in another status",
+    "order no longer in the store": "orders no longer in the store",
+    "coupon missing in the store": "coupons missing in the store",
+    "coupon changed in the store": "coupons changed in the store",
+    "coupon used differently": "coupons used differently",
+    "member's meta changed in the store": "members' meta changed in the store",
+}
 
 #: One phrase per scalar count: (singular noun phrase, verb phrase) -> "3 coupons pushed".
 _SCALARS = {
@@ -50,12 +55,22 @@ def plural(count: int, noun: str) -> str:
 
 
 #: What a count per resource or per kind counts, in the singular.
-_SINGULAR = {"orders": "order", "customers": "customer", "products": "product", "categories": "category",
-             "reviews": "review", "refunds": "refund", "coupons": "coupon",
-             "orders_missed": "month with orders missed", "order_status": "order in another status",
-             "order_gone": "order no longer in the store", "coupon_missing": "coupon missing in the store",
-             "coupon_changed": "coupon changed in the store", "coupon_usage": "coupon used differently",
-             "meta_changed": "member's meta changed in the store"}
+_SINGULAR = {
+    "orders": "order",
+    "customers": "customer",
+    "products": "product",
+    "categories": "category",
+    "reviews": "review",
+    "refunds": "refund",
+    "coupons": "coupon",
+    "orders_missed": "month with orders missed",
+    "order_status": "order in another status",
+    "order_gone": "order no longer in the store",
+    "coupon_missing": "coupon missing in the store",
+    "coupon_changed": "coupon changed in the store",
+    "coupon_usage": "coupon used differently",
+    "meta_changed": "member's meta changed in the store",
+}
 
 
 def _by_resource(counts: Mapping) -> str:

@@ -7,6 +7,7 @@ simply run again: records it already applied are recognised by their facts
 digest and cost nothing, the ledger's idempotency keys refuse any double, and
 the coupon push links codes the store already has.
 """
+
 import functools
 import logging
 from collections.abc import Callable
@@ -41,8 +42,16 @@ Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
 ApplyOrders = Callable[..., ApplyResult]
 
 
-def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progress: Progress | None = None,
-             wait_for_lock: bool = False, client: StoreClient | None = None, batch_size: int = 500) -> SyncRun:
+def run_pass(
+    store_id: int,
+    *,
+    full: bool = False,
+    kind: str = "manual",
+    progress: Progress | None = None,
+    wait_for_lock: bool = False,
+    client: StoreClient | None = None,
+    batch_size: int = 500,
+) -> SyncRun:
     """Run one pass under the store's lock (raises locks.StoreLocked if another
     pass holds it and `wait_for_lock` is false). Never raises for store
     problems: they end in the pass record, status `failed`."""
@@ -53,8 +62,15 @@ def run_pass(store_id: int, *, full: bool = False, kind: str = "manual", progres
         counts = PassCounts()
         try:
             with recorded_run(store, "full" if full else kind, client, counts) as record:
-                store_pass = StorePass(store, db.session.get(SyncRun, record.id), client, counts, full=full,
-                                       progress=progress, batch_size=batch_size)
+                store_pass = StorePass(
+                    store,
+                    db.session.get(SyncRun, record.id),
+                    client,
+                    counts,
+                    full=full,
+                    progress=progress,
+                    batch_size=batch_size,
+                )
                 store_pass.defer_planning = True
                 store_pass.execute()
                 record.status = "partial" if counts.rejected or counts.errors else "ok"
@@ -68,9 +84,15 @@ def _close_interrupted_runs(store_id: int) -> None:
     """We hold the store's lock, so any pass still marked running has died
     (a killed worker); say so instead of leaving it running forever."""
     db.session.execute(
-        db.update(SyncRun).where(SyncRun.store_id == store_id, SyncRun.status == "running")
-        .values(status="interrupted", error="the process running this pass stopped before it finished",
-                finished_at=datetime.now(timezone.utc)).execution_options(synchronize_session=False))
+        db.update(SyncRun)
+        .where(SyncRun.store_id == store_id, SyncRun.status == "running")
+        .values(
+            status="interrupted",
+            error="the process running this pass stopped before it finished",
+            finished_at=datetime.now(timezone.utc),
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -79,8 +101,17 @@ PERMANENT_ERRORS = ("StoreRejectedKeys", "StorePermissionDenied", "NotWooCommerc
 
 
 class StorePass:
-    def __init__(self, store: Store, run: SyncRun, client: StoreClient, counts: PassCounts, *, full: bool,
-                 progress: Progress | None, batch_size: int):
+    def __init__(
+        self,
+        store: Store,
+        run: SyncRun,
+        client: StoreClient,
+        counts: PassCounts,
+        *,
+        full: bool,
+        progress: Progress | None,
+        batch_size: int,
+    ):
         self.store, self.run, self.client, self.counts = store, run, client, counts
         self.full, self.progress, self.batch_size = full, progress, batch_size
         # A pass stores every batch first and plans each touched member once at
@@ -137,8 +168,10 @@ class StorePass:
         started = datetime.now(timezone.utc)
         for page in pull.customer_pages(self.client, on_page=self._on_page):
             self._count("customers", len(page))
-            self.apply("customers", lambda page=page: apply_customers(self.store, page, run_id=self.run.id,
-                                                                      plan=not self.defer_planning))
+            self.apply(
+                "customers",
+                lambda page=page: apply_customers(self.store, page, run_id=self.run.id, plan=not self.defer_planning),
+            )
         self._move(self._bookmark("customers"), started)
 
     def pull_orders(self) -> None:
@@ -165,8 +198,9 @@ class StorePass:
         if refunds is not None:
             self._move_cursor(refund_mark, refunds_from)
 
-    def apply_orders(self, orders: list[dict], refunds: dict[int, list[dict]] | None = None, *,
-                     how: ApplyOrders | None = None) -> None:
+    def apply_orders(
+        self, orders: list[dict], refunds: dict[int, list[dict]] | None = None, *, how: ApplyOrders | None = None
+    ) -> None:
         """Apply a batch of order payloads: learn new customers, get refund line
         detail, apply and commit. Used by the pass, webhook jobs, reconcile and
         the backfill, whose history-only mode brings its own `how`."""
@@ -194,12 +228,17 @@ class StorePass:
         bare = sorted({o["id"] for o in orders if _is_bare(o)})
         if not bare:
             return orders
-        trashed = {o.get("id"): o for o in self.client.iter_records(
-            "orders", {"status": "trash", "include": ",".join(map(str, bare))})}
+        trashed = {
+            o.get("id"): o
+            for o in self.client.iter_records("orders", {"status": "trash", "include": ",".join(map(str, bare))})
+        }
         for order_id in bare:
             if order_id not in trashed:
-                log.warning("store %s: order %s is no longer in the trash (deleted for good, or restored)",
-                            self.store.name, order_id)
+                log.warning(
+                    "store %s: order %s is no longer in the trash (deleted for good, or restored)",
+                    self.store.name,
+                    order_id,
+                )
         return [trashed[o["id"]] if _is_bare(o) else o for o in orders if not _is_bare(o) or o["id"] in trashed]
 
     def _learn_customers(self, orders: list[dict]) -> None:
@@ -208,25 +247,37 @@ class StorePass:
         ids = {i for i in ids if type(i) is int and 0 < i <= 2**31 - 1}  # not bools; the rest the apply rejects
         if not ids:
             return
-        known = set(db.session.execute(db.select(Member.customer_id).where(
-            Member.store_id == self.store.id, Member.customer_id.in_(ids))).scalars())
+        known = set(
+            db.session.execute(
+                db.select(Member.customer_id).where(Member.store_id == self.store.id, Member.customer_id.in_(ids))
+            ).scalars()
+        )
         missing = sorted(ids - known)
         if missing:
             customers = pull.customers_by_id(self.client, missing)
             self._count("customers", len(customers))
-            self.apply("customers", lambda: apply_customers(self.store, customers, run_id=self.run.id,
-                                                            plan=not self.defer_planning))
+            self.apply(
+                "customers",
+                lambda: apply_customers(self.store, customers, run_id=self.run.id, plan=not self.defer_planning),
+            )
 
     def _refund_details(self, orders: list[dict], refunds: dict[int, list[dict]] | None) -> dict[int, list[dict]]:
         """Line detail for every refunded order: from the store-wide listing, or
         what the books already know, or (older stores) one request per order."""
         details: dict[int, list[dict]] = {}
-        refunded = {o["id"]: {r.get("id") for r in o.get("refunds") or [] if isinstance(r, dict)}
-                    for o in orders if isinstance(o, dict) and isinstance(o.get("id"), int) and o.get("refunds")}
+        refunded = {
+            o["id"]: {r.get("id") for r in o.get("refunds") or [] if isinstance(r, dict)}
+            for o in orders
+            if isinstance(o, dict) and isinstance(o.get("id"), int) and o.get("refunds")
+        }
         if not refunded:
             return details
-        stored = {row.wc_id: {r["refund_id"] for r in row.refunds or []} for row in db.session.execute(
-            db.select(Order).where(Order.store_id == self.store.id, Order.wc_id.in_(list(refunded)))).scalars()}
+        stored = {
+            row.wc_id: {r["refund_id"] for r in row.refunds or []}
+            for row in db.session.execute(
+                db.select(Order).where(Order.store_id == self.store.id, Order.wc_id.in_(list(refunded)))
+            ).scalars()
+        }
         for order_id, ids in refunded.items():
             listed = (refunds or {}).get(order_id, [])
             if ids <= {r.get("id") for r in listed}:
@@ -247,8 +298,9 @@ class StorePass:
         since = None if self.full else recheck_since(bookmark.modified_after, started)
         params = {"status": "all", "orderby": "id", "order": "asc"}
         if since is not None:
-            params.update(after=(since - pull.OVERLAP).replace(tzinfo=None, microsecond=0).isoformat(),
-                          dates_are_gmt="true")
+            params.update(
+                after=(since - pull.OVERLAP).replace(tzinfo=None, microsecond=0).isoformat(), dates_are_gmt="true"
+            )
         for page in self.client.iter_pages("products/reviews", params, on_page=self._on_page):
             self._count("reviews", len(page))
             self.apply("reviews", lambda page=page: apply_reviews(self.store, page, run_id=self.run.id))
@@ -274,8 +326,9 @@ class StorePass:
         self.counts.rejected += len(result.rejected)
 
     def _bookmark(self, resource: str) -> SyncBookmark:
-        mark = db.session.execute(db.select(SyncBookmark).filter_by(store_id=self.store.id, resource=resource)) \
-            .scalar_one_or_none()
+        mark = db.session.execute(
+            db.select(SyncBookmark).filter_by(store_id=self.store.id, resource=resource)
+        ).scalar_one_or_none()
         if mark is None:
             mark = SyncBookmark(store_id=self.store.id, resource=resource)
             db.session.add(mark)

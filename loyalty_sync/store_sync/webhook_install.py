@@ -2,6 +2,7 @@
 the demo): order and customer topics delivering to
 `<public URL>/webhooks/woocommerce/<store>`, signed with the store's secret.
 Running it again keeps what is there (and refreshes the secret)."""
+
 from __future__ import annotations
 
 import secrets
@@ -12,8 +13,7 @@ from loyalty_sync.store_sync.connection import client_for
 
 #: `order.deleted` is the trash (its body is only `{"id": N}`), `order.restored`
 #: its undo (wp-admin's Restore, the whole order): both move points.
-TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored", "customer.created",
-          "customer.updated")
+TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored", "customer.created", "customer.updated")
 
 
 def delivery_url(public_base_url: str, store_name: str) -> str:
@@ -32,8 +32,11 @@ def install_webhooks(store, public_url: str, echo=lambda _line: None) -> tuple[l
     with client_for(store, max_attempts=3) as client:
         existing = [w for w in client.iter_records("webhooks") if isinstance(w, dict)]
         for topic in TOPICS:
-            same = [w for w in existing if w.get("topic") == topic and
-                    str(w.get("delivery_url", "")).rstrip("/") == target.rstrip("/")]
+            same = [
+                w
+                for w in existing
+                if w.get("topic") == topic and str(w.get("delivery_url", "")).rstrip("/") == target.rstrip("/")
+            ]
             if same:
                 hook = same[0]
                 # Our secret may have changed since it was registered: make sure it is the current one.
@@ -45,9 +48,16 @@ def install_webhooks(store, public_url: str, echo=lambda _line: None) -> tuple[l
                 kept.append(topic)
                 echo(f"  {topic}: kept webhook {hook['id']} ({status})")
             else:
-                answer = client.post("webhooks", {"name": f"loyalty-sync {topic}", "topic": topic,
-                                                  "delivery_url": target, "secret": store.webhook_secret,
-                                                  "status": "active"})
+                answer = client.post(
+                    "webhooks",
+                    {
+                        "name": f"loyalty-sync {topic}",
+                        "topic": topic,
+                        "delivery_url": target,
+                        "secret": store.webhook_secret,
+                        "status": "active",
+                    },
+                )
                 status = answer.get("status")
                 created.append(topic)
                 echo(f"  {topic}: created webhook {answer.get('id')} ({status})")

@@ -13,6 +13,7 @@ Modules: ``client`` (StoreClient), ``errors`` (the error tree), ``transport``
 retry policy), ``pagination`` (concurrent, ordered listing), ``batch``.
 WooCommerce behaviour relied on is in ../shared/woocommerce/FACTS.md.
 """
+
 from loyalty_sync.woocommerce import errors
 from loyalty_sync.woocommerce.batch import BatchResult, ItemError
 from loyalty_sync.woocommerce.client import StoreClient, StoreInfo

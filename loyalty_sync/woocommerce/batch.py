@@ -8,6 +8,7 @@ answers 200 even when some items fail: a failed item is
 ceil(items / 100) requests, and the failures become ``ItemError`` values
 pointing at the caller's own list positions.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence

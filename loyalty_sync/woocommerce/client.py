@@ -6,6 +6,7 @@ collections concurrently in order (``pagination``), splits batch writes
 (``batch``) and counts the requests it makes. Thread-safe: the listing
 itself fetches pages from a small thread pool.
 """
+
 from __future__ import annotations
 
 import json as jsonlib
@@ -172,8 +173,10 @@ class StoreClient:
         settings = body.get("settings") if isinstance(body, dict) else None
         if not isinstance(environment, dict) or not environment.get("version"):
             raise NotWooCommerce(
-                self._clean(f"{self._shown_url} answered system_status without a WooCommerce version; "
-                            "is this a WooCommerce store?")
+                self._clean(
+                    f"{self._shown_url} answered system_status without a WooCommerce version; "
+                    "is this a WooCommerce store?"
+                )
             )
         settings = settings if isinstance(settings, dict) else {}
         info = StoreInfo(
@@ -245,8 +248,10 @@ class StoreClient:
             answer = self._exchange("GET", resource, params={**query, "page": number})
             if not isinstance(answer.body, list):
                 raise NotWooCommerce(
-                    self._clean(f"{self._shown_url} answered a listing of {resource} with something that is "
-                                "not a list; is this a WooCommerce store?")
+                    self._clean(
+                        f"{self._shown_url} answered a listing of {resource} with something that is "
+                        "not a list; is this a WooCommerce store?"
+                    )
                 )
             return Page(
                 number=number,
@@ -275,8 +280,9 @@ class StoreClient:
         answer = self._exchange("GET", resource, params=query)
         total = _int_header(answer.headers, "X-WP-Total")
         if total is None:
-            raise BadResponse(self._clean(f"{self._shown_url} did not say how many {resource} there are "
-                                          "(no X-WP-Total header)."))
+            raise BadResponse(
+                self._clean(f"{self._shown_url} did not say how many {resource} there are (no X-WP-Total header).")
+            )
         return total
 
     # --- batch --------------------------------------------------------------------
@@ -301,8 +307,10 @@ class StoreClient:
         result = batching.BatchResult()
         for chunk in batching.chunks(list(create), list(update), list(delete), batching.BATCH_LIMIT):
             answer = self._exchange(
-                "POST", f"{resource.rstrip('/')}/batch", json=chunk.body,
-                idempotent=creates_are_idempotent or "create" not in chunk.body
+                "POST",
+                f"{resource.rstrip('/')}/batch",
+                json=chunk.body,
+                idempotent=creates_are_idempotent or "create" not in chunk.body,
             )
             batching.add_answer(result, chunk, answer.body)
         return result
@@ -335,9 +343,19 @@ class StoreClient:
                     if item is None:
                         break
                     tag, body = item
-                    pending.append((tag, pool.submit(
-                        self.batch, resource, create=body.get("create", ()), update=body.get("update", ()),
-                        delete=body.get("delete", ()), creates_are_idempotent=creates_are_idempotent)))
+                    pending.append(
+                        (
+                            tag,
+                            pool.submit(
+                                self.batch,
+                                resource,
+                                create=body.get("create", ()),
+                                update=body.get("update", ()),
+                                delete=body.get("delete", ()),
+                                creates_are_idempotent=creates_are_idempotent,
+                            ),
+                        )
+                    )
                 if not pending:
                     return
                 tag, future = pending.popleft()
@@ -400,10 +418,13 @@ class StoreClient:
             raise Transient(f"HTTP {status}", status=status, retry_after=retry_after, body=_lenient_json(raw))
         if 300 <= status < 400:
             location = redact(_header(headers, "Location") or "another address")
-            raise NotWooCommerce(self._clean(
-                f"{self._shown_url} redirects the WooCommerce API to {location}; use the shop's final "
-                "address (e.g. https:// instead of http://) as the store URL."
-            ), status=status)
+            raise NotWooCommerce(
+                self._clean(
+                    f"{self._shown_url} redirects the WooCommerce API to {location}; use the shop's final "
+                    "address (e.g. https:// instead of http://) as the store URL."
+                ),
+                status=status,
+            )
         if status >= 400:
             error = error_for_status(status=status, body=_lenient_json(raw), what=what, store=self._shown_url)
             if status >= 500 and not idempotent:
@@ -412,10 +433,13 @@ class StoreClient:
         if _looks_like_html(raw, headers):
             # WordPress with "Plain" permalinks, or not WordPress at all, answers the
             # /wp-json/... path with a web page (FACTS.md "Authentication": base path).
-            raise NotWooCommerce(self._clean(
-                f"{self._shown_url} answered {what} with a web page instead of WooCommerce data. Check the "
-                "shop URL, and that WordPress permalinks are not set to 'Plain'."
-            ), status=status)
+            raise NotWooCommerce(
+                self._clean(
+                    f"{self._shown_url} answered {what} with a web page instead of WooCommerce data. Check the "
+                    "shop URL, and that WordPress permalinks are not set to 'Plain'."
+                ),
+                status=status,
+            )
         if not raw.strip():
             return _Answer(status, headers, None)
         try:
@@ -423,20 +447,26 @@ class StoreClient:
         except ValueError:
             if idempotent:
                 raise Transient("garbled JSON", status=status, garbled=True) from None
-            raise BadResponse(self._clean(
-                f"The store at {self._shown_url} answered {what} with broken data; the change may or may "
-                "not have been applied."
-            ), status=status) from None
+            raise BadResponse(
+                self._clean(
+                    f"The store at {self._shown_url} answered {what} with broken data; the change may or may "
+                    "not have been applied."
+                ),
+                status=status,
+            ) from None
         return _Answer(status, headers, body)
 
     def _after_retries(self, last: Transient, what: str) -> StoreError:
         attempts = self.policy.max_attempts
         if last.garbled:
-            return BadResponse(self._clean(
-                f"The store at {self._shown_url} kept answering {what} with broken data "
-                f"({attempts} attempts); a plugin printing PHP errors, or a proxy cutting answers short, "
-                "can cause this."
-            ), status=last.status)
+            return BadResponse(
+                self._clean(
+                    f"The store at {self._shown_url} kept answering {what} with broken data "
+                    f"({attempts} attempts); a plugin printing PHP errors, or a proxy cutting answers short, "
+                    "can cause this."
+                ),
+                status=last.status,
+            )
         if last.status is None:
             return self._unreachable(last.reason, attempts=attempts)
         error = error_for_status(status=last.status, body=last.body, what=what, store=self._shown_url)
@@ -463,6 +493,7 @@ class StoreClient:
 
 
 # --- helpers ------------------------------------------------------------------------
+
 
 def _normalise_store_url(url: str) -> str:
     url = url.strip()

@@ -22,6 +22,7 @@ secret)::
 Each error carries ``code`` (WooCommerce's error code, or None), ``status``
 (HTTP status, or None) and ``store_message`` (the store's own words, cleaned).
 """
+
 from __future__ import annotations
 
 import re
@@ -188,9 +189,7 @@ def error_for_status(
     if status == 404:
         return RecordNotFound(f"The store at {store} found nothing for {what}.{shown}", **kwargs)
     if status == 413:
-        return BatchTooLarge(
-            f"The store at {store} refused {what}: too many items in one batch.{shown}", **kwargs
-        )
+        return BatchTooLarge(f"The store at {store} refused {what}: too many items in one batch.{shown}", **kwargs)
     if status == 429:
         return StoreRateLimited(
             f"The store at {store} (or its host) kept asking us to slow down ({what}); "

@@ -14,6 +14,7 @@ shoppers come first, so the limit gives way when the store says so:
   slow, one slot comes back, up to the ceiling (additive increase,
   multiplicative decrease, as TCP does).
 """
+
 from __future__ import annotations
 
 import threading

@@ -11,6 +11,7 @@ and, with query-string auth, the consumer secret.
 N records cost exactly ceil(N/100) requests (one for N = 0): no trailing
 empty page is fetched, because the page count is known from page 1.
 """
+
 from __future__ import annotations
 
 from collections import deque

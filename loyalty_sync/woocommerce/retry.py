@@ -14,6 +14,7 @@ the store cannot have acted on it (429, 503, connection never made), because a
 second create after a lost answer would duplicate an order note, a refund or
 a coupon.
 """
+
 from __future__ import annotations
 
 import logging

@@ -8,6 +8,7 @@ offset in WordPress' settings, an empty string and `gmt_offset` in hours
 (5.5). `_fields` keeps the answer small (the whole index of a WooCommerce
 site is over a megabyte). The index is public: no keys are sent.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ def parse_site_index(body) -> SiteIdentity | None:
     if not isinstance(body, dict) or not ({"name", "timezone_string", "gmt_offset"} & set(body)):
         return None
     name = body.get("name")
-    return SiteIdentity(name=name.strip()[:200] if isinstance(name, str) else "",
-                        timezone=zone_name(body.get("timezone_string"), body.get("gmt_offset")))
+    return SiteIdentity(
+        name=name.strip()[:200] if isinstance(name, str) else "",
+        timezone=zone_name(body.get("timezone_string"), body.get("gmt_offset")),
+    )
 
 
 def zone_name(timezone_string, gmt_offset) -> str:

@@ -12,6 +12,7 @@ listing is sent is a time the listing cannot start before.
 The header has one-second resolution and is truncated, like the store's own
 dates; callers keep a small overlap for same-second ties and late commits.
 """
+
 from __future__ import annotations
 
 import threading

@@ -22,6 +22,7 @@ connections are kept alive. It also
   nonce - nonce has already been used", a 401), so a big pull over http hit a
   repeat after some thousands of requests and failed as if the keys were bad.
 """
+
 from __future__ import annotations
 
 import json as jsonlib
@@ -59,9 +60,7 @@ class Transport(Protocol):
     HTTP answer, error statuses included.
     """
 
-    def request(
-        self, method: str, endpoint: str, params: Mapping[str, str] | None, json: Any
-    ) -> ResponseLike: ...
+    def request(self, method: str, endpoint: str, params: Mapping[str, str] | None, json: Any) -> ResponseLike: ...
 
 
 #: Transport failures that may be retried (for POST only those before sending).
@@ -103,8 +102,10 @@ class _OAuth(OAuth):
         def rawurlencode(text: str) -> str:
             return quote(text, safe="-_.~")
 
-        return {rawurlencode(str(k)).replace("%", "%25"): rawurlencode(php_string(v)).replace("%", "%25")
-                for k, v in params.items()}
+        return {
+            rawurlencode(str(k)).replace("%", "%25"): rawurlencode(php_string(v)).replace("%", "%25")
+            for k, v in params.items()
+        }
 
 
 class _SessionAPI(API):
@@ -121,9 +122,14 @@ class _SessionAPI(API):
 
     def _API__get_oauth_url(self, url: str, method: str, **kwargs: Any) -> str:
         # the package's own get/post (reuse_connections=False) signs as ``send`` does
-        return _OAuth(url=url, consumer_key=self.consumer_key, consumer_secret=self.consumer_secret,
-                      version=self.version, method=method,
-                      oauth_timestamp=kwargs.get("oauth_timestamp", int(time.time()))).get_oauth_url()
+        return _OAuth(
+            url=url,
+            consumer_key=self.consumer_key,
+            consumer_secret=self.consumer_secret,
+            version=self.version,
+            method=method,
+            oauth_timestamp=kwargs.get("oauth_timestamp", int(time.time())),
+        ).get_oauth_url()
 
     def send(self, method: str, endpoint: str, params: Mapping[str, str] | None, json: Any) -> requests.Response:
         params = dict(params or {})
@@ -135,9 +141,14 @@ class _SessionAPI(API):
             params.update(consumer_key=self.consumer_key, consumer_secret=self.consumer_secret)
         else:
             # OAuth1: the params are part of the signed URL; do not append them again.
-            url = _OAuth(url=f"{url}?{urlencode(params)}", consumer_key=self.consumer_key,
-                         consumer_secret=self.consumer_secret, version=self.version, method=method,
-                         oauth_timestamp=int(time.time())).get_oauth_url()
+            url = _OAuth(
+                url=f"{url}?{urlencode(params)}",
+                consumer_key=self.consumer_key,
+                consumer_secret=self.consumer_secret,
+                version=self.version,
+                method=method,
+                oauth_timestamp=int(time.time()),
+            ).get_oauth_url()
             params = {}
         headers = {"user-agent": self.user_agent, "accept": "application/json"}
         data = None
@@ -206,8 +217,12 @@ class WooCommerceTransport:
 
     def get_site_index(self, fields: str) -> requests.Response:
         """WordPress' public REST index (`/wp-json/`), outside wc/v3: sent without the keys."""
-        return self.session.get(f"{self.api.url.rstrip('/')}/wp-json/", params={"_fields": fields},
-                                timeout=self.api.timeout, verify=self.api.verify_ssl)
+        return self.session.get(
+            f"{self.api.url.rstrip('/')}/wp-json/",
+            params={"_fields": fields},
+            timeout=self.api.timeout,
+            verify=self.api.verify_ssl,
+        )
 
     def close(self) -> None:
         self.session.close()

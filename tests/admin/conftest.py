@@ -1,5 +1,6 @@
 """Fixtures for the admin panel: logged-in clients and a live server for the
 browser tests (real werkzeug server in a thread, real headless Chromium)."""
+
 from __future__ import annotations
 
 import re
@@ -29,16 +30,19 @@ def _fresh_login_per_request(app):
 
 
 def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     assert match, "no CSRF token in the page"
     return match.group(1)
 
 
 def login(client, email: str, password: str):
     page = client.get("/admin/login/")
-    return client.post("/admin/login/", data={"email": email, "password": password,
-                                               "csrf_token": csrf_token(page.get_data(as_text=True))})
+    return client.post(
+        "/admin/login/",
+        data={"email": email, "password": password, "csrf_token": csrf_token(page.get_data(as_text=True))},
+    )
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Small factories for admin tests: users, a catalogue, failed coupons, sync
 runs and campaigns, and `populate` for a little of everything. Stores and
 members come from the shared factories (tests/support/stores.py, members.py)."""
+
 from __future__ import annotations
 
 import itertools
@@ -27,30 +28,63 @@ def make_user(email: str = "admin@example.com", password: str = ADMIN_PASSWORD, 
 
 def make_catalogue(store: Store) -> None:
     db.session.add(Category(store_id=store.id, wc_id=5, name="Coffee"))
-    apply_products(store, [
-        {"id": 11, "name": "Espresso Beans 1kg", "sku": "ESP-1KG", "price": "24.90", "categories": [{"id": 5}]},
-        {"id": 99, "name": "VIP membership", "sku": "VIP-MEMBERSHIP", "price": "49.00", "categories": []},
-    ])
+    apply_products(
+        store,
+        [
+            {"id": 11, "name": "Espresso Beans 1kg", "sku": "ESP-1KG", "price": "24.90", "categories": [{"id": 5}]},
+            {"id": 99, "name": "VIP membership", "sku": "VIP-MEMBERSHIP", "price": "49.00", "categories": []},
+        ],
+    )
     db.session.commit()
 
 
-def make_failed_coupon(store: Store, member: Member, error: str = "coupon_invalid_amount: the store refused it") -> Coupon:
-    coupon = Coupon(store_id=store.id, member_id=member.id, key=f"test:{next(_ids)}", code=f"LOYAL-{next(_ids)}",
-                    source="reward", discount_type="fixed_cart", amount=Decimal("5"), email=member.email,
-                    points_cost=500, status="failed", last_error=error, push_attempts=3,
-                    expires_at=NOW + timedelta(days=90))
+def make_failed_coupon(
+    store: Store, member: Member, error: str = "coupon_invalid_amount: the store refused it"
+) -> Coupon:
+    coupon = Coupon(
+        store_id=store.id,
+        member_id=member.id,
+        key=f"test:{next(_ids)}",
+        code=f"LOYAL-{next(_ids)}",
+        source="reward",
+        discount_type="fixed_cart",
+        amount=Decimal("5"),
+        email=member.email,
+        points_cost=500,
+        status="failed",
+        last_error=error,
+        push_attempts=3,
+        expires_at=NOW + timedelta(days=90),
+    )
     db.session.add(coupon)
     db.session.commit()
     return coupon
 
 
 def make_sync_runs(store: Store) -> None:
-    db.session.add(SyncRun(store_id=store.id, kind="scheduled", status="ok", started_at=NOW - timedelta(hours=2),
-                           finished_at=NOW - timedelta(hours=2) + timedelta(seconds=12), counts={"orders": 40},
-                           requests=7))
-    db.session.add(SyncRun(store_id=store.id, kind="scheduled", status="failed", started_at=NOW - timedelta(hours=1),
-                           finished_at=NOW - timedelta(hours=1) + timedelta(seconds=3), counts={}, requests=2,
-                           error="The store rejected the REST API keys (401)."))
+    db.session.add(
+        SyncRun(
+            store_id=store.id,
+            kind="scheduled",
+            status="ok",
+            started_at=NOW - timedelta(hours=2),
+            finished_at=NOW - timedelta(hours=2) + timedelta(seconds=12),
+            counts={"orders": 40},
+            requests=7,
+        )
+    )
+    db.session.add(
+        SyncRun(
+            store_id=store.id,
+            kind="scheduled",
+            status="failed",
+            started_at=NOW - timedelta(hours=1),
+            finished_at=NOW - timedelta(hours=1) + timedelta(seconds=3),
+            counts={},
+            requests=2,
+            error="The store rejected the REST API keys (401).",
+        )
+    )
     db.session.commit()
 
 
@@ -68,9 +102,22 @@ def populate(store: Store | None = None) -> dict:
 
 def make_campaign_row(store: Store) -> Campaign:
     """A finished campaign row without coupons (so that counts elsewhere stay as they were)."""
-    campaign = Campaign(store_id=store.id, name="spring at-risk", segment="at_risk", member_filter={},
-                        discount_type="percent", amount=Decimal("10"), expires_days=30, status="done",
-                        total=0, issued=0, pushed=0, created_by="cli", created_at=NOW, finished_at=NOW)
+    campaign = Campaign(
+        store_id=store.id,
+        name="spring at-risk",
+        segment="at_risk",
+        member_filter={},
+        discount_type="percent",
+        amount=Decimal("10"),
+        expires_days=30,
+        status="done",
+        total=0,
+        issued=0,
+        pushed=0,
+        created_by="cli",
+        created_at=NOW,
+        finished_at=NOW,
+    )
     db.session.add(campaign)
     db.session.commit()
     return campaign

@@ -1,4 +1,5 @@
 """Every page under /admin needs a login; viewers read but never write."""
+
 from __future__ import annotations
 
 import re
@@ -23,16 +24,24 @@ def _a_kept_mail(app) -> str:
     """A demo mailbox with one email in it, so its pages have something to show (admin/views/mailbox.py)."""
     folder = Path(tempfile.mkdtemp(prefix="mailbox-"))
     name = f"{time.time_ns()}.eml"
-    (folder / name).write_text("From: shop@demo.local\nTo: anna@example.com\nSubject: Hello\n"
-                               "Content-Type: text/html; charset=utf-8\n\n<p>Hello Anna</p>\n")
+    (folder / name).write_text(
+        "From: shop@demo.local\nTo: anna@example.com\nSubject: Hello\n"
+        "Content-Type: text/html; charset=utf-8\n\n<p>Hello Anna</p>\n"
+    )
     app.config["MAILBOX_DIR"] = str(folder)
     return name
 
 
 def admin_urls(app, data) -> list[tuple[str, str, str]]:
     """(endpoint, method, url) for every rule under /admin, arguments filled with real ids."""
-    values = {"member_id": data["anna"].id, "coupon_id": data["coupon"].id, "store_id": data["store"].id,
-              "export_type": "csv", "campaign_id": data["campaign"].id, "file_name": _a_kept_mail(app)}
+    values = {
+        "member_id": data["anna"].id,
+        "coupon_id": data["coupon"].id,
+        "store_id": data["store"].id,
+        "export_type": "csv",
+        "campaign_id": data["campaign"].id,
+        "file_name": _a_kept_mail(app),
+    }
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or _is_static(rule.endpoint) or rule.endpoint in PUBLIC_ENDPOINTS:
@@ -81,9 +90,17 @@ def test_viewer_reads_every_page_but_cannot_change_anything(app, viewer_client):
         elif endpoint == "auth.logout":  # logging out changes nothing in the books
             continue
         else:
-            response = viewer_client.open(url, method=method, data={"csrf_token": token, "reason": "x",
-                                                                    "amount": "5", "action": "resend",
-                                                                    "rowid": str(data["coupon"].id)})
+            response = viewer_client.open(
+                url,
+                method=method,
+                data={
+                    "csrf_token": token,
+                    "reason": "x",
+                    "amount": "5",
+                    "action": "resend",
+                    "rowid": str(data["coupon"].id),
+                },
+            )
             assert response.status_code == 403, (endpoint, method, url, response.status_code)
 
 
@@ -115,8 +132,10 @@ def test_viewer_gets_403_on_member_actions_and_nothing_changes(app, viewer_clien
 
     data = populate()
     rows = db.session.execute(db.select(db.func.count()).select_from(LedgerEntry)).scalar_one()
-    response = viewer_client.post(f"/admin/members/{data['anna'].id}/adjust",
-                                  data={"csrf_token": token_for(viewer_client), "amount": "100", "reason": "gift"})
+    response = viewer_client.post(
+        f"/admin/members/{data['anna'].id}/adjust",
+        data={"csrf_token": token_for(viewer_client), "amount": "100", "reason": "gift"},
+    )
     assert response.status_code == 403
     assert db.session.execute(db.select(db.func.count()).select_from(LedgerEntry)).scalar_one() == rows
 
@@ -139,13 +158,17 @@ def test_logout_ends_the_session(admin_client):
 
 def test_login_redirects_to_next_but_never_to_another_site(app, admin_user, client):
     token = csrf_token(client.get("/admin/login/").get_data(as_text=True))
-    response = client.post("/admin/login/?next=https://evil.example/x",
-                           data={"email": "admin@example.com", "password": ADMIN_PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/admin/login/?next=https://evil.example/x",
+        data={"email": "admin@example.com", "password": ADMIN_PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"].endswith("/admin/")
     other = app.test_client()
     token = csrf_token(other.get("/admin/login/").get_data(as_text=True))
-    response = other.post("/admin/login/?next=/admin/members/",
-                          data={"email": "admin@example.com", "password": ADMIN_PASSWORD, "csrf_token": token})
+    response = other.post(
+        "/admin/login/?next=/admin/members/",
+        data={"email": "admin@example.com", "password": ADMIN_PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"].endswith("/admin/members/")
 
 

@@ -1,6 +1,7 @@
 """Owner analysis pages: reconciliation, members at risk, liability forecast,
 the first-sync page (its own tests: test_first_sync.py), and the rule warnings in the rules editor. Each page shows what
 its service function returns; viewers read but never act; POSTs need CSRF."""
+
 from __future__ import annotations
 
 import csv
@@ -43,10 +44,21 @@ def _synced_shop(shop, store):
 
 # --- access and CSRF for every action of these pages ------------------------------------------------
 
-ACTIONS = ("/admin/reconcile/check", "/admin/reconcile/fix", "/admin/at-risk/campaign", "/admin/first-sync/choose",
-           "/admin/first-sync/pull")
-PAGES = ("/admin/reconcile/", "/admin/at-risk/", "/admin/at-risk/at-risk.csv", "/admin/liability/",
-         "/admin/first-sync/", "/admin/first-sync/progress.json")
+ACTIONS = (
+    "/admin/reconcile/check",
+    "/admin/reconcile/fix",
+    "/admin/at-risk/campaign",
+    "/admin/first-sync/choose",
+    "/admin/first-sync/pull",
+)
+PAGES = (
+    "/admin/reconcile/",
+    "/admin/at-risk/",
+    "/admin/at-risk/at-risk.csv",
+    "/admin/liability/",
+    "/admin/first-sync/",
+    "/admin/first-sync/progress.json",
+)
 
 
 def test_anonymous_people_are_sent_to_the_login(client):
@@ -67,14 +79,27 @@ def test_viewer_reads_the_pages_but_gets_403_on_every_action(viewer_client):
         assert viewer_client.get(f"{url}?store={store.id}").status_code == 200, url
     token = token_for(viewer_client)
     for url in ACTIONS:
-        response = viewer_client.post(url, data={"csrf_token": token, "store": store.id, "kind": "churn",
-                                                 "amount": "5", "discount_type": "fixed_cart", "mode": "award"})
+        response = viewer_client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "store": store.id,
+                "kind": "churn",
+                "amount": "5",
+                "discount_type": "fixed_cart",
+                "mode": "award",
+            },
+        )
         assert response.status_code == 403, url
     page = _text(viewer_client.get(f"/admin/reconcile/?store={store.id}"))
     assert 'data-action="check"' not in page and 'data-action="fix"' not in page
     assert 'data-action="send"' not in _text(viewer_client.get(f"/admin/at-risk/?store={store.id}&kind=churn"))
-    assert db.session.execute(db.select(db.func.count()).select_from(SyncRun).where(
-        SyncRun.kind.in_(("reconcile", "backfill", "manual")))).scalar_one() == 0
+    assert (
+        db.session.execute(
+            db.select(db.func.count()).select_from(SyncRun).where(SyncRun.kind.in_(("reconcile", "backfill", "manual")))
+        ).scalar_one()
+        == 0
+    )
 
 
 def test_every_action_needs_the_csrf_token(admin_client):
@@ -87,6 +112,7 @@ def test_every_action_needs_the_csrf_token(admin_client):
 
 
 # --- reconciliation --------------------------------------------------------------------------------
+
 
 def test_reconcile_check_shows_the_drift_table_and_fix_heals_it(admin_client, sim_store, shop, woosim):
     from loyalty_sync.store_sync.reconcile import reconcile
@@ -116,8 +142,11 @@ def test_reconcile_check_shows_the_drift_table_and_fix_heals_it(admin_client, si
     page = _text(admin_client.get(f"/admin/reconcile/?store={sim_store.id}"))
     assert "No drift: the store and the books agree." in page
     history = re.findall(r'<tr data-run="(\d+)">', page)
-    runs = db.session.execute(db.select(SyncRun.id).where(SyncRun.kind == "reconcile").order_by(SyncRun.id.desc())
-                              ).scalars().all()
+    runs = (
+        db.session.execute(db.select(SyncRun.id).where(SyncRun.kind == "reconcile").order_by(SyncRun.id.desc()))
+        .scalars()
+        .all()
+    )
     assert [int(r) for r in history] == runs and len(runs) == 3
 
 
@@ -129,8 +158,9 @@ def test_reconcile_failure_is_shown_without_secrets(app, admin_client):
     store.url = "http://127.0.0.1:9"
     db.session.commit()
     token = token_for(admin_client, "/admin/reconcile/")
-    response = admin_client.post("/admin/reconcile/check", data={"csrf_token": token, "store": store.id},
-                                 follow_redirects=True)
+    response = admin_client.post(
+        "/admin/reconcile/check", data={"csrf_token": token, "store": store.id}, follow_redirects=True
+    )
     page = _text(response)
     assert "reconciliation failed" in page and store.consumer_secret not in page
     run = db.session.execute(db.select(SyncRun).filter_by(kind="reconcile")).scalar_one()
@@ -138,6 +168,7 @@ def test_reconcile_failure_is_shown_without_secrets(app, admin_client):
 
 
 # --- members at risk ---------------------------------------------------------------------------------
+
 
 def _at_risk_store():
     store = make_store()
@@ -180,27 +211,49 @@ def test_send_a_campaign_to_an_at_risk_list_in_one_step(admin_client):
     expected = at_risk.at_risk(store, "tier", days=120)
     assert expected
     token = token_for(admin_client, f"/admin/at-risk/?store={store.id}&kind=tier&days=120")
-    response = admin_client.post("/admin/at-risk/campaign", data={
-        "csrf_token": token, "store": store.id, "kind": "tier", "days": "120", "discount_type": "fixed_cart",
-        "amount": "5", "expires_days": "14", "name": "keep your Silver"})
+    response = admin_client.post(
+        "/admin/at-risk/campaign",
+        data={
+            "csrf_token": token,
+            "store": store.id,
+            "kind": "tier",
+            "days": "120",
+            "discount_type": "fixed_cart",
+            "amount": "5",
+            "expires_days": "14",
+            "name": "keep your Silver",
+        },
+    )
     assert response.status_code == 302
     campaign = db.session.execute(db.select(Campaign)).scalar_one()
     assert response.headers["Location"].endswith(f"/admin/campaigns/{campaign.id}/")
-    assert campaign.name == "keep your Silver" and campaign.member_filter == {"member_ids": [r["member_id"] for r in expected]}
+    assert campaign.name == "keep your Silver" and campaign.member_filter == {
+        "member_ids": [r["member_id"] for r in expected]
+    }
     coupons = db.session.execute(db.select(Coupon).where(Coupon.key.like(f"campaign:{campaign.id}:%"))).scalars().all()
     assert sorted(c.member_id for c in coupons) == sorted(r["member_id"] for r in expected)
     assert all(c.amount == 5 for c in coupons)
     [audit] = _audit("at_risk.campaign")
     assert audit.after["kind"] == "tier" and audit.after["members"] == len(expected)
     # A bad amount sends nothing.
-    response = admin_client.post("/admin/at-risk/campaign", data={
-        "csrf_token": token, "store": store.id, "kind": "tier", "days": "120", "discount_type": "fixed_cart",
-        "amount": "abc"}, follow_redirects=True)
+    response = admin_client.post(
+        "/admin/at-risk/campaign",
+        data={
+            "csrf_token": token,
+            "store": store.id,
+            "kind": "tier",
+            "days": "120",
+            "discount_type": "fixed_cart",
+            "amount": "abc",
+        },
+        follow_redirects=True,
+    )
     assert "Enter the coupon amount" in _text(response)
     assert db.session.execute(db.select(db.func.count()).select_from(Campaign)).scalar_one() == 1
 
 
 # --- liability -----------------------------------------------------------------------------------------
+
 
 def test_liability_page_shows_the_forecast(admin_client):
     data = populate()
@@ -221,6 +274,7 @@ def test_liability_page_shows_the_forecast(admin_client):
 
 
 # --- rule warnings in the rules editor -------------------------------------------------------------------
+
 
 def test_rule_warning_is_shown_at_the_field_and_saving_still_works(admin_client):
     store = make_store()
@@ -245,8 +299,14 @@ def test_rule_warning_is_shown_at_the_field_and_saving_still_works(admin_client)
 def test_row_warnings_land_on_their_form_row(admin_client):
     store = make_store()
     make_catalogue(store)
-    form = _form(**{"multipliers.3.label": "old promo", "multipliers.3.target": "all",
-                    "multipliers.3.factor": "2", "multipliers.3.starts": "2020-01-01",
-                    "multipliers.3.ends": "2020-01-31"})
+    form = _form(
+        **{
+            "multipliers.3.label": "old promo",
+            "multipliers.3.target": "all",
+            "multipliers.3.factor": "2",
+            "multipliers.3.starts": "2020-01-01",
+            "multipliers.3.ends": "2020-01-31",
+        }
+    )
     page = _text(_post(admin_client, "/admin/rules/preview", store, form))
     assert re.search(r'data-warning-for="multipliers\.3">', page), "the warning is not at the row it is about"

@@ -2,6 +2,7 @@
 "copy member page link": a token made here works against /api/v1 and is
 shown once; revoking makes the API answer 401; viewers read but never create,
 revoke or copy; CSRF on every POST; no page shows a token or a secret."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,10 @@ TOKEN_RE = re.compile(r"lsk_[A-Za-z0-9_\-]{20,}")
 
 def _create(client, store, scope="read", name="theme"):
     tokens_page = f"/admin/api-tokens/?store={store.id}"
-    return client.post(f"/admin/api-tokens/{store.id}/create",
-                       data={"csrf_token": token_for(client, tokens_page), "scope": scope, "name": name})
+    return client.post(
+        f"/admin/api-tokens/{store.id}/create",
+        data={"csrf_token": token_for(client, tokens_page), "scope": scope, "name": name},
+    )
 
 
 def test_a_token_made_in_the_panel_works_is_shown_once_and_revoke_ends_it(app, admin_client):
@@ -53,9 +56,11 @@ def test_a_token_made_in_the_panel_works_is_shown_once_and_revoke_ends_it(app, a
     audit = db.session.execute(db.select(AuditEntry).filter_by(action="api_token.create")).scalar_one()
     assert text not in str(audit.after)
 
-    revoked = admin_client.post(f"/admin/api-tokens/{store.id}/revoke",
-                                data={"csrf_token": token_for(admin_client, f"/admin/api-tokens/?store={store.id}"),
-                                      "token_id": str(row.id)}, follow_redirects=True)
+    revoked = admin_client.post(
+        f"/admin/api-tokens/{store.id}/revoke",
+        data={"csrf_token": token_for(admin_client, f"/admin/api-tokens/?store={store.id}"), "token_id": str(row.id)},
+        follow_redirects=True,
+    )
     assert revoked.status_code == 200 and "revoked" in revoked.get_data(as_text=True)
     assert api.get("/api/v1/rewards", headers=headers).status_code == 401
     assert db.session.execute(db.select(AuditEntry).filter_by(action="api_token.revoke")).scalar_one()
@@ -80,10 +85,18 @@ def test_viewer_sees_the_list_but_cannot_create_revoke_or_copy_links(app, admin_
     assert page.status_code == 200 and f"{row.prefix}…" in body and "read" in body and "active" in body
     assert text not in body and "Create token" not in body and "Revoke" not in body
     token = token_for(viewer_client, f"/admin/api-tokens/?store={store.id}")
-    assert viewer_client.post(f"/admin/api-tokens/{store.id}/create",
-                              data={"csrf_token": token, "scope": "redeem"}).status_code == 403
-    assert viewer_client.post(f"/admin/api-tokens/{store.id}/revoke",
-                              data={"csrf_token": token, "token_id": str(row.id)}).status_code == 403
+    assert (
+        viewer_client.post(
+            f"/admin/api-tokens/{store.id}/create", data={"csrf_token": token, "scope": "redeem"}
+        ).status_code
+        == 403
+    )
+    assert (
+        viewer_client.post(
+            f"/admin/api-tokens/{store.id}/revoke", data={"csrf_token": token, "token_id": str(row.id)}
+        ).status_code
+        == 403
+    )
     assert viewer_client.post(f"/admin/members/{data['anna'].id}/link", data={"csrf_token": token}).status_code == 403
     member_page = viewer_client.get(f"/admin/members/{data['anna'].id}/").get_data(as_text=True)
     assert "member-link-form" not in member_page
@@ -100,8 +113,7 @@ def test_the_posts_need_the_csrf_token(admin_client):
     assert db.session.execute(db.select(db.func.count()).select_from(ApiToken)).scalar_one() == 0
     _create(admin_client, store)
     row = db.session.execute(db.select(ApiToken)).scalar_one()
-    assert admin_client.post(f"/admin/api-tokens/{store.id}/revoke",
-                             data={"token_id": str(row.id)}).status_code == 400
+    assert admin_client.post(f"/admin/api-tokens/{store.id}/revoke", data={"token_id": str(row.id)}).status_code == 400
     assert admin_client.post(f"/admin/members/{data['anna'].id}/link", data={}).status_code == 400
     db.session.expire_all()
     assert db.session.get(ApiToken, row.id).revoked_at is None
@@ -114,8 +126,9 @@ def test_copy_member_page_link_shows_working_signed_links_and_is_audited(app, ad
     anna = data["anna"]
     page = admin_client.get(f"/admin/members/{anna.id}/").get_data(as_text=True)
     assert "member-link-form" in page
-    response = admin_client.post(f"/admin/members/{anna.id}/link",
-                                 data={"csrf_token": token_for(admin_client, f"/admin/members/{anna.id}/")})
+    response = admin_client.post(
+        f"/admin/members/{anna.id}/link", data={"csrf_token": token_for(admin_client, f"/admin/members/{anna.id}/")}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
     page_link = re.search(r'value="https://loyalty\.shop\.example/m/([^"]+)"', body).group(1)
@@ -136,16 +149,32 @@ def test_no_admin_page_shows_a_token_or_a_secret_with_tokens_and_nps_comments(ap
     data = populate()
     store = data["store"]
     for member, score, comment in ((data["anna"], 10, "Great coffee"), (data["ben"], 4, "Slow shipping")):
-        db.session.add(NpsAnswer(store_id=store.id, member_id=member.id, period_start=period_start(NOW),
-                                 score=score, comment=comment, source="page", answered_at=NOW - timedelta(days=1)))
+        db.session.add(
+            NpsAnswer(
+                store_id=store.id,
+                member_id=member.id,
+                period_start=period_start(NOW),
+                score=score,
+                comment=comment,
+                source="page",
+                answered_at=NOW - timedelta(days=1),
+            )
+        )
     db.session.commit()
     client = app.test_client()
     assert login(client, "admin@example.com", ADMIN_PASSWORD).status_code == 302
-    texts = [TOKEN_RE.search(_create(client, store, scope=s).get_data(as_text=True)).group(0)
-             for s in ("read", "redeem")]
+    texts = [
+        TOKEN_RE.search(_create(client, store, scope=s).get_data(as_text=True)).group(0) for s in ("read", "redeem")
+    ]
     urls = admin_urls(app, data)
-    assert {"nps.index", "nps.csv", "api_tokens.index", "api_tokens.create", "api_tokens.revoke",
-            "members.member_link"} <= {endpoint for endpoint, _, _ in urls}
+    assert {
+        "nps.index",
+        "nps.csv",
+        "api_tokens.index",
+        "api_tokens.create",
+        "api_tokens.revoke",
+        "members.member_link",
+    } <= {endpoint for endpoint, _, _ in urls}
     seen_comments = False
     for endpoint, method, url in urls:
         if method != "GET":

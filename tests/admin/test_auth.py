@@ -1,4 +1,5 @@
 """Logging in: argon2 hashes, lockout and rate limits, CSRF, the users CLI."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -77,12 +78,15 @@ def test_parallel_wrong_passwords_verify_only_the_free_attempts(app, admin_user,
 
     def attempt(client, token, n):
         start.wait()
-        response = client.post("/admin/login/", data={"email": "admin@example.com", "password": f"guess {n}",
-                                                      "csrf_token": token})
+        response = client.post(
+            "/admin/login/", data={"email": "admin@example.com", "password": f"guess {n}", "csrf_token": token}
+        )
         with lock:
             statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=attempt, args=(c, t, n)) for n, (c, t) in enumerate(zip(clients, tokens, strict=True))]
+    threads = [
+        threading.Thread(target=attempt, args=(c, t, n)) for n, (c, t) in enumerate(zip(clients, tokens, strict=True))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -128,8 +132,9 @@ def test_a_post_without_csrf_token_is_refused(admin_client):
     assert "security token" in response.get_data(as_text=True)
     login_without_token = admin_client.post("/admin/login/", data={"email": "a@b.c", "password": "x"})
     assert login_without_token.status_code == 400
-    wrong_token = admin_client.post(f"/admin/members/{data['anna'].id}/adjust",
-                                    data={"amount": "5", "reason": "x", "csrf_token": "forged"})
+    wrong_token = admin_client.post(
+        f"/admin/members/{data['anna'].id}/adjust", data={"amount": "5", "reason": "x", "csrf_token": "forged"}
+    )
     assert wrong_token.status_code == 400
 
 
@@ -160,8 +165,9 @@ def test_webhook_blueprint_is_exempt_from_csrf(app):
 
 
 def test_cli_creates_a_user_with_the_password_from_stdin(app, runner):
-    result = runner.invoke(args=["users", "create", "Owner@Shop.example", "--role", "admin"],
-                           input="a long enough password\n")
+    result = runner.invoke(
+        args=["users", "create", "Owner@Shop.example", "--role", "admin"], input="a long enough password\n"
+    )
     assert result.exit_code == 0, result.output
     user = db.session.execute(db.select(User).filter_by(email="owner@shop.example")).scalar_one()
     assert user.role == "admin" and user.password_hash.startswith("$argon2")

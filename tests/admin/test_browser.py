@@ -4,6 +4,7 @@ SQLite only (the `live_server` fixture skips the PostgreSQL parameter) to keep
 the suite fast. A missing /usr/bin/chromium FAILS these tests: `make browser`
 installs it.
 """
+
 from __future__ import annotations
 
 import re
@@ -96,8 +97,12 @@ def test_adjust_a_balance_and_see_the_new_ledger_line(app, live_server, page):
     after = int(re.sub(r"\D", "", page.inner_text("[data-testid=balance]")))
     assert after == before + 25
     db.session.expire_all()
-    assert db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id == anna.id,
-                                                           LedgerEntry.kind == "adjust")).scalar_one().points == 25
+    assert (
+        db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id == anna.id, LedgerEntry.kind == "adjust"))
+        .scalar_one()
+        .points
+        == 25
+    )
 
 
 def test_dashboard_renders_its_charts_and_a_screenshot_is_kept(app, live_server, page):

@@ -6,6 +6,7 @@ and double-submit guard still work with their inline handlers gone.
 
 SQLite only (the `live_server` fixture skips the PostgreSQL parameter).
 """
+
 from __future__ import annotations
 
 import re
@@ -129,7 +130,8 @@ def _login(watch: Watch) -> None:
 
 def _menu_pages(page) -> list[str]:
     return page.eval_on_selector_all(
-        "#admin-navbar-collapse a[href^='/admin']", "links => links.map(a => a.getAttribute('href'))")
+        "#admin-navbar-collapse a[href^='/admin']", "links => links.map(a => a.getAttribute('href'))"
+    )
 
 
 def _ask(watch: Watch, click: str, question: str) -> None:
@@ -176,17 +178,44 @@ def test_every_admin_page_works_under_the_policy(app, live_server, page, two_sto
     menu = _menu_pages(page)
     for path in menu:
         watch.visit(path)
-    for path in [f"/admin/members/{anna.id}/", f"/admin/campaigns/{data['campaign'].id}/", "/admin/campaigns/new/",
-                 f"/admin/at-risk/?store={store.id}&kind=expiry", f"/admin/at-risk/?store={store.id}&kind=churn",
-                 "/admin/stores/new/", f"/admin/stores/edit/?id={store.id}", "/admin/audit/", "/admin/connect/",
-                 f"/admin/connect/{data['sim'].id}/webhooks", f"/admin/first-sync/?store={data['sim'].id}",
-                 f"/admin/api-tokens/?store={store.id}", "/admin/kpis/?preset=30d",
-                 f"/admin/email-settings/?store={store.id}&kind=coupon_ready&lang=de"]:
+    for path in [
+        f"/admin/members/{anna.id}/",
+        f"/admin/campaigns/{data['campaign'].id}/",
+        "/admin/campaigns/new/",
+        f"/admin/at-risk/?store={store.id}&kind=expiry",
+        f"/admin/at-risk/?store={store.id}&kind=churn",
+        "/admin/stores/new/",
+        f"/admin/stores/edit/?id={store.id}",
+        "/admin/audit/",
+        "/admin/connect/",
+        f"/admin/connect/{data['sim'].id}/webhooks",
+        f"/admin/first-sync/?store={data['sim'].id}",
+        f"/admin/api-tokens/?store={store.id}",
+        "/admin/kpis/?preset=30d",
+        f"/admin/email-settings/?store={store.id}&kind=coupon_ready&lang=de",
+    ]:
         watch.visit(path)
-    assert {"/admin/", "/admin/kpis/", "/admin/members/", "/admin/campaigns/", "/admin/expiring/",
-            "/admin/at-risk/", "/admin/liability/", "/admin/rules/", "/admin/coupons/", "/admin/nps/",
-            "/admin/stores/", "/admin/api-tokens/", "/admin/reconcile/", "/admin/first-sync/", "/admin/sync-log/",
-            "/admin/rejected/", "/admin/audit/", "/admin/export/", "/admin/email-settings/"} <= set(watch.visited)
+    assert {
+        "/admin/",
+        "/admin/kpis/",
+        "/admin/members/",
+        "/admin/campaigns/",
+        "/admin/expiring/",
+        "/admin/at-risk/",
+        "/admin/liability/",
+        "/admin/rules/",
+        "/admin/coupons/",
+        "/admin/nps/",
+        "/admin/stores/",
+        "/admin/api-tokens/",
+        "/admin/reconcile/",
+        "/admin/first-sync/",
+        "/admin/sync-log/",
+        "/admin/rejected/",
+        "/admin/audit/",
+        "/admin/export/",
+        "/admin/email-settings/",
+    } <= set(watch.visited)
     watch.visit("/admin/")
     page.screenshot(path=str(_artifacts() / "csp-dashboard.png"), full_page=True)
     watch.visit(f"/admin/kpis/?store={store.id}")
@@ -214,16 +243,22 @@ def test_every_admin_page_works_under_the_policy(app, live_server, page, two_sto
     count = page.inner_text("[data-testid=at-risk-count]")
     assert int(count) > 0
     page.fill("[data-testid=campaign-form] input[name=amount]", "5")
-    _ask(watch, "[data-testid=campaign-form] [data-action=send]",
-         f"Send a coupon to each of the {count} {'member' if count == '1' else 'members'} on this list?")
+    _ask(
+        watch,
+        "[data-testid=campaign-form] [data-action=send]",
+        f"Send a coupon to each of the {count} {'member' if count == '1' else 'members'} on this list?",
+    )
     review = data["review"]
     watch.visit(f"/admin/first-sync/?store={review.id}&since=2020-01-01")
     page.wait_for_selector("body[data-charts-ready='1']")
     assert page.evaluate("Chart.getChart(document.getElementById('chart-plan-money')) !== undefined")
-    _ask(watch, "[data-action=choose-award]",
-         "Book review-shop's history as “Award points for the past”: every past order earns its points, as if the "
-         "shop had been connected when it was placed? The next pass books it and sends 1 coupon and every "
-         "member's points and tier to the shop. This is chosen once.")
+    _ask(
+        watch,
+        "[data-action=choose-award]",
+        "Book review-shop's history as “Award points for the past”: every past order earns its points, as if the "
+        "shop had been connected when it was placed? The next pass books it and sends 1 coupon and every "
+        "member's points and tier to the shop. This is chosen once.",
+    )
 
     # Flask-Admin's list: filters, the bulk action with its confirmation, a row's delete button
     watch.visit("/admin/coupons/")
@@ -282,8 +317,11 @@ def test_every_admin_page_works_under_the_policy(app, live_server, page, two_sto
 
 
 # Our files over Flask-Admin's of the same name, and the macros each replaces.
-REPLACED = {"admin/actions.html": {"dropdown"}, "admin/model/layout.html": {"filter_options"},
-            "admin/model/row_actions.html": {"delete_row"}}
+REPLACED = {
+    "admin/actions.html": {"dropdown"},
+    "admin/model/layout.html": {"filter_options"},
+    "admin/model/row_actions.html": {"delete_row"},
+}
 
 
 @pytest.mark.parametrize("path", sorted(REPLACED))

@@ -1,4 +1,5 @@
 """Dashboard numbers, the member list (search, filters, paging) and CSV exports."""
+
 from __future__ import annotations
 
 import csv
@@ -38,7 +39,9 @@ def test_dashboard_numbers(app):
     assert dict(numbers["tiers"]) == {"Bronze": 2, "Silver": 1}
     liability = numbers["liability"][0]
     total_points = db.session.execute(db.select(db.func.sum(Member.points))).scalar_one()
-    assert liability["points"] == total_points and liability["money"] == (total_points * Decimal("0.012")).quantize(Decimal("0.01"))
+    assert liability["points"] == total_points and liability["money"] == (total_points * Decimal("0.012")).quantize(
+        Decimal("0.01")
+    )
     assert numbers["coupons"]["by_status"]["failed"] == 1
     assert numbers["syncs"][0]["run"].status == "failed"
 
@@ -74,13 +77,18 @@ def test_member_search_filters_and_paging(admin_client):
 
         return re.findall(r'/admin/members/\d+/">([^<]+)</a>', page)
 
-    assert emails("q=anna@") == ["anna@other.example", "anna@example.com"] or \
-        sorted(emails("q=anna@")) == ["anna@example.com", "anna@other.example"]
+    assert emails("q=anna@") == ["anna@other.example", "anna@example.com"] or sorted(emails("q=anna@")) == [
+        "anna@example.com",
+        "anna@other.example",
+    ]
     assert emails(f"q=anna&store={store.id}") == ["anna@example.com"]
     assert emails("q=klein") == ["bert@example.com"]
     assert emails(f"tier=Silver&store={store.id}") == ["anna@example.com"]
-    assert emails(f"store={store.id}&min_points=55&max_points=57&sort=points&dir=asc") == \
-        ["bulk055@example.com", "bulk056@example.com", "bulk057@example.com"]
+    assert emails(f"store={store.id}&min_points=55&max_points=57&sort=points&dir=asc") == [
+        "bulk055@example.com",
+        "bulk056@example.com",
+        "bulk057@example.com",
+    ]
     first = emails(f"store={store.id}&sort=email&dir=asc")
     second = emails(f"store={store.id}&sort=email&dir=asc&page=2")
     assert len(first) == 50 and len(second) == 12 and not set(first) & set(second)
@@ -114,12 +122,15 @@ def test_csv_exports_are_streamed(admin_client):
     ledger = admin_client.get("/admin/export/ledger.csv")
     lines = list(csv.DictReader(io.StringIO(ledger.get_data(as_text=True))))
     assert lines and {"kind", "points", "rule_version", "multiplier"} <= set(lines[0])
-    assert sum(int(line["points"]) for line in lines) == db.session.execute(db.select(db.func.sum(Member.points))).scalar_one()
+    assert (
+        sum(int(line["points"]) for line in lines)
+        == db.session.execute(db.select(db.func.sum(Member.points))).scalar_one()
+    )
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(admin_client):
     store = make_store()
-    db.session.add(Member(store_id=store.id, email="x@example.com", first_name="=HYPERLINK(\"evil\")", points=-5))
+    db.session.add(Member(store_id=store.id, email="x@example.com", first_name='=HYPERLINK("evil")', points=-5))
     db.session.commit()
     text = admin_client.get("/admin/export/members.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in text and ",-5," in text
@@ -129,12 +140,31 @@ def test_sync_log_shows_failed_passes_and_rejected_records(admin_client):
     from loyalty_sync.models import RejectedRecord, SyncRun
 
     data = populate()
-    db.session.add(RejectedRecord(store_id=data["store"].id, resource="order", ref="order 77",
-                                  reason="order 77: currency: 'XX' is not a currency code", at=NOW - timedelta(hours=1)))
+    db.session.add(
+        RejectedRecord(
+            store_id=data["store"].id,
+            resource="order",
+            ref="order 77",
+            reason="order 77: currency: 'XX' is not a currency code",
+            at=NOW - timedelta(hours=1),
+        )
+    )
     db.session.commit()
-    db.session.add(SyncRun(store_id=data["store"].id, kind="manual", status="ok", started_at=NOW, finished_at=NOW,
-                           counts={"pulled": {"orders": 12, "customers": 1}, "applied": 13,
-                                   "applied_by": {"orders": 12, "customers": 1}, "pushed_coupons": 2}))
+    db.session.add(
+        SyncRun(
+            store_id=data["store"].id,
+            kind="manual",
+            status="ok",
+            started_at=NOW,
+            finished_at=NOW,
+            counts={
+                "pulled": {"orders": 12, "customers": 1},
+                "applied": 13,
+                "applied_by": {"orders": 12, "customers": 1},
+                "pushed_coupons": 2,
+            },
+        )
+    )
     db.session.commit()
     page = admin_client.get("/admin/sync-log/").get_data(as_text=True)
     assert 'data-status="failed"' in page and "rejected the REST API keys" in page

@@ -2,6 +2,7 @@
 headline KPIs), segments and campaigns, points expiring soon, the member
 page's referrals / reviews / birthday / VIP perks, and the rules editor's
 extras section."""
+
 from __future__ import annotations
 
 import csv
@@ -42,17 +43,27 @@ def shop(store: Store | None = None) -> dict:
     no ledger line: a customer who is not in the program)."""
     data = populate(store)
     store = data["store"]
-    data["carla"] = make_member(store, "carla@example.com", ["30.00", "45.00", "60.00", "25.00", "80.00"],
-                                first_name="Carla", last_name="Rossi", days_ago=2)
-    data["dora"] = make_member(store, "dora@example.com", ["90.00"], first_name="Dora", last_name="Weiss",
-                               days_ago=200)
-    data["old"] = make_member(store, "olaf@example.com", ["55.00", "65.00"], first_name="Olaf", last_name="Berg",
-                              days_ago=500)
+    data["carla"] = make_member(
+        store,
+        "carla@example.com",
+        ["30.00", "45.00", "60.00", "25.00", "80.00"],
+        first_name="Carla",
+        last_name="Rossi",
+        days_ago=2,
+    )
+    data["dora"] = make_member(store, "dora@example.com", ["90.00"], first_name="Dora", last_name="Weiss", days_ago=200)
+    data["old"] = make_member(
+        store, "olaf@example.com", ["55.00", "65.00"], first_name="Olaf", last_name="Berg", days_ago=500
+    )
     nina = {"customer_id": 7001, "email": "nina@example.com", "status": "processing", "last_name": "Schmidt"}
-    apply_orders(store, [wc.order(9001, lines=[wc.line(90011, "70.00", **BEANS)], created=NOW - timedelta(days=5),
-                                  **nina),
-                         wc.order(9002, lines=[wc.line(90021, "30.00", **BEANS)], created=NOW - timedelta(days=100),
-                                  **nina)], now=NOW)
+    apply_orders(
+        store,
+        [
+            wc.order(9001, lines=[wc.line(90011, "70.00", **BEANS)], created=NOW - timedelta(days=5), **nina),
+            wc.order(9002, lines=[wc.line(90021, "30.00", **BEANS)], created=NOW - timedelta(days=100), **nina),
+        ],
+        now=NOW,
+    )
     db.session.commit()
     return data
 
@@ -70,6 +81,7 @@ def assert_page_matches(page: str, expected: dict, *, at_least: int) -> None:
 
 
 # --- KPIs -----------------------------------------------------------------------------------
+
 
 def test_presets_and_typed_periods():
     today = date(2026, 5, 17)
@@ -98,8 +110,12 @@ def test_kpi_page_shows_every_kpi_as_store_kpis_computes_it(admin_client):
     # a few as the shop owner reads them
     assert f'data-kpi="s">{expected["s"]}<' in page and f'data-kpi="n">{expected["n"]}<' in page
     assert "(E − N) / S" in page and "Members vs non-members" in page
-    assert re.search(r'data-kpi="crr"[^>]*>\s*' + re.escape(f'{expected["crr"] * 100:.1f}%') if expected["crr"] is not None
-                     else r'data-kpi="crr"', page)
+    assert re.search(
+        r'data-kpi="crr"[^>]*>\s*' + re.escape(f"{expected['crr'] * 100:.1f}%")
+        if expected["crr"] is not None
+        else r'data-kpi="crr"',
+        page,
+    )
     assert 'id="chart-monthly"' in page and "kpis.js" in page
 
     # a preset gives the same numbers as store_kpis for that period
@@ -111,12 +127,14 @@ def test_kpi_page_shows_every_kpi_as_store_kpis_computes_it(admin_client):
 def test_kpi_monthly_chart_splits_first_and_repeat_orders(app):
     from admin.kpi_text import monthly_orders
 
-    rows = [kpi.OrderRow("a", datetime(2026, 1, 5, tzinfo=timezone.utc), "completed", Decimal(10), order_id=1),
-            kpi.OrderRow("a", datetime(2026, 2, 5, tzinfo=timezone.utc), "completed", Decimal(10), order_id=2),
-            kpi.OrderRow("b", datetime(2026, 2, 6, tzinfo=timezone.utc), "processing", Decimal(10), order_id=3),
-            kpi.OrderRow("b", datetime(2026, 2, 7, tzinfo=timezone.utc), "cancelled", Decimal(10), order_id=4),
-            kpi.OrderRow("c", datetime(2025, 12, 7, tzinfo=timezone.utc), "completed", Decimal(10), order_id=5),
-            kpi.OrderRow("c", datetime(2026, 3, 7, tzinfo=timezone.utc), "completed", Decimal(10), order_id=6)]
+    rows = [
+        kpi.OrderRow("a", datetime(2026, 1, 5, tzinfo=timezone.utc), "completed", Decimal(10), order_id=1),
+        kpi.OrderRow("a", datetime(2026, 2, 5, tzinfo=timezone.utc), "completed", Decimal(10), order_id=2),
+        kpi.OrderRow("b", datetime(2026, 2, 6, tzinfo=timezone.utc), "processing", Decimal(10), order_id=3),
+        kpi.OrderRow("b", datetime(2026, 2, 7, tzinfo=timezone.utc), "cancelled", Decimal(10), order_id=4),
+        kpi.OrderRow("c", datetime(2025, 12, 7, tzinfo=timezone.utc), "completed", Decimal(10), order_id=5),
+        kpi.OrderRow("c", datetime(2026, 3, 7, tzinfo=timezone.utc), "completed", Decimal(10), order_id=6),
+    ]
     got = monthly_orders(rows, datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 4, 1, tzinfo=timezone.utc))
     assert got == {"months": ["2026-01", "2026-02", "2026-03"], "first": [1, 1, 0], "repeat": [0, 1, 1]}
 
@@ -137,7 +155,9 @@ def test_dashboard_shows_headline_kpis_for_the_period(admin_client):
     p = preset_period("30d", TODAY)
     assert 'data-testid="headline-kpis"' in page and 'data-testid="period-picker"' in page
     assert_page_matches(page, kpi.store_kpis(store, p.start, p.end), at_least=7)
-    page = admin_client.get(f"/admin/?store={store.id}&start={TODAY - timedelta(days=700)}&end={TODAY}").get_data(as_text=True)
+    page = admin_client.get(f"/admin/?store={store.id}&start={TODAY - timedelta(days=700)}&end={TODAY}").get_data(
+        as_text=True
+    )
     expected = kpi.store_kpis(store, _midnight(TODAY - timedelta(days=700)), _midnight(TODAY + timedelta(days=1)))
     assert_page_matches(page, expected, at_least=7)
     make_store("second")
@@ -146,6 +166,7 @@ def test_dashboard_shows_headline_kpis_for_the_period(admin_client):
 
 
 # --- segments and campaigns ----------------------------------------------------------------------
+
 
 def test_segment_sizes_match_the_segments_service(viewer_client):
     data = shop()
@@ -161,8 +182,15 @@ def test_segment_sizes_match_the_segments_service(viewer_client):
 
 
 def _campaign_form(store, **changes) -> dict:
-    form = {"store": str(store.id), "segment": "hibernating", "discount_type": "percent", "amount": "15",
-            "minimum_amount": "20", "expires_days": "30", "name": "We miss you"}
+    form = {
+        "store": str(store.id),
+        "segment": "hibernating",
+        "discount_type": "percent",
+        "amount": "15",
+        "minimum_amount": "20",
+        "expires_days": "30",
+        "name": "We miss you",
+    }
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
 
@@ -173,8 +201,13 @@ def _confirm(client, store, **changes):
 
 
 def _campaign_coupons(campaign_id: int) -> list[Coupon]:
-    return db.session.execute(db.select(Coupon).where(Coupon.key.startswith(f"campaign:{campaign_id}:"))
-                              .order_by(Coupon.member_id)).scalars().all()
+    return (
+        db.session.execute(
+            db.select(Coupon).where(Coupon.key.startswith(f"campaign:{campaign_id}:")).order_by(Coupon.member_id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def test_campaign_confirm_then_send_issues_one_coupon_per_member_and_never_twice(admin_client):
@@ -190,7 +223,12 @@ def test_campaign_confirm_then_send_issues_one_coupon_per_member_and_never_twice
     assert confirm.status_code == 200, page[-2000:]
     assert f'data-testid="target-count">{len(targets)}<' in page
     assert db.session.execute(db.select(db.func.count()).select_from(Campaign)).scalar_one() == 1  # nothing saved yet
-    send_data = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page.split('campaigns/new/send')[1].split("</form>")[0]))
+    send_data = dict(
+        re.findall(
+            r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"',
+            page.split("campaigns/new/send")[1].split("</form>")[0],
+        )
+    )
     assert send_data["confirmation"] and "push" not in send_data
 
     sent = admin_client.post("/admin/campaigns/new/send", data=send_data)
@@ -198,13 +236,24 @@ def test_campaign_confirm_then_send_issues_one_coupon_per_member_and_never_twice
     campaign = db.session.execute(db.select(Campaign).filter_by(name="We miss you")).scalar_one()
     coupons = _campaign_coupons(campaign.id)
     assert sorted(c.member_id for c in coupons) == targets  # exactly one each
-    assert all(c.discount_type == "percent" and c.amount == Decimal("15") and c.minimum_amount == Decimal("20")
-               and c.status == "pending" for c in coupons)
+    assert all(
+        c.discount_type == "percent"
+        and c.amount == Decimal("15")
+        and c.minimum_amount == Decimal("20")
+        and c.status == "pending"
+        for c in coupons
+    )
     assert (campaign.total, campaign.issued, campaign.status) == (len(targets), len(targets), "pushing")
-    actions = db.session.execute(db.select(AuditEntry.action).where(AuditEntry.target == f"campaign:{campaign.id}")
-                                 ).scalars().all()
+    actions = (
+        db.session.execute(db.select(AuditEntry.action).where(AuditEntry.target == f"campaign:{campaign.id}"))
+        .scalars()
+        .all()
+    )
     assert {"campaign.create", "campaign.issue"} <= set(actions)
-    assert db.session.execute(db.select(AuditEntry).filter_by(action="campaign.create")).scalar_one().actor == "admin@example.com"
+    assert (
+        db.session.execute(db.select(AuditEntry).filter_by(action="campaign.create")).scalar_one().actor
+        == "admin@example.com"
+    )
 
     view = admin_client.get(sent.headers["Location"]).get_data(as_text=True)
     assert f'data-progress="issued">{len(targets)}<' in view and 'data-progress="pushed">0<' in view
@@ -221,8 +270,9 @@ def test_campaign_confirm_then_send_issues_one_coupon_per_member_and_never_twice
     # even an interrupted campaign resumed from the panel skips the members who have theirs
     campaign.status = "issuing"
     db.session.commit()
-    response = admin_client.post(f"/admin/campaigns/{campaign.id}/resume", data={"csrf_token": token},
-                                 follow_redirects=True)
+    response = admin_client.post(
+        f"/admin/campaigns/{campaign.id}/resume", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "0 more coupons issued" in response.get_data(as_text=True)
     assert len(_campaign_coupons(campaign.id)) == len(targets)
     assert db.session.execute(db.select(db.func.count()).select_from(Campaign)).scalar_one() == 2  # + populate's row
@@ -240,24 +290,35 @@ def test_campaign_with_a_member_filter_and_form_errors(admin_client):
     assert 'data-error-for="amount"' in page and 'data-error-for="min_points"' in page
     assert 'data-error-for="expires_days"' in page and 'value="150"' in page
     nothing = _confirm(admin_client, store, segment="")
-    assert nothing.status_code == 422 and "Pick a segment or set at least one member filter" in nothing.get_data(as_text=True)
+    assert nothing.status_code == 422 and "Pick a segment or set at least one member filter" in nothing.get_data(
+        as_text=True
+    )
 
     carla = data["carla"]
     filtered = _confirm(admin_client, store, segment="", min_points=str(carla.points), max_points=str(carla.points))
     page = filtered.get_data(as_text=True)
-    expected = db.session.execute(db.select(db.func.count()).select_from(Member).where(
-        Member.store_id == store.id, Member.points == carla.points, Member.merged_into_id.is_(None))).scalar_one()
+    expected = db.session.execute(
+        db.select(db.func.count())
+        .select_from(Member)
+        .where(Member.store_id == store.id, Member.points == carla.points, Member.merged_into_id.is_(None))
+    ).scalar_one()
     assert f'data-testid="target-count">{expected}<' in page
 
 
-REFUSED = {"id": 0, "error": {"code": "woocommerce_rest_coupon_invalid", "message": "refused for the test",
-                             "data": {"status": 400}}}
+REFUSED = {
+    "id": 0,
+    "error": {"code": "woocommerce_rest_coupon_invalid", "message": "refused for the test", "data": {"status": 400}},
+}
 
 
 def _refuse_the_first_coupon(proxy: StoreProxy) -> None:
     """The store refuses the first coupon of its first coupons/batch (and creates the rest)."""
-    proxy.once("POST", "/wp-json/wc/v3/coupons/batch", request=lambda body: {**body, "create": body["create"][1:]},
-               answer=lambda answer: {**answer, "create": [REFUSED, *answer["create"]]})
+    proxy.once(
+        "POST",
+        "/wp-json/wc/v3/coupons/batch",
+        request=lambda body: {**body, "create": body["create"][1:]},
+        answer=lambda answer: {**answer, "create": [REFUSED, *answer["create"]]},
+    )
 
 
 @pytest.fixture
@@ -273,7 +334,12 @@ def test_send_and_push_shows_the_final_numbers_and_push_errors(app, admin_client
     data = shop(make_store("shop", proxy.url, woosim.key, woosim.secret))
     store = data["store"]
     page = _confirm(admin_client, store, segment="", min_points="0", push="1").get_data(as_text=True)
-    send_data = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page.split('campaigns/new/send')[1].split("</form>")[0]))
+    send_data = dict(
+        re.findall(
+            r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"',
+            page.split("campaigns/new/send")[1].split("</form>")[0],
+        )
+    )
     assert send_data["push"] == "1"
     response = admin_client.post("/admin/campaigns/new/send", data=send_data, follow_redirects=True)
     view = response.get_data(as_text=True)
@@ -293,7 +359,12 @@ def test_push_when_the_store_is_unreachable_keeps_the_coupons_waiting(app, admin
     data = shop(make_store("shop", "http://127.0.0.1:9"))  # nothing listens on port 9
     store = data["store"]
     page = _confirm(admin_client, store, push="1").get_data(as_text=True)
-    send_data = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page.split('campaigns/new/send')[1].split("</form>")[0]))
+    send_data = dict(
+        re.findall(
+            r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"',
+            page.split("campaigns/new/send")[1].split("</form>")[0],
+        )
+    )
     view = admin_client.post("/admin/campaigns/new/send", data=send_data, follow_redirects=True).get_data(as_text=True)
     assert "could not be reached" in view and "the connection was refused" in view
     campaign = db.session.execute(db.select(Campaign).order_by(Campaign.id.desc())).scalars().first()
@@ -312,7 +383,12 @@ def test_viewer_reads_campaigns_but_cannot_create_or_send(viewer_client):
     assert viewer_client.post("/admin/campaigns/new/send", data=form).status_code == 403
     assert viewer_client.post(f"/admin/campaigns/{data['campaign'].id}/push", data=form).status_code == 403
     assert db.session.execute(db.select(db.func.count()).select_from(Campaign)).scalar_one() == 1
-    assert db.session.execute(db.select(db.func.count()).select_from(Coupon).where(Coupon.source == "campaign")).scalar_one() == 0
+    assert (
+        db.session.execute(
+            db.select(db.func.count()).select_from(Coupon).where(Coupon.source == "campaign")
+        ).scalar_one()
+        == 0
+    )
 
 
 def test_campaign_send_needs_the_csrf_token(admin_client, client):
@@ -340,6 +416,7 @@ def test_send_without_confirmation_is_refused(admin_client):
 
 
 # --- points expiring ------------------------------------------------------------------------------
+
 
 def test_expiring_points_report_and_csv(viewer_client):
     store = make_store()
@@ -369,6 +446,7 @@ def test_expiring_points_report_and_csv(viewer_client):
 
 # --- member page -------------------------------------------------------------------------------------
 
+
 def test_member_page_shows_referrals_reviews_birthday_badges_and_vip_perks(admin_client):
     from loyalty_sync.actions import member_actions
 
@@ -380,17 +458,42 @@ def test_member_page_shows_referrals_reviews_birthday_badges_and_vip_perks(admin
     assert anna.referral_code
     code = anna.referral_code
     # a friend at another address: the bonus; someone at Anna's own address: 0 points, with the reason
-    friend = wc.order(8001, customer_id=6001, email="friend@example.com", lines=[wc.line(80011, "60.00", **BEANS)],
-                      created=NOW - timedelta(days=10), first_name="Fritz", last_name="Schmidt",
-                      address="Ringstrasse 9", coupons=[code])
-    housemate = wc.order(8002, customer_id=6002, email="mate@example.com", lines=[wc.line(80021, "50.00", **BEANS)],
-                         created=NOW - timedelta(days=10), first_name="Max", last_name="Schmidt",
-                         address="Hauptstrasse 5", coupons=[code])
+    friend = wc.order(
+        8001,
+        customer_id=6001,
+        email="friend@example.com",
+        lines=[wc.line(80011, "60.00", **BEANS)],
+        created=NOW - timedelta(days=10),
+        first_name="Fritz",
+        last_name="Schmidt",
+        address="Ringstrasse 9",
+        coupons=[code],
+    )
+    housemate = wc.order(
+        8002,
+        customer_id=6002,
+        email="mate@example.com",
+        lines=[wc.line(80021, "50.00", **BEANS)],
+        created=NOW - timedelta(days=10),
+        first_name="Max",
+        last_name="Schmidt",
+        address="Hauptstrasse 5",
+        coupons=[code],
+    )
     apply_orders(store, [friend, housemate], now=NOW)
     db.session.commit()
     # a verified, approved review; a birthday this week; a VIP invitation
-    db.session.add(Review(store_id=store.id, wc_id=77, product_wc_id=11, reviewer_email="anna@example.com",
-                          verified=True, status="approved", created=NOW - timedelta(days=1)))
+    db.session.add(
+        Review(
+            store_id=store.id,
+            wc_id=77,
+            product_wc_id=11,
+            reviewer_email="anna@example.com",
+            verified=True,
+            status="approved",
+            created=NOW - timedelta(days=1),
+        )
+    )
     anna.birthday = NOW.date().replace(year=1990) if not (NOW.month == 2 and NOW.day == 29) else date(1990, 2, 28)
     db.session.commit()
     reevaluate(store, [anna], now=NOW)
@@ -415,6 +518,7 @@ def test_member_page_shows_referrals_reviews_birthday_badges_and_vip_perks(admin
 
 # --- rules editor: the extras --------------------------------------------------------------------
 
+
 def test_rules_extras_are_editable_with_validation_and_help(admin_client):
     from werkzeug.datastructures import MultiDict
 
@@ -425,13 +529,27 @@ def test_rules_extras_are_editable_with_validation_and_help(admin_client):
     store = make_store()
     make_catalogue(store)
     page = admin_client.get(f"/admin/rules/?store={store.id}").get_data(as_text=True)
-    for name in ("referral_bonus", "referral_coupon.amount", "birthday_meta_key", "birthday_bonus",
-                 "birthday_coupon.amount", "review_bonus", "reviews_per_month"):
+    for name in (
+        "referral_bonus",
+        "referral_coupon.amount",
+        "birthday_meta_key",
+        "birthday_bonus",
+        "birthday_coupon.amount",
+        "review_bonus",
+        "reviews_per_month",
+    ):
         assert f'name="{name}"' in page, name
     assert "once per product" in page and "birthday week" in page and "first completed order" in page
-    form = _form(**{"referral_bonus": "-5", "birthday_meta_key": " ", "reviews_per_month": "four",
-                    "birthday_coupon.amount": "0", "referral_coupon.discount_type": "percent",
-                    "referral_coupon.amount": "120"})
+    form = _form(
+        **{
+            "referral_bonus": "-5",
+            "birthday_meta_key": " ",
+            "reviews_per_month": "four",
+            "birthday_coupon.amount": "0",
+            "referral_coupon.discount_type": "percent",
+            "referral_coupon.amount": "120",
+        }
+    )
     response = _post(admin_client, "/admin/rules/preview", store, form)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -442,13 +560,27 @@ def test_rules_extras_are_editable_with_validation_and_help(admin_client):
     assert _error_at(page, "birthday_meta_key") == "Cannot be empty."
     assert _error_at(page, "birthday_coupon.amount")
     assert _error_at(page, "referral_coupon.amount")
-    good = _form(**{"referral_bonus": "300", "birthday_bonus": "25", "birthday_meta_key": "date_of_birth",
-                    "review_bonus": "40", "reviews_per_month": "2", "birthday_coupon.amount": ""})
+    good = _form(
+        **{
+            "referral_bonus": "300",
+            "birthday_bonus": "25",
+            "birthday_meta_key": "date_of_birth",
+            "review_bonus": "40",
+            "reviews_per_month": "2",
+            "birthday_coupon.amount": "",
+        }
+    )
     parsed = rules_form.parse_form(MultiDict(good), DEFAULT_PROGRAM, store)
     assert parsed.errors == {}
     p = parsed.program
-    assert (p.referral_bonus, p.birthday_bonus, p.birthday_meta_key, p.review_bonus, p.reviews_per_month,
-            p.birthday_coupon) == (300, 25, "date_of_birth", 40, 2, None)
+    assert (
+        p.referral_bonus,
+        p.birthday_bonus,
+        p.birthday_meta_key,
+        p.review_bonus,
+        p.reviews_per_month,
+        p.birthday_coupon,
+    ) == (300, 25, "date_of_birth", 40, 2, None)
 
 
 def test_a_long_send_stops_in_time_and_finish_issuing_completes_it(app, admin_client, monkeypatch):
@@ -463,7 +595,12 @@ def test_a_long_send_stops_in_time_and_finish_issuing_completes_it(app, admin_cl
     real_issue = service.issue_coupons
     monkeypatch.setattr(service, "issue_coupons", lambda *a, **kw: real_issue(*a, **{**kw, "batch_size": 2}))
     page = _confirm(admin_client, store, segment="", min_points="0").get_data(as_text=True)
-    send_data = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page.split('campaigns/new/send')[1].split("</form>")[0]))
+    send_data = dict(
+        re.findall(
+            r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"',
+            page.split("campaigns/new/send")[1].split("</form>")[0],
+        )
+    )
     view = admin_client.post("/admin/campaigns/new/send", data=send_data, follow_redirects=True).get_data(as_text=True)
     campaign = db.session.execute(db.select(Campaign).order_by(Campaign.id.desc())).scalars().first()
     assert campaign.status == "issuing" and campaign.issued == 2 and campaign.total >= 5
@@ -480,8 +617,14 @@ def test_a_long_send_stops_in_time_and_finish_issuing_completes_it(app, admin_cl
 def test_the_at_risk_csv_viewers_download_carries_no_formula(viewer_client):
     """Issue 17: the at-risk CSV wrote a member named =HYPERLINK(...) as a formula."""
     store = make_store()
-    make_member(store, "evil@example.com", ["120.00"], first_name='=HYPERLINK("http://evil.example","x")',
-                last_name="-1+cmd", days_ago=350)
+    make_member(
+        store,
+        "evil@example.com",
+        ["120.00"],
+        first_name='=HYPERLINK("http://evil.example","x")',
+        last_name="-1+cmd",
+        days_ago=350,
+    )
     response = viewer_client.get(f"/admin/at-risk/at-risk.csv?store={store.id}&kind=expiry&days=30")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))

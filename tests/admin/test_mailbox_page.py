@@ -1,5 +1,6 @@
 """Logs > Demo mailbox: the emails the demo's local SMTP server kept, readable in the panel; the
 HTML of an email is served on its own under a sandbox policy (no script, no request anywhere)."""
+
 import re
 import smtplib
 from email.message import EmailMessage

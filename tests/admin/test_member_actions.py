@@ -1,4 +1,5 @@
 """Adjust, VIP invite/remove, re-send a coupon, anonymise: books, audit, pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,12 +14,17 @@ from tests.support.stores import make_store
 
 
 def _audit(action: str) -> AuditEntry:
-    return db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id.desc())).scalars().first()
+    return (
+        db.session.execute(db.select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id.desc()))
+        .scalars()
+        .first()
+    )
 
 
 def _ledger_sum(member: Member) -> int:
-    return db.session.execute(db.select(db.func.coalesce(db.func.sum(LedgerEntry.points), 0))
-                              .where(LedgerEntry.member_id == member.id)).scalar_one()
+    return db.session.execute(
+        db.select(db.func.coalesce(db.func.sum(LedgerEntry.points), 0)).where(LedgerEntry.member_id == member.id)
+    ).scalar_one()
 
 
 def test_adjust_books_a_keyed_ledger_line_updates_the_balance_and_audits(app):
@@ -45,8 +51,10 @@ def test_adjust_that_reaches_a_reward_triggers_auto_redeem(app):
     assert member.points == 20 == _ledger_sum(member)
 
 
-@pytest.mark.parametrize("amount, reason, message", [(0, "x", "changes nothing"), (5, "  ", "reason is required"),
-                                                     ("ten", "x", "whole number")])
+@pytest.mark.parametrize(
+    "amount, reason, message",
+    [(0, "x", "changes nothing"), (5, "  ", "reason is required"), ("ten", "x", "whole number")],
+)
 def test_adjust_refuses_bad_input(app, amount, reason, message):
     store = make_store()
     member = make_member(store, "anna@example.com", ["10.00"])
@@ -96,10 +104,18 @@ def test_anonymise_removes_personal_data_and_keeps_the_books(app):
     member_actions.anonymise(store, member, "GDPR request #12", actor="a@b.c")
     db.session.commit()
     assert member.email == f"anonymised-{member.id}@invalid"
-    assert (member.first_name, member.last_name, member.billing_address, member.meta, member.birthday) == ("", "", "", {}, None)
+    assert (member.first_name, member.last_name, member.billing_address, member.meta, member.birthday) == (
+        "",
+        "",
+        "",
+        {},
+        None,
+    )
     assert member.anonymised_at is not None
     assert member.points == points and _ledger_sum(member) == ledger_rows
-    assert set(db.session.execute(db.select(LedgerEntry.key).where(LedgerEntry.member_id == member.id)).scalars()) == keys
+    assert (
+        set(db.session.execute(db.select(LedgerEntry.key).where(LedgerEntry.member_id == member.id)).scalars()) == keys
+    )
     orders = db.session.execute(db.select(Order).where(Order.member_id == member.id)).scalars().all()
     assert orders and all(o.email == member.email and o.billing_address == "" for o in orders)
     audit = _audit("member.anonymise")
@@ -111,12 +127,16 @@ def test_anonymise_removes_personal_data_and_keeps_the_books(app):
 
 # --- through the panel -----------------------------------------------------------------------
 
+
 def test_adjust_from_the_member_page_shows_the_new_ledger_line(admin_client):
     data = populate()
     anna = data["anna"]
     url = f"/admin/members/{anna.id}/"
-    response = admin_client.post(url + "adjust", data={"csrf_token": token_for(admin_client, url), "amount": "-7",
-                                                       "reason": "double-booked return"}, follow_redirects=True)
+    response = admin_client.post(
+        url + "adjust",
+        data={"csrf_token": token_for(admin_client, url), "amount": "-7", "reason": "double-booked return"},
+        follow_redirects=True,
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "-7 points booked" in page and "double-booked return" in page
@@ -126,8 +146,11 @@ def test_adjust_from_the_member_page_shows_the_new_ledger_line(admin_client):
 def test_adjust_without_reason_is_refused_with_a_message(admin_client):
     data = populate()
     url = f"/admin/members/{data['anna'].id}/"
-    page = admin_client.post(url + "adjust", data={"csrf_token": token_for(admin_client, url), "amount": "5",
-                                                   "reason": ""}, follow_redirects=True).get_data(as_text=True)
+    page = admin_client.post(
+        url + "adjust",
+        data={"csrf_token": token_for(admin_client, url), "amount": "5", "reason": ""},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "A reason is required" in page
     assert _audit("member.adjust_points") is None
 
@@ -136,22 +159,30 @@ def test_vip_invite_and_anonymise_from_the_panel(admin_client):
     data = populate()
     ben = data["ben"]
     url = f"/admin/members/{ben.id}/"
-    page = admin_client.post(url + "vip/invite", data={"csrf_token": token_for(admin_client, url), "reason": "press"},
-                             follow_redirects=True).get_data(as_text=True)
+    page = admin_client.post(
+        url + "vip/invite", data={"csrf_token": token_for(admin_client, url), "reason": "press"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "is VIP until" in page and _audit("member.vip_invite").actor == "admin@example.com"
-    refused = admin_client.post(url + "anonymise", data={"csrf_token": token_for(admin_client, url), "reason": "gdpr"},
-                                follow_redirects=True).get_data(as_text=True)
+    refused = admin_client.post(
+        url + "anonymise", data={"csrf_token": token_for(admin_client, url), "reason": "gdpr"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Tick the confirmation box" in refused
-    page = admin_client.post(url + "anonymise", data={"csrf_token": token_for(admin_client, url), "reason": "gdpr",
-                                                      "confirm": "yes"}, follow_redirects=True).get_data(as_text=True)
+    page = admin_client.post(
+        url + "anonymise",
+        data={"csrf_token": token_for(admin_client, url), "reason": "gdpr", "confirm": "yes"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "Personal data removed" in page and "ben@example.com" not in page
 
 
 def test_resend_from_the_coupon_list_as_a_bulk_action(admin_client):
     data = populate()
     token = token_for(admin_client, "/admin/coupons/")
-    response = admin_client.post("/admin/coupons/action/", data={"csrf_token": token, "action": "resend",
-                                                                  "rowid": str(data["coupon"].id)}, follow_redirects=True)
+    response = admin_client.post(
+        "/admin/coupons/action/",
+        data={"csrf_token": token, "action": "resend", "rowid": str(data["coupon"].id)},
+        follow_redirects=True,
+    )
     assert "will be sent to the store again" in response.get_data(as_text=True)
     db.session.refresh(data["coupon"])
     assert data["coupon"].status == "pending"

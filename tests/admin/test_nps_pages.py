@@ -1,6 +1,7 @@
 """The NPS page (admin/views/nps.py): the numbers equal `nps.nps_summary`,
 the splits by tier / VIP / segment / members vs the rest, the comments
 (search, streamed CSV), and the NPS keys of `kpi --json` and the KPIs page."""
+
 from __future__ import annotations
 
 import csv
@@ -23,17 +24,33 @@ from tests.support.stores import make_store
 # gold: 10, 9, 9, 3 -> P3 D1 of 4 = +50; silver: 7, 8 -> 0; no tier (no ledger lines, answered by API):
 # 10, 9, 7, 6 -> P2 D1 of 4 = +25. Members (ledger lines): 10 9 9 3 7 8 -> P3 D1 of 6 = +33.3.
 ANSWERS = [
-    (10, "Great espresso, fast shipping", "gold"), (9, "", "gold"), (9, "Love the points", "gold"),
-    (3, "=HYPERLINK(\"http://evil\")", "gold"),
-    (7, "ok", "silver"), (8, "", "silver"),
-    (10, "Espresso is the best", "rest"), (9, "", "rest"), (7, "", "rest"), (6, "Shipping too slow", "rest"),
+    (10, "Great espresso, fast shipping", "gold"),
+    (9, "", "gold"),
+    (9, "Love the points", "gold"),
+    (3, '=HYPERLINK("http://evil")', "gold"),
+    (7, "ok", "silver"),
+    (8, "", "silver"),
+    (10, "Espresso is the best", "rest"),
+    (9, "", "rest"),
+    (7, "", "rest"),
+    (6, "Shipping too slow", "rest"),
 ]
 
 
 def _answer(store, member, score, comment, *, days_ago, source="api"):
     at = NOW - timedelta(days=days_ago)
-    db.session.add(NpsAnswer(store_id=store.id, member_id=member.id, period_start=period_start(at), score=score,
-                             comment=comment, source=source, bonus_points=0, answered_at=at))
+    db.session.add(
+        NpsAnswer(
+            store_id=store.id,
+            member_id=member.id,
+            period_start=period_start(at),
+            score=score,
+            comment=comment,
+            source=source,
+            bonus_points=0,
+            answered_at=at,
+        )
+    )
 
 
 @pytest.fixture
@@ -64,12 +81,20 @@ def _value(page: str, attr: str, key: str) -> str:
 
 
 def _group(page: str, name: str) -> dict:
-    match = re.search(rf'data-group="{re.escape(name)}" data-nps="([^"]*)" data-promoters="(\d+)"\s+'
-                      r'data-passives="(\d+)" data-detractors="(\d+)" data-answers="(\d+)"', page)
+    match = re.search(
+        rf'data-group="{re.escape(name)}" data-nps="([^"]*)" data-promoters="(\d+)"\s+'
+        r'data-passives="(\d+)" data-detractors="(\d+)" data-answers="(\d+)"',
+        page,
+    )
     assert match, name
     nps, p, pa, d, n = match.groups()
-    return {"nps": float(nps) if nps else None, "promoters": int(p), "passives": int(pa), "detractors": int(d),
-            "answers": int(n)}
+    return {
+        "nps": float(nps) if nps else None,
+        "promoters": int(p),
+        "passives": int(pa),
+        "detractors": int(d),
+        "answers": int(n),
+    }
 
 
 def test_nps_page_equals_nps_summary_and_splits_the_answers(admin_client, survey):
@@ -83,18 +108,43 @@ def test_nps_page_equals_nps_summary_and_splits_the_answers(admin_client, survey
     assert int(_value(page, "data-kpi", "nps_passives")) == 3
     assert int(_value(page, "data-kpi", "nps_detractors")) == 2
 
-    assert _group(page, "nps-by-tier:Gold") == {"nps": 50.0, "promoters": 3, "passives": 0, "detractors": 1,
-                                                "answers": 4}
-    assert _group(page, "nps-by-tier:Silver") == {"nps": 0.0, "promoters": 0, "passives": 2, "detractors": 0,
-                                                  "answers": 2}
+    assert _group(page, "nps-by-tier:Gold") == {
+        "nps": 50.0,
+        "promoters": 3,
+        "passives": 0,
+        "detractors": 1,
+        "answers": 4,
+    }
+    assert _group(page, "nps-by-tier:Silver") == {
+        "nps": 0.0,
+        "promoters": 0,
+        "passives": 2,
+        "detractors": 0,
+        "answers": 2,
+    }
     assert _group(page, "nps-by-tier:no tier")["nps"] == 25.0
-    assert _group(page, "nps-by-vip:VIP") == {"nps": 100.0, "promoters": 1, "passives": 0, "detractors": 0,
-                                              "answers": 1}
+    assert _group(page, "nps-by-vip:VIP") == {
+        "nps": 100.0,
+        "promoters": 1,
+        "passives": 0,
+        "detractors": 0,
+        "answers": 1,
+    }
     assert _group(page, "nps-by-vip:not VIP")["answers"] == 9
-    assert _group(page, "nps-by-membership:members") == {"nps": 33.3, "promoters": 3, "passives": 2,
-                                                         "detractors": 1, "answers": 6}
-    assert _group(page, "nps-by-membership:the rest") == {"nps": 25.0, "promoters": 2, "passives": 1,
-                                                          "detractors": 1, "answers": 4}
+    assert _group(page, "nps-by-membership:members") == {
+        "nps": 33.3,
+        "promoters": 3,
+        "passives": 2,
+        "detractors": 1,
+        "answers": 6,
+    }
+    assert _group(page, "nps-by-membership:the rest") == {
+        "nps": 25.0,
+        "promoters": 2,
+        "passives": 1,
+        "detractors": 1,
+        "answers": 4,
+    }
     # One paid order 10+ days ago: "new"; customers without a paid order are in no segment.
     assert _group(page, "nps-by-segment:new")["answers"] == 6
     assert _group(page, "nps-by-segment:no segment")["answers"] == 4
@@ -143,14 +193,16 @@ def test_viewer_reads_the_nps_page(viewer_client, survey):
 def test_kpi_json_has_the_nps_keys(app, survey):
     store, _ = survey
     start, end = (NOW - timedelta(days=30)).date(), (NOW + timedelta(days=1)).date()
-    result = app.test_cli_runner().invoke(args=["kpi", "--store", store.name, "--start", str(start),
-                                                "--end", str(end), "--json"])
+    result = app.test_cli_runner().invoke(
+        args=["kpi", "--store", store.name, "--start", str(start), "--end", str(end), "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert (data["nps"], data["nps_promoters"], data["nps_passives"], data["nps_detractors"]) == (30.0, 5, 3, 2)
     # a period without answers: no NPS, zero counts
-    result = app.test_cli_runner().invoke(args=["kpi", "--store", store.name, "--start", "2001-01-01",
-                                                "--end", "2001-02-01", "--json"])
+    result = app.test_cli_runner().invoke(
+        args=["kpi", "--store", store.name, "--start", "2001-01-01", "--end", "2001-02-01", "--json"]
+    )
     data = json.loads(result.output)
     assert (data["nps"], data["nps_promoters"], data["nps_passives"], data["nps_detractors"]) == (None, 0, 0, 0)
 

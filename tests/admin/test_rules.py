@@ -1,4 +1,5 @@
 """The rules editor: errors at the field, preview of the impact, versioning."""
+
 from __future__ import annotations
 
 import html
@@ -55,8 +56,9 @@ def test_form_round_trip_gives_back_the_same_program(app):
 
 def test_errors_are_shown_at_the_field(admin_client):
     store = make_store()
-    form = _form(**{"tiers.2.threshold": "200", "tiers.1.multiplier": "0", "rate": "abc",
-                    "vip_membership_sku": "NO-SUCH-SKU"})
+    form = _form(
+        **{"tiers.2.threshold": "200", "tiers.1.multiplier": "0", "rate": "abc", "vip_membership_sku": "NO-SUCH-SKU"}
+    )
     response = _post(admin_client, "/admin/rules/preview", store, form)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -74,9 +76,15 @@ def test_errors_are_shown_at_the_field(admin_client):
 def test_multiplier_errors_point_at_the_row(admin_client):
     store = make_store()
     make_catalogue(store)
-    form = _form(**{"multipliers.0.label": "double coffee", "multipliers.0.target": "category:5",
-                    "multipliers.0.factor": "0", "multipliers.0.starts": "2026-06-10",
-                    "multipliers.0.ends": "2026-06-01"})
+    form = _form(
+        **{
+            "multipliers.0.label": "double coffee",
+            "multipliers.0.target": "category:5",
+            "multipliers.0.factor": "0",
+            "multipliers.0.starts": "2026-06-10",
+            "multipliers.0.ends": "2026-06-01",
+        }
+    )
     page = _post(admin_client, "/admin/rules/preview", store, form).get_data(as_text=True)
     assert _error_at(page, "multipliers.0.factor") == "Must be more than 0."
     assert _error_at(page, "multipliers.0.ends") == "Must be after the start."
@@ -167,12 +175,19 @@ def test_help_texts_explain_each_rule(admin_client):
 
 def test_whatif_counts_moves_and_never_writes(app):
     store = make_store()
-    members = [make_member(store, f"m{i}@example.com", [amount]) for i, amount in
-               enumerate(["100.00", "200.00", "350.00", "1200.00"])]
-    counts = {table: db.session.execute(db.select(db.func.count()).select_from(table)).scalar_one()
-              for table in (LedgerEntry, Member, ProgramVersion)}
-    proposed = rules_form.parse_form(_form(**{"tiers.1.threshold": "150", "tiers.2.threshold": "300",
-                                              "vip_membership_sku": ""}), DEFAULT_PROGRAM, None).program
+    members = [
+        make_member(store, f"m{i}@example.com", [amount])
+        for i, amount in enumerate(["100.00", "200.00", "350.00", "1200.00"])
+    ]
+    counts = {
+        table: db.session.execute(db.select(db.func.count()).select_from(table)).scalar_one()
+        for table in (LedgerEntry, Member, ProgramVersion)
+    }
+    proposed = rules_form.parse_form(
+        _form(**{"tiers.1.threshold": "150", "tiers.2.threshold": "300", "vip_membership_sku": ""}),
+        DEFAULT_PROGRAM,
+        None,
+    ).program
     impact = whatif.preview_change(store, proposed, now=NOW)
     assert impact.members == 4
     assert impact.tier_moves == {"Bronze->Silver": 1, "Silver->Gold": 1}
@@ -194,12 +209,14 @@ def test_whatif_sees_vip_moves(app):
     store = make_store()
     make_member(store, "loyal@example.com", ["300.00"] * 5)  # 1500 in 5 orders: VIP under the defaults
     make_member(store, "new@example.com", ["300.00", "300.00"])
-    stricter = rules_form.parse_form(_form(**{"vip_min_orders": "6", "vip_membership_sku": ""}),
-                                     DEFAULT_PROGRAM, None).program
+    stricter = rules_form.parse_form(
+        _form(**{"vip_min_orders": "6", "vip_membership_sku": ""}), DEFAULT_PROGRAM, None
+    ).program
     impact = whatif.preview_change(store, stricter, now=NOW)
     assert (impact.vip_in, impact.vip_out) == (0, 1)
-    looser = rules_form.parse_form(_form(**{"vip_min_orders": "2", "vip_min_spend": "500",
-                                            "vip_membership_sku": ""}), DEFAULT_PROGRAM, None).program
+    looser = rules_form.parse_form(
+        _form(**{"vip_min_orders": "2", "vip_min_spend": "500", "vip_membership_sku": ""}), DEFAULT_PROGRAM, None
+    ).program
     impact = whatif.preview_change(store, looser, now=NOW)
     assert (impact.vip_in, impact.vip_out) == (1, 0)
 
@@ -216,8 +233,9 @@ def test_whatif_on_a_big_store_replays_an_even_sample_and_scales_up(app):
     store = make_store()
     for i in range(8):
         make_member(store, f"m{i}@example.com", ["200.00"])
-    proposed = rules_form.parse_form(_form(**{"tiers.1.threshold": "150", "vip_membership_sku": ""}),
-                                     DEFAULT_PROGRAM, None).program
+    proposed = rules_form.parse_form(
+        _form(**{"tiers.1.threshold": "150", "vip_membership_sku": ""}), DEFAULT_PROGRAM, None
+    ).program
     full = whatif.preview_change(store, proposed, now=NOW)
     sampled = whatif.preview_change(store, proposed, now=NOW, max_members=4)
     assert full.tier_moves == {"Bronze->Silver": 8} and not full.estimated

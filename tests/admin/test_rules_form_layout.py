@@ -1,5 +1,6 @@
 """The rules form in Chromium: no checkbox sits on top of its help text (it did: Bootstrap places a
 lone `.form-check-input` absolutely, over the text that followed it)."""
+
 from tests.admin.factories import populate
 from tests.admin.conftest import REPO_ROOT
 from tests.admin.test_browser import _login

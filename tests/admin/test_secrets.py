@@ -1,5 +1,6 @@
 """Secrets never reach a page or a log: the consumer secret is write-only,
 and neither it nor a password shows up anywhere the panel renders."""
+
 from __future__ import annotations
 
 import logging
@@ -58,10 +59,20 @@ def test_the_consumer_secret_is_write_only(admin_client):
     assert f"/webhooks/woocommerce/{store.name}" in listing
     edit = admin_client.get(f"/admin/stores/edit/?id={store.id}").get_data(as_text=True)
     assert CONSUMER_SECRET not in edit and WEBHOOK_SECRET not in edit
-    assert re.search(r'<input[^>]*name="new_consumer_secret"[^>]*type="password"|type="password"[^>]*name="new_consumer_secret"', edit)
-    form = {"csrf_token": token_for(admin_client, f"/admin/stores/edit/?id={store.id}"), "name": store.name,
-            "url": "https://shop.example", "currency": "EUR", "active": "y", "consumer_key": store.consumer_key,
-            "new_consumer_secret": "", "new_webhook_secret": ""}
+    assert re.search(
+        r'<input[^>]*name="new_consumer_secret"[^>]*type="password"|type="password"[^>]*name="new_consumer_secret"',
+        edit,
+    )
+    form = {
+        "csrf_token": token_for(admin_client, f"/admin/stores/edit/?id={store.id}"),
+        "name": store.name,
+        "url": "https://shop.example",
+        "currency": "EUR",
+        "active": "y",
+        "consumer_key": store.consumer_key,
+        "new_consumer_secret": "",
+        "new_webhook_secret": "",
+    }
     response = admin_client.post(f"/admin/stores/edit/?id={store.id}", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     db.session.expire_all()
@@ -72,20 +83,39 @@ def test_the_consumer_secret_is_write_only(admin_client):
     assert admin_client.post(f"/admin/stores/edit/?id={store.id}", data=form).status_code == 302
     db.session.expire_all()
     assert db.session.get(Store, store.id).consumer_secret == "cs_replacement0123456789"
-    audit = db.session.execute(db.select(AuditEntry).filter_by(action="store.update")
-                               .order_by(AuditEntry.id.desc())).scalars().first()
+    audit = (
+        db.session.execute(db.select(AuditEntry).filter_by(action="store.update").order_by(AuditEntry.id.desc()))
+        .scalars()
+        .first()
+    )
     assert audit.after["consumer_secret_changed"] is True and "cs_replacement" not in str(audit.after)
 
 
 def test_adding_a_store_validates_fields_and_creates_its_program(admin_client):
     token = token_for(admin_client, "/admin/stores/new/")
-    bad = admin_client.post("/admin/stores/new/", data={"csrf_token": token, "name": "My Shop!", "url": "nope",
-                                                        "currency": "EUR", "new_consumer_secret": "wrong"})
+    bad = admin_client.post(
+        "/admin/stores/new/",
+        data={
+            "csrf_token": token,
+            "name": "My Shop!",
+            "url": "nope",
+            "currency": "EUR",
+            "new_consumer_secret": "wrong",
+        },
+    )
     page = bad.get_data(as_text=True)
     assert bad.status_code == 200 and "Lowercase letters" in page and "starts with cs_" in page
-    good = admin_client.post("/admin/stores/new/", data={
-        "csrf_token": token, "name": "my-shop", "url": "https://my-shop.example/", "currency": "EUR",
-        "consumer_key": "ck_abc123", "new_consumer_secret": "cs_abc123456789"})
+    good = admin_client.post(
+        "/admin/stores/new/",
+        data={
+            "csrf_token": token,
+            "name": "my-shop",
+            "url": "https://my-shop.example/",
+            "currency": "EUR",
+            "consumer_key": "ck_abc123",
+            "new_consumer_secret": "cs_abc123456789",
+        },
+    )
     assert good.status_code == 302
     store = db.session.execute(db.select(Store).filter_by(name="my-shop")).scalar_one()
     assert store.url == "https://my-shop.example" and store.webhook_secret  # a random webhook secret
@@ -101,10 +131,12 @@ def test_sync_now_without_worker_or_with_it(admin_client, monkeypatch):
     fake = types.ModuleType("sync_jobs.api")
     fake.request_pass = lambda store_id, full=False: f"pass for store {store_id} queued"
     monkeypatch.setitem(sys.modules, "sync_jobs.api", fake)
-    page = admin_client.post(f"/admin/stores/{data['store'].id}/sync", data={"csrf_token": token},
-                             follow_redirects=True).get_data(as_text=True)
+    page = admin_client.post(
+        f"/admin/stores/{data['store'].id}/sync", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
     assert f"pass for store {data['store'].id} queued" in page
     monkeypatch.setitem(sys.modules, "sync_jobs.api", None)  # import fails as if not installed
-    page = admin_client.post(f"/admin/stores/{data['store'].id}/sync", data={"csrf_token": token},
-                             follow_redirects=True).get_data(as_text=True)
+    page = admin_client.post(
+        f"/admin/stores/{data['store'].id}/sync", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "not installed" in page

@@ -1,6 +1,7 @@
 """Sessions end for good (issue 17: a copied session cookie still worked after
 logout and after a password change). Each session carries the user's session
 version; logout, a new password or a new role bumps it."""
+
 from __future__ import annotations
 
 from loyalty_sync.extensions import db
@@ -54,8 +55,12 @@ def test_a_session_id_without_the_current_version_is_refused(app, admin_client, 
     with admin_client.session_transaction() as session:
         assert session["_user_id"] == admin_user.get_id()
     assert _logged_in(admin_client)
-    for session_id in (str(admin_user.id), f"{admin_user.id}:{admin_user.session_version + 1}",
-                       "99999999999999999999999:0", f"{admin_user.id}:x"):
+    for session_id in (
+        str(admin_user.id),
+        f"{admin_user.id}:{admin_user.session_version + 1}",
+        "99999999999999999999999:0",
+        f"{admin_user.id}:x",
+    ):
         with admin_client.session_transaction() as session:
             session["_user_id"] = session_id
         assert not _logged_in(admin_client), session_id

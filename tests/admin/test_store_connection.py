@@ -2,6 +2,7 @@
 for, and "Test connection" never shows what a remote host answered (issue 17:
 editing the URL with the secret left empty sent the old keys to the new host,
 and the store's error text came back in the page)."""
+
 from __future__ import annotations
 
 import json
@@ -22,31 +23,48 @@ MARKER = "REMOTE-BODY-7f3a internal admin token"
 @pytest.fixture
 def hosts(app):
     quick_retries(app)
-    with RecordingServer(status=401, body=json.dumps({"code": "woocommerce_rest_authentication_error",
-                                                      "message": "old host"}).encode()) as old, \
-            RecordingServer(status=401, body=json.dumps({"code": "woocommerce_rest_authentication_error",
-                                                         "message": MARKER}).encode()) as new:
+    with (
+        RecordingServer(
+            status=401,
+            body=json.dumps({"code": "woocommerce_rest_authentication_error", "message": "old host"}).encode(),
+        ) as old,
+        RecordingServer(
+            status=401, body=json.dumps({"code": "woocommerce_rest_authentication_error", "message": MARKER}).encode()
+        ) as new,
+    ):
         yield old, new
 
 
 def _edit(client, store, **changes):
-    form = {"csrf_token": token_for(client, f"/admin/stores/edit/?id={store.id}"), "name": store.name,
-            "url": store.url, "currency": "EUR", "active": "y", "consumer_key": store.consumer_key,
-            "new_consumer_secret": "", "new_webhook_secret": ""}
+    form = {
+        "csrf_token": token_for(client, f"/admin/stores/edit/?id={store.id}"),
+        "name": store.name,
+        "url": store.url,
+        "currency": "EUR",
+        "active": "y",
+        "consumer_key": store.consumer_key,
+        "new_consumer_secret": "",
+        "new_webhook_secret": "",
+    }
     form.update(changes)
     return client.post(f"/admin/stores/edit/?id={store.id}", data=form)
 
 
 def _test_connection(client, store) -> str:
     token = token_for(client, "/admin/stores/")
-    return client.post(f"/admin/stores/{store.id}/test", data={"csrf_token": token},
-                       follow_redirects=True).get_data(as_text=True)
+    return client.post(f"/admin/stores/{store.id}/test", data={"csrf_token": token}, follow_redirects=True).get_data(
+        as_text=True
+    )
 
 
 def _carried_credentials(request, key: str) -> bool:
     raw = request.raw
-    return (CONSUMER_SECRET in raw or key in raw or "authorization" in {k.lower() for k in request.headers}
-            or "oauth_signature" in raw)
+    return (
+        CONSUMER_SECRET in raw
+        or key in raw
+        or "authorization" in {k.lower() for k in request.headers}
+        or "oauth_signature" in raw
+    )
 
 
 def test_a_new_url_or_key_needs_the_secret_again_and_the_old_one_never_leaves(admin_client, hosts):
@@ -77,8 +95,13 @@ def test_a_new_url_or_key_needs_the_secret_again_and_the_old_one_never_leaves(ad
 def test_with_a_new_secret_the_new_host_gets_only_the_new_keys_and_its_answer_is_not_shown(admin_client, hosts):
     _, new = hosts
     store = make_store("moved")
-    saved = _edit(admin_client, store, url=new.url, consumer_key="ck_newkey0123456789",
-                  new_consumer_secret="cs_newsecret0123456789")
+    saved = _edit(
+        admin_client,
+        store,
+        url=new.url,
+        consumer_key="ck_newkey0123456789",
+        new_consumer_secret="cs_newsecret0123456789",
+    )
     assert saved.status_code == 302
     db.session.expire_all()
     store = db.session.get(Store, store.id)
@@ -100,17 +123,20 @@ def test_with_a_new_secret_the_new_host_gets_only_the_new_keys_and_its_answer_is
     assert "REMOTE" not in (db.session.get(Store, store.id).wc_version or "")
 
 
-@pytest.mark.parametrize("error, words", [
-    (errors.StoreRejectedKeys("x " + MARKER, status=401), "rejected the API keys"),
-    (errors.StorePermissionDenied("x " + MARKER, status=403), "not allowed"),
-    (errors.NotWooCommerce("x " + MARKER, status=404), "does not answer as a WooCommerce REST API"),
-    (errors.StoreUnreachable("x " + MARKER), "could not be reached"),
-    (errors.StoreTooOld("x " + MARKER, version="3.0", required="5.8"), "WooCommerce 5.8 or newer"),
-    (errors.StoreServerError("x " + MARKER, status=502), "internal error"),
-    (errors.StoreRateLimited("x " + MARKER, status=429), "slow down"),
-    (errors.BadResponse("x " + MARKER), "not with the JSON"),
-    (errors.RecordNotFound("x " + MARKER, status=404), "unexpected answer (HTTP 404)"),
-])
+@pytest.mark.parametrize(
+    "error, words",
+    [
+        (errors.StoreRejectedKeys("x " + MARKER, status=401), "rejected the API keys"),
+        (errors.StorePermissionDenied("x " + MARKER, status=403), "not allowed"),
+        (errors.NotWooCommerce("x " + MARKER, status=404), "does not answer as a WooCommerce REST API"),
+        (errors.StoreUnreachable("x " + MARKER), "could not be reached"),
+        (errors.StoreTooOld("x " + MARKER, version="3.0", required="5.8"), "WooCommerce 5.8 or newer"),
+        (errors.StoreServerError("x " + MARKER, status=502), "internal error"),
+        (errors.StoreRateLimited("x " + MARKER, status=429), "slow down"),
+        (errors.BadResponse("x " + MARKER), "not with the JSON"),
+        (errors.RecordNotFound("x " + MARKER, status=404), "unexpected answer (HTTP 404)"),
+    ],
+)
 def test_each_kind_of_failure_has_fixed_words(app, error, words):
     message = store_connection.connection_test_message(error)
     assert words in message and "REMOTE" not in message

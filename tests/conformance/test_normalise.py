@@ -1,4 +1,5 @@
 """The differential's normaliser hides only what WooCommerce itself draws at random."""
+
 from datetime import datetime
 
 from conformance.normalise import Aliases, Normaliser

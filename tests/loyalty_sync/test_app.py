@@ -1,5 +1,6 @@
 """The composition root: building an app (the tests build hundreds) leaves
 nothing behind in the process, so the hundredth app behaves like the first."""
+
 from sqlalchemy.event import registry
 
 from loyalty_sync.app import create_app
@@ -7,8 +8,12 @@ from loyalty_sync.app import create_app
 
 def _class_level_listeners() -> int:
     """Listeners on SQLAlchemy classes (Engine, Pool), which outlive every app."""
-    return sum(1 for collection in registry._key_to_collection.values()
-               for owner in collection if type(owner()).__name__ == "_ClsLevelDispatch")
+    return sum(
+        1
+        for collection in registry._key_to_collection.values()
+        for owner in collection
+        if type(owner()).__name__ == "_ClsLevelDispatch"
+    )
 
 
 def test_creating_apps_adds_no_listener_to_the_engine_class(tmp_path):

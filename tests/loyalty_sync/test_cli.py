@@ -1,4 +1,5 @@
 """The operator's commands, through `flask` (Click's runner on the real app)."""
+
 import json
 
 from tests.support.wc import customer, day, line, order
@@ -11,8 +12,19 @@ def write(tmp_path, name, data):
 
 
 def test_stores_add_never_prints_the_secret(runner):
-    result = runner.invoke(args=["stores", "add", "shop", "--url", "https://shop.example/", "--key", "ck_abc",
-                                 "--secret", "cs_supersecret123"])
+    result = runner.invoke(
+        args=[
+            "stores",
+            "add",
+            "shop",
+            "--url",
+            "https://shop.example/",
+            "--key",
+            "ck_abc",
+            "--secret",
+            "cs_supersecret123",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "cs_supersecret123" not in result.output
     listing = runner.invoke(args=["stores", "list"])
@@ -20,9 +32,11 @@ def test_stores_add_never_prints_the_secret(runner):
 
 
 def test_import_then_members_show_json_explains_the_balance(runner, store, tmp_path):
-    orders = [order(1, lines=[line(10, "250.00")], created=day(1)),
-              order(2, lines=[line(20, "100.00")], created=day(2)),
-              order(3, lines=[line(30, "80.00")], created=day(3))]
+    orders = [
+        order(1, lines=[line(10, "250.00")], created=day(1)),
+        order(2, lines=[line(20, "100.00")], created=day(2)),
+        order(3, lines=[line(30, "80.00")], created=day(3)),
+    ]
     result = runner.invoke(args=["import", "orders", write(tmp_path, "o.json", orders), "--store", "shop"])
     assert result.exit_code == 0, result.output
     assert "3 applied" in result.output
@@ -59,8 +73,9 @@ def test_import_errors_are_one_clear_line(runner, store, tmp_path):
 
 
 def test_import_customers_and_products(runner, store, tmp_path):
-    result = runner.invoke(args=["import", "customers", write(tmp_path, "c.json", [customer(5, "eve@example.com")]),
-                                 "--store", "shop"])
+    result = runner.invoke(
+        args=["import", "customers", write(tmp_path, "c.json", [customer(5, "eve@example.com")]), "--store", "shop"]
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(runner.invoke(args=["members", "show", "5", "--store", "shop", "--json"]).output)
     assert shown["email"] == "eve@example.com" and shown["points"] == 0 and shown["tier"] == "Bronze"
@@ -70,6 +85,9 @@ def test_program_show(runner, store):
     result = runner.invoke(args=["program", "show", "--store", "shop", "--json"])
     assert result.exit_code == 0
     rules = json.loads(result.output)
-    assert rules["version"] == 1 and rules["rate"] == "1" and [t["name"] for t in rules["tiers"]] == \
-        ["Bronze", "Silver", "Gold"]
+    assert (
+        rules["version"] == 1
+        and rules["rate"] == "1"
+        and [t["name"] for t in rules["tiers"]] == ["Bronze", "Silver", "Gold"]
+    )
     assert "version 1" in runner.invoke(args=["program", "show"]).output

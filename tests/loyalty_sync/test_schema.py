@@ -7,6 +7,7 @@ the store's index, reading every order of the store for each batch. SQLite
 without statistics prefers that index, so an incremental pass grew with the
 size of the store instead of the size of the change.
 """
+
 import re
 
 import pytest
@@ -37,8 +38,16 @@ def test_a_pass_reads_members_histories_through_member_indexes(app, store, datab
     if not database_url.startswith("sqlite"):
         pytest.skip("query plans are read from SQLite's EXPLAIN QUERY PLAN")
     apply_customers(store, [customer(i, f"c{i}@example.com") for i in range(1, 40)], now=day(400))
-    orders = [order(i, customer_id=1 + i % 39, email=f"c{1 + i % 39}@example.com",
-                    lines=[line(i * 10, "120.00")], created=day(i % 300)) for i in range(1, 400)]
+    orders = [
+        order(
+            i,
+            customer_id=1 + i % 39,
+            email=f"c{1 + i % 39}@example.com",
+            lines=[line(i * 10, "120.00")],
+            created=day(i % 300),
+        )
+        for i in range(1, 400)
+    ]
     apply_orders(store, orders, now=day(400), plan=False)
     db.session.commit()
     statements = {}
@@ -57,8 +66,9 @@ def test_a_pass_reads_members_histories_through_member_indexes(app, store, datab
     for statement, parameters in statements.items():
         plan = " | ".join(row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + statement, parameters))
         for table in HISTORY_TABLES:
-            if re.search(rf"(SCAN {table}\b(?! USING COVERING)|SEARCH {table} USING (COVERING )?INDEX \w+ \(store_id=\?\))",
-                         plan):
+            if re.search(
+                rf"(SCAN {table}\b(?! USING COVERING)|SEARCH {table} USING (COVERING )?INDEX \w+ \(store_id=\?\))", plan
+            ):
                 whole_store.append(f"{plan}\n    {' '.join(statement.split())[:200]}")
     assert len(statements) > 5
     assert whole_store == []

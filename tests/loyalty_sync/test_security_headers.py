@@ -4,6 +4,7 @@ obeys: the admin's login page never renders inside a frame of a foreign page,
 and a script written into a page does not run.
 
 Every admin and member page working under this policy: tests/admin/test_content_security_policy.py."""
+
 import re
 
 import pytest
@@ -27,6 +28,7 @@ def test_every_response_forbids_framing(client, path):
 
 def test_a_route_can_set_its_own_policy(app, client):
     """The embeddable widget to come sets its own policy; the default leaves it."""
+
     @app.get("/_test_embeddable")
     def embeddable():
         return "ok", 200, {"Content-Security-Policy": "frame-ancestors https://shop.example"}
@@ -104,8 +106,7 @@ INJECTED = """<!doctype html><html><head><title>injected</title></head><body>
 <script src="/_test/static.js"></script>
 {extra}
 </body></html>"""
-_WATCH = ("document.addEventListener('securitypolicyviolation', "
-          "e => window.cspViolation(e.effectiveDirective), true);")
+_WATCH = "document.addEventListener('securitypolicyviolation', e => window.cspViolation(e.effectiveDirective), true);"
 
 
 def _open(browser, url: str):
@@ -121,11 +122,14 @@ def _open(browser, url: str):
 def _serve_injected(app, extra: str = "") -> None:
     from flask import render_template_string
 
-    app.add_url_rule("/_test/injected", "test_injected",
-                     lambda: render_template_string(INJECTED.replace("{extra}", extra)))
-    app.add_url_rule("/_test/static.js", "test_static_js",
-                     lambda: ("document.getElementById('static').textContent = 'ran';", 200,
-                              {"Content-Type": "text/javascript"}))
+    app.add_url_rule(
+        "/_test/injected", "test_injected", lambda: render_template_string(INJECTED.replace("{extra}", extra))
+    )
+    app.add_url_rule(
+        "/_test/static.js",
+        "test_static_js",
+        lambda: ("document.getElementById('static').textContent = 'ran';", 200, {"Content-Type": "text/javascript"}),
+    )
 
 
 @pytest.mark.browser
@@ -146,9 +150,12 @@ def test_chromium_does_not_run_a_script_written_into_a_page(app, live_server, br
 
 @pytest.mark.browser
 def test_chromium_runs_an_inline_script_only_with_this_responses_nonce(app, live_server, browser):
-    _serve_injected(app, """<p id="nonced">-</p><p id="guessed">-</p>
+    _serve_injected(
+        app,
+        """<p id="nonced">-</p><p id="guessed">-</p>
 <script nonce="{{ csp_nonce() }}">document.getElementById("nonced").textContent = "ran";</script>
-<script nonce="bm90LXRoZS1ub25jZS0xMjM0">document.getElementById("guessed").textContent = "ran";</script>""")
+<script nonce="bm90LXRoZS1ub25jZS0xMjM0">document.getElementById("guessed").textContent = "ran";</script>""",
+    )
     context, page, violations = _open(browser, f"{live_server}/_test/injected")
     try:
         assert page.inner_text("#nonced") == "ran"

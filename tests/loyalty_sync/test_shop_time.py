@@ -1,4 +1,5 @@
 """Times people read are in the shop's zone, to the minute, with the zone's name."""
+
 from datetime import datetime, timezone
 
 from loyalty_sync.shop_time import shop_time_text, zone

@@ -1,4 +1,5 @@
 """The widget's signed identity: only the store's own secret, unchanged fields and a recent time pass."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -30,12 +31,15 @@ def test_the_signature_is_a_known_hmac_so_other_languages_can_reproduce_it():
     assert sign_identity(SECRET, 3, 42, "anna@example.com", TS) == EXPECTED
 
 
-@pytest.mark.parametrize("changes, reason", [
-    ({"customer_id": "43"}, "tampered"),
-    ({"email": "bob@example.com"}, "tampered"),
-    ({"store_id": "4"}, "tampered"),
-    ({"ts": str(TS + 1)}, "tampered"),
-])
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"customer_id": "43"}, "tampered"),
+        ({"email": "bob@example.com"}, "tampered"),
+        ({"store_id": "4"}, "tampered"),
+        ({"ts": str(TS + 1)}, "tampered"),
+    ],
+)
 def test_a_changed_field_is_refused(changes, reason):
     with pytest.raises(IdentityRefused) as refused:
         verify_identity(SECRET, _identity(**changes), NOW)
@@ -43,16 +47,28 @@ def test_a_changed_field_is_refused(changes, reason):
 
 
 def test_another_stores_secret_an_old_and_a_future_signature_are_refused():
-    for secret, now, reason in (("x" * 43, NOW, "tampered"), ("", NOW, "tampered"),
-                                (SECRET, NOW + timedelta(hours=24, seconds=1), "expired"),
-                                (SECRET, NOW - timedelta(minutes=6), "future")):
+    for secret, now, reason in (
+        ("x" * 43, NOW, "tampered"),
+        ("", NOW, "tampered"),
+        (SECRET, NOW + timedelta(hours=24, seconds=1), "expired"),
+        (SECRET, NOW - timedelta(minutes=6), "future"),
+    ):
         with pytest.raises(IdentityRefused) as refused:
             verify_identity(secret, _identity(), now)
         assert refused.value.reason == reason
 
 
-@pytest.mark.parametrize("changes", [{"customer_id": "x"}, {"customer_id": "0"}, {"email": "nobody"},
-                                     {"signature": "abc"}, {"ts": ""}, {"store_id": None}])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"customer_id": "x"},
+        {"customer_id": "0"},
+        {"email": "nobody"},
+        {"signature": "abc"},
+        {"ts": ""},
+        {"store_id": None},
+    ],
+)
 def test_malformed_values_are_refused_before_any_check(changes):
     with pytest.raises(IdentityRefused) as refused:
         _identity(**changes)

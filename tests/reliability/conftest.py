@@ -3,6 +3,7 @@ seen independently of random coupon codes and row ids, a reference
 (uninterrupted, fault-free) run computed once per session, and helpers to
 run `flask --app wsgi sync run` in a subprocess against the test database.
 """
+
 import contextlib
 import os
 import re
@@ -47,8 +48,10 @@ def seeded_sim(**options):
 def ledger_view() -> list[tuple]:
     """The ledger by member email / kind / points / order, keys without our member ids."""
     rows = db.session.execute(
-        db.select(Member.email, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id, LedgerEntry.key)
-        .join(Member, Member.id == LedgerEntry.member_id)).all()
+        db.select(Member.email, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id, LedgerEntry.key).join(
+            Member, Member.id == LedgerEntry.member_id
+        )
+    ).all()
     return sorted((e, k, p, o, re.sub(r":m\d+", ":m*", key)) for e, k, p, o, key in rows)
 
 
@@ -57,10 +60,16 @@ def balances_view() -> dict[str, int]:
 
 
 def assert_balances_match_ledger() -> None:
-    sums = dict(db.session.execute(db.select(LedgerEntry.member_id, func.sum(LedgerEntry.points))
-                                   .group_by(LedgerEntry.member_id)).all())
-    wrong = [(m.email, m.points, sums.get(m.id, 0)) for m in db.session.execute(db.select(Member)).scalars()
-             if m.points != sums.get(m.id, 0)]
+    sums = dict(
+        db.session.execute(
+            db.select(LedgerEntry.member_id, func.sum(LedgerEntry.points)).group_by(LedgerEntry.member_id)
+        ).all()
+    )
+    wrong = [
+        (m.email, m.points, sums.get(m.id, 0))
+        for m in db.session.execute(db.select(Member)).scalars()
+        if m.points != sums.get(m.id, 0)
+    ]
     assert not wrong, f"balance != sum of ledger for {wrong[:5]}"
 
 
@@ -83,8 +92,11 @@ def coupon_view(sim) -> Counter:
 
 
 def our_coupon_codes_in_store(sim) -> list[str]:
-    return [str(c.get("code")).lower() for c in store_coupons(sim)
-            if str(c.get("description", "")).startswith("loyalty-sync")]
+    return [
+        str(c.get("code")).lower()
+        for c in store_coupons(sim)
+        if str(c.get("description", "")).startswith("loyalty-sync")
+    ]
 
 
 def meta_view(sim) -> dict[str, dict]:
@@ -93,24 +105,43 @@ def meta_view(sim) -> dict[str, dict]:
     out = {}
     with sim.state.lock:
         for c in sim.state.customers.values():
-            meta = {str(key): str(value) for _id, key, value in c.get("meta") or []
-                    if str(key).startswith("loyalty_") and key != INSTALLATION}
+            meta = {
+                str(key): str(value)
+                for _id, key, value in c.get("meta") or []
+                if str(key).startswith("loyalty_") and key != INSTALLATION
+            }
             if meta:
                 out[c["email"].lower()] = meta
     return out
 
 
 def books_view() -> dict:
-    return {"ledger": ledger_view(), "balances": balances_view(),
-            "coupons": sorted(db.session.execute(db.select(Member.email, Coupon.source, Coupon.amount, Coupon.status)
-                                                 .join(Member, Member.id == Coupon.member_id)).all())}
+    return {
+        "ledger": ledger_view(),
+        "balances": balances_view(),
+        "coupons": sorted(
+            db.session.execute(
+                db.select(Member.email, Coupon.source, Coupon.amount, Coupon.status).join(
+                    Member, Member.id == Coupon.member_id
+                )
+            ).all()
+        ),
+    }
 
 
 def flask_env(database_url: str, instance: Path) -> dict:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": database_url, "LOYALTY_INSTANCE_PATH": str(instance), "SECRET_KEY": "reliability",
-                "LOYALTY_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
-                "LOYALTY_STORE_BACKOFF_BASE": "0.01", "LOYALTY_STORE_BACKOFF_MAX": "0.05"})
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "LOYALTY_INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "reliability",
+            "LOYALTY_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+            "LOYALTY_STORE_BACKOFF_BASE": "0.01",
+            "LOYALTY_STORE_BACKOFF_MAX": "0.05",
+        }
+    )
     return env
 
 
@@ -135,8 +166,12 @@ def reference(sqlite_template, tmp_path_factory):
         store = store_on(sim, **SEED_STORE)
         runs = [run_pass(store.id) for _ in range(2)]
         assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
-        result = {"books": books_view(), "coupons": coupon_view(sim), "meta": meta_view(sim),
-                  "seconds": runs[0].duration_seconds}
+        result = {
+            "books": books_view(),
+            "coupons": coupon_view(sim),
+            "meta": meta_view(sim),
+            "seconds": runs[0].duration_seconds,
+        }
         db.session.remove()
         db.engine.dispose()
     assert result["books"]["ledger"] and result["coupons"] and result["meta"]
@@ -154,8 +189,9 @@ def assert_same_as_reference(reference, sim) -> None:
     codes = our_coupon_codes_in_store(sim)
     assert len(codes) == len(set(codes)), "a coupon code is twice in the store"
     coupons = coupon_view(sim)
-    assert coupons == reference["coupons"], f"store coupons differ: extra {coupons - reference['coupons']}, " \
-                                            f"missing {reference['coupons'] - coupons}"
+    assert coupons == reference["coupons"], (
+        f"store coupons differ: extra {coupons - reference['coupons']}, missing {reference['coupons'] - coupons}"
+    )
     assert meta_view(sim) == reference["meta"]
 
 
@@ -165,5 +201,6 @@ def _diff(got, want) -> str:
 
 
 def run_cli_pass(database_url: str, instance: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(sync_command(), env=flask_env(database_url, instance), capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        sync_command(), env=flask_env(database_url, instance), capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )

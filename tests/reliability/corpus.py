@@ -1,5 +1,6 @@
 """Malformed and hostile store records: a hand-written list of nasty cases
 and a generated corpus (fixed seed) of valid records broken at random."""
+
 import copy
 import random
 
@@ -82,19 +83,41 @@ NASTY_ORDERS = [
     ("refund not an object", _order(540, refunds=[7]), "reject"),
     ("coupon lines not objects", _order(541, coupon_lines=["SUMMER"]), "reject"),
     ("currency garbage", _order(542, currency="€€€€"), "reject"),
-    ("unicode everywhere", _order(543, billing={"email": "zoë.ñandú@example.com", "first_name": "Zoë 😀 ل",
-                                                  "last_name": "\u202eevil\u202c", "address_1": "Straße 1"}),
-     "either"),
-    ("html and script in names", _order(544, billing={"email": "html@example.com", "first_name": SCRIPT,
-                                                        "last_name": "<b>bold</b>", "address_1": SCRIPT}),
-     "either"),
+    (
+        "unicode everywhere",
+        _order(
+            543,
+            billing={
+                "email": "zoë.ñandú@example.com",
+                "first_name": "Zoë 😀 ل",
+                "last_name": "\u202eevil\u202c",
+                "address_1": "Straße 1",
+            },
+        ),
+        "either",
+    ),
+    (
+        "html and script in names",
+        _order(
+            544,
+            billing={
+                "email": "html@example.com",
+                "first_name": SCRIPT,
+                "last_name": "<b>bold</b>",
+                "address_1": SCRIPT,
+            },
+        ),
+        "either",
+    ),
     ("NUL bytes in names", _order(545, billing={"email": "nul@example.com", "first_name": "a\x00b"}), "either"),
-    ("NUL bytes in email and sku", _order(552, billing={"email": "n\x00l@example.com"},
-                                          line_items=[_line(sku="A\x00B", name="x\x00y")]), "either"),
+    (
+        "NUL bytes in email and sku",
+        _order(552, billing={"email": "n\x00l@example.com"}, line_items=[_line(sku="A\x00B", name="x\x00y")]),
+        "either",
+    ),
     ("enormous name", _order(546, billing={"email": "big@example.com", "first_name": BIG}), "either"),
     ("enormous line list", _order(547, line_items=[wc.line(547_000 + i, "1.00") for i in range(5000)]), "either"),
-    ("enormous meta", _order(548, meta_data=[{"key": f"k{i}", "value": BIG[:1000]} for i in range(500)]),
-     "either"),
+    ("enormous meta", _order(548, meta_data=[{"key": f"k{i}", "value": BIG[:1000]} for i in range(500)]), "either"),
     ("deeply nested junk", _order(549, meta_data=[{"key": "x", "value": [[[[[[[[[[{}]]]]]]]]]]}]), "either"),
     ("sql-ish email", _order(550, billing={"email": "a'); DROP TABLE members;--@example.com"}), "either"),
     ("boolean amounts", _order(551, total=True), "reject"),
@@ -136,8 +159,31 @@ NASTY_PRODUCTS = [
 
 # --- the generated corpus -----------------------------------------------------
 
-_JUNK = [None, "", "abc", -1, 0, 10**30, -10**30, 1.5, True, False, [], {}, [None], {"a": 1}, "NaN", "-0",
-         "1e400", "２０２６", "\x00", SCRIPT, "😀" * 50, "2026-13-45T99:99:99", "x" * 5000]
+_JUNK = [
+    None,
+    "",
+    "abc",
+    -1,
+    0,
+    10**30,
+    -(10**30),
+    1.5,
+    True,
+    False,
+    [],
+    {},
+    [None],
+    {"a": 1},
+    "NaN",
+    "-0",
+    "1e400",
+    "２０２６",
+    "\x00",
+    SCRIPT,
+    "😀" * 50,
+    "2026-13-45T99:99:99",
+    "x" * 5000,
+]
 
 
 def _paths(value, prefix=()):
@@ -173,18 +219,20 @@ def generated_orders(n: int, seed: int = 20261127, first_id: int = 10_000) -> li
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        base = wc.order(first_id + i, lines=[wc.line((first_id + i) * 10 + j, f"{rng.randint(1, 300)}.00")
-                                            for j in range(rng.randint(1, 3))],
-                        email=f"gen{i % 40}@example.com", customer_id=rng.choice([0, 0, 2 + i % 20]),
-                        status=rng.choice(["completed", "processing", "refunded", "cancelled"]))
+        base = wc.order(
+            first_id + i,
+            lines=[wc.line((first_id + i) * 10 + j, f"{rng.randint(1, 300)}.00") for j in range(rng.randint(1, 3))],
+            email=f"gen{i % 40}@example.com",
+            customer_id=rng.choice([0, 0, 2 + i % 20]),
+            status=rng.choice(["completed", "processing", "refunded", "cancelled"]),
+        )
         out.append(_mutate(base, rng))
     return out
 
 
 def generated_customers(n: int, seed: int = 7, first_id: int = 5_000) -> list:
     rng = random.Random(seed)
-    return [_mutate(wc.customer(first_id + i, f"genc{i}@example.com", birthday="1990-05-04"), rng)
-            for i in range(n)]
+    return [_mutate(wc.customer(first_id + i, f"genc{i}@example.com", birthday="1990-05-04"), rng) for i in range(n)]
 
 
 def generated_products(n: int, seed: int = 11, first_id: int = 8_000) -> list:

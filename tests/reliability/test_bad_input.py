@@ -2,6 +2,7 @@
 through a whole pass. Nothing crashes; each bad record is refused with a
 logged reason naming it (a RejectedRecord row); the rest of the batch is
 applied."""
+
 import json
 import logging
 
@@ -82,7 +83,9 @@ def test_a_nasty_order_is_refused_by_name_and_the_rest_of_the_batch_applies(app,
     assert_balances_match_ledger()
 
 
-@pytest.mark.parametrize(("database_url", "name"), _cases("customer", corpus.NASTY_CUSTOMERS), indirect=["database_url"])
+@pytest.mark.parametrize(
+    ("database_url", "name"), _cases("customer", corpus.NASTY_CUSTOMERS), indirect=["database_url"]
+)
 def test_a_nasty_customer_is_refused_by_name_and_the_rest_applies(app, store, name, caplog):
     _name, record, expected = next(c for c in corpus.NASTY_CUSTOMERS if c[0] == name)
     caplog.set_level(logging.WARNING)
@@ -111,12 +114,16 @@ def test_a_nasty_product_is_refused_by_name_and_the_rest_applies(app, store, nam
     _check_one("product", expected, bool(result.rejected), bool(ids - {100, 101}), _ref_id(record), caplog)
 
 
-@pytest.mark.parametrize("kind", [
-    "product",
-    "customer",
-])
-def test_a_generated_corpus_of_broken_products_and_customers_is_applied_or_refused_one_by_one(app, store, kind,
-                                                                                             request):
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "product",
+        "customer",
+    ],
+)
+def test_a_generated_corpus_of_broken_products_and_customers_is_applied_or_refused_one_by_one(
+    app, store, kind, request
+):
     """Valid records broken at random (fixed seeds), in one big batch each, as a pass applies them."""
     records = corpus.generated_products(80) if kind == "product" else corpus.generated_customers(150)
     apply = apply_products if kind == "product" else apply_customers
@@ -147,6 +154,7 @@ def test_a_generated_corpus_of_hundreds_of_broken_orders_is_applied_or_refused_o
 
 
 # --- through a pass ---------------------------------------------------------------
+
 
 class _HostileTransport:
     """woosim's real answers, with hostile records slipped into the first page of orders."""
@@ -187,11 +195,13 @@ def test_a_pass_meeting_hostile_orders_rejects_them_and_books_the_rest(app, capl
         run = run_pass(store.id, client=client)
         assert run.status == "partial", run.error
         assert run.counts["rejected"] >= len([1 for _n, _r, e in corpus.NASTY_ORDERS if e == "reject"]) - 1
-        seeded = db.session.execute(db.select(func.count()).select_from(Order)
-                                    .where(Order.wc_id < 900_000)).scalar_one()
+        seeded = db.session.execute(
+            db.select(func.count()).select_from(Order).where(Order.wc_id < 900_000)
+        ).scalar_one()
         assert seeded >= 300, "every seeded order is booked despite the hostile ones"
-        refused = db.session.execute(db.select(RejectedRecord).where(RejectedRecord.sync_run_id == run.id)) \
-            .scalars().all()
+        refused = (
+            db.session.execute(db.select(RejectedRecord).where(RejectedRecord.sync_run_id == run.id)).scalars().all()
+        )
         assert len(refused) == run.counts["rejected"]
         assert all(r.reason.strip() for r in refused)
         assert_balances_match_ledger()

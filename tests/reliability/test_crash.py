@@ -4,6 +4,7 @@ elapsed time and by what woosim has been asked — and restarted. After the
 last, uninterrupted restart the books, the coupons in the store and the
 customer meta equal those of an uninterrupted run: no point lost, none
 doubled, no coupon twice."""
+
 import random
 import subprocess
 import time
@@ -63,8 +64,7 @@ def _kill_after(proc, seconds: float) -> bool:
         return True
 
 
-def test_sigkill_at_many_points_ends_with_the_books_of_an_uninterrupted_run(app, database_url, reference,
-                                                                            tmp_path):
+def test_sigkill_at_many_points_ends_with_the_books_of_an_uninterrupted_run(app, database_url, reference, tmp_path):
     rng = random.Random(20261127)
     with seeded_sim() as sim:
         store_on(sim, **SEED_STORE)
@@ -72,14 +72,16 @@ def test_sigkill_at_many_points_ends_with_the_books_of_an_uninterrupted_run(app,
         killed = 0
         for path, count in TRIGGERS:
             sim.control.clear_requests()
-            proc = subprocess.Popen(sync_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                sync_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             killed += _kill_when(sim, proc, path, count, time.time() + 90)
         # Random moments: from start-up to a full pass's length.
         typical = max(2.0, (reference["seconds"] or 5) + 1.5)
         for _ in range(RANDOM_KILLS):
-            proc = subprocess.Popen(sync_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                sync_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             killed += _kill_after(proc, rng.uniform(0.8, typical))
         assert killed >= len(TRIGGERS), "the kills must land while passes run"
         done = run_cli_pass(database_url, tmp_path)
@@ -87,6 +89,9 @@ def test_sigkill_at_many_points_ends_with_the_books_of_an_uninterrupted_run(app,
         again = run_cli_pass(database_url, tmp_path)  # a later pass after all the crashes changes nothing
         assert again.returncode == 0, again.stdout + again.stderr
         # nothing applied, or no coupon written (the sync log's words: run_summary)
-        assert "applied" not in again.stdout or "coupon written" not in again.stdout and \
-            "coupons written" not in again.stdout, again.stdout
+        assert (
+            "applied" not in again.stdout
+            or "coupon written" not in again.stdout
+            and "coupons written" not in again.stdout
+        ), again.stdout
         assert_same_as_reference(reference, sim)

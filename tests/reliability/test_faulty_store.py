@@ -2,6 +2,7 @@
 timeouts, garbled JSON) and the books and the store end exactly as after a
 fault-free run. A store that is down for a whole pass fails that pass with a
 clear record, and the next pass catches up."""
+
 import pytest
 
 from loyalty_sync.extensions import db
@@ -16,8 +17,7 @@ FAULTS = "rate=0.1;kinds=429,500,502,503,timeout,garbled;seed={seed};retry_after
 
 
 def _faulty_app(app):
-    app.config.update(STORE_BACKOFF_BASE=0.01, STORE_BACKOFF_MAX=0.05, STORE_TIMEOUT_SECONDS=1,
-                      STORE_MAX_ATTEMPTS=6)
+    app.config.update(STORE_BACKOFF_BASE=0.01, STORE_BACKOFF_MAX=0.05, STORE_TIMEOUT_SECONDS=1, STORE_MAX_ATTEMPTS=6)
 
 
 @pytest.mark.parametrize("seed", [7])

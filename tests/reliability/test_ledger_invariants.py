@@ -4,6 +4,7 @@ expiry (re-evaluation with a later `now`), admin adjustments, redemptions
 (auto-redeem into coupons) and re-runs. After every step: each member's
 balance is the sum of their ledger, no idempotency key or coupon code is
 used twice, and re-applying what the books already hold changes nothing."""
+
 import dataclasses
 import itertools
 import shutil
@@ -40,8 +41,9 @@ def make_machine(template, folder):
             super().__init__()
             self.path = folder / f"ledger-{next(_files)}.sqlite3"
             shutil.copy(template, self.path)
-            self.app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.path}", "TESTING": True,
-                                   "SECRET_KEY": "t"})
+            self.app = create_app(
+                {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.path}", "TESTING": True, "SECRET_KEY": "t"}
+            )
             self.ctx = self.app.app_context()
             self.ctx.push()
             self.store = make_store("h")
@@ -72,14 +74,23 @@ def make_machine(template, folder):
             order["date_modified_gmt"] = order["date_modified"] = wc.gmt(wc.day(self.day))
 
         # --- rules -------------------------------------------------------------
-        @rule(email=st.sampled_from(EMAILS), euros=st.integers(1, 700),
-              status=st.sampled_from(["completed", "completed", "processing", "pending", "cancelled"]),
-              registered=st.booleans())
+        @rule(
+            email=st.sampled_from(EMAILS),
+            euros=st.integers(1, 700),
+            status=st.sampled_from(["completed", "completed", "processing", "pending", "cancelled"]),
+            registered=st.booleans(),
+        )
         def place_order(self, email, euros, status, registered):
             self._tick()
             order_id, self.next_id = self.next_id, self.next_id + 2
-            order = wc.order(order_id, lines=[wc.line(order_id * 10, f"{euros}.00")], email=email, status=status,
-                             customer_id=(2 + EMAILS.index(email)) if registered else 0, created=wc.day(self.day))
+            order = wc.order(
+                order_id,
+                lines=[wc.line(order_id * 10, f"{euros}.00")],
+                email=email,
+                status=status,
+                customer_id=(2 + EMAILS.index(email)) if registered else 0,
+                created=wc.day(self.day),
+            )
             self.orders[order_id] = order
             self._apply([order])
 
@@ -106,8 +117,14 @@ def make_machine(template, folder):
             if self.refunds.get(order["id"]):
                 return  # a refunded order's lines are not edited in WooCommerce
             line = wc.line(order["line_items"][0]["id"], f"{euros}.00")
-            edited = wc.order(order["id"], lines=[line], email=order["billing"]["email"], status=order["status"],
-                              customer_id=order["customer_id"], created=wc.day(0))
+            edited = wc.order(
+                order["id"],
+                lines=[line],
+                email=order["billing"]["email"],
+                status=order["status"],
+                customer_id=order["customer_id"],
+                created=wc.day(0),
+            )
             edited["date_created_gmt"] = edited["date_created"] = order["date_created_gmt"]
             edited["date_paid_gmt"], edited["date_completed_gmt"] = order["date_paid_gmt"], order["date_completed_gmt"]
             self.orders[order["id"]] = edited
@@ -129,8 +146,12 @@ def make_machine(template, folder):
         @rule(rate=st.sampled_from([Decimal("0.5"), Decimal("1"), Decimal("2")]), auto_redeem=st.booleans())
         def change_rules(self, rate, auto_redeem):
             _number, program = program_in_force(self.store)
-            save_program(self.store, dataclasses.replace(program, rate=rate, auto_redeem=auto_redeem),
-                         actor="hypothesis", note="rule change")
+            save_program(
+                self.store,
+                dataclasses.replace(program, rate=rate, auto_redeem=auto_redeem),
+                actor="hypothesis",
+                note="rule change",
+            )
             db.session.commit()
 
         @rule(days=st.sampled_from([30, 200, 400, 800]))
@@ -165,14 +186,19 @@ def make_machine(template, folder):
 
         @invariant()
         def no_key_or_code_twice(self):
-            keys = db.session.execute(db.select(LedgerEntry.key, func.count()).group_by(LedgerEntry.key)
-                                      .having(func.count() > 1)).all()
+            keys = db.session.execute(
+                db.select(LedgerEntry.key, func.count()).group_by(LedgerEntry.key).having(func.count() > 1)
+            ).all()
             assert not keys, keys
-            codes = db.session.execute(db.select(func.lower(Coupon.code), func.count())
-                                       .group_by(func.lower(Coupon.code)).having(func.count() > 1)).all()
+            codes = db.session.execute(
+                db.select(func.lower(Coupon.code), func.count())
+                .group_by(func.lower(Coupon.code))
+                .having(func.count() > 1)
+            ).all()
             assert not codes, codes
-            coupon_keys = db.session.execute(db.select(Coupon.key, func.count()).group_by(Coupon.key)
-                                             .having(func.count() > 1)).all()
+            coupon_keys = db.session.execute(
+                db.select(Coupon.key, func.count()).group_by(Coupon.key).having(func.count() > 1)
+            ).all()
             assert not coupon_keys, coupon_keys
 
     return LedgerMachine
@@ -181,6 +207,14 @@ def make_machine(template, folder):
 @pytest.mark.slow
 def test_ledger_invariants_hold_over_random_histories(sqlite_template, tmp_path):
     machine = make_machine(sqlite_template, tmp_path)
-    run_state_machine_as_test(machine, settings=settings(
-        max_examples=30, stateful_step_count=20, deadline=None, derandomize=True, database=None,
-        suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=20,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

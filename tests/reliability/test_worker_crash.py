@@ -7,6 +7,7 @@ retry" while newer deliveries queue the next job). Afterwards every store
 keeps syncing (a pass ends ok, no webhook event stays pending, no job is
 left `doing`) and the books, the coupons and the customer meta equal those
 of an uninterrupted run."""
+
 import random
 from datetime import datetime, timezone
 
@@ -47,7 +48,10 @@ ENV = {
 #: injected, and stays after the other faults are cleared)
 UNKNOWN_FAILS = "path=/wp-json/wc/v3/orders/999999;kinds=503"
 #: customer reads fail half the time (passes retry them), coupon pushes now and then
-FAULTS = UNKNOWN_FAILS + "|path=/wp-json/wc/v3/customers;methods=GET;rate=0.5;kinds=503;seed=5|path=/wp-json/wc/v3/coupons;rate=0.2;kinds=502,timeout;hang=1;seed=6"
+FAULTS = (
+    UNKNOWN_FAILS
+    + "|path=/wp-json/wc/v3/customers;methods=GET;rate=0.5;kinds=503;seed=5|path=/wp-json/wc/v3/coupons;rate=0.2;kinds=502,timeout;hang=1;seed=6"
+)
 ROUNDS = ("pass", "webhook", "upkeep", "random")
 PASS_KINDS = ("scheduled", "manual", "full")
 
@@ -87,8 +91,12 @@ def _release_defer_pool():
 
 def _running(kinds) -> bool:
     db.session.expire_all()
-    return db.session.execute(db.select(func.count()).select_from(SyncRun).where(
-        SyncRun.kind.in_(kinds), SyncRun.status == "running")).scalar_one() > 0
+    return (
+        db.session.execute(
+            db.select(func.count()).select_from(SyncRun).where(SyncRun.kind.in_(kinds), SyncRun.status == "running")
+        ).scalar_one()
+        > 0
+    )
 
 
 UNKNOWN_ORDER = 999999
@@ -96,8 +104,13 @@ UNKNOWN_ORDER = 999999
 
 def _unknown_order() -> dict:
     """An order the store does not know, with a refund whose details cannot be read."""
-    return wc.order(UNKNOWN_ORDER, email="nobody@example.com", lines=[wc.line(UNKNOWN_ORDER * 10, "30.00")],
-                    created=datetime.now(timezone.utc), refunds=[{"id": 4242, "amount": "5.00"}])
+    return wc.order(
+        UNKNOWN_ORDER,
+        email="nobody@example.com",
+        lines=[wc.line(UNKNOWN_ORDER * 10, "30.00")],
+        created=datetime.now(timezone.utc),
+        refunds=[{"id": 4242, "amount": "5.00"}],
+    )
 
 
 def _unknown_event() -> WebhookEvent:
@@ -108,14 +121,22 @@ def _unknown_event() -> WebhookEvent:
 def _pending_events() -> int:
     """Pending events, but the one of the unknown order (it fails until its attempts run out)."""
     db.session.expire_all()
-    return db.session.execute(db.select(func.count()).select_from(WebhookEvent).where(
-        WebhookEvent.processed_at.is_(None), WebhookEvent.resource_id != UNKNOWN_ORDER)).scalar_one()
+    return db.session.execute(
+        db.select(func.count())
+        .select_from(WebhookEvent)
+        .where(WebhookEvent.processed_at.is_(None), WebhookEvent.resource_id != UNKNOWN_ORDER)
+    ).scalar_one()
 
 
 def _ok_pass_after(run_id: int):
     db.session.expire_all()
-    return db.session.execute(db.select(SyncRun).where(
-        SyncRun.id > run_id, SyncRun.kind.in_(PASS_KINDS), SyncRun.status == "ok")).scalars().first()
+    return (
+        db.session.execute(
+            db.select(SyncRun).where(SyncRun.id > run_id, SyncRun.kind.in_(PASS_KINDS), SyncRun.status == "ok")
+        )
+        .scalars()
+        .first()
+    )
 
 
 def _last_run_id() -> int:
@@ -124,7 +145,8 @@ def _last_run_id() -> int:
 
 
 def test_worker_kills_during_passes_webhooks_and_upkeep_end_with_the_books_of_an_uninterrupted_run(
-        app, database_url, reference_with_upkeep, tmp_path):
+    app, database_url, reference_with_upkeep, tmp_path
+):
     rng = random.Random(20261207)
     postgres = uses_procrastinate(app)
     count = 2 if postgres else 1
@@ -138,8 +160,9 @@ def test_worker_kills_during_passes_webhooks_and_upkeep_end_with_the_books_of_an
             nonlocal generation
             for _ in range(count - len(workers)):
                 generation += 1
-                worker = WorkerProcess(database_url, tmp_path / f"i{generation}", concurrency=2, extra_env=ENV,
-                                       name=f"w{generation}")
+                worker = WorkerProcess(
+                    database_url, tmp_path / f"i{generation}", concurrency=2, extra_env=ENV, name=f"w{generation}"
+                )
                 worker.wait_started()
                 workers.append(worker)
 
@@ -161,11 +184,16 @@ def test_worker_kills_during_passes_webhooks_and_upkeep_end_with_the_books_of_an
                     # Applying orders out of their history's order may plan points differently from one
                     # pass over all of them (tiers, thresholds): the books are made current first, so
                     # the deliveries (the orders as they are) only have to change nothing, exactly once.
-                    wait_for(lambda mark=_last_run_id(): _ok_pass_after(mark), 120, 0.25, "a pass to end ok before the deliveries")
+                    wait_for(
+                        lambda mark=_last_run_id(): _ok_pass_after(mark),
+                        120,
+                        0.25,
+                        "a pass to end ok before the deliveries",
+                    )
                     # an order the store does not know: its refund detail answers 404, the job ends "to
                     # retry" again and again while the newer deliveries queue the next job
                     deliver(base, store.name, "order.updated", _unknown_order(), secret="whsec-reliability")
-                    for order in orders[rng.randrange(0, 20):][:40]:
+                    for order in orders[rng.randrange(0, 20) :][:40]:
                         deliver(base, store.name, "order.updated", order, secret="whsec-reliability")
                     caught = _wait_quietly(lambda: _running(("webhook",)), 30, 0.02)
                 elif target == "upkeep":
@@ -189,8 +217,9 @@ def test_worker_kills_during_passes_webhooks_and_upkeep_end_with_the_books_of_an
             for worker in workers:
                 assert worker.terminate() == 0, worker.output()[-3000:]
             if postgres:
-                doing = db.session.execute(text("SELECT id, task_name FROM procrastinate_jobs "
-                                                "WHERE status = 'doing'")).all()
+                doing = db.session.execute(
+                    text("SELECT id, task_name FROM procrastinate_jobs WHERE status = 'doing'")
+                ).all()
                 assert doing == [], doing
             db.session.expire_all()
             assert db.session.get(Store, store.id).active

@@ -1,6 +1,7 @@
 """Fixtures for the storefront: an offline store (no keys: nothing is pushed)
 with members booked through the real apply service (tests/support/members.py),
 API tokens, and a client that speaks Bearer."""
+
 from __future__ import annotations
 
 import pytest

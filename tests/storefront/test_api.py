@@ -1,5 +1,6 @@
 """The storefront REST API: every endpoint and every error (auth, scope,
 cross-store isolation, validation, rate limit), and the OpenAPI document."""
+
 from __future__ import annotations
 
 from dateutil.relativedelta import relativedelta
@@ -25,6 +26,7 @@ def _error(response, status, code, field=None):
 
 # --- auth -----------------------------------------------------------------------------------
 
+
 def test_no_token_bad_token_and_revoked_token_are_401(client, store, anna, read_token):
     error = _error(client.get("/api/v1/members/7"), 401, "unauthorized")
     assert "Bearer" in error["message"]
@@ -49,10 +51,14 @@ def test_token_is_stored_hashed_and_last_use_is_noted(client, store, read_token)
 
 
 def test_read_scope_cannot_redeem_or_answer(client, store, anna, read_token):
-    _error(client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"}, headers=bearer(read_token)),
-           403, "insufficient_scope")
-    _error(client.post("/api/v1/members/7/nps", json={"score": 9}, headers=bearer(read_token)),
-           403, "insufficient_scope")
+    _error(
+        client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"}, headers=bearer(read_token)),
+        403,
+        "insufficient_scope",
+    )
+    _error(
+        client.post("/api/v1/members/7/nps", json={"score": 9}, headers=bearer(read_token)), 403, "insufficient_scope"
+    )
     assert db.session.execute(db.select(LedgerEntry).where(LedgerEntry.kind == "redeem")).first() is None
 
 
@@ -71,13 +77,22 @@ def test_a_token_only_sees_its_own_store(client, store, other_store, anna, read_
     _, other_text = create_token(other_store, "redeem")
     db.session.commit()
     _error(client.get("/api/v1/members/7/ledger", headers=bearer(other_text)), 404, "unknown_member", "ref")
-    _error(client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"}, headers=bearer(other_text)),
-           404, "unknown_member", "ref")
-    _error(client.post("/api/v1/members/anna@example.com/nps", json={"score": 3}, headers=bearer(other_text)),
-           404, "unknown_member", "ref")
+    _error(
+        client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"}, headers=bearer(other_text)),
+        404,
+        "unknown_member",
+        "ref",
+    )
+    _error(
+        client.post("/api/v1/members/anna@example.com/nps", json={"score": 3}, headers=bearer(other_text)),
+        404,
+        "unknown_member",
+        "ref",
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------
+
 
 def test_member_status(client, store, anna, read_token):
     body = client.get("/api/v1/members/7", headers=bearer(read_token)).get_json()
@@ -107,9 +122,11 @@ def test_points_expiring_in_the_next_30_days(client, store, read_token):
     from datetime import timedelta
 
     from loyalty_sync.books.apply import reevaluate
+
     entry = db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id == member.id)).scalars().first()
     soon = entry.at.replace(year=entry.at.year + 1) - timedelta(days=10)
     from storefront.members import member_status
+
     status = member_status(store, member, now=soon)
     assert status["expiring"]["points"] == 100
     assert status["expiring"]["first_date"].startswith(entry.at.replace(year=entry.at.year + 1).date().isoformat())
@@ -135,15 +152,19 @@ def test_rewards_catalogue(client, store, read_token):
     body = client.get("/api/v1/rewards", headers=bearer(read_token)).get_json()
     assert body["currency"] == "EUR" and body["program_version"] == 2
     assert [(r["id"], r["points"], r["coupon"]["amount"]) for r in body["rewards"]] == [
-        ("500-points-5-off", 500, "5.00"), ("1000-points-12-off", 1000, "12.00")]
+        ("500-points-5-off", 500, "5.00"),
+        ("1000-points-12-off", 1000, "12.00"),
+    ]
     assert body["rewards"][0]["coupon"]["expires_after_days"] == 90
 
 
 # --- redeem ----------------------------------------------------------------------------------
 
+
 def test_redeem_books_the_points_and_issues_the_coupon(client, store, anna, redeem_token):
-    response = client.post("/api/v1/members/7/redeem", json={"reward": "1000-points-12-off"},
-                           headers=bearer(redeem_token))
+    response = client.post(
+        "/api/v1/members/7/redeem", json={"reward": "1000-points-12-off"}, headers=bearer(redeem_token)
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
     assert body["reward"] == {"id": "1000-points-12-off", "name": "12 off the cart", "points": 1000}
@@ -157,23 +178,46 @@ def test_redeem_books_the_points_and_issues_the_coupon(client, store, anna, rede
     db.session.expire_all()
     assert db.session.get(Member, anna.id).points == 87
     assert db.session.get(Member, anna.id).status_changed is True  # the new balance is pushed as meta
-    _error(client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"}, headers=bearer(redeem_token)),
-           409, "not_enough_points", "reward")
+    _error(
+        client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"}, headers=bearer(redeem_token)),
+        409,
+        "not_enough_points",
+        "reward",
+    )
 
 
 def test_redeem_validation(client, store, anna, redeem_token):
     headers = bearer(redeem_token)
     _error(client.post("/api/v1/members/7/redeem", json={}, headers=headers), 422, "invalid_request", "reward")
-    _error(client.post("/api/v1/members/7/redeem", json={"reward": 5}, headers=headers), 422, "invalid_request", "reward")
-    _error(client.post("/api/v1/members/7/redeem", json={"reward": "x", "extra": 1}, headers=headers),
-           422, "invalid_request", "extra")
-    _error(client.post("/api/v1/members/7/redeem", json={"reward": "no-such"}, headers=headers),
-           422, "unknown_reward", "reward")
-    bad_json = client.post("/api/v1/members/7/redeem", data="{not json", headers={**headers,
-                           "Content-Type": "application/json"})
+    _error(
+        client.post("/api/v1/members/7/redeem", json={"reward": 5}, headers=headers), 422, "invalid_request", "reward"
+    )
+    _error(
+        client.post("/api/v1/members/7/redeem", json={"reward": "x", "extra": 1}, headers=headers),
+        422,
+        "invalid_request",
+        "extra",
+    )
+    _error(
+        client.post("/api/v1/members/7/redeem", json={"reward": "no-such"}, headers=headers),
+        422,
+        "unknown_reward",
+        "reward",
+    )
+    bad_json = client.post(
+        "/api/v1/members/7/redeem", data="{not json", headers={**headers, "Content-Type": "application/json"}
+    )
     assert bad_json.status_code == 400 and bad_json.get_json()["error"]["code"] == "bad_request"
-    _error(client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"},
-                       headers={**headers, "Idempotency-Key": "x" * 201}), 422, "invalid_request", "Idempotency-Key")
+    _error(
+        client.post(
+            "/api/v1/members/7/redeem",
+            json={"reward": "500-points-5-off"},
+            headers={**headers, "Idempotency-Key": "x" * 201},
+        ),
+        422,
+        "invalid_request",
+        "Idempotency-Key",
+    )
     assert db.session.execute(db.select(Coupon).where(Coupon.source == "reward")).first() is None
 
 
@@ -184,13 +228,23 @@ def test_idempotency_key_replays_the_first_answer(client, store, anna, redeem_to
     assert first.status_code == again.status_code == 201
     assert again.get_json() == first.get_json()
     assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
-    assert db.session.execute(db.select(db.func.count()).select_from(Coupon).where(Coupon.source == "reward")).scalar() == 1
+    assert (
+        db.session.execute(db.select(db.func.count()).select_from(Coupon).where(Coupon.source == "reward")).scalar()
+        == 1
+    )
     # the same key for another request is refused, never served the wrong answer
-    _error(client.post("/api/v1/members/7/redeem", json={"reward": "1000-points-12-off"}, headers=headers),
-           422, "idempotency_key_reused", "Idempotency-Key")
+    _error(
+        client.post("/api/v1/members/7/redeem", json={"reward": "1000-points-12-off"}, headers=headers),
+        422,
+        "idempotency_key_reused",
+        "Idempotency-Key",
+    )
     # a new key redeems again (587 left: 500 more can go)
-    other = client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"},
-                        headers={**bearer(redeem_token), "Idempotency-Key": "order-43-redeem"})
+    other = client.post(
+        "/api/v1/members/7/redeem",
+        json={"reward": "500-points-5-off"},
+        headers={**bearer(redeem_token), "Idempotency-Key": "order-43-redeem"},
+    )
     assert other.status_code == 201 and other.get_json()["points"]["balance"] == 87
     # a refused redemption is an answer too: the retry gets the same 409
     refused = {**bearer(redeem_token), "Idempotency-Key": "order-44-redeem"}
@@ -201,20 +255,35 @@ def test_idempotency_key_replays_the_first_answer(client, store, anna, redeem_to
 
 # --- points preview --------------------------------------------------------------------------
 
+
 def test_points_preview_for_a_member_guest_and_unknown(client, store, anna, read_token):
-    cart = {"lines": [{"product_id": 5, "quantity": 2, "total": "80.00"}, {"product_id": 6, "quantity": 1, "total": 19.99}]}
-    before = [db.session.execute(db.select(db.func.count()).select_from(t)).scalar() for t in (LedgerEntry, Order, Member, Coupon)]
+    cart = {
+        "lines": [{"product_id": 5, "quantity": 2, "total": "80.00"}, {"product_id": 6, "quantity": 1, "total": 19.99}]
+    }
+    before = [
+        db.session.execute(db.select(db.func.count()).select_from(t)).scalar()
+        for t in (LedgerEntry, Order, Member, Coupon)
+    ]
     member = client.post("/api/v1/points-preview", json={**cart, "customer": 7}, headers=bearer(read_token)).get_json()
     assert member["points"] == 124  # floor(99.99 x 1.25 Silver)
     assert member["tier"] == "Silver" and member["tier_multiplier"] == "1.25" and member["member_known"] is True
     assert member["vip"] is False and member["vip_multiplier"] == "1"
-    assert [(ln["product_id"], ln["eligible"], ln["multiplier"]) for ln in member["lines"]] == [(5, "80.00", "1"), (6, "19.99", "1")]
-    guest = client.post("/api/v1/points-preview", json={**cart, "customer": None}, headers=bearer(read_token)).get_json()
+    assert [(ln["product_id"], ln["eligible"], ln["multiplier"]) for ln in member["lines"]] == [
+        (5, "80.00", "1"),
+        (6, "19.99", "1"),
+    ]
+    guest = client.post(
+        "/api/v1/points-preview", json={**cart, "customer": None}, headers=bearer(read_token)
+    ).get_json()
     assert guest["points"] == 99 and guest["tier"] == "Bronze" and guest["member_known"] is False
-    unknown = client.post("/api/v1/points-preview", json={**cart, "customer": "new@example.com"},
-                          headers=bearer(read_token)).get_json()
+    unknown = client.post(
+        "/api/v1/points-preview", json={**cart, "customer": "new@example.com"}, headers=bearer(read_token)
+    ).get_json()
     assert unknown["points"] == 99 and unknown["member_known"] is False
-    after = [db.session.execute(db.select(db.func.count()).select_from(t)).scalar() for t in (LedgerEntry, Order, Member, Coupon)]
+    after = [
+        db.session.execute(db.select(db.func.count()).select_from(t)).scalar()
+        for t in (LedgerEntry, Order, Member, Coupon)
+    ]
     assert before == after  # never writes
 
 
@@ -223,36 +292,81 @@ def test_points_preview_shows_which_multiplier_applied(client, app, read_token):
     from decimal import Decimal
 
     from loyalty_sync.engine.program import MultiplierRule
-    shop = make_store("promo", **OFFLINE, auto_redeem=False, multipliers=(
-        MultiplierRule(Decimal(2), product_id=5, label="double on coffee"),
-        MultiplierRule(Decimal(3), product_id=5, starts=datetime(2026, 6, 1, tzinfo=timezone.utc), label="triple in June"),
-    ))
+
+    shop = make_store(
+        "promo",
+        **OFFLINE,
+        auto_redeem=False,
+        multipliers=(
+            MultiplierRule(Decimal(2), product_id=5, label="double on coffee"),
+            MultiplierRule(
+                Decimal(3), product_id=5, starts=datetime(2026, 6, 1, tzinfo=timezone.utc), label="triple in June"
+            ),
+        ),
+    )
     _, text = create_token(shop, "read")
     db.session.commit()
-    cart = {"lines": [{"product_id": 5, "quantity": 1, "total": "10.00"}, {"product_id": 6, "quantity": 1, "total": "10.00"}]}
+    cart = {
+        "lines": [
+            {"product_id": 5, "quantity": 1, "total": "10.00"},
+            {"product_id": 6, "quantity": 1, "total": "10.00"},
+        ]
+    }
     may = client.post("/api/v1/points-preview", json={**cart, "date": "2026-05-10"}, headers=bearer(text)).get_json()
     assert may["points"] == 30
     assert [(ln["multiplier"], ln["rules"]) for ln in may["lines"]] == [("2", ["double on coffee"]), ("1", [])]
-    june = client.post("/api/v1/points-preview", json={**cart, "date": "2026-06-10T10:00:00Z"}, headers=bearer(text)).get_json()
+    june = client.post(
+        "/api/v1/points-preview", json={**cart, "date": "2026-06-10T10:00:00Z"}, headers=bearer(text)
+    ).get_json()
     assert june["points"] == 40 and june["lines"][0]["rules"] == ["triple in June"]
 
 
 def test_points_preview_validation(client, store, read_token):
     headers = bearer(read_token)
     _error(client.post("/api/v1/points-preview", json={"lines": []}, headers=headers), 422, "invalid_request", "lines")
-    _error(client.post("/api/v1/points-preview", json={"customer": None}, headers=headers), 422, "invalid_request", "lines")
-    _error(client.post("/api/v1/points-preview", json={"lines": [{"product_id": 1, "quantity": 1, "total": "-1"}]},
-                       headers=headers), 422, "invalid_request", "lines.0.total")
-    _error(client.post("/api/v1/points-preview", json={"lines": [{"product_id": 1, "quantity": 0, "total": "1"}]},
-                       headers=headers), 422, "invalid_request", "lines.0.quantity")
-    _error(client.post("/api/v1/points-preview", json={"lines": [{"product_id": "x", "quantity": 1, "total": "1"}]},
-                       headers=headers), 422, "invalid_request", "lines.0.product_id")
-    _error(client.post("/api/v1/points-preview", json={"lines": [{"product_id": 1, "quantity": 1, "total": "1"}],
-                                                       "date": "yesterday"}, headers=headers),
-           422, "invalid_request", "date")
+    _error(
+        client.post("/api/v1/points-preview", json={"customer": None}, headers=headers), 422, "invalid_request", "lines"
+    )
+    _error(
+        client.post(
+            "/api/v1/points-preview", json={"lines": [{"product_id": 1, "quantity": 1, "total": "-1"}]}, headers=headers
+        ),
+        422,
+        "invalid_request",
+        "lines.0.total",
+    )
+    _error(
+        client.post(
+            "/api/v1/points-preview", json={"lines": [{"product_id": 1, "quantity": 0, "total": "1"}]}, headers=headers
+        ),
+        422,
+        "invalid_request",
+        "lines.0.quantity",
+    )
+    _error(
+        client.post(
+            "/api/v1/points-preview",
+            json={"lines": [{"product_id": "x", "quantity": 1, "total": "1"}]},
+            headers=headers,
+        ),
+        422,
+        "invalid_request",
+        "lines.0.product_id",
+    )
+    _error(
+        client.post(
+            "/api/v1/points-preview",
+            json={"lines": [{"product_id": 1, "quantity": 1, "total": "1"}], "date": "yesterday"},
+            headers=headers,
+        ),
+        422,
+        "invalid_request",
+        "date",
+    )
 
 
 # --- NPS -------------------------------------------------------------------------------------
+
 
 def test_nps_by_api_once_per_period_with_bonus(client, store, anna, redeem_token):
     headers = bearer(redeem_token)
@@ -269,6 +383,7 @@ def test_nps_by_api_once_per_period_with_bonus(client, store, anna, redeem_token
 
 
 # --- rate limit, unknown routes, the document -------------------------------------------------
+
 
 def test_rate_limit_per_token_with_retry_after(client, app, store, read_token, redeem_token):
     app.config["STOREFRONT_API_RATE_LIMIT"] = "3 per minute"
@@ -294,8 +409,14 @@ def test_openapi_document_is_valid_and_covers_every_endpoint(client):
     spec = response.get_json()
     validate(spec)
     assert spec["openapi"].startswith("3.")
-    assert set(spec["paths"]) == {"/api/v1/members/{ref}", "/api/v1/members/{ref}/ledger", "/api/v1/rewards",
-                                  "/api/v1/members/{ref}/redeem", "/api/v1/points-preview", "/api/v1/members/{ref}/nps"}
+    assert set(spec["paths"]) == {
+        "/api/v1/members/{ref}",
+        "/api/v1/members/{ref}/ledger",
+        "/api/v1/rewards",
+        "/api/v1/members/{ref}/redeem",
+        "/api/v1/points-preview",
+        "/api/v1/members/{ref}/nps",
+    }
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     redeem = spec["paths"]["/api/v1/members/{ref}/redeem"]["post"]
     assert "Idempotency-Key" in [p["name"] for p in redeem["parameters"]]
@@ -333,12 +454,16 @@ def test_answered_keys_are_forgotten_after_a_week_unfinished_ones_are_kept(clien
     from loyalty_sync.actions.redemption import KEY_DAYS, purge_answered_keys
     from loyalty_sync.models import IdempotencyKey
 
-    first = client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"},
-                        headers={**bearer(redeem_token), "Idempotency-Key": "week-old"})
+    first = client.post(
+        "/api/v1/members/7/redeem",
+        json={"reward": "500-points-5-off"},
+        headers={**bearer(redeem_token), "Idempotency-Key": "week-old"},
+    )
     assert first.status_code == 201
     now = datetime.now(timezone.utc)
-    db.session.add(IdempotencyKey(store_id=store.id, key="never-finished", state="booked",
-                                  created_at=now - timedelta(days=30)))
+    db.session.add(
+        IdempotencyKey(store_id=store.id, key="never-finished", state="booked", created_at=now - timedelta(days=30))
+    )
     db.session.commit()
     assert purge_answered_keys(store.id, now) == 0  # the answered key is fresh
     assert purge_answered_keys(store.id, now + timedelta(days=KEY_DAYS, minutes=1)) == 1

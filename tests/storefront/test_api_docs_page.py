@@ -1,5 +1,6 @@
 """The API docs page: every link on it works (the Swagger UI link did not: there is none without a CDN),
 and schemas read as tables whose types link to the schema they name, not as a JSON dump (#19 item 7)."""
+
 import re
 from html.parser import HTMLParser
 

@@ -2,6 +2,7 @@
 signed, expiring links; the right numbers; nothing about other members;
 clear pages for tampered or expired links; the links pushed as customer meta.
 The browser tests run headless Chromium against a real server (SQLite only)."""
+
 from __future__ import annotations
 
 import re
@@ -25,6 +26,7 @@ def _page_path(member) -> str:
 
 
 # --- links ----------------------------------------------------------------------------------------
+
 
 def test_links_are_signed_expiring_and_stable_within_a_renewal_period(app, store, anna):
     now = datetime.now(timezone.utc)
@@ -69,6 +71,7 @@ def test_the_link_is_renewed_by_the_daily_reevaluation(app, store, anna):
     assert member.status_changed is False  # same period, same link
     later = datetime.now(timezone.utc) + timedelta(days=31)
     import unittest.mock as mock
+
     with mock.patch("loyalty_sync.books.member_links.datetime") as clock:
         clock.now.return_value = later
         clock.fromtimestamp = datetime.fromtimestamp
@@ -77,6 +80,7 @@ def test_the_link_is_renewed_by_the_daily_reevaluation(app, store, anna):
 
 
 # --- the page (test client) -----------------------------------------------------------------------
+
 
 def test_member_page_shows_the_members_status(client, store, anna):
     response = client.get(_page_path(anna))
@@ -155,6 +159,7 @@ def test_the_page_speaks_the_stores_language_and_currency(client, app, store, an
 
 # --- the page in a real browser -------------------------------------------------------------------
 
+
 @pytest.fixture
 def page(browser, live_server):
     context, page = new_page(browser, viewport={"width": 390, "height": 844}, device_scale_factor=1)  # a phone
@@ -165,8 +170,14 @@ def page(browser, live_server):
 @pytest.mark.browser
 def test_member_page_in_chromium(app, store, anna, live_server, page):
     outside = []
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server)
-               else (outside.append(route.request.url), route.abort()))
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(live_server)
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
     page.goto(live_server + _page_path(anna))
     assert page.inner_text("[data-test=spendable]") == "1,087"
     assert page.inner_text("[data-test=pending]") == "0"
@@ -200,8 +211,17 @@ def test_tampered_link_in_chromium(app, store, anna, live_server, page):
 def test_member_page_names_the_shop_and_dates_its_lines_by_the_shops_calendar(client, store, anna):
     store.display_name, store.timezone = "Bean & Leaf", "Asia/Tokyo"
     late_evening_utc = datetime(2026, 12, 8, 20, 0, tzinfo=timezone.utc)  # already 9 December in Tokyo
-    db.session.add(LedgerEntry(store_id=store.id, member_id=anna.id, kind="adjust", points=10, key="tz-test",
-                               at=late_evening_utc, reason="a gesture"))
+    db.session.add(
+        LedgerEntry(
+            store_id=store.id,
+            member_id=anna.id,
+            kind="adjust",
+            points=10,
+            key="tz-test",
+            at=late_evening_utc,
+            reason="a gesture",
+        )
+    )
     db.session.commit()
     html = client.get(_page_path(anna)).get_data(as_text=True)
     assert "Your points at Bean &amp; Leaf" in html and "shop to a friend" not in html

@@ -1,5 +1,6 @@
 """NPS: the pure computation by hand-computed cases, one answer per member and
 period, the bonus once per period as a ledger line with its reason."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -18,16 +19,19 @@ def test_ten_answers_five_promoters_three_passives_two_detractors_is_30():
     assert nps_score(scores) == {"nps": 30, "promoters": 5, "passives": 3, "detractors": 2, "answers": 10}
 
 
-@pytest.mark.parametrize(("scores", "expected"), [
-    ([], None),
-    ([10], 100),
-    ([0], -100),
-    ([7, 8], 0),
-    ([9, 6, 8], 0),
-    ([9, 9, 0], 33.3),  # 66.7 - 33.3
-    ([10, 3, 4], -33.3),
-    ([6, 7, 9, 10], 25),
-])
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        ([], None),
+        ([10], 100),
+        ([0], -100),
+        ([7, 8], 0),
+        ([9, 6, 8], 0),
+        ([9, 9, 0], 33.3),  # 66.7 - 33.3
+        ([10, 3, 4], -33.3),
+        ([6, 7, 9, 10], 25),
+    ],
+)
 def test_nps_by_hand(scores, expected):
     assert nps_score(scores)["nps"] == expected
 
@@ -48,9 +52,12 @@ def test_periods_are_consecutive_windows():
     start = nps.period_start(datetime(2026, 3, 1, tzinfo=timezone.utc), 90)
     assert (start - date(1970, 1, 1)).days % 90 == 0
     assert start <= date(2026, 3, 1) < start + timedelta(days=90)
-    assert nps.period_start(datetime.combine(start + timedelta(days=89), datetime.min.time(), timezone.utc), 90) == start
-    assert nps.period_start(datetime.combine(start + timedelta(days=90), datetime.min.time(), timezone.utc), 90) \
-        == start + timedelta(days=90)
+    assert (
+        nps.period_start(datetime.combine(start + timedelta(days=89), datetime.min.time(), timezone.utc), 90) == start
+    )
+    assert nps.period_start(
+        datetime.combine(start + timedelta(days=90), datetime.min.time(), timezone.utc), 90
+    ) == start + timedelta(days=90)
 
 
 def test_one_answer_per_period_and_the_bonus_once(app, store):
@@ -73,7 +80,11 @@ def test_one_answer_per_period_and_the_bonus_once(app, store):
     # the next period: a new answer and a new bonus
     later = datetime.combine(start + timedelta(days=nps.period_days()), datetime.min.time(), timezone.utc)
     nps.record_answer(store, member, 4, now=later)
-    keys = db.session.execute(db.select(LedgerEntry.key).where(LedgerEntry.kind == "bonus").order_by(LedgerEntry.id)).scalars().all()
+    keys = (
+        db.session.execute(db.select(LedgerEntry.key).where(LedgerEntry.kind == "bonus").order_by(LedgerEntry.id))
+        .scalars()
+        .all()
+    )
     assert len(keys) == 2 and len(set(keys)) == 2
     assert db.session.get(Member, member.id).points == points + 40
 

@@ -2,6 +2,7 @@
 (issue 17: two gunicorn workers allowed 216 requests against 120/minute), so
 the Procfile runs one web process, and the one documented setting
 `LOYALTY_RATELIMIT_STORAGE_URI` moves both limiters to a shared storage."""
+
 from __future__ import annotations
 
 import re

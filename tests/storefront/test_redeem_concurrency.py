@@ -4,6 +4,7 @@ with one Idempotency-Key exactly one coupon, with different keys exactly as
 many coupons as the balance covers, never a balance below zero. And the
 coupon reaches the store before the answer, or waits in the outbox when the
 store is down."""
+
 from __future__ import annotations
 
 import threading
@@ -58,8 +59,9 @@ def rich(app, store):
 
 def _coupons(member_id: int) -> list[Coupon]:
     db.session.expire_all()
-    return list(db.session.execute(db.select(Coupon).where(Coupon.member_id == member_id,
-                                                           Coupon.source == "reward")).scalars())
+    return list(
+        db.session.execute(db.select(Coupon).where(Coupon.member_id == member_id, Coupon.source == "reward")).scalars()
+    )
 
 
 def test_twenty_concurrent_requests_with_one_key_redeem_once(app, store, rich):
@@ -80,16 +82,30 @@ def test_twenty_concurrent_requests_with_different_keys_never_overspend(app, sto
     statuses = sorted(a[0] for a in answers)
     assert statuses == [201] * 6 + [409] * (THREADS - 6)
     assert len(_coupons(member.id)) == 6
-    lines = db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id == member.id,
-                                                            LedgerEntry.kind == "redeem")).scalars().all()
+    lines = (
+        db.session.execute(
+            db.select(LedgerEntry).where(LedgerEntry.member_id == member.id, LedgerEntry.kind == "redeem")
+        )
+        .scalars()
+        .all()
+    )
     assert sorted(line.key for line in lines) == [f"redeem:m{member.id}:{n}" for n in range(1, 7)]
     refreshed = db.session.get(Member, member.id)
-    assert refreshed.points == 200 == sum(e.points for e in db.session.execute(
-        db.select(LedgerEntry).where(LedgerEntry.member_id == member.id)).scalars())
+    assert (
+        refreshed.points
+        == 200
+        == sum(
+            e.points
+            for e in db.session.execute(db.select(LedgerEntry).where(LedgerEntry.member_id == member.id)).scalars()
+        )
+    )
     for status, body, _headers in answers:
         if status == 409:
-            assert body["error"]["code"] == "not_enough_points" and "200 can be spent now" in body["error"]["message"] \
+            assert (
+                body["error"]["code"] == "not_enough_points"
+                and "200 can be spent now" in body["error"]["message"]
                 or "can be spent now" in body["error"]["message"]
+            )
 
 
 def test_twenty_concurrent_requests_without_keys_also_never_overspend(app, store, rich):
@@ -111,17 +127,24 @@ def test_the_coupon_is_in_the_store_before_the_answer(app, sim, client):
     make_registered_member(shop, 7, "anna@example.com", ["600.00"], first_order_id=1001)
     _, token = create_token(shop, "redeem")
     db.session.commit()
-    response = client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"},
-                           headers={**bearer(token), "Idempotency-Key": "k1"})
+    response = client.post(
+        "/api/v1/members/7/redeem",
+        json={"reward": "500-points-5-off"},
+        headers={**bearer(token), "Idempotency-Key": "k1"},
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
     assert body["pushed"] is True and body["coupon"]["status"] == "pushed"
     from tests.support.store_api import StoreScript
+
     remote = StoreScript(sim.url, sim.key, sim.secret).coupons(code=body["coupon"]["code"])
     assert [c["code"] for c in remote] == [body["coupon"]["code"]]
     assert remote[0]["email_restrictions"] == ["anna@example.com"] and remote[0]["amount"].startswith("5")
-    replay = client.post("/api/v1/members/7/redeem", json={"reward": "500-points-5-off"},
-                         headers={**bearer(token), "Idempotency-Key": "k1"})
+    replay = client.post(
+        "/api/v1/members/7/redeem",
+        json={"reward": "500-points-5-off"},
+        headers={**bearer(token), "Idempotency-Key": "k1"},
+    )
     assert replay.get_json() == body
 
 

@@ -50,8 +50,12 @@ def test_a_good_signature_gives_the_members_panel(client, store, anna):
     assert [r["affordable"] for r in answer["rewards"]] == [True, True]
     assert answer["rewards"][0]["value_text"] == "5,00\xa0€"
     code = member["referral"]["code"]
-    assert member["referral"] == {"code": code, "link": f"{SHOP}/?loyalty_ref={code}", "friend_gets": "10%",
-                                  "bonus": 200}
+    assert member["referral"] == {
+        "code": code,
+        "link": f"{SHOP}/?loyalty_ref={code}",
+        "friend_gets": "10%",
+        "bonus": 200,
+    }
     assert [c["source"] for c in member["coupons"]] == ["tierup"]  # the code for friends is not the member's
     assert answer["cart"] == {"points": 62, "cart_total": "49.90"}  # 49.90 x1.25 Silver, floored
     assert {w["kind"] for w in answer["ways_to_earn"]} >= {"orders", "referral", "review"}

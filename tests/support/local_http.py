@@ -1,5 +1,6 @@
 """A threaded HTTP server on a free local port, for the life of one test:
 the base of the recording server and the store proxy."""
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ binaries (initdb, pg_ctl) in a temporary folder.
 PostgreSQL refuses to run as root, so when the suite runs as root (CI) the
 cluster is owned by and run as the unprivileged `postgres` user.
 """
+
 import os
 import pwd
 import shutil
@@ -52,8 +53,10 @@ class PostgresServer:
 
     def start(self) -> "PostgresServer":
         self._run(self.initdb, "-D", str(self.data), "-U", "loyalty", "--auth=trust", "-E", "UTF8", "--no-sync")
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off " \
-                  f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         self._wait()
         return self

@@ -19,6 +19,7 @@ leftovers. So a test there
 Category listings stay whole-store (the product only reads their names; a
 real store always has "Uncategorized").
 """
+
 from __future__ import annotations
 
 import itertools
@@ -32,15 +33,35 @@ import requests
 from loyalty_sync.woocommerce.transport import WooCommerceTransport
 
 #: endpoint -> the space its ids belong to, for listings we scope
-SCOPED_LISTINGS = {"orders": "orders", "customers": "customers", "coupons": "coupons", "products": "products",
-                   "refunds": "refunds", "products/reviews": "reviews", "webhooks": "webhooks"}
+SCOPED_LISTINGS = {
+    "orders": "orders",
+    "customers": "customers",
+    "coupons": "coupons",
+    "products": "products",
+    "refunds": "refunds",
+    "products/reviews": "reviews",
+    "webhooks": "webhooks",
+}
 #: collection endpoint -> space, for records created by POST
-CREATED_IN = {"orders": "orders", "customers": "customers", "coupons": "coupons", "products": "products",
-              "products/categories": "categories", "products/reviews": "reviews", "webhooks": "webhooks"}
+CREATED_IN = {
+    "orders": "orders",
+    "customers": "customers",
+    "coupons": "coupons",
+    "products": "products",
+    "products/categories": "categories",
+    "products/reviews": "reviews",
+    "webhooks": "webhooks",
+}
 #: the order in which a test's records are deleted (orders take their refunds with them)
-CLEAN_UP_ORDER = (("reviews", "products/reviews"), ("orders", "orders"), ("coupons", "coupons"),
-                  ("customers", "customers"), ("products", "products"), ("categories", "products/categories"),
-                  ("webhooks", "webhooks"))
+CLEAN_UP_ORDER = (
+    ("reviews", "products/reviews"),
+    ("orders", "orders"),
+    ("coupons", "coupons"),
+    ("customers", "customers"),
+    ("products", "products"),
+    ("categories", "products/categories"),
+    ("webhooks", "webhooks"),
+)
 
 _tags = itertools.count()
 _RUN = secrets.token_hex(3)  # one per run: two runs (or a crashed one's leftovers) never share a name
@@ -111,8 +132,9 @@ class OwnRecords:
         for space, endpoint in CLEAN_UP_ORDER:
             ids = sorted(self.ids.get(space, ()))
             for start in range(0, len(ids), 100):
-                answer = WooCommerceTransport.request(transport, "POST", f"{endpoint}/batch", None,
-                                                      {"delete": ids[start:start + 100]})
+                answer = WooCommerceTransport.request(
+                    transport, "POST", f"{endpoint}/batch", None, {"delete": ids[start : start + 100]}
+                )
                 if answer.status_code != 200:
                     left.append(f"{endpoint}/batch: {answer.status_code} {answer.text[:200]}")
                     continue

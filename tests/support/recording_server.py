@@ -1,5 +1,6 @@
 """A local HTTP server that records every request it receives and answers
 with a scripted response: the "other host" an attacker points a URL at."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,8 +35,11 @@ class RecordingServer(LocalServer):
         class Handler(QuietHandler):
             def _answer(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                owner.received.append(Received(self.command, self.path, dict(self.headers.items()),
-                                               self.rfile.read(length) if length else b""))
+                owner.received.append(
+                    Received(
+                        self.command, self.path, dict(self.headers.items()), self.rfile.read(length) if length else b""
+                    )
+                )
                 self.send_response(owner.status)
                 self.send_header("Content-Type", owner.content_type)
                 self.send_header("Content-Length", str(len(owner.body)))

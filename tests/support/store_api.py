@@ -6,6 +6,7 @@ The same scenario runs against a fresh woosim and against a real store that
 holds other data (tests/support/real_store.py): names that must be unique in a
 store (emails, SKUs) come from `email`/`sku`, which add the test's tag, and the
 passing of time is `wait_seconds` (woosim's clock, or the real one)."""
+
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -14,8 +15,16 @@ from woocommerce import API
 
 
 class StoreScript:
-    def __init__(self, url: str, key: str, secret: str, *, tag: str = "", api=None,
-                 advance_clock: Callable[[float], object] = time.sleep):
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        secret: str,
+        *,
+        tag: str = "",
+        api=None,
+        advance_clock: Callable[[float], object] = time.sleep,
+    ):
         self.api = api or API(url=url, consumer_key=key, consumer_secret=secret, version="wc/v3", timeout=30)
         self.tag = tag
         self._advance_clock = advance_clock
@@ -44,16 +53,23 @@ class StoreScript:
         return self._ok(self.api.post("products/categories", {"name": name}))
 
     def customer(self, email: str, first_name: str = "Test", last_name: str = "Member", meta=()) -> dict:
-        body = {"email": email, "first_name": first_name, "last_name": last_name,
-                "meta_data": [{"key": k, "value": v} for k, v in meta]}
+        body = {
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "meta_data": [{"key": k, "value": v} for k, v in meta],
+        }
         return self._ok(self.api.post("customers", body))
 
-    def order(self, items, *, customer_id: int = 0, email: str = "", status: str = "completed",
-              coupons=()) -> dict:
+    def order(self, items, *, customer_id: int = 0, email: str = "", status: str = "completed", coupons=()) -> dict:
         """items: [(product_id, quantity)]"""
-        body = {"status": status, "customer_id": customer_id, "billing": {"email": email, "first_name": "T"},
-                "line_items": [{"product_id": p, "quantity": q} for p, q in items],
-                "coupon_lines": [{"code": c} for c in coupons]}
+        body = {
+            "status": status,
+            "customer_id": customer_id,
+            "billing": {"email": email, "first_name": "T"},
+            "line_items": [{"product_id": p, "quantity": q} for p, q in items],
+            "coupon_lines": [{"code": c} for c in coupons],
+        }
         return self._ok(self.api.post("orders", body))
 
     def set_status(self, order_id: int, status: str) -> dict:
@@ -82,16 +98,25 @@ class StoreScript:
         amounts when only the quantity is sent (real store 10.0.2,
         tests/woosim/captures/real-order-totals.json, step put_quantity)."""
         line = order["line_items"][line_index]
+
         def scaled(amount: str) -> str:
             return str((Decimal(amount) * quantity / line["quantity"]).quantize(Decimal("0.01")))
-        edit = {"id": line["id"], "quantity": quantity, "subtotal": scaled(line["subtotal"]),
-                "total": scaled(line["total"])}
+
+        edit = {
+            "id": line["id"],
+            "quantity": quantity,
+            "subtotal": scaled(line["subtotal"]),
+            "total": scaled(line["total"]),
+        }
         return self._ok(self.api.put(f"orders/{order['id']}", {"line_items": [edit]}))
 
     def refund(self, order_id: int, amount: str | Decimal, lines=()) -> dict:
         """lines: [(order line id, quantity, refund_total without tax)]"""
-        body = {"amount": str(amount), "api_refund": False,
-                "line_items": [{"id": lid, "quantity": q, "refund_total": str(t)} for lid, q, t in lines]}
+        body = {
+            "amount": str(amount),
+            "api_refund": False,
+            "line_items": [{"id": lid, "quantity": q, "refund_total": str(t)} for lid, q, t in lines],
+        }
         return self._ok(self.api.post(f"orders/{order_id}/refunds", body))
 
     def coupons(self, **params) -> list[dict]:
@@ -108,4 +133,6 @@ class StoreScript:
         return {m["key"]: m["value"] for m in body["meta_data"] if m["key"].startswith("loyalty_")}
 
     def create_coupon(self, code: str, **fields) -> dict:
-        return self._ok(self.api.post("coupons", {"code": code, "discount_type": "fixed_cart", "amount": "5", **fields}))
+        return self._ok(
+            self.api.post("coupons", {"code": code, "discount_type": "fixed_cart", "amount": "5", **fields})
+        )

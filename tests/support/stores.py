@@ -5,6 +5,7 @@ One factory for every suite: `make_store` for a store that is never called
 (or is called at its own URL), `store_on` for our record of a woosim store.
 The default secrets are long and distinctive, so the tests that look for a
 leaked secret in a page or a log can find it."""
+
 from dataclasses import replace
 
 from loyalty_sync.books.program_versions import ensure_program, save_program
@@ -20,12 +21,26 @@ WEBHOOK_SECRET = "whsec_" + "x" * 24
 OFFLINE = {"url": "http://127.0.0.1:9", "key": "", "secret": ""}
 
 
-def make_store(name: str = "shop", url: str | None = None, key: str = CONSUMER_KEY, secret: str = CONSUMER_SECRET,
-               *, webhook_secret: str | None = WEBHOOK_SECRET, currency: str = "EUR", **program) -> Store:
+def make_store(
+    name: str = "shop",
+    url: str | None = None,
+    key: str = CONSUMER_KEY,
+    secret: str = CONSUMER_SECRET,
+    *,
+    webhook_secret: str | None = WEBHOOK_SECRET,
+    currency: str = "EUR",
+    **program,
+) -> Store:
     """`url` defaults to https://<name>.example; `program` are Program fields
     that differ from the default rules (saved as the store's second version)."""
-    store = Store(name=name, url=url or f"https://{name}.example", consumer_key=key, consumer_secret=secret,
-                  webhook_secret=webhook_secret, currency=currency)
+    store = Store(
+        name=name,
+        url=url or f"https://{name}.example",
+        consumer_key=key,
+        consumer_secret=secret,
+        webhook_secret=webhook_secret,
+        currency=currency,
+    )
     db.session.add(store)
     db.session.flush()
     ensure_program(store)

@@ -1,6 +1,7 @@
 """Fixtures for tests that talk to a store over real HTTP: a fresh woosim per
 test, a scenario builder on its API, and our Store row pointing at it.
 Registered as a pytest plugin in tests/conftest.py."""
+
 import pytest
 
 from tests.support.store_api import StoreScript

@@ -1,6 +1,7 @@
 """Backfill against woosim over HTTP: no dry run (`stores plan` is), history-only
 books no earn line but sets tiers (and later re-evaluations award nothing),
 award mode earns, and an interrupted run resumes."""
+
 from datetime import datetime, timedelta, timezone
 
 from loyalty_sync.books.apply import apply_with_retry, reevaluate
@@ -90,8 +91,9 @@ def test_award_mode_earns_and_an_interrupted_run_resumes(app, store, shop):
     db.session.expire_all()
     member = db.session.execute(db.select(Member).filter_by(email="many@example.com")).scalar_one()
     assert member.orders_count == 150
-    earned = db.session.execute(db.select(db.func.sum(LedgerEntry.points)).where(LedgerEntry.kind == "earn")
-                                ).scalar_one()
+    earned = db.session.execute(
+        db.select(db.func.sum(LedgerEntry.points)).where(LedgerEntry.kind == "earn")
+    ).scalar_one()
     assert earned > 1500  # 150 x 10, more once Silver's multiplier applies
 
 
@@ -108,4 +110,5 @@ def test_history_only_tiers_guests_like_registered_members(app, store, shop, woo
     db.session.expire_all()
     guests = db.session.execute(db.select(Member).where(Member.customer_id.is_(None))).scalars().all()
     assert sorted((m.email, m.tier, m.points) for m in guests) == [
-        (f"guest{i}@example.com", "Silver", 0) for i in (1, 2, 3)]
+        (f"guest{i}@example.com", "Silver", 0) for i in (1, 2, 3)
+    ]

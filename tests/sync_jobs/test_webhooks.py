@@ -1,5 +1,6 @@
 """The webhook intake over real HTTP, with woosim as the store (it signs and
 delivers like WooCommerce 10: ping on creation, signed deliveries later)."""
+
 import base64
 import hashlib
 import hmac
@@ -23,11 +24,17 @@ def sign(raw: bytes, secret: str = SECRET) -> str:
 
 def wc_headers(raw: bytes, topic: str = "order.updated", signature: str | None = None) -> dict:
     resource, _, event = topic.partition(".")
-    return {"Content-Type": "application/json", "User-Agent": "WooCommerce/10.0.2 Hookshot (WordPress/6.8.8)",
-            "X-WC-Webhook-Source": "http://shop.test/", "X-WC-Webhook-Topic": topic,
-            "X-WC-Webhook-Resource": resource, "X-WC-Webhook-Event": event,
-            "X-WC-Webhook-Signature": signature if signature is not None else sign(raw),
-            "X-WC-Webhook-ID": "1", "X-WC-Webhook-Delivery-ID": "e4b8cbfd0ef6d838bb89f3f3203c373f"}
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "WooCommerce/10.0.2 Hookshot (WordPress/6.8.8)",
+        "X-WC-Webhook-Source": "http://shop.test/",
+        "X-WC-Webhook-Topic": topic,
+        "X-WC-Webhook-Resource": resource,
+        "X-WC-Webhook-Event": event,
+        "X-WC-Webhook-Signature": signature if signature is not None else sign(raw),
+        "X-WC-Webhook-ID": "1",
+        "X-WC-Webhook-Delivery-ID": "e4b8cbfd0ef6d838bb89f3f3203c373f",
+    }
 
 
 @pytest.fixture
@@ -72,8 +79,14 @@ def test_unsigned_delivery_is_401(base):
 
 
 def test_ping_is_answered_200(base):
-    answer = post(base, b"webhook_id=7", {"Content-Type": "application/x-www-form-urlencoded",
-                                           "User-Agent": "WooCommerce/10.0.2 Hookshot (WordPress/6.8.8)"})
+    answer = post(
+        base,
+        b"webhook_id=7",
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": "WooCommerce/10.0.2 Hookshot (WordPress/6.8.8)",
+        },
+    )
     assert answer.status_code == 200
     assert db.session.execute(db.select(WebhookEvent)).first() is None
 
@@ -94,8 +107,9 @@ def test_signed_delivery_is_stored_once_and_answered_at_once(base):
     again = post(base, raw, wc_headers(raw))  # WooCommerce's delivery ids are not unique; we dedupe on content
     assert again.status_code == 200 and again.json().get("duplicate") is True
     events = db.session.execute(db.select(WebhookEvent)).scalars().all()
-    assert [(e.topic, e.resource, e.resource_id, e.modified[:20], e.processed_at) for e in events] == \
-        [("order.updated", "order", 21, "2026-11-23T17:13:42#", None)]
+    assert [(e.topic, e.resource, e.resource_id, e.modified[:20], e.processed_at) for e in events] == [
+        ("order.updated", "order", 21, "2026-11-23T17:13:42#", None)
+    ]
     # another state saved in the same second (dates have one-second precision) is not a duplicate
     changed = json.dumps({**ORDER, "status": "completed"}).encode()
     assert post(base, changed, wc_headers(changed)).json().get("event")
@@ -113,8 +127,15 @@ def test_webhooks_install_registers_the_six_topics_once(runner, base, sim):
     hooks = sim.state.webhooks.values()
     assert sorted((h["topic"], h["delivery_url"], h["status"]) for h in hooks) == sorted(
         (topic, f"{base}/webhooks/woocommerce/shop", "active")
-        for topic in ("order.created", "order.updated", "order.deleted", "order.restored", "customer.created",
-                      "customer.updated"))
+        for topic in (
+            "order.created",
+            "order.updated",
+            "order.deleted",
+            "order.restored",
+            "customer.created",
+            "customer.updated",
+        )
+    )
     assert all(h["secret"] == SECRET for h in hooks)
     pings = wait_for(lambda: [d for d in sim.control.webhook_deliveries() if d["topic"] == "ping"], 5, message="pings")
     assert len(pings) == 6 and all(p["status_code"] == 200 for p in pings)

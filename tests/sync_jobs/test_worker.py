@@ -1,5 +1,6 @@
 """`flask sync worker` as a real child process on SQLite (APScheduler,
 in-process) and PostgreSQL (Procrastinate), against woosim over HTTP."""
+
 import threading
 
 import pytest
@@ -47,8 +48,9 @@ def test_webhook_changes_are_applied_and_pushed_by_the_worker(app, runner, datab
             assert installed.exit_code == 0, installed.output
             worker.wait_started()
             customer = shop.customer("anna@example.com")
-            order = shop.order([(product["id"], 1)], customer_id=customer["id"], email="anna@example.com",
-                               status="processing")
+            order = shop.order(
+                [(product["id"], 1)], customer_id=customer["id"], email="anna@example.com", status="processing"
+            )
             shop.set_status(order["id"], "completed")  # order.updated
 
             def pushed():
@@ -62,8 +64,13 @@ def test_webhook_changes_are_applied_and_pushed_by_the_worker(app, runner, datab
             assert coupons[0]["description"].startswith("loyalty-sync")
 
             shop.set_status(order["id"], "cancelled")  # another order.updated: the points go again
-            wait_for(lambda: shop.customer_meta(customer["id"]).get("loyalty_points") == "0", 20, 0.2,
-                     "the cancellation to reach the store")
+            wait_for(
+                lambda: shop.customer_meta(customer["id"]).get("loyalty_points") == "0",
+                20,
+                0.2,
+                "the cancellation to reach the store",
+            )
+
             # our own meta push comes back as customer.updated: applied too, and it changes nothing.
             # A job marks its events processed before it pushes and closes its run: wait for both.
             def settled():
@@ -73,13 +80,19 @@ def test_webhook_changes_are_applied_and_pushed_by_the_worker(app, runner, datab
 
             events = wait_for(settled, 20, 0.2, "every webhook event to be processed and its job to end")
         assert {e.topic for e in events} >= {"customer.created", "order.created", "order.updated"}
-        assert all(e.error == "" or e.error.startswith("superseded") for e in events), \
-            [(e.topic, e.error) for e in events]
-        assert [r.kind for r in fresh(SyncRun) if r.kind != "manual"] and \
-            all(r.status in ("ok", "partial") for r in fresh(SyncRun, kind="webhook"))
+        assert all(e.error == "" or e.error.startswith("superseded") for e in events), [
+            (e.topic, e.error) for e in events
+        ]
+        assert [r.kind for r in fresh(SyncRun) if r.kind != "manual"] and all(
+            r.status in ("ok", "partial") for r in fresh(SyncRun, kind="webhook")
+        )
         if uses_procrastinate(app):  # the web process deferred jobs; a Procrastinate worker ran them
-            done = db.session.execute(text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = "
-                                           "'loyalty.webhooks' AND status = 'succeeded'")).scalar_one()
+            done = db.session.execute(
+                text(
+                    "SELECT count(*) FROM procrastinate_jobs WHERE task_name = "
+                    "'loyalty.webhooks' AND status = 'succeeded'"
+                )
+            ).scalar_one()
             assert done >= 1
         assert worker.terminate() == 0, worker.output()
         assert "sync worker stopped" in worker.output()
@@ -113,8 +126,11 @@ def test_sigterm_finishes_the_pass_in_hand_then_exits(app, database_url, sim, tm
     sim.control.seed("demo", customers=10, orders=400)
     store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
     sim.control.set_faults("path=/wp-json/wc/v3/orders;kinds=slow;delay=0.5")
-    worker = WorkerProcess(database_url, tmp_path / "instance",
-                           extra_env={"LOYALTY_SYNC_INTERVAL_SECONDS": 3600, "LOYALTY_WORKER_POLL_SECONDS": 0.5})
+    worker = WorkerProcess(
+        database_url,
+        tmp_path / "instance",
+        extra_env={"LOYALTY_SYNC_INTERVAL_SECONDS": 3600, "LOYALTY_WORKER_POLL_SECONDS": 0.5},
+    )
     try:
         worker.wait_started()
         running = wait_for(lambda: fresh(SyncRun, store_id=store.id, status="running"), 30, 0.1, "a pass to start")
@@ -161,8 +177,9 @@ def test_sync_now_is_queued_once(app, sim):
     second = request_pass(store.id, full=True)
     assert "already queued" in second
     if uses_procrastinate(app):
-        waiting = db.session.execute(text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'loyalty.pass' "
-                                          "AND status = 'todo'")).scalar_one()
+        waiting = db.session.execute(
+            text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'loyalty.pass' AND status = 'todo'")
+        ).scalar_one()
         assert waiting == 1
     else:
         assert [r.kind for r in fresh(SyncRun, status="queued")] == ["full"]

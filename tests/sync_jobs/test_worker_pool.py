@@ -1,6 +1,7 @@
 """Several Procrastinate workers against one PostgreSQL database: the jobs
 are shared, passes of one store never overlap, and a worker killed mid-pass
 loses nothing (its job is retried by another, the books come out exact)."""
+
 import contextlib
 
 import pytest
@@ -33,8 +34,11 @@ def _postgresql_only(app):
 
 def finished_passes(store_ids) -> dict[int, int]:
     db.session.expire_all()
-    rows = db.session.execute(db.select(SyncRun.store_id, func.count()).where(
-        SyncRun.status == "ok", SyncRun.finished_at.is_not(None)).group_by(SyncRun.store_id)).all()
+    rows = db.session.execute(
+        db.select(SyncRun.store_id, func.count())
+        .where(SyncRun.status == "ok", SyncRun.finished_at.is_not(None))
+        .group_by(SyncRun.store_id)
+    ).all()
     return {store_id: n for store_id, n in rows if store_id in store_ids}
 
 
@@ -44,14 +48,27 @@ def test_three_workers_share_twenty_stores_without_overlap(app, database_url, tm
         sims = [stack.enter_context(WooSimServer(seed=f"shop{i}", customers=3, orders=15)) for i in range(20)]
         ids = {store_on(sim, f"shop{i:02}", webhook_secret=WEBHOOK_SECRET).id for i, sim in enumerate(sims)}
         env = {**FAST_RECOVERY, "LOYALTY_SYNC_INTERVAL_SECONDS": 2}
-        workers = [stack.enter_context(contextlib.closing(_Closing(
-            WorkerProcess(database_url, tmp_path / f"instance{i}", concurrency=2, extra_env=env, name=f"w{i}"))))
-            for i in range(3)]
+        workers = [
+            stack.enter_context(
+                contextlib.closing(
+                    _Closing(
+                        WorkerProcess(
+                            database_url, tmp_path / f"instance{i}", concurrency=2, extra_env=env, name=f"w{i}"
+                        )
+                    )
+                )
+            )
+            for i in range(3)
+        ]
         for worker in workers:
             worker.process.wait_started()
         try:
-            wait_for(lambda: (lambda done: len(done) == 20 and min(done.values()) >= 2)(finished_passes(ids)),
-                     60, 0.25, "every store to be synced twice")
+            wait_for(
+                lambda: (lambda done: len(done) == 20 and min(done.values()) >= 2)(finished_passes(ids)),
+                60,
+                0.25,
+                "every store to be synced twice",
+            )
         except AssertionError:
             print(finished_passes(ids))
             for worker in workers:
@@ -105,8 +122,9 @@ def test_a_worker_killed_mid_pass_is_replaced_and_the_books_are_exact(app, datab
         # The same store synced by one uninterrupted pass, on a database of its own
         postgres.execute("CREATE DATABASE ref_books TEMPLATE loyalty_template")
         try:
-            reference_app = create_app({"SQLALCHEMY_DATABASE_URI": postgres.url("ref_books"), "TESTING": True,
-                                        "SECRET_KEY": "test"})
+            reference_app = create_app(
+                {"SQLALCHEMY_DATABASE_URI": postgres.url("ref_books"), "TESTING": True, "SECRET_KEY": "test"}
+            )
             with reference_app.app_context():
                 # the same installation on a database of its own (another one would, rightly, leave the
                 # customer meta the first one wrote alone: books/meta_owner.py)
@@ -124,16 +142,21 @@ def test_a_worker_killed_mid_pass_is_replaced_and_the_books_are_exact(app, datab
 
 def _orders(store_id: int) -> int:
     db.session.expire_all()
-    return db.session.execute(db.select(func.count()).select_from(Order).where(Order.store_id == store_id)) \
-        .scalar_one()
+    return db.session.execute(db.select(func.count()).select_from(Order).where(Order.store_id == store_id)).scalar_one()
 
 
 def _finished(store_id: int):
     """The retried pass once it finished (the killed one is closed as `interrupted`)."""
     db.session.expire_all()
-    return db.session.execute(db.select(SyncRun).where(SyncRun.store_id == store_id,
-                                                       SyncRun.finished_at.is_not(None),
-                                                       SyncRun.status != "interrupted")).scalars().first()
+    return (
+        db.session.execute(
+            db.select(SyncRun).where(
+                SyncRun.store_id == store_id, SyncRun.finished_at.is_not(None), SyncRun.status != "interrupted"
+            )
+        )
+        .scalars()
+        .first()
+    )
 
 
 class _Closing:

@@ -12,6 +12,7 @@ reproduced here with real worker processes:
 (B) a webhook job ending "to retry" (a store error) while a newer delivery
     has already queued the next webhook job.
 """
+
 from datetime import datetime, timezone
 
 import pytest
@@ -40,17 +41,21 @@ def _postgresql_only(app):
 
 def jobs(status: str | None = None, task: str | None = None) -> list[tuple]:
     db.session.rollback()
-    return db.session.execute(text(
-        "SELECT id, task_name, status::text, queueing_lock FROM procrastinate_jobs "
-        "WHERE (CAST(:status AS text) IS NULL OR status::text = :status) "
-        "AND (CAST(:task AS text) IS NULL OR task_name = :task) ORDER BY id"),
-        {"status": status, "task": task}).all()
+    return db.session.execute(
+        text(
+            "SELECT id, task_name, status::text, queueing_lock FROM procrastinate_jobs "
+            "WHERE (CAST(:status AS text) IS NULL OR status::text = :status) "
+            "AND (CAST(:task AS text) IS NULL OR task_name = :task) ORDER BY id"
+        ),
+        {"status": status, "task": task},
+    ).all()
 
 
 def job_status(job_id: int) -> str:
     db.session.rollback()
-    return db.session.execute(text("SELECT status::text FROM procrastinate_jobs WHERE id = :id"),
-                              {"id": job_id}).scalar_one()
+    return db.session.execute(
+        text("SELECT status::text FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}
+    ).scalar_one()
 
 
 def _dump(*workers) -> None:
@@ -80,8 +85,12 @@ def test_a_killed_pass_with_the_next_pass_queued_is_recovered(app, database_url,
             wait_for(lambda: job_status(running[0]) != "doing", 60, 0.25, "the killed pass's job to be closed")
             done = wait_for(lambda: _finished_pass(store.id), 60, 0.25, "a pass to finish after the crash")
             assert done.status == "ok", done.error
-            wait_for(lambda: not jobs("doing") and not jobs("todo", "loyalty.pass"), 60, 0.25,
-                     "no pass job left waiting or running")
+            wait_for(
+                lambda: not jobs("doing") and not jobs("todo", "loyalty.pass"),
+                60,
+                0.25,
+                "no pass job left waiting or running",
+            )
             assert _orders(store.id) == 700
             # the store keeps syncing: the next "sync now" runs too
             request_pass(store.id)
@@ -97,8 +106,7 @@ def test_a_killed_pass_with_the_next_pass_queued_is_recovered(app, database_url,
 
 
 @pytest.mark.slow
-def test_a_webhook_job_to_retry_while_the_next_one_is_queued_does_not_block_the_store(app, database_url,
-                                                                                     tmp_path):
+def test_a_webhook_job_to_retry_while_the_next_one_is_queued_does_not_block_the_store(app, database_url, tmp_path):
     with WooSimServer(seed="webhook-retry", customers=3, orders=10) as sim:
         store = store_on(sim, "shop", webhook_secret=WEBHOOK_SECRET)
         assert run_pass(store.id).status == "ok"  # the books are current: no scheduled pass for an hour
@@ -111,8 +119,7 @@ def test_a_webhook_job_to_retry_while_the_next_one_is_queued_does_not_block_the_
             worker.wait_started()
             with served(app) as base:
                 deliver(base, "shop", "order.updated", _order(999999, refunds=[{"id": 4242, "amount": "5.00"}]))
-                [failing] = wait_for(lambda: jobs("doing", "loyalty.webhooks"), 30, 0.05,
-                                     "the webhook job to start")
+                [failing] = wait_for(lambda: jobs("doing", "loyalty.webhooks"), 30, 0.05, "the webhook job to start")
                 deliver(base, "shop", "order.updated", _order(999998))
                 assert jobs("todo", "loyalty.webhooks"), "the newer delivery queued the next job"
             wait_for(lambda: job_status(failing[0]) != "doing", 60, 0.25, "the failing job to end")
@@ -132,27 +139,45 @@ def test_a_webhook_job_to_retry_while_the_next_one_is_queued_does_not_block_the_
 
 def _order(order_id: int, refunds=()) -> dict:
     """A guest's order made just now, as its webhook delivers it."""
-    return wc.order(order_id, email=f"g{order_id}@example.com", lines=[wc.line(order_id * 10, "30.00")],
-                    created=datetime.now(timezone.utc), refunds=refunds)
+    return wc.order(
+        order_id,
+        email=f"g{order_id}@example.com",
+        lines=[wc.line(order_id * 10, "30.00")],
+        created=datetime.now(timezone.utc),
+        refunds=refunds,
+    )
 
 
 def _event(order_id: int) -> WebhookEvent:
     db.session.expire_all()
-    return db.session.execute(db.select(WebhookEvent).filter_by(resource_id=order_id)
-                              .order_by(WebhookEvent.id.desc())).scalars().first()
+    return (
+        db.session.execute(db.select(WebhookEvent).filter_by(resource_id=order_id).order_by(WebhookEvent.id.desc()))
+        .scalars()
+        .first()
+    )
 
 
 def _orders(store_id: int) -> int:
     db.session.expire_all()
-    return db.session.execute(db.select(func.count()).select_from(Order).where(Order.store_id == store_id)) \
-        .scalar_one()
+    return db.session.execute(db.select(func.count()).select_from(Order).where(Order.store_id == store_id)).scalar_one()
 
 
 def _finished_passes(store_id: int) -> list[SyncRun]:
     db.session.expire_all()
-    return db.session.execute(db.select(SyncRun).where(
-        SyncRun.store_id == store_id, SyncRun.kind.in_(("scheduled", "manual", "full")),
-        SyncRun.finished_at.is_not(None), SyncRun.status != "interrupted").order_by(SyncRun.id)).scalars().all()
+    return (
+        db.session.execute(
+            db.select(SyncRun)
+            .where(
+                SyncRun.store_id == store_id,
+                SyncRun.kind.in_(("scheduled", "manual", "full")),
+                SyncRun.finished_at.is_not(None),
+                SyncRun.status != "interrupted",
+            )
+            .order_by(SyncRun.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _finished_pass(store_id: int, after: int = 1):
@@ -163,9 +188,12 @@ def _finished_pass(store_id: int, after: int = 1):
 
 def _waiting_pass_jobs() -> list[tuple]:
     db.session.rollback()
-    return db.session.execute(text(
-        "SELECT id, args, priority, scheduled_at IS NOT NULL FROM procrastinate_jobs "
-        "WHERE task_name = 'loyalty.pass' AND status = 'todo' ORDER BY id")).all()
+    return db.session.execute(
+        text(
+            "SELECT id, args, priority, scheduled_at IS NOT NULL FROM procrastinate_jobs "
+            "WHERE task_name = 'loyalty.pass' AND status = 'todo' ORDER BY id"
+        )
+    ).all()
 
 
 def test_a_follow_up_merges_into_the_waiting_job_and_a_full_pass_makes_it_full(app):

@@ -1,6 +1,7 @@
 """The task functions both dispatchers run, called directly: webhook events
 in order, superseded and stale copies, failures recorded and retried, the
 daily upkeep. Deliveries go through the real intake over HTTP."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -80,8 +81,12 @@ def test_a_refused_record_is_rejected_once_and_a_dead_store_is_given_up_after_ma
         assert refused.processed_at is not None and refused.error.startswith("rejected")
         assert db.session.execute(db.select(RejectedRecord)).scalars().first().ref == "customer 99"
 
-        deliver(base, "shop", "order.created", {"id": 7, "customer_id": 3, "status": "completed",
-                                                "date_modified_gmt": "2026-01-01T00:00:00"})
+        deliver(
+            base,
+            "shop",
+            "order.created",
+            {"id": 7, "customer_id": 3, "status": "completed", "date_modified_gmt": "2026-01-01T00:00:00"},
+        )
     sim.control.set_faults("kinds=down")
     for _ in range(MAX_EVENT_ATTEMPTS + 2):
         process_webhook_events(store.id)
@@ -100,8 +105,9 @@ def test_daily_upkeep_reevaluates_and_pushes(app, sim):
     assert run.counts["members_reevaluated"] >= 1 and run.counts["idempotency_keys_purged"] == 0
     shop = StoreScript(sim.url, sim.key, sim.secret)
     registered = db.session.execute(db.select(Member).where(Member.customer_id.is_not(None))).scalars().all()
-    assert registered and all(shop.customer_meta(m.customer_id).get("loyalty_points") == str(m.points)
-                              for m in registered)
+    assert registered and all(
+        shop.customer_meta(m.customer_id).get("loyalty_points") == str(m.points) for m in registered
+    )
 
 
 def test_the_upkeep_after_a_pass_that_died_between_batches_of_orders_leaves_the_books_of_one_pass(app, monkeypatch):

@@ -1,6 +1,7 @@
 """Helpers for the worker and webhook tests: the app served on a real port,
 `flask sync worker` as a child process, signed deliveries, polling
 with a deadline."""
+
 from __future__ import annotations
 
 import contextlib
@@ -74,9 +75,16 @@ def deliver(base: str, store_name: str, topic: str, payload: dict, secret: str =
 
     raw = json.dumps(payload, separators=(",", ":")).encode()
     resource, _, event = topic.partition(".")
-    headers = {"Content-Type": "application/json", "X-WC-Webhook-Topic": topic, "X-WC-Webhook-Resource": resource,
-               "X-WC-Webhook-Event": event, "X-WC-Webhook-Signature": sign(raw, secret), "X-WC-Webhook-ID": "1",
-               "X-WC-Webhook-Delivery-ID": "0" * 32, "X-WC-Webhook-Source": "http://shop.test/"}
+    headers = {
+        "Content-Type": "application/json",
+        "X-WC-Webhook-Topic": topic,
+        "X-WC-Webhook-Resource": resource,
+        "X-WC-Webhook-Event": event,
+        "X-WC-Webhook-Signature": sign(raw, secret),
+        "X-WC-Webhook-ID": "1",
+        "X-WC-Webhook-Delivery-ID": "0" * 32,
+        "X-WC-Webhook-Source": "http://shop.test/",
+    }
     session = requests.Session()
     session.trust_env = False
     answer = session.post(f"{base}/webhooks/woocommerce/{store_name}", data=raw, headers=headers, timeout=10)
@@ -96,29 +104,44 @@ def loyalty_meta(customer: dict) -> dict:
 class WorkerProcess:
     """`flask --app wsgi sync worker` on the given database, as a child process."""
 
-    def __init__(self, database_url: str, instance: Path, *, concurrency: int = 1, extra_env: dict | None = None,
-                 name: str = "worker"):
+    def __init__(
+        self,
+        database_url: str,
+        instance: Path,
+        *,
+        concurrency: int = 1,
+        extra_env: dict | None = None,
+        name: str = "worker",
+    ):
         self.log_file = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)  # noqa: SIM115 - lives as long as the process
         env = dict(os.environ)
-        env.update({
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "worker-test-secret",
-            "LOYALTY_INSTANCE_PATH": str(instance),
-            "LOYALTY_LOG_LEVEL": "INFO",
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
-        })
+        env.update(
+            {
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": "worker-test-secret",
+                "LOYALTY_INSTANCE_PATH": str(instance),
+                "LOYALTY_LOG_LEVEL": "INFO",
+                "PYTHONUNBUFFERED": "1",
+                "PYTHONPATH": str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
+            }
+        )
         env.update({k: str(v) for k, v in (extra_env or {}).items()})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "sync", "worker", "--concurrency", str(concurrency)],
-            cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            env=env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
         self.pid = self.proc.pid
 
     def output(self) -> str:
         return Path(self.log_file.name).read_text(errors="replace")
 
     def wait_started(self, text: str = "sync worker starting", timeout: float = 30.0) -> None:
-        wait_for(lambda: text in self.output() or self.proc.poll() is not None, timeout, message=f"worker start ({text})")
+        wait_for(
+            lambda: text in self.output() or self.proc.poll() is not None, timeout, message=f"worker start ({text})"
+        )
         if self.proc.poll() is not None:
             raise AssertionError(f"worker exited early ({self.proc.returncode}):\n{self.output()}")
 
@@ -150,9 +173,13 @@ def ledger_view():
     from loyalty_sync.models import LedgerEntry, Member
 
     rows = db.session.execute(
-        db.select(Member.email, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id, LedgerEntry.key)
-        .join(Member, Member.id == LedgerEntry.member_id)).all()
-    return sorted((email, kind, points, order, re.sub(r":m\d+", ":m*", key)) for email, kind, points, order, key in rows)
+        db.select(Member.email, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id, LedgerEntry.key).join(
+            Member, Member.id == LedgerEntry.member_id
+        )
+    ).all()
+    return sorted(
+        (email, kind, points, order, re.sub(r":m\d+", ":m*", key)) for email, kind, points, order, key in rows
+    )
 
 
 def overlapping_runs(runs) -> list:

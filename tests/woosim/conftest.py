@@ -1,5 +1,6 @@
 """Shared helpers for the woosim tests: a server fixture, a woocommerce
 client, and a tiny webhook receiver."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,14 @@ CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "woocommerce"
 
 
 def client(sim, key=None, secret=None, **kw) -> API:
-    return API(url=sim.url, consumer_key=key or sim.key, consumer_secret=secret or sim.secret,
-               version="wc/v3", timeout=kw.pop("timeout", 15), **kw)
+    return API(
+        url=sim.url,
+        consumer_key=key or sim.key,
+        consumer_secret=secret or sim.secret,
+        version="wc/v3",
+        timeout=kw.pop("timeout", 15),
+        **kw,
+    )
 
 
 def plain_session() -> requests.Session:
@@ -68,6 +75,7 @@ class Receiver:
 
     def wait(self, n: int, timeout: float = 5.0) -> list[dict]:
         import time
+
         end = time.time() + timeout
         while len(self.requests) < n and time.time() < end:
             time.sleep(0.02)

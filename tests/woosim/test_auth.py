@@ -1,4 +1,5 @@
 """OAuth 1.0a over http, Basic / query keys over https, key permissions."""
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,10 @@ from .conftest import client, plain_session
 
 def _sign(sim, method: str, path: str, params: dict, secret: str, algo=hashlib.sha1, sig_method="HMAC-SHA1"):
     """Independent signer (PHP rawurlencode rules), HMAC-SHA1."""
+
     def enc(s):
         return quote(str(s), safe="-_.~")
+
     url = sim.url + path
     base_params = "%26".join(enc(f"{enc(k)}={enc(v)}") for k, v in sorted(params.items()))
     base = f"{method}&{enc(url)}&{base_params}"
@@ -28,9 +31,14 @@ def test_good_oauth_sha256_via_client(sim, api):
 
 
 def test_hmac_sha1_and_header_free_params(sim):
-    params = {"oauth_consumer_key": sim.key, "oauth_timestamp": str(int(time.time())),
-              "oauth_nonce": "abc123", "oauth_signature_method": "HMAC-SHA1", "per_page": "3",
-              "modified_after": "2026-01-01T00:00:00+00:00"}
+    params = {
+        "oauth_consumer_key": sim.key,
+        "oauth_timestamp": str(int(time.time())),
+        "oauth_nonce": "abc123",
+        "oauth_signature_method": "HMAC-SHA1",
+        "per_page": "3",
+        "modified_after": "2026-01-01T00:00:00+00:00",
+    }
     params["oauth_signature"] = _sign(sim, "GET", "/wp-json/wc/v3/orders", params, sim.secret)
     r = plain_session().get(sim.url + "/wp-json/wc/v3/orders", params=params)
     assert r.status_code == 200, r.text
@@ -51,13 +59,25 @@ def test_replayed_nonce_and_old_timestamp(sim):
     assert s.get(u).status_code == 200
     r = s.get(u)
     assert r.status_code == 401 and r.json()["message"] == "Invalid nonce - nonce has already been used."
-    old = OAuth(url=base, consumer_key=sim.key, consumer_secret=sim.secret, version="wc/v3", method="GET",
-                oauth_timestamp=int(time.time()) - 16 * 60).get_oauth_url()
+    old = OAuth(
+        url=base,
+        consumer_key=sim.key,
+        consumer_secret=sim.secret,
+        version="wc/v3",
+        method="GET",
+        oauth_timestamp=int(time.time()) - 16 * 60,
+    ).get_oauth_url()
     r = s.get(old)
     assert r.status_code == 401 and r.json()["message"] == "Invalid timestamp."
     # 14 minutes old is still inside the window
-    ok = OAuth(url=base, consumer_key=sim.key, consumer_secret=sim.secret, version="wc/v3", method="GET",
-               oauth_timestamp=int(time.time()) - 14 * 60).get_oauth_url()
+    ok = OAuth(
+        url=base,
+        consumer_key=sim.key,
+        consumer_secret=sim.secret,
+        version="wc/v3",
+        method="GET",
+        oauth_timestamp=int(time.time()) - 14 * 60,
+    ).get_oauth_url()
     assert s.get(ok).status_code == 200
 
 
@@ -71,8 +91,7 @@ def test_clock_offset_moves_the_timestamp_window(sim, api):
 
 def test_basic_and_query_keys_ignored_over_http(sim):
     s = plain_session()
-    for kw in ({"auth": (sim.key, sim.secret)},
-               {"params": {"consumer_key": sim.key, "consumer_secret": sim.secret}}):
+    for kw in ({"auth": (sim.key, sim.secret)}, {"params": {"consumer_key": sim.key, "consumer_secret": sim.secret}}):
         r = s.get(sim.url + "/wp-json/wc/v3/customers", **kw)
         assert r.status_code == 401 and r.json()["code"] == "woocommerce_rest_cannot_view"
     r = s.post(sim.url + "/wp-json/wc/v3/customers", json={"email": "x@example.com"}, auth=(sim.key, sim.secret))
@@ -97,12 +116,15 @@ def test_unknown_route_and_delete_on_collection(api):
 def _send(sim, method, path, query: str, form=None):
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if form else {}
     from urllib.parse import urlencode
-    return plain_session().request(method, f"{sim.url}/wp-json/wc/v3/{path}?{query}",
-                                   data=urlencode(form) if form else None, headers=headers)
+
+    return plain_session().request(
+        method, f"{sim.url}/wp-json/wc/v3/{path}?{query}", data=urlencode(form) if form else None, headers=headers
+    )
 
 
 def test_a_value_with_a_slash_signed_unencoded_is_refused_as_on_a_real_store(sim):
     from conformance.oauth import php_signed_query, pyclient_signed_query
+
     url = sim.url + "/wp-json/wc/v3/customers"
     r = _send(sim, "GET", "customers", pyclient_signed_query("GET", url, [("search", "a/b")], sim.key, sim.secret))
     assert r.status_code == 401
@@ -113,6 +135,7 @@ def test_a_value_with_a_slash_signed_unencoded_is_refused_as_on_a_real_store(sim
 
 def test_php_array_keys_are_signed_as_php_parsed_them(sim, api):
     from conformance.oauth import php_signed_query, pyclient_signed_query
+
     url = sim.url + "/wp-json/wc/v3/customers"
     ids = [api.post("customers", {"email": f"arr{i}@example.com"}).json()["id"] for i in range(3)][:2]
     pairs = [("include[]", str(ids[0])), ("include[]", str(ids[1]))]
@@ -125,11 +148,13 @@ def test_php_array_keys_are_signed_as_php_parsed_them(sim, api):
 
 def test_a_form_body_is_part_of_what_is_signed(sim, api):
     from conformance.oauth import php_signed_query, pyclient_signed_query
+
     cid = api.post("customers", {"email": "form@example.com"}).json()["id"]
     url = f"{sim.url}/wp-json/wc/v3/customers/{cid}"
     form = [("first_name", "Ann/a")]
-    r = _send(sim, "PUT", f"customers/{cid}", php_signed_query("PUT", url, [], sim.key, sim.secret, form=form),
-              form=form)
+    r = _send(
+        sim, "PUT", f"customers/{cid}", php_signed_query("PUT", url, [], sim.key, sim.secret, form=form), form=form
+    )
     assert r.status_code == 200 and r.json()["first_name"] == "Ann/a"
     r = _send(sim, "PUT", f"customers/{cid}", pyclient_signed_query("PUT", url, [], sim.key, sim.secret), form=form)
     assert r.status_code == 401

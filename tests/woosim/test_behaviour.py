@@ -1,11 +1,14 @@
 """Coupons, batches, customer meta, order totals and refunds."""
+
 from __future__ import annotations
 
 
 def test_batch_limit_counts_create_update_delete(api):
-    body = {"create": [{"code": f"c{i}", "amount": "1"} for i in range(50)],
-            "update": [{"id": 1, "amount": "2"} for _ in range(40)],
-            "delete": list(range(11))}
+    body = {
+        "create": [{"code": f"c{i}", "amount": "1"} for i in range(50)],
+        "update": [{"id": 1, "amount": "2"} for _ in range(40)],
+        "delete": list(range(11)),
+    }
     r = api.post("coupons/batch", body)
     assert r.status_code == 413 and r.json()["code"] == "woocommerce_rest_request_entity_too_large"
     body["delete"] = list(range(10))  # exactly 100: accepted, failing items reported in place
@@ -18,16 +21,22 @@ def test_batch_limit_counts_create_update_delete(api):
 
 
 def test_duplicate_coupons_any_case_and_lowercasing(api):
-    r = api.post("coupons", {"code": "Spring10", "discount_type": "percent", "amount": "10",
-                             "email_restrictions": ["A@B.COM"]})
+    r = api.post(
+        "coupons", {"code": "Spring10", "discount_type": "percent", "amount": "10", "email_restrictions": ["A@B.COM"]}
+    )
     assert r.status_code == 201 and r.json()["code"] == "spring10" and r.json()["email_restrictions"] == ["a@b.com"]
     for code in ("SPRING10", "spring10"):
         r = api.post("coupons", {"code": code, "amount": "1"})
         assert r.status_code == 400 and r.json()["code"] == "woocommerce_rest_coupon_code_already_exists"
     r = api.post("coupons/batch", {"create": [{"code": "x1"}, {"code": "SPRING10"}]})
-    assert r.json()["create"][1] == {"id": 0, "error": {"code": "woocommerce_rest_coupon_code_already_exists",
-                                                         "message": "The coupon code already exists",
-                                                         "data": {"status": 400}}}
+    assert r.json()["create"][1] == {
+        "id": 0,
+        "error": {
+            "code": "woocommerce_rest_coupon_code_already_exists",
+            "message": "The coupon code already exists",
+            "data": {"status": 400},
+        },
+    }
     assert api.get("coupons", params={"code": "SPRING10"}).json()[0]["code"] == "spring10"
     # a real 10.0.2 store saves a new percent coupon over 100 with amount 0.00 but
     # refuses the same amount on an update (differential step coupon_percent_over_100)
@@ -41,7 +50,9 @@ def test_customer_meta_semantics(sim, api):
     c = api.post("customers", {"email": "m@example.com"}).json()
     before = c["date_modified_gmt"]
     sim.control.advance_clock(5)
-    r = api.put(f"customers/{c['id']}", {"meta_data": [{"key": "points", "value": 120}, {"key": "tier", "value": "gold"}]})
+    r = api.put(
+        f"customers/{c['id']}", {"meta_data": [{"key": "points", "value": 120}, {"key": "tier", "value": "gold"}]}
+    )
     meta = {m["key"]: m for m in r.json()["meta_data"]}
     assert meta["points"]["value"] == "120" and r.json()["date_modified_gmt"] != before
     r = api.put(f"customers/{c['id']}", {"meta_data": [{"key": "points", "value": 7}, {"key": "tier", "value": None}]})
@@ -57,13 +68,21 @@ def test_customer_meta_semantics(sim, api):
 
 
 def test_order_totals_coupons_usage_and_refunds(sim, api):
-    p = api.post("products", {"name": "Beans", "regular_price": "20.00", "manage_stock": True, "stock_quantity": 10}).json()
+    p = api.post(
+        "products", {"name": "Beans", "regular_price": "20.00", "manage_stock": True, "stock_quantity": 10}
+    ).json()
     c = api.post("customers", {"email": "buyer@example.com"}).json()
     api.post("coupons", {"code": "TENPCT", "discount_type": "percent", "amount": "10"})
     api.post("coupons", {"code": "FIVE", "discount_type": "fixed_cart", "amount": "5"})
-    o = api.post("orders", {"customer_id": c["id"], "line_items": [{"product_id": p["id"], "quantity": 2}],
-                            "shipping_lines": [{"method_id": "flat_rate", "total": "5.00"}],
-                            "coupon_lines": [{"code": "tenpct"}, {"code": "FIVE"}]}).json()
+    o = api.post(
+        "orders",
+        {
+            "customer_id": c["id"],
+            "line_items": [{"product_id": p["id"], "quantity": 2}],
+            "shipping_lines": [{"method_id": "flat_rate", "total": "5.00"}],
+            "coupon_lines": [{"code": "tenpct"}, {"code": "FIVE"}],
+        },
+    ).json()
     # 40.00 - 4.00 (10%) - 5.00 = 31.00; tax 5.89; shipping 5.00 + 0.95
     assert o["discount_total"] == "9.00" and o["cart_tax"] == "5.89" and o["total"] == "42.84"
     assert o["date_paid"] is None and o["status"] == "pending"
@@ -77,8 +96,21 @@ def test_order_totals_coupons_usage_and_refunds(sim, api):
     assert r.status_code == 500 and r.json()["data"] == 500
     line = done["line_items"][0]
     sim.control.advance_clock(2)
-    r = api.post(f"orders/{o['id']}/refunds", {"amount": "10.00", "api_refund": False, "line_items": [
-        {"id": line["id"], "quantity": 1, "refund_total": "8.40", "refund_tax": [{"id": 1, "refund_total": "1.60"}]}]})
+    r = api.post(
+        f"orders/{o['id']}/refunds",
+        {
+            "amount": "10.00",
+            "api_refund": False,
+            "line_items": [
+                {
+                    "id": line["id"],
+                    "quantity": 1,
+                    "refund_total": "8.40",
+                    "refund_tax": [{"id": 1, "refund_total": "1.60"}],
+                }
+            ],
+        },
+    )
     assert r.status_code == 201 and r.json()["line_items"][0]["quantity"] == -1
     after = api.get(f"orders/{o['id']}").json()
     assert after["refunds"] == [{"id": r.json()["id"], "reason": "", "total": "-10.00"}]
@@ -87,7 +119,8 @@ def test_order_totals_coupons_usage_and_refunds(sim, api):
     assert r.status_code == 201
     assert api.get(f"orders/{o['id']}").json()["status"] == "refunded"
     assert [x["id"] for x in api.get(f"orders/{o['id']}/refunds").json()] == sorted(
-        [x["id"] for x in after["refunds"]] + [r.json()["id"]], reverse=True)
+        [x["id"] for x in after["refunds"]] + [r.json()["id"]], reverse=True
+    )
 
 
 def test_cancel_gives_coupon_use_back(api):
@@ -118,9 +151,21 @@ def test_backdate_and_silent_coupon_delete(sim, api):
 
 def test_reviews_filters(api):
     p = api.post("products", {"name": "P", "regular_price": "1.00"}).json()
-    api.post("products/reviews", {"product_id": p["id"], "review": "ok", "reviewer": "A", "reviewer_email": "a@x.com", "rating": 4})
-    api.post("products/reviews", {"product_id": p["id"], "review": "meh", "reviewer": "B", "reviewer_email": "b@x.com",
-                                  "rating": 2, "status": "hold"})
+    api.post(
+        "products/reviews",
+        {"product_id": p["id"], "review": "ok", "reviewer": "A", "reviewer_email": "a@x.com", "rating": 4},
+    )
+    api.post(
+        "products/reviews",
+        {
+            "product_id": p["id"],
+            "review": "meh",
+            "reviewer": "B",
+            "reviewer_email": "b@x.com",
+            "rating": 2,
+            "status": "hold",
+        },
+    )
     assert len(api.get("products/reviews").json()) == 1
     assert len(api.get("products/reviews", params={"status": "all"}).json()) == 2
     assert len(api.get("products/reviews", params={"reviewer_email": "B@X.com", "status": "all"}).json()) == 1

@@ -8,6 +8,7 @@ Skipped captures, and why:
 - 076-078 use a timestamp taken between two order edits of the real run; we
   substitute the same moment of our run (clock advanced like the real sleeps).
 """
+
 from __future__ import annotations
 
 import json
@@ -88,19 +89,26 @@ class Replayer:
         if n == "006":
             return s.get(base, auth=(self.sim.key, self.sim.secret))
         if n == "007":
-            o = OAuth(url=base, consumer_key=self.sim.key, consumer_secret=self.sim.secret, version="wc/v3",
-                      method="GET", oauth_timestamp=int(time.time()) - 3600)
+            o = OAuth(
+                url=base,
+                consumer_key=self.sim.key,
+                consumer_secret=self.sim.secret,
+                version="wc/v3",
+                method="GET",
+                oauth_timestamp=int(time.time()) - 3600,
+            )
             return s.get(o.get_oauth_url())
         if n == "008":
-            o = OAuth(url=base, consumer_key=self.sim.key, consumer_secret=self.sim.secret, version="wc/v3",
-                      method="GET")
+            o = OAuth(
+                url=base, consumer_key=self.sim.key, consumer_secret=self.sim.secret, version="wc/v3", method="GET"
+            )
             u = o.get_oauth_url()
             assert s.get(u).status_code == 200
             return s.get(u)
         api = self.api
         if n == "009":
             api = client(self.sim, *self.read_key)
-        endpoint = parts.path[len("/wp-json/wc/v3/"):]
+        endpoint = parts.path[len("/wp-json/wc/v3/") :]
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         if n in ("076", "077", "078"):
             params["modified_after"] = self.t_between + ("+00:00" if n == "078" else "")

@@ -1,6 +1,7 @@
 """woosim answers like WooCommerce 10.0.2 for coupon expiry writes, the order
 trash and `status=any`. Each expectation was checked by hand on the real store
 (2026-12-07): see the docstrings."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,12 @@ from .conftest import plain_session
 
 def _order(api, **extra):
     product = api.post("products", {"name": "beans", "regular_price": "20.00"}).json()
-    body = {"status": "completed", "billing": {"email": "trash@example.com"},
-            "line_items": [{"product_id": product["id"], "quantity": 1}], **extra}
+    body = {
+        "status": "completed",
+        "billing": {"email": "trash@example.com"},
+        "line_items": [{"product_id": product["id"], "quantity": 1}],
+        **extra,
+    }
     return api.post("orders", body).json()
 
 
@@ -25,9 +30,13 @@ def test_date_expires_gmt_is_ignored_on_create_update_and_batch(api):
     cid = r.json()["id"]
     r = api.put(f"coupons/{cid}", {"date_expires_gmt": "2027-02-15T10:00:00"})
     assert r.json()["date_expires"] is None and r.json()["date_expires_gmt"] is None
-    r = api.post("coupons/batch", {"create": [{"code": "gmt-batch", "amount": "5",
-                                               "date_expires_gmt": "2027-01-15T10:00:00"}],
-                                   "update": [{"id": cid, "date_expires_gmt": "2027-03-15T10:00:00"}]})
+    r = api.post(
+        "coupons/batch",
+        {
+            "create": [{"code": "gmt-batch", "amount": "5", "date_expires_gmt": "2027-01-15T10:00:00"}],
+            "update": [{"id": cid, "date_expires_gmt": "2027-03-15T10:00:00"}],
+        },
+    )
     assert r.json()["create"][0]["date_expires"] is None
     assert r.json()["update"][0]["date_expires"] is None
     assert api.get(f"coupons/{cid}").json()["date_expires_gmt"] is None
@@ -37,11 +46,13 @@ def test_date_expires_with_an_offset_round_trips_in_utc(api):
     """Real store (Europe/Berlin): `2027-01-15T10:00:00+00:00` reads back as
     date_expires_gmt `2027-01-15T10:00:00`, date_expires `...T11:00:00`; in
     July `...T12:00:00`; without an offset the value is local time."""
-    winter = api.post("coupons", {"code": "utc-winter", "amount": "5",
-                                  "date_expires": "2027-01-15T10:00:00+00:00"}).json()
+    winter = api.post(
+        "coupons", {"code": "utc-winter", "amount": "5", "date_expires": "2027-01-15T10:00:00+00:00"}
+    ).json()
     assert (winter["date_expires_gmt"], winter["date_expires"]) == ("2027-01-15T10:00:00", "2027-01-15T11:00:00")
-    summer = api.post("coupons", {"code": "utc-summer", "amount": "5",
-                                  "date_expires": "2027-07-15T10:00:00+00:00"}).json()
+    summer = api.post(
+        "coupons", {"code": "utc-summer", "amount": "5", "date_expires": "2027-07-15T10:00:00+00:00"}
+    ).json()
     assert (summer["date_expires_gmt"], summer["date_expires"]) == ("2027-07-15T10:00:00", "2027-07-15T12:00:00")
     local = api.post("coupons", {"code": "local", "amount": "5", "date_expires": "2027-01-15T10:00:00"}).json()
     assert (local["date_expires_gmt"], local["date_expires"]) == ("2027-01-15T09:00:00", "2027-01-15T10:00:00")
@@ -60,11 +71,14 @@ def test_trash_answers_the_old_order_then_leaves_status_any(sim, api):
     assert (gone.json()["status"], gone.json()["date_modified_gmt"]) == ("completed", order["date_modified_gmt"])
     now = api.get(f"orders/{order['id']}").json()
     assert now["status"] == "trash" and now["date_modified_gmt"] > order["date_modified_gmt"]
-    listed = {s: [o["id"] for o in api.get("orders", params={"status": s, "include": order["id"]}).json()]
-              for s in ("any", "trash", "any,trash")}
+    listed = {
+        s: [o["id"] for o in api.get("orders", params={"status": s, "include": order["id"]}).json()]
+        for s in ("any", "trash", "any,trash")
+    }
     assert listed == {"any": [], "trash": [order["id"]], "any,trash": []}
-    r = api.get("orders", params={"status": "trash", "modified_after": order["date_modified_gmt"],
-                                  "dates_are_gmt": "true"})
+    r = api.get(
+        "orders", params={"status": "trash", "modified_after": order["date_modified_gmt"], "dates_are_gmt": "true"}
+    )
     assert [o["id"] for o in r.json()] == [order["id"]]
 
 
@@ -78,13 +92,17 @@ def test_trash_and_restore_deliver_like_a_real_store(sim, api, receiver):
     _settle(receiver)
     receiver.requests.clear()
     api.delete(f"orders/{order['id']}")
-    assert _by_topic(_settle(receiver, 2)) == {"order.deleted": [{"id": order["id"]}],
-                                               "order.updated": [(order["id"], "trash")]}
+    assert _by_topic(_settle(receiver, 2)) == {
+        "order.deleted": [{"id": order["id"]}],
+        "order.updated": [(order["id"], "trash")],
+    }
     receiver.requests.clear()
     r = plain_session().post(f"{sim.url}/__woosim/orders/{order['id']}/untrash")
     assert r.status_code == 200 and r.json()["status"] == "completed"
-    assert _by_topic(_settle(receiver, 2)) == {"order.restored": [(order["id"], "completed")],
-                                               "order.updated": [(order["id"], "completed")]}
+    assert _by_topic(_settle(receiver, 2)) == {
+        "order.restored": [(order["id"], "completed")],
+        "order.updated": [(order["id"], "completed")],
+    }
     assert [o["id"] for o in api.get("orders", params={"include": order["id"]}).json()] == [order["id"]]
 
 
@@ -107,13 +125,20 @@ def test_refused_coupon_draft_is_listed_by_status_any(api):
     """Real store: a refused coupon order leaves a `checkout-draft`, and
     `status=any` lists it (order 25 of the run)."""
     api.post("coupons", {"code": "only-anna", "amount": "5", "email_restrictions": ["anna@example.com"]})
-    draft = api.post("orders", {"status": "pending", "billing": {"email": "bob@example.com"},
-                                "line_items": [{"name": "x", "quantity": 1, "total": "10.00"}],
-                                "coupon_lines": [{"code": "only-anna"}]}).json()
+    draft = api.post(
+        "orders",
+        {
+            "status": "pending",
+            "billing": {"email": "bob@example.com"},
+            "line_items": [{"name": "x", "quantity": 1, "total": "10.00"}],
+            "coupon_lines": [{"code": "only-anna"}],
+        },
+    ).json()
     draft_id = (draft.get("data") or {}).get("new_draft_order_id")
     if draft_id is None:  # woosim without the checkout rules yet: make the draft directly
-        draft_id = api.post("orders", {"status": "checkout-draft",
-                                       "line_items": [{"name": "x", "quantity": 1, "total": "10.00"}]}).json()["id"]
+        draft_id = api.post(
+            "orders", {"status": "checkout-draft", "line_items": [{"name": "x", "quantity": 1, "total": "10.00"}]}
+        ).json()["id"]
     assert api.get(f"orders/{draft_id}").json()["status"] == "checkout-draft"
     assert [o["id"] for o in api.get("orders", params={"status": "any", "include": draft_id}).json()] == [draft_id]
 

@@ -6,6 +6,7 @@ remembered sort (State.sorted_customers); dates are formatted from tables
 (timeutil.fmt_gmt). Each is compared here with the code it stands in for,
 byte for byte where bytes are what the client sees.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,7 @@ def _assert_same_order(lazy, i: int, ctx: S.Ctx):
     assert json.dumps(fast) == json.dumps(plain), i
     if text is not None:
         assert text["line_items"] == json.dumps(plain["line_items"], ensure_ascii=False, separators=(",", ":"))
-        assert text["shipping_lines"] == json.dumps(plain["shipping_lines"], ensure_ascii=False,
-                                                    separators=(",", ":"))
+        assert text["shipping_lines"] == json.dumps(plain["shipping_lines"], ensure_ascii=False, separators=(",", ":"))
         fast["_text"] = text
     assert S.order_text(fast, ctx).encode() == _plain_dumps(S.order_json(plain, ctx))
 
@@ -83,17 +83,27 @@ def test_edited_and_deleted_products_are_priced_afresh(shop):
 def test_order_text_equals_order_json_for_api_orders(shop):
     st, ctx = shop.state, _ctx(shop)
     parent = st.create_product({"name": "Mug", "type": "variable", "regular_price": "10"})
-    variation = st.create_variation(parent["id"], {"regular_price": "12.50", "attributes": [
-        {"name": "Colour", "option": "Blue"}]})
+    variation = st.create_variation(
+        parent["id"], {"regular_price": "12.50", "attributes": [{"name": "Colour", "option": "Blue"}]}
+    )
     st.create_coupon({"code": "TENOFF", "discount_type": "percent", "amount": "10"})
     odd = 'quote " backslash \\ slash / tab \t nul \x00 line\u2028 emoji 😀 Ü'
-    o = O.create_order(st, {
-        "customer_id": 2, "status": "processing", "customer_note": odd,
-        "billing": {"first_name": odd, "email": "x@example.com", "phone": 12345},
-        "line_items": [{"product_id": st.lazy.product_ids[0], "quantity": 2},
-                       {"product_id": variation["id"], "quantity": 1}],
-        "fee_lines": [{"name": "Fee", "total": "1.50"}], "coupon_lines": [{"code": "TENOFF"}],
-        "meta_data": [{"key": "k", "value": {"nested": [1, 2.5, None, True]}}]})
+    o = O.create_order(
+        st,
+        {
+            "customer_id": 2,
+            "status": "processing",
+            "customer_note": odd,
+            "billing": {"first_name": odd, "email": "x@example.com", "phone": 12345},
+            "line_items": [
+                {"product_id": st.lazy.product_ids[0], "quantity": 2},
+                {"product_id": variation["id"], "quantity": 1},
+            ],
+            "fee_lines": [{"name": "Fee", "total": "1.50"}],
+            "coupon_lines": [{"code": "TENOFF"}],
+            "meta_data": [{"key": "k", "value": {"nested": [1, 2.5, None, True]}}],
+        },
+    )
     O.create_refund(st, o["id"], {"amount": "2.00", "reason": odd, "api_refund": False})
     guest = O.create_order(st, {"billing": {"email": "g@example.com"}})
     trashed = O.create_order(st, {"status": "pending"})
@@ -130,12 +140,16 @@ def test_editing_a_seeded_order_leaves_the_others_alone(shop):
 def test_customer_listing_follows_creates_and_deletes(shop):
     st = shop.state
     from werkzeug.test import Client
+
     client = Client(shop.wsgi)
 
     def listed(**params):
         q = "&".join(f"{k}={v}" for k, v in params.items())
-        r = client.get("/wp-json/wc/v3/customers", base_url="https://shop.example",
-                       query_string=f"{q}&per_page=100&consumer_key=ck_fast&consumer_secret=cs_fast")
+        r = client.get(
+            "/wp-json/wc/v3/customers",
+            base_url="https://shop.example",
+            query_string=f"{q}&per_page=100&consumer_key=ck_fast&consumer_secret=cs_fast",
+        )
         return [c["id"] for c in r.get_json()], r.headers["X-WP-Total"]
 
     def expected(key, desc, role="customer"):
@@ -149,8 +163,11 @@ def test_customer_listing_follows_creates_and_deletes(shop):
         for order in ("asc", "desc"):
             assert listed(orderby="id", order=order, role="all") == expected(keys["id"], order == "desc", "all")
 
-    keys = {"id": lambda c: c["id"], "name": lambda c: (c["username"].lower(), c["id"]),
-            "registered_date": lambda c: (c["created"], c["id"])}
+    keys = {
+        "id": lambda c: c["id"],
+        "name": lambda c: (c["username"].lower(), c["id"]),
+        "registered_date": lambda c: (c["created"], c["id"]),
+    }
     check()
     shop.reset(seed="other", customers=60, orders=10)  # same ids and count, other names
     check()
@@ -175,8 +192,27 @@ def test_fmt_gmt_equals_strftime():
 
 
 def test_dumps_equals_json_dumps():
-    values = [None, True, False, 0, -5, 10**30, 1.0, 39.9, 1e300, float("nan"), float("inf"), -0.0, "",
-              "a/b \"q\" \\ \u2028 €", [], {}, (1, "x"), [[], {}], {"k": [1, {"n": None}], "z": 2.5},
-              {1: "int key", "2": True}]
+    values = [
+        None,
+        True,
+        False,
+        0,
+        -5,
+        10**30,
+        1.0,
+        39.9,
+        1e300,
+        float("nan"),
+        float("inf"),
+        -0.0,
+        "",
+        'a/b "q" \\ \u2028 €',
+        [],
+        {},
+        (1, "x"),
+        [[], {}],
+        {"k": [1, {"n": None}], "z": 2.5},
+        {1: "int key", "2": True},
+    ]
     for v in values:
         assert dumps(v) == _plain_dumps(v), v

@@ -1,4 +1,5 @@
 """Each fault kind, nth/rate selection, and the request log."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ from .conftest import client
 def test_spec_parsing_and_rate_is_seeded():
     (r,) = parse_spec("rate=0.5;kinds=429,500;seed=7")
     (r2,) = parse_spec("rate=0.5;kinds=429,500;seed=7")
-    assert [r.pick("GET", "/wp-json/wc/v3/orders") for _ in range(50)] == \
-           [r2.pick("GET", "/wp-json/wc/v3/orders") for _ in range(50)]
+    assert [r.pick("GET", "/wp-json/wc/v3/orders") for _ in range(50)] == [
+        r2.pick("GET", "/wp-json/wc/v3/orders") for _ in range(50)
+    ]
     with pytest.raises(ValueError):
         FaultRule.parse("kinds=nope")
 

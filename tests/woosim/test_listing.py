@@ -1,4 +1,5 @@
 """Pagination (page, offset, Link) and order date filters."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,7 @@ import pytest
 def _mk_orders(api, n):
     ids = []
     for i in range(n):
-        r = api.post("orders", {"billing": {"email": f"g{i}@example.com"}, "status": "completed",
-                                "line_items": []})
+        r = api.post("orders", {"billing": {"email": f"g{i}@example.com"}, "status": "completed", "line_items": []})
         assert r.status_code == 201
         ids.append(r.json()["id"])
     return ids
@@ -47,7 +47,9 @@ def test_link_header_prev_next_and_past_end(sim, api):
     assert 'rel="https://api.w.org/"' in r.headers["Link"]
 
 
-@pytest.mark.parametrize("pp,code", [(0, "rest_out_of_bounds"), (101, "rest_out_of_bounds"), ("x", "rest_invalid_type")])
+@pytest.mark.parametrize(
+    "pp,code", [(0, "rest_out_of_bounds"), (101, "rest_out_of_bounds"), ("x", "rest_invalid_type")]
+)
 def test_per_page_bounds(api, pp, code):
     r = api.get("customers", params={"per_page": pp})
     assert r.status_code == 400 and r.json()["data"]["details"]["per_page"]["code"] == code

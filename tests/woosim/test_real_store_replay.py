@@ -8,6 +8,7 @@ a product is deleted for good (`product_id: 0`, `sku: null`, the order's
 
 Store dates are compared by which of them are equal (aliases in order of
 appearance), never by value: the recording ran at another time."""
+
 import json
 
 import pytest

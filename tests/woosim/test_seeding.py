@@ -1,4 +1,5 @@
 """Deterministic demo seeding; lazy orders stay correct at 100k."""
+
 from __future__ import annotations
 
 import time
@@ -56,13 +57,22 @@ def test_lazy_orders_count_and_middle_page(big):
 def test_lazy_range_filters_are_consistent_with_the_records(big):
     api = client(big)
     cut = api.get("orders", params={"per_page": 1, "orderby": "id", "order": "asc", "offset": 70_000}).json()[0]
-    after = api.get("orders", params={"modified_after": cut["date_modified_gmt"], "dates_are_gmt": "true",
-                                      "orderby": "id", "order": "asc", "per_page": 5})
+    after = api.get(
+        "orders",
+        params={
+            "modified_after": cut["date_modified_gmt"],
+            "dates_are_gmt": "true",
+            "orderby": "id",
+            "order": "asc",
+            "per_page": 5,
+        },
+    )
     first = after.json()[0]
     assert first["date_modified_gmt"] > cut["date_modified_gmt"]
     total_after = int(after.headers["X-WP-Total"])
-    before = api.get("orders", params={"modified_before": first["date_modified_gmt"], "dates_are_gmt": "true",
-                                       "per_page": 1})
+    before = api.get(
+        "orders", params={"modified_before": first["date_modified_gmt"], "dates_are_gmt": "true", "per_page": 1}
+    )
     assert int(before.headers["X-WP-Total"]) + total_after >= 100_000 - 5
     t = time.perf_counter()
     api.get("orders", params={"per_page": 100, "offset": 99_950})

@@ -1,5 +1,6 @@
 """`GET /wp-json/` (WordPress' public REST index) as a real store answers it: the site's name and
 its time zone, which wc/v3 does not have (tests/woosim/captures/real-site-index.json)."""
+
 import json
 from datetime import datetime, timezone
 from pathlib import Path

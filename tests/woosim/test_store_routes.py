@@ -3,6 +3,7 @@ system_status/tools), answered as a real WooCommerce 10.0.2 store did:
 tests/woosim/captures/real-store-routes.json (ids, names, paging headers;
 recorded 2026-12-07 by GET-ing the three routes through loyalty-sync's
 transport and keeping those fields)."""
+
 import json
 
 import pytest
@@ -10,8 +11,9 @@ import pytest
 from .real_store_steps import CAPTURES
 
 
-@pytest.mark.parametrize("step", json.loads((CAPTURES / "real-store-routes.json").read_text())["steps"],
-                         ids=lambda s: s["step"])
+@pytest.mark.parametrize(
+    "step", json.loads((CAPTURES / "real-store-routes.json").read_text())["steps"], ids=lambda s: s["step"]
+)
 def test_route_answers_as_on_the_real_store(api, step):
     r = api.get(step["step"])
     assert r.status_code == step["http"]
@@ -25,10 +27,18 @@ def test_route_answers_as_on_the_real_store(api, step):
 
 def test_webhooks_batch_updates_and_reports_an_unknown_id_in_place(api, receiver):
     w = api.post("webhooks", {"name": "h", "topic": "order.updated", "delivery_url": receiver.url}).json()
-    r = api.post("webhooks/batch", {"update": [{"id": w["id"], "status": "paused"}, {"id": 999999, "status": "paused"}]})
+    r = api.post(
+        "webhooks/batch", {"update": [{"id": w["id"], "status": "paused"}, {"id": 999999, "status": "paused"}]}
+    )
     assert r.status_code == 200
     done, unknown = r.json()["update"]
     assert done["status"] == "paused"
     # the real store's answer (2026-12-07)
-    assert unknown == {"id": 999999, "error": {"code": "woocommerce_rest_shop_webhook_invalid_id",
-                                               "message": "ID is invalid.", "data": {"status": 400}}}
+    assert unknown == {
+        "id": 999999,
+        "error": {
+            "code": "woocommerce_rest_shop_webhook_invalid_id",
+            "message": "ID is invalid.",
+            "data": {"status": 400},
+        },
+    }

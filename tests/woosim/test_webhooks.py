@@ -1,4 +1,5 @@
 """Webhook ping on create, signed asynchronous deliveries, disabling."""
+
 from __future__ import annotations
 
 import base64

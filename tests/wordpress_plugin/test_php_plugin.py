@@ -76,7 +76,11 @@ def test_python_accepts_what_php_signs():
     now = int(time.time())
     attributes = _plugin_tag(customer_id=42, email="  Anna.Muster@Example.COM ", ts=now)
     assert attributes["src"] == "https://loyalty.example/widget/v1/widget.js"
-    assert attributes["data-loyalty-store"] == "7" and attributes["data-loyalty-customer"] == "42" and attributes["data-loyalty-lang"] == "de"
+    assert (
+        attributes["data-loyalty-store"] == "7"
+        and attributes["data-loyalty-customer"] == "42"
+        and attributes["data-loyalty-lang"] == "de"
+    )
     assert "async" in attributes and "data-loyalty-cart-total" not in attributes
     verify_identity(SECRET, _identity(attributes))  # raises if refused
 

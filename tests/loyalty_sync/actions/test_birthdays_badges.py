@@ -1,5 +1,6 @@
 """Birthday gifts once a year in the birthday week; badges once each and in
 the pushed meta."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -51,10 +52,9 @@ def test_birthday_week_bounds():
 
 
 def test_once_a_year_across_reruns_and_the_daily_entry_point(store):
-    customers(store, [customer(2, "anna@example.com", birthday="1990-05-17", created=utc(2026, 1, 1))],
-              utc(2026, 3, 1))
+    customers(store, [customer(2, "anna@example.com", birthday="1990-05-17", created=utc(2026, 1, 1))], utc(2026, 3, 1))
     anna = member(store, "anna@example.com")
-    assert coupons(anna, "birthday") == []                      # not the birthday week
+    assert coupons(anna, "birthday") == []  # not the birthday week
     result = apply_with_retry(lambda: birthday_gifts_due(store, IN_WEEK))
     assert result.members == {anna.id}
     apply_with_retry(lambda: birthday_gifts_due(store, utc(2026, 5, 16)))
@@ -65,7 +65,9 @@ def test_once_a_year_across_reruns_and_the_daily_entry_point(store):
     assert len(coupons(member(store, "anna@example.com"), "birthday")) == 1
     apply_with_retry(lambda: birthday_gifts_due(store, utc(2027, 5, 18)))
     assert [c.key for c in coupons(member(store, "anna@example.com"), "birthday")] == [
-        f"birthday:m{anna.id}:2026", f"birthday:m{anna.id}:2027"]
+        f"birthday:m{anna.id}:2026",
+        f"birthday:m{anna.id}:2027",
+    ]
 
 
 def test_birthday_bonus_points_instead_of_a_coupon(store):
@@ -87,14 +89,22 @@ def test_badges_pure():
 
 def test_badges_awarded_once_and_pushed_as_meta(store):
     customers(store, [customer(2, "anna@example.com")], day(1))
-    orders(store, [order(i, customer_id=2, lines=[line(i * 10, "80.00")], created=day(i)) for i in range(1, 6)], day(10))
+    orders(
+        store, [order(i, customer_id=2, lines=[line(i * 10, "80.00")], created=day(i)) for i in range(1, 6)], day(10)
+    )
     anna = member(store, "anna@example.com")
     # five orders in one batch: the member is Silver (400 spent) when planned, Bronze was only passed through
     assert badges(anna) == ["First order", "5 orders", "Silver tier"]
     assert store_status(anna)["loyalty_badges"].split(",") == badges(anna)
     assert anna.status_changed
     # a full refund of everything does not take badges away, and nothing is awarded twice
-    orders(store, [order(i, customer_id=2, status="refunded", lines=[line(i * 10, "80.00")], created=day(i),
-                         modified=day(11)) for i in range(1, 6)], day(12))
+    orders(
+        store,
+        [
+            order(i, customer_id=2, status="refunded", lines=[line(i * 10, "80.00")], created=day(i), modified=day(11))
+            for i in range(1, 6)
+        ],
+        day(12),
+    )
     replan(store, day(13))
     assert db.session.execute(db.select(db.func.count()).select_from(Badge)).scalar_one() == 3

@@ -8,6 +8,7 @@ NOW = 2026-07-24. Members (one completed order each, default program):
 - keeps@: 400 at NOW-100 d: Silver, 400 points expiring 2027-04; RFM "at risk" (100 days quiet).
 - big@:   600 at NOW-10 d: Silver, 500 redeemed for 5 off, 100 left (expire after the 12-month horizon).
 """
+
 import json
 from datetime import timedelta
 
@@ -24,8 +25,20 @@ NOW = wc.T0 + timedelta(days=200)
 
 def _history(store, now=NOW):
     spec = [("gone", "400.00", 370), ("later", "350.00", 340), ("keeps", "400.00", 100), ("big", "600.00", 10)]
-    orders(store, [wc.order(i + 1, lines=[wc.line(10 * (i + 1), amount)], customer_id=0, email=f"{name}@example.com",
-                            created=now - timedelta(days=days)) for i, (name, amount, days) in enumerate(spec)], now)
+    orders(
+        store,
+        [
+            wc.order(
+                i + 1,
+                lines=[wc.line(10 * (i + 1), amount)],
+                customer_id=0,
+                email=f"{name}@example.com",
+                created=now - timedelta(days=days),
+            )
+            for i, (name, amount, days) in enumerate(spec)
+        ],
+        now,
+    )
 
 
 def test_tier_at_risk_with_the_spend_they_are_short(store):
@@ -41,8 +54,9 @@ def test_tier_at_risk_with_the_spend_they_are_short(store):
 def test_expiry_and_churn_lists_and_a_campaign_in_one_step(store):
     _history(store)
     expiring = at_risk(store, "expiry", now=NOW)
-    assert [(r["email"], r["expiring_points"], r["first_expiry"]) for r in expiring] == \
-        [("later@example.com", 350, "2026-08-18")]
+    assert [(r["email"], r["expiring_points"], r["first_expiry"]) for r in expiring] == [
+        ("later@example.com", 350, "2026-08-18")
+    ]
     churn = at_risk(store, "churn", now=NOW)
     assert [r["email"] for r in churn] == ["keeps@example.com"]
     assert "keeps@example.com" in write_csv(churn)

@@ -1,5 +1,6 @@
 """The expiring-points report: what the engine's own expiry would book in the
 next 30 days, as rows and CSV."""
+
 from datetime import timedelta
 
 from loyalty_sync.analysis.expiring import expiring_points, write_csv
@@ -8,9 +9,15 @@ from tests.support.wc import day, line, order
 
 
 def test_fifo_points_expiring_in_the_next_30_days(store, runner):
-    orders(store, [order(1, lines=[line(10, "120.00")], created=day(0)),
-                   order(2, lines=[line(20, "80.00")], created=day(20), email="ben@example.com"),
-                   order(3, lines=[line(30, "60.00")], created=day(200))], day(210))
+    orders(
+        store,
+        [
+            order(1, lines=[line(10, "120.00")], created=day(0)),
+            order(2, lines=[line(20, "80.00")], created=day(20), email="ben@example.com"),
+            order(3, lines=[line(30, "60.00")], created=day(200)),
+        ],
+        day(210),
+    )
     # 12 months after day 0: Anna's 120 (day 0) and 60 (day 200) lots; Ben's 80 (day 20)
     now = day(0) + timedelta(days=340)
     rows = expiring_points(store, now, days=30)

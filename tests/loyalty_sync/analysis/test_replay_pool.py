@@ -1,4 +1,5 @@
 """The replay pool: worker processes give the same answers, in the same order, as one process."""
+
 from loyalty_sync.analysis.replay_pool import ReplayPool
 
 

@@ -1,4 +1,5 @@
 """Rule-conflict warnings: one hand-made program per check, and the `program save` CLI."""
+
 import json
 from dataclasses import replace
 from datetime import timedelta
@@ -27,31 +28,52 @@ def _fields(found):
 
 def test_defaults_on_a_store_with_a_gold_member_give_no_warning(store):
     _catalogue(store)
-    orders(store, [wc.order(1, lines=[wc.line(11, "1200.00")], email="gold@example.com", created=NOW - timedelta(days=5))],
-           NOW)
+    orders(
+        store,
+        [wc.order(1, lines=[wc.line(11, "1200.00")], email="gold@example.com", created=NOW - timedelta(days=5))],
+        NOW,
+    )
     assert warnings_for(DEFAULT_PROGRAM, store, now=NOW) == []
 
 
 def test_each_conflict_is_named_at_its_field(store):
     _catalogue(store, sku="OTHER")
-    orders(store, [wc.order(1, lines=[wc.line(11, "900.00")], email="near@example.com", created=NOW - timedelta(days=5)),
-                   wc.order(2, lines=[wc.line(21, "100.00")], email="far@example.com", created=NOW - timedelta(days=5))],
-           NOW)
+    orders(
+        store,
+        [
+            wc.order(1, lines=[wc.line(11, "900.00")], email="near@example.com", created=NOW - timedelta(days=5)),
+            wc.order(2, lines=[wc.line(21, "100.00")], email="far@example.com", created=NOW - timedelta(days=5)),
+        ],
+        NOW,
+    )
     program = replace(
         DEFAULT_PROGRAM,
         multipliers=(
-            MultiplierRule(D(2), category_id=5, starts=NOW - timedelta(days=10), ends=NOW + timedelta(days=20), label="coffee"),
+            MultiplierRule(
+                D(2), category_id=5, starts=NOW - timedelta(days=10), ends=NOW + timedelta(days=20), label="coffee"
+            ),
             MultiplierRule(D(3), category_id=5, starts=NOW + timedelta(days=10), ends=NOW + timedelta(days=40)),
             MultiplierRule(D(2), product_id=7, starts=NOW - timedelta(days=40), ends=NOW - timedelta(days=10)),
             MultiplierRule(D(2), product_id=8),  # no window, alone on its product: fine
         ),
-        rewards=(Reward("a", "5 off", 500, CouponTemplate("fixed_cart", D(5))),
-                 Reward("b", "8 off", 1000, CouponTemplate("fixed_cart", D(8)))),
-        pending_days=30, expiry_months=1, vip_min_spend=D(500),
+        rewards=(
+            Reward("a", "5 off", 500, CouponTemplate("fixed_cart", D(5))),
+            Reward("b", "8 off", 1000, CouponTemplate("fixed_cart", D(8))),
+        ),
+        pending_days=30,
+        expiry_months=1,
+        vip_min_spend=D(500),
     )
     found = _fields(warnings_for(program, store, now=NOW))
-    assert set(found) == {"multipliers.1", "multipliers.2", "rewards.1", "expiry_months", "vip_min_spend",
-                          "tiers.2.threshold", "vip_membership_sku"}, found
+    assert set(found) == {
+        "multipliers.1",
+        "multipliers.2",
+        "rewards.1",
+        "expiry_months",
+        "vip_min_spend",
+        "tiers.2.threshold",
+        "vip_membership_sku",
+    }, found
     assert "the higher one wins: x3" in found["multipliers.1"] and "multipliers.0 (coffee)" in found["multipliers.1"]
     assert "ended on" in found["multipliers.2"]
     assert "0.80 per 100 points" in found["rewards.1"] and "'5 off'" in found["rewards.1"]

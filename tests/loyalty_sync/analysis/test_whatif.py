@@ -1,4 +1,5 @@
 """What-if replay: hand-computed cases, the --set keys, the CLI, and that the books are never touched."""
+
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -17,11 +18,21 @@ NOW = wc.T0 + timedelta(days=200)
 def _history(store):
     """A: 200 (day -60) + 200 (day -30) = 400 spent -> Silver, 400 points, a tier-up coupon (5 off).
     B: 150 (day -20) -> Bronze, 150 points."""
-    orders(store, [
-        wc.order(1, lines=[wc.line(11, "200.00")], customer_id=0, email="a@example.com", created=NOW - timedelta(days=60)),
-        wc.order(2, lines=[wc.line(21, "200.00")], customer_id=0, email="a@example.com", created=NOW - timedelta(days=30)),
-        wc.order(3, lines=[wc.line(31, "150.00")], customer_id=0, email="b@example.com", created=NOW - timedelta(days=20)),
-    ], NOW)
+    orders(
+        store,
+        [
+            wc.order(
+                1, lines=[wc.line(11, "200.00")], customer_id=0, email="a@example.com", created=NOW - timedelta(days=60)
+            ),
+            wc.order(
+                2, lines=[wc.line(21, "200.00")], customer_id=0, email="a@example.com", created=NOW - timedelta(days=30)
+            ),
+            wc.order(
+                3, lines=[wc.line(31, "150.00")], customer_id=0, email="b@example.com", created=NOW - timedelta(days=20)
+            ),
+        ],
+        NOW,
+    )
 
 
 def dump_books():
@@ -39,8 +50,18 @@ def test_double_rate_hand_computed(store):
     _history(store)
     before = dump_books()
     report = whatif_report(store, program_with_settings(DEFAULT_PROGRAM, ["earn.rate=2"]), now=NOW)
-    assert set(report) == {"members", "tier_moves", "vip_in", "vip_out", "points_delta", "coupons_delta",
-                           "liability_delta", "earn_cost_share", "orders_replayed", "money"}
+    assert set(report) == {
+        "members",
+        "tier_moves",
+        "vip_in",
+        "vip_out",
+        "points_delta",
+        "coupons_delta",
+        "liability_delta",
+        "earn_cost_share",
+        "orders_replayed",
+        "money",
+    }
     assert report["orders_replayed"] == 3
     # A: 800 points -> auto-redeem 500 for 5 off, 300 left; B: 300.
     by_email = {m["email"]: m for m in report["members"]}
@@ -68,8 +89,9 @@ def test_tier_threshold_and_vip_moves(store):
     assert (moved["a@example.com"]["points_before"], moved["a@example.com"]["points_after"]) == (400, 450)
     assert report["points_delta"] == 50
     assert report["coupons_delta"] == {"count": 1, "money": "5.00"}  # B's tier-up coupon
-    vip = whatif_report(store, program_with_settings(DEFAULT_PROGRAM, ["vip.min_spend=300", "vip.min_orders=2"]),
-                        now=NOW)
+    vip = whatif_report(
+        store, program_with_settings(DEFAULT_PROGRAM, ["vip.min_spend=300", "vip.min_orders=2"]), now=NOW
+    )
     assert vip["vip_in"] == 1 and vip["vip_out"] == 0
     assert [(m["email"], m["vip_before"], m["vip_after"]) for m in vip["members"]] == [("a@example.com", False, True)]
 
@@ -77,19 +99,40 @@ def test_tier_threshold_and_vip_moves(store):
 def test_demotion_after_the_window_is_replayed(store):
     """A Silver member whose orders left the 12-month window is demoted after grace in both replays,
     so nothing moves; with a lifetime window she stays Silver."""
-    orders(store, [wc.order(5, lines=[wc.line(51, "400.00")], customer_id=0, email="old@example.com",
-                            created=NOW - timedelta(days=500))], NOW)
+    orders(
+        store,
+        [
+            wc.order(
+                5,
+                lines=[wc.line(51, "400.00")],
+                customer_id=0,
+                email="old@example.com",
+                created=NOW - timedelta(days=500),
+            )
+        ],
+        NOW,
+    )
     report = whatif_report(store, program_with_settings(DEFAULT_PROGRAM, ["tiers.window=lifetime"]), now=NOW)
     assert report["tier_moves"] == {"Bronze->Silver": 1}
 
 
 def test_settings_map_onto_program_fields():
-    p = program_with_settings(DEFAULT_PROGRAM, [
-        "earn.rate=1.5", "earn.include_tax=true", "earn.include_shipping=yes", "earn.min_order=10",
-        "tiers.Gold.multiplier=2", "tiers.metric=orders", "vip.min_spend=800", "vip.min_orders=3",
-        "vip.multiplier=1.2", "expiry.months=6",
-        'rewards=[{"id": "r1", "name": "3 off", "points": 200, "coupon": {"discount_type": "fixed_cart", "amount": 3.5}}]',
-    ])
+    p = program_with_settings(
+        DEFAULT_PROGRAM,
+        [
+            "earn.rate=1.5",
+            "earn.include_tax=true",
+            "earn.include_shipping=yes",
+            "earn.min_order=10",
+            "tiers.Gold.multiplier=2",
+            "tiers.metric=orders",
+            "vip.min_spend=800",
+            "vip.min_orders=3",
+            "vip.multiplier=1.2",
+            "expiry.months=6",
+            'rewards=[{"id": "r1", "name": "3 off", "points": 200, "coupon": {"discount_type": "fixed_cart", "amount": 3.5}}]',
+        ],
+    )
     assert p.rate == Decimal("1.5") and p.include_tax and p.include_shipping and p.min_order == 10
     assert p.tier_named("Gold").multiplier == 2 and p.tier_metric == "orders"
     assert (p.vip_min_spend, p.vip_min_orders, p.vip_multiplier, p.expiry_months) == (800, 3, Decimal("1.2"), 6)
@@ -115,8 +158,9 @@ def test_cli_json_and_books_unchanged(store, app, tmp_path):
     data = json.loads(shown)
     data["rate"] = "2"
     rules.write_text(json.dumps(data))
-    by_file = json.loads(runner.invoke(args=["program", "whatif", "--store", "shop", "--rules", str(rules),
-                                             "--json"]).output)
+    by_file = json.loads(
+        runner.invoke(args=["program", "whatif", "--store", "shop", "--rules", str(rules), "--json"]).output
+    )
     assert by_file["points_delta"] == report["points_delta"]
     text = runner.invoke(args=["program", "whatif", "--store", "shop", "--set", "earn.rate=2"])
     assert text.exit_code == 0 and "a@example.com" in text.output

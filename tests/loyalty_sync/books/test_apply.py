@@ -1,5 +1,6 @@
 """The apply service on a real database (SQLite and PostgreSQL): facts in,
 books out, idempotent, explainable."""
+
 from datetime import timedelta
 
 import pytest
@@ -21,8 +22,9 @@ def apply(store, orders, **kw):
 
 
 def ledger_sum(member_id):
-    return db.session.execute(db.select(func.coalesce(func.sum(LedgerEntry.points), 0))
-                              .where(LedgerEntry.member_id == member_id)).scalar_one()
+    return db.session.execute(
+        db.select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(LedgerEntry.member_id == member_id)
+    ).scalar_one()
 
 
 def test_order_earns_one_point_per_euro_and_balance_is_the_ledger(store):
@@ -48,8 +50,12 @@ def test_applying_the_same_orders_twice_changes_nothing(store):
 
 def test_partial_refund_by_lines_reverses_the_refunded_share(store):
     apply(store, [order(1, lines=[line(10, "60.00"), line(11, "40.00", product_id=101)])])
-    refunded = order(1, lines=[line(10, "60.00"), line(11, "40.00", product_id=101)],
-                     modified=day(3), refunds=[{"id": 77, "amount": "40.00"}])
+    refunded = order(
+        1,
+        lines=[line(10, "60.00"), line(11, "40.00", product_id=101)],
+        modified=day(3),
+        refunds=[{"id": 77, "amount": "40.00"}],
+    )
     apply(store, [refunded], refunds_by_order={1: [refund(77, "40.00", at=day(3), lines=[(11, 1, "40.00")])]})
     member = find_member(store, "anna@example.com")
     kinds = db.session.execute(db.select(LedgerEntry.kind, LedgerEntry.points).order_by(LedgerEntry.id)).all()
@@ -97,8 +103,9 @@ def test_category_multiplier_from_the_catalogue(store):
 
     apply_with_retry(lambda: apply_products(store, [product(100, categories=[7])]))
     _, program = program_in_force(store)
-    save_program(store, dataclasses.replace(program, multipliers=(MultiplierRule(Decimal(2), category_id=7),)),
-                 actor="test")
+    save_program(
+        store, dataclasses.replace(program, multipliers=(MultiplierRule(Decimal(2), category_id=7),)), actor="test"
+    )
     db.session.commit()
     apply(store, [order(1, lines=[line(10, "30.00", product_id=100), line(11, "20.00", product_id=555)])])
     # 30 x2 (category 7) + 20 x1 = 80
@@ -112,7 +119,8 @@ def test_auto_redeem_issues_one_coupon_in_the_outbox(store):
     reward = db.session.execute(db.select(Coupon).where(Coupon.source == "reward")).scalars().all()
     # 1200 points at Bronze... tier-up happens after this order, so 1200 points -> one 12-off, 200 left
     assert [(c.amount, c.points_cost, c.status, c.email) for c in reward] == [
-        (__import__("decimal").Decimal("12.00"), 1000, "pending", "anna@example.com")]
+        (__import__("decimal").Decimal("12.00"), 1000, "pending", "anna@example.com")
+    ]
     assert member.points == 200 == ledger_sum(member.id)
 
 
@@ -184,7 +192,9 @@ def test_concurrent_writers_on_one_member_never_lose_a_ledger_line_in_the_balanc
                 mine = db.session.get(Store, store_id)
                 barrier.wait()
                 for n in range(first_order, first_order + 5):
-                    apply(mine, [order(n, lines=[line(n * 10, "20.00")], created=day(n % 100))])  # (not after the clock)
+                    apply(
+                        mine, [order(n, lines=[line(n * 10, "20.00")], created=day(n % 100))]
+                    )  # (not after the clock)
                 db.session.remove()
         except Exception as exc:  # reported below, with the thread's exception
             errors.append(exc)
@@ -198,8 +208,9 @@ def test_concurrent_writers_on_one_member_never_lose_a_ledger_line_in_the_balanc
     db.session.expire_all()
     member = find_member(store, "anna@example.com")
     assert member.points == ledger_sum(member.id)
-    earned = db.session.execute(db.select(func.count()).select_from(LedgerEntry)
-                                .where(LedgerEntry.kind == "earn")).scalar_one()
+    earned = db.session.execute(
+        db.select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "earn")
+    ).scalar_one()
     assert earned == 21
 
 
@@ -224,11 +235,18 @@ def test_a_member_a_pass_left_on_part_of_its_history_is_planned_once_the_next_pa
     from loyalty_sync.books.apply import plan_pending_members
 
     now = day(600)
-    history = [("ben@example.com", 500, "1000.00"), ("ben@example.com", 100, "50.00"),
-               ("anna@example.com", 60, "600.00"), ("ben@example.com", 50, "50.00"),
-               ("anna@example.com", 30, "400.00"), ("ben@example.com", 20, "50.00")]
-    orders = [order(number, email=email, created=now - timedelta(days=days_ago), lines=[line(number * 10, amount)])
-              for number, (email, days_ago, amount) in enumerate(history, start=1)]
+    history = [
+        ("ben@example.com", 500, "1000.00"),
+        ("ben@example.com", 100, "50.00"),
+        ("anna@example.com", 60, "600.00"),
+        ("ben@example.com", 50, "50.00"),
+        ("anna@example.com", 30, "400.00"),
+        ("ben@example.com", 20, "50.00"),
+    ]
+    orders = [
+        order(number, email=email, created=now - timedelta(days=days_ago), lines=[line(number * 10, amount)])
+        for number, (email, days_ago, amount) in enumerate(history, start=1)
+    ]
     first_batch, rest = [o for o in orders if o["id"] in (1, 3)], [o for o in orders if o["id"] not in (1, 3)]
 
     def first_sync(name, died=False):

@@ -2,6 +2,7 @@
 copies after newer ones (an old export, a replayed webhook), order lines of a
 product deleted since, orders whose negative fee takes the total to 0 or
 below, and dates far in the future."""
+
 import dataclasses
 import json
 from datetime import datetime, timedelta, timezone
@@ -36,6 +37,7 @@ def _store():
 
 
 # --- stale copies --------------------------------------------------------------------------------
+
 
 def _earned_then_refunded(store):
     lines = [line(10, "60.00"), line(11, "40.00", product_id=101)]
@@ -113,10 +115,14 @@ def test_import_cli_counts_stale_copies(runner, store, tmp_path):
 
 # --- lines keep the product they were earned with -------------------------------------------------
 
+
 def _double_points_on(store, category: int):
     _, program = program_in_force(store)
-    save_program(store, dataclasses.replace(program, multipliers=(MultiplierRule(Decimal(2), category_id=category),)),
-                 actor="test")
+    save_program(
+        store,
+        dataclasses.replace(program, multipliers=(MultiplierRule(Decimal(2), category_id=category),)),
+        actor="test",
+    )
     db.session.commit()
 
 
@@ -142,13 +148,15 @@ def test_recategorising_a_product_is_not_a_change_of_the_order(store):
     earned = order(1, lines=[line(10, "30.00", product_id=100)], created=day(1))
     apply(store, [earned])
     apply_with_retry(lambda: apply_products(store, [product(100, categories=[8])]))
-    edited = order(1, lines=[line(10, "30.00", product_id=100), line(11, "5.00", product_id=100)], created=day(1),
-                   modified=day(2))
+    edited = order(
+        1, lines=[line(10, "30.00", product_id=100), line(11, "5.00", product_id=100)], created=day(1), modified=day(2)
+    )
     apply(store, [edited])
     assert points() == 60 + 5  # the old line keeps category 7, the new line reads today's catalogue
 
 
 # --- negative fees --------------------------------------------------------------------------------
+
 
 def test_an_order_whose_fee_is_below_the_items_is_accepted_and_earns_nothing(store):
     zero = REAL_FEE_ORDERS["negative_total"]  # 20.00 of items, fee -20.00 (capped), total 0.00
@@ -165,6 +173,7 @@ def test_a_negative_fee_lowers_what_the_order_earns(store):
 
 
 # --- dates far in the future -----------------------------------------------------------------------
+
 
 def test_orders_refunds_and_customers_dated_far_ahead_are_refused_by_name(store):
     future = order(1, lines=[line(10, "100.00")])

@@ -1,5 +1,6 @@
 """Builders for engine tests: small orders and books with readable defaults,
 so no test hand-writes an order twice."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -104,9 +105,12 @@ def with_orders(b: MemberBooks, *orders: OrderFacts) -> MemberBooks:
     records = list(b.orders)
     for o in orders:
         if o.order_id in by_id:
-            records = [r if r.facts.order_id != o.order_id else type(r)(o, r.earned, r.rows, r.tier_multiplier,
-                                                                         r.vip_multiplier, r.program_version)
-                       for r in records]
+            records = [
+                r
+                if r.facts.order_id != o.order_id
+                else type(r)(o, r.earned, r.rows, r.tier_multiplier, r.vip_multiplier, r.program_version)
+                for r in records
+            ]
         else:
             records.append(OrderRecord(o))
     return type(b)(**{**b.__dict__, "orders": tuple(records)})

@@ -1,4 +1,5 @@
 """Referral, review and birthday bonuses."""
+
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -19,7 +20,9 @@ def test_referral_bonus_and_self_referral():
     assert referral_bonus_line("m1", "Ben@Example.com", "", friend, True, P, day(1)) is None
     assert referral_bonus_line("m1", "anna@example.com", "ring 1, 10115, berlin, de", friend, True, P, day(1)) is None
     assert referral_bonus_line("m1", "anna@example.com", "", friend, False, P, day(1)) is None
-    assert referral_bonus_line("m1", "anna@example.com", "", replace(friend, status="processing"), True, P, day(1)) is None
+    assert (
+        referral_bonus_line("m1", "anna@example.com", "", replace(friend, status="processing"), True, P, day(1)) is None
+    )
 
 
 def review(rid, product, at, status="approved", verified=True):
@@ -28,7 +31,11 @@ def review(rid, product, at, status="approved", verified=True):
 
 def test_review_bonus_once_per_product_four_per_month():
     reviews = [review(i, 100 + i, day(i)) for i in range(1, 7)]  # six products in January
-    reviews += [review(20, 101, day(2)), review(21, 200, day(3), status="hold"), review(22, 201, day(3), verified=False)]
+    reviews += [
+        review(20, 101, day(2)),
+        review(21, 200, day(3), status="hold"),
+        review(22, 201, day(3), verified=False),
+    ]
     lines = review_bonus_lines("m1", reviews, [], P, day(40))
     # products 101..104 (the first four in January), 50 each; 105, 106 over the monthly limit
     assert [(ln.key, ln.points) for ln in lines] == [(f"review:m1:{p}", 50) for p in (101, 102, 103, 104)]
@@ -36,10 +43,19 @@ def test_review_bonus_once_per_product_four_per_month():
 
 
 def test_review_from_capture_shape():
-    r = review_from_wc({"id": 9, "date_created_gmt": "2026-11-23T17:13:41", "product_id": 11, "status": "approved",
-                        "reviewer_email": "Anna.Schmidt@example.com", "verified": True})
-    assert r == ReviewFacts(9, 11, "anna.schmidt@example.com", "approved", True,
-                            datetime(2026, 11, 23, 17, 13, 41, tzinfo=UTC))
+    r = review_from_wc(
+        {
+            "id": 9,
+            "date_created_gmt": "2026-11-23T17:13:41",
+            "product_id": 11,
+            "status": "approved",
+            "reviewer_email": "Anna.Schmidt@example.com",
+            "verified": True,
+        }
+    )
+    assert r == ReviewFacts(
+        9, 11, "anna.schmidt@example.com", "approved", True, datetime(2026, 11, 23, 17, 13, 41, tzinfo=UTC)
+    )
 
 
 def test_birthday_week_once_a_year():
@@ -51,5 +67,10 @@ def test_birthday_week_once_a_year():
     inside = datetime(2026, 5, 11, 0, 0, tzinfo=UTC)
     assert birthday_gifts("m1", "1990-05-17", [], [], program, before) == (None, None)
     line_, coupon = birthday_gifts("m1", "1990-05-17", [], [], program, inside)
-    assert (line_.key, line_.points, coupon.key, coupon.source) == ("birthday:m1:2026", 100, "birthday:m1:2026", "birthday")
+    assert (line_.key, line_.points, coupon.key, coupon.source) == (
+        "birthday:m1:2026",
+        100,
+        "birthday:m1:2026",
+        "birthday",
+    )
     assert birthday_gifts("m1", "1990-05-17", [line_], [coupon], program, inside) == (None, None)

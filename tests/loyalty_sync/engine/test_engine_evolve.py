@@ -1,4 +1,5 @@
 """`evolve` gives what `dataclasses.replace` gives, for every record it copies."""
+
 from dataclasses import dataclass, replace
 
 import pytest
@@ -15,8 +16,11 @@ def test_evolve_equals_replace_for_the_records_a_replay_copies():
     plan = plan_member(b, DEFAULT_PROGRAM, 1, day(40))
     coupon = plan.coupons[0]
     assert isinstance(coupon, CouponLine) and isinstance(b, MemberBooks)
-    for record, changes in ((b, {"orders": (), "tier": "Gold"}), (plan, {"coupons": []}),
-                            (coupon, {"status": CouponStatus.USED})):
+    for record, changes in (
+        (b, {"orders": (), "tier": "Gold"}),
+        (plan, {"coupons": []}),
+        (coupon, {"status": CouponStatus.USED}),
+    ):
         copied = evolve(record, **changes)
         assert copied == replace(record, **changes) and copied is not record
         assert type(copied) is type(record) and copied.__dict__.keys() == record.__dict__.keys()

@@ -5,6 +5,7 @@ minus what was spent before it expires); these examples check that it never
 says "nothing" where the walk itself books an expiry, on ledgers with debts,
 same-instant lines and expiries booked by earlier plans.
 """
+
 from dataclasses import replace
 from datetime import timedelta
 
@@ -17,8 +18,10 @@ from loyalty_sync.engine.ledger import LedgerLine
 from loyalty_sync.engine.program import DEFAULT_PROGRAM
 
 PROGRAM = replace(DEFAULT_PROGRAM, expiry_months=6)
-LINES = st.lists(st.tuples(st.integers(0, 720), st.integers(-400, 600).filter(bool),
-                           st.sampled_from(["earn", "adjust", "redeem"])), max_size=20)
+LINES = st.lists(
+    st.tuples(st.integers(0, 720), st.integers(-400, 600).filter(bool), st.sampled_from(["earn", "adjust", "redeem"])),
+    max_size=20,
+)
 
 
 def _ledger(specs, replans):
@@ -47,8 +50,11 @@ def test_the_walk_is_skipped_only_when_it_finds_nothing(specs, replans, now_day)
 
 
 def test_a_lot_redeemed_before_it_expires_needs_no_walk():
-    ledger = [LedgerLine("earn:1", "earn", 500, day(0)), LedgerLine("redeem:1", "redeem", -500, day(30)),
-              LedgerLine("earn:2", "earn", 100, day(40))]
+    ledger = [
+        LedgerLine("earn:1", "earn", 500, day(0)),
+        LedgerLine("redeem:1", "redeem", -500, day(30)),
+        LedgerLine("earn:2", "earn", 100, day(40)),
+    ]
     due = due_lots(ledger, day(200), PROGRAM.expiry_months)
     assert [key for *_, key in due] == ["earn:1"]
     assert not may_hold_points(ledger, due)

@@ -1,4 +1,5 @@
 """order_from_wc / customer_from_wc on real captures and on broken records."""
+
 import copy
 import json
 from datetime import datetime, timezone
@@ -32,9 +33,15 @@ def test_order_074():
     assert o.paid == datetime(2026, 11, 23, 17, 13, 37, tzinfo=UTC)
     assert o.completed == datetime(2026, 11, 23, 17, 13, 39, tzinfo=UTC)
     assert (o.total, o.total_tax, o.shipping_total, o.shipping_tax, o.discount_total) == (
-        D("115.39"), D("18.42"), D("4.90"), D("0.93"), D("10.23"))
-    assert [(ln.line_id, ln.product_id, ln.variation_id, ln.sku, ln.quantity, ln.total, ln.total_tax)
-            for ln in o.lines] == [
+        D("115.39"),
+        D("18.42"),
+        D("4.90"),
+        D("0.93"),
+        D("10.23"),
+    )
+    assert [
+        (ln.line_id, ln.product_id, ln.variation_id, ln.sku, ln.quantity, ln.total, ln.total_tax) for ln in o.lines
+    ] == [
         (1, 11, 0, "ESP-1KG", 2, D("44.82"), D("8.52")),
         (2, 13, 14, "FILTER-250", 1, D("7.65"), D("1.45")),
         (3, 12, 0, "FROTH-01", 1, D("39.60"), D("7.52")),
@@ -54,8 +61,9 @@ def test_order_090_with_refund_089():
     refund = body("089-refund-create-partial.json")
     o = order_from_wc(body("090-order-get-after-partial-refund.json"), [refund])
     # the refund line's own id is 12; the order line it refunds is meta _refunded_item_id = 1
-    assert o.refunds == (Refund(23, datetime(2026, 11, 23, 17, 13, 41, tzinfo=UTC), D("26.67"),
-                                (RefundLine(1, 1, D("22.41")),)),)
+    assert o.refunds == (
+        Refund(23, datetime(2026, 11, 23, 17, 13, 41, tzinfo=UTC), D("26.67"), (RefundLine(1, 1, D("22.41")),)),
+    )
     # 92.07 - 22.41 = 69.66 -> 69 points
     assert eligible_amount(o, P) == D("69.66")
     assert award_for_order(o, P, D(1), D(1)).points == 69
@@ -90,8 +98,13 @@ def _order():
     """A guest's order as a store answers it, with what the reading must clean up:
     an email with spaces and capitals, a coupon code in capitals, a line whose
     product lost its sku (null), a double space in the address; not paid yet."""
-    record = wc.order(5, lines=[wc.line(1, "20.00", product_id=11, tax="3.80", sku=None)], coupons=["welcome5"],
-                      created=datetime(2026, 3, 1, 10, 15, tzinfo=UTC), modified=datetime(2026, 3, 1, 10, 16, tzinfo=UTC))
+    record = wc.order(
+        5,
+        lines=[wc.line(1, "20.00", product_id=11, tax="3.80", sku=None)],
+        coupons=["welcome5"],
+        created=datetime(2026, 3, 1, 10, 15, tzinfo=UTC),
+        modified=datetime(2026, 3, 1, 10, 16, tzinfo=UTC),
+    )
     record["billing"].update(email="  Guest@Example.COM ", address_1="Hauptstrasse  5", postcode="", country="")
     record["coupon_lines"][0]["code"] = "WELCOME5"
     record["date_paid"] = record["date_paid_gmt"] = None
@@ -149,16 +162,25 @@ def test_bad_records(path, value, field, message):
 
 
 def test_refund_line_without_refunded_item_is_refused():
-    refund = {"id": 9, "date_created_gmt": "2026-03-02T00:00:00", "amount": "5.00",
-              "line_items": [{"id": 77, "quantity": -1, "total": "-5.00", "meta_data": []}]}
+    refund = {
+        "id": 9,
+        "date_created_gmt": "2026-03-02T00:00:00",
+        "amount": "5.00",
+        "line_items": [{"id": 77, "quantity": -1, "total": "-5.00", "meta_data": []}],
+    }
     with pytest.raises(BadRecord, match="_refunded_item_id"):
         order_from_wc(_order(), [refund])
 
 
 def test_refund_of_unknown_line_is_refused():
-    refund = {"id": 9, "date_created_gmt": "2026-03-02T00:00:00", "amount": "5.00",
-              "line_items": [{"id": 77, "quantity": -1, "total": "-5.00",
-                              "meta_data": [{"key": "_refunded_item_id", "value": "42"}]}]}
+    refund = {
+        "id": 9,
+        "date_created_gmt": "2026-03-02T00:00:00",
+        "amount": "5.00",
+        "line_items": [
+            {"id": 77, "quantity": -1, "total": "-5.00", "meta_data": [{"key": "_refunded_item_id", "value": "42"}]}
+        ],
+    }
     with pytest.raises(BadRecord, match="refunds line 42"):
         order_from_wc(_order(), [refund])
 
@@ -169,6 +191,7 @@ def test_broken_customer():
 
 
 # --- negative fees and dates far ahead (issue 16 #6, issue 17) ------------------------------------
+
 
 def test_a_total_below_zero_is_read_and_earns_nothing():
     record = _order()
@@ -183,8 +206,10 @@ def test_a_total_below_zero_is_read_and_earns_nothing():
 def test_a_negative_fee_is_spread_over_the_lines_and_refund_shares_still_work():
     record = _order()
     items = sum(D(li["total"]) for li in record["line_items"])
-    record["fee_lines"] = [{"id": 9, "name": "goodwill", "total": f"-{items / 4:.2f}", "total_tax": "0.00"},
-                           {"id": 10, "name": "gift wrap", "total": "3.00", "total_tax": "0.57"}]
+    record["fee_lines"] = [
+        {"id": 9, "name": "goodwill", "total": f"-{items / 4:.2f}", "total_tax": "0.00"},
+        {"id": 10, "name": "gift wrap", "total": "3.00", "total_tax": "0.57"},
+    ]
     o = order_from_wc(record)
     assert o.fee_discount == (items / 4).quantize(D("0.01"))
     assert eligible_amount(o, P) == items - o.fee_discount
@@ -194,8 +219,9 @@ def test_an_amount_refund_on_an_order_of_total_zero_divides_by_nothing():
     record = _order()
     record["fee_lines"] = [{"id": 9, "name": "goodwill", "total": "-100000.00", "total_tax": "0.00"}]
     record["total"] = "0.00"
-    o = order_from_wc(record, [{"id": 4, "date_created_gmt": "2026-11-24T10:00:00", "amount": "0.00",
-                                "line_items": []}])
+    o = order_from_wc(
+        record, [{"id": 4, "date_created_gmt": "2026-11-24T10:00:00", "amount": "0.00", "line_items": []}]
+    )
     assert eligible_amount(o, P) == 0
 
 
@@ -212,8 +238,12 @@ def test_dates_later_than_allowed_are_refused_by_field():
     with pytest.raises(BadRecord) as err:
         order_from_wc(_order(), [refund], not_after=limit)
     assert err.value.field == "refunds.0.date_created_gmt"
-    customer = {"id": 5, "email": "a@example.com", "date_created_gmt": "2026-01-01T00:00:00",
-                "date_modified_gmt": "9999-12-31T23:59:59"}
+    customer = {
+        "id": 5,
+        "email": "a@example.com",
+        "date_created_gmt": "2026-01-01T00:00:00",
+        "date_modified_gmt": "9999-12-31T23:59:59",
+    }
     with pytest.raises(BadRecord) as err:
         customer_from_wc(customer, not_after=limit)
     assert err.value.field == "date_modified_gmt"

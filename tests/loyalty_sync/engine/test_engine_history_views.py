@@ -5,6 +5,7 @@ The replay plans a member at many moments; building the window sums once
 for the whole history is only sound because a later order never falls in a
 window that ends earlier, and the membership orders are cut at `now`.
 """
+
 from dataclasses import replace
 
 from engine_factories import books, day, line, order
@@ -16,23 +17,37 @@ from loyalty_sync.engine.plan import HistoryViews, apply_plan, plan_member
 from loyalty_sync.engine.program import DEFAULT_PROGRAM
 
 ORDERS = st.lists(
-    st.tuples(st.integers(0, 900), st.integers(100, 150_000), st.sampled_from(["completed", "processing", "cancelled"]),
-              st.booleans()),
-    min_size=1, max_size=15,
+    st.tuples(
+        st.integers(0, 900),
+        st.integers(100, 150_000),
+        st.sampled_from(["completed", "processing", "cancelled"]),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=15,
 )
-PROGRAMS = st.sampled_from([
-    DEFAULT_PROGRAM,
-    replace(DEFAULT_PROGRAM, tier_metric="orders"),
-    replace(DEFAULT_PROGRAM, tier_window="lifetime", vip_min_orders=2, vip_min_spend=0),
-])
+PROGRAMS = st.sampled_from(
+    [
+        DEFAULT_PROGRAM,
+        replace(DEFAULT_PROGRAM, tier_metric="orders"),
+        replace(DEFAULT_PROGRAM, tier_window="lifetime", vip_min_orders=2, vip_min_spend=0),
+    ]
+)
 
 
 def _history(specs):
     return sorted(
-        (order(i + 1, line(1, f"{cents / 100:.2f}", sku="VIP-MEMBERSHIP" if member else ""), status=status,
-               created=day(days))
-         for i, (days, cents, status, member) in enumerate(specs)),
-        key=lambda o: (o.created, o.order_id))
+        (
+            order(
+                i + 1,
+                line(1, f"{cents / 100:.2f}", sku="VIP-MEMBERSHIP" if member else ""),
+                status=status,
+                created=day(days),
+            )
+            for i, (days, cents, status, member) in enumerate(specs)
+        ),
+        key=lambda o: (o.created, o.order_id),
+    )
 
 
 @settings(max_examples=150, deadline=None)

@@ -1,4 +1,5 @@
 """Month arithmetic: the shortcuts the replay's checkpoints rely on equal relativedelta's answers."""
+
 from datetime import datetime, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta
@@ -8,12 +9,15 @@ from hypothesis import strategies as st
 from loyalty_sync.engine.months import add_months, start_of_next_month
 
 MOMENTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31)).map(
-    lambda at: at.replace(tzinfo=timezone.utc))
+    lambda at: at.replace(tzinfo=timezone.utc)
+)
 
 
 @given(MOMENTS)
 def test_start_of_next_month_is_the_first_of_the_month_plus_one_month(at):
-    assert start_of_next_month(at) == at.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + relativedelta(months=1)
+    assert start_of_next_month(at) == at.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + relativedelta(
+        months=1
+    )
 
 
 @given(MOMENTS, st.integers(-24, 24))

@@ -1,5 +1,6 @@
 """plan_member over whole member histories; every case settles (plan, apply,
 plan again = empty) and its numbers are worked out by hand in the comments."""
+
 from dataclasses import replace
 from decimal import Decimal as D
 
@@ -36,8 +37,9 @@ def test_partial_refund_by_lines_then_cancel_after_completion():
     o = order(1, line(1, "150.00", quantity=3), line(2, "50.00"))
     b, _ = settle(books(o), day(1), FLAT)  # 150 + 50 = 200
     # one unit of line 1 (50.00) refunded: 200 - 50 = 150 -> -50
-    refunded = order(1, line(1, "150.00", quantity=3), line(2, "50.00"),
-                     refunds=[line_refund(7, day(3), (1, 1, "50.00"))])
+    refunded = order(
+        1, line(1, "150.00", quantity=3), line(2, "50.00"), refunds=[line_refund(7, day(3), (1, 1, "50.00"))]
+    )
     b, plan = settle(with_orders(b, refunded), day(3), FLAT)
     assert kinds(plan) == [("order:1:2", "reverse", -50)]
     assert plan.ledger[0].reason == "order #1 refunded 50.00: -50 points"
@@ -62,7 +64,10 @@ def test_edit_after_earning_books_only_the_difference():
     b, _ = settle(books(order(1, line(1, "100.00"))), day(1), FLAT)
     b, plan = settle(with_orders(b, order(1, line(1, "100.00"), line(2, "25.00"), modified=day(2))), day(2), FLAT)
     assert kinds(plan) == [("order:1:2", "earn", 25)]
-    assert plan.ledger[0].reason == "order #1 re-evaluated, order #1: 125.00 EUR eligible x1 Member = 125 points: +25 points"
+    assert (
+        plan.ledger[0].reason
+        == "order #1 re-evaluated, order #1: 125.00 EUR eligible x1 Member = 125 points: +25 points"
+    )
     assert earned(b, 1) == 125
 
 
@@ -133,6 +138,8 @@ def test_an_order_worth_0_points_keeps_the_tier_it_was_placed_in():
     planning again was not a no-op. Its multipliers are now fixed the first time it counts."""
     b, _ = settle(books(order(1, line(1, "999.30"), created=day(1)), tier=""), day(2))
     assert b.tier == "Silver"
-    b, plan = settle(with_orders(b, order(2, line(1, "0.70"), created=day(3))), day(4))  # settle re-plans: must be empty
+    b, plan = settle(
+        with_orders(b, order(2, line(1, "0.70"), created=day(3))), day(4)
+    )  # settle re-plans: must be empty
     assert b.tier == "Gold" and earned(b, 2) == 0
     assert plan.order_marks[2][0] == D("1.25")  # Silver's multiplier, as when the order was placed

@@ -1,4 +1,5 @@
 """Property tests: random order histories, planned and applied event by event."""
+
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal as D
@@ -30,8 +31,10 @@ PROGRAMS = st.builds(
         vip_min_orders=3,
         vip_min_spend=D(400),
         earning_statuses=("processing", "completed"),
-        multipliers=(MultiplierRule(D(2), category_id=1), MultiplierRule(D("1.5"), product_id=102,
-                                                                         starts=T0, ends=T0 + timedelta(days=20))),
+        multipliers=(
+            MultiplierRule(D(2), category_id=1),
+            MultiplierRule(D("1.5"), product_id=102, starts=T0, ends=T0 + timedelta(days=20)),
+        ),
     ),
     st.sampled_from([0, 14]),
     st.booleans(),
@@ -46,8 +49,9 @@ money = st.integers(min_value=0, max_value=90000).map(lambda c: (D(c) / 100).qua
 
 EVENTS = st.lists(
     st.tuples(
-        st.sampled_from(["create", "create", "complete", "process", "refund_line", "refund_amount", "cancel", "edit",
-                         "wait"]),
+        st.sampled_from(
+            ["create", "create", "complete", "process", "refund_line", "refund_amount", "cancel", "edit", "wait"]
+        ),
         st.integers(min_value=0, max_value=7),  # which order
         money,
         st.integers(min_value=0, max_value=3),  # which line
@@ -66,11 +70,37 @@ def _make_order(order_id, amount, now, n_lines, status):
     lines = []
     for i in range(n_lines):
         total = (amount / n_lines).quantize(CENT) + i
-        lines.append(OrderLine(i + 1, 100 + i + 1, 0, "VIP-MEMBERSHIP" if (order_id % 5 == 4 and i == 0) else "",
-                               1 + i, total, (total * TAX).quantize(CENT), frozenset({1}) if i == 1 else frozenset()))
-    return OrderFacts(order_id, status, now, now, now, now if status == "completed" else None, "EUR", 7,
-                      "anna@example.com", _total(lines), sum((ln.total_tax for ln in lines), D(0)),
-                      D("4.90"), D(0), D(0), tuple(lines), (), ())
+        lines.append(
+            OrderLine(
+                i + 1,
+                100 + i + 1,
+                0,
+                "VIP-MEMBERSHIP" if (order_id % 5 == 4 and i == 0) else "",
+                1 + i,
+                total,
+                (total * TAX).quantize(CENT),
+                frozenset({1}) if i == 1 else frozenset(),
+            )
+        )
+    return OrderFacts(
+        order_id,
+        status,
+        now,
+        now,
+        now,
+        now if status == "completed" else None,
+        "EUR",
+        7,
+        "anna@example.com",
+        _total(lines),
+        sum((ln.total_tax for ln in lines), D(0)),
+        D("4.90"),
+        D(0),
+        D(0),
+        tuple(lines),
+        (),
+        (),
+    )
 
 
 def _refunded(o):
@@ -98,8 +128,12 @@ def _step(orders, event, now, refund_ids):
         part = min(amount, left)
         if part > 0:
             refund_ids[0] += 1
-            o = replace(o, refunds=o.refunds + (Refund(refund_ids[0], now, part, ()),), modified=now,
-                        status="refunded" if part == left else o.status)
+            o = replace(
+                o,
+                refunds=o.refunds + (Refund(refund_ids[0], now, part, ()),),
+                modified=now,
+                status="refunded" if part == left else o.status,
+            )
     elif kind == "refund_line" and left > 0:
         ln = o.lines[line_no % len(o.lines)]
         done = sum((rl.total for r in o.refunds for rl in r.lines if rl.line_id == ln.line_id), D(0))
@@ -107,8 +141,11 @@ def _step(orders, event, now, refund_ids):
         with_tax = (part * (1 + TAX)).quantize(CENT)
         if part > 0 and with_tax <= left:
             refund_ids[0] += 1
-            o = replace(o, refunds=o.refunds + (Refund(refund_ids[0], now, with_tax,
-                                                       (RefundLine(ln.line_id, 1, part),)),), modified=now)
+            o = replace(
+                o,
+                refunds=o.refunds + (Refund(refund_ids[0], now, with_tax, (RefundLine(ln.line_id, 1, part),)),),
+                modified=now,
+            )
     elif kind == "edit" and not o.refunds:
         lines = list(o.lines)
         i = line_no % len(lines)
@@ -120,11 +157,17 @@ def _step(orders, event, now, refund_ids):
 def _with_current_facts(b, orders):
     """The books as the sync sees them: every order in its current state."""
     by_id = {r.facts.order_id: r for r in b.orders}
-    records = tuple(replace(by_id[oid], facts=o) if oid in by_id else OrderRecord(o) for oid, o in sorted(orders.items()))
+    records = tuple(
+        replace(by_id[oid], facts=o) if oid in by_id else OrderRecord(o) for oid, o in sorted(orders.items())
+    )
     return replace(b, orders=records)
 
 
-@settings(max_examples=int(__import__('os').environ.get('ENGINE_EXAMPLES', '150')), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(__import__("os").environ.get("ENGINE_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(program=PROGRAMS, events=EVENTS)
 def test_random_histories_keep_the_books_straight(program, events):
     b = books()
@@ -166,11 +209,18 @@ def _fresh_moments(ledger, pending_days):
     """When new points (earnings, bonuses, additions; not coupons' points
     back) became spendable: an order's earning at the end of its return window."""
     window = timedelta(days=pending_days)
-    return [ln.at + window if ln.kind == LedgerKind.EARN and ln.order_id is not None else ln.at
-            for ln in ledger if ln.points > 0 and ln.kind in (LedgerKind.EARN, LedgerKind.BONUS, LedgerKind.ADJUST)]
+    return [
+        ln.at + window if ln.kind == LedgerKind.EARN and ln.order_id is not None else ln.at
+        for ln in ledger
+        if ln.points > 0 and ln.kind in (LedgerKind.EARN, LedgerKind.BONUS, LedgerKind.ADJUST)
+    ]
 
 
-@settings(max_examples=int(__import__('os').environ.get('ENGINE_EXAMPLES', '150')), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(__import__("os").environ.get("ENGINE_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(program=PROGRAMS, events=EVENTS)
 def test_no_auto_redeem_coupon_without_new_points(program, events):
     """The auto-redeem loop cannot happen: a plan auto-redeems only when new
@@ -190,7 +240,9 @@ def test_no_auto_redeem_coupon_without_new_points(program, events):
         b = apply_plan(b, plan)
         if any(ln.kind == LedgerKind.REDEEM for ln in plan.ledger):
             booked_now = any(at <= now for at in _fresh_moments(plan.ledger, program.pending_days))
-            came_due = before is not None and any(before < at <= now for at in _fresh_moments(b.ledger, program.pending_days))
+            came_due = before is not None and any(
+                before < at <= now for at in _fresh_moments(b.ledger, program.pending_days)
+            )
             assert before is None or booked_now or came_due, f"coupon without new points at {now}: {plan.ledger}"
         before = now
         now = now + timedelta(days=event[4])

@@ -58,6 +58,7 @@ def test_figures_add_up_and_scale():
 # 600.00 on day 0: 600 points; Silver (tier-up coupon, 5 off, no points); on 1 February auto-redeem
 # takes 500 for a 5-off coupon (`redeem:m1:1`, expires 90 days later, 2 May); 100 points left.
 
+
 def _replayed(statuses, now, expires=None):
     history = books(order(1, line(1, "600.00"), created=day(0)), tier="")
     fates = None if statuses is None else {key: CouponFate(status, expires) for key, status in statuses.items()}
@@ -68,8 +69,14 @@ def test_a_coupon_the_books_hold_as_expired_gives_its_points_back_and_is_not_red
     after = _replayed({"redeem:m1:1": "expired", "tierup:m1:Silver": "used"}, day(200))
     assert after.balance == 600  # the 500 came back on 2 May; returned points wait for new ones
     assert [c.status for c in after.coupons] == ["used", "expired"]
-    assert figures_of(after) == Figures(coupons=2, coupon_money=D("10.00"), points_issued=600, outstanding=600,
-                                        open_coupon_money=D(0), free_coupon_money=D("5.00"))
+    assert figures_of(after) == Figures(
+        coupons=2,
+        coupon_money=D("10.00"),
+        points_issued=600,
+        outstanding=600,
+        open_coupon_money=D(0),
+        free_coupon_money=D("5.00"),
+    )
 
 
 def test_a_coupon_the_books_hold_as_used_or_never_issued_is_used():

@@ -3,6 +3,7 @@ resolution: batch creates, imports, a busy checkout). "Just before the order"
 is (created, id) order: an order never earns at a tier or VIP status that a
 later order of its own second reached, and the outcome does not depend on
 the order in which the books hold the orders."""
+
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal as D
@@ -51,7 +52,9 @@ def test_a_membership_bought_later_in_the_same_second_does_not_make_an_earlier_o
 
 
 def test_windows_up_to_an_order_leave_out_the_later_orders_of_its_second():
-    orders = [order(i, line(1, "10.00")) for i in (1, 2, 3)] + [order(4, line(1, "10.00"), created=T0 - timedelta(seconds=1))]
+    orders = [order(i, line(1, "10.00")) for i in (1, 2, 3)] + [
+        order(4, line(1, "10.00"), created=T0 - timedelta(seconds=1))
+    ]
     windows = OrderWindows(orders, P)
     assert windows.spend_and_orders(T0, upto=2) == (D("30.00"), 3)
     assert windows.spend_and_orders(T0) == (D("40.00"), 4)
@@ -61,8 +64,14 @@ def test_windows_up_to_an_order_leave_out_the_later_orders_of_its_second():
 
 PROGRAMS = st.builds(
     lambda metric, window, redeem: replace(
-        P, tier_metric=metric, tier_window=window, auto_redeem=redeem, vip_min_orders=3, vip_min_spend=D(400),
-        earning_statuses=("processing", "completed")),
+        P,
+        tier_metric=metric,
+        tier_window=window,
+        auto_redeem=redeem,
+        vip_min_orders=3,
+        vip_min_spend=D(400),
+        earning_statuses=("processing", "completed"),
+    ),
     st.sampled_from(["spend", "orders", "points"]),
     st.sampled_from(["rolling_12_months", "lifetime"]),
     st.booleans(),
@@ -96,18 +105,31 @@ def _one_second_apart(orders: list[OrderFacts]) -> list[OrderFacts]:
     out = []
     for k, o in enumerate(ranked):
         at = T0 + timedelta(seconds=k)
-        out.append(replace(o, created=at, modified=at, paid=at if o.paid else None,
-                           completed=at if o.completed else None))
+        out.append(
+            replace(o, created=at, modified=at, paid=at if o.paid else None, completed=at if o.completed else None)
+        )
     return out
 
 
 def _outcome(orders: list[OrderFacts], program, replay: bool = False) -> tuple:
-    b = MemberBooks(member_key="m1", email="anna@example.com", orders=tuple(OrderRecord(o) for o in orders),
-                    ledger=(), coupons=(), tier=program.entry_tier.name)
+    b = MemberBooks(
+        member_key="m1",
+        email="anna@example.com",
+        orders=tuple(OrderRecord(o) for o in orders),
+        ledger=(),
+        coupons=(),
+        tier=program.entry_tier.name,
+    )
     after = replay_history(b, program, 1, NOW, None) if replay else settle(b, NOW, program)[0]
     per_order = sorted((r.facts.order_id, r.earned, r.tier_multiplier, r.vip_multiplier) for r in after.orders)
-    return (per_order, after.balance, after.tier, is_vip(after.vip_periods, NOW),
-            sorted(c.key for c in after.coupons), sorted(after.tiers_rewarded))
+    return (
+        per_order,
+        after.balance,
+        after.tier,
+        is_vip(after.vip_periods, NOW),
+        sorted(c.key for c in after.coupons),
+        sorted(after.tiers_rewarded),
+    )
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -123,7 +145,13 @@ def test_same_second_orders_count_in_created_then_id_order(program, specs, data)
 
 
 def test_planning_is_independent_of_how_the_books_hold_the_orders():
-    orders = _history([(0, 25_000, "completed", False), (0, 25_000, "completed", False), (0, 90_000, "completed", True),
-                       (1, 10_000, "completed", False)])
+    orders = _history(
+        [
+            (0, 25_000, "completed", False),
+            (0, 25_000, "completed", False),
+            (0, 90_000, "completed", True),
+            (1, 10_000, "completed", False),
+        ]
+    )
     plans = [plan_member(books(*o), P, 1, NOW) for o in (orders, orders[::-1])]
     assert points_of(plans[0]) == points_of(plans[1])

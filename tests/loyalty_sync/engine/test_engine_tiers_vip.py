@@ -1,4 +1,5 @@
 """Tiers and the VIP club through plan_member, numbers by hand."""
+
 from dataclasses import replace
 from decimal import Decimal as D
 
@@ -19,7 +20,13 @@ def points_of(plan):
 
 def test_tier_for_metric_thresholds():
     assert [tier_for_metric(D(v), P).name for v in ("0", "299.99", "300", "999.99", "1000", "5000")] == [
-        "Bronze", "Bronze", "Silver", "Silver", "Gold", "Gold"]
+        "Bronze",
+        "Bronze",
+        "Silver",
+        "Silver",
+        "Gold",
+        "Gold",
+    ]
 
 
 def test_tier_up_at_threshold_new_multiplier_on_the_next_order():
@@ -121,8 +128,9 @@ MEMBERSHIP = "VIP-MEMBERSHIP"
 
 
 def membership(order_id, created, status="completed", refunds=(), modified=None):
-    return order(order_id, line(1, "49.00", sku=MEMBERSHIP), created=created, status=status,
-                 refunds=refunds, modified=modified)
+    return order(
+        order_id, line(1, "49.00", sku=MEMBERSHIP), created=created, status=status, refunds=refunds, modified=modified
+    )
 
 
 def test_paid_membership_grants_365_days_from_payment():
@@ -139,8 +147,9 @@ def test_renewal_extends_from_the_end_and_refund_ends_it():
     assert vip_since(periods, day(400)) == day(0)
     # the first membership cancelled on day 100 (it had earned): VIP ends on day 100;
     # the renewal now starts at its own payment, day 300
-    periods = paid_periods([membership(1, day(0), status="cancelled", modified=day(100)), membership(2, day(300))],
-                           P, earned_before={1})
+    periods = paid_periods(
+        [membership(1, day(0), status="cancelled", modified=day(100)), membership(2, day(300))], P, earned_before={1}
+    )
     assert sorted((p.start, p.end) for p in periods) == [(day(0), day(100)), (day(300), day(665))]
     assert not is_vip(periods, day(200))
 
@@ -159,8 +168,14 @@ def test_membership_refunded_before_the_first_plan_of_an_order_that_still_earns(
     """Found by the property test: the order earns (its coffee line) for the first time in this plan,
     while its membership line was already refunded; the ended period is booked by this plan, not
     only by the next one (planning again must change nothing: `settle` checks it)."""
-    bought = order(1, line(1, "49.00", sku=MEMBERSHIP), line(2, "30.00"), created=day(0), modified=day(5),
-                   refunds=(line_refund(7, day(5), (1, 1, "49.00")),))
+    bought = order(
+        1,
+        line(1, "49.00", sku=MEMBERSHIP),
+        line(2, "30.00"),
+        created=day(0),
+        modified=day(5),
+        refunds=(line_refund(7, day(5), (1, 1, "49.00")),),
+    )
     b, plan = settle(books(bought), day(6), P)
     assert points_of(plan) == {1: 30}
     assert [(p.source, p.start, p.end) for p in b.vip_periods] == [("paid", day(0), day(5))]

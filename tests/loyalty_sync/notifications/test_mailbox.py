@@ -1,4 +1,5 @@
 """The demo's mailbox: a real SMTP server that keeps each message as an .eml file, and its reader."""
+
 import smtplib
 from email.message import EmailMessage
 

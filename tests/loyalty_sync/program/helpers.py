@@ -1,4 +1,5 @@
 """Shared helpers of the program tests: apply facts at a fixed clock, read the books."""
+
 from dataclasses import replace
 
 from loyalty_sync.books.apply import apply_customers, apply_orders, apply_reviews, apply_with_retry, reevaluate
@@ -33,7 +34,8 @@ def lines(m: Member, prefix: str = ""):
     return db.session.execute(
         db.select(LedgerEntry.key, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.reason)
         .where(LedgerEntry.member_id == m.id, LedgerEntry.key.startswith(prefix))
-        .order_by(LedgerEntry.at, LedgerEntry.id)).all()
+        .order_by(LedgerEntry.at, LedgerEntry.id)
+    ).all()
 
 
 def coupons(m: Member, source: str | None = None):
@@ -44,8 +46,11 @@ def coupons(m: Member, source: str | None = None):
 
 
 def badges(m: Member):
-    return db.session.execute(db.select(Badge.name).where(Badge.member_id == m.id)
-                              .order_by(Badge.awarded_at, Badge.id)).scalars().all()
+    return (
+        db.session.execute(db.select(Badge.name).where(Badge.member_id == m.id).order_by(Badge.awarded_at, Badge.id))
+        .scalars()
+        .all()
+    )
 
 
 def set_program(store, **changes):
@@ -55,5 +60,13 @@ def set_program(store, **changes):
 
 
 def review(review_id, product_id, email, *, status="approved", verified=True, created="2026-01-10T10:00:00"):
-    return {"id": review_id, "product_id": product_id, "reviewer_email": email, "status": status,
-            "verified": verified, "date_created_gmt": created, "review": "Nice", "rating": 5}
+    return {
+        "id": review_id,
+        "product_id": product_id,
+        "reviewer_email": email,
+        "status": status,
+        "verified": verified,
+        "date_created_gmt": created,
+        "review": "Nice",
+        "rating": 5,
+    }

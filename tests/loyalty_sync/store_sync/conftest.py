@@ -9,6 +9,7 @@ Marks: `woosim_only(reason)` for a scenario that needs what only woosim has
 (its control API: seeding, faults, request logs, backdating), skipped against
 a real store; `real_store_xfail(reason)` for a known failure against the real
 store only (strict xfail there)."""
+
 import functools
 
 import pytest
@@ -77,7 +78,8 @@ def store(request, app, shop, own_records, store_requests, monkeypatch):
         monkeypatch.setattr(client_module, "WooCommerceTransport", functools.partial(RecordedTransport, store_requests))
         return request.getfixturevalue("sim_store")
     url, key, secret = REAL_STORE
-    monkeypatch.setattr(client_module, "WooCommerceTransport",
-                        functools.partial(ScopedTransport, own_records, store_requests))
+    monkeypatch.setattr(
+        client_module, "WooCommerceTransport", functools.partial(ScopedTransport, own_records, store_requests)
+    )
     app.config.update(STORE_BACKOFF_BASE=0.2, STORE_BACKOFF_MAX=2, STORE_TIMEOUT_SECONDS=60)
     return make_store("real", url, key, secret)

@@ -3,6 +3,7 @@ store's own clock before the listing (its `Date` header), so after a burst a
 quiet store is read as one empty page per listing, and nothing modified
 during a pass, in the same second, or on a store whose clock is off ours, is
 ever missed. Against woosim over HTTP; woosim's `Date` follows its clock."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -110,8 +111,9 @@ def test_a_pass_that_dies_in_the_listing_leaves_the_cursor(app, store, woosim):
         pass
     db.session.rollback()
     assert db.session.execute(db.select(Order.id)).first() is not None  # page 1 was applied and committed
-    mark = db.session.execute(db.select(SyncBookmark).filter_by(store_id=store.id, resource="orders")) \
-        .scalar_one_or_none()
+    mark = db.session.execute(
+        db.select(SyncBookmark).filter_by(store_id=store.id, resource="orders")
+    ).scalar_one_or_none()
     assert mark is None or mark.modified_after is None
     again = run_pass(store.id)
     assert again.counts["pulled"]["orders"] == 250

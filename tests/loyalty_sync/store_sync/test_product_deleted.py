@@ -1,6 +1,7 @@
 """Issue 16, bug 4: deleting a product must not take points back. The store
 then answers the old order's line with product_id 0 and its date_modified
 unchanged; the order keeps the product and categories it was earned with."""
+
 import dataclasses
 from decimal import Decimal
 
@@ -16,8 +17,11 @@ def test_deleting_a_product_keeps_the_points_its_category_multiplier_gave(app, s
     shoes = shop.category(shop.sku("Shoes"))  # a category's name is unique in a store, like a SKU
     product = shop.product("Runner", "50.00", sku=shop.sku("RUN-1"), categories=[shoes["id"]])
     _, program = program_in_force(store)
-    save_program(store, dataclasses.replace(program, multipliers=(MultiplierRule(Decimal(2), category_id=shoes["id"]),)),
-                 actor="test")
+    save_program(
+        store,
+        dataclasses.replace(program, multipliers=(MultiplierRule(Decimal(2), category_id=shoes["id"]),)),
+        actor="test",
+    )
     db.session.commit()
     anna_email = shop.email("anna")
     shop.order([(product["id"], 2)], email=anna_email)

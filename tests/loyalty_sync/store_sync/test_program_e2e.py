@@ -2,6 +2,7 @@
 REST API (StoreScript; woosim, or a real store: conftest.py), a real sync pass
 over HTTP, and then what the store holds: coupons (codes, restrictions) and the
 customers' loyalty meta."""
+
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
@@ -41,8 +42,9 @@ def test_referral_coupon_in_the_store_and_the_bonus_for_a_friends_first_order(ap
     assert remote["discount_type"] == "percent" and remote["amount"] == "10.00"
     assert remote["email_restrictions"] == [] and remote["usage_limit"] is None and remote["usage_limit_per_user"] == 1
 
-    friend_order = shop.order([(beans["id"], 1)], customer_id=bob["id"], email=bob_email,
-                              coupons=[member.referral_code])
+    friend_order = shop.order(
+        [(beans["id"], 1)], customer_id=bob["id"], email=bob_email, coupons=[member.referral_code]
+    )
     assert friend_order["discount_total"] == "4.00"  # the friend's 10 % through the coupon itself
     sync(store)
     member = find_member(store, anna_email)
@@ -70,8 +72,12 @@ def test_birthday_coupon_in_the_birthday_week(app, store, shop):
     assert remote["email_restrictions"] == [anna_email] and remote["amount"] == "5.00"
     assert remote["usage_limit"] == 1
     sync(store)  # never twice
-    assert db.session.execute(db.select(db.func.count()).select_from(Coupon).where(Coupon.source == "birthday")) \
-        .scalar_one() == 1
+    assert (
+        db.session.execute(
+            db.select(db.func.count()).select_from(Coupon).where(Coupon.source == "birthday")
+        ).scalar_one()
+        == 1
+    )
     assert shop.customer_meta(anna["id"])["loyalty_points"] == "0"
 
 
@@ -80,13 +86,31 @@ def test_review_bonus_for_a_verified_buyer_and_taken_back_when_unapproved(app, s
     anna_email = shop.email("anna")
     anna = shop.customer(anna_email, "Anna")
     shop.order([(beans["id"], 1)], customer_id=anna["id"], email=anna_email)
-    review = shop._ok(shop.api.post("products/reviews", {
-        "product_id": beans["id"], "review": "Great beans", "reviewer": "Anna",
-        "reviewer_email": anna_email, "rating": 5}))
+    review = shop._ok(
+        shop.api.post(
+            "products/reviews",
+            {
+                "product_id": beans["id"],
+                "review": "Great beans",
+                "reviewer": "Anna",
+                "reviewer_email": anna_email,
+                "rating": 5,
+            },
+        )
+    )
     assert review["verified"] is True
-    unverified = shop._ok(shop.api.post("products/reviews", {
-        "product_id": beans["id"], "review": "Never bought", "reviewer": "Eve",
-        "reviewer_email": shop.email("eve"), "rating": 1}))
+    unverified = shop._ok(
+        shop.api.post(
+            "products/reviews",
+            {
+                "product_id": beans["id"],
+                "review": "Never bought",
+                "reviewer": "Eve",
+                "reviewer_email": shop.email("eve"),
+                "rating": 1,
+            },
+        )
+    )
     assert unverified["verified"] is False
     sync(store)
     assert shop.customer_meta(anna["id"])["loyalty_points"] == str(40 + 50)
@@ -95,8 +119,11 @@ def test_review_bonus_for_a_verified_buyer_and_taken_back_when_unapproved(app, s
     sync(store)
     assert shop.customer_meta(anna["id"])["loyalty_points"] == "40"
     member = find_member(store, anna_email)
-    kinds = db.session.execute(db.select(LedgerEntry.kind, LedgerEntry.points).where(
-        LedgerEntry.member_id == member.id, LedgerEntry.key.startswith("review:")).order_by(LedgerEntry.id)).all()
+    kinds = db.session.execute(
+        db.select(LedgerEntry.kind, LedgerEntry.points)
+        .where(LedgerEntry.member_id == member.id, LedgerEntry.key.startswith("review:"))
+        .order_by(LedgerEntry.id)
+    ).all()
     assert kinds == [("bonus", 50), ("reverse", -50)]
 
 
@@ -118,15 +145,30 @@ def test_paid_vip_by_sku_its_perks_renewal_and_refund(app, store, shop):
     assert "VIP" in meta["loyalty_badges"].split(",")
     # the perks: this month's free-shipping coupon and this year's exclusive 10 %, once
     member = find_member(store, anna_email)
-    perks = {c.source: c for c in db.session.execute(db.select(Coupon).where(
-        Coupon.member_id == member.id, Coupon.source.in_(("vip_free_shipping", "vip_exclusive")))).scalars()}
+    perks = {
+        c.source: c
+        for c in db.session.execute(
+            db.select(Coupon).where(
+                Coupon.member_id == member.id, Coupon.source.in_(("vip_free_shipping", "vip_exclusive"))
+            )
+        ).scalars()
+    }
     assert set(perks) == {"vip_free_shipping", "vip_exclusive"}
-    ship, exclusive = store_coupon(shop, perks["vip_free_shipping"].code), store_coupon(shop, perks["vip_exclusive"].code)
+    ship, exclusive = (
+        store_coupon(shop, perks["vip_free_shipping"].code),
+        store_coupon(shop, perks["vip_exclusive"].code),
+    )
     assert ship["free_shipping"] is True and ship["email_restrictions"] == [anna_email]
     assert exclusive["discount_type"] == "percent" and exclusive["amount"] == "10.00"
     sync(store)
-    assert db.session.execute(db.select(db.func.count()).select_from(Coupon).where(
-        Coupon.source.in_(("vip_free_shipping", "vip_exclusive")))).scalar_one() == 2
+    assert (
+        db.session.execute(
+            db.select(db.func.count())
+            .select_from(Coupon)
+            .where(Coupon.source.in_(("vip_free_shipping", "vip_exclusive")))
+        ).scalar_one()
+        == 2
+    )
 
     renewal = shop.order([(membership["id"], 1)], customer_id=anna["id"], email=anna_email)
     sync(store)
@@ -147,8 +189,24 @@ def test_campaign_to_a_segment_ends_as_personal_coupons_in_the_store(app, store,
     for c in buyers[:2]:
         shop.order([(beans["id"], 1)], customer_id=c["id"], email=c["email"])
     sync(store)  # books first: the segments come from the order history we hold
-    result = runner.invoke(args=["campaigns", "send", "--store", store.name, "--segment", "new", "--type", "percent",
-                                 "--amount", "15", "--expires-days", "14", "--name", "welcome back"])
+    result = runner.invoke(
+        args=[
+            "campaigns",
+            "send",
+            "--store",
+            store.name,
+            "--segment",
+            "new",
+            "--type",
+            "percent",
+            "--amount",
+            "15",
+            "--expires-days",
+            "14",
+            "--name",
+            "welcome back",
+        ]
+    )
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     campaign = db.session.execute(db.select(Campaign)).scalar_one()
@@ -159,6 +217,7 @@ def test_campaign_to_a_segment_ends_as_personal_coupons_in_the_store(app, store,
     assert all(in_store[c.code]["amount"] == "15.00" and in_store[c.code]["usage_limit"] == 1 for c in sent)
     # sending the same campaign again never gives anyone a second coupon
     from loyalty_sync.actions.campaigns import issue_coupons
+
     assert issue_coupons(store, campaign) == 0
     sync(store)
     assert len(db.session.execute(db.select(Coupon).where(Coupon.source == "campaign")).scalars().all()) == 2

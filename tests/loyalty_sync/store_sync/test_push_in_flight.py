@@ -1,6 +1,7 @@
 """Writes that cost the store less (issue #23 item 2), against woosim over
 HTTP: batches in flight together within the client's one limit, a 429 that
 slows everything down, and no write that changes nothing."""
+
 import threading
 from decimal import Decimal
 
@@ -13,23 +14,35 @@ from loyalty_sync.store_sync.push import PushResult, push_coupons, push_member_s
 from loyalty_sync.store_sync.sync_pass import run_pass
 from tests.support.members import make_member
 
-pytestmark = pytest.mark.woosim_only(reason="injects slow answers and 429s and reads woosim's request timings (the control API)")
+pytestmark = pytest.mark.woosim_only(
+    reason="injects slow answers and 429s and reads woosim's request timings (the control API)"
+)
 
 BATCH_PATH = "/wp-json/wc/v3/coupons/batch"
 
 
 def _pending_coupons(store, n: int) -> None:
     member = make_member(store, "many@example.com", ["20.00"])
-    db.session.add_all(Coupon(store_id=store.id, member_id=member.id, key=f"t:{i}", code=f"INFLIGHT{i:04d}",
-                              source="reward", discount_type="fixed_cart", amount=Decimal("5"),
-                              email=member.email, reason="test") for i in range(n))
+    db.session.add_all(
+        Coupon(
+            store_id=store.id,
+            member_id=member.id,
+            key=f"t:{i}",
+            code=f"INFLIGHT{i:04d}",
+            source="reward",
+            discount_type="fixed_cart",
+            amount=Decimal("5"),
+            email=member.email,
+            reason="test",
+        )
+        for i in range(n)
+    )
     db.session.commit()
 
 
 def _intervals(woosim, path: str | None = None) -> list[tuple[float, float, dict]]:
     log = woosim.control.requests(limit=5000)["log"]
-    return sorted((e["t"], e["t"] + e["duration_ms"] / 1000, e) for e in log
-                  if path is None or e["path"] == path)
+    return sorted((e["t"], e["t"] + e["duration_ms"] / 1000, e) for e in log if path is None or e["path"] == path)
 
 
 def _most_at_once(intervals) -> int:
@@ -105,8 +118,11 @@ def test_a_status_changed_and_changed_back_is_not_written(app, store, woosim):
     the member flagged with the status the store already shows."""
     woosim.control.seed("demo", customers=20, orders=100)
     run_pass(store.id)
-    member = db.session.execute(db.select(Member).where(Member.customer_id.is_not(None),
-                                                        Member.pushed_status.is_not(None))).scalars().first()
+    member = (
+        db.session.execute(db.select(Member).where(Member.customer_id.is_not(None), Member.pushed_status.is_not(None)))
+        .scalars()
+        .first()
+    )
     member.status_changed = True
     db.session.commit()
     woosim.control.clear_requests()

@@ -2,6 +2,7 @@
 against woosim answering as that store does: coupon expiry, trashed and
 restored orders, drafts in `status=any`, renamed coupons, VIP dates. They
 run against a real store too (conftest.py)."""
+
 import json
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -27,9 +28,16 @@ def sync(store):
 def _deliver(app, store, topic: str, body: dict):
     """A signed WooCommerce delivery to our webhook intake."""
     raw = json.dumps(body).encode()
-    return app.test_client().post(f"/webhooks/woocommerce/{store.name}", data=raw, headers={
-        "X-WC-Webhook-Topic": topic, "X-WC-Webhook-Signature": signature_of(store.webhook_secret, raw),
-        "X-WC-Webhook-Resource": "order", "Content-Type": "application/json"})
+    return app.test_client().post(
+        f"/webhooks/woocommerce/{store.name}",
+        data=raw,
+        headers={
+            "X-WC-Webhook-Topic": topic,
+            "X-WC-Webhook-Signature": signature_of(store.webhook_secret, raw),
+            "X-WC-Webhook-Resource": "order",
+            "Content-Type": "application/json",
+        },
+    )
 
 
 def _gmt(at: datetime) -> str:
@@ -42,14 +50,18 @@ def _store_coupon(shop, coupon: Coupon) -> dict:
 
 # --- 1. coupons expire in the store ------------------------------------------------------------------
 
+
 def test_pushed_coupons_carry_their_expiry_and_reconcile_converges(app, store, shop):
     beans = shop.product("Beans", "100.00")
     anna_email = shop.email("anna")
     anna = shop.customer(anna_email, "Anna")
     shop.order([(beans["id"], 11)], customer_id=anna["id"], email=anna_email)
     sync(store)
-    coupons = db.session.execute(db.select(Coupon).where(Coupon.store_id == store.id,
-                                                         Coupon.expires_at.is_not(None))).scalars().all()
+    coupons = (
+        db.session.execute(db.select(Coupon).where(Coupon.store_id == store.id, Coupon.expires_at.is_not(None)))
+        .scalars()
+        .all()
+    )
     assert coupons, "the scenario issues coupons with an expiry"
     for coupon in coupons:
         remote = _store_coupon(shop, coupon)
@@ -60,14 +72,16 @@ def test_pushed_coupons_carry_their_expiry_and_reconcile_converges(app, store, s
     moved = coupons[0]
     shop._ok(shop.api.put(f"coupons/{moved.wc_id}", {"date_expires": "2030-01-01T00:00:00+00:00"}))
     report = reconcile(store)
-    assert [(d["kind"], d["ref"], list(d["store_value"])) for d in report["drift"]] == \
-        [("coupon_changed", moved.code, ["date_expires"])]
+    assert [(d["kind"], d["ref"], list(d["store_value"])) for d in report["drift"]] == [
+        ("coupon_changed", moved.code, ["date_expires"])
+    ]
     reconcile(store, fix=True)
     assert _store_coupon(shop, moved)["date_expires_gmt"] == _gmt(moved.expires_at)
     assert reconcile(store)["drift"] == []
 
 
 # --- 5. trashed orders lose their points, restored ones get them back --------------------------------
+
 
 def _points(store, email):
     db.session.expire_all()
@@ -117,8 +131,9 @@ def test_order_deleted_webhook_reverses_and_restored_gives_back(app, store, shop
     assert _points(store, anna_email) == 30
 
 
-def test_trash_deliveries_are_read_in_one_listing_and_an_order_deleted_for_good_is_skipped(app, store, shop,
-                                                                                          store_requests):
+def test_trash_deliveries_are_read_in_one_listing_and_an_order_deleted_for_good_is_skipped(
+    app, store, shop, store_requests
+):
     """Bulk-trashing many orders must not cost one GET per order; an order
     deleted for good (nothing left to read) is skipped, its points stay."""
     beans = shop.product("Beans", "10.00")
@@ -173,8 +188,11 @@ def test_reconcile_names_a_trashed_order_and_a_missed_one_in_the_same_month(app,
 def _store_with_a_checkout_draft(store, shop):
     beans = shop.product("Beans", "10.00")
     shop.order([(beans["id"], 1)], email=shop.email("guest"))
-    shop._ok(shop.api.post("orders", {"status": "checkout-draft",
-                                      "line_items": [{"product_id": beans["id"], "quantity": 1}]}))
+    shop._ok(
+        shop.api.post(
+            "orders", {"status": "checkout-draft", "line_items": [{"product_id": beans["id"], "quantity": 1}]}
+        )
+    )
     sync(store)
 
 
@@ -195,6 +213,7 @@ def test_reconcile_counts_orders_without_listing_them(app, store, shop, store_re
 
 
 # --- 7. a coupon renamed after a code collision ------------------------------------------------------
+
 
 def test_a_renamed_coupon_is_pushed_under_its_new_code_and_not_reported_failed(app, store, shop):
     beans = shop.product("Beans", "600.00")
@@ -218,6 +237,7 @@ def test_a_renamed_coupon_is_pushed_under_its_new_code_and_not_reported_failed(a
 
 # --- 9. VIP start and end in the store -----------------------------------------------------------------
 
+
 def test_a_qualified_vip_gets_a_start_and_the_end_its_qualification_lapses(app, store, shop):
     from loyalty_sync.engine.months import add_months
 
@@ -238,14 +258,21 @@ def test_a_qualified_vip_gets_a_start_and_the_end_its_qualification_lapses(app, 
 
 # --- 8. two installations on one store -------------------------------------------------------------------
 
+
 def _reward_pending_again(store, shop, *, foreign_ref: str, email: str):
     """Our reward coupon back to pending while the store holds another coupon
     with its code, restricted to the same member, carrying `foreign_ref`."""
-    [coupon] = db.session.execute(db.select(Coupon).where(Coupon.store_id == store.id,
-                                                          Coupon.source == "reward")).scalars().all()
+    [coupon] = (
+        db.session.execute(db.select(Coupon).where(Coupon.store_id == store.id, Coupon.source == "reward"))
+        .scalars()
+        .all()
+    )
     shop.api.delete(f"coupons/{coupon.wc_id}", params={"force": True})
-    other = shop.create_coupon(coupon.code, email_restrictions=[email],
-                               meta_data=[{"key": "loyalty_sync_key", "value": foreign_ref.format(key=coupon.key)}])
+    other = shop.create_coupon(
+        coupon.code,
+        email_restrictions=[email],
+        meta_data=[{"key": "loyalty_sync_key", "value": foreign_ref.format(key=coupon.key)}],
+    )
     coupon.status, coupon.wc_id = "pending", None
     db.session.commit()
     return coupon, other
@@ -265,8 +292,10 @@ def test_a_second_installation_never_adopts_the_first_ones_coupon(app, store, sh
     assert coupon.status == "pushed" and coupon.wc_id != other["id"] and coupon.code != other["code"]
     mine = shop._ok(shop.api.get(f"coupons/{coupon.wc_id}"))
     refs = {m["key"]: m["value"] for m in mine["meta_data"]}
-    assert refs == {"loyalty_sync_key": f"{store.installation_id}:{coupon.key}",
-                    "loyalty_sync_installation": store.installation_id}
+    assert refs == {
+        "loyalty_sync_key": f"{store.installation_id}:{coupon.key}",
+        "loyalty_sync_installation": store.installation_id,
+    }
 
 
 def test_a_store_from_before_installations_still_finds_its_coupons(app, store, shop):
@@ -295,8 +324,10 @@ def test_a_real_stores_trash_and_restore_deliveries_are_taken_in(app, store):
     store.webhook_secret = recorded["secret"]
     db.session.commit()
     client = app.test_client()
-    answers = [client.post(f"/webhooks/woocommerce/{store.name}", data=d["body"].encode(), headers=d["headers"])
-               for d in recorded["deliveries"]]
+    answers = [
+        client.post(f"/webhooks/woocommerce/{store.name}", data=d["body"].encode(), headers=d["headers"])
+        for d in recorded["deliveries"]
+    ]
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert all("event" in a.get_json() for a in answers), [a.get_json() for a in answers]
     again = recorded["deliveries"][0]
@@ -331,8 +362,13 @@ def test_a_second_installation_never_overwrites_the_first_ones_customer_meta(app
     first = shop.customer_meta(anna["id"])
     assert first["loyalty_sync_installation"] == store.installation_id and first["loyalty_points"] == "40"
 
-    staging = Store(name=f"{store.name}-staging", url=store.url, consumer_key=store.consumer_key,
-                    consumer_secret=store.consumer_secret, currency="EUR")
+    staging = Store(
+        name=f"{store.name}-staging",
+        url=store.url,
+        consumer_key=store.consumer_key,
+        consumer_secret=store.consumer_secret,
+        currency="EUR",
+    )
     db.session.add(staging)
     db.session.commit()
     assert staging.installation_id and staging.installation_id != store.installation_id

@@ -2,6 +2,7 @@
 conftest.py): the store is tampered with through its API and test controls,
 `reconcile` reports each drift, `--fix` heals it, and a second run reports
 nothing."""
+
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -25,18 +26,24 @@ def cli(runner, *args):
     import traceback
 
     result = runner.invoke(args=list(args))
-    assert result.exit_code == 0, (result.output, "".join(traceback.format_exception(*result.exc_info))
-                                   if result.exc_info else "")
+    assert result.exit_code == 0, (
+        result.output,
+        "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else "",
+    )
     return json.loads(result.output) if "--json" in args else result.output
 
 
 def _coupons(member, source):
-    return db.session.execute(db.select(Coupon).where(Coupon.member_id == member.id, Coupon.source == source)
-                              ).scalars().all()
+    return (
+        db.session.execute(db.select(Coupon).where(Coupon.member_id == member.id, Coupon.source == source))
+        .scalars()
+        .all()
+    )
 
 
-@pytest.mark.woosim_only(reason="backdates an order's date_modified and edits the store without a trace "
-                                "(woosim's control API)")
+@pytest.mark.woosim_only(
+    reason="backdates an order's date_modified and edits the store without a trace (woosim's control API)"
+)
 def test_reconcile_reports_each_drift_fix_heals_it_and_a_second_run_is_clean(app, store, shop, woosim):
     beans = shop.product("Beans", "100.00")
     anna = shop.customer("anna@example.com", "Anna")
@@ -69,8 +76,13 @@ def test_reconcile_reports_each_drift_fix_heals_it_and_a_second_run_is_clean(app
     report = cli(runner, "reconcile", "--store", "sim", "--json")
     found = {(d["kind"], d["ref"]) for d in report["drift"]}
     month = datetime.now(timezone.utc).strftime("%Y-%m")
-    assert found == {("coupon_missing", reward.code), ("coupon_changed", gold.code), ("coupon_usage", silver.code),
-                     ("meta_changed", "anna@example.com"), ("orders_missed", month)}, report["drift"]
+    assert found == {
+        ("coupon_missing", reward.code),
+        ("coupon_changed", gold.code),
+        ("coupon_usage", silver.code),
+        ("meta_changed", "anna@example.com"),
+        ("orders_missed", month),
+    }, report["drift"]
     by_kind = {d["kind"]: d for d in report["drift"]}
     assert by_kind["coupon_changed"]["store_value"] == {"amount": "50.00"}
     assert by_kind["coupon_changed"]["books_value"] == {"amount": "10.00"}

@@ -1,6 +1,7 @@
 """Sync passes over real HTTP against woosim or a real store (conftest.py):
 what the books hold afterwards, and what the store holds (coupons, customer
 meta)."""
+
 import math
 import re
 
@@ -18,14 +19,21 @@ def ledger_view():
     """The books, independent of random coupon codes and row ids."""
     rows = db.session.execute(
         db.select(Member.email, LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id, LedgerEntry.key)
-        .join(Member, Member.id == LedgerEntry.member_id).order_by(Member.email, LedgerEntry.key)).all()
+        .join(Member, Member.id == LedgerEntry.member_id)
+        .order_by(Member.email, LedgerEntry.key)
+    ).all()
     # keys carry our member ids, which differ between two sets of books
-    return sorted((email, kind, points, order, re.sub(r":m\d+", ":m*", key)) for email, kind, points, order, key in rows)
+    return sorted(
+        (email, kind, points, order, re.sub(r":m\d+", ":m*", key)) for email, kind, points, order, key in rows
+    )
 
 
 def balances_match_ledger():
-    sums = dict(db.session.execute(db.select(LedgerEntry.member_id, func.sum(LedgerEntry.points))
-                                   .group_by(LedgerEntry.member_id)).all())
+    sums = dict(
+        db.session.execute(
+            db.select(LedgerEntry.member_id, func.sum(LedgerEntry.points)).group_by(LedgerEntry.member_id)
+        ).all()
+    )
     for member in db.session.execute(db.select(Member)).scalars():
         assert member.points == sums.get(member.id, 0), member.email
 
@@ -84,10 +92,19 @@ def test_refund_and_cancel_after_an_earlier_pass(app, store, shop):
     assert run.status == "ok", run.error
     db.session.expire_all()
     member = find_member(store, anna_email)
-    lines = db.session.execute(db.select(LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id)
-                               .where(LedgerEntry.member_id == member.id).order_by(LedgerEntry.id)).all()
-    assert sorted(lines) == sorted([("earn", 90, first["id"]), ("earn", 30, second["id"]),
-                                    ("reverse", -40, first["id"]), ("reverse", -30, second["id"])])
+    lines = db.session.execute(
+        db.select(LedgerEntry.kind, LedgerEntry.points, LedgerEntry.order_wc_id)
+        .where(LedgerEntry.member_id == member.id)
+        .order_by(LedgerEntry.id)
+    ).all()
+    assert sorted(lines) == sorted(
+        [
+            ("earn", 90, first["id"]),
+            ("earn", 30, second["id"]),
+            ("reverse", -40, first["id"]),
+            ("reverse", -30, second["id"]),
+        ]
+    )
     assert member.points == 50
     assert shop.customer_meta(anna["id"])["loyalty_points"] == "50"
 
@@ -147,13 +164,18 @@ def test_duplicate_codes_are_linked_when_ours_and_renamed_when_foreign(app, stor
     shop.order([(tv["id"], 1)], email=dora_email)
     shop.order([(tv["id"], 1)], email=shop.email("emil"))
     run_pass(store.id)
-    ours, foreign = db.session.execute(db.select(Coupon).where(Coupon.source == "reward").order_by(Coupon.email)).scalars().all()
+    ours, foreign = (
+        db.session.execute(db.select(Coupon).where(Coupon.source == "reward").order_by(Coupon.email)).scalars().all()
+    )
     # Pretend a pass died after the store created dora's coupon, and that another
     # coupon in the store happens to use emil's code: both back to pending.
     shop.api.delete(f"coupons/{ours.wc_id}", params={"force": True})
     shop.api.delete(f"coupons/{foreign.wc_id}", params={"force": True})
-    shop.create_coupon(ours.code, email_restrictions=[dora_email],
-                       meta_data=[{"key": "loyalty_sync_key", "value": coupon_ref(ours, store.installation_id)}])
+    shop.create_coupon(
+        ours.code,
+        email_restrictions=[dora_email],
+        meta_data=[{"key": "loyalty_sync_key", "value": coupon_ref(ours, store.installation_id)}],
+    )
     shop.create_coupon(foreign.code, email_restrictions=[shop.email("someone.else")])
     old_foreign_code = foreign.code
     ours.status = foreign.status = "pending"
@@ -161,7 +183,9 @@ def test_duplicate_codes_are_linked_when_ours_and_renamed_when_foreign(app, stor
     run_pass(store.id)
     run_pass(store.id)  # the renamed coupon goes out on the next pass
     db.session.expire_all()
-    ours, foreign = db.session.execute(db.select(Coupon).where(Coupon.source == "reward").order_by(Coupon.email)).scalars().all()
+    ours, foreign = (
+        db.session.execute(db.select(Coupon).where(Coupon.source == "reward").order_by(Coupon.email)).scalars().all()
+    )
     assert ours.status == "pushed" and foreign.status == "pushed" and foreign.code != old_foreign_code
     codes = [c["code"] for c in shop.coupons()]
     assert codes.count(ours.code) == 1 and foreign.code in codes
@@ -213,8 +237,18 @@ def _reset_books(store, url):
     from loyalty_sync.models import Category, Product, RejectedRecord, SyncBookmark, VipPeriod
 
     with db.engine.begin() as conn:  # raw deletes: the ORM refuses to delete ledger rows, by design
-        for model in (LedgerEntry, Coupon, Order, VipPeriod, Member, Product, Category, SyncBookmark,
-                      RejectedRecord, SyncRun):
+        for model in (
+            LedgerEntry,
+            Coupon,
+            Order,
+            VipPeriod,
+            Member,
+            Product,
+            Category,
+            SyncBookmark,
+            RejectedRecord,
+            SyncRun,
+        ):
             conn.execute(model.__table__.delete())
     db.session.expire_all()
     store = db.session.get(type(store), store.id)

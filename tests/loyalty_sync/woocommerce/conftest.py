@@ -1,4 +1,5 @@
 """Fixtures for the WooCommerce client tests; the fakes are in woo_fakes.py."""
+
 from __future__ import annotations
 
 from typing import Any

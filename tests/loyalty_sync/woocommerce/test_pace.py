@@ -1,4 +1,5 @@
 """The client's one limit and how it gives way (woocommerce/pace.py)."""
+
 from loyalty_sync.woocommerce.pace import SLOW_FLOOR, Pace
 
 

@@ -1,4 +1,5 @@
 """The shop's name and time zone come from WordPress' public index (`/wp-json/`), which wc/v3 lacks."""
+
 import json
 
 import pytest
@@ -10,17 +11,20 @@ from tests.support.recording_server import RecordingServer
 KEY, SECRET = "ck_" + "k" * 40, "cs_" + "s" * 40
 
 
-@pytest.mark.parametrize("timezone_string, gmt_offset, expected", [
-    ("Europe/Berlin", 1, "Europe/Berlin"),
-    ("", 5.5, "UTC+05:30"),        # a manual offset in WordPress' settings
-    ("", "-3", "UTC-03:00"),
-    ("", 0, "UTC"),
-    (None, None, "UTC"),
-    ("UTC+2", 2, "UTC+02:00"),     # what WordPress keeps for some manual offsets is no IANA name
-    ("Mars/Olympus", 0, "UTC"),
-    ("", "nonsense", "UTC"),
-    ("", 99, "UTC"),
-])
+@pytest.mark.parametrize(
+    "timezone_string, gmt_offset, expected",
+    [
+        ("Europe/Berlin", 1, "Europe/Berlin"),
+        ("", 5.5, "UTC+05:30"),  # a manual offset in WordPress' settings
+        ("", "-3", "UTC-03:00"),
+        ("", 0, "UTC"),
+        (None, None, "UTC"),
+        ("UTC+2", 2, "UTC+02:00"),  # what WordPress keeps for some manual offsets is no IANA name
+        ("Mars/Olympus", 0, "UTC"),
+        ("", "nonsense", "UTC"),
+        ("", 99, "UTC"),
+    ],
+)
 def test_wordpress_two_ways_of_naming_a_zone_read_as_one(timezone_string, gmt_offset, expected):
     assert zone_name(timezone_string, gmt_offset) == expected
 
@@ -28,8 +32,9 @@ def test_wordpress_two_ways_of_naming_a_zone_read_as_one(timezone_string, gmt_of
 def test_an_answer_that_is_no_index_says_nothing():
     assert parse_site_index(["not", "an", "index"]) is None
     assert parse_site_index({"code": "rest_no_route"}) is None
-    assert parse_site_index({"name": " Bean & Leaf ", "timezone_string": "Asia/Kolkata"}) == \
-        SiteIdentity(name="Bean & Leaf", timezone="Asia/Kolkata")
+    assert parse_site_index({"name": " Bean & Leaf ", "timezone_string": "Asia/Kolkata"}) == SiteIdentity(
+        name="Bean & Leaf", timezone="Asia/Kolkata"
+    )
 
 
 def test_the_client_reads_the_identity_from_woosim(woosim):

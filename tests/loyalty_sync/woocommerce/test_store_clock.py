@@ -1,4 +1,5 @@
 """The store's clock from its `Date` headers (woocommerce/store_clock.py)."""
+
 from datetime import datetime, timezone
 
 from loyalty_sync.woocommerce.store_clock import StoreClock, parse_date_header

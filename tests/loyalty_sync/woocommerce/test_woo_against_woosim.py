@@ -1,4 +1,5 @@
 """StoreClient over real HTTP against woosim (OAuth1 on http, Basic on https)."""
+
 import logging
 import math
 from datetime import datetime, timedelta, timezone
@@ -86,8 +87,10 @@ def test_a_mix_of_faults_still_gives_the_full_listing_and_every_retry_is_logged(
     sim.control.set_faults("rate=0.3;kinds=429,500,502,503,garbled,truncated,down;seed=3")
     sleep = FakeSleep()
     try:
-        with caplog.at_level(logging.WARNING, logger="loyalty_sync.woocommerce"), \
-                StoreClient(sim.url, sim.key, sim.secret, sleep=sleep, max_attempts=10) as client:
+        with (
+            caplog.at_level(logging.WARNING, logger="loyalty_sync.woocommerce"),
+            StoreClient(sim.url, sim.key, sim.secret, sleep=sleep, max_attempts=10) as client,
+        ):
             assert [r["id"] for r in client.iter_records("orders")] == expected
     finally:
         sim.control.clear_faults()
@@ -180,10 +183,15 @@ def test_a_dead_store_is_unreachable_after_the_attempts(sim):
     assert client.requests_made == 3
 
 
-@pytest.mark.parametrize("resource, params", [("coupons", {"code": "summer/25"}),
-                                              ("customers", {"email": "a/b@example.com"}),
-                                              ("coupons", {"code": "50%2Foff"}),
-                                              ("coupons", {"code": "a b+c~d*e(1)"})])
+@pytest.mark.parametrize(
+    "resource, params",
+    [
+        ("coupons", {"code": "summer/25"}),
+        ("customers", {"email": "a/b@example.com"}),
+        ("coupons", {"code": "50%2Foff"}),
+        ("coupons", {"code": "a b+c~d*e(1)"}),
+    ],
+)
 def test_query_values_with_slashes_or_percent_signs_are_signed_as_woocommerce_checks(store, resource, params):
     """Over http WooCommerce rawurlencodes every value before checking the
     OAuth signature, `/` included, and never decodes it twice; the

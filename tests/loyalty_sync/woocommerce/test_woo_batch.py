@@ -1,4 +1,5 @@
 """Batch writes: <= 100 items per request across create/update/delete, per-item errors."""
+
 import math
 
 import pytest
@@ -29,10 +30,7 @@ def test_250_coupons_take_three_requests_and_duplicates_come_back_as_item_errors
 
 
 def test_the_limit_counts_create_update_and_delete_together():
-    sizes = [
-        {op: len(items) for op, items in chunk.body.items()}
-        for chunk in chunks(range(60), range(70), range(80))
-    ]
+    sizes = [{op: len(items) for op, items in chunk.body.items()} for chunk in chunks(range(60), range(70), range(80))]
     assert sizes == [{"create": 60, "update": 40}, {"update": 30, "delete": 70}, {"delete": 10}]
     assert [c.offsets for c in chunks(range(60), range(70), range(80))][1] == {"update": 40, "delete": 0}
     assert list(chunks((), (), ())) == []
@@ -43,8 +41,9 @@ def test_captured_batch_answers_map_to_results():
     (chunk,) = chunks([{}, {}, {}], (), ())
     add_answer(result, chunk, capture("059")["response"]["body"])
     assert [c["code"] for c in result.created] == ["batch-a", "batch-b"]
-    assert result.errors == [ItemError(1, "create", "woocommerce_rest_coupon_code_already_exists",
-                                       "The coupon code already exists")]
+    assert result.errors == [
+        ItemError(1, "create", "woocommerce_rest_coupon_code_already_exists", "The coupon code already exists")
+    ]
 
     result = BatchResult()
     (chunk,) = chunks((), [{"id": 3}, {"id": 999999}], ())

@@ -1,4 +1,5 @@
 """Real store answers (captures) become the right typed error, clear and secret-free."""
+
 import pytest
 from woo_fakes import KEY, SECRET, FakeResponse, FakeStore, capture, from_capture
 
@@ -84,8 +85,16 @@ def test_validation_errors_carry_the_refused_fields(make_client):
 
 def test_the_secret_never_appears_even_when_the_store_echoes_it(make_client):
     store = FakeStore()
-    store.faults.append(FakeResponse(400, {"code": "rest_invalid_param", "message": f"bad value {SECRET} and {KEY}",
-                                           "data": {"status": 400, "params": {"x": f"is {SECRET}"}}}))
+    store.faults.append(
+        FakeResponse(
+            400,
+            {
+                "code": "rest_invalid_param",
+                "message": f"bad value {SECRET} and {KEY}",
+                "data": {"status": 400, "params": {"x": f"is {SECRET}"}},
+            },
+        )
+    )
     with pytest.raises(RecordInvalid) as raised:
         make_client(store).get("orders")
     assert SECRET not in str(raised.value) and KEY not in str(raised.value)
@@ -95,7 +104,11 @@ def test_the_secret_never_appears_even_when_the_store_echoes_it(make_client):
 @pytest.mark.parametrize(
     "response",
     [
-        FakeResponse(200, raw=b"<!DOCTYPE html><html><body>My shop</body></html>", headers={"Content-Type": "text/html; charset=UTF-8"}),
+        FakeResponse(
+            200,
+            raw=b"<!DOCTYPE html><html><body>My shop</body></html>",
+            headers={"Content-Type": "text/html; charset=UTF-8"},
+        ),
         FakeResponse(404, raw=b"<html><body>Not Found</body></html>", headers={"Content-Type": "text/html"}),
         FakeResponse(301, raw=b"", headers={"Location": "https://shop.example/wp-json/wc/v3/system_status"}),
     ],
@@ -115,7 +128,9 @@ def test_store_info_reads_version_and_currency(make_client):
     assert store.calls[0][:2] == ("GET", "system_status")
 
 
-@pytest.mark.parametrize("version, ok", [("5.7", False), ("5.7.2", False), ("5.8", True), ("5.10.1", True), ("10.0.2", True)])
+@pytest.mark.parametrize(
+    "version, ok", [("5.7", False), ("5.7.2", False), ("5.8", True), ("5.10.1", True), ("10.0.2", True)]
+)
 def test_store_too_old_below_5_8_when_modified_after_is_needed(make_client, version, ok):
     client = make_client(FakeStore(version=version))
     assert client.store_info().supports_modified_after is ok

@@ -1,4 +1,5 @@
 """The real transport over real sockets, without a store: dead ports and web pages."""
+
 import logging
 import socket
 import threading
@@ -76,9 +77,16 @@ def test_oauth_nonces_do_not_repeat_over_a_big_pull():
 
     nonces = {_OAuth.generate_nonce() for _ in range(200_000)}
     assert len(nonces) == 200_000
-    signed = [_OAuth(url="http://shop.example/wp-json/wc/v3/orders?page=2", consumer_key="ck_x",
-                     consumer_secret="cs_y", method="GET", oauth_timestamp=1_700_000_000).get_oauth_url()
-              for _ in range(2)]
+    signed = [
+        _OAuth(
+            url="http://shop.example/wp-json/wc/v3/orders?page=2",
+            consumer_key="ck_x",
+            consumer_secret="cs_y",
+            method="GET",
+            oauth_timestamp=1_700_000_000,
+        ).get_oauth_url()
+        for _ in range(2)
+    ]
     params = [parse_qs(urlparse(url).query) for url in signed]
     assert params[0]["oauth_nonce"] != params[1]["oauth_nonce"] and params[0]["page"] == ["2"]
     assert params[0]["oauth_signature"] != params[1]["oauth_signature"]  # the nonce is signed

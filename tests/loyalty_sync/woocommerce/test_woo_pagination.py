@@ -1,4 +1,5 @@
 """Listing: every record once, in order, with ceil(N/100) requests."""
+
 import math
 import random
 import threading
@@ -77,9 +78,15 @@ def test_listing_asks_for_a_stable_order_and_keeps_the_callers_filters(make_clie
     store = FakeStore(orders=1)
     client = make_client(store)
     list(client.iter_pages("orders", {"status": ["completed", "processing"], "page": 7, "dates_are_gmt": True}))
-    (_, _, params, _), = store.calls
-    assert params == {"status": "completed,processing", "dates_are_gmt": "true", "per_page": "100",
-                      "orderby": "id", "order": "asc", "page": "1"}
+    ((_, _, params, _),) = store.calls
+    assert params == {
+        "status": "completed,processing",
+        "dates_are_gmt": "true",
+        "per_page": "100",
+        "orderby": "id",
+        "order": "asc",
+        "page": "1",
+    }
 
 
 def test_count_reads_x_wp_total_with_one_small_request(make_client):
@@ -92,8 +99,13 @@ def test_count_reads_x_wp_total_with_one_small_request(make_client):
 def test_incremental_order_params_are_utc_gmt_and_id_ordered():
     berlin = timezone(timedelta(hours=1))
     params = incremental_order_params(datetime(2026, 11, 23, 18, 13, 34, 999, tzinfo=berlin), status="any")
-    assert params == {"modified_after": "2026-11-23T17:13:34", "dates_are_gmt": "true",
-                      "orderby": "id", "order": "asc", "status": "any"}
+    assert params == {
+        "modified_after": "2026-11-23T17:13:34",
+        "dates_are_gmt": "true",
+        "orderby": "id",
+        "order": "asc",
+        "status": "any",
+    }
     with pytest.raises(ValueError):
         incremental_order_params(datetime(2026, 11, 23))
 

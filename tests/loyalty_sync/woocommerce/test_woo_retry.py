@@ -1,4 +1,5 @@
 """Retries live in one place: what is retried, how long we wait, what is raised after."""
+
 import logging
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -119,7 +120,16 @@ def test_final_answers_are_never_retried(make_client, fake_sleep, prefix):
 
 def test_a_403_is_not_retried(make_client):
     store = FakeStore()
-    store.faults.append(FakeResponse(403, {"code": "woocommerce_rest_cannot_edit", "message": "Sorry, you are not allowed to edit this resource.", "data": {"status": 403}}))
+    store.faults.append(
+        FakeResponse(
+            403,
+            {
+                "code": "woocommerce_rest_cannot_edit",
+                "message": "Sorry, you are not allowed to edit this resource.",
+                "data": {"status": 403},
+            },
+        )
+    )
     client = make_client(store)
     with pytest.raises(errors.StorePermissionDenied):
         client.put("customers/2", {"first_name": "A"})
@@ -153,9 +163,11 @@ def test_a_create_is_repeated_when_the_store_refused_to_process_it(make_client, 
 
 def test_retries_are_logged_without_secrets(make_client, caplog):
     store = FakeStore(orders=1)
-    store.faults.append(requests.exceptions.ConnectionError(
-        f"HTTPSConnectionPool: Max retries exceeded with url: /wp-json/wc/v3/orders?consumer_secret={SECRET}"
-    ))
+    store.faults.append(
+        requests.exceptions.ConnectionError(
+            f"HTTPSConnectionPool: Max retries exceeded with url: /wp-json/wc/v3/orders?consumer_secret={SECRET}"
+        )
+    )
     client = make_client(store)
     with caplog.at_level(logging.DEBUG):
         client.get("orders")

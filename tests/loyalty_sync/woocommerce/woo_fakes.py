@@ -6,6 +6,7 @@ exact faults and count calls. The real-HTTP tests use woosim instead.
 ``captures/`` holds copies of real store exchanges from
 ../shared/woocommerce/captures (see its INDEX.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -80,7 +81,9 @@ class FakeStore:
 
     def _answer(self, method: str, endpoint: str, params: dict[str, str], json: Any) -> FakeResponse:
         if endpoint == "system_status":
-            return FakeResponse(200, {"environment": {"version": self.version}, "settings": {"currency": self.currency}})
+            return FakeResponse(
+                200, {"environment": {"version": self.version}, "settings": {"currency": self.currency}}
+            )
         if method == "POST" and endpoint.endswith("/batch"):
             return self._batch(endpoint.rsplit("/", 1)[0], json)
         if method == "GET" and endpoint in self.records:
@@ -106,9 +109,16 @@ class FakeStore:
         for item in body.get("create", []):
             code = str(item.get("code", "")).lower()
             if code and any(r.get("code") == code for r in rows):
-                created.append({"id": 0, "error": {"code": "woocommerce_rest_coupon_code_already_exists",
-                                                   "message": "The coupon code already exists",
-                                                   "data": {"status": 400}}})
+                created.append(
+                    {
+                        "id": 0,
+                        "error": {
+                            "code": "woocommerce_rest_coupon_code_already_exists",
+                            "message": "The coupon code already exists",
+                            "data": {"status": 400},
+                        },
+                    }
+                )
                 continue
             row = {**item, "id": len(rows) + 1, "code": code}
             rows.append(row)
@@ -127,5 +137,3 @@ class FakeSleep:
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
-
-
