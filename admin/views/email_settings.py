@@ -33,8 +33,16 @@ from loyalty_sync.notifications.smtp_config import SmtpNotConfigured, smtp_confi
 PREVIEW_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'"
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 AUDITED = (
-    "enabled", "shop_name", "sender_name", "sender_address", "language", "logo_url", "brand_colour", "footer_text",
-    *KIND_NAMES, "expiry_reminder_days",
+    "enabled",
+    "shop_name",
+    "sender_name",
+    "sender_address",
+    "language",
+    "logo_url",
+    "brand_colour",
+    "footer_text",
+    *KIND_NAMES,
+    "expiry_reminder_days",
 )
 
 
@@ -152,8 +160,13 @@ class EmailSettingsView(SecureBaseView):
         except DeliveryFailure as exc:
             flash(f"The SMTP server did not take the test email: {exc}", "error")
             return back
-        record_audit(actor(), "email_settings.test_send", f"store:{store.name}", store_id=store.id,
-                     after={"kind": kind, "locale": locale, "to": to})
+        record_audit(
+            actor(),
+            "email_settings.test_send",
+            f"store:{store.name}",
+            store_id=store.id,
+            after={"kind": kind, "locale": locale, "to": to},
+        )
         db.session.commit()
         flash(f"A test email ({KIND_NAMES[kind]}, {locale}) went to {to} through {server}.", "success")
         return back

@@ -57,7 +57,10 @@ def read_settings(base: EmailSettings, form) -> tuple[EmailSettings, dict[str, s
         base.expiry_reminder_days = int(days)
     else:
         problems["expiry_reminder_days"] = "The reminder comes 1 to 365 days before the points expire."
-    for name, problem in (("logo_url", logo_problem(base.logo_url)), ("brand_colour", colour_problem(base.brand_colour))):
+    for name, problem in (
+        ("logo_url", logo_problem(base.logo_url)),
+        ("brand_colour", colour_problem(base.brand_colour)),
+    ):
         if problem:
             problems[name] = problem
     if base.sender_address and not _ADDRESS.fullmatch(base.sender_address):

@@ -29,9 +29,9 @@ COMMON = ("first_name", "shop", "balance")
 MEANINGS = {
     "first_name": "the member's first name (may be empty)",
     "shop": "the shop's name",
-    "balance": "the member's balance, e.g. \"120 points\"",
-    "points": "the points of this email, e.g. \"40 points\"",
-    "value": "what the coupon is worth, e.g. \"€5.00 off\"",
+    "balance": 'the member\'s balance, e.g. "120 points"',
+    "points": 'the points of this email, e.g. "40 points"',
+    "value": 'what the coupon is worth, e.g. "€5.00 off"',
     "code": "the coupon code",
     "date": "the day the points expire",
     "tier": "the new tier's name",

@@ -27,10 +27,16 @@ _SVG = (
 def test_the_preview_follows_the_form_and_a_screenshot_is_kept(app, live_server, page):
     make_user()
     store = make_store()
-    db.session.add(EmailSettings(
-        store_id=store.id, enabled=True, shop_name="Kaffee Klatsch", logo_url=LOGO, brand_colour="#ffd500",
-        footer_text="Kaffee Klatsch GmbH · Hauptstr. 1 · 10115 Berlin",
-    ))
+    db.session.add(
+        EmailSettings(
+            store_id=store.id,
+            enabled=True,
+            shop_name="Kaffee Klatsch",
+            logo_url=LOGO,
+            brand_colour="#ffd500",
+            footer_text="Kaffee Klatsch GmbH · Hauptstr. 1 · 10115 Berlin",
+        )
+    )
     db.session.commit()
     page.route(LOGO, lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=_SVG))
     errors: list[str] = []

@@ -83,9 +83,9 @@ def test_bad_values_are_refused_with_the_reason_and_nothing_is_saved(app, admin_
         assert refused.status_code == 400, (field, value)
         assert reason in text and f'data-testid="problem-{field}"' in text, (field, value)
         assert _settings(store) is None
-    assert "{first_name}, {shop}, {balance}, {points}" in _save(
-        admin_client, store, subject="{nope}"
-    ).get_data(as_text=True)
+    assert "{first_name}, {shop}, {balance}, {points}" in _save(admin_client, store, subject="{nope}").get_data(
+        as_text=True
+    )
 
 
 def test_a_viewer_reads_the_page_but_cannot_save_or_send(app, viewer_client):
@@ -94,10 +94,16 @@ def test_a_viewer_reads_the_page_but_cannot_save_or_send(app, viewer_client):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "<fieldset disabled" in text and "Only an admin" in text
     token = token_for(viewer_client, _page(store))
-    assert viewer_client.post(f"/admin/email-settings/{store.id}/save", data=dict(FORM, csrf_token=token)).status_code == 403
-    assert viewer_client.post(
-        f"/admin/email-settings/{store.id}/test", data={"to": "me@example.com", "csrf_token": token}
-    ).status_code == 403
+    assert (
+        viewer_client.post(f"/admin/email-settings/{store.id}/save", data=dict(FORM, csrf_token=token)).status_code
+        == 403
+    )
+    assert (
+        viewer_client.post(
+            f"/admin/email-settings/{store.id}/test", data={"to": "me@example.com", "csrf_token": token}
+        ).status_code
+        == 403
+    )
     assert _settings(store) is None
     assert viewer_client.get(f"/admin/email-settings/{store.id}/preview?kind=tier_up").status_code == 200
 
@@ -105,7 +111,11 @@ def test_a_viewer_reads_the_page_but_cannot_save_or_send(app, viewer_client):
 def test_the_preview_is_sandboxed_and_escapes_what_the_owner_typed(app, admin_client):
     store = make_store()
     query = {
-        "draft": "1", "kind": "points_earned", "lang": "de", "shop_name": "Kaffee", "brand_colour": "#ffd500",
+        "draft": "1",
+        "kind": "points_earned",
+        "lang": "de",
+        "shop_name": "Kaffee",
+        "brand_colour": "#ffd500",
         "logo_url": "https://kaffee.example/logo.png",
         "footer_text": "Hauptstr. 1 <script>alert('footer')</script>",
         "intro": "Danke {first_name} <img src=x onerror=alert(1)>",
@@ -137,7 +147,12 @@ def test_a_test_email_reaches_the_smtp_server(app, admin_client, smtp_server):  
     assert f"Sent through smtp://127.0.0.1:{smtp_server.port}" in page
     sent = admin_client.post(
         f"/admin/email-settings/{store.id}/test",
-        data={"kind": "points_earned", "lang": "de", "to": "owner@kaffee.example", "csrf_token": token_for(admin_client, _page(store))},
+        data={
+            "kind": "points_earned",
+            "lang": "de",
+            "to": "owner@kaffee.example",
+            "csrf_token": token_for(admin_client, _page(store)),
+        },
         follow_redirects=True,
     )
     assert "A test email (Points earned, de) went to owner@kaffee.example" in sent.get_data(as_text=True)

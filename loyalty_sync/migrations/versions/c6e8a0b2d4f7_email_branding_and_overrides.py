@@ -4,6 +4,7 @@ and intro per kind and language.
 Revision ID: c6e8a0b2d4f7
 Revises: b5d7f9a1c3e5
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -43,10 +43,15 @@ def test_the_sender_puts_the_saved_look_and_words_into_the_members_email(app, st
     emails.logo_url = "https://kaffee.test/logo.png"
     emails.brand_colour = "#1A237E"
     emails.footer_text = "Kaffee Klatsch GmbH\nHauptstr. 1 <b>Berlin</b>"
-    db.session.add(EmailTemplateOverride(
-        store_id=store.id, kind="points_earned", locale="en",
-        subject="{points} for you at {shop}", intro="Thanks for your order at {shop}; now {balance}.",
-    ))
+    db.session.add(
+        EmailTemplateOverride(
+            store_id=store.id,
+            kind="points_earned",
+            locale="en",
+            subject="{points} for you at {shop}",
+            intro="Thanks for your order at {shop}; now {balance}.",
+        )
+    )
     db.session.commit()
     buy(store, 1, "40.00")
     send_due(now=NOW + timedelta(hours=1))
