@@ -4,6 +4,7 @@ and intro per kind and language.
 Revision ID: c6e8a0b2d4f7
 Revises: d7f9b1c3e5a8
 """
+
 import sqlalchemy as sa
 from alembic import op
 
