@@ -147,23 +147,32 @@ def coupon_details(coupon: Coupon, letter: Letter) -> list[tuple[str, str]]:
     return details
 
 
-def _coupon_ready(row, member: Member, letter: Letter, coupon: Coupon | None, now) -> EmailContent:
-    tr = translations(letter.locale)
-    _ = tr.gettext
+def _coupon_email(coupon: Coupon | None, letter: Letter, subject: str, heading: str, paragraph: str) -> EmailContent:
+    """A coupon's email (a reward, a campaign): the code to enter and its details; `subject` takes
+    the coupon's value and the shop's name."""
     if coupon is None:
         raise NothingToSay("the coupon is not in the books")
-    value = coupon_value(coupon, letter)
+    _ = translations(letter.locale).gettext
     return EmailContent(
-        subject=_("Your reward is ready: %(value)s at %(shop)s") % {"value": value, "shop": letter.shop_name},
-        heading=_("Your reward is ready"),
-        paragraphs=[
-            _(
-                "Enter this code at checkout, in the coupon field, and the discount is taken off your "
-                "order. It is yours alone: it works with the email address of your account."
-            )
-        ],
+        subject=subject % {"value": coupon_value(coupon, letter), "shop": letter.shop_name},
+        heading=heading,
+        paragraphs=[paragraph],
         highlight=(_("Your code"), coupon.code),
         details=coupon_details(coupon, letter),
+    )
+
+
+def _coupon_ready(row, member: Member, letter: Letter, coupon: Coupon | None, now) -> EmailContent:
+    _ = translations(letter.locale).gettext
+    return _coupon_email(
+        coupon,
+        letter,
+        _("Your reward is ready: %(value)s at %(shop)s"),
+        _("Your reward is ready"),
+        _(
+            "Enter this code at checkout, in the coupon field, and the discount is taken off your "
+            "order. It is yours alone: it works with the email address of your account."
+        ),
     )
 
 
@@ -272,22 +281,16 @@ def _birthday(row, member: Member, letter: Letter, coupon: Coupon | None, now) -
 
 
 def _campaign_coupon(row, member: Member, letter: Letter, coupon: Coupon | None, now) -> EmailContent:
-    tr = translations(letter.locale)
-    _ = tr.gettext
-    if coupon is None:
-        raise NothingToSay("the coupon is not in the books")
-    value = coupon_value(coupon, letter)
-    return EmailContent(
-        subject=_("A coupon for you: %(value)s at %(shop)s") % {"value": value, "shop": letter.shop_name},
-        heading=_("A coupon for you"),
-        paragraphs=[
-            _(
-                "We have a coupon for you. Enter this code at checkout, in the coupon field, and the discount is "
-                "taken off your order."
-            )
-        ],
-        highlight=(_("Your code"), coupon.code),
-        details=coupon_details(coupon, letter),
+    _ = translations(letter.locale).gettext
+    return _coupon_email(
+        coupon,
+        letter,
+        _("A coupon for you: %(value)s at %(shop)s"),
+        _("A coupon for you"),
+        _(
+            "We have a coupon for you. Enter this code at checkout, in the coupon field, and the discount is "
+            "taken off your order."
+        ),
     )
 
 
